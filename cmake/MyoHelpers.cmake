@@ -1,0 +1,22 @@
+# myo_add_library(<name> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# Creates myo_<name> with alias myo::<name>, public headers in include/, private sources in src/.
+function(myo_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(myo_${name} STATIC ${ARG_SOURCES})
+  add_library(myo::${name} ALIAS myo_${name})
+  target_include_directories(myo_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+  target_link_libraries(myo_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS} myo_warnings myo_sanitizers)
+  set_target_properties(myo_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
+
+# myo_add_test(<name> SOURCES ... DEPS ... [LABELS ...])
+# One GoogleTest executable per library; tests are discovered and labelled for ctest -L.
+function(myo_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} myo_test_support GTest::gtest GTest::gmock GTest::gtest_main myo_warnings myo_sanitizers)
+  gtest_discover_tests(${name}
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+    PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "MYO_SOURCE_DIR=${PROJECT_SOURCE_DIR};MYO_BINARY_DIR=${PROJECT_BINARY_DIR}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()

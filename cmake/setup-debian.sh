@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every build, test and run-time dependency of MyoScope from Debian 12 packages.
+# Idempotent: packages already present are skipped; `apt-get update` runs only when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libinsighttoolkit5-dev        # ITK 5.2: image model, filters, registration, NIfTI IO
+  libvtk9-dev                   # VTK 9.1: surfaces and off-screen rendering
+  libdcmtk-dev dcmtk            # DCMTK 3.6.7: DICOM reading/writing, codecs, command-line tools for tests
+  libopenjp2-7-dev              # JPEG 2000 decoding (DCMTK has no JPEG 2000 codec of its own)
+  zlib1g-dev                    # gzip-wrapped DICOM, .nii.gz
+  nlohmann-json3-dev            # report.json
+  libspdlog-dev libfmt-dev      # logging facade backend
+  libcli11-dev                  # command-line parsing
+  libgtest-dev libgmock-dev libbenchmark-dev
+  xvfb xauth                    # VTK needs an X server; tests and batch run under xvfb-run
+  python3                       # JSON Schema check in tests (stdlib only)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,27 @@
+#pragma once
+// The one logging facade. Libraries log through it and never print to stdout.
+// Never pass patient identifiers (names, IDs, birth dates) to it: logs leave the hospital in bug reports.
+#include <fmt/format.h>
+
+#include <string_view>
+
+namespace myo::log {
+
+enum class Level { debug, info, warn, error, off };
+
+void set_level(Level level);
+[[nodiscard]] Level level();
+void write(Level level, std::string_view message);
+// Route ITK and DCMTK diagnostics into this facade (VTK is routed by the rendering library).
+void route_toolkit_output();
+
+template <class... Args>
+void debug(fmt::format_string<Args...> f, Args&&... args) { write(Level::debug, fmt::format(f, std::forward<Args>(args)...)); }
+template <class... Args>
+void info(fmt::format_string<Args...> f, Args&&... args) { write(Level::info, fmt::format(f, std::forward<Args>(args)...)); }
+template <class... Args>
+void warn(fmt::format_string<Args...> f, Args&&... args) { write(Level::warn, fmt::format(f, std::forward<Args>(args)...)); }
+template <class... Args>
+void error(fmt::format_string<Args...> f, Args&&... args) { write(Level::error, fmt::format(f, std::forward<Args>(args)...)); }
+
+}  // namespace myo::log

@@ -1,0 +1,10 @@
+#pragma once
+#include <string>
+
+namespace myo::core {
+
+[[nodiscard]] const char* software_name();
+[[nodiscard]] const char* software_version();
+[[nodiscard]] const char* git_revision();
+
+}  // namespace myo::core

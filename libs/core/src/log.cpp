@@ -1,0 +1,67 @@
+#include "myo/core/log.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <itkObjectFactory.h>
+#include <itkOutputWindow.h>
+#include <string>
+
+namespace myo::log {
+namespace {
+
+std::atomic<Level> g_level{Level::info};
+
+std::shared_ptr<spdlog::logger> logger() {
+  // Diagnostics go to stderr: stdout belongs to the command's own output (tables, JSON, report paths).
+  static std::shared_ptr<spdlog::logger> instance = [] {
+    auto l = spdlog::stderr_color_mt("myoscope");
+    l->set_pattern("%^[%L]%$ %v");
+    l->set_level(spdlog::level::trace);
+    return l;
+  }();
+  return instance;
+}
+
+spdlog::level::level_enum to_spdlog(Level level) {
+  switch (level) {
+    case Level::debug: return spdlog::level::debug;
+    case Level::info: return spdlog::level::info;
+    case Level::warn: return spdlog::level::warn;
+    case Level::error: return spdlog::level::err;
+    case Level::off: return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+// ITK writes warnings to its output window; send them through the facade instead of std::cerr.
+class FacadeOutputWindow : public itk::OutputWindow {
+ public:
+  using Self = FacadeOutputWindow;
+  using Pointer = itk::SmartPointer<Self>;
+  static Pointer New() {
+    Pointer p = new Self;  // ITK objects are reference counted; SmartPointer owns it
+    p->UnRegister();
+    return p;
+  }
+  void DisplayText(const char* text) override { write(Level::debug, std::string("ITK: ") + text); }
+  void DisplayErrorText(const char* text) override { write(Level::error, std::string("ITK: ") + text); }
+  void DisplayWarningText(const char* text) override { write(Level::warn, std::string("ITK: ") + text); }
+  void DisplayGenericOutputText(const char* text) override { write(Level::debug, std::string("ITK: ") + text); }
+  void DisplayDebugText(const char* text) override { write(Level::debug, std::string("ITK: ") + text); }
+};
+
+}  // namespace
+
+void set_level(Level level) { g_level = level; }
+Level level() { return g_level; }
+
+void write(Level level, std::string_view message) {
+  if (level < g_level.load() || level == Level::off) return;
+  logger()->log(to_spdlog(level), "{}", message);
+}
+
+void route_toolkit_output() { itk::OutputWindow::SetInstance(FacadeOutputWindow::New()); }
+
+}  // namespace myo::log

@@ -1,0 +1,56 @@
+#pragma once
+// Writing image series as classic single-frame MR DICOM files, following a vendor's tag conventions.
+// Used by the study generator; the same vendor knowledge (vendor_conventions.md) drives role detection.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "myo/core/volume.hpp"
+#include "myo/dicom/series_role.hpp"
+
+namespace myo::dicom {
+
+struct PatientStudyTags {
+  std::string patient_name = "MYOSCOPE^PHANTOM";
+  std::string patient_id = "PHANTOM0001";
+  std::string patient_birth_date = "19700101";
+  std::string patient_sex = "O";
+  std::string study_instance_uid;  // generated when empty
+  std::string study_date = "20260101";
+  std::string study_time = "090000";
+  std::string study_description = "MR HIPS AND THIGHS";
+  std::string accession_number = "ACC0001";
+  std::string frame_of_reference_uid;  // generated when empty; shared by all series of one study
+  double magnetic_field_strength_t = 3.0;
+};
+
+// One image type inside a series (a Philips mDIXON series holds several).
+struct ImageComponent {
+  SeriesRole role = SeriesRole::other;
+  const core::ImageVolume* volume = nullptr;  // must outlive the write call
+};
+
+struct SeriesTags {
+  Vendor vendor = Vendor::siemens;
+  int series_number = 1;
+  std::string series_description;  // empty: the vendor's conventional description for the role
+  std::optional<double> echo_time_ms;
+  std::optional<double> repetition_time_ms;
+  std::optional<double> inversion_time_ms;
+  std::optional<double> flip_angle_deg;
+  bool three_d = false;  // MRAcquisitionType 3D vs 2D
+  std::optional<double> slice_thickness_mm;  // defaults to the slice spacing
+};
+
+// Writes every slice of every component as one file with a meaningless name (as real exports do) into `directory`.
+// All components share one SeriesInstanceUID. Returns the written paths. Pixel data: unsigned 16-bit with
+// rescale slope/intercept chosen to keep the float range. Throws core::MyoError naming the file on failure.
+std::vector<std::filesystem::path> write_series(const std::vector<ImageComponent>& components,
+                                                const PatientStudyTags& study, const SeriesTags& series,
+                                                const std::filesystem::path& directory);
+
+// A fresh DICOM UID under the project's root.
+[[nodiscard]] std::string new_uid();
+
+}  // namespace myo::dicom

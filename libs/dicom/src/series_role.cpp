@@ -1,0 +1,1 @@
+#include "myo/dicom/series_role.hpp"

@@ -1,0 +1,51 @@
+#pragma once
+// The study generator: hip-and-thigh MRI with known answers, written as real DICOM plus its truth.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "myo/core/volume.hpp"
+#include "myo/dicom/series_role.hpp"
+
+namespace myo::phantom {
+
+enum class Scenario { healthy, imnm, ibm, dm };
+[[nodiscard]] const char* to_string(Scenario scenario);
+[[nodiscard]] std::optional<Scenario> scenario_from_string(std::string_view text);
+
+struct PhantomParams {
+  dicom::Vendor vendor = dicom::Vendor::siemens;
+  Scenario scenario = Scenario::imnm;
+  unsigned seed = 1;
+  bool dixon = true;          // false: clinical protocol with only T1 and STIR
+  bool coronal_stir = false;  // add a coronal STIR series
+  double noise_level = 1.0;   // multiplies the default noise standard deviation
+  double dixon_voxel_mm = 1.5;  // in-plane and through-plane spacing of the 3D Dixon (reduce to go faster)
+};
+
+struct GroupSideTruth {
+  std::string group;
+  std::string side;  // "right" | "left"
+  int label = 0;
+  double volume_ml = 0;
+  double fat_fraction_pct = 0;    // mean PDFF over the group's voxels
+  double edema_fraction_pct = 0;  // percent of the group's voxels with edema
+};
+
+struct PhantomTruth {
+  core::LabelVolume labels;  // muscle labels in the reference (Dixon water, or T1 without Dixon) geometry
+  std::vector<GroupSideTruth> groups;
+  std::string reference_series_description;
+};
+
+struct PhantomResult {
+  std::filesystem::path dicom_directory;
+  std::vector<std::filesystem::path> files;
+  PhantomTruth truth;
+};
+
+// Generates the study into `output_directory`/dicom and writes truth (labels.nii.gz, truth.json) beside it.
+PhantomResult generate_study(const PhantomParams& params, const std::filesystem::path& output_directory);
+
+}  // namespace myo::phantom

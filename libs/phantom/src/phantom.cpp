@@ -1,0 +1,1 @@
+#include "myo/phantom/phantom.hpp"

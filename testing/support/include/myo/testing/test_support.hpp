@@ -1,0 +1,33 @@
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace myo::testing {
+
+// ../shared/data beside the project root, or nullopt when absent (tests then GTEST_SKIP with a reason).
+[[nodiscard]] std::optional<std::filesystem::path> shared_data_dir();
+
+// Skips the current test with a clear reason when ../shared/data is absent; returns its path otherwise.
+#define MYO_REQUIRE_SHARED_DATA(var)                                                              \
+  const auto var##_opt = ::myo::testing::shared_data_dir();                                        \
+  if (!var##_opt) GTEST_SKIP() << "../shared/data is absent: real-data test skipped";             \
+  const std::filesystem::path var = *var##_opt
+
+// A fresh, empty temporary folder removed when the object goes out of scope.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "myo-test");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+[[nodiscard]] std::filesystem::path source_dir();
+[[nodiscard]] std::filesystem::path binary_dir();
+
+}  // namespace myo::testing
