@@ -1,0 +1,18 @@
+#pragma once
+// Each subcommand lives in its own cmd_<name>.cpp: it declares its options on a CLI11 subcommand, parses them into
+// a plain struct, and returns a runner that calls the libraries. No image processing happens in the app.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace myo::app {
+
+using CommandRunner = std::function<int()>;
+
+CommandRunner add_phantom_command(CLI::App& root);
+CommandRunner add_scan_command(CLI::App& root);
+CommandRunner add_convert_command(CLI::App& root);
+CommandRunner add_analyze_command(CLI::App& root);
+CommandRunner add_evaluate_command(CLI::App& root);
+
+}  // namespace myo::app

@@ -1,0 +1,1 @@
+#include "myo/core/log.hpp"

@@ -1,0 +1,1 @@
+#include "myo/dicom/write.hpp"
