@@ -1,14 +1,36 @@
+#include <iostream>
+#include <memory>
+
 #include "commands.hpp"
+#include "myo/core/error.hpp"
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/log.hpp"
+#include "myo/pipeline/analyze.hpp"
 
 namespace myo::app {
 
 CommandRunner add_analyze_command(CLI::App& root) {
-  root.add_subcommand("analyze", "(not implemented yet)");
-  return [] {
-    log::error("'analyze' is not implemented yet");
-    return core::kExitInternalError;
+  auto* cmd = root.add_subcommand("analyze", "Analyse one DICOM study: series detection, segmentation, fat and edema");
+  auto options = std::make_shared<pipeline::AnalyzeOptions>();
+  cmd->add_option("INPUT", options->input, "Folder (searched recursively) or file of one study's DICOM images")
+      ->required();
+  cmd->add_option("-o,--output", options->output, "Output folder (created if missing)")->required();
+  cmd->add_option("--study", options->study_instance_uid, "Study Instance UID when INPUT holds several studies");
+  cmd->add_option("--role", options->role_overrides,
+                  "Override a detected role: SERIES_NUMBER=ROLE or SERIES_UID=ROLE (roles: dixon_water, dixon_fat, "
+                  "dixon_in_phase, dixon_opposed_phase, stir, t1, t2, localizer, other)");
+  cmd->add_flag("!--no-maps", options->write_maps, "Do not write fat_fraction.nii.gz");
+  return [options]() -> int {
+    try {
+      const auto outcome = pipeline::analyze_study(*options);
+      std::cout << outcome.report_path.string() << '\n';
+      return outcome.exit_code;
+    } catch (const core::MyoError& e) {
+      log::error("{}", e.what());
+      // Output problems and input problems are told apart for scripts.
+      const bool output_problem = e.error().subject.rfind(options->output.string(), 0) == 0 && !options->output.empty();
+      return output_problem ? core::kExitOutputError : core::kExitInputError;
+    }
   };
 }
 

@@ -21,3 +21,22 @@ TEST(NiftiIo, LabelRoundTripKeepsGeometryAndValues) {
   EXPECT_TRUE(back.geometry.same_grid(g, 1e-3)) << back.geometry.describe();
   EXPECT_EQ(back.voxels, labels.voxels);
 }
+
+#include "myo/core/resample.hpp"
+
+TEST(Resample, LinearOntoCoarserGridKeepsPhysicalPositions) {
+  Geometry fine;
+  fine.size = {20, 20, 20};
+  fine.spacing_mm = {1, 1, 1};
+  ImageVolume ramp(fine);
+  for (std::size_t k = 0; k < 20; ++k)
+    for (std::size_t j = 0; j < 20; ++j)
+      for (std::size_t i = 0; i < 20; ++i) ramp.at(i, j, k) = static_cast<float>(i);  // value = x in mm
+  Geometry coarse;
+  coarse.size = {5, 5, 5};
+  coarse.spacing_mm = {3, 3, 3};
+  coarse.origin_mm = {1.5, 0, 0};
+  const ImageVolume out = resample_to(ramp, coarse);
+  EXPECT_NEAR(out.at(2, 2, 2), 7.5F, 1e-4);  // x = 1.5 + 2*3
+  EXPECT_EQ(out.geometry.size, coarse.size);
+}

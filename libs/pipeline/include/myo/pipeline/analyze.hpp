@@ -1,0 +1,30 @@
+#pragma once
+// One study in, one analysis folder out: report.json, measurements.csv, labels.nii.gz (+ fat_fraction.nii.gz).
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace myo::pipeline {
+
+struct AnalyzeOptions {
+  std::filesystem::path input;    // folder of one study's DICOM files (searched recursively)
+  std::filesystem::path output;   // created if missing
+  std::string study_instance_uid;  // choose one study when the input holds several
+  // Override detected roles, "SERIES_NUMBER=ROLE" or "SERIES_UID=ROLE", for unusual protocols.
+  std::vector<std::string> role_overrides;
+  bool write_maps = true;  // fat_fraction.nii.gz beside the labels
+};
+
+struct AnalyzeOutcome {
+  int exit_code = 0;  // core::ExitCode
+  std::filesystem::path report_path;
+  std::vector<std::string> warnings;
+};
+
+// Errors (no DICOM, no usable series, unwritable output) are reported through the log and the exit code;
+// they name the input or output path concerned.
+[[nodiscard]] AnalyzeOutcome analyze_study(const AnalyzeOptions& options);
+
+}  // namespace myo::pipeline

@@ -1,0 +1,36 @@
+#pragma once
+// Compares an analysis folder with a generator truth folder: Dice per group and side, fat and edema errors.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace myo::pipeline {
+
+struct GroupEvaluation {
+  std::string group;
+  std::string side;
+  int label = 0;
+  double dice = 0;
+  double truth_volume_ml = 0;
+  double measured_volume_ml = 0;
+  std::optional<double> fat_fraction_error_pct;   // measured - truth, percentage points
+  std::optional<double> edema_fraction_error_pct;
+};
+
+struct Evaluation {
+  std::vector<GroupEvaluation> groups;
+  double mean_dice = 0;
+  double min_dice = 0;
+  std::string min_dice_group;
+  std::optional<double> fat_fraction_mae_pct;
+  std::optional<double> edema_fraction_mae_pct;
+  [[nodiscard]] std::string summary_line() const;
+};
+
+// `analysis` holds report.json + labels.nii.gz; `truth` holds truth.json + labels.nii.gz (or their parent folder,
+// as written by `myoscope phantom`). Throws core::MyoError naming the missing or malformed file.
+[[nodiscard]] Evaluation evaluate(const std::filesystem::path& analysis, const std::filesystem::path& truth);
+[[nodiscard]] std::string evaluation_to_json(const Evaluation& evaluation);
+
+}  // namespace myo::pipeline

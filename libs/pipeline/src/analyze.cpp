@@ -1,0 +1,221 @@
+#include "myo/pipeline/analyze.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include "myo/core/error.hpp"
+#include "myo/core/exit_codes.hpp"
+#include "myo/core/log.hpp"
+#include "myo/core/nifti_io.hpp"
+#include "myo/core/resample.hpp"
+#include "myo/core/version.hpp"
+#include "myo/dicom/load.hpp"
+#include "myo/dicom/scan.hpp"
+#include "myo/quantification/quantify.hpp"
+#include "myo/reporting/report.hpp"
+#include "myo/segmentation/segment.hpp"
+
+namespace myo::pipeline {
+namespace fs = std::filesystem;
+using dicom::SeriesInfo;
+using dicom::SeriesRole;
+
+namespace {
+
+class StageClock {
+ public:
+  explicit StageClock(std::map<std::string, double>& sink) : sink_(sink) {}
+  void lap(const std::string& stage) {
+    const auto now = std::chrono::steady_clock::now();
+    sink_[stage] = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  std::map<std::string, double>& sink_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+void apply_overrides(std::vector<SeriesInfo>& series, const std::vector<std::string>& overrides) {
+  for (const auto& text : overrides) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos) throw core::MyoError("--role", "expected SERIES=ROLE, got '" + text + "'");
+    const std::string key = text.substr(0, eq);
+    const auto role = dicom::role_from_string(text.substr(eq + 1));
+    if (!role) throw core::MyoError("--role", "unknown role '" + text.substr(eq + 1) + "'");
+    bool matched = false;
+    for (auto& s : series) {
+      if (s.series_instance_uid == key || std::to_string(s.series_number) == key) {
+        s.role = *role;
+        s.role_reason = "overridden on the command line";
+        matched = true;
+      }
+    }
+    if (!matched) throw core::MyoError("--role", "no series with number or UID '" + key + "' in the study");
+  }
+}
+
+// Among the series of one role, prefer axial, then the most slices (the main acquisition rather than a partial one).
+const SeriesInfo* pick(const std::vector<SeriesInfo>& series, SeriesRole role, bool axial_only = false) {
+  const SeriesInfo* best = nullptr;
+  for (const auto& s : series) {
+    if (s.role != role) continue;
+    if (axial_only && s.orientation != "axial") continue;
+    if (!best) {
+      best = &s;
+      continue;
+    }
+    const bool axial = s.orientation == "axial";
+    const bool best_axial = best->orientation == "axial";
+    if (axial != best_axial ? axial : s.slice_count > best->slice_count) best = &s;
+  }
+  return best;
+}
+
+}  // namespace
+
+AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
+  AnalyzeOutcome outcome;
+  reporting::Report report;
+  StageClock clock(report.stage_seconds);
+
+  // Scan.
+  if (!fs::exists(options.input)) throw core::MyoError(options.input.string(), "input does not exist");
+  auto scan = dicom::scan(options.input);
+  clock.lap("scan");
+  for (const auto& problem : scan.problems) {
+    const std::string warning = problem.path.string() + ": " + problem.reason;
+    log::warn("skipped {}", warning);
+    report.warnings.push_back("skipped unreadable file " + warning);
+  }
+  if (scan.studies.empty()) throw core::MyoError(options.input.string(), "no DICOM images found");
+  const dicom::StudyInfo* study = &scan.studies.front();
+  if (!options.study_instance_uid.empty()) {
+    const auto it = std::find_if(scan.studies.begin(), scan.studies.end(),
+                                 [&](const auto& s) { return s.study_instance_uid == options.study_instance_uid; });
+    if (it == scan.studies.end()) throw core::MyoError(options.input.string(), "no study with the requested UID");
+    study = &*it;
+  } else if (scan.studies.size() > 1) {
+    throw core::MyoError(options.input.string(),
+                         fmt::format("holds {} studies; choose one with --study UID (see `myoscope scan`)",
+                                     scan.studies.size()));
+  }
+  auto series = study->series;
+  apply_overrides(series, options.role_overrides);
+
+  // Choose the series: Dixon water/fat if present (reference = water), else T1 (reference), plus STIR.
+  const SeriesInfo* water = pick(series, SeriesRole::dixon_water);
+  const SeriesInfo* fat = pick(series, SeriesRole::dixon_fat);
+  const SeriesInfo* t1 = pick(series, SeriesRole::t1, true);
+  const SeriesInfo* stir = pick(series, SeriesRole::stir, true);
+  if (!stir) stir = pick(series, SeriesRole::stir);
+  const bool dixon = water && fat;
+  const SeriesInfo* reference = dixon ? water : t1;
+  if (!reference)
+    throw core::MyoError(options.input.string(),
+                         "no Dixon water/fat pair and no T1 series found: nothing to segment (see `myoscope scan`; "
+                         "override roles with --role SERIES=ROLE)");
+  report.protocol = dixon ? "dixon" : "t1_stir";
+
+  const auto load = [&](const SeriesInfo& info) {
+    auto loaded = dicom::load_series(info);
+    if (!loaded) throw core::MyoError(loaded.error());
+    for (const auto& w : loaded.value().warnings) report.warnings.push_back(info.description + ": " + w);
+    return std::move(loaded).value();
+  };
+  const auto reference_series = load(*reference);
+  const core::Geometry& grid = reference_series.volume.geometry;
+  std::optional<core::ImageVolume> water_img, fat_img, t1_img, stir_img;
+  if (dixon) {
+    water_img = reference_series.volume;
+    fat_img = core::resample_to(load(*fat).volume, grid);
+  }
+  if (t1) t1_img = (t1 == reference) ? reference_series.volume : core::resample_to(load(*t1).volume, grid);
+  if (stir) stir_img = core::resample_to(load(*stir).volume, grid);
+  clock.lap("load");
+
+  // Segment.
+  segmentation::SegmentationInput seg_input;
+  seg_input.water = water_img ? &*water_img : nullptr;
+  seg_input.fat = fat_img ? &*fat_img : nullptr;
+  seg_input.t1 = t1_img ? &*t1_img : nullptr;
+  seg_input.stir = stir_img ? &*stir_img : nullptr;
+  auto segmentation = segmentation::segment_muscle_groups(seg_input);
+  report.segmentation_notes = segmentation.notes;
+  clock.lap("segmentation");
+
+  // Quantify.
+  quantification::QuantificationInput q_input;
+  q_input.labels = &segmentation.labels;
+  q_input.water = seg_input.water;
+  q_input.fat = seg_input.fat;
+  q_input.t1 = seg_input.t1;
+  q_input.stir = seg_input.stir;
+  auto quantities = quantification::quantify(q_input);
+  clock.lap("quantification");
+
+  // Report.
+  report.software_name = core::software_name();
+  report.software_version = core::software_version();
+  report.git_revision = core::git_revision();
+  report.created_utc = utc_now();
+  report.study.study_instance_uid = study->study_instance_uid;
+  report.study.study_date = study->study_date;
+  report.study.study_description = study->study_description;
+  report.reference_series_uid = reference->series_instance_uid;
+  for (const auto& s : series) {
+    reporting::SeriesEntry e;
+    e.series_instance_uid = s.series_instance_uid;
+    e.split_key = s.split_key;
+    e.series_number = s.series_number;
+    e.description = s.description;
+    e.role = dicom::to_string(s.role);
+    e.role_reason = s.role_reason;
+    e.orientation = s.orientation;
+    e.slice_count = s.slice_count;
+    const auto same = [&](const SeriesInfo* chosen) {
+      return chosen && chosen->series_instance_uid == s.series_instance_uid && chosen->split_key == s.split_key;
+    };
+    if (same(reference)) e.used_as = "reference";
+    else if (dixon && same(fat)) e.used_as = "fat";
+    else if (same(t1)) e.used_as = "t1";
+    else if (same(stir)) e.used_as = "edema";
+    if (report.study.manufacturer.empty()) report.study.manufacturer = s.manufacturer;
+    report.series.push_back(std::move(e));
+  }
+  report.muscles = quantities.groups;
+  report.quantification_method = quantities.method;
+  if (report.muscles.empty()) report.warnings.push_back("no muscle group was found in the images");
+
+  // Outputs: every file written under a temporary name and renamed, so a failure never leaves a half-written one.
+  try {
+    fs::create_directories(options.output);
+  } catch (const fs::filesystem_error& e) {
+    throw core::MyoError(options.output.string(), std::string("cannot create output folder: ") + e.code().message());
+  }
+  core::write_labels(segmentation.labels, options.output / "labels.nii.gz");
+  if (options.write_maps && quantities.fat_fraction_map_pct)
+    core::write_image(*quantities.fat_fraction_map_pct, options.output / "fat_fraction.nii.gz");
+  reporting::write_measurements_csv(report, options.output / "measurements.csv");
+  clock.lap("outputs");
+  reporting::write_report_json(report, options.output / "report.json");  // last: its presence means complete
+
+  outcome.report_path = options.output / "report.json";
+  outcome.warnings = report.warnings;
+  outcome.exit_code = scan.problems.empty() ? core::kExitOk : core::kExitPartial;
+  return outcome;
+}
+
+}  // namespace myo::pipeline

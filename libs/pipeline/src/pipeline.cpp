@@ -1,1 +1,0 @@
-#include "myo/core/log.hpp"

@@ -1,0 +1,62 @@
+#pragma once
+// Fat fraction and edema per muscle group and side.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "myo/core/geometry.hpp"
+#include "myo/core/volume.hpp"
+
+namespace myo::quantification {
+
+// Every channel on the labels' grid; null when the protocol lacks it.
+struct QuantificationInput {
+  const core::LabelVolume* labels = nullptr;
+  const core::ImageVolume* water = nullptr;
+  const core::ImageVolume* fat = nullptr;
+  const core::ImageVolume* stir = nullptr;
+  const core::ImageVolume* t1 = nullptr;
+};
+
+struct QuantificationParams {
+  bool noise_floor_correction = true;   // subtract the Rician noise power from magnitude W and F
+  double fat_replaced_threshold_pct = 50.0;  // voxels above this FF count as fat-replaced volume
+  double edema_reference_percentile = 0.30;  // normal-appearing muscle: the lower part of each level's STIR values
+  double edema_ratio_threshold = 1.6;        // STIR above this multiple of the reference is edema
+  double edema_noise_sd = 3.0;               // ... and above the reference by this many robust SDs
+  double level_slab_mm = 40.0;               // STIR reference computed per slab along the limb (coil bias)
+};
+
+struct GroupMeasurement {
+  std::string group;
+  core::Side side = core::Side::right;
+  int label = 0;
+  std::size_t voxel_count = 0;
+  double volume_ml = 0;
+  std::optional<double> fat_fraction_pct;          // Dixon PDFF, mean over the group
+  std::optional<double> fat_fraction_median_pct;
+  std::optional<double> fat_fraction_p90_pct;
+  std::optional<double> fat_replaced_volume_ml;    // volume of voxels above fat_replaced_threshold_pct
+  std::optional<double> t1_fat_estimate_pct;       // without Dixon: an estimate from T1, not a measured PDFF
+  std::optional<double> edema_fraction_pct;        // percent of the group's voxels classified as edema
+  std::optional<double> edema_volume_ml;
+  std::optional<double> stir_ratio;                // median STIR of the group / normal-muscle reference
+};
+
+struct QuantificationMethod {
+  std::string fat_method;    // "dixon_pdff", "t1_estimate" or "none"
+  std::string edema_method;  // "stir_reference_ratio" or "none"
+  std::optional<double> noise_sigma;  // estimated from the background of the Dixon images
+  QuantificationParams params;
+};
+
+struct QuantificationResult {
+  std::vector<GroupMeasurement> groups;  // catalogue order, right then left; groups with no voxels omitted
+  std::optional<core::ImageVolume> fat_fraction_map_pct;
+  std::optional<core::MaskVolume> edema_mask;
+  QuantificationMethod method;
+};
+
+[[nodiscard]] QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params = {});
+
+}  // namespace myo::quantification

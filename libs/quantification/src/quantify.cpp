@@ -1,0 +1,237 @@
+#include "myo/quantification/quantify.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "myo/core/error.hpp"
+#include "myo/core/muscle_catalog.hpp"
+#include "myo/core/statistics.hpp"
+
+namespace myo::quantification {
+namespace {
+
+using core::percentile;
+
+// Rician noise sigma from the background of a magnitude image: there the signal is Rayleigh distributed with
+// median sigma*sqrt(2 ln 2). Background = below Otsu's threshold between air and tissue, which lies far above the
+// noise, so the selection barely truncates the Rayleigh distribution. Zero-filled voxels (outside the
+// reconstructed field of view) carry no noise and are ignored.
+std::optional<double> background_sigma(const core::ImageVolume& water, const core::ImageVolume& fat) {
+  std::vector<float> total(water.voxels.size());
+  for (std::size_t i = 0; i < total.size(); ++i) total[i] = water.voxels[i] + fat.voxels[i];
+  auto positive = core::sample_values(total, 500000, [](float v) { return v > 0; });
+  const double high = percentile(positive, 0.995);
+  const double threshold = core::otsu_threshold(positive, 0.0, high);
+  std::vector<float> background;
+  const std::size_t step = std::max<std::size_t>(1, total.size() / 500000);
+  for (std::size_t i = 0; i < total.size(); i += step)
+    if (total[i] > 0 && total[i] < threshold * 0.5) background.push_back(fat.voxels[i]);
+  if (background.size() < 1000) return std::nullopt;
+  return percentile(background, 0.5) / std::sqrt(2.0 * std::log(2.0));
+}
+
+// In-plane 3x3 mean of the squared magnitude: E[M^2] = A^2 + 2 sigma^2 for a Rician magnitude M of true
+// amplitude A, and averaging a few neighbours before subtracting keeps the estimate from being clipped at zero.
+std::vector<double> local_mean_square(const core::ImageVolume& image) {
+  const auto& g = image.geometry;
+  const auto nx = static_cast<long>(g.size[0]);
+  const auto ny = static_cast<long>(g.size[1]);
+  const auto nz = static_cast<long>(g.size[2]);
+  std::vector<double> out(image.voxels.size(), 0.0);
+  for (long k = 0; k < nz; ++k)
+    for (long j = 0; j < ny; ++j)
+      for (long i = 0; i < nx; ++i) {
+        double sum = 0;
+        int count = 0;
+        for (long dj = -1; dj <= 1; ++dj)
+          for (long di = -1; di <= 1; ++di) {
+            const long x = i + di;
+            const long y = j + dj;
+            if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
+            const double v = image.voxels[static_cast<std::size_t>(x + nx * (y + ny * k))];
+            sum += v * v;
+            ++count;
+          }
+        out[static_cast<std::size_t>(i + nx * (j + ny * k))] = sum / count;
+      }
+  return out;
+}
+
+}  // namespace
+
+QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params) {
+  if (!input.labels) throw core::MyoError("quantification", "no label map given");
+  const auto& g = input.labels->geometry;
+  for (const auto* channel : {input.water, input.fat, input.stir, input.t1})
+    if (channel && !channel->geometry.same_grid(g))
+      throw core::MyoError("quantification", "image channels are not on the label grid (resample them first)");
+
+  QuantificationResult result;
+  result.method.params = params;
+  const std::size_t n = g.voxel_count();
+  const auto& labels = input.labels->voxels;
+  const auto& catalog = core::MuscleCatalog::instance();
+  const int max_label = catalog.max_label();
+
+  // Fat fraction map (percent), Dixon only.
+  const bool dixon = input.water && input.fat;
+  if (dixon) {
+    result.method.fat_method = "dixon_pdff";
+    double sigma2 = 0;
+    if (params.noise_floor_correction) {
+      result.method.noise_sigma = background_sigma(*input.water, *input.fat);
+      if (result.method.noise_sigma) sigma2 = 2.0 * *result.method.noise_sigma * *result.method.noise_sigma;
+    }
+    core::ImageVolume ff(g, 0.0F);
+    if (sigma2 > 0) {
+      const auto w2 = local_mean_square(*input.water);
+      const auto f2 = local_mean_square(*input.fat);
+      for (std::size_t i = 0; i < n; ++i) {
+        const double w = std::sqrt(std::max(0.0, w2[i] - sigma2));
+        const double f = std::sqrt(std::max(0.0, f2[i] - sigma2));
+        ff.voxels[i] = (w + f) > 0 ? static_cast<float>(100.0 * f / (w + f)) : 0.0F;
+      }
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        const double w = input.water->voxels[i];
+        const double f = input.fat->voxels[i];
+        ff.voxels[i] = (w + f) > 0 ? static_cast<float>(std::clamp(100.0 * f / (w + f), 0.0, 100.0)) : 0.0F;
+      }
+    }
+    result.fat_fraction_map_pct = std::move(ff);
+  } else if (input.t1) {
+    result.method.fat_method = "t1_estimate";
+  } else {
+    result.method.fat_method = "none";
+  }
+
+  // T1 estimate without Dixon: T1 normalised between this patient's muscle (low labelled values) and
+  // subcutaneous fat (bright unlabelled body voxels).
+  std::optional<core::ImageVolume> t1_fat;
+  if (!dixon && input.t1) {
+    std::vector<float> muscle_values;
+    std::vector<float> other_values;
+    for (std::size_t i = 0; i < n; i += 3) (labels[i] ? muscle_values : other_values).push_back(input.t1->voxels[i]);
+    const double muscle_ref = percentile(muscle_values, 0.25);
+    const double fat_ref = percentile(other_values, 0.97);
+    core::ImageVolume estimate(g, 0.0F);
+    for (std::size_t i = 0; i < n; ++i)
+      estimate.voxels[i] = static_cast<float>(
+          100.0 * std::clamp((input.t1->voxels[i] - muscle_ref) / std::max(fat_ref - muscle_ref, 1e-6), 0.0, 1.0));
+    t1_fat = std::move(estimate);
+  }
+
+  // Edema: STIR against the normal-appearing muscle of the same level (handles coil bias along the limb).
+  std::vector<double> stir_reference;  // per slice; 0 where a level has too little muscle
+  if (input.stir) {
+    result.method.edema_method = "stir_reference_ratio";
+    core::MaskVolume edema(g, 0);
+    const int nz = static_cast<int>(g.size[2]);
+    const std::size_t per_slice = g.size[0] * g.size[1];
+    const int slab = std::max(1, static_cast<int>(std::lround(params.level_slab_mm / g.spacing_mm[2])));
+    std::vector<double> reference(static_cast<std::size_t>(nz), 0.0);
+    std::vector<double> threshold(static_cast<std::size_t>(nz), 0.0);
+    for (int k0 = 0; k0 < nz; k0 += slab) {
+      std::vector<float> values;
+      for (int k = k0; k < std::min(nz, k0 + slab); ++k)
+        for (std::size_t p = 0; p < per_slice; ++p) {
+          const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
+          if (labels[i] && input.stir->voxels[i] > 0 &&
+              (!result.fat_fraction_map_pct || result.fat_fraction_map_pct->voxels[i] < 30.0F))
+            values.push_back(input.stir->voxels[i]);
+        }
+      if (values.size() < 50) continue;
+      // The lower part of the distribution is normal-appearing muscle even when much of the level is edematous.
+      const double ref = percentile(values, params.edema_reference_percentile);
+      std::vector<float> below;
+      for (const float v : values)
+        if (v <= ref) below.push_back(static_cast<float>(ref - v));
+      const double robust_sd = 1.4826 * percentile(below, 0.5);
+      const double limit = std::max(ref * params.edema_ratio_threshold, ref + params.edema_noise_sd * robust_sd);
+      for (int k = k0; k < std::min(nz, k0 + slab); ++k) {
+        reference[static_cast<std::size_t>(k)] = ref;
+        threshold[static_cast<std::size_t>(k)] = limit;
+      }
+    }
+    for (int k = 0; k < nz; ++k) {
+      if (reference[static_cast<std::size_t>(k)] <= 0) continue;
+      for (std::size_t p = 0; p < per_slice; ++p) {
+        const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
+        if (labels[i] && input.stir->voxels[i] > threshold[static_cast<std::size_t>(k)]) edema.voxels[i] = 1;
+      }
+    }
+    result.edema_mask = std::move(edema);
+    stir_reference = std::move(reference);
+  } else {
+    result.method.edema_method = "none";
+  }
+
+  // Aggregate per label in one pass.
+  struct Accumulator {
+    std::size_t count = 0;
+    std::size_t edema = 0;
+    std::size_t fat_replaced = 0;
+    double ff_sum = 0;
+    double t1_sum = 0;
+    std::vector<float> ff_values;
+  };
+  std::vector<Accumulator> acc(static_cast<std::size_t>(max_label) + 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const int label = labels[i];
+    if (label <= 0 || label > max_label) continue;
+    auto& a = acc[static_cast<std::size_t>(label)];
+    ++a.count;
+    if (result.fat_fraction_map_pct) {
+      const float ff = result.fat_fraction_map_pct->voxels[i];
+      a.ff_sum += ff;
+      a.ff_values.push_back(ff);
+      if (ff > params.fat_replaced_threshold_pct) ++a.fat_replaced;
+    }
+    if (t1_fat) a.t1_sum += t1_fat->voxels[i];
+    if (result.edema_mask && result.edema_mask->voxels[i]) ++a.edema;
+  }
+  // STIR ratio per label: median of voxel STIR over its level's normal-muscle reference.
+  std::vector<std::vector<float>> stir_ratio(static_cast<std::size_t>(max_label) + 1);
+  if (input.stir) {
+    const std::size_t per_slice = g.size[0] * g.size[1];
+    for (std::size_t i = 0; i < n; ++i) {
+      const int label = labels[i];
+      const double ref = stir_reference[i / per_slice];
+      if (label > 0 && label <= max_label && ref > 0)
+        stir_ratio[static_cast<std::size_t>(label)].push_back(static_cast<float>(input.stir->voxels[i] / ref));
+    }
+  }
+
+  const double voxel_ml = g.voxel_volume_ml();
+  for (const auto side : {core::Side::right, core::Side::left}) {
+    for (const auto& group : catalog.groups()) {
+      const int label = group.label(side);
+      auto& a = acc[static_cast<std::size_t>(label)];
+      if (a.count == 0) continue;
+      GroupMeasurement m;
+      m.group = group.name;
+      m.side = side;
+      m.label = label;
+      m.voxel_count = a.count;
+      m.volume_ml = static_cast<double>(a.count) * voxel_ml;
+      if (result.fat_fraction_map_pct) {
+        m.fat_fraction_pct = a.ff_sum / static_cast<double>(a.count);
+        m.fat_fraction_median_pct = percentile(a.ff_values, 0.5);
+        m.fat_fraction_p90_pct = percentile(a.ff_values, 0.9);
+        m.fat_replaced_volume_ml = static_cast<double>(a.fat_replaced) * voxel_ml;
+      }
+      if (t1_fat) m.t1_fat_estimate_pct = a.t1_sum / static_cast<double>(a.count);
+      if (result.edema_mask) {
+        m.edema_fraction_pct = 100.0 * static_cast<double>(a.edema) / static_cast<double>(a.count);
+        m.edema_volume_ml = static_cast<double>(a.edema) * voxel_ml;
+        auto& ratios = stir_ratio[static_cast<std::size_t>(label)];
+        if (!ratios.empty()) m.stir_ratio = percentile(ratios, 0.5);
+      }
+      result.groups.push_back(std::move(m));
+    }
+  }
+  return result;
+}
+
+}  // namespace myo::quantification

@@ -1,0 +1,68 @@
+#pragma once
+// The analysis report: the data contract other tools rely on (data/report.schema.json documents it).
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "myo/quantification/quantify.hpp"
+
+namespace myo::reporting {
+
+inline constexpr int kReportSchemaVersion = 1;
+
+struct SeriesEntry {
+  std::string series_instance_uid;
+  std::string split_key;
+  int series_number = 0;
+  std::string description;
+  std::string role;         // dixon_water, dixon_fat, ..., localizer, other
+  std::string role_reason;  // which tags decided the role
+  std::string orientation;
+  std::size_t slice_count = 0;
+  std::string used_as;      // "reference", "fat", "edema", ... or empty when not used
+};
+
+struct StudyEntry {
+  std::string study_instance_uid;
+  std::string study_date;
+  std::string study_description;
+  std::string manufacturer;
+  double magnetic_field_strength_t = 0;
+};
+
+struct Report {
+  int schema_version = kReportSchemaVersion;
+  std::string software_name;
+  std::string software_version;
+  std::string git_revision;
+  std::string created_utc;
+  StudyEntry study;
+  std::vector<SeriesEntry> series;
+  std::string reference_series_uid;
+  std::string protocol;  // "dixon" or "t1_stir" (no Dixon)
+  std::vector<quantification::GroupMeasurement> muscles;
+  quantification::QuantificationMethod quantification_method;
+  std::vector<std::string> segmentation_notes;
+  std::vector<std::string> warnings;
+  std::map<std::string, double> stage_seconds;  // provenance: wall time of each stage
+};
+
+[[nodiscard]] std::string to_json_text(const Report& report);
+[[nodiscard]] std::string to_measurements_csv(const Report& report);
+void write_report_json(const Report& report, const std::filesystem::path& path);         // atomic
+void write_measurements_csv(const Report& report, const std::filesystem::path& path);    // atomic
+
+// Reads the muscles of a report.json written by this or a compatible version. Throws MyoError naming the file.
+struct ReportedMuscle {
+  std::string group;
+  std::string side;
+  int label = 0;
+  double volume_ml = 0;
+  std::optional<double> fat_fraction_pct;
+  std::optional<double> edema_fraction_pct;
+};
+[[nodiscard]] std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& path);
+
+}  // namespace myo::reporting

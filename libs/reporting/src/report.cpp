@@ -1,0 +1,149 @@
+#include "myo/reporting/report.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "myo/core/error.hpp"
+#include "myo/core/files.hpp"
+
+namespace myo::reporting {
+namespace {
+
+using nlohmann::json;
+
+json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
+
+json muscle_to_json(const quantification::GroupMeasurement& m) {
+  return json{{"group", m.group},
+              {"side", core::to_string(m.side)},
+              {"label", m.label},
+              {"voxel_count", m.voxel_count},
+              {"volume_ml", m.volume_ml},
+              {"fat_fraction_pct", optional_number(m.fat_fraction_pct)},
+              {"fat_fraction_median_pct", optional_number(m.fat_fraction_median_pct)},
+              {"fat_fraction_p90_pct", optional_number(m.fat_fraction_p90_pct)},
+              {"fat_replaced_volume_ml", optional_number(m.fat_replaced_volume_ml)},
+              {"t1_fat_estimate_pct", optional_number(m.t1_fat_estimate_pct)},
+              {"edema_fraction_pct", optional_number(m.edema_fraction_pct)},
+              {"edema_volume_ml", optional_number(m.edema_volume_ml)},
+              {"stir_ratio", optional_number(m.stir_ratio)}};
+}
+
+std::string csv_number(const std::optional<double>& value) { return value ? fmt::format("{:.4f}", *value) : ""; }
+
+// CSV fields that could hold text are quoted; embedded quotes doubled (RFC 4180).
+std::string csv_text(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string to_json_text(const Report& r) {
+  json muscles = json::array();
+  for (const auto& m : r.muscles) muscles.push_back(muscle_to_json(m));
+  json series = json::array();
+  for (const auto& s : r.series)
+    series.push_back(json{{"series_instance_uid", s.series_instance_uid},
+                          {"split_key", s.split_key},
+                          {"series_number", s.series_number},
+                          {"description", s.description},
+                          {"role", s.role},
+                          {"role_reason", s.role_reason},
+                          {"orientation", s.orientation},
+                          {"slice_count", s.slice_count},
+                          {"used_as", s.used_as.empty() ? json(nullptr) : json(s.used_as)}});
+  const auto& p = r.quantification_method.params;
+  const json doc{
+      {"schema_version", r.schema_version},
+      {"software", {{"name", r.software_name}, {"version", r.software_version}, {"git_revision", r.git_revision}}},
+      {"created_utc", r.created_utc},
+      {"study",
+       {{"study_instance_uid", r.study.study_instance_uid},
+        {"study_date", r.study.study_date},
+        {"study_description", r.study.study_description},
+        {"manufacturer", r.study.manufacturer},
+        {"magnetic_field_strength_t", r.study.magnetic_field_strength_t}}},
+      {"series", series},
+      {"reference_series_uid", r.reference_series_uid},
+      {"protocol", r.protocol},
+      {"muscles", muscles},
+      {"method",
+       {{"segmentation", {{"name", "polar-atlas-watershed"}, {"version", 1}, {"notes", r.segmentation_notes}}},
+        {"fat", {{"name", r.quantification_method.fat_method},
+                 {"noise_sigma", optional_number(r.quantification_method.noise_sigma)},
+                 {"noise_floor_correction", p.noise_floor_correction},
+                 {"fat_replaced_threshold_pct", p.fat_replaced_threshold_pct}}},
+        {"edema", {{"name", r.quantification_method.edema_method},
+                   {"reference_percentile", p.edema_reference_percentile},
+                   {"ratio_threshold", p.edema_ratio_threshold},
+                   {"noise_sd", p.edema_noise_sd},
+                   {"level_slab_mm", p.level_slab_mm}}}}},
+      {"warnings", r.warnings},
+      {"provenance", {{"stage_seconds", r.stage_seconds}}}};
+  return doc.dump(2) + "\n";
+}
+
+std::string to_measurements_csv(const Report& r) {
+  std::ostringstream out;
+  out << "study_instance_uid,group,side,label,level,volume_ml,fat_fraction_pct,fat_fraction_median_pct,"
+         "fat_fraction_p90_pct,fat_replaced_volume_ml,t1_fat_estimate_pct,edema_fraction_pct,edema_volume_ml,"
+         "stir_ratio\n";
+  for (const auto& m : r.muscles) {
+    out << csv_text(r.study.study_instance_uid) << ',' << m.group << ',' << core::to_string(m.side) << ',' << m.label
+        << ",whole," << fmt::format("{:.4f}", m.volume_ml) << ',' << csv_number(m.fat_fraction_pct) << ','
+        << csv_number(m.fat_fraction_median_pct) << ',' << csv_number(m.fat_fraction_p90_pct) << ','
+        << csv_number(m.fat_replaced_volume_ml) << ',' << csv_number(m.t1_fat_estimate_pct) << ','
+        << csv_number(m.edema_fraction_pct) << ',' << csv_number(m.edema_volume_ml) << ','
+        << csv_number(m.stir_ratio) << '\n';
+  }
+  return out.str();
+}
+
+void write_report_json(const Report& report, const std::filesystem::path& path) {
+  core::write_file_atomically(path, to_json_text(report));
+}
+
+void write_measurements_csv(const Report& report, const std::filesystem::path& path) {
+  core::write_file_atomically(path, to_measurements_csv(report));
+}
+
+std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& path) {
+  json doc;
+  try {
+    doc = json::parse(core::read_text_file(path));
+  } catch (const json::exception& e) {
+    throw core::MyoError(path.string(), std::string("not valid JSON: ") + e.what());
+  }
+  if (!doc.is_object() || !doc.contains("muscles") || !doc["muscles"].is_array())
+    throw core::MyoError(path.string(), "not a MyoScope report: no 'muscles' list");
+  const auto number = [](const json& j, const char* key) -> std::optional<double> {
+    if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+    if (!j[key].is_number()) throw std::runtime_error(std::string("'") + key + "' is not a number");
+    return j[key].get<double>();
+  };
+  std::vector<ReportedMuscle> muscles;
+  try {
+    for (const auto& m : doc["muscles"]) {
+      ReportedMuscle r;
+      r.group = m.at("group").get<std::string>();
+      r.side = m.at("side").get<std::string>();
+      r.label = m.at("label").get<int>();
+      r.volume_ml = m.at("volume_ml").get<double>();
+      r.fat_fraction_pct = number(m, "fat_fraction_pct");
+      r.edema_fraction_pct = number(m, "edema_fraction_pct");
+      muscles.push_back(std::move(r));
+    }
+  } catch (const std::exception& e) {
+    throw core::MyoError(path.string(), std::string("malformed muscle entry: ") + e.what());
+  }
+  return muscles;
+}
+
+}  // namespace myo::reporting

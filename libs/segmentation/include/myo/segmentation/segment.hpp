@@ -1,0 +1,54 @@
+#pragma once
+// Automatic segmentation of the hip and thigh muscle groups of both sides.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "myo/core/volume.hpp"
+
+namespace myo::segmentation {
+
+// All channels lie on one grid (the reference series'); a null channel is one the protocol lacks.
+struct SegmentationInput {
+  const core::ImageVolume* water = nullptr;  // Dixon water
+  const core::ImageVolume* fat = nullptr;    // Dixon fat
+  const core::ImageVolume* t1 = nullptr;     // T1-weighted (used for tissue classes without Dixon)
+  const core::ImageVolume* stir = nullptr;   // STIR (excludes fluid such as the bladder)
+};
+
+struct SegmentationParams {
+  double muscle_fat_likeness_limit = 0.5;  // voxels less fat-like than this are muscle tissue
+  double adipose_fat_likeness = 0.85;      // more fat-like than this is adipose tissue, not even fatty muscle
+  double compartment_closing_mm = 9.0;     // closes septa and fatty muscle into the muscle compartment
+  double septum_opening_mm = 2.0;          // fat thinner than this (septa) is not counted as muscle
+  double fluid_stir_ratio = 3.0;           // STIR above this multiple of muscle is fluid, never muscle
+  double pelvic_midline_exclusion_mm = 40.0;  // viscera band around the midline above the crotch
+  bool watershed_refinement = true;        // move group borders onto the fat septa
+};
+
+struct SliceLandmarks {
+  double z_mm = 0;
+  bool legs_separate = false;  // two muscle compartments (thigh level) rather than one (pelvis)
+  std::optional<std::array<double, 2>> femur_right_xy_mm;
+  std::optional<std::array<double, 2>> femur_left_xy_mm;
+};
+
+struct Landmarks {
+  double midline_x_mm = 0;
+  std::optional<double> crotch_z_mm;  // highest level at which the thighs are separate
+  std::vector<SliceLandmarks> slices;
+};
+
+struct SegmentationResult {
+  core::LabelVolume labels;        // catalogue labels, 0 elsewhere
+  core::ImageVolume fat_likeness;  // 0..1: Dixon fat fraction, or T1 normalised between muscle and fat
+  core::MaskVolume body;
+  Landmarks landmarks;
+  std::vector<std::string> notes;  // what the algorithm assumed or could not find
+};
+
+// Throws core::MyoError when no usable channel is given or the grid is not axial.
+[[nodiscard]] SegmentationResult segment_muscle_groups(const SegmentationInput& input,
+                                                       const SegmentationParams& params = {});
+
+}  // namespace myo::segmentation

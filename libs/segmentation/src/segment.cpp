@@ -1,0 +1,509 @@
+#include "myo/segmentation/segment.hpp"
+
+#include <itkMorphologicalWatershedFromMarkersImageFilter.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <thread>
+
+#include "myo/core/error.hpp"
+#include "myo/core/itk_bridge.hpp"
+#include "myo/core/log.hpp"
+#include "myo/core/muscle_catalog.hpp"
+#include "myo/core/statistics.hpp"
+#include "polar_atlas.hpp"
+#include "slice_ops.hpp"
+
+namespace myo::segmentation {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+using slice::Grid;
+using slice::Mask;
+
+double percentile(std::vector<float> values, double q) { return core::percentile(values, q); }
+using core::otsu_threshold;
+
+std::vector<float> sample(const std::vector<float>& values, std::size_t max_count,
+                          const std::function<bool(float)>& keep) {
+  return core::sample_values(values, max_count, keep);
+}
+
+void parallel_for(int count, const std::function<void(int)>& body) {
+  const int workers = std::max(1, std::min<int>(static_cast<int>(std::thread::hardware_concurrency()), 8));
+  std::vector<std::thread> threads;
+  std::atomic<int> next{0};
+  for (int w = 0; w < workers; ++w)
+    threads.emplace_back([&] {
+      for (int i = next++; i < count; i = next++) body(i);
+    });
+  for (auto& t : threads) t.join();
+}
+
+double angle_difference_deg(double a, double b) {
+  double d = std::fmod(a - b + 540.0, 360.0) - 180.0;
+  return d;
+}
+
+struct SideState {
+  Mask compartment;   // muscle compartment of this side (inside the fascia), including septa and bone
+  double radius_mm = 0;
+  std::optional<std::array<double, 2>> femur_px;  // femur centre in pixel units
+  std::array<double, 2> compartment_centre_px{0, 0};
+};
+
+struct SliceState {
+  double z_mm = 0;
+  Mask body;
+  Mask muscle;
+  double body_centroid_x_mm = 0;
+  double body_area_mm2 = 0;
+  bool legs_separate = false;
+  SideState side[2];  // 0 = patient right, 1 = patient left
+};
+
+}  // namespace
+
+SegmentationResult segment_muscle_groups(const SegmentationInput& input, const SegmentationParams& params) {
+  const bool dixon = input.water && input.fat;
+  const core::ImageVolume* reference = dixon ? input.water : input.t1;
+  if (!reference) throw core::MyoError("segmentation", "needs Dixon water and fat images, or a T1-weighted series");
+  const core::Geometry& g = reference->geometry;
+  for (const auto* channel : {input.water, input.fat, input.t1, input.stir})
+    if (channel && !channel->geometry.same_grid(g))
+      throw core::MyoError("segmentation", "input channels are not on one grid (resample them first)");
+  // Slices must be axial: the third image axis must run along the patient's head-foot axis.
+  if (std::abs(g.direction[8]) < 0.8)
+    throw core::MyoError("segmentation", "the reference series is not axial; automatic segmentation needs axial slices");
+
+  SegmentationResult result;
+  const std::size_t n = g.voxel_count();
+  const Grid grid{static_cast<int>(g.size[0]), static_cast<int>(g.size[1]), g.spacing_mm[0], g.spacing_mm[1]};
+  const int nz = static_cast<int>(g.size[2]);
+  const int per_slice = grid.count();
+
+  // 1. Signal and fat-likeness.
+  std::vector<float> signal(n);
+  for (std::size_t i = 0; i < n; ++i) signal[i] = dixon ? input.water->voxels[i] + input.fat->voxels[i] : input.t1->voxels[i];
+  const double high = percentile(sample(signal, 400000, [](float v) { return v > 0; }), 0.995);
+  const double body_threshold = otsu_threshold(sample(signal, 400000, [](float) { return true; }), 0.0, high);
+  result.fat_likeness = core::ImageVolume(g, 0.0F);
+  auto& fat_like = result.fat_likeness.voxels;
+  if (dixon) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (signal[i] > body_threshold * 0.5)
+        fat_like[i] = std::clamp(input.fat->voxels[i] / std::max(signal[i], 1e-6F), 0.0F, 1.0F);
+  } else {
+    // T1: fat bright, muscle intermediate. Normalise between the two tissue classes of this patient.
+    const auto tissue = sample(signal, 400000, [&](float v) { return v > body_threshold; });
+    const double split = otsu_threshold(tissue, body_threshold, high);
+    std::vector<float> lower, upper;
+    for (const float v : tissue) (v < split ? lower : upper).push_back(v);
+    const double muscle_ref = percentile(lower, 0.5);
+    const double fat_ref = percentile(upper, 0.6);
+    result.notes.push_back("no Dixon: tissue classes from T1 normalised between muscle and fat references");
+    for (std::size_t i = 0; i < n; ++i)
+      if (signal[i] > body_threshold * 0.5)
+        fat_like[i] = static_cast<float>(std::clamp((signal[i] - muscle_ref) / std::max(fat_ref - muscle_ref, 1e-6), 0.0, 1.0));
+  }
+  // Fluid (bladder, joint effusion, cysts) is very bright on STIR and never muscle.
+  double stir_muscle_ref = 0;
+  if (input.stir) {
+    std::vector<float> muscle_stir;
+    for (std::size_t i = 0; i < n; i += 7)
+      if (signal[i] > body_threshold && fat_like[i] < params.muscle_fat_likeness_limit) muscle_stir.push_back(input.stir->voxels[i]);
+    stir_muscle_ref = percentile(muscle_stir, 0.5);
+  }
+
+  // 2. Per slice: body, muscle tissue, whether the thighs are separate.
+  std::vector<SliceState> slices(static_cast<std::size_t>(nz));
+  parallel_for(nz, [&](int k) {
+    auto& s = slices[static_cast<std::size_t>(k)];
+    s.z_mm = g.index_to_physical({0, 0, static_cast<double>(k)})[2];
+    s.body.assign(static_cast<std::size_t>(per_slice), 0);
+    s.muscle.assign(static_cast<std::size_t>(per_slice), 0);
+    const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
+    for (int p = 0; p < per_slice; ++p) {
+      const std::size_t i = offset + static_cast<std::size_t>(p);
+      if (signal[i] <= body_threshold) continue;
+      s.body[static_cast<std::size_t>(p)] = 1;
+      const bool fluid = input.stir && input.stir->voxels[i] > params.fluid_stir_ratio * stir_muscle_ref;
+      if (fat_like[i] < params.muscle_fat_likeness_limit && !fluid) s.muscle[static_cast<std::size_t>(p)] = 1;
+    }
+    slice::fill_holes(grid, s.body);
+    // Keep the large parts of the body (drop coil markers, arms at the edge of the field of view).
+    auto parts = slice::components(grid, s.body);
+    double largest = 0;
+    for (const auto& c : parts) largest = std::max(largest, c.area_mm2);
+    std::fill(s.body.begin(), s.body.end(), 0);
+    double sx = 0;
+    double count = 0;
+    for (const auto& c : parts) {
+      if (c.area_mm2 < std::max(1500.0, 0.15 * largest)) continue;
+      for (const int p : c.pixels) {
+        s.body[static_cast<std::size_t>(p)] = 1;
+        sx += p % grid.nx;
+        count += 1;
+      }
+    }
+    for (int p = 0; p < per_slice; ++p) s.muscle[static_cast<std::size_t>(p)] &= s.body[static_cast<std::size_t>(p)];
+    s.body_area_mm2 = count * grid.sx_mm * grid.sy_mm;
+    if (count > 0) s.body_centroid_x_mm = g.index_to_physical({sx / count, 0, static_cast<double>(k)})[0];
+  });
+
+  // Midline: the median body centre; robust to a few slices with arms or markers.
+  {
+    std::vector<float> centres;
+    for (const auto& s : slices)
+      if (s.body_area_mm2 > 5000) centres.push_back(static_cast<float>(s.body_centroid_x_mm));
+    if (centres.empty()) throw core::MyoError("segmentation", "no body found in the images");
+    result.landmarks.midline_x_mm = percentile(centres, 0.5);
+  }
+  const double midline_x = result.landmarks.midline_x_mm;
+  // Pixel column of the midline on each slice (axial slices: x index maps to LPS x through direction[0]).
+  const auto midline_px = [&](int k) { return g.physical_to_index({midline_x, g.index_to_physical({0, 0, double(k)})[1], g.index_to_physical({0, 0, double(k)})[2]})[0]; };
+  const auto side_of_px = [&](int k, double px) {
+    const double x = g.index_to_physical({px, 0, static_cast<double>(k)})[0];
+    return x < midline_x ? 0 : 1;  // LPS: patient right is -x
+  };
+
+  parallel_for(nz, [&](int k) {
+    auto& s = slices[static_cast<std::size_t>(k)];
+    // The two thighs' non-adipose tissue (muscle, even fatty muscle) is separated by their subcutaneous fat even
+    // when the skin touches; above the crotch the pelvic muscles and viscera join both sides.
+    Mask non_adipose(static_cast<std::size_t>(per_slice), 0);
+    const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
+    for (int p = 0; p < per_slice; ++p)
+      non_adipose[static_cast<std::size_t>(p)] = s.body[static_cast<std::size_t>(p)] && signal[offset + static_cast<std::size_t>(p)] > body_threshold &&
+                                                 fat_like[offset + static_cast<std::size_t>(p)] < params.adipose_fat_likeness;
+    const Mask opened = slice::open(grid, non_adipose, 3.0);
+    int right_big = 0;
+    int left_big = 0;
+    bool crossing = false;
+    for (const auto& c : slice::components(grid, opened)) {
+      if (c.area_mm2 < 1500) continue;
+      bool has_right = false;
+      bool has_left = false;
+      for (const int p : c.pixels) (side_of_px(k, p % grid.nx) == 0 ? has_right : has_left) = true;
+      if (has_right && has_left && c.area_mm2 > 3000) crossing = true;
+      if (has_right && !has_left) ++right_big;
+      if (has_left && !has_right) ++left_big;
+    }
+    s.legs_separate = right_big > 0 && left_big > 0 && !crossing;
+  });
+
+  // Crotch: the top of the lowest run of slices where the thighs are separate.
+  std::vector<int> order(static_cast<std::size_t>(nz));
+  for (int k = 0; k < nz; ++k) order[static_cast<std::size_t>(k)] = k;
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return slices[static_cast<std::size_t>(a)].z_mm < slices[static_cast<std::size_t>(b)].z_mm; });
+  const double z_min = slices[static_cast<std::size_t>(order.front())].z_mm;
+  const double z_max = slices[static_cast<std::size_t>(order.back())].z_mm;
+  {
+    int separated_below = 0;
+    std::optional<double> crotch;
+    for (std::size_t idx = 0; idx < order.size(); ++idx) {
+      const auto& s = slices[static_cast<std::size_t>(order[idx])];
+      if (s.legs_separate) {
+        ++separated_below;
+        continue;
+      }
+      // Require the join to persist over ~15 mm so a single noisy slice does not move the landmark.
+      bool persists = true;
+      for (std::size_t j = idx; j < order.size() && slices[static_cast<std::size_t>(order[j])].z_mm < s.z_mm + 15; ++j)
+        persists &= !slices[static_cast<std::size_t>(order[j])].legs_separate;
+      if (persists && separated_below >= 2) {
+        crotch = s.z_mm;
+        break;
+      }
+    }
+    if (crotch) {
+      result.landmarks.crotch_z_mm = crotch;
+    } else if (separated_below > static_cast<int>(order.size()) / 2) {
+      crotch = z_max + 60.0;
+      result.notes.push_back("thighs separate on every slice: coverage assumed to stop below the hips");
+    } else {
+      crotch = z_min - 30.0;
+      result.notes.push_back("thighs never separate: coverage assumed to be the hips and pelvis only");
+    }
+    result.landmarks.crotch_z_mm = crotch;
+  }
+  const double crotch_z = *result.landmarks.crotch_z_mm;
+
+  // 3. Per slice and side: the muscle compartment and the femur.
+  std::vector<std::uint8_t> result_notes_fatty(static_cast<std::size_t>(nz), 0);
+  parallel_for(nz, [&](int k) {
+    auto& s = slices[static_cast<std::size_t>(k)];
+    const double mid_px = midline_px(k);
+    // Distance of each pixel from outside the body tells the subcutaneous layer from the inside.
+    for (int side = 0; side < 2; ++side) {
+      auto& st = s.side[side];
+      Mask muscle_side = s.muscle;
+      Mask body_side = s.body;
+      for (int p = 0; p < per_slice; ++p) {
+        const bool is_side = side_of_px(k, p % grid.nx) == side;
+        if (!is_side) {
+          muscle_side[static_cast<std::size_t>(p)] = 0;
+          body_side[static_cast<std::size_t>(p)] = 0;
+        }
+      }
+      Mask compartment = slice::close(grid, muscle_side, params.compartment_closing_mm);
+      for (int p = 0; p < per_slice; ++p) compartment[static_cast<std::size_t>(p)] &= s.body[static_cast<std::size_t>(p)];
+      slice::fill_holes(grid, compartment);
+      // Keep the compartment parts that are large (small islands of muscle-like signal are vessels or noise).
+      const auto parts = slice::components(grid, compartment);
+      std::fill(compartment.begin(), compartment.end(), 0);
+      double area = 0;
+      double cx = 0;
+      double cy = 0;
+      for (const auto& c : parts) {
+        if (c.area_mm2 < 600) continue;
+        for (const int p : c.pixels) compartment[static_cast<std::size_t>(p)] = 1;
+        area += c.area_mm2;
+        cx += c.cx * c.area_mm2;
+        cy += c.cy * c.area_mm2;
+      }
+      // A thigh whose muscles are fat throughout (end-stage disease) has almost no muscle-like tissue: take the
+      // region inside the subcutaneous layer that is less fat-like than pure adipose tissue instead.
+      double body_area = 0;
+      for (const auto v : body_side) body_area += v;
+      body_area *= grid.sx_mm * grid.sy_mm;
+      if (body_area > 2000 && area < 0.35 * body_area) {
+        const Mask inner = slice::erode(grid, body_side, 6.0);
+        Mask fatty_muscle(static_cast<std::size_t>(per_slice), 0);
+        const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
+        for (int p = 0; p < per_slice; ++p)
+          fatty_muscle[static_cast<std::size_t>(p)] =
+              inner[static_cast<std::size_t>(p)] && fat_like[offset + static_cast<std::size_t>(p)] < params.adipose_fat_likeness;
+        Mask fallback = slice::close(grid, fatty_muscle, params.compartment_closing_mm);
+        slice::fill_holes(grid, fallback);
+        area = 0;
+        cx = 0;
+        cy = 0;
+        for (const auto& c : slice::components(grid, fallback)) {
+          if (c.area_mm2 < 600) continue;
+          for (const int p : c.pixels) compartment[static_cast<std::size_t>(p)] = 1;
+          area += c.area_mm2;
+          cx += c.cx * c.area_mm2;
+          cy += c.cy * c.area_mm2;
+        }
+        if (area > 0) result_notes_fatty[static_cast<std::size_t>(k)] = 1;
+      }
+      if (area <= 0) continue;
+      st.compartment_centre_px = {cx / area, cy / area};
+      st.radius_mm = std::sqrt(area / kPi);
+      // Fatty-replaced muscle can touch the subcutaneous fat: add the region deeper than the subcutaneous layer.
+      {
+        const Mask boundary_ring = slice::erode(grid, compartment, 1.0);
+        std::vector<float> depths;
+        const Mask deep_body = body_side;
+        // Estimate the subcutaneous thickness as the depth at which the compartment starts.
+        for (double depth = 2.0; depth <= 40.0; depth += 2.0) {
+          const Mask eroded = slice::erode(grid, deep_body, depth);
+          std::size_t inside = 0, total = 0;
+          for (int p = 0; p < per_slice; ++p) {
+            if (!eroded[static_cast<std::size_t>(p)]) continue;
+            ++total;
+            inside += compartment[static_cast<std::size_t>(p)];
+          }
+          if (total > 0 && static_cast<double>(inside) / static_cast<double>(total) > 0.9) {
+            const Mask deep = slice::erode(grid, deep_body, depth + 2.0);
+            for (int p = 0; p < per_slice; ++p) compartment[static_cast<std::size_t>(p)] |= deep[static_cast<std::size_t>(p)];
+            break;
+          }
+        }
+        (void)boundary_ring;
+      }
+      st.compartment = std::move(compartment);
+      // Femur: a round non-muscle blob (dark cortex, fatty marrow) enclosed by the compartment.
+      Mask non_muscle(static_cast<std::size_t>(per_slice), 0);
+      for (int p = 0; p < per_slice; ++p)
+        non_muscle[static_cast<std::size_t>(p)] = st.compartment[static_cast<std::size_t>(p)] && !muscle_side[static_cast<std::size_t>(p)];
+      non_muscle = slice::open(grid, non_muscle, 2.5);
+      double best = 1e30;
+      for (const auto& c : slice::components(grid, non_muscle)) {
+        if (c.area_mm2 < 150 || c.area_mm2 > 2800) continue;
+        // Roundness: area relative to the disc reaching the farthest pixel.
+        double r2max = 0;
+        for (const int p : c.pixels) {
+          const double dx = (p % grid.nx - c.cx) * grid.sx_mm;
+          const double dy = (p / grid.nx - c.cy) * grid.sy_mm;
+          r2max = std::max(r2max, dx * dx + dy * dy);
+        }
+        const double roundness = c.area_mm2 / (kPi * std::max(r2max, 1.0));
+        if (roundness < 0.45) continue;
+        const double dx = (c.cx - st.compartment_centre_px[0]) * grid.sx_mm;
+        const double dy = (c.cy - st.compartment_centre_px[1]) * grid.sy_mm;
+        const double score = std::sqrt(dx * dx + dy * dy) / st.radius_mm - roundness;
+        if (score < best) {
+          best = score;
+          st.femur_px = std::array<double, 2>{c.cx, c.cy};
+        }
+      }
+      (void)mid_px;
+    }
+  });
+
+  if (std::count(result_notes_fatty.begin(), result_notes_fatty.end(), 1) > 0)
+    result.notes.push_back("little muscle-like tissue on some slices: compartment taken inside the subcutaneous fat");
+
+  // Smooth the femur track along the limb: median of detections within +-20 mm; fill gaps from neighbours.
+  for (int side = 0; side < 2; ++side) {
+    std::vector<std::optional<std::array<double, 2>>> smoothed(static_cast<std::size_t>(nz));
+    for (int k = 0; k < nz; ++k) {
+      std::vector<float> xs, ys;
+      for (int j = 0; j < nz; ++j) {
+        const auto& other = slices[static_cast<std::size_t>(j)];
+        if (std::abs(other.z_mm - slices[static_cast<std::size_t>(k)].z_mm) > 20) continue;
+        if (other.side[side].femur_px) {
+          xs.push_back(static_cast<float>((*other.side[side].femur_px)[0]));
+          ys.push_back(static_cast<float>((*other.side[side].femur_px)[1]));
+        }
+      }
+      if (xs.size() >= 2) smoothed[static_cast<std::size_t>(k)] = std::array<double, 2>{percentile(xs, 0.5), percentile(ys, 0.5)};
+    }
+    for (int k = 0; k < nz; ++k) {
+      auto& st = slices[static_cast<std::size_t>(k)].side[side];
+      st.femur_px = smoothed[static_cast<std::size_t>(k)];
+      if (!st.femur_px) {
+        // Nearest level with a femur, else the compartment centre.
+        double best = 1e30;
+        for (int j = 0; j < nz; ++j) {
+          const double d = std::abs(slices[static_cast<std::size_t>(j)].z_mm - slices[static_cast<std::size_t>(k)].z_mm);
+          if (smoothed[static_cast<std::size_t>(j)] && d < best) {
+            best = d;
+            st.femur_px = smoothed[static_cast<std::size_t>(j)];
+          }
+        }
+        if (!st.femur_px) st.femur_px = st.compartment_centre_px;
+      }
+    }
+  }
+
+  // 4. Atlas assignment of the compartment voxels, plus confident markers for the watershed.
+  const auto& catalog = core::MuscleCatalog::instance();
+  const auto& priors = hip_thigh_priors();
+  result.labels = core::LabelVolume(g, 0);
+  core::LabelVolume markers(g, 0);
+  core::MaskVolume labelable(g, 0);
+  constexpr std::uint16_t kBackgroundMarker = 1000;
+  parallel_for(nz, [&](int k) {
+    auto& s = slices[static_cast<std::size_t>(k)];
+    const double level = s.z_mm - crotch_z;
+    const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
+    for (int side = 0; side < 2; ++side) {
+      const auto& st = s.side[side];
+      if (st.compartment.empty() || st.radius_mm <= 0) continue;
+      // Thick fat inside the compartment is fatty-replaced muscle; thin fat is a septum.
+      Mask fat_inside(static_cast<std::size_t>(per_slice), 0);
+      for (int p = 0; p < per_slice; ++p) {
+        const std::size_t i = offset + static_cast<std::size_t>(p);
+        fat_inside[static_cast<std::size_t>(p)] = st.compartment[static_cast<std::size_t>(p)] && signal[i] > body_threshold &&
+                                                  fat_like[i] >= params.muscle_fat_likeness_limit;
+      }
+      const Mask thick_fat = level > 20 ? Mask(static_cast<std::size_t>(per_slice), 0)  // pelvic bone marrow is fat too
+                                        : slice::open(grid, fat_inside, params.septum_opening_mm);
+      Mask femur(static_cast<std::size_t>(per_slice), 0);
+      const double fx = (*st.femur_px)[0];
+      const double fy = (*st.femur_px)[1];
+      for (int p = 0; p < per_slice; ++p) {
+        const double dx = (p % grid.nx - fx) * grid.sx_mm;
+        const double dy = (p / grid.nx - fy) * grid.sy_mm;
+        if (dx * dx + dy * dy < 14.0 * 14.0) femur[static_cast<std::size_t>(p)] = 1;
+      }
+      const double mid_px = midline_px(k);
+      for (int p = 0; p < per_slice; ++p) {
+        if (!st.compartment[static_cast<std::size_t>(p)]) continue;
+        const std::size_t i = offset + static_cast<std::size_t>(p);
+        const bool muscle = s.muscle[static_cast<std::size_t>(p)] != 0;
+        if (!muscle && !thick_fat[static_cast<std::size_t>(p)]) continue;
+        if (thick_fat[static_cast<std::size_t>(p)] && femur[static_cast<std::size_t>(p)]) continue;  // marrow
+        const double x_px = p % grid.nx;
+        const double y_px = p / grid.nx;
+        if (level > -30 && std::abs((x_px - mid_px) * grid.sx_mm) < params.pelvic_midline_exclusion_mm) continue;
+        // Polar coordinates around the femur: lateral positive on both sides, anterior = -y in LPS.
+        const core::Vec3 here = g.index_to_physical({x_px, y_px, static_cast<double>(k)});
+        const core::Vec3 centre = g.index_to_physical({fx, fy, static_cast<double>(k)});
+        const double lateral = (here[0] - centre[0]) * (side == 1 ? 1.0 : -1.0);
+        const double anterior = -(here[1] - centre[1]);
+        const double angle = std::atan2(lateral, anterior) * 180.0 / kPi;
+        const double radius = std::sqrt(lateral * lateral + anterior * anterior) / st.radius_mm;
+        const core::MuscleGroup* best_group = nullptr;
+        double best_score = -1e30;
+        double second_score = -1e30;
+        const core::MuscleGroup* strap = nullptr;
+        double strap_score = 0;
+        for (const auto& prior : priors) {
+          if (level < prior.level_min_mm || level > prior.level_max_mm) continue;
+          const PriorWindow w = window_at(prior, level);
+          const double d = angle_difference_deg(angle, w.centre_deg) / w.half_width_deg;
+          double score = 1.0 - d * d;
+          if (radius < prior.radius_min) score -= 4.0 * (prior.radius_min - radius) / std::max(prior.radius_min, 0.1);
+          if (radius > prior.radius_max) score -= 4.0 * (radius - prior.radius_max);
+          const auto* group = catalog.find(prior.group);
+          if (prior.superficial_strap && score > 0 && score > strap_score) {
+            strap = group;
+            strap_score = score;
+          }
+          if (score > best_score) {
+            second_score = best_score;
+            best_score = score;
+            best_group = group;
+          } else if (score > second_score) {
+            second_score = score;
+          }
+        }
+        if (strap) {
+          best_group = strap;
+          best_score = strap_score + 1.0;
+        }
+        if (!best_group) continue;
+        const auto label = static_cast<std::uint16_t>(best_group->label(side == 0 ? core::Side::right : core::Side::left));
+        result.labels.voxels[i] = label;
+        labelable.voxels[i] = 1;
+        if (best_score - second_score > 0.35 || strap) markers.voxels[i] = label;
+      }
+    }
+  });
+
+  // 5. Watershed from the confident markers over the fat-likeness relief: borders settle on the septa.
+  if (params.watershed_refinement) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (!labelable.voxels[i]) markers.voxels[i] = kBackgroundMarker;
+    core::ImageVolume relief(g, 1.0F);
+    for (std::size_t i = 0; i < n; ++i)
+      relief.voxels[i] = labelable.voxels[i] ? fat_like[i] : 2.0F;
+    using Filter = itk::MorphologicalWatershedFromMarkersImageFilter<core::ItkImage3<float>, core::ItkImage3<std::uint16_t>>;
+    auto filter = Filter::New();
+    filter->SetInput(core::to_itk(relief));
+    filter->SetMarkerImage(core::to_itk(markers));
+    filter->SetMarkWatershedLine(false);
+    filter->SetFullyConnected(false);
+    filter->Update();
+    const auto refined = core::from_itk(*filter->GetOutput());
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto v = refined.voxels[i];
+      result.labels.voxels[i] = (labelable.voxels[i] && v != kBackgroundMarker) ? v : 0;
+    }
+  }
+
+  result.body = core::MaskVolume(g, 0);
+  for (int k = 0; k < nz; ++k) {
+    const auto& s = slices[static_cast<std::size_t>(k)];
+    std::copy(s.body.begin(), s.body.end(), result.body.voxels.begin() + static_cast<std::ptrdiff_t>(k) * per_slice);
+    SliceLandmarks lm;
+    lm.z_mm = s.z_mm;
+    lm.legs_separate = s.legs_separate;
+    const auto to_mm = [&](const std::array<double, 2>& px) {
+      const auto p = g.index_to_physical({px[0], px[1], static_cast<double>(k)});
+      return std::array<double, 2>{p[0], p[1]};
+    };
+    if (s.side[0].femur_px) lm.femur_right_xy_mm = to_mm(*s.side[0].femur_px);
+    if (s.side[1].femur_px) lm.femur_left_xy_mm = to_mm(*s.side[1].femur_px);
+    result.landmarks.slices.push_back(lm);
+  }
+  log::debug("segmentation: midline x {:.1f} mm, crotch z {:.1f} mm", midline_x, crotch_z);
+  return result;
+}
+
+}  // namespace myo::segmentation

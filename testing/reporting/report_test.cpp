@@ -1,0 +1,97 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "myo/core/error.hpp"
+#include "myo/core/files.hpp"
+#include "myo/reporting/report.hpp"
+#include "myo/testing/test_support.hpp"
+
+using namespace myo;
+
+namespace {
+
+reporting::Report sample_report(bool dixon) {
+  reporting::Report r;
+  r.software_name = "MyoScope";
+  r.software_version = "0.1.0";
+  r.git_revision = "abc";
+  r.created_utc = "2026-11-25T12:00:00Z";
+  r.study.study_instance_uid = "1.2.3.4";
+  r.study.study_date = "20260101";
+  r.protocol = dixon ? "dixon" : "t1_stir";
+  r.reference_series_uid = "1.2.3.4.5";
+  r.series.push_back({"1.2.3.4.5", "", 5, "t1_vibe_dixon_tra_W", "dixon_water", "ImageType WATER", "axial", 160, "reference"});
+  quantification::GroupMeasurement m;
+  m.group = "hamstrings";
+  m.side = core::Side::left;
+  m.label = 19;
+  m.voxel_count = 1000;
+  m.volume_ml = 12.5;
+  if (dixon) m.fat_fraction_pct = 22.25;
+  m.edema_fraction_pct = 3.5;
+  r.muscles.push_back(m);
+  r.quantification_method.fat_method = dixon ? "dixon_pdff" : "t1_estimate";
+  r.quantification_method.edema_method = "stir_reference_ratio";
+  r.stage_seconds["segmentation"] = 1.5;
+  return r;
+}
+
+int validate_with_schema(const std::filesystem::path& report) {
+  const auto schema = myo::testing::source_dir() / "data" / "report.schema.json";
+  const std::string command = std::string(MYO_PYTHON) +
+                              " -c \"import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), "
+                              "json.load(open(sys.argv[2])))\" '" + report.string() + "' '" + schema.string() + "'";
+  return std::system(command.c_str());
+}
+
+}  // namespace
+
+TEST(Report, JsonValidatesAgainstTheSchema) {
+  if (std::system((std::string(MYO_PYTHON) + " -c 'import jsonschema' 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "python3-jsonschema is not installed (cmake/setup-debian.sh installs it)";
+  myo::testing::TempDir dir;
+  for (const bool dixon : {true, false}) {
+    reporting::write_report_json(sample_report(dixon), dir.path() / "report.json");
+    EXPECT_EQ(validate_with_schema(dir.path() / "report.json"), 0);
+  }
+  // The schema must reject what breaks the contract: an invented side.
+  auto text = core::read_text_file(dir.path() / "report.json");
+  text.replace(text.find("\"left\""), 6, "\"west\"");
+  core::write_file_atomically(dir.path() / "bad.json", text);
+  EXPECT_NE(validate_with_schema(dir.path() / "bad.json"), 0);
+}
+
+TEST(Report, FatFractionIsNullWithoutDixon) {
+  const auto text = reporting::to_json_text(sample_report(false));
+  EXPECT_NE(text.find("\"fat_fraction_pct\": null"), std::string::npos);
+}
+
+TEST(Report, RoundTripsTheMuscles) {
+  myo::testing::TempDir dir;
+  reporting::write_report_json(sample_report(true), dir.path() / "report.json");
+  const auto muscles = reporting::read_report_muscles(dir.path() / "report.json");
+  ASSERT_EQ(muscles.size(), 1U);
+  EXPECT_EQ(muscles[0].group, "hamstrings");
+  EXPECT_EQ(muscles[0].side, "left");
+  EXPECT_DOUBLE_EQ(*muscles[0].fat_fraction_pct, 22.25);
+}
+
+TEST(Report, CsvHasOneRowPerGroupAndSide) {
+  const auto csv = reporting::to_measurements_csv(sample_report(true));
+  EXPECT_EQ(csv.rfind("study_instance_uid,group,side,label,level,volume_ml,fat_fraction_pct", 0), 0U);
+  EXPECT_NE(csv.find("\"1.2.3.4\",hamstrings,left,19,whole,12.5000,22.2500"), std::string::npos);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2);
+}
+
+TEST(Report, MalformedReportNamesTheFile) {
+  myo::testing::TempDir dir;
+  core::write_file_atomically(dir.path() / "report.json", "{\"muscles\": [{\"group\": 3}]}");
+  try {
+    (void)reporting::read_report_muscles(dir.path() / "report.json");
+    FAIL();
+  } catch (const core::MyoError& e) {
+    EXPECT_NE(std::string(e.what()).find("report.json"), std::string::npos);
+  }
+}
