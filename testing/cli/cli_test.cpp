@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "cli_runner.hpp"
+#include "myo/core/exit_codes.hpp"
+#include "myo/testing/test_support.hpp"
+
+using myo::testing::run_myoscope;
+namespace core = myo::core;
+
+TEST(Cli, HelpListsTheSubcommands) {
+  const auto r = run_myoscope("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* sub : {"phantom", "scan", "convert", "analyze", "evaluate"})
+    EXPECT_NE(r.output.find(sub), std::string::npos) << sub;
+}
+
+TEST(Cli, VersionNamesTheToolkits) {
+  const auto r = run_myoscope("--version");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* text : {"MyoScope", "git", "ITK 5.2", "VTK 9.1", "DCMTK 3.6.7"})
+    EXPECT_NE(r.output.find(text), std::string::npos) << text << " in " << r.output;
+}
+
+TEST(Cli, UnknownOptionIsAUsageError) {
+  EXPECT_EQ(run_myoscope("--no-such-option").exit_code, core::kExitUsage);
+  EXPECT_EQ(run_myoscope("analyze").exit_code, core::kExitUsage);  // INPUT and -o are required
+}
+
+TEST(Cli, NoSubcommandPrintsUsage) { EXPECT_EQ(run_myoscope("").exit_code, core::kExitUsage); }
+
+TEST(Cli, AnalyzeOfAMissingFolderNamesIt) {
+  myo::testing::TempDir out;
+  const auto r = run_myoscope("analyze /nonexistent/study -o " + out.path().string());
+  EXPECT_EQ(r.exit_code, core::kExitInputError);
+  EXPECT_NE(r.output.find("/nonexistent/study"), std::string::npos);
+}
+
+TEST(Cli, AnalyzeOfAFolderWithoutDicomSaysSo) {
+  myo::testing::TempDir in;
+  myo::testing::TempDir out;
+  std::ofstream(in.path() / "notes.txt") << "not an image";
+  std::ofstream(in.path() / "DICOMDIR.bak") << "DICM but not really";
+  const auto r = run_myoscope("analyze " + in.path().string() + " -o " + (out.path() / "a").string());
+  EXPECT_EQ(r.exit_code, core::kExitInputError);
+  EXPECT_NE(r.output.find("no DICOM"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out.path() / "a" / "report.json"));
+}
+
+TEST(Cli, EvaluateWithMissingFilesNamesThem) {
+  myo::testing::TempDir a;
+  myo::testing::TempDir t;
+  const auto r = run_myoscope("evaluate " + a.path().string() + " " + t.path().string());
+  EXPECT_EQ(r.exit_code, core::kExitInputError);
+  EXPECT_NE(r.output.find("labels.nii.gz"), std::string::npos) << r.output;
+}
