@@ -80,8 +80,8 @@ TEST(Report, RoundTripsTheMuscles) {
 
 TEST(Report, CsvHasOneRowPerGroupAndSide) {
   const auto csv = reporting::to_measurements_csv(sample_report(true));
-  EXPECT_EQ(csv.rfind("study_instance_uid,group,side,label,level,volume_ml,fat_fraction_pct", 0), 0U);
-  EXPECT_NE(csv.find("\"1.2.3.4\",hamstrings,left,19,whole,12.5000,22.2500"), std::string::npos);
+  EXPECT_EQ(csv.rfind("study_instance_uid,group,side,label,level,level_mm,volume_ml,cross_sectional_area_mm2,fat_fraction_pct", 0), 0U);
+  EXPECT_NE(csv.find("\"1.2.3.4\",hamstrings,left,19,whole,,12.5000,,22.2500"), std::string::npos) << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2);
 }
 

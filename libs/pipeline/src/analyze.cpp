@@ -14,6 +14,7 @@
 #include "myo/core/version.hpp"
 #include "myo/dicom/load.hpp"
 #include "myo/dicom/scan.hpp"
+#include "myo/quantification/pattern.hpp"
 #include "myo/quantification/quantify.hpp"
 #include "myo/reporting/report.hpp"
 #include "myo/segmentation/segment.hpp"
@@ -196,6 +197,10 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     report.series.push_back(std::move(e));
   }
   report.muscles = quantities.groups;
+  report.profiles = quantification::level_profiles(segmentation.labels,
+                                                   quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
+                                                   quantities.edema_mask ? &*quantities.edema_mask : nullptr);
+  report.pattern = quantification::describe_pattern(report.muscles, report.profiles);
   report.quantification_method = quantities.method;
   if (report.muscles.empty()) report.warnings.push_back("no muscle group was found in the images");
 

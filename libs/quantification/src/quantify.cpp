@@ -7,6 +7,7 @@
 #include "myo/core/error.hpp"
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/statistics.hpp"
+#include "myo/quantification/pattern.hpp"
 
 namespace myo::quantification {
 namespace {
@@ -188,7 +189,10 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       a.ff_values.push_back(ff);
       if (ff > params.fat_replaced_threshold_pct) ++a.fat_replaced;
     }
-    if (t1_fat) a.t1_sum += t1_fat->voxels[i];
+    if (t1_fat) {
+      a.t1_sum += t1_fat->voxels[i];
+      if (t1_fat->voxels[i] > params.fat_replaced_threshold_pct) ++a.fat_replaced;
+    }
     if (result.edema_mask && result.edema_mask->voxels[i]) ++a.edema;
   }
   // STIR ratio per label: median of voxel STIR over its level's normal-muscle reference.
@@ -222,11 +226,18 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
         m.fat_replaced_volume_ml = static_cast<double>(a.fat_replaced) * voxel_ml;
       }
       if (t1_fat) m.t1_fat_estimate_pct = a.t1_sum / static_cast<double>(a.count);
+      if (result.fat_fraction_map_pct || t1_fat) {
+        m.fat_replaced_share_pct = 100.0 * static_cast<double>(a.fat_replaced) / static_cast<double>(a.count);
+        const auto grade = mercuri_grade(*m.fat_replaced_share_pct);
+        m.mercuri_grade = grade.grade;
+        m.mercuri_modified_grade = grade.modified_label;
+      }
       if (result.edema_mask) {
         m.edema_fraction_pct = 100.0 * static_cast<double>(a.edema) / static_cast<double>(a.count);
         m.edema_volume_ml = static_cast<double>(a.edema) * voxel_ml;
         auto& ratios = stir_ratio[static_cast<std::size_t>(label)];
         if (!ratios.empty()) m.stir_ratio = percentile(ratios, 0.5);
+        m.edema_grade = edema_grade(*m.edema_fraction_pct);
       }
       result.groups.push_back(std::move(m));
     }

@@ -7,6 +7,7 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
+#include "myo/core/muscle_catalog.hpp"
 
 namespace myo::reporting {
 namespace {
@@ -28,7 +29,12 @@ json muscle_to_json(const quantification::GroupMeasurement& m) {
               {"t1_fat_estimate_pct", optional_number(m.t1_fat_estimate_pct)},
               {"edema_fraction_pct", optional_number(m.edema_fraction_pct)},
               {"edema_volume_ml", optional_number(m.edema_volume_ml)},
-              {"stir_ratio", optional_number(m.stir_ratio)}};
+              {"stir_ratio", optional_number(m.stir_ratio)},
+              {"edema_grade", m.edema_grade ? json(*m.edema_grade) : json(nullptr)},
+              {"fat_replaced_share_pct", optional_number(m.fat_replaced_share_pct)},
+              {"mercuri_grade", m.mercuri_grade ? json(*m.mercuri_grade) : json(nullptr)},
+              {"mercuri_modified_grade", m.mercuri_modified_grade.empty() ? json(nullptr) : json(m.mercuri_modified_grade)},
+              {"fat_measure", m.fat_fraction_pct ? "dixon_pdff" : m.t1_fat_estimate_pct ? "t1_estimate" : "none"}};
 }
 
 std::string csv_number(const std::optional<double>& value) { return value ? fmt::format("{:.4f}", *value) : ""; }
@@ -60,6 +66,22 @@ std::string to_json_text(const Report& r) {
                           {"slice_count", s.slice_count},
                           {"used_as", s.used_as.empty() ? json(nullptr) : json(s.used_as)}});
   const auto& p = r.quantification_method.params;
+  json profiles = json::array();
+  for (const auto& profile : r.profiles) {
+    json levels = json::array();
+    for (const auto& l : profile.levels)
+      levels.push_back({{"level_mm", l.level_mm},
+                        {"cross_sectional_area_mm2", l.cross_sectional_area_mm2},
+                        {"fat_fraction_pct", optional_number(l.fat_fraction_pct)},
+                        {"edema_fraction_pct", optional_number(l.edema_fraction_pct)}});
+    profiles.push_back({{"group", profile.group}, {"side", core::to_string(profile.side)}, {"levels", levels}});
+  }
+  const json pattern{
+      {"proximal_to_distal_ff_difference_pct", optional_number(r.pattern.proximal_to_distal_ff_difference_pct)},
+      {"posterior_to_anterior_ff_ratio", optional_number(r.pattern.posterior_to_anterior_ff_ratio)},
+      {"left_right_asymmetry_index_pct", optional_number(r.pattern.left_right_asymmetry_index_pct)},
+      {"most_involved_groups", r.pattern.most_involved_groups},
+      {"sentences", r.pattern.sentences}};
   const json doc{
       {"schema_version", r.schema_version},
       {"software", {{"name", r.software_name}, {"version", r.software_version}, {"git_revision", r.git_revision}}},
@@ -74,6 +96,8 @@ std::string to_json_text(const Report& r) {
       {"reference_series_uid", r.reference_series_uid},
       {"protocol", r.protocol},
       {"muscles", muscles},
+      {"pattern", pattern},
+      {"profiles", profiles},
       {"method",
        {{"segmentation", {{"name", "polar-atlas-watershed"}, {"version", 1}, {"notes", r.segmentation_notes}}},
         {"fat", {{"name", r.quantification_method.fat_method},
@@ -91,17 +115,39 @@ std::string to_json_text(const Report& r) {
 }
 
 std::string to_measurements_csv(const Report& r) {
+  // Tidy: one row per study x group x side x level; level "whole" is the whole group.
+  static const std::vector<std::string> columns{
+      "study_instance_uid", "group", "side", "label", "level", "level_mm", "volume_ml", "cross_sectional_area_mm2",
+      "fat_fraction_pct", "fat_fraction_median_pct", "fat_fraction_p90_pct", "fat_replaced_volume_ml",
+      "t1_fat_estimate_pct", "edema_fraction_pct", "edema_volume_ml", "stir_ratio", "edema_grade", "mercuri_grade"};
   std::ostringstream out;
-  out << "study_instance_uid,group,side,label,level,volume_ml,fat_fraction_pct,fat_fraction_median_pct,"
-         "fat_fraction_p90_pct,fat_replaced_volume_ml,t1_fat_estimate_pct,edema_fraction_pct,edema_volume_ml,"
-         "stir_ratio\n";
-  for (const auto& m : r.muscles) {
-    out << csv_text(r.study.study_instance_uid) << ',' << m.group << ',' << core::to_string(m.side) << ',' << m.label
-        << ",whole," << fmt::format("{:.4f}", m.volume_ml) << ',' << csv_number(m.fat_fraction_pct) << ','
-        << csv_number(m.fat_fraction_median_pct) << ',' << csv_number(m.fat_fraction_p90_pct) << ','
-        << csv_number(m.fat_replaced_volume_ml) << ',' << csv_number(m.t1_fat_estimate_pct) << ','
-        << csv_number(m.edema_fraction_pct) << ',' << csv_number(m.edema_volume_ml) << ','
-        << csv_number(m.stir_ratio) << '\n';
+  for (std::size_t c = 0; c < columns.size(); ++c) out << (c ? "," : "") << columns[c];
+  out << '\n';
+  const auto row = [&](std::map<std::string, std::string> fields) {
+    for (std::size_t c = 0; c < columns.size(); ++c) out << (c ? "," : "") << fields[columns[c]];
+    out << '\n';
+  };
+  const std::string study = csv_text(r.study.study_instance_uid);
+  for (const auto& m : r.muscles)
+    row({{"study_instance_uid", study}, {"group", m.group}, {"side", core::to_string(m.side)},
+         {"label", std::to_string(m.label)}, {"level", "whole"}, {"volume_ml", fmt::format("{:.4f}", m.volume_ml)},
+         {"fat_fraction_pct", csv_number(m.fat_fraction_pct)},
+         {"fat_fraction_median_pct", csv_number(m.fat_fraction_median_pct)},
+         {"fat_fraction_p90_pct", csv_number(m.fat_fraction_p90_pct)},
+         {"fat_replaced_volume_ml", csv_number(m.fat_replaced_volume_ml)},
+         {"t1_fat_estimate_pct", csv_number(m.t1_fat_estimate_pct)},
+         {"edema_fraction_pct", csv_number(m.edema_fraction_pct)}, {"edema_volume_ml", csv_number(m.edema_volume_ml)},
+         {"stir_ratio", csv_number(m.stir_ratio)},
+         {"edema_grade", m.edema_grade ? std::to_string(*m.edema_grade) : ""},
+         {"mercuri_grade", m.mercuri_modified_grade}});
+  for (const auto& profile : r.profiles) {
+    const auto* group = core::MuscleCatalog::instance().find(profile.group);
+    for (const auto& l : profile.levels)
+      row({{"study_instance_uid", study}, {"group", profile.group}, {"side", core::to_string(profile.side)},
+           {"label", std::to_string(group ? group->label(profile.side) : 0)}, {"level", "slab"},
+           {"level_mm", fmt::format("{:.1f}", l.level_mm)},
+           {"cross_sectional_area_mm2", fmt::format("{:.1f}", l.cross_sectional_area_mm2)},
+           {"fat_fraction_pct", csv_number(l.fat_fraction_pct)}, {"edema_fraction_pct", csv_number(l.edema_fraction_pct)}});
   }
   return out.str();
 }

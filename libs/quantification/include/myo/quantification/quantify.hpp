@@ -38,9 +38,13 @@ struct GroupMeasurement {
   std::optional<double> fat_fraction_p90_pct;
   std::optional<double> fat_replaced_volume_ml;    // volume of voxels above fat_replaced_threshold_pct
   std::optional<double> t1_fat_estimate_pct;       // without Dixon: an estimate from T1, not a measured PDFF
+  std::optional<double> fat_replaced_share_pct;    // percent of voxels above the fat-replaced threshold (Dixon or T1)
+  std::optional<int> mercuri_grade;                // 1..4 from the fat-replaced share
+  std::string mercuri_modified_grade;              // "0", "1", "2a", "2b", "3", "4"; empty without a fat measure
   std::optional<double> edema_fraction_pct;        // percent of the group's voxels classified as edema
   std::optional<double> edema_volume_ml;
   std::optional<double> stir_ratio;                // median STIR of the group / normal-muscle reference
+  std::optional<int> edema_grade;                  // 0..3 by extent
 };
 
 struct QuantificationMethod {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "myo/quantification/pattern.hpp"
 #include "myo/quantification/quantify.hpp"
 
 namespace myo::reporting {
@@ -43,6 +44,8 @@ struct Report {
   std::string reference_series_uid;
   std::string protocol;  // "dixon" or "t1_stir" (no Dixon)
   std::vector<quantification::GroupMeasurement> muscles;
+  std::vector<quantification::GroupProfile> profiles;  // per group and side, distal to proximal
+  quantification::PatternSummary pattern;
   quantification::QuantificationMethod quantification_method;
   std::vector<std::string> segmentation_notes;
   std::vector<std::string> warnings;
