@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   add(myo::app::add_convert_command);
   add(myo::app::add_analyze_command);
   add(myo::app::add_evaluate_command);
+  add(myo::app::add_compare_command);
 
   try {
     root.parse(argc, argv);

@@ -1,0 +1,42 @@
+#pragma once
+// Follow-up against baseline: change per group and side, flagged only beyond the measurement's repeatability.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace myo::pipeline {
+
+// Repeatability limits (about the 95 % repeatability coefficients reported for quantitative muscle MRI: Dixon
+// PDFF ~1-2 points, muscle volume ~5 %, STIR edema extent a few points). A change smaller than these is not flagged.
+struct RepeatabilityLimits {
+  double fat_fraction_points = 2.0;
+  double edema_fraction_points = 5.0;
+  double volume_percent = 7.0;
+};
+
+struct GroupChange {
+  std::string group;
+  std::string side;
+  std::optional<double> fat_fraction_change_points;
+  std::optional<double> edema_fraction_change_points;
+  std::optional<double> volume_change_percent;
+  std::vector<std::string> flags;  // e.g. "fat fraction increased", "edema decreased", "volume decreased"
+};
+
+struct Comparison {
+  std::string baseline_study_uid;
+  std::string followup_study_uid;
+  std::string baseline_study_date;
+  std::string followup_study_date;
+  RepeatabilityLimits limits;
+  std::vector<GroupChange> groups;
+  std::vector<std::string> sentences;
+};
+
+// BASELINE and FOLLOWUP are analysis folders (each with report.json). Throws core::MyoError naming the file.
+[[nodiscard]] Comparison compare_analyses(const std::filesystem::path& baseline, const std::filesystem::path& followup,
+                                          const RepeatabilityLimits& limits = {});
+[[nodiscard]] std::string comparison_to_json(const Comparison& comparison);
+
+}  // namespace myo::pipeline

@@ -1,0 +1,110 @@
+#include "myo/pipeline/compare.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+#include "myo/core/error.hpp"
+#include "myo/core/files.hpp"
+#include "myo/reporting/report.hpp"
+
+namespace myo::pipeline {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+fs::path report_in(const fs::path& folder) {
+  const fs::path path = fs::is_directory(folder) ? folder / "report.json" : folder;
+  if (!fs::exists(path)) throw core::MyoError(path.string(), "not found (expected an analysis folder)");
+  return path;
+}
+
+std::pair<std::string, std::string> study_of(const fs::path& report) {
+  const auto doc = json::parse(core::read_text_file(report), nullptr, false);
+  if (doc.is_discarded() || !doc.contains("study")) return {};
+  return {doc["study"].value("study_instance_uid", ""), doc["study"].value("study_date", "")};
+}
+
+}  // namespace
+
+Comparison compare_analyses(const fs::path& baseline, const fs::path& followup, const RepeatabilityLimits& limits) {
+  const auto baseline_report = report_in(baseline);
+  const auto followup_report = report_in(followup);
+  const auto before = reporting::read_report_muscles(baseline_report);
+  const auto after = reporting::read_report_muscles(followup_report);
+  Comparison c;
+  c.limits = limits;
+  std::tie(c.baseline_study_uid, c.baseline_study_date) = study_of(baseline_report);
+  std::tie(c.followup_study_uid, c.followup_study_date) = study_of(followup_report);
+
+  std::vector<std::string> worse_fat, better_edema, worse_edema, atrophy;
+  for (const auto& b : before) {
+    const auto a = std::find_if(after.begin(), after.end(),
+                                [&](const auto& m) { return m.group == b.group && m.side == b.side; });
+    if (a == after.end()) continue;  // group outside the follow-up's coverage
+    GroupChange g;
+    g.group = b.group;
+    g.side = b.side;
+    const std::string name = b.group + " (" + b.side + ")";
+    if (b.fat_fraction_pct && a->fat_fraction_pct) {
+      g.fat_fraction_change_points = *a->fat_fraction_pct - *b.fat_fraction_pct;
+      if (std::abs(*g.fat_fraction_change_points) > limits.fat_fraction_points) {
+        g.flags.push_back(*g.fat_fraction_change_points > 0 ? "fat fraction increased" : "fat fraction decreased");
+        if (*g.fat_fraction_change_points > 0) worse_fat.push_back(name);
+      }
+    }
+    if (b.edema_fraction_pct && a->edema_fraction_pct) {
+      g.edema_fraction_change_points = *a->edema_fraction_pct - *b.edema_fraction_pct;
+      if (std::abs(*g.edema_fraction_change_points) > limits.edema_fraction_points) {
+        const bool up = *g.edema_fraction_change_points > 0;
+        g.flags.push_back(up ? "edema increased" : "edema decreased");
+        (up ? worse_edema : better_edema).push_back(name);
+      }
+    }
+    if (b.volume_ml > 0) {
+      g.volume_change_percent = 100.0 * (a->volume_ml - b.volume_ml) / b.volume_ml;
+      if (std::abs(*g.volume_change_percent) > limits.volume_percent) {
+        g.flags.push_back(*g.volume_change_percent > 0 ? "volume increased" : "volume decreased");
+        if (*g.volume_change_percent < 0) atrophy.push_back(name);
+      }
+    }
+    c.groups.push_back(std::move(g));
+  }
+  if (c.groups.empty()) throw core::MyoError(followup_report.string(), "no muscle group in common with the baseline");
+  if (!c.baseline_study_uid.empty() && c.baseline_study_uid == c.followup_study_uid)
+    c.sentences.push_back("Baseline and follow-up are the same study: differences show the method's repeatability.");
+  const auto list = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+    return out;
+  };
+  if (!worse_fat.empty()) c.sentences.push_back("Fat fraction increased beyond repeatability in " + list(worse_fat) + ".");
+  if (!worse_edema.empty()) c.sentences.push_back("Edema increased in " + list(worse_edema) + ".");
+  if (!better_edema.empty()) c.sentences.push_back("Edema decreased in " + list(better_edema) + ".");
+  if (!atrophy.empty()) c.sentences.push_back("Muscle volume decreased in " + list(atrophy) + ".");
+  if (c.sentences.empty()) c.sentences.push_back("No change beyond the measurement's repeatability.");
+  return c;
+}
+
+std::string comparison_to_json(const Comparison& c) {
+  const auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  json groups = json::array();
+  for (const auto& g : c.groups)
+    groups.push_back({{"group", g.group}, {"side", g.side},
+                      {"fat_fraction_change_points", opt(g.fat_fraction_change_points)},
+                      {"edema_fraction_change_points", opt(g.edema_fraction_change_points)},
+                      {"volume_change_percent", opt(g.volume_change_percent)}, {"flags", g.flags}});
+  return json{{"baseline", {{"study_instance_uid", c.baseline_study_uid}, {"study_date", c.baseline_study_date}}},
+              {"followup", {{"study_instance_uid", c.followup_study_uid}, {"study_date", c.followup_study_date}}},
+              {"repeatability_limits",
+               {{"fat_fraction_points", c.limits.fat_fraction_points},
+                {"edema_fraction_points", c.limits.edema_fraction_points},
+                {"volume_percent", c.limits.volume_percent}}},
+              {"groups", groups},
+              {"sentences", c.sentences}}
+             .dump(2) + "\n";
+}
+
+}  // namespace myo::pipeline
