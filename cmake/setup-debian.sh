@@ -15,7 +15,8 @@ packages=(
   libcli11-dev                  # command-line parsing
   libgtest-dev libgmock-dev libbenchmark-dev
   xvfb xauth                    # VTK needs an X server; tests and batch run under xvfb-run
-  python3                       # JSON Schema check in tests (stdlib only)
+  python3 python3-jsonschema    # report.json is validated against data/report.schema.json in tests
+  dicom3tools                   # dciodvfy: generated SEG/SR/parametric maps are validated in tests
 )
 
 missing=()

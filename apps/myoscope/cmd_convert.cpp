@@ -1,14 +1,44 @@
+// myoscope convert PATH -o DIR: every series as NIfTI (.nii.gz) with a JSON sidecar.
+#include <iostream>
+#include <memory>
+
 #include "commands.hpp"
-#include "myo/core/exit_codes.hpp"
-#include "myo/core/log.hpp"
+#include "myo/dicom/convert.hpp"
 
 namespace myo::app {
+namespace {
+
+struct ConvertArgs {
+  std::string path;
+  std::string output;
+  unsigned threads = 0;
+  bool skip_localizers = false;
+  bool philips_display = false;
+  bool stitch = false;
+};
+
+}  // namespace
 
 CommandRunner add_convert_command(CLI::App& root) {
-  root.add_subcommand("convert", "(not implemented yet)");
-  return [] {
-    log::error("'convert' is not implemented yet");
-    return core::kExitInternalError;
+  auto args = std::make_shared<ConvertArgs>();
+  auto* cmd = root.add_subcommand("convert", "Convert every DICOM series under PATH to NIfTI (.nii.gz) plus a JSON sidecar");
+  cmd->add_option("path", args->path, "Folder, DICOMDIR or DICOM file")->required();
+  cmd->add_option("-o,--output", args->output, "Output folder")->required();
+  cmd->add_option("--threads", args->threads, "Reader threads for scanning (0 = all cores)");
+  cmd->add_flag("--skip-localizers", args->skip_localizers, "Do not convert localizer series");
+  cmd->add_flag("--stitch", args->stitch, "Also write one stitched volume per set of table positions of one contrast");
+  cmd->add_flag("--philips-display-values", args->philips_display,
+                "Philips: write the displayed values (RescaleSlope only) instead of the floating-point values (as dcm2niix)");
+  return [args] {
+    dicom::ConvertOptions options;
+    options.output_dir = args->output;
+    options.scan.threads = args->threads;
+    options.skip_localizers = args->skip_localizers;
+    options.load.philips_float_scaling = !args->philips_display;
+    options.stitch_stations = args->stitch;
+    const auto result = dicom::convert(args->path, options);
+    std::cout << dicom::format_convert_summary(result);
+    return dicom::convert_exit_code(result);
   };
 }
 

@@ -1,14 +1,33 @@
+// myoscope scan PATH [--json]: what is in a folder, DICOMDIR or file, and which role each series plays.
+#include <iostream>
+#include <memory>
+
 #include "commands.hpp"
-#include "myo/core/exit_codes.hpp"
-#include "myo/core/log.hpp"
+#include "myo/dicom/scan.hpp"
 
 namespace myo::app {
+namespace {
+
+struct ScanArgs {
+  std::string path;
+  bool json = false;
+  unsigned threads = 0;
+};
+
+}  // namespace
 
 CommandRunner add_scan_command(CLI::App& root) {
-  root.add_subcommand("scan", "(not implemented yet)");
-  return [] {
-    log::error("'scan' is not implemented yet");
-    return core::kExitInternalError;
+  auto args = std::make_shared<ScanArgs>();
+  auto* cmd = root.add_subcommand("scan", "List the studies, series and series roles found under PATH (folder, DICOMDIR or file)");
+  cmd->add_option("path", args->path, "Folder, DICOMDIR or DICOM file")->required();
+  cmd->add_flag("--json", args->json, "Print JSON instead of a table");
+  cmd->add_option("--threads", args->threads, "Reader threads (0 = all cores)");
+  return [args] {
+    dicom::ScanOptions options;
+    options.threads = args->threads;
+    const auto result = dicom::scan(args->path, options);
+    std::cout << (args->json ? dicom::scan_to_json(result) : dicom::format_scan_table(result));
+    return dicom::scan_exit_code(result);
   };
 }
 

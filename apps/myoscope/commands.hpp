@@ -14,6 +14,7 @@ CommandRunner add_scan_command(CLI::App& root);
 CommandRunner add_convert_command(CLI::App& root);
 CommandRunner add_analyze_command(CLI::App& root);
 CommandRunner add_evaluate_command(CLI::App& root);
+CommandRunner add_render_command(CLI::App& root);
 CommandRunner add_compare_command(CLI::App& root);
 
 }  // namespace myo::app

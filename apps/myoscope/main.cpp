@@ -27,6 +27,8 @@ void print_version() {
 int main(int argc, char** argv) {
   CLI::App root{"MyoScope — quantitative muscle MRI of the hips and thighs (edema and fatty replacement)"};
   root.require_subcommand(0, 1);
+  // Global options (-v, -q) are accepted after the subcommand too, as users type them.
+  root.fallthrough();
   bool show_version = false;
   bool verbose = false;
   bool quiet = false;
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   add(myo::app::add_convert_command);
   add(myo::app::add_analyze_command);
   add(myo::app::add_evaluate_command);
+  add(myo::app::add_render_command);
   add(myo::app::add_compare_command);
 
   try {

@@ -1,1 +1,188 @@
+#include "myo/dicom/convert.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "myo/core/exit_codes.hpp"
+#include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
+#include "myo/core/nifti_io.hpp"
+#include "myo/core/version.hpp"
+#include "text_util.hpp"
+
+namespace myo::dicom {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string unique_stem(const std::string& stem, std::set<std::string>& used) {
+  std::string candidate = stem;
+  for (int n = 2; used.count(candidate) != 0; ++n) candidate = fmt::format("{}_{}", stem, n);
+  used.insert(candidate);
+  return candidate;
+}
+
+nlohmann::json optional_ms(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+// Writes one stitched volume per group of table positions; failures are reported like any other series.
+void stitch_study(const StudyInfo& study, const fs::path& folder, const ConvertOptions& options,
+                  std::set<std::string>& used, ConvertResult& result) {
+  for (const auto& group : find_stations(study.series)) {
+    std::vector<LoadedSeries> stations;
+    for (const auto index : group) {
+      auto loaded = load_series(study.series[index], options.load);
+      if (!loaded) break;  // already reported by the per-series conversion
+      stations.push_back(std::move(loaded).value());
+    }
+    if (stations.size() != group.size()) continue;
+    auto stitched = stitch_series(stations);
+    if (!stitched) {
+      log::error("{}", stitched.error().what());
+      result.failures.push_back(stitched.error());
+      continue;
+    }
+    const auto stem = unique_stem((folder / (series_file_stem(study.series[group.front()]) + "_stitched")).string(), used);
+    ConvertedSeries out;
+    out.info = stitched.value().info;
+    out.nifti_path = stem + ".nii.gz";
+    out.json_path = stem + ".json";
+    out.warnings = stitched.value().warnings;
+    try {
+      core::write_image(stitched.value().volume, out.nifti_path);
+      core::write_file_atomically(out.json_path, sidecar_json(stitched.value(), study));
+    } catch (const std::exception& e) {
+      result.output_error = true;
+      result.failures.push_back({out.nifti_path.string(), e.what()});
+      continue;
+    }
+    result.converted.push_back(std::move(out));
+  }
+}
+
+}  // namespace
+
+std::string series_file_stem(const SeriesInfo& s) {
+  std::string stem = fmt::format("{}_{}", s.series_number, core::sanitize_path_component(s.description, "series"));
+  if (!s.split_key.empty()) stem += "_" + core::sanitize_path_component(describe_series(s), "part");
+  return core::sanitize_path_component(stem, "series");
+}
+
+std::string sidecar_json(const LoadedSeries& loaded, const StudyInfo& study) {
+  const auto& s = loaded.info;
+  const auto& g = loaded.volume.geometry;
+  nlohmann::json j;
+  j["SeriesInstanceUID"] = s.series_instance_uid;
+  j["StudyInstanceUID"] = study.study_instance_uid;
+  j["StudyDate"] = study.study_date;
+  j["SeriesNumber"] = s.series_number;
+  j["SeriesDescription"] = s.description;
+  j["ProtocolName"] = s.protocol_name;
+  j["SplitKey"] = s.split_key;
+  j["Modality"] = s.modality;
+  j["Manufacturer"] = s.manufacturer;
+  j["Vendor"] = to_string(s.vendor);
+  j["Role"] = to_string(s.role);
+  j["RoleReason"] = s.role_reason;
+  j["ImageType"] = detail::split_values(s.image_type);
+  j["ComplexImageComponent"] = s.complex_component;
+  j["SequenceName"] = s.sequence_name;
+  j["ScanningSequence"] = s.scanning_sequence;
+  j["SequenceVariant"] = s.sequence_variant;
+  j["EchoTime_ms"] = optional_ms(s.echo_time_ms);
+  j["RepetitionTime_ms"] = optional_ms(s.repetition_time_ms);
+  j["InversionTime_ms"] = optional_ms(s.inversion_time_ms);
+  j["SliceThickness_mm"] = optional_ms(s.slice_thickness_mm);
+  j["Orientation"] = s.orientation;
+  j["EnhancedMultiFrame"] = s.multi_frame;
+  j["Slices"] = s.slice_count;
+  j["Geometry"] = {{"size", g.size},
+                   {"spacing_mm", g.spacing_mm},
+                   {"origin_lps_mm", g.origin_mm},
+                   {"direction_lps_row_major", g.direction}};
+  j["Warnings"] = loaded.warnings;
+  j["ConversionSoftware"] = core::software_name();
+  j["ConversionSoftwareVersion"] = core::software_version();
+  return j.dump(2) + "\n";
+}
+
+ConvertResult convert(const fs::path& input, const ConvertOptions& options) {
+  ConvertResult result;
+  result.scan = scan(input, options.scan);
+  std::error_code ec;
+  fs::create_directories(options.output_dir, ec);
+  if (ec) {
+    result.output_error = true;
+    result.failures.push_back({options.output_dir.string(), "cannot create output folder: " + ec.message()});
+    return result;
+  }
+  std::set<std::string> used;
+  const bool several_studies = result.scan.studies.size() > 1;
+  for (std::size_t st = 0; st < result.scan.studies.size(); ++st) {
+    const auto& study = result.scan.studies[st];
+    // Several studies go to numbered subfolders (study date only: no patient data in names).
+    const fs::path folder = several_studies
+                                ? options.output_dir / core::sanitize_path_component(fmt::format("study{}_{}", st + 1, study.study_date))
+                                : options.output_dir;
+    for (const auto& series : study.series) {
+      if (options.skip_localizers && series.role == SeriesRole::localizer) continue;
+      auto loaded = load_series(series, options.load);
+      if (!loaded && series.role == SeriesRole::localizer) {
+        // A 3-plane localizer is several small stacks in one series: nothing to analyse, nothing wrong.
+        log::info("skipped localizer: {}", loaded.error().what());
+        result.skipped.push_back(loaded.error());
+        continue;
+      }
+      if (!loaded) {
+        log::error("{}", loaded.error().what());
+        result.failures.push_back(loaded.error());
+        continue;
+      }
+      const auto stem = unique_stem((folder / series_file_stem(series)).string(), used);
+      ConvertedSeries out;
+      out.info = loaded.value().info;
+      out.nifti_path = stem + ".nii.gz";
+      out.json_path = stem + ".json";
+      out.warnings = loaded.value().warnings;
+      try {
+        fs::create_directories(folder);
+        core::write_image(loaded.value().volume, out.nifti_path);
+        core::write_file_atomically(out.json_path, sidecar_json(loaded.value(), study));
+      } catch (const std::exception& e) {
+        log::error("{}", e.what());
+        result.output_error = true;
+        result.failures.push_back({out.nifti_path.string(), e.what()});
+        continue;
+      }
+      log::info("wrote {}", out.nifti_path.string());
+      result.converted.push_back(std::move(out));
+    }
+    if (options.stitch_stations) stitch_study(study, folder, options, used, result);
+  }
+  return result;
+}
+
+int convert_exit_code(const ConvertResult& result) {
+  if (result.output_error) return core::kExitOutputError;
+  if (result.converted.empty()) return core::kExitInputError;
+  if (!result.failures.empty() || !result.scan.problems.empty()) return core::kExitPartial;
+  return core::kExitOk;
+}
+
+std::string format_convert_summary(const ConvertResult& result) {
+  std::string out;
+  for (const auto& c : result.converted) {
+    out += fmt::format("wrote {}  [{}; {} slices]\n", c.nifti_path.string(), to_string(c.info.role), c.info.slice_count);
+    for (const auto& w : c.warnings) out += fmt::format("  warning: {}\n", w);
+  }
+  for (const auto& f : result.failures) out += fmt::format("FAILED {}\n", f.what());
+  for (const auto& f : result.skipped) out += fmt::format("skipped localizer {}\n", f.what());
+  for (const auto& p : result.scan.problems) out += fmt::format("unreadable {}: {}\n", p.path.string(), p.reason);
+  out += fmt::format("{} volume(s) written, {} failed, {} unreadable file(s)\n", result.converted.size(),
+                     result.failures.size(), result.scan.problems.size());
+  return out;
+}
+
+}  // namespace myo::dicom

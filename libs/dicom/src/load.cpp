@@ -1,1 +1,256 @@
+// Volume assembly. Never a silently wrong volume: every inconsistency becomes an error naming the series, or a
+// warning when the volume is still trustworthy (small spacing jitter).
+#include "myo/dicom/load.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "dicom_io.hpp"
+#include "header.hpp"
 #include "myo/core/log.hpp"
+#include "pixels.hpp"
+#include "stack.hpp"
+
+namespace myo::dicom {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string series_subject(const SeriesInfo& s) {
+  std::string subject = "series " + s.series_instance_uid;
+  if (!s.split_key.empty()) subject += " [" + s.split_key + "]";
+  if (!s.description.empty()) subject += " ('" + s.description + "')";
+  return subject;
+}
+
+struct LoadedFrame {
+  detail::FrameHeader frame;
+  int rows = 0;
+  int columns = 0;
+  std::vector<float> pixels;
+};
+
+struct FileFrames {
+  std::vector<LoadedFrame> frames;
+  std::optional<double> fallback_spacing;
+};
+
+FileFrames read_file(const fs::path& path, const SeriesInfo& series, const LoadOptions& options) {
+  FileFrames out;
+  const auto kind = detail::sniff_file(path);
+  if (kind == detail::FileKind::not_dicom) throw core::MyoError(path.string(), "no longer a readable DICOM file");
+  const auto file = detail::read_dicom(path, kind, /*header_only=*/false);
+  DcmDataset& dataset = *file->getDataset();
+  const auto header = detail::parse_header(dataset, path);
+  if (header.series_uid != series.series_instance_uid) {
+    throw core::MyoError(path.string(), "belongs to another series than " + series.series_instance_uid);
+  }
+  std::vector<std::size_t> selected;
+  for (std::size_t i = 0; i < header.frames.size(); ++i) {
+    if (series.split_key.empty() || detail::frame_signature(header.frames[i]) == series.split_key) selected.push_back(i);
+  }
+  if (header.mosaic_tiles_per_row > 0) {
+    // One stored image; its tiles are the slices.
+    const auto whole = detail::decode_frames(dataset, header, {0}, options.philips_float_scaling).front();
+    const auto tr = static_cast<std::size_t>(header.frame_rows);
+    const auto tc = static_cast<std::size_t>(header.frame_columns);
+    const auto columns = static_cast<std::size_t>(header.columns);
+    const auto per_row = static_cast<std::size_t>(header.mosaic_tiles_per_row);
+    for (const auto t : selected) {
+      std::vector<float> tile(tr * tc);
+      const std::size_t r0 = (t / per_row) * tr;
+      const std::size_t c0 = (t % per_row) * tc;
+      for (std::size_t r = 0; r < tr; ++r) {
+        std::copy_n(whole.begin() + static_cast<std::ptrdiff_t>((r0 + r) * columns + c0), tc,
+                    tile.begin() + static_cast<std::ptrdiff_t>(r * tc));
+      }
+      out.frames.push_back({header.frames[t], header.frame_rows, header.frame_columns, std::move(tile)});
+    }
+  } else {
+    auto pixels = detail::decode_frames(dataset, header, selected, options.philips_float_scaling);
+    for (std::size_t n = 0; n < selected.size(); ++n) {
+      out.frames.push_back({header.frames[selected[n]], header.rows, header.columns, std::move(pixels[n])});
+    }
+  }
+  out.fallback_spacing = header.spacing_between_slices_mm ? header.spacing_between_slices_mm
+                                                          : header.frames.front().slice_thickness_mm;
+  return out;
+}
+
+// Reads the files in parallel (decompression dominates for JPEG exports); results and the first error keep file
+// order, so the outcome does not depend on thread timing.
+std::vector<FileFrames> read_files(const SeriesInfo& series, const LoadOptions& options) {
+  const auto& files = series.files;
+  std::vector<FileFrames> results(files.size());
+  std::vector<std::exception_ptr> errors(files.size());
+  unsigned n = options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+  n = static_cast<unsigned>(std::min<std::size_t>(n, files.size()));
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) {
+      try {
+        results[i] = read_file(files[i], series, options);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  if (n <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    pool.reserve(n);
+    for (unsigned t = 0; t < n; ++t) pool.emplace_back(work);
+    for (auto& t : pool) t.join();
+  }
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return results;
+}
+
+LoadedSeries load_impl(const SeriesInfo& series, const LoadOptions& options) {
+  const std::string subject = series_subject(series);
+  if (series.files.empty()) throw core::MyoError(subject, "no files");
+  detail::register_codecs();
+  std::vector<LoadedFrame> frames;
+  std::optional<double> fallback_spacing;
+  for (auto& file : read_files(series, options)) {
+    if (!fallback_spacing) fallback_spacing = file.fallback_spacing;
+    for (auto& f : file.frames) frames.push_back(std::move(f));
+  }
+  if (frames.empty()) throw core::MyoError(subject, "no images of this series were found in its files");
+
+  std::vector<detail::SliceGeometry> geometry;
+  geometry.reserve(frames.size());
+  for (const auto& f : frames) {
+    geometry.push_back({f.frame.position, f.frame.orientation, f.frame.pixel_spacing, f.rows, f.columns});
+  }
+  detail::StackOptions stack_options;
+  stack_options.fallback_spacing_mm = fallback_spacing;
+  const auto plan = detail::plan_stack(geometry, stack_options);
+  if (!plan.errors.empty()) {
+    std::string message;
+    for (const auto& e : plan.errors) message += (message.empty() ? "" : "; ") + e;
+    throw core::MyoError(subject, message);
+  }
+  LoadedSeries loaded;
+  loaded.info = series;
+  loaded.info.slice_count = frames.size();
+  loaded.warnings = plan.warnings;
+  loaded.volume.geometry = plan.geometry;
+  loaded.volume.voxels.resize(plan.geometry.voxel_count());
+  const std::size_t slice_size = plan.geometry.size[0] * plan.geometry.size[1];
+  for (std::size_t k = 0; k < plan.order.size(); ++k) {
+    // DICOM pixel order is row by row with the column index fastest: exactly ITK's x-fastest order.
+    const auto& pixels = frames[plan.order[k]].pixels;
+    std::copy(pixels.begin(), pixels.end(), loaded.volume.voxels.begin() + static_cast<std::ptrdiff_t>(k * slice_size));
+  }
+  for (const auto& w : loaded.warnings) log::warn("{}: {}", subject, w);
+  return loaded;
+}
+
+}  // namespace
+
+core::Result<LoadedSeries> load_series(const SeriesInfo& series) { return load_series(series, LoadOptions{}); }
+
+core::Result<LoadedSeries> load_series(const SeriesInfo& series, const LoadOptions& options) {
+  try {
+    return load_impl(series, options);
+  } catch (const core::MyoError& e) {
+    // Keep the series in the subject so the user knows which volume failed, even when a file caused it.
+    const auto subject = series_subject(series);
+    if (e.error().subject.rfind("series ", 0) == 0) return e.error();
+    return core::Error{subject, e.error().what()};
+  } catch (const std::exception& e) {
+    return core::Error{series_subject(series), std::string("unexpected failure: ") + e.what()};
+  }
+}
+
+core::Result<LoadedSeries> stitch_series(const std::vector<LoadedSeries>& stations, const StitchOptions& options) {
+  if (stations.empty()) return core::Error{"stitch", "no stations given"};
+  if (stations.size() == 1) return stations.front();
+  const auto name = [](const LoadedSeries& s) { return series_subject(s.info); };
+  const auto& g0 = stations.front().volume.geometry;
+  const core::Vec3 normal = g0.axis(2);
+  // Order stations along the common normal by the position of their first slice.
+  std::vector<const LoadedSeries*> ordered;
+  for (const auto& s : stations) ordered.push_back(&s);
+  std::sort(ordered.begin(), ordered.end(), [&](const LoadedSeries* a, const LoadedSeries* b) {
+    return core::dot(a->volume.geometry.origin_mm, normal) < core::dot(b->volume.geometry.origin_mm, normal);
+  });
+  const double dz = g0.spacing_mm[2];
+  for (const auto* s : ordered) {
+    const auto& g = s->volume.geometry;
+    if (s->info.role != stations.front().info.role) {
+      return core::Error{name(*s), fmt::format("role {} differs from {} of the first station", to_string(s->info.role),
+                                                to_string(stations.front().info.role))};
+    }
+    for (std::size_t i = 0; i < 9; ++i) {
+      if (std::abs(g.direction[i] - g0.direction[i]) > 1e-3) return core::Error{name(*s), "orientation differs between stations"};
+    }
+    if (g.size[0] != g0.size[0] || g.size[1] != g0.size[1] || std::abs(g.spacing_mm[0] - g0.spacing_mm[0]) > 1e-3 ||
+        std::abs(g.spacing_mm[1] - g0.spacing_mm[1]) > 1e-3) {
+      return core::Error{name(*s), "in-plane size or pixel spacing differs between stations"};
+    }
+    if (std::abs(g.spacing_mm[2] - dz) > 1e-2) return core::Error{name(*s), "slice spacing differs between stations"};
+    const core::Vec3 d{g.origin_mm[0] - g0.origin_mm[0], g.origin_mm[1] - g0.origin_mm[1], g.origin_mm[2] - g0.origin_mm[2]};
+    const double in_plane = std::hypot(core::dot(d, g0.axis(0)), core::dot(d, g0.axis(1)));
+    if (in_plane > options.max_overlap_mismatch_mm) {
+      return core::Error{name(*s), fmt::format("in-plane position differs by {:.2f} mm from the first station", in_plane)};
+    }
+  }
+  const auto& first = ordered.front()->volume.geometry;
+  const double start = core::dot(first.origin_mm, normal);
+  const auto& last = ordered.back()->volume.geometry;
+  const double end = core::dot(last.origin_mm, normal) + dz * static_cast<double>(last.size[2] - 1);
+  // Consecutive stations must touch or overlap, and their slices must fall on one common grid.
+  for (std::size_t n = 1; n < ordered.size(); ++n) {
+    const auto& prev = ordered[n - 1]->volume.geometry;
+    const auto& cur = ordered[n]->volume.geometry;
+    const double prev_end = core::dot(prev.origin_mm, normal) + dz * static_cast<double>(prev.size[2] - 1);
+    const double cur_start = core::dot(cur.origin_mm, normal);
+    if (cur_start - prev_end > dz * 1.5) {
+      return core::Error{name(*ordered[n]), fmt::format("gap of {:.1f} mm to the previous station", cur_start - prev_end - dz)};
+    }
+    const double offset = (cur_start - start) / dz;
+    if (std::abs(offset - std::round(offset)) > 0.05) {
+      return core::Error{name(*ordered[n]), "slices do not fall on the grid of the first station (no resampling is done)"};
+    }
+  }
+  LoadedSeries out;
+  out.info = ordered.front()->info;
+  out.info.description += " (stitched)";
+  out.volume.geometry = first;
+  out.volume.geometry.size[2] = static_cast<std::size_t>(std::lround((end - start) / dz)) + 1;
+  out.volume.voxels.assign(out.volume.geometry.voxel_count(), 0.0F);
+  std::vector<float> weight(out.volume.geometry.size[2], 0.0F);
+  const std::size_t slice = first.size[0] * first.size[1];
+  for (const auto* s : ordered) {
+    const auto& g = s->volume.geometry;
+    const auto k0 = static_cast<std::size_t>(std::lround((core::dot(g.origin_mm, normal) - start) / dz));
+    for (std::size_t k = 0; k < g.size[2]; ++k) {
+      const std::size_t target = k0 + k;
+      float* dst = out.volume.voxels.data() + target * slice;
+      const float* src = s->volume.voxels.data() + k * slice;
+      for (std::size_t p = 0; p < slice; ++p) dst[p] += src[p];
+      weight[target] += 1.0F;
+    }
+    out.info.files.insert(out.info.files.end(), s->info.files.begin(), s->info.files.end());
+    for (const auto& w : s->warnings) out.warnings.push_back(w);
+  }
+  for (std::size_t k = 0; k < weight.size(); ++k) {
+    if (weight[k] > 1.0F) {
+      for (std::size_t p = 0; p < slice; ++p) out.volume.voxels[k * slice + p] /= weight[k];
+    }
+  }
+  out.info.slice_count = out.volume.geometry.size[2];
+  return out;
+}
+
+}  // namespace myo::dicom

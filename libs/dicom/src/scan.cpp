@@ -1,1 +1,451 @@
+// Scanning: find files, read headers in parallel, group patient -> study -> series, split series that hold several
+// volumes, and decide roles.
+#include "myo/dicom/scan.hpp"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcsequen.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <system_error>
+#include <thread>
+#include <tuple>
+#include <cstdint>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "dicom_io.hpp"
+#include "header.hpp"
+#include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
+#include "scan_internal.hpp"
+#include "stack.hpp"
+#include "text_util.hpp"
+
+namespace myo::dicom {
+namespace fs = std::filesystem;
+using detail::FileHeader;
+using detail::FrameHeader;
+
+namespace {
+
+struct NotDicom {};
+struct NonImage {};
+using FileOutcome = std::variant<NotDicom, NonImage, FileHeader, FileProblem>;
+
+FileOutcome examine_file(const fs::path& path) {
+  const auto kind = detail::sniff_file(path);
+  if (kind == detail::FileKind::not_dicom) return NotDicom{};
+  try {
+    const auto file = detail::read_dicom(path, kind, /*header_only=*/true);
+    OFString media_class;
+    // A DICOMDIR inside a scanned folder: the files it lists are found by the folder walk itself.
+    // (Files without meta header have no MediaStorageSOPClassUID: that is not an error.)
+    if (file->getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPClassUID, media_class).good() &&
+        media_class == UID_MediaStorageDirectoryStorage) {
+      return NonImage{};
+    }
+    DcmDataset& dataset = *file->getDataset();
+    if (!dataset.tagExists(DCM_Rows)) {
+      // Structured reports, presentation states, ... are DICOM but no images; a file that only had the magic
+      // bytes and no readable attributes is broken.
+      if (dataset.tagExists(DCM_SOPClassUID) || dataset.tagExists(DCM_SeriesInstanceUID)) return NonImage{};
+      return FileProblem{path, "looks like DICOM but holds no readable attributes"};
+    }
+    auto header = detail::parse_header(dataset, path);
+    const DcmXfer xfer(dataset.getOriginalXfer());
+    header.transfer_syntax_uid = xfer.getXferID();
+    if (kind == detail::FileKind::dicom && !xfer.isEncapsulated() && header.bits_allocated > 0) {
+      // Header-only reading cannot see a cut-off pixel block; the file size can.
+      const auto needed = static_cast<std::uintmax_t>(header.rows) * static_cast<std::uintmax_t>(header.columns) *
+                          static_cast<std::uintmax_t>(header.samples_per_pixel) *
+                          static_cast<std::uintmax_t>(header.number_of_frames) *
+                          static_cast<std::uintmax_t>(header.bits_allocated) / 8U;
+      std::error_code ec;
+      const auto size = fs::file_size(path, ec);
+      if (!ec && size < needed) {
+        return FileProblem{path, fmt::format("truncated: pixel data needs {} bytes but the file has only {}", needed, size)};
+      }
+    }
+    return header;
+  } catch (const core::MyoError& e) {
+    return FileProblem{path, e.error().message};
+  } catch (const std::exception& e) {
+    return FileProblem{path, std::string("unreadable: ") + e.what()};
+  }
+}
+
+// Paths listed by a DICOMDIR (ReferencedFileID components are relative to the DICOMDIR's folder, upper case on
+// media, while the copied files may be lower case).
+std::vector<fs::path> dicomdir_references(const fs::path& dicomdir, std::vector<FileProblem>& problems) {
+  std::vector<fs::path> out;
+  try {
+    const auto file = detail::read_dicom(dicomdir, detail::FileKind::dicom, false);
+    DcmSequenceOfItems* records = nullptr;
+    if (file->getDataset()->findAndGetSequence(DCM_DirectoryRecordSequence, records).bad() || records == nullptr) {
+      problems.push_back({dicomdir, "DICOMDIR without DirectoryRecordSequence"});
+      return out;
+    }
+    for (unsigned long i = 0; i < records->card(); ++i) {
+      DcmItem* record = records->getItem(i);
+      OFString id;
+      if (record == nullptr || record->findAndGetOFStringArray(DCM_ReferencedFileID, id).bad() || id.empty()) continue;
+      fs::path p = dicomdir.parent_path();
+      for (const auto& part : detail::split_values(id.c_str())) p /= part;
+      if (!fs::exists(p)) {
+        fs::path lower = dicomdir.parent_path();
+        for (const auto& part : detail::split_values(id.c_str())) lower /= detail::to_lower(part);
+        if (fs::exists(lower)) p = lower;
+      }
+      if (!fs::exists(p)) {
+        problems.push_back({p, "listed in DICOMDIR but missing"});
+        continue;
+      }
+      out.push_back(p);
+    }
+  } catch (const core::MyoError& e) {
+    problems.push_back({dicomdir, e.error().message});
+  }
+  return out;
+}
+
+bool is_dicomdir_name(const fs::path& p) { return detail::to_upper(p.filename().string()) == "DICOMDIR"; }
+
+std::vector<fs::path> collect_files(const fs::path& root, const ScanOptions& options, std::vector<FileProblem>& problems) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (fs::is_regular_file(root, ec)) {
+    if (is_dicomdir_name(root)) return dicomdir_references(root, problems);
+    files.push_back(root);
+    return files;
+  }
+  if (!fs::is_directory(root, ec)) {
+    problems.push_back({root, "no such file or folder"});
+    return files;
+  }
+  const auto add = [&](const fs::directory_entry& entry) {
+    std::error_code e2;
+    if (entry.is_regular_file(e2)) files.push_back(entry.path());
+  };
+  if (options.recursive) {
+    for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      add(*it);
+    }
+  } else {
+    for (auto it = fs::directory_iterator(root, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) add(*it);
+  }
+  if (ec) problems.push_back({root, "folder walk stopped: " + ec.message()});
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<FileOutcome> examine_all(const std::vector<fs::path>& files, unsigned threads) {
+  std::vector<FileOutcome> outcomes(files.size());
+  unsigned n = threads != 0 ? threads : std::max(1U, std::thread::hardware_concurrency());
+  n = static_cast<unsigned>(std::min<std::size_t>(n, std::max<std::size_t>(files.size(), 1)));
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) outcomes[i] = examine_file(files[i]);
+  };
+  if (n <= 1) {
+    work();
+    return outcomes;
+  }
+  std::vector<std::thread> pool;
+  pool.reserve(n);
+  for (unsigned t = 0; t < n; ++t) pool.emplace_back(work);
+  for (auto& t : pool) t.join();
+  return outcomes;
+}
+
+struct FrameRef {
+  const FileHeader* file;
+  const FrameHeader* frame;
+};
+
+std::string common_or_mixed(const std::vector<FrameRef>& frames, std::string (*get)(const FrameRef&)) {
+  std::set<std::string> values;
+  for (const auto& f : frames) values.insert(get(f));
+  if (values.size() == 1) return *values.begin();
+  return fmt::format("{}", fmt::join(values, " | "));
+}
+
+SeriesInfo make_series(const std::vector<FrameRef>& frames, const std::string& split_key) {
+  const FileHeader& h = *frames.front().file;
+  const FrameHeader& f0 = *frames.front().frame;
+  SeriesInfo s;
+  s.series_instance_uid = h.series_uid;
+  s.split_key = split_key;
+  s.series_number = h.series_number;
+  s.description = h.series_description;
+  s.protocol_name = h.protocol_name;
+  s.modality = h.modality;
+  s.manufacturer = h.manufacturer;
+  s.vendor = vendor_from_manufacturer(h.manufacturer);
+  s.image_type = common_or_mixed(frames, [](const FrameRef& r) { return r.frame->image_type; });
+  s.complex_component = common_or_mixed(frames, [](const FrameRef& r) { return r.frame->complex_component; });
+  s.sequence_name = h.sequence_name;
+  s.scanning_sequence = h.scanning_sequence;
+  s.sequence_variant = h.sequence_variant;
+  s.echo_time_ms = f0.echo_time_ms;
+  s.repetition_time_ms = f0.repetition_time_ms;
+  s.inversion_time_ms = f0.inversion_time_ms;
+  s.multi_frame = h.multi_frame;
+  s.slice_count = frames.size();
+  s.rows_columns = {h.frame_rows, h.frame_columns};
+  if (f0.pixel_spacing) s.pixel_spacing_mm = *f0.pixel_spacing;
+  s.slice_thickness_mm = f0.slice_thickness_mm;
+  std::set<fs::path> files;
+  for (const auto& f : frames) files.insert(f.file->path);
+  s.files.assign(files.begin(), files.end());
+
+  std::vector<detail::SliceGeometry> geometry;
+  geometry.reserve(frames.size());
+  for (const auto& f : frames) {
+    geometry.push_back({f.frame->position, f.frame->orientation, f.frame->pixel_spacing, f.file->frame_rows, f.file->frame_columns});
+  }
+  s.orientation_count = detail::count_orientations(geometry);
+  if (s.orientation_count == 1 && f0.orientation &&
+      std::all_of(frames.begin(), frames.end(), [](const FrameRef& r) { return r.frame->position.has_value(); })) {
+    const auto& o = *f0.orientation;
+    const core::Vec3 normal = core::normalized(core::cross({o[0], o[1], o[2]}, {o[3], o[4], o[5]}));
+    double lo = std::numeric_limits<double>::max();
+    double hi = std::numeric_limits<double>::lowest();
+    for (const auto& f : frames) {
+      const double d = core::dot(*f.frame->position, normal);
+      lo = std::min(lo, d);
+      hi = std::max(hi, d);
+    }
+    s.slice_normal = normal;
+    s.extent_along_normal_mm = std::array<double, 2>{lo, hi};
+  }
+  if (s.orientation_count > 1) {
+    s.orientation = "mixed";
+  } else if (f0.orientation) {
+    s.orientation = detail::orientation_label(*f0.orientation);
+  } else {
+    s.orientation = "unknown";
+  }
+  // Report geometry problems now (the scan table shows them), without reading pixels.
+  if (s.orientation_count <= 1) {
+    const auto plan = detail::plan_stack(geometry);
+    for (const auto& e : plan.errors) s.problems.push_back(e);
+    for (const auto& w : plan.warnings) s.problems.push_back("warning: " + w);
+  } else {
+    s.problems.push_back(fmt::format("mixed orientations ({} different ImageOrientationPatient values)", s.orientation_count));
+  }
+
+  RoleEvidence evidence;
+  evidence.vendor = s.vendor;
+  evidence.image_type = s.image_type;
+  evidence.philips_image_type = h.philips_image_type;
+  evidence.siemens_image_type_text = f0.siemens_image_type_text;
+  evidence.complex_component = s.complex_component;
+  evidence.description = s.description;
+  evidence.protocol_name = s.protocol_name;
+  evidence.sequence_name = s.sequence_name;
+  evidence.scanning_sequence = s.scanning_sequence;
+  evidence.sequence_variant = s.sequence_variant;
+  evidence.scan_options = h.scan_options;
+  evidence.echo_time_ms = s.echo_time_ms;
+  evidence.repetition_time_ms = s.repetition_time_ms;
+  evidence.inversion_time_ms = s.inversion_time_ms;
+  evidence.slice_count = s.slice_count;
+  evidence.orientation_count = std::max<std::size_t>(1, s.orientation_count);
+  const auto decision = detect_role(evidence);
+  s.role = decision.role;
+  s.role_reason = decision.reason;
+  return s;
+}
+
+// Philips mDIXON exports may carry the in-phase and opposed-phase echoes with nothing but their echo times to tell
+// them apart (dcm2niix issue 1022: ImageType T1\MIXED for both). When a Dixon-type series splits into magnitude
+// echoes that no tag identified, the echo time decides: fat and water precess apart by ~3.4 ppm, i.e. one full cycle
+// every 1/(3.4e-6 * 42.577 MHz/T * B0) ms (2.3 ms at 3 T, 4.6 ms at 1.5 T); whole cycles are in phase, half cycles
+// opposed. Ambiguous echo times (neither within 0.15 cycle) keep role `other`.
+void assign_echo_phase_roles(std::vector<SeriesInfo>& out, std::size_t first, const std::optional<double>& field_t) {
+  if (!field_t || *field_t < 0.2) return;
+  const std::string d = detail::to_upper(out[first].description + " " + out[first].protocol_name);
+  const bool dixon_context = detail::contains_word(d, "DIXON") || detail::contains_word(d, "MDIXON") ||
+                             detail::contains_word(d, "IDEAL") || d.find("FLEX") != std::string::npos;
+  if (!dixon_context) return;
+  const double cycle_ms = 1000.0 / (3.4e-6 * 42.577e6 * *field_t);
+  for (std::size_t i = first; i < out.size(); ++i) {
+    auto& s = out[i];
+    const bool undecided = s.role == SeriesRole::other && s.role_reason == "no role-defining tags";
+    const auto complex = detail::to_upper(s.complex_component);
+    if (!undecided || !s.echo_time_ms || (!complex.empty() && complex != "MAGNITUDE")) continue;
+    const double cycles = *s.echo_time_ms / cycle_ms;
+    const double fraction = cycles - std::floor(cycles);
+    if (std::abs(fraction - 0.5) < 0.15) {
+      s.role = SeriesRole::dixon_opposed_phase;
+    } else if (fraction < 0.15 || fraction > 0.85) {
+      s.role = SeriesRole::dixon_in_phase;
+    } else {
+      continue;
+    }
+    s.role_reason = fmt::format("Dixon-type series, untyped magnitude echo at TE {:g} ms = {:.2f} fat-water cycles at {:g} T",
+                                *s.echo_time_ms, cycles, *field_t);
+  }
+}
+
+}  // namespace
+
+namespace detail {
+
+std::vector<SeriesInfo> build_series(const std::vector<const FileHeader*>& headers) {
+  // Group frames by SeriesInstanceUID, then by frame signature (image type / complex component / echo time).
+  // SeriesNumber joins the UID in the key: anonymisers and test exports reuse one UID for different series, and
+  // mixing them would stack unrelated images.
+  std::map<std::pair<std::string, int>, std::map<std::string, std::vector<FrameRef>>> by_series;
+  for (const FileHeader* h : headers) {
+    for (const auto& frame : h->frames) {
+      by_series[{h->series_uid, h->series_number}][frame_signature(frame)].push_back({h, &frame});
+    }
+  }
+  std::vector<SeriesInfo> out;
+  for (auto& [key, parts] : by_series) {
+    const bool split = parts.size() > 1;
+    const auto first = out.size();
+    for (auto& [signature, frames] : parts) out.push_back(make_series(frames, split ? signature : std::string{}));
+    if (split) {
+      const auto& h = *parts.begin()->second.front().file;
+      assign_echo_phase_roles(out, first, h.field_strength_t);
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const SeriesInfo& a, const SeriesInfo& b) {
+    if (a.series_number != b.series_number) return a.series_number < b.series_number;
+    if (a.series_instance_uid != b.series_instance_uid) return a.series_instance_uid < b.series_instance_uid;
+    return a.echo_time_ms.value_or(0) < b.echo_time_ms.value_or(0);
+  });
+  return out;
+}
+
+}  // namespace detail
+
+std::vector<std::vector<std::size_t>> find_stations(const std::vector<SeriesInfo>& series) {
+  const auto same_contrast = [](const SeriesInfo& a, const SeriesInfo& b) {
+    const auto close = [](const std::optional<double>& x, const std::optional<double>& y) {
+      return x.has_value() == y.has_value() && (!x || std::abs(*x - *y) < 1e-3);
+    };
+    return a.role == b.role && a.image_type == b.image_type && a.vendor == b.vendor && close(a.echo_time_ms, b.echo_time_ms) &&
+           close(a.repetition_time_ms, b.repetition_time_ms) && a.rows_columns == b.rows_columns &&
+           std::abs(a.pixel_spacing_mm[0] - b.pixel_spacing_mm[0]) < 1e-3 &&
+           std::abs(a.pixel_spacing_mm[1] - b.pixel_spacing_mm[1]) < 1e-3 &&
+           core::dot(*a.slice_normal, *b.slice_normal) > 1.0 - 1e-6;
+  };
+  std::vector<std::vector<std::size_t>> groups;
+  std::vector<bool> used(series.size(), false);
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    if (used[i] || !series[i].extent_along_normal_mm || series[i].slice_count < 2 ||
+        series[i].role == SeriesRole::localizer) {
+      continue;
+    }
+    std::vector<std::size_t> group{i};
+    for (std::size_t j = i + 1; j < series.size(); ++j) {
+      if (!used[j] && series[j].extent_along_normal_mm && series[j].slice_count >= 2 && same_contrast(series[i], series[j])) {
+        group.push_back(j);
+      }
+    }
+    std::sort(group.begin(), group.end(), [&](std::size_t a, std::size_t b) {
+      return (*series[a].extent_along_normal_mm)[0] < (*series[b].extent_along_normal_mm)[0];
+    });
+    // Chain neighbours that touch or overlap; identical extents are repeats of one station, not stations.
+    std::vector<std::size_t> chain{group.front()};
+    for (std::size_t n = 1; n < group.size(); ++n) {
+      const auto& prev = series[chain.back()];
+      const auto& cur = series[group[n]];
+      const auto& pe = *prev.extent_along_normal_mm;
+      const auto& ce = *cur.extent_along_normal_mm;
+      const double spacing = (pe[1] - pe[0]) / static_cast<double>(prev.slice_count - 1);
+      const bool repeat = std::abs(pe[0] - ce[0]) < 0.5 * spacing && std::abs(pe[1] - ce[1]) < 0.5 * spacing;
+      const bool touching = ce[0] <= pe[1] + 1.5 * spacing;
+      if (!repeat && touching) chain.push_back(group[n]);
+    }
+    if (chain.size() >= 2) {
+      for (const auto k : chain) used[k] = true;
+      groups.push_back(chain);
+    }
+  }
+  return groups;
+}
+
+ScanResult scan(const fs::path& path, const ScanOptions& options) {
+  detail::register_codecs();
+  ScanResult result;
+  const auto files = collect_files(path, options, result.problems);
+  result.files_examined = files.size();
+  auto outcomes = examine_all(files, options.threads);
+
+  // Patient -> study: a study UID reused for two patients (a PACS error) must not merge their images.
+  struct StudyKey {
+    std::string patient;
+    std::string study;
+    bool operator<(const StudyKey& o) const { return std::tie(patient, study) < std::tie(o.patient, o.study); }
+  };
+  std::map<StudyKey, std::vector<const FileHeader*>> studies;
+  // The same instance twice (a DICOMDIR export plus a loose copy, a re-sent series) would look like duplicated
+  // slices: keep the first copy of each SOPInstanceUID.
+  std::set<std::string> seen_instances;
+  std::size_t duplicate_copies = 0;
+  for (auto& outcome : outcomes) {
+    if (std::holds_alternative<NotDicom>(outcome)) continue;
+    if (std::holds_alternative<NonImage>(outcome)) {
+      ++result.dicom_files;
+      continue;
+    }
+    if (auto* problem = std::get_if<FileProblem>(&outcome)) {
+      log::warn("{}: {}", problem->path.string(), problem->reason);
+      result.problems.push_back(*problem);
+      continue;
+    }
+    const auto& header = std::get<FileHeader>(outcome);
+    ++result.dicom_files;
+    // Same instance, same series number and same file size: a copy. (Test and anonymised sets reuse one
+    // SOPInstanceUID for different series, e.g. dcm_qa_12bit, so the UID alone is not enough.)
+    std::error_code size_error;
+    const auto size = fs::file_size(header.path, size_error);
+    const auto instance_key = fmt::format("{}|{}|{}", header.sop_instance_uid, header.series_number, size_error ? 0 : size);
+    if (!header.sop_instance_uid.empty() && !seen_instances.insert(instance_key).second) {
+      ++duplicate_copies;
+      log::debug("{}: another copy of an instance already read; ignored", header.path.string());
+      continue;
+    }
+    studies[{header.patient_id + '\x1f' + header.patient_name, header.study_uid}].push_back(&header);
+  }
+  for (const auto& [key, headers] : studies) {
+    const FileHeader& h = *headers.front();
+    StudyInfo study;
+    study.study_instance_uid = h.study_uid;
+    study.study_date = h.study_date;
+    study.study_description = h.study_description;
+    study.accession_number = h.accession_number;
+    study.patient_id = h.patient_id;
+    study.patient_name = h.patient_name;
+    study.patient_birth_date = h.patient_birth_date;
+    study.patient_sex = h.patient_sex;
+    study.institution_name = h.institution;
+    study.series = detail::build_series(headers);
+    result.studies.push_back(std::move(study));
+  }
+  std::stable_sort(result.studies.begin(), result.studies.end(), [](const StudyInfo& a, const StudyInfo& b) {
+    return std::tie(a.patient_id, a.study_date, a.study_instance_uid) < std::tie(b.patient_id, b.study_date, b.study_instance_uid);
+  });
+  if (duplicate_copies > 0) log::info("scan: {} duplicate copies of instances ignored", duplicate_copies);
+  std::size_t series_count = 0;
+  for (const auto& s : result.studies) series_count += s.series.size();
+  log::info("scan: {} files, {} DICOM, {} studies, {} series, {} problems", result.files_examined, result.dicom_files,
+            result.studies.size(), series_count, result.problems.size());
+  return result;
+}
+
+}  // namespace myo::dicom

@@ -11,11 +11,36 @@ namespace myo::dicom {
 
 struct LoadedSeries {
   SeriesInfo info;
-  core::ImageVolume volume;           // real-world values (rescale slope/intercept applied), LPS geometry
+  core::ImageVolume volume;           // real-world values (rescale slope/intercept applied; Philips: see LoadOptions), LPS geometry
   std::vector<std::string> warnings;  // e.g. "non-uniform slice spacing 5.0..5.5 mm"
 };
 
 // Errors name the series (UID and description) and what is wrong (missing slices, mixed orientation, ...).
+// Geometry: origin = centre of the first voxel of the slice lowest along the normal; direction columns are the row
+// cosine (direction of increasing column index), the column cosine and their cross product (the slice normal).
+// Transfer syntaxes: native (little/big endian, implicit/explicit), RLE, JPEG lossless/baseline, JPEG-LS and
+// JPEG 2000 (through OpenJPEG); anything else fails with an error naming the transfer syntax.
 [[nodiscard]] core::Result<LoadedSeries> load_series(const SeriesInfo& series);
+
+struct LoadOptions {
+  // Philips also stores a private scale slope SS (2005,100E): the displayed value DV = stored x RescaleSlope +
+  // RescaleIntercept is scaled for viewing, the reconstructor's floating-point value is FP = DV / (RescaleSlope x SS)
+  // (dcm2niix's default "Philips precise float"; Philips' own quantitative maps use FP, e.g. rad and Hz for phase and
+  // field maps). On by default because W and F images may carry different display scalings, which would bias a fat
+  // fraction computed from DV. Only files that carry SS are affected; set false for the displayed values.
+  bool philips_float_scaling = true;
+  unsigned threads = 0;  // files decoded in parallel; 0 = hardware concurrency
+};
+[[nodiscard]] core::Result<LoadedSeries> load_series(const SeriesInfo& series, const LoadOptions& options);
+
+struct StitchOptions {
+  double max_overlap_mismatch_mm = 0.5;  // in-plane grids of the stations must agree to this tolerance
+};
+
+// Joins several table positions (stations) of the same contrast into one volume along their common slice normal.
+// The stations must share orientation, in-plane size, pixel spacing and in-plane position, and be contiguous or
+// overlapping along the normal; overlapping slices are averaged. Slice spacing must agree between stations.
+[[nodiscard]] core::Result<LoadedSeries> stitch_series(const std::vector<LoadedSeries>& stations,
+                                                       const StitchOptions& options = {});
 
 }  // namespace myo::dicom

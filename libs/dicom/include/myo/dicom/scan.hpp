@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <array>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,16 @@ struct SeriesInfo {
   std::array<double, 2> pixel_spacing_mm{0, 0};
   std::optional<double> slice_thickness_mm;
   std::vector<std::string> problems;  // geometry or consistency problems found while indexing
+  // Added for ingestion of real exports (additive; older code ignores them).
+  std::string protocol_name;
+  std::string sequence_variant;
+  std::string complex_component;  // MAGNITUDE | PHASE | REAL | IMAGINARY when the files say so
+  bool multi_frame = false;       // Enhanced MR (per-frame functional groups)
+  std::size_t orientation_count = 0;  // distinct ImageOrientationPatient values
+  // Where the slices lie (single-orientation series with positions only): unit slice normal (row x column cosine)
+  // and the first/last slice position along it. Lets callers find table positions (stations) of one contrast.
+  std::optional<core::Vec3> slice_normal;
+  std::optional<std::array<double, 2>> extent_along_normal_mm;
 };
 
 struct StudyInfo {
@@ -69,6 +81,24 @@ struct ScanResult {
 };
 
 // Scans a folder (recursively), a DICOMDIR or a single file. Non-DICOM files are skipped quietly.
+// Only headers are read (parsing stops before PixelData); files are read in parallel (options.threads).
+// A file that looks like DICOM but cannot be read becomes a FileProblem; the scan never aborts because of one file.
 [[nodiscard]] ScanResult scan(const std::filesystem::path& path, const ScanOptions& options = {});
+
+// Human-readable table of studies, series, roles, orientation, geometry, slice counts and problems. Never shows
+// patient names, IDs or birth dates.
+[[nodiscard]] std::string format_scan_table(const ScanResult& result);
+// The same as JSON (schema: libs/dicom/README.md), without patient identifiers.
+[[nodiscard]] std::string scan_to_json(const ScanResult& result);
+// core::kExitInputError when no DICOM image was found, core::kExitPartial when some files were unreadable, else 0.
+[[nodiscard]] int scan_exit_code(const ScanResult& result);
+
+// Groups series that are table positions (stations) of one contrast: same role, image type, echo/repetition time,
+// in-plane grid and slice normal, at different but contiguous or overlapping positions along the normal. Returns
+// index groups (into `series`) of two or more, ordered along the normal; feed the loaded volumes to stitch_series.
+[[nodiscard]] std::vector<std::vector<std::size_t>> find_stations(const std::vector<SeriesInfo>& series);
+
+// Short label of a series for tables and file names: the split key reduced to what tells the parts apart.
+[[nodiscard]] std::string describe_series(const SeriesInfo& series);
 
 }  // namespace myo::dicom

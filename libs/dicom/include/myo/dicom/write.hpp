@@ -29,6 +29,8 @@ struct PatientStudyTags {
 struct ImageComponent {
   SeriesRole role = SeriesRole::other;
   const core::ImageVolume* volume = nullptr;  // must outlive the write call
+  std::optional<double> echo_time_ms{};       // overrides SeriesTags::echo_time_ms (Philips IP/OP in one series)
+  int echo_number = 1;
 };
 
 struct SeriesTags {
@@ -41,6 +43,13 @@ struct SeriesTags {
   std::optional<double> flip_angle_deg;
   bool three_d = false;  // MRAcquisitionType 3D vs 2D
   std::optional<double> slice_thickness_mm;  // defaults to the slice spacing
+  // Added for reproducible studies: when set, UIDs are used as given (SOP UIDs are prefix + "." + running number).
+  std::string series_instance_uid{};      // generated when empty
+  std::string sop_instance_uid_prefix{};  // generated per image when empty
+  std::string protocol_name{};            // empty: the series description
+  std::string series_time{};              // HHMMSS; empty: the study time
+  std::string body_part = "THIGH";
+  bool localizer = false;  // localizer images (ImageType/ sequence of the vendor's survey scan)
 };
 
 // Writes every slice of every component as one file with a meaningless name (as real exports do) into `directory`.
@@ -50,7 +59,14 @@ std::vector<std::filesystem::path> write_series(const std::vector<ImageComponent
                                                 const PatientStudyTags& study, const SeriesTags& series,
                                                 const std::filesystem::path& directory);
 
+// The SeriesDescription the writer uses for `role` when SeriesTags::series_description is empty.
+[[nodiscard]] std::string conventional_description(Vendor vendor, SeriesRole role, bool three_d, bool localizer);
+
 // A fresh DICOM UID under the project's root.
 [[nodiscard]] std::string new_uid();
+
+// A deterministic UID ("2.25." + 128-bit hash of `key`, the UUID-derived form of ISO/IEC 9834-8 that needs no
+// registered root): the study generator derives every UID from its seed so that reruns are bit-for-bit identical.
+[[nodiscard]] std::string uid_from_key(const std::string& key);
 
 }  // namespace myo::dicom

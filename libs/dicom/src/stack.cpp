@@ -1,0 +1,165 @@
+#include "stack.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <fmt/format.h>
+
+namespace myo::dicom::detail {
+namespace {
+
+// DS values carry ~16 significant characters; cosines written by different vendors agree to about 1e-5.
+constexpr double kOrientationTolerance = 1e-3;
+constexpr double kDuplicateTolerance_mm = 0.01;
+
+bool same_orientation(const std::array<double, 6>& a, const std::array<double, 6>& b) {
+  for (std::size_t i = 0; i < 6; ++i) {
+    if (std::abs(a[i] - b[i]) > kOrientationTolerance) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::size_t count_orientations(const std::vector<SliceGeometry>& slices) {
+  std::vector<std::array<double, 6>> distinct;
+  for (const auto& s : slices) {
+    if (!s.orientation) continue;
+    const bool known = std::any_of(distinct.begin(), distinct.end(),
+                                   [&](const auto& o) { return same_orientation(o, *s.orientation); });
+    if (!known) distinct.push_back(*s.orientation);
+  }
+  return distinct.size();
+}
+
+StackPlan plan_stack(const std::vector<SliceGeometry>& slices, const StackOptions& options) {
+  StackPlan plan;
+  if (slices.empty()) {
+    plan.errors.emplace_back("no images");
+    return plan;
+  }
+  const auto& first = slices.front();
+  plan.distinct_orientations = count_orientations(slices);
+
+  // Sizes and pixel spacing must agree, or voxels of different slices would not line up.
+  for (const auto& s : slices) {
+    if (s.rows != first.rows || s.columns != first.columns) {
+      plan.errors.push_back(fmt::format("mixed image sizes ({}x{} and {}x{} columns x rows)", first.columns, first.rows,
+                                        s.columns, s.rows));
+      break;
+    }
+  }
+  for (const auto& s : slices) {
+    if (s.pixel_spacing.has_value() != first.pixel_spacing.has_value() ||
+        (s.pixel_spacing && (std::abs((*s.pixel_spacing)[0] - (*first.pixel_spacing)[0]) > 1e-3 ||
+                             std::abs((*s.pixel_spacing)[1] - (*first.pixel_spacing)[1]) > 1e-3))) {
+      plan.errors.emplace_back("mixed pixel spacing within the series");
+      break;
+    }
+  }
+  if (plan.distinct_orientations > 1) {
+    plan.errors.push_back(fmt::format("mixed orientations ({} different ImageOrientationPatient values)",
+                                      plan.distinct_orientations));
+  }
+  const auto missing_geometry = std::count_if(slices.begin(), slices.end(),
+                                              [](const auto& s) { return !s.position || !s.orientation; });
+  const bool no_geometry_at_all = missing_geometry == static_cast<long>(slices.size());
+  if (missing_geometry > 0 && !no_geometry_at_all) {
+    plan.errors.push_back(fmt::format("{} of {} images lack ImagePositionPatient/ImageOrientationPatient",
+                                      missing_geometry, slices.size()));
+  }
+  if (!plan.errors.empty()) return plan;
+
+  auto& g = plan.geometry;
+  g.size = {static_cast<std::size_t>(first.columns), static_cast<std::size_t>(first.rows), slices.size()};
+  if (first.pixel_spacing) {
+    // PixelSpacing is (row spacing = between rows, column spacing = between columns); x runs along a row.
+    g.spacing_mm = {(*first.pixel_spacing)[1], (*first.pixel_spacing)[0], 1.0};
+  } else {
+    plan.warnings.emplace_back("no PixelSpacing: 1 mm assumed");
+  }
+  plan.order.resize(slices.size());
+  std::iota(plan.order.begin(), plan.order.end(), std::size_t{0});
+
+  if (no_geometry_at_all) {
+    if (slices.size() > 1) {
+      plan.errors.emplace_back("no ImagePositionPatient/ImageOrientationPatient: slice order unknown");
+      return plan;
+    }
+    plan.warnings.emplace_back("no ImagePositionPatient/ImageOrientationPatient: identity geometry assumed");
+    g.spacing_mm[2] = options.fallback_spacing_mm.value_or(1.0);
+    return plan;
+  }
+
+  const auto& iop = *first.orientation;
+  const core::Vec3 row = core::normalized({iop[0], iop[1], iop[2]});
+  const core::Vec3 column = core::normalized({iop[3], iop[4], iop[5]});
+  g.direction = core::direction_from_cosines(row, column);
+  const core::Vec3 normal = g.axis(2);
+
+  std::vector<double> distance(slices.size());
+  for (std::size_t i = 0; i < slices.size(); ++i) distance[i] = core::dot(*slices[i].position, normal);
+  // Position along the normal is the only trustworthy order: file names and InstanceNumber lie (PACS renumbering,
+  // descending acquisitions, interleaved exports).
+  std::stable_sort(plan.order.begin(), plan.order.end(), [&](std::size_t a, std::size_t b) { return distance[a] < distance[b]; });
+  g.origin_mm = *slices[plan.order.front()].position;
+
+  // Every slice must sit on the line through the first one along the normal (no in-plane shift between slices).
+  const double in_plane_tolerance = std::max(0.05, 0.05 * std::min(g.spacing_mm[0], g.spacing_mm[1]));
+  for (std::size_t k = 1; k < plan.order.size(); ++k) {
+    const auto& p = *slices[plan.order[k]].position;
+    const core::Vec3 d{p[0] - g.origin_mm[0], p[1] - g.origin_mm[1], p[2] - g.origin_mm[2]};
+    const double shift = std::hypot(core::dot(d, row), core::dot(d, column));
+    if (shift > in_plane_tolerance) {
+      plan.errors.push_back(fmt::format("slice {} is shifted {:.3f} mm in-plane relative to the first slice", k, shift));
+      return plan;
+    }
+  }
+
+  if (slices.size() == 1) {
+    g.spacing_mm[2] = options.fallback_spacing_mm.value_or(1.0);
+    return plan;
+  }
+
+  std::vector<double> gaps;
+  for (std::size_t k = 1; k < plan.order.size(); ++k) gaps.push_back(distance[plan.order[k]] - distance[plan.order[k - 1]]);
+  const auto duplicates = std::count_if(gaps.begin(), gaps.end(), [](double d) { return d < kDuplicateTolerance_mm; });
+  if (duplicates > 0) {
+    plan.errors.push_back(fmt::format(
+        "duplicated slice positions ({} images at {} distinct positions): the series holds several volumes "
+        "(time points, echoes or repeats) at the same positions",
+        slices.size(), slices.size() - static_cast<std::size_t>(duplicates)));
+    return plan;
+  }
+  std::vector<double> sorted_gaps = gaps;
+  std::sort(sorted_gaps.begin(), sorted_gaps.end());
+  const double median = sorted_gaps[sorted_gaps.size() / 2];
+  for (std::size_t k = 0; k < gaps.size(); ++k) {
+    if (gaps[k] > 1.5 * median) {
+      const auto missing = static_cast<long>(std::lround(gaps[k] / median)) - 1;
+      plan.errors.push_back(fmt::format(
+          "missing slice(s): gap of {:.3f} mm between sorted slices {} and {} where the spacing is {:.3f} mm "
+          "(about {} slice(s) missing)",
+          gaps[k], k, k + 1, median, missing));
+      return plan;
+    }
+  }
+  const double lo = sorted_gaps.front();
+  const double hi = sorted_gaps.back();
+  const double mean = (distance[plan.order.back()] - distance[plan.order.front()]) / static_cast<double>(gaps.size());
+  const double deviation = std::max(hi - mean, mean - lo);
+  if (deviation > 0.01 + 1e-3 * mean) {
+    const auto text = fmt::format("non-uniform slice spacing {:.3f}..{:.3f} mm", lo, hi);
+    if (deviation <= options.max_warning_deviation * mean) {
+      plan.warnings.push_back(text + fmt::format(" (mean {:.3f} mm used)", mean));
+    } else {
+      plan.errors.push_back(text);
+      return plan;
+    }
+  }
+  g.spacing_mm[2] = mean;
+  return plan;
+}
+
+}  // namespace myo::dicom::detail

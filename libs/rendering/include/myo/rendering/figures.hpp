@@ -1,0 +1,92 @@
+#pragma once
+// Off-screen figures of one study: 3D involvement map, involvement strip along the limb, slice overlays.
+// Plain values in, PNG files out. VTK stays inside the library; callers never include a VTK header.
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "myo/core/volume.hpp"
+#include "myo/quantification/quantify.hpp"
+
+namespace myo::rendering {
+
+// Everything on ONE grid (the reference series' geometry); every pointer but `labels` may be null.
+struct FigureInput {
+  const core::LabelVolume* labels = nullptr;                   // catalogue labels
+  const core::ImageVolume* anatomy = nullptr;                  // background of the fat overlays (Dixon water or T1)
+  const core::ImageVolume* fat_fraction_pct = nullptr;         // PDFF map, 0..100
+  const core::ImageVolume* stir = nullptr;                     // background of the edema overlays
+  const core::MaskVolume* edema_mask = nullptr;                // 1 = edema
+  std::vector<quantification::GroupMeasurement> measurements;  // group means shown on the 3D map (when empty:
+                                                               // computed from the FF map / edema mask)
+  std::optional<double> crotch_z_mm;                           // LPS z of the crotch: levels are given relative to it
+};
+
+enum class Metric { fat_fraction, edema_fraction };
+[[nodiscard]] const char* to_string(Metric metric);
+[[nodiscard]] std::optional<Metric> metric_from_string(const std::string& text);
+
+struct FigureParams {
+  // Metrics to draw; one set of figures per metric whose data is present (others are skipped with a log line).
+  std::vector<Metric> metrics{Metric::fat_fraction, Metric::edema_fraction};
+  // Fixed colour ranges, so that figures of different studies and visits compare at a glance. Values above the
+  // upper end take its colour (the bar says so with a ">=" tick).
+  std::array<double, 2> fat_fraction_range_pct{0.0, 70.0};
+  std::array<double, 2> edema_fraction_range_pct{0.0, 100.0};
+  int map3d_panel_width_px = 360;  // one panel per view (anterior, posterior, right and left lateral)
+  int map3d_panel_height_px = 560;
+  int supersampling = 2;                     // 3D panels are rendered at this multiple and box-filtered down
+  int smoothing_iterations = 15;             // vtkWindowedSincPolyDataFilter
+  std::size_t surface_max_voxels = 3000000;  // larger label boxes are subsampled in-plane for the 3D map (speed)
+  double smoothing_pass_band = 0.05;
+  bool skin_outline = true;       // faint body outline from the anatomy image (needs `anatomy`)
+  double slab_mm = 20.0;          // involvement strip: thickness of one level
+  int slice_panel_px = 360;       // slice overlays: side of one axial panel
+  double overlay_opacity = 0.65;  // heat map over the anatomy
+};
+
+// A rectangle of a figure (pixels, origin top-left) that shows one view or slice; lets tests and reports locate it.
+struct Panel {
+  // map3d: "anterior", "posterior", "right_lateral", "left_lateral"; slices: "axial_hip", "axial_proximal",
+  // "axial_mid", "axial_distal", "coronal"; involvement: one row per "<group>_<side>" (e.g. "adductors_right").
+  std::string name;
+  int x = 0, y = 0, width = 0, height = 0;
+};
+
+struct Figure {
+  std::string kind;  // "map3d", "involvement", "slices"
+  Metric metric = Metric::fat_fraction;
+  std::filesystem::path path;
+  std::string caption;  // one sentence for a report
+  int width_px = 0, height_px = 0;
+  std::vector<Panel> panels;
+};
+
+// Renders every figure that the inputs allow into out_dir (created if missing), as <kind>_<metric>.png.
+// Not thread-safe (VTK/OpenGL): render one study at a time per process.
+// Same input -> same bytes; each file is written atomically.
+// Throws core::MyoError (subject "DISPLAY") when no X display is available: run under `xvfb-run -a`.
+[[nodiscard]] std::vector<Figure> render_study_figures(const FigureInput& input, const std::filesystem::path& out_dir,
+                                                       const FigureParams& params = {});
+
+// The three figures one by one (render_study_figures calls these). Return nullopt when the metric's data is missing.
+// Only the 3D map needs an X display; the 2D figures are composed in memory and need none.
+[[nodiscard]] std::optional<Figure> render_map3d(const FigureInput& input, Metric metric,
+                                                 const std::filesystem::path& png, const FigureParams& params = {});
+[[nodiscard]] std::optional<Figure> render_involvement_strip(const FigureInput& input, Metric metric,
+                                                             const std::filesystem::path& png,
+                                                             const FigureParams& params = {});
+[[nodiscard]] std::optional<Figure> render_slice_overlays(const FigureInput& input, Metric metric,
+                                                          const std::filesystem::path& png,
+                                                          const FigureParams& params = {});
+
+// True when an X display can be opened (DISPLAY set and reachable). Never aborts.
+[[nodiscard]] bool display_available();
+// Throws core::MyoError with subject "DISPLAY" and advice to run under `xvfb-run -a` when no display is available.
+void require_display();
+// Routes VTK's output window into myo::log (idempotent; every entry point above calls it).
+void route_vtk_output();
+
+}  // namespace myo::rendering

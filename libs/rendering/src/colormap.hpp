@@ -1,0 +1,34 @@
+#pragma once
+// Colour maps and the text that goes with each metric (titles, units). Pure functions: no VTK.
+#include <cstdint>
+#include <string>
+
+#include "myo/rendering/figures.hpp"
+
+namespace myo::rendering::detail {
+
+struct Rgb {
+  std::uint8_t r = 0, g = 0, b = 0;
+  bool operator==(const Rgb& o) const { return r == o.r && g == o.g && b == o.b; }
+};
+
+inline constexpr Rgb kWhite{255, 255, 255};
+inline constexpr Rgb kBlack{0, 0, 0};
+inline constexpr Rgb kText{30, 30, 30};
+inline constexpr Rgb kNoData{190, 190, 190};  // groups or levels without a value
+
+struct MetricInfo {
+  std::string key;        // "fat_fraction"
+  std::string title;      // "Fat fraction"
+  std::string bar_label;  // "Fat fraction (%)"
+  double low = 0, high = 100;
+};
+
+[[nodiscard]] MetricInfo metric_info(Metric metric, const FigureParams& params);
+// t in [0,1] (clamped). Fat fraction: viridis; edema: yellow-orange-red (ColorBrewer YlOrRd).
+[[nodiscard]] Rgb colormap(Metric metric, double t);
+// Colour of a value given the metric's range.
+[[nodiscard]] Rgb metric_color(Metric metric, const MetricInfo& info, double value);
+[[nodiscard]] Rgb mix(Rgb a, Rgb b, double alpha);  // alpha of b over a
+
+}  // namespace myo::rendering::detail

@@ -1,0 +1,294 @@
+// Scene export: glTF 2.0 binary (written here: VTK 9.1's glTF exporter writes only .gltf) and VTP per group/side.
+#include "myo/rendering/scene_export.hpp"
+
+#include <fmt/format.h>
+#include <vtkCellArray.h>
+#include <vtkCellData.h>
+#include <vtkDoubleArray.h>
+#include <vtkFieldData.h>
+#include <vtkFloatArray.h>
+#include <vtkIntArray.h>
+#include <vtkNew.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkStringArray.h>
+#include <vtkXMLPolyDataWriter.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "figures_internal.hpp"
+#include "myo/core/error.hpp"
+#include "myo/core/files.hpp"
+#include "myo/core/log.hpp"
+#include "myo/core/muscle_catalog.hpp"
+#include "myo/rendering/levels.hpp"
+
+namespace myo::rendering {
+namespace fs = std::filesystem;
+namespace {
+
+double nan() { return std::numeric_limits<double>::quiet_NaN(); }
+
+const quantification::GroupMeasurement* measurement_of(const FigureInput& input, int label) {
+  const auto& catalog = core::MuscleCatalog::instance();
+  for (const auto& m : input.measurements) {
+    int l = m.label;
+    if (l == 0)
+      if (const auto* g = catalog.find(m.group)) l = g->label(m.side);
+    if (l == label) return &m;
+  }
+  return nullptr;
+}
+
+// Value of the slab a point lies in (nullopt outside the profile or where the slab has no value).
+std::optional<double> slab_value(const LevelProfiles& profiles, int label, double z) {
+  if (profiles.slab_low_z_mm.empty()) return std::nullopt;
+  const auto s = static_cast<long>(std::floor((z - profiles.slab_low_z_mm.front()) / profiles.slab_mm));
+  if (s < 0 || s >= static_cast<long>(profiles.slab_low_z_mm.size())) return std::nullopt;
+  for (const auto& row : profiles.rows)
+    if (row.label == label) return row.values[static_cast<std::size_t>(s)];
+  return std::nullopt;
+}
+
+void add_cell_constant(vtkPolyData& mesh, const char* name, double value) {
+  vtkNew<vtkDoubleArray> a;
+  a->SetName(name);
+  a->SetNumberOfTuples(mesh.GetNumberOfCells());
+  a->Fill(value);
+  mesh.GetCellData()->AddArray(a);
+}
+
+void add_point_profile(vtkPolyData& mesh, const char* name, const LevelProfiles& profiles, int label) {
+  vtkNew<vtkFloatArray> a;
+  a->SetName(name);
+  a->SetNumberOfTuples(mesh.GetNumberOfPoints());
+  for (vtkIdType p = 0; p < mesh.GetNumberOfPoints(); ++p) {
+    double x[3];
+    mesh.GetPoint(p, x);
+    const auto v = slab_value(profiles, label, x[2]);
+    a->SetValue(p, v ? static_cast<float>(*v) : std::numeric_limits<float>::quiet_NaN());
+  }
+  mesh.GetPointData()->AddArray(a);
+}
+
+// --- GLB -------------------------------------------------------------------------------------------------------
+
+struct GlbBuilder {
+  std::string bin;
+  nlohmann::json buffer_views = nlohmann::json::array();
+  nlohmann::json accessors = nlohmann::json::array();
+
+  int add_view(const void* data, std::size_t bytes, int target) {
+    while (bin.size() % 4) bin.push_back('\0');
+    const std::size_t offset = bin.size();
+    bin.append(static_cast<const char*>(data), bytes);
+    buffer_views.push_back({{"buffer", 0}, {"byteOffset", offset}, {"byteLength", bytes}, {"target", target}});
+    return static_cast<int>(buffer_views.size()) - 1;
+  }
+  int add_accessor(int view, int component_type, std::size_t count, const char* type, nlohmann::json min = nullptr,
+                   nlohmann::json max = nullptr) {
+    nlohmann::json a{{"bufferView", view}, {"componentType", component_type}, {"count", count}, {"type", type}};
+    if (!min.is_null()) a["min"] = std::move(min);
+    if (!max.is_null()) a["max"] = std::move(max);
+    accessors.push_back(std::move(a));
+    return static_cast<int>(accessors.size()) - 1;
+  }
+};
+
+double srgb_to_linear(std::uint8_t c) {
+  const double v = c / 255.0;
+  return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+}
+
+void append_u32(std::string& out, std::uint32_t v) {
+  for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((v >> (8 * b)) & 0xFFU));
+}
+
+}  // namespace
+
+SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, const fs::path& vtp_dir,
+                         const SceneExportParams& params) {
+  if (!input.labels) throw core::MyoError("scene export", "no label volume given");
+  route_vtk_output();
+  SceneExport result;
+  const auto surfaces = detail::build_label_surfaces(*input.labels, params.smoothing_iterations,
+                                                     params.smoothing_pass_band, params.surface_max_voxels);
+  std::optional<LevelProfiles> ff_profiles, edema_profiles_;
+  if (input.fat_fraction_pct) ff_profiles = fat_fraction_profiles(*input.labels, *input.fat_fraction_pct);
+  if (input.edema_mask) edema_profiles_ = edema_profiles(*input.labels, *input.edema_mask);
+  FigureParams colour_params;
+  colour_params.fat_fraction_range_pct = params.fat_fraction_range_pct;
+  const auto ff_info = detail::metric_info(Metric::fat_fraction, colour_params);
+  const auto& catalog = core::MuscleCatalog::instance();
+
+  GlbBuilder glb;
+  nlohmann::json meshes = nlohmann::json::array(), nodes = nlohmann::json::array(), materials = nlohmann::json::array();
+  if (!vtp_dir.empty()) {
+    try {
+      fs::create_directories(vtp_dir);
+    } catch (const fs::filesystem_error& e) {
+      throw core::MyoError(vtp_dir.string(), std::string("cannot create folder: ") + e.code().message());
+    }
+  }
+  for (const int label : surfaces.labels) {
+    const auto gs = catalog.from_label(label);
+    const std::string group = gs ? gs->group->name : fmt::format("label_{}", label);
+    const std::string side = gs ? core::to_string(gs->side) : "unknown";
+    const std::string name = core::sanitize_path_component(group + "_" + side);
+    auto mesh = detail::extract_label(*surfaces.mesh, label);
+    if (mesh->GetNumberOfPolys() == 0) continue;
+    const auto* m = measurement_of(input, label);
+    // Plain doubles, NaN when unmeasured (GCC 12 reports optional<double> copies as maybe-uninitialized here).
+    const double ff = (m && m->fat_fraction_pct) ? *m->fat_fraction_pct : nan();
+    const double edema = (m && m->edema_fraction_pct) ? *m->edema_fraction_pct : nan();
+
+    if (!vtp_dir.empty()) {
+      vtkNew<vtkPolyData> out;
+      out->ShallowCopy(mesh);
+      vtkNew<vtkIntArray> label_cells;
+      label_cells->SetName("label");
+      label_cells->SetNumberOfTuples(out->GetNumberOfCells());
+      label_cells->Fill(label);
+      out->GetCellData()->AddArray(label_cells);
+      add_cell_constant(*out, "fat_fraction_pct", ff);
+      add_cell_constant(*out, "edema_fraction_pct", edema);
+      if (ff_profiles) add_point_profile(*out, "fat_fraction_local_pct", *ff_profiles, label);
+      if (edema_profiles_) add_point_profile(*out, "edema_local_pct", *edema_profiles_, label);
+      vtkNew<vtkStringArray> meta;
+      meta->SetName("group_side");
+      meta->InsertNextValue(group + "_" + side);
+      out->GetFieldData()->AddArray(meta);
+      const fs::path path = vtp_dir / (name + ".vtp");
+      core::write_atomically_with(path, [&](const fs::path& temporary) {
+        vtkNew<vtkXMLPolyDataWriter> writer;
+        writer->SetInputData(out);
+        writer->SetFileName(temporary.string().c_str());
+        writer->SetDataModeToBinary();
+        if (writer->Write() != 1) throw core::MyoError(path.string(), "cannot write VTP");
+      });
+      result.vtp_files.push_back(path);
+    }
+
+    if (!glb_path.empty()) {
+      // LPS mm -> glTF metres: X = patient left (x), Y = superior (z), Z = anterior (-y). A proper rotation.
+      const vtkIdType np = mesh->GetNumberOfPoints();
+      std::vector<float> positions(static_cast<std::size_t>(np) * 3), normals;
+      std::array<float, 3> lo{std::numeric_limits<float>::max(), std::numeric_limits<float>::max(),
+                              std::numeric_limits<float>::max()};
+      std::array<float, 3> hi{std::numeric_limits<float>::lowest(), std::numeric_limits<float>::lowest(),
+                              std::numeric_limits<float>::lowest()};
+      auto* n = mesh->GetPointData()->GetNormals();
+      if (n) normals.resize(positions.size());
+      for (vtkIdType p = 0; p < np; ++p) {
+        double x[3];
+        mesh->GetPoint(p, x);
+        const std::array<float, 3> g{static_cast<float>(x[0] / 1000), static_cast<float>(x[2] / 1000),
+                                     static_cast<float>(-x[1] / 1000)};
+        for (std::size_t a = 0; a < 3; ++a) {
+          positions[static_cast<std::size_t>(p) * 3 + a] = g[a];
+          lo[a] = std::min(lo[a], g[a]);
+          hi[a] = std::max(hi[a], g[a]);
+        }
+        if (n) {
+          double v[3];
+          n->GetTuple(p, v);
+          const double len = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+          const double s = len > 0 ? 1 / len : 0;
+          normals[static_cast<std::size_t>(p) * 3] = static_cast<float>(v[0] * s);
+          normals[static_cast<std::size_t>(p) * 3 + 1] = static_cast<float>(v[2] * s);
+          normals[static_cast<std::size_t>(p) * 3 + 2] = static_cast<float>(-v[1] * s);
+        }
+      }
+      std::vector<std::uint32_t> indices;
+      const vtkIdType* ids = nullptr;
+      vtkIdType count = 0;
+      auto* polys = mesh->GetPolys();
+      polys->InitTraversal();
+      while (polys->GetNextCell(count, ids))
+        for (vtkIdType t = 1; t + 1 < count; ++t)  // fan (the surfaces are triangles already)
+          for (const vtkIdType id : {ids[0], ids[t], ids[t + 1]}) indices.push_back(static_cast<std::uint32_t>(id));
+      constexpr int kArrayBuffer = 34962, kElementArrayBuffer = 34963, kFloat = 5126, kUnsignedInt = 5125;
+      nlohmann::json attributes;
+      attributes["POSITION"] =
+          glb.add_accessor(glb.add_view(positions.data(), positions.size() * sizeof(float), kArrayBuffer), kFloat,
+                           static_cast<std::size_t>(np), "VEC3", lo, hi);
+      if (n)
+        attributes["NORMAL"] =
+            glb.add_accessor(glb.add_view(normals.data(), normals.size() * sizeof(float), kArrayBuffer), kFloat,
+                             static_cast<std::size_t>(np), "VEC3");
+      const int index_accessor =
+          glb.add_accessor(glb.add_view(indices.data(), indices.size() * sizeof(std::uint32_t), kElementArrayBuffer),
+                           kUnsignedInt, indices.size(), "SCALAR");
+      const detail::Rgb c = std::isnan(ff) ? detail::kNoData : detail::metric_color(Metric::fat_fraction, ff_info, ff);
+      materials.push_back({{"name", name},
+                           {"pbrMetallicRoughness",
+                            {{"baseColorFactor", {srgb_to_linear(c.r), srgb_to_linear(c.g), srgb_to_linear(c.b), 1.0}},
+                             {"metallicFactor", 0.0},
+                             {"roughnessFactor", 0.8}}},
+                           {"doubleSided", true}});
+      nlohmann::json extras{{"group", group}, {"side", side}, {"label", label}};
+      extras["volume_ml"] = m ? nlohmann::json(m->volume_ml) : nlohmann::json(nullptr);
+      extras["fat_fraction_pct"] = std::isnan(ff) ? nlohmann::json(nullptr) : nlohmann::json(ff);
+      extras["edema_fraction_pct"] = std::isnan(edema) ? nlohmann::json(nullptr) : nlohmann::json(edema);
+      meshes.push_back({{"name", name},
+                        {"primitives",
+                         {{{"attributes", attributes},
+                           {"indices", index_accessor},
+                           {"mode", 4},
+                           {"material", materials.size() - 1}}}},
+                        {"extras", extras}});
+      nodes.push_back({{"name", name}, {"mesh", meshes.size() - 1}});
+    }
+  }
+
+  if (!glb_path.empty()) {
+    while (glb.bin.size() % 4) glb.bin.push_back('\0');
+    nlohmann::json doc;
+    doc["asset"] = {{"version", "2.0"}, {"generator", "MyoScope rendering"}};
+    doc["extras"] = {{"coordinates", "metres; +X patient left, +Y superior, +Z anterior (from LPS mm)"}};
+    nlohmann::json scene_nodes = nlohmann::json::array();
+    for (std::size_t i = 0; i < nodes.size(); ++i) scene_nodes.push_back(i);
+    doc["scene"] = 0;
+    doc["scenes"] = {{{"name", "muscle groups"}, {"nodes", scene_nodes}}};
+    doc["nodes"] = nodes;
+    doc["meshes"] = meshes;
+    doc["materials"] = materials;
+    doc["accessors"] = glb.accessors;
+    doc["bufferViews"] = glb.buffer_views;
+    doc["buffers"] = {{{"byteLength", glb.bin.size()}}};
+    if (nodes.empty()) {  // an empty but valid file
+      doc.erase("meshes");
+      doc.erase("materials");
+      doc.erase("accessors");
+      doc.erase("bufferViews");
+      doc.erase("buffers");
+      doc.erase("nodes");
+      doc["scenes"] = {{{"name", "muscle groups"}}};
+    }
+    std::string json = doc.dump();
+    while (json.size() % 4) json.push_back(' ');
+    std::string file;
+    file.append("glTF");
+    append_u32(file, 2);
+    const std::size_t total = 12 + 8 + json.size() + (glb.bin.empty() || nodes.empty() ? 0 : 8 + glb.bin.size());
+    append_u32(file, static_cast<std::uint32_t>(total));
+    append_u32(file, static_cast<std::uint32_t>(json.size()));
+    append_u32(file, 0x4E4F534AU);  // "JSON"
+    file += json;
+    if (!glb.bin.empty() && !nodes.empty()) {
+      append_u32(file, static_cast<std::uint32_t>(glb.bin.size()));
+      append_u32(file, 0x004E4942U);  // "BIN\0"
+      file += glb.bin;
+    }
+    core::write_file_atomically(glb_path, file);
+    result.glb = glb_path;
+  }
+  log::debug("scene export: {} group surfaces", surfaces.labels.size());
+  return result;
+}
+
+}  // namespace myo::rendering

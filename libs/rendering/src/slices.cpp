@@ -1,0 +1,397 @@
+// Slice overlays: axial slices at standard levels and a coronal reformat through the femora, in radiological
+// convention (patient right on image left), with label outlines and a semi-transparent metric map.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include "canvas.hpp"
+#include "figures_internal.hpp"
+#include "myo/core/error.hpp"
+#include "myo/core/log.hpp"
+#include "myo/core/muscle_catalog.hpp"
+#include "myo/core/statistics.hpp"
+
+namespace myo::rendering::detail {
+namespace {
+
+using core::Vec3;
+
+struct Plane {
+  Vec3 centre;
+  Vec3 right;  // screen +x in LPS
+  Vec3 down;   // screen +y in LPS
+  double pixel_mm = 1;
+  int width = 0, height = 0;
+  [[nodiscard]] Vec3 point(int px, int py) const {
+    const double u = (px + 0.5 - width / 2.0) * pixel_mm, v = (py + 0.5 - height / 2.0) * pixel_mm;
+    return {centre[0] + right[0] * u + down[0] * v, centre[1] + right[1] * u + down[1] * v,
+            centre[2] + right[2] * u + down[2] * v};
+  }
+};
+
+template <class T>
+std::optional<T> nearest(const core::Volume<T>& volume, const Vec3& p) {
+  const auto index = volume.geometry.physical_to_index(p);
+  std::array<long, 3> i{};
+  for (std::size_t a = 0; a < 3; ++a) {
+    i[a] = std::lround(index[a]);
+    if (i[a] < 0 || i[a] >= static_cast<long>(volume.geometry.size[a])) return std::nullopt;
+  }
+  return volume.at(static_cast<std::size_t>(i[0]), static_cast<std::size_t>(i[1]), static_cast<std::size_t>(i[2]));
+}
+
+std::optional<double> linear(const core::ImageVolume& volume, const Vec3& p) {
+  const auto index = volume.geometry.physical_to_index(p);
+  const auto& s = volume.geometry.size;
+  std::array<long, 3> i0{};
+  std::array<double, 3> f{};
+  for (std::size_t a = 0; a < 3; ++a) {
+    if (index[a] < -0.5 || index[a] > static_cast<double>(s[a]) - 0.5) return std::nullopt;
+    const double c = std::clamp(index[a], 0.0, static_cast<double>(s[a] - 1));
+    i0[a] =
+        std::min(static_cast<long>(std::floor(c)), static_cast<long>(s[a]) - 2 < 0 ? 0 : static_cast<long>(s[a]) - 2);
+    f[a] = s[a] > 1 ? c - static_cast<double>(i0[a]) : 0.0;
+  }
+  double sum = 0;
+  for (int corner = 0; corner < 8; ++corner) {
+    double w = 1;
+    std::array<std::size_t, 3> ijk{};
+    for (std::size_t a = 0; a < 3; ++a) {
+      const bool upper = (corner >> a) & 1;
+      if (upper && s[a] == 1) {
+        w = 0;
+        break;
+      }
+      ijk[a] = static_cast<std::size_t>(i0[a] + (upper ? 1 : 0));
+      w *= upper ? f[a] : 1 - f[a];
+    }
+    if (w <= 0) continue;
+    const float v = volume.at(ijk[0], ijk[1], ijk[2]);
+    if (std::isfinite(v)) sum += w * v;
+  }
+  return sum;
+}
+
+struct Window {
+  double low = 0, high = 1;
+};
+
+Window robust_window(const core::ImageVolume& image) {
+  auto sample = core::sample_values(image.voxels, 300000, [](float v) { return std::isfinite(v) && v > 0; });
+  if (sample.empty()) return {};
+  Window w{core::percentile(sample, 0.01), core::percentile(sample, 0.995)};
+  if (!(w.high > w.low)) w.high = w.low + 1;
+  w.low = 0;  // keep the background black
+  return w;
+}
+
+struct Extent {
+  Vec3 low{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(), std::numeric_limits<double>::max()};
+  Vec3 high{std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest(),
+            std::numeric_limits<double>::lowest()};
+  void add(const Vec3& p) {
+    for (std::size_t a = 0; a < 3; ++a) {
+      low[a] = std::min(low[a], p[a]);
+      high[a] = std::max(high[a], p[a]);
+    }
+  }
+  [[nodiscard]] double size(std::size_t a) const { return high[a] - low[a]; }
+  [[nodiscard]] double mid(std::size_t a) const { return (high[a] + low[a]) / 2; }
+};
+
+Extent volume_extent(const core::Geometry& g) {
+  Extent e;
+  for (int corner = 0; corner < 8; ++corner) {
+    Vec3 index{};
+    for (std::size_t a = 0; a < 3; ++a) index[a] = ((corner >> a) & 1) ? static_cast<double>(g.size[a]) - 0.5 : -0.5;
+    e.add(g.index_to_physical(index));
+  }
+  return e;
+}
+
+struct Level {
+  std::string name;   // axial_hip
+  std::string title;  // Hip
+  std::string short_title;
+  double z_mm = 0;
+};
+
+struct LabelStats {
+  Extent all, hip, thigh;
+  double thigh_y_sum = 0;
+  std::size_t thigh_count = 0;
+  double hip_z_sum = 0;
+  std::size_t hip_count = 0;
+  double all_y_sum = 0;
+  std::size_t all_count = 0;
+};
+
+LabelStats label_stats(const core::LabelVolume& labels) {
+  const auto& catalog = core::MuscleCatalog::instance();
+  std::vector<int> region(static_cast<std::size_t>(catalog.max_label()) + 1, 0);  // 1 hip, 2 thigh, 3 other
+  for (const auto& g : catalog.groups())
+    for (const auto side : {core::Side::right, core::Side::left})
+      region[static_cast<std::size_t>(g.label(side))] = g.region == "hip" ? 1 : g.region == "thigh" ? 2 : 3;
+  LabelStats s;
+  const auto& g = labels.geometry;
+  std::size_t index = 0;
+  for (std::size_t k = 0; k < g.size[2]; ++k)
+    for (std::size_t j = 0; j < g.size[1]; ++j)
+      for (std::size_t i = 0; i < g.size[0]; ++i, ++index) {
+        const auto label = labels.voxels[index];
+        if (label == 0) continue;
+        const Vec3 p = g.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
+        s.all.add(p);
+        s.all_y_sum += p[1];
+        ++s.all_count;
+        const int r = label < region.size() ? region[label] : 3;
+        if (r == 1) {
+          s.hip.add(p);
+          s.hip_z_sum += p[2];
+          ++s.hip_count;
+        } else if (r == 2) {
+          s.thigh.add(p);
+          s.thigh_y_sum += p[1];
+          ++s.thigh_count;
+        }
+      }
+  return s;
+}
+
+std::vector<Level> choose_levels(const LabelStats& s, std::optional<double> crotch_z) {
+  const double z_lo = s.all.low[2], z_hi = s.all.high[2];
+  double hip = s.hip_count ? s.hip_z_sum / static_cast<double>(s.hip_count) : z_lo + 0.85 * (z_hi - z_lo);
+  double thigh_lo = s.thigh_count ? s.thigh.low[2] : z_lo;
+  double thigh_hi = s.thigh_count ? std::min(s.thigh.high[2], hip) : z_lo + 0.7 * (z_hi - z_lo);
+  if (crotch_z) {
+    hip = std::clamp(*crotch_z + 0.5 * (z_hi - *crotch_z), z_lo, z_hi);
+    thigh_hi = std::clamp(*crotch_z, z_lo, z_hi);
+  }
+  if (thigh_hi <= thigh_lo) thigh_hi = thigh_lo + 1;
+  const double span = thigh_hi - thigh_lo;
+  return {{"axial_hip", "Hip", "Hip", hip},
+          {"axial_proximal", "Proximal thigh", "Prox.", thigh_lo + 0.8 * span},
+          {"axial_mid", "Mid thigh", "Mid", thigh_lo + 0.5 * span},
+          {"axial_distal", "Distal thigh", "Dist.", thigh_lo + 0.2 * span}};
+}
+
+std::string level_text(double z, std::optional<double> crotch_z) {
+  if (crotch_z) return fmt::format("crotch {:+.0f} mm", z - *crotch_z);
+  return fmt::format("z = {:.0f} mm", z);
+}
+
+struct Layers {
+  const core::LabelVolume* labels = nullptr;
+  const core::ImageVolume* background = nullptr;
+  Window window;
+  const core::ImageVolume* ff = nullptr;    // fat mode
+  const core::MaskVolume* edema = nullptr;  // edema mode
+  Metric metric = Metric::fat_fraction;
+  MetricInfo info;
+  double opacity = 0.5;
+};
+
+constexpr Rgb kEdemaColour{236, 40, 20};
+
+// Draws one reformatted slice into the canvas at (x0, y0).
+void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers& layers) {
+  const auto& catalog = core::MuscleCatalog::instance();
+  std::vector<int> label(static_cast<std::size_t>(plane.width) * static_cast<std::size_t>(plane.height), 0);
+  for (int py = 0; py < plane.height; ++py)
+    for (int px = 0; px < plane.width; ++px) {
+      const Vec3 p = plane.point(px, py);
+      const auto l = nearest(*layers.labels, p);
+      label[static_cast<std::size_t>(py) * static_cast<std::size_t>(plane.width) + static_cast<std::size_t>(px)] =
+          l ? *l : 0;
+      const auto bg = linear(*layers.background, p);
+      const double t =
+          bg ? std::clamp((*bg - layers.window.low) / (layers.window.high - layers.window.low), 0.0, 1.0) : 0.0;
+      const auto grey = static_cast<std::uint8_t>(std::lround(t * 255));
+      Rgb c{grey, grey, grey};
+      if (layers.ff && l && *l > 0) {
+        const auto ff = nearest(*layers.ff, p);
+        if (ff && std::isfinite(*ff)) c = mix(c, metric_color(layers.metric, layers.info, *ff), layers.opacity);
+      }
+      if (layers.edema) {
+        const auto e = nearest(*layers.edema, p);
+        if (e && *e) c = mix(c, kEdemaColour, layers.opacity);
+      }
+      canvas.set(x0 + px, y0 + py, c);
+    }
+  // Outlines in the catalogue colour of each group: a pixel whose 4-neighbourhood holds another label.
+  const auto at = [&](int px, int py) {
+    if (px < 0 || py < 0 || px >= plane.width || py >= plane.height) return 0;
+    return label[static_cast<std::size_t>(py) * static_cast<std::size_t>(plane.width) + static_cast<std::size_t>(px)];
+  };
+  for (int py = 0; py < plane.height; ++py)
+    for (int px = 0; px < plane.width; ++px) {
+      const int l = at(px, py);
+      if (l == 0) continue;
+      if (at(px - 1, py) == l && at(px + 1, py) == l && at(px, py - 1) == l && at(px, py + 1) == l) continue;
+      const auto gs = catalog.from_label(l);
+      const auto& rgb = gs ? gs->group->color_rgb : std::array<int, 3>{255, 255, 255};
+      canvas.set(
+          x0 + px, y0 + py,
+          {static_cast<std::uint8_t>(rgb[0]), static_cast<std::uint8_t>(rgb[1]), static_cast<std::uint8_t>(rgb[2])});
+    }
+}
+
+void orientation_letters(Canvas& canvas, int x, int y, int w, int h, const Plane& plane) {
+  const auto letter = [](const Vec3& v) { return std::string(1, orientation_letter(v[0], v[1], v[2])); };
+  const Rgb colour{255, 255, 255};
+  canvas.text(letter({-plane.right[0], -plane.right[1], -plane.right[2]}), x + 5, y + h / 2,
+              {17, colour, true, HAlign::left, VAlign::center, 0, true});
+  canvas.text(letter(plane.right), x + w - 5, y + h / 2, {17, colour, true, HAlign::right, VAlign::center, 0, true});
+  canvas.text(letter({-plane.down[0], -plane.down[1], -plane.down[2]}), x + w / 2, y + 4,
+              {17, colour, true, HAlign::center, VAlign::top, 0, true});
+  canvas.text(letter(plane.down), x + w / 2, y + h - 4, {17, colour, true, HAlign::center, VAlign::bottom, 0, true});
+}
+
+}  // namespace
+
+std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const std::filesystem::path& png,
+                                  const FigureParams& params) {
+  if (!input.labels) throw core::MyoError("slice overlays", "no label volume given");
+  input.labels->check();
+  const auto& grid = input.labels->geometry;
+  const auto check_grid = [&](const auto* volume, const char* what) {
+    if (volume && !volume->geometry.same_grid(grid))
+      throw core::MyoError(what, "not on the labels' grid (resample it first)");
+  };
+  check_grid(input.anatomy, "anatomy image");
+  check_grid(input.fat_fraction_pct, "fat fraction map");
+  check_grid(input.stir, "STIR image");
+  check_grid(input.edema_mask, "edema mask");
+
+  Layers layers;
+  layers.labels = input.labels;
+  layers.metric = metric;
+  layers.info = metric_info(metric, params);
+  layers.opacity = params.overlay_opacity;
+  if (metric == Metric::fat_fraction) {
+    if (!input.fat_fraction_pct) return std::nullopt;
+    layers.ff = input.fat_fraction_pct;
+    layers.background = input.anatomy ? input.anatomy : input.fat_fraction_pct;
+  } else {
+    if (!input.edema_mask) return std::nullopt;
+    layers.edema = input.edema_mask;
+    layers.background = input.stir ? input.stir : input.anatomy ? input.anatomy : input.fat_fraction_pct;
+    if (!layers.background) return std::nullopt;
+  }
+  layers.window = robust_window(*layers.background);
+
+  const LabelStats stats = label_stats(*input.labels);
+  if (stats.all_count == 0) return std::nullopt;
+  const auto levels = choose_levels(stats, input.crotch_z_mm);
+  // Frame the panels on the labelled muscles plus a margin for the subcutaneous fat and skin, within the volume.
+  const Extent volume = volume_extent(grid);
+  Extent extent;
+  {
+    const double margin = std::max(30.0, 0.12 * std::max(stats.all.size(0), stats.all.size(1)));
+    const std::array<double, 3> pad{margin, margin, 20.0};
+    for (std::size_t a = 0; a < 3; ++a) {
+      extent.low[a] = std::max(volume.low[a], stats.all.low[a] - pad[a]);
+      extent.high[a] = std::min(volume.high[a], stats.all.high[a] + pad[a]);
+    }
+  }
+
+  // Layout.
+  const int s = params.slice_panel_px, margin = 16, gap = 10, title_h = 40, panel_title_h = 22, legend_h = 64;
+  const int coronal_h = 2 * s + gap + panel_title_h;
+  const double zx = extent.size(0) / std::max(1e-6, extent.size(2));
+  const int coronal_w = std::clamp(static_cast<int>(std::lround(coronal_h * zx)), s / 2, 2 * s);
+  const int bar_area = metric == Metric::fat_fraction ? 150 : 50;
+  const int width = margin + 2 * s + gap + gap + coronal_w + bar_area + margin;
+  const int height = title_h + panel_title_h + coronal_h + legend_h;
+  Canvas canvas(width, height);
+  const std::string background_name = layers.background == input.stir      ? "STIR"
+                                      : layers.background == input.anatomy ? "anatomy"
+                                                                           : "fat fraction map";
+  canvas.text(fmt::format("{} over {} \u2014 axial levels and coronal reformat (radiological view)",
+                          metric == Metric::fat_fraction ? "Fat fraction" : "Edema", background_name),
+              margin, 10, {20, kText, true});
+
+  Figure figure;
+  figure.kind = "slices";
+  figure.metric = metric;
+  figure.path = png;
+  figure.width_px = width;
+  figure.height_px = height;
+
+  // Axial: screen right = +x (patient left), screen down = +y (posterior): patient right on image left, anterior up.
+  const double axial_pixel = std::max(extent.size(0), extent.size(1)) / s;
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    const int col = static_cast<int>(i % 2), row = static_cast<int>(i / 2);
+    const int x = margin + col * (s + gap);
+    const int y = title_h + panel_title_h + row * (s + gap + panel_title_h);
+    const Plane plane{{extent.mid(0), extent.mid(1), levels[i].z_mm}, {1, 0, 0}, {0, 1, 0}, axial_pixel, s, s};
+    draw_plane(canvas, x, y, plane, layers);
+    orientation_letters(canvas, x, y, s, s, plane);
+    canvas.text(fmt::format("{}  ({})", levels[i].title, level_text(levels[i].z_mm, input.crotch_z_mm)), x,
+                y - panel_title_h + 3, {14, kText, true});
+    figure.panels.push_back({levels[i].name, x, y, s, s});
+  }
+
+  // Coronal through the femora: the mean y of the thigh muscles (they surround the femur).
+  const double y_femur = stats.thigh_count ? stats.thigh_y_sum / static_cast<double>(stats.thigh_count)
+                                           : stats.all_y_sum / static_cast<double>(stats.all_count);
+  const double coronal_pixel = std::max(extent.size(0) / coronal_w, extent.size(2) / coronal_h);
+  const Plane coronal{
+      {extent.mid(0), y_femur, extent.mid(2)}, {1, 0, 0}, {0, 0, -1}, coronal_pixel, coronal_w, coronal_h};
+  const int cx = margin + 2 * s + 2 * gap, cy = title_h + panel_title_h;
+  draw_plane(canvas, cx, cy, coronal, layers);
+  orientation_letters(canvas, cx, cy, coronal_w, coronal_h, coronal);
+  canvas.text("Coronal (through the femora)", cx, cy - panel_title_h + 3, {14, kText, true});
+  for (const auto& level : levels) {  // where the axial slices are
+    const int yy = cy + static_cast<int>(std::lround(coronal_h / 2.0 - (level.z_mm - extent.mid(2)) / coronal_pixel));
+    if (yy < cy || yy >= cy + coronal_h) continue;
+    canvas.hline(cx, cx + coronal_w - 1, yy, {255, 255, 120}, 4);
+    canvas.fill_rect(cx + coronal_w, yy, 5, 1, kText);  // the level's name beside the panel
+    canvas.text(level.short_title, cx + coronal_w + 7, yy, {12, kText, false, HAlign::left, VAlign::center});
+  }
+  figure.panels.push_back({"coronal", cx, cy, coronal_w, coronal_h});
+
+  if (metric == Metric::fat_fraction)
+    draw_colorbar(canvas, cx + coronal_w + 72, cy + coronal_h / 5, 22, coronal_h * 3 / 5, metric, layers.info);
+
+  // Legend: outline colours of the groups present, and the overlay.
+  int lx = margin;
+  int ly = title_h + panel_title_h + coronal_h + 10;
+  const auto& catalog = core::MuscleCatalog::instance();
+  std::vector<bool> present(static_cast<std::size_t>(catalog.max_label()) + 1, false);
+  for (const auto v : input.labels->voxels)
+    if (v < present.size()) present[v] = true;
+  if (metric == Metric::edema_fraction) {
+    canvas.fill_rect(lx, ly + 2, 14, 12, kEdemaColour);
+    lx += 20 + canvas.text("edema (STIR mask)", lx + 20, ly, {13, kText}).first + 18;
+  }
+  for (const auto& group : catalog.groups()) {
+    if (!present[static_cast<std::size_t>(group.label_right)] && !present[static_cast<std::size_t>(group.label_left)])
+      continue;
+    const TextStyle style{13, kText};
+    const int w = canvas.text_size(group.display_name, style).first + 40;
+    if (lx + w > width - margin) {
+      lx = margin;
+      ly += 22;
+    }
+    canvas.outline_rect(lx, ly + 2, 14, 12,
+                        {static_cast<std::uint8_t>(group.color_rgb[0]), static_cast<std::uint8_t>(group.color_rgb[1]),
+                         static_cast<std::uint8_t>(group.color_rgb[2])});
+    canvas.outline_rect(lx + 1, ly + 3, 12, 10,
+                        {static_cast<std::uint8_t>(group.color_rgb[0]), static_cast<std::uint8_t>(group.color_rgb[1]),
+                         static_cast<std::uint8_t>(group.color_rgb[2])});
+    canvas.text(group.display_name, lx + 20, ly, style);
+    lx += w;
+  }
+  canvas.write_png(png);
+  figure.caption = fmt::format(
+      "{} over {} at the hip and the proximal, mid and distal thigh, and a coronal reformat through the femora; "
+      "outlines in the colour of each muscle group; patient right on image left.",
+      metric == Metric::fat_fraction ? "Fat fraction" : "Edema", background_name);
+  return figure;
+}
+
+}  // namespace myo::rendering::detail

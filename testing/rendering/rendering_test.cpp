@@ -1,0 +1,320 @@
+// Rendering tests on a synthetic two-thigh phantom with known fat fractions. They need an X display (the CI runs
+// them under `xvfb-run -a`); without one the rendering tests skip and the no-display contract is checked instead.
+#include <gtest/gtest.h>
+#include <vtkCellData.h>
+#include <vtkCompositeDataSet.h>
+#include <vtkDataArray.h>
+#include <vtkGLTFReader.h>
+#include <vtkImageData.h>
+#include <vtkMultiBlockDataSet.h>
+#include <vtkNew.h>
+#include <vtkPNGReader.h>
+#include <vtkPolyData.h>
+#include <vtkXMLPolyDataReader.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "myo/core/error.hpp"
+#include "myo/core/files.hpp"
+#include "myo/rendering/figures.hpp"
+#include "myo/rendering/levels.hpp"
+#include "myo/rendering/scene_export.hpp"
+#include "myo/testing/test_support.hpp"
+#include "phantom.hpp"
+
+using namespace myo;
+namespace fs = std::filesystem;
+
+namespace {
+
+#define MYO_REQUIRE_DISPLAY()          \
+  if (!rendering::display_available()) \
+  GTEST_SKIP() << "no X display: run the render tests under `xvfb-run -a ctest -L render`"
+
+struct Rgb {
+  int r = 0, g = 0, b = 0;
+};
+
+class Png {
+ public:
+  explicit Png(const fs::path& path) {
+    vtkNew<vtkPNGReader> reader;
+    reader->SetFileName(path.string().c_str());
+    reader->Update();
+    image_ = reader->GetOutput();
+    int dims[3];
+    image_->GetDimensions(dims);
+    width_ = dims[0];
+    height_ = dims[1];
+    comps_ = image_->GetNumberOfScalarComponents();
+  }
+  [[nodiscard]] int width() const { return width_; }
+  [[nodiscard]] int height() const { return height_; }
+  // (x, y) with y from the top, as in the figure's panel rectangles.
+  [[nodiscard]] Rgb at(int x, int y) const {
+    const auto* p = static_cast<const unsigned char*>(image_->GetScalarPointer(x, height_ - 1 - y, 0));
+    return {p[0], p[1], p[2]};
+  }
+
+ private:
+  vtkSmartPointer<vtkImageData> image_;
+  int width_ = 0, height_ = 0, comps_ = 3;
+};
+
+std::string bytes_of(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+const rendering::Panel& panel(const rendering::Figure& f, const std::string& name) {
+  for (const auto& p : f.panels)
+    if (p.name == name) return p;
+  throw std::runtime_error("no panel " + name);
+}
+
+// Viridis near its top (fat fraction >= ~50 % on the 0..70 % scale): green and red high, blue low, even when shaded.
+bool high_fat_colour(const Rgb& c) { return c.g > 110 && c.r > 80 && c.g > c.b + 60; }
+
+struct Count {
+  int left = 0, right = 0;
+};
+template <class Pred>
+Count count_halves(const Png& png, const rendering::Panel& p, Pred pred, int y0 = -1, int y1 = -1) {
+  Count c;
+  for (int y = (y0 < 0 ? p.y : y0); y < (y1 < 0 ? p.y + p.height : y1); ++y)
+    for (int x = p.x + 30; x < p.x + p.width - 30; ++x)  // skip the orientation letters at the edges
+      if (pred(png.at(x, y))) (x < p.x + p.width / 2 ? c.left : c.right)++;
+  return c;
+}
+
+// Optional: MYO_RENDER_PICTURES=<dir> keeps the figures for a human to look at.
+fs::path picture_dir(const fs::path& fallback) {
+  const char* dir = std::getenv("MYO_RENDER_PICTURES");
+  if (!dir || !*dir) return fallback;
+  fs::create_directories(dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST(Rendering, WithoutDisplayThrowsAnErrorThatNamesXvfb) {
+  // Guards the CLI's exit code 6: a missing X server must be a clear MyoError, never a VTK abort.
+  const char* saved = std::getenv("DISPLAY");
+  const std::string keep = saved ? saved : "";
+  unsetenv("DISPLAY");
+  const auto phantom = myo::testing::make_thigh_phantom({{40, 30, 20}, {8, 8, 15}});
+  myo::testing::TempDir dir;
+  try {
+    (void)rendering::render_study_figures(phantom.input(), dir.path());
+    ADD_FAILURE() << "expected a MyoError";
+  } catch (const core::MyoError& e) {
+    EXPECT_EQ(e.error().subject, "DISPLAY");
+    EXPECT_NE(std::string(e.what()).find("xvfb-run -a"), std::string::npos);
+  }
+  EXPECT_FALSE(rendering::display_available());
+  if (saved) setenv("DISPLAY", keep.c_str(), 1);
+}
+
+TEST(Rendering, ThreeDMapShowsTheFattyRightQuadricepsOnTheViewersLeftFromTheFront) {
+  MYO_REQUIRE_DISPLAY();
+  const auto phantom = myo::testing::make_thigh_phantom();
+  myo::testing::TempDir dir;
+  const auto figure = rendering::render_map3d(phantom.input(), rendering::Metric::fat_fraction,
+                                              picture_dir(dir.path()) / "map3d_fat_fraction.png");
+  ASSERT_TRUE(figure);
+  const Png png(figure->path);
+  EXPECT_EQ(png.width(), figure->width_px);
+  EXPECT_EQ(png.height(), figure->height_px);
+  // Anterior view: facing the patient, the patient's right (FF 60 %) is on the viewer's left.
+  const auto front = count_halves(png, panel(*figure, "anterior"), high_fat_colour);
+  EXPECT_GT(front.left, 500) << "the right quadriceps (FF 60 %) should show the top of the colour map";
+  EXPECT_LT(front.right, front.left / 20) << "left quadriceps (FF 5 %) must not look fatty";
+  // Posterior view: the patient's right is on the viewer's right.
+  const auto back = count_halves(png, panel(*figure, "posterior"), high_fat_colour);
+  EXPECT_GT(back.right, back.left);
+}
+
+TEST(Rendering, ThreeDViewsShowEachSideAndFaceWhereTheCameraSeesIt) {
+  // Only the right quadriceps (anterior, FF 60 %) and the left hamstrings (posterior, FF 30 %) are labelled.
+  MYO_REQUIRE_DISPLAY();
+  for (const bool flipped : {false, true}) {
+    SCOPED_TRACE(flipped ? "voxels stored right-to-left, posterior-to-anterior" : "voxels stored in LPS order");
+    myo::testing::PhantomOptions options;
+    options.right_quadriceps_left_hamstrings_only = true;
+    options.flipped_in_plane = flipped;
+    const auto phantom = myo::testing::make_thigh_phantom(options);
+    myo::testing::TempDir dir;
+    rendering::FigureParams params;
+    params.skin_outline = false;
+    const auto figure = rendering::render_map3d(
+        phantom.input(), rendering::Metric::fat_fraction,
+        picture_dir(dir.path()) / (flipped ? "map3d_asymmetric_flipped.png" : "map3d_asymmetric.png"), params);
+    ASSERT_TRUE(figure);
+    const Png png(figure->path);
+    const auto teal = [](const Rgb& c) { return c.b > 60 && c.g > 60 && c.b + 10 > c.g && c.r < c.g - 30; };
+    // Anterior: camera in front of the patient; the patient's right is on the viewer's left.
+    const auto front_fat = count_halves(png, panel(*figure, "anterior"), high_fat_colour);
+    const auto front_teal = count_halves(png, panel(*figure, "anterior"), teal);
+    EXPECT_GT(front_fat.left, 10 * std::max(1, front_fat.right));
+    EXPECT_GT(front_teal.right, 10 * std::max(1, front_teal.left));
+    // Posterior: mirrored.
+    const auto back_fat = count_halves(png, panel(*figure, "posterior"), high_fat_colour);
+    const auto back_teal = count_halves(png, panel(*figure, "posterior"), teal);
+    EXPECT_GT(back_fat.right, 10 * std::max(1, back_fat.left));
+    EXPECT_GT(back_teal.left, 10 * std::max(1, back_teal.right));
+    // Right lateral: the camera stands at the patient's right; anterior (quadriceps) is on screen right.
+    const auto lateral_fat = count_halves(png, panel(*figure, "right_lateral"), high_fat_colour);
+    const auto lateral_teal = count_halves(png, panel(*figure, "right_lateral"), teal);
+    EXPECT_GT(lateral_fat.right, lateral_fat.left);
+    EXPECT_GT(lateral_teal.left, lateral_teal.right);
+  }
+}
+
+TEST(Rendering, AxialOverlayIsRadiologicalWithTheFattyRightQuadricepsOnImageLeftAndAnteriorUp) {
+  for (const bool flipped : {false, true}) {
+    SCOPED_TRACE(flipped ? "voxels stored right-to-left, posterior-to-anterior" : "voxels stored in LPS order");
+    myo::testing::PhantomOptions options;
+    options.flipped_in_plane = flipped;
+    const auto phantom = myo::testing::make_thigh_phantom(options);
+    myo::testing::TempDir dir;
+    const auto figure = rendering::render_slice_overlays(
+        phantom.input(), rendering::Metric::fat_fraction,
+        picture_dir(dir.path()) / (flipped ? "slices_flipped.png" : "slices_fat_fraction.png"));
+    ASSERT_TRUE(figure);
+    const Png png(figure->path);
+    const auto& mid = panel(*figure, "axial_mid");
+    const auto halves = count_halves(png, mid, high_fat_colour);
+    EXPECT_GT(halves.left, 100);
+    EXPECT_LT(halves.right, halves.left / 10);
+    const auto top = count_halves(png, mid, high_fat_colour, mid.y, mid.y + mid.height / 2);
+    const auto bottom = count_halves(png, mid, high_fat_colour, mid.y + mid.height / 2, mid.y + mid.height);
+    EXPECT_GT(top.left, bottom.left) << "the quadriceps is anterior: upper half of an axial image";
+    EXPECT_NO_THROW((void)panel(*figure, "coronal"));
+  }
+}
+
+TEST(Rendering, LevelProfilesShowTheProximalRiseOfTheAdductors) {
+  const auto phantom = myo::testing::make_thigh_phantom();
+  const auto profiles = rendering::fat_fraction_profiles(phantom.labels, phantom.fat_fraction_pct, 20.0);
+  ASSERT_FALSE(profiles.slab_low_z_mm.empty());
+  const rendering::LevelRow* adductors = nullptr;
+  for (const auto& row : profiles.rows)
+    if (row.group == "adductors" && row.side == core::Side::right) adductors = &row;
+  ASSERT_NE(adductors, nullptr);
+  std::vector<double> values;
+  for (const auto& v : adductors->values)
+    if (v) values.push_back(*v);
+  ASSERT_GE(values.size(), 5U);
+  EXPECT_LT(values.front(), 15.0);
+  EXPECT_GT(values.back(), 40.0);
+  for (std::size_t i = 1; i < values.size(); ++i) EXPECT_GE(values[i], values[i - 1] - 1e-6);
+  // Right hamstrings: edema only in the distal part.
+  const auto edema = rendering::edema_profiles(phantom.labels, phantom.edema, 20.0);
+  for (const auto& row : edema.rows)
+    if (row.group == "hamstrings" && row.side == core::Side::right) {
+      EXPECT_NEAR(row.values.front().value_or(-1), 100.0, 1e-9);
+      EXPECT_NEAR(row.values.back().value_or(0), 0.0, 1e-9);
+    }
+}
+
+TEST(Rendering, InvolvementStripIsDrawnAndNotBlank) {
+  const auto phantom = myo::testing::make_thigh_phantom();
+  myo::testing::TempDir dir;
+  for (const auto metric : {rendering::Metric::fat_fraction, rendering::Metric::edema_fraction}) {
+    const auto figure = rendering::render_involvement_strip(
+        phantom.input(), metric, picture_dir(dir.path()) / ("involvement_" + std::string(to_string(metric)) + ".png"));
+    ASSERT_TRUE(figure);
+    const Png png(figure->path);
+    const auto& row = panel(*figure, "quadriceps_right");
+    int coloured = 0;
+    for (int x = row.x; x < row.x + row.width; ++x) coloured += high_fat_colour(png.at(x, row.y + row.height / 2));
+    if (metric == rendering::Metric::fat_fraction) {
+      EXPECT_GT(coloured, row.width / 2);
+    }
+  }
+}
+
+// Also guards a bug: Xvfb resets when its last client disconnects, so the third or fourth render window of a process
+// used to connect during the reset and VTK aborted ("bad X server connection"). The display probe now keeps one
+// connection open. This test opens four render windows in one process.
+TEST(Rendering, StudyFiguresAreDeterministic) {
+  MYO_REQUIRE_DISPLAY();
+  const auto phantom = myo::testing::make_thigh_phantom();
+  myo::testing::TempDir first, second;
+  const auto a = rendering::render_study_figures(phantom.input(), first.path());
+  const auto b = rendering::render_study_figures(phantom.input(), second.path());
+  ASSERT_EQ(a.size(), 6U);  // map3d, involvement, slices for fat fraction and edema
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].path.filename(), b[i].path.filename());
+    EXPECT_EQ(bytes_of(a[i].path), bytes_of(b[i].path)) << a[i].path.filename() << " differs between two renders";
+    EXPECT_FALSE(a[i].caption.empty());
+  }
+  const char* keep = std::getenv("MYO_RENDER_PICTURES");
+  if (keep && *keep) (void)rendering::render_study_figures(phantom.input(), picture_dir(first.path()) / "study");
+}
+
+TEST(Rendering, EmptyLabelsGiveNoFigureAndNoCrash) {
+  auto phantom = myo::testing::make_thigh_phantom({{40, 30, 20}, {8, 8, 15}});
+  std::fill(phantom.labels.voxels.begin(), phantom.labels.voxels.end(), 0);
+  phantom.measurements.clear();
+  myo::testing::TempDir dir;
+  EXPECT_FALSE(
+      rendering::render_slice_overlays(phantom.input(), rendering::Metric::fat_fraction, dir.path() / "s.png"));
+  EXPECT_FALSE(
+      rendering::render_involvement_strip(phantom.input(), rendering::Metric::fat_fraction, dir.path() / "i.png"));
+  const auto exported = rendering::export_scene(phantom.input(), dir.path() / "empty.glb", {});
+  EXPECT_EQ(bytes_of(exported.glb).substr(0, 4), "glTF");
+  if (rendering::display_available()) {
+    EXPECT_TRUE(rendering::render_study_figures(phantom.input(), dir.path()).empty());
+  }
+}
+
+TEST(Rendering, SceneExportWritesAValidGlbAndReadableVtpWithTheMetric) {
+  const auto phantom = myo::testing::make_thigh_phantom();
+  myo::testing::TempDir dir;
+  const auto exported = rendering::export_scene(phantom.input(), dir.path() / "scene.glb", dir.path() / "vtp");
+  const std::string glb = bytes_of(exported.glb);
+  ASSERT_GE(glb.size(), 20U);
+  EXPECT_EQ(glb.substr(0, 4), "glTF");
+  const auto u32 = [&](std::size_t at) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(glb[at])) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(glb[at + 1])) << 8U |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(glb[at + 2])) << 16U |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(glb[at + 3])) << 24U;
+  };
+  EXPECT_EQ(u32(4), 2U);
+  EXPECT_EQ(u32(8), glb.size());
+  EXPECT_EQ(glb.substr(16, 4), "JSON");
+  const std::string json = glb.substr(20, u32(12));
+  EXPECT_NE(json.find("\"quadriceps_right\""), std::string::npos);
+  EXPECT_NE(json.find("\"fat_fraction_pct\""), std::string::npos);
+  {  // An independent reader accepts the file: VTK's own glTF 2.0 reader (binary .glb) finds every mesh.
+    vtkNew<vtkGLTFReader> reader;
+    reader->SetFileName(exported.glb.string().c_str());
+    reader->Update();
+    auto* blocks = reader->GetOutput();
+    ASSERT_NE(blocks, nullptr);
+    EXPECT_GT(blocks->GetNumberOfPoints(), 1000);
+    EXPECT_EQ(reader->GetNumberOfScenes(), 1U);
+  }
+
+  bool found = false;
+  for (const auto& path : exported.vtp_files) {
+    vtkNew<vtkXMLPolyDataReader> reader;
+    reader->SetFileName(path.string().c_str());
+    reader->Update();
+    auto* mesh = reader->GetOutput();
+    ASSERT_GT(mesh->GetNumberOfPolys(), 0) << path;
+    auto* ff = mesh->GetCellData()->GetArray("fat_fraction_pct");
+    ASSERT_NE(ff, nullptr) << path;
+    if (path.filename() == "quadriceps_right.vtp") {
+      found = true;
+      EXPECT_NEAR(ff->GetTuple1(0), 60.0, 1e-9);
+    }
+  }
+  EXPECT_TRUE(found);
+}
