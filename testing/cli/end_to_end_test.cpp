@@ -23,6 +23,9 @@ struct Protocol {
   bool dixon;
 };
 
+// Readable test names and failure messages instead of raw bytes.
+[[maybe_unused]] void PrintTo(const Protocol& p, std::ostream* os) { *os << p.vendor << (p.dixon ? " dixon" : " t1+stir"); }
+
 std::string name_of(const ::testing::TestParamInfo<Protocol>& info) {
   return info.param.vendor + (info.param.dixon ? "_dixon" : "_t1_stir");
 }

@@ -5,19 +5,23 @@ namespace myo::segmentation {
 const std::vector<GroupPrior>& hip_thigh_priors() {
   // Typical levels relative to the crotch: lesser trochanter ~ +10 mm, ischial tuberosity ~ +20, femoral head centre
   // ~ +70, acetabular roof ~ +100, anterior superior iliac spine ~ +140, iliac crest ~ +190; gluteal fold ~ -50.
+  // Levels are relative to the perineum (the highest level where the midline runs between the thighs rather than
+  // through the pelvis), 60-100 mm below the femoral-head centres. Lesser trochanter ~ +20 mm, ischial tuberosity
+  // ~ +30, femoral head ~ +75, acetabular roof ~ +105, anterior superior iliac spine ~ +155, iliac crest ~ +205;
+  // gluteal fold ~ -25.
   static const std::vector<GroupPrior> priors = {
-      {"gluteus_maximus", -100, 230, {{-100, 175, 45}, {40, 165, 55}, {140, 175, 50}}, 0.35, 10, false},
-      {"gluteus_medius", 35, 240, {{35, 105, 40}, {130, 115, 50}, {200, 125, 55}}, 0.0, 10, false},
-      {"tensor_fasciae_latae", -110, 150, {{-110, 60, 16}, {40, 52, 18}, {150, 45, 18}}, 0.55, 10, true},
-      {"iliopsoas", -15, 240, {{-15, -20, 35}, {70, -25, 40}, {130, -60, 45}, {240, -75, 45}}, 0.0, 0.9, false},
-      {"sartorius", -600, 150,
-       {{-600, -125, 22}, {-350, -95, 22}, {-200, -50, 22}, {-60, 0, 20}, {60, 20, 18}, {150, 40, 18}},
-       0.55, 10, true},
-      {"quadriceps", -700, 60, {{-700, 35, 95}, {-60, 35, 95}, {0, 40, 60}, {60, 40, 45}}, 0.0, 10, false},
-      {"adductors", -400, 60, {{-400, -115, 35}, {-250, -110, 45}, {-60, -105, 50}, {0, -85, 40}, {60, -75, 30}},
-       0.0, 10, false},
-      {"gracilis", -700, 30, {{-700, -135, 20}, {-200, -130, 18}, {30, -120, 16}}, 0.55, 10, true},
-      {"hamstrings", -700, 45, {{-700, 180, 45}, {-80, 178, 45}, {-20, -165, 32}, {45, -160, 25}}, 0.0, 10, false},
+      {"gluteus_maximus", -85, 275, {{-85, 178, 40}, {45, 170, 50}, {145, 165, 55}, {245, 170, 50}}, 0.35, 10, false, 0},
+      {"gluteus_medius", 55, 285, {{55, 100, 35}, {125, 105, 45}, {205, 115, 55}}, 0.0, 10, false, 0},
+      {"tensor_fasciae_latae", -95, 165, {{-95, 70, 14}, {45, 58, 16}, {165, 45, 18}}, 0.0, 10, true, 20},
+      {"iliopsoas", 5, 285, {{5, -25, 30}, {75, -15, 40}, {145, -45, 50}, {285, -70, 50}}, 0.0, 10, false, 0},
+      {"sartorius", -555, 165,
+       {{-555, -120, 14}, {-305, -90, 14}, {-155, -55, 14}, {-35, -15, 14}, {45, 15, 16}, {165, 40, 16}},
+       0.0, 10, true, 18},
+      {"quadriceps", -655, 85, {{-655, 20, 100}, {-35, 25, 100}, {45, 40, 70}, {85, 50, 45}}, 0.0, 10, false, 0},
+      {"adductors", -375, 85, {{-375, -120, 35}, {-205, -110, 50}, {-35, -100, 55}, {45, -80, 45}, {85, -60, 30}},
+       0.0, 10, false, 0},
+      {"gracilis", -655, 65, {{-655, -128, 12}, {-155, -122, 12}, {65, -100, 14}}, 0.0, 10, true, 16},
+      {"hamstrings", -655, 85, {{-655, 180, 55}, {-55, 178, 50}, {15, -170, 35}, {85, -160, 25}}, 0.0, 10, false, 0},
   };
   return priors;
 }

@@ -24,7 +24,8 @@ struct GroupPrior {
   std::vector<AtlasPoint> shape;  // sorted by level; linear interpolation between points, clamped at the ends
   double radius_min = 0.0;        // normalised distance from the femur (1 = compartment radius)
   double radius_max = 10.0;
-  bool superficial_strap = false;  // thin superficial muscle that wins where its window applies
+  bool superficial_strap = false;  // thin superficial muscle: only within strap_depth_mm under the fascia
+  double strap_depth_mm = 0;
 };
 
 [[nodiscard]] const std::vector<GroupPrior>& hip_thigh_priors();

@@ -60,6 +60,8 @@ struct SliceState {
   double body_centroid_x_mm = 0;
   double body_area_mm2 = 0;
   bool legs_separate = false;
+  double midline_body_ratio = 0;
+  bool compartments_joined = false;
   SideState side[2];  // 0 = patient right, 1 = patient left
 };
 
@@ -147,7 +149,10 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
         count += 1;
       }
     }
-    for (int p = 0; p < per_slice; ++p) s.muscle[static_cast<std::size_t>(p)] &= s.body[static_cast<std::size_t>(p)];
+    // Skin is water-rich and would pass for muscle; with a thin subcutaneous layer the compartment closing would
+    // then bridge skin and muscle and swallow the fat between them. Muscle never lies within 4 mm of the surface.
+    const Mask below_skin = slice::erode(grid, s.body, 4.0);
+    for (int p = 0; p < per_slice; ++p) s.muscle[static_cast<std::size_t>(p)] &= below_skin[static_cast<std::size_t>(p)];
     s.body_area_mm2 = count * grid.sx_mm * grid.sy_mm;
     if (count > 0) s.body_centroid_x_mm = g.index_to_physical({sx / count, 0, static_cast<double>(k)})[0];
   });
@@ -170,27 +175,38 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
 
   parallel_for(nz, [&](int k) {
     auto& s = slices[static_cast<std::size_t>(k)];
-    // The two thighs' non-adipose tissue (muscle, even fatty muscle) is separated by their subcutaneous fat even
-    // when the skin touches; above the crotch the pelvic muscles and viscera join both sides.
+    // Below the perineum the midline runs between the thighs: outside the body, or along a short line where the
+    // skin of the two thighs touches. Above it the midline crosses the whole pelvis, front to back.
+    const auto mid = static_cast<int>(std::lround(midline_px(k)));
+    if (mid < 0 || mid >= grid.nx) return;
+    int midline_run = 0;
+    int first = grid.ny, last = -1;
+    for (int y = 0; y < grid.ny; ++y) {
+      bool any = false;
+      for (int x = 0; x < grid.nx; ++x) any |= s.body[static_cast<std::size_t>(y * grid.nx + x)] != 0;
+      if (any) {
+        first = std::min(first, y);
+        last = std::max(last, y);
+      }
+      midline_run += s.body[static_cast<std::size_t>(y * grid.nx + mid)];
+    }
+    const int depth = last - first + 1;
+    s.midline_body_ratio = depth > 0 ? static_cast<double>(midline_run) / depth : 0.0;
+    // Compartments: the two thighs' non-adipose tissue stays apart below the perineum.
     Mask non_adipose(static_cast<std::size_t>(per_slice), 0);
     const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
     for (int p = 0; p < per_slice; ++p)
       non_adipose[static_cast<std::size_t>(p)] = s.body[static_cast<std::size_t>(p)] && signal[offset + static_cast<std::size_t>(p)] > body_threshold &&
                                                  fat_like[offset + static_cast<std::size_t>(p)] < params.adipose_fat_likeness;
-    const Mask opened = slice::open(grid, non_adipose, 3.0);
-    int right_big = 0;
-    int left_big = 0;
     bool crossing = false;
-    for (const auto& c : slice::components(grid, opened)) {
-      if (c.area_mm2 < 1500) continue;
-      bool has_right = false;
-      bool has_left = false;
+    for (const auto& c : slice::components(grid, slice::open(grid, non_adipose, 3.0))) {
+      if (c.area_mm2 < 3000) continue;
+      bool has_right = false, has_left = false;
       for (const int p : c.pixels) (side_of_px(k, p % grid.nx) == 0 ? has_right : has_left) = true;
-      if (has_right && has_left && c.area_mm2 > 3000) crossing = true;
-      if (has_right && !has_left) ++right_big;
-      if (has_left && !has_right) ++left_big;
+      crossing |= has_right && has_left;
     }
-    s.legs_separate = right_big > 0 && left_big > 0 && !crossing;
+    s.compartments_joined = crossing;
+    s.legs_separate = s.midline_body_ratio <= 0.85;
   });
 
   // Crotch: the top of the lowest run of slices where the thighs are separate.
@@ -230,6 +246,26 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   }
   const double crotch_z = *result.landmarks.crotch_z_mm;
 
+  // This patient's adipose tissue: the outer body layer (2-5 mm under the skin) is subcutaneous fat. Fatty muscle is
+  // clearly less fat-like than that; noise makes single voxels straddle, so keep a margin.
+  double adipose_limit = params.adipose_fat_likeness;
+  {
+    std::vector<float> outer;
+    for (int k = 0; k < nz; k += 3) {
+      const auto& s = slices[static_cast<std::size_t>(k)];
+      const Mask ring_outer = slice::erode(grid, s.body, 2.0);
+      const Mask ring_inner = slice::erode(grid, s.body, 5.0);
+      const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
+      for (int p = 0; p < per_slice; p += 2)
+        if (ring_outer[static_cast<std::size_t>(p)] && !ring_inner[static_cast<std::size_t>(p)])
+          outer.push_back(fat_like[offset + static_cast<std::size_t>(p)]);
+    }
+    if (outer.size() > 200) {
+      const double subcutaneous = percentile(outer, 0.5);
+      adipose_limit = std::clamp(subcutaneous - 0.15, 0.55, params.adipose_fat_likeness);
+    }
+  }
+
   // 3. Per slice and side: the muscle compartment and the femur.
   std::vector<std::uint8_t> result_notes_fatty(static_cast<std::size_t>(nz), 0);
   parallel_for(nz, [&](int k) {
@@ -268,13 +304,13 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
       double body_area = 0;
       for (const auto v : body_side) body_area += v;
       body_area *= grid.sx_mm * grid.sy_mm;
-      if (body_area > 2000 && area < 0.35 * body_area) {
+      if (body_area > 2000 && area < 0.20 * body_area) {
         const Mask inner = slice::erode(grid, body_side, 6.0);
         Mask fatty_muscle(static_cast<std::size_t>(per_slice), 0);
         const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
         for (int p = 0; p < per_slice; ++p)
           fatty_muscle[static_cast<std::size_t>(p)] =
-              inner[static_cast<std::size_t>(p)] && fat_like[offset + static_cast<std::size_t>(p)] < params.adipose_fat_likeness;
+              inner[static_cast<std::size_t>(p)] && fat_like[offset + static_cast<std::size_t>(p)] < adipose_limit;
         Mask fallback = slice::close(grid, fatty_muscle, params.compartment_closing_mm);
         slice::fill_holes(grid, fallback);
         area = 0;
@@ -347,36 +383,63 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   if (std::count(result_notes_fatty.begin(), result_notes_fatty.end(), 1) > 0)
     result.notes.push_back("little muscle-like tissue on some slices: compartment taken inside the subcutaneous fat");
 
-  // Smooth the femur track along the limb: median of detections within +-20 mm; fill gaps from neighbours.
+  // Femur track per side: a straight line fitted to the shaft detections of the thigh (outliers rejected), because
+  // the shaft is straight and single-slice detections near the hip are ambiguous. Above the upper thigh the track
+  // bends medially towards the hip joint: the femoral neck carries the head ~30 mm medial of the shaft axis.
   for (int side = 0; side < 2; ++side) {
-    std::vector<std::optional<std::array<double, 2>>> smoothed(static_cast<std::size_t>(nz));
-    for (int k = 0; k < nz; ++k) {
-      std::vector<float> xs, ys;
-      for (int j = 0; j < nz; ++j) {
-        const auto& other = slices[static_cast<std::size_t>(j)];
-        if (std::abs(other.z_mm - slices[static_cast<std::size_t>(k)].z_mm) > 20) continue;
-        if (other.side[side].femur_px) {
-          xs.push_back(static_cast<float>((*other.side[side].femur_px)[0]));
-          ys.push_back(static_cast<float>((*other.side[side].femur_px)[1]));
-        }
+    struct Point { double z, x, y; };
+    std::vector<Point> points;
+    for (const auto& s : slices)
+      if (s.z_mm < crotch_z - 10 && s.side[side].femur_px)
+        points.push_back({s.z_mm, (*s.side[side].femur_px)[0], (*s.side[side].femur_px)[1]});
+    std::array<double, 4> fit{0, 0, 0, 0};  // x = fit[0] + fit[1] z, y = fit[2] + fit[3] z (pixels)
+    bool have_fit = false;
+    for (int iteration = 0; iteration < 3 && points.size() >= 3; ++iteration) {
+      double sz = 0, sx = 0, sy = 0, szz = 0, szx = 0, szy = 0;
+      const double m = static_cast<double>(points.size());
+      for (const auto& q : points) {
+        sz += q.z; sx += q.x; sy += q.y; szz += q.z * q.z; szx += q.z * q.x; szy += q.z * q.y;
       }
-      if (xs.size() >= 2) smoothed[static_cast<std::size_t>(k)] = std::array<double, 2>{percentile(xs, 0.5), percentile(ys, 0.5)};
+      const double den = m * szz - sz * sz;
+      if (std::abs(den) < 1e-9) {
+        fit = {sx / m, 0, sy / m, 0};
+      } else {
+        fit[1] = (m * szx - sz * sx) / den;
+        fit[0] = (sx - fit[1] * sz) / m;
+        fit[3] = (m * szy - sz * sy) / den;
+        fit[2] = (sy - fit[3] * sz) / m;
+      }
+      have_fit = true;
+      std::vector<Point> kept;
+      for (const auto& q : points) {
+        const double dx = (q.x - (fit[0] + fit[1] * q.z)) * grid.sx_mm;
+        const double dy = (q.y - (fit[2] + fit[3] * q.z)) * grid.sy_mm;
+        if (dx * dx + dy * dy < 12.0 * 12.0) kept.push_back(q);
+      }
+      if (kept.size() == points.size()) break;
+      points = std::move(kept);
     }
-    for (int k = 0; k < nz; ++k) {
-      auto& st = slices[static_cast<std::size_t>(k)].side[side];
-      st.femur_px = smoothed[static_cast<std::size_t>(k)];
-      if (!st.femur_px) {
-        // Nearest level with a femur, else the compartment centre.
-        double best = 1e30;
-        for (int j = 0; j < nz; ++j) {
-          const double d = std::abs(slices[static_cast<std::size_t>(j)].z_mm - slices[static_cast<std::size_t>(k)].z_mm);
-          if (smoothed[static_cast<std::size_t>(j)] && d < best) {
-            best = d;
-            st.femur_px = smoothed[static_cast<std::size_t>(j)];
-          }
-        }
-        if (!st.femur_px) st.femur_px = st.compartment_centre_px;
+    const double top_of_shaft = crotch_z - 10;
+    for (auto& s : slices) {
+      auto& st = s.side[side];
+      if (!have_fit) {
+        st.femur_px = st.compartment_centre_px;
+        continue;
       }
+      const double z = std::min(s.z_mm, top_of_shaft);
+      std::array<double, 2> centre{fit[0] + fit[1] * z, fit[2] + fit[3] * z};
+      // Medial shift towards the hip joint above the shaft, reaching 30 mm at the femoral-head level (~85 mm higher).
+      const double t = std::clamp((s.z_mm - top_of_shaft) / 85.0, 0.0, 1.0);
+      const double medial_px = 30.0 * t / grid.sx_mm;
+      const double centre_x_mm = g.index_to_physical({centre[0], centre[1], 0})[0];
+      centre[0] += (centre_x_mm < midline_x ? 1.0 : -1.0) * medial_px * (g.direction[0] >= 0 ? 1.0 : -1.0);
+      // Keep a close detection on the shaft (real femora bow a little), else the fitted line.
+      if (st.femur_px && s.z_mm < top_of_shaft) {
+        const double dx = ((*st.femur_px)[0] - centre[0]) * grid.sx_mm;
+        const double dy = ((*st.femur_px)[1] - centre[1]) * grid.sy_mm;
+        if (dx * dx + dy * dy < 12.0 * 12.0) continue;
+      }
+      st.femur_px = centre;
     }
   }
 
@@ -386,6 +449,8 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   result.labels = core::LabelVolume(g, 0);
   core::LabelVolume markers(g, 0);
   core::MaskVolume labelable(g, 0);
+  core::LabelVolume deep_label(g, 0);  // best group that is not a superficial strap
+  core::MaskVolume strap_allowed(g, 0);  // voxels within some strap's depth
   constexpr std::uint16_t kBackgroundMarker = 1000;
   parallel_for(nz, [&](int k) {
     auto& s = slices[static_cast<std::size_t>(k)];
@@ -412,6 +477,7 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
         if (dx * dx + dy * dy < 14.0 * 14.0) femur[static_cast<std::size_t>(p)] = 1;
       }
       const double mid_px = midline_px(k);
+      const auto depth = slice::depth_inside_mm(grid, st.compartment);
       for (int p = 0; p < per_slice; ++p) {
         if (!st.compartment[static_cast<std::size_t>(p)]) continue;
         const std::size_t i = offset + static_cast<std::size_t>(p);
@@ -433,6 +499,8 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
         double second_score = -1e30;
         const core::MuscleGroup* strap = nullptr;
         double strap_score = 0;
+        const core::MuscleGroup* deep_group = nullptr;
+        double deep_score = -1e30;
         for (const auto& prior : priors) {
           if (level < prior.level_min_mm || level > prior.level_max_mm) continue;
           const PriorWindow w = window_at(prior, level);
@@ -441,6 +509,14 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
           if (radius < prior.radius_min) score -= 4.0 * (prior.radius_min - radius) / std::max(prior.radius_min, 0.1);
           if (radius > prior.radius_max) score -= 4.0 * (radius - prior.radius_max);
           const auto* group = catalog.find(prior.group);
+          if (prior.superficial_strap) {
+            // A strap lies just under the fascia: outside that depth it is not a candidate at all.
+            if (depth[static_cast<std::size_t>(p)] > prior.strap_depth_mm) continue;
+            strap_allowed.voxels[i] = 1;
+          } else if (score > deep_score) {
+            deep_score = score;
+            deep_group = group;
+          }
           if (prior.superficial_strap && score > 0 && score > strap_score) {
             strap = group;
             strap_score = score;
@@ -461,6 +537,8 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
         const auto label = static_cast<std::uint16_t>(best_group->label(side == 0 ? core::Side::right : core::Side::left));
         result.labels.voxels[i] = label;
         labelable.voxels[i] = 1;
+        if (deep_group)
+          deep_label.voxels[i] = static_cast<std::uint16_t>(deep_group->label(side == 0 ? core::Side::right : core::Side::left));
         if (best_score - second_score > 0.35 || strap) markers.voxels[i] = label;
       }
     }
@@ -481,9 +559,19 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
     filter->SetFullyConnected(false);
     filter->Update();
     const auto refined = core::from_itk(*filter->GetOutput());
+    std::vector<bool> is_strap(static_cast<std::size_t>(catalog.max_label()) + 1, false);
+    for (const auto& prior : priors)
+      if (prior.superficial_strap) {
+        const auto* group = catalog.find(prior.group);
+        is_strap[static_cast<std::size_t>(group->label_right)] = true;
+        is_strap[static_cast<std::size_t>(group->label_left)] = true;
+      }
     for (std::size_t i = 0; i < n; ++i) {
-      const auto v = refined.voxels[i];
-      result.labels.voxels[i] = (labelable.voxels[i] && v != kBackgroundMarker) ? v : 0;
+      auto v = refined.voxels[i];
+      if (!labelable.voxels[i] || v == kBackgroundMarker) v = 0;
+      // The flood must not carry a strap muscle into the deep compartment.
+      if (v > 0 && v < is_strap.size() && is_strap[v] && !strap_allowed.voxels[i]) v = deep_label.voxels[i];
+      result.labels.voxels[i] = v;
     }
   }
 
@@ -503,6 +591,12 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
     result.landmarks.slices.push_back(lm);
   }
   log::debug("segmentation: midline x {:.1f} mm, crotch z {:.1f} mm", midline_x, crotch_z);
+  for (const auto& lm : result.landmarks.slices) {
+    if (!lm.femur_right_xy_mm || !lm.femur_left_xy_mm) continue;
+    log::debug("segmentation: z {:7.1f} separate {} femur R ({:6.1f},{:6.1f}) L ({:6.1f},{:6.1f})", lm.z_mm,
+               lm.legs_separate, (*lm.femur_right_xy_mm)[0], (*lm.femur_right_xy_mm)[1], (*lm.femur_left_xy_mm)[0],
+               (*lm.femur_left_xy_mm)[1]);
+  }
   return result;
 }
 

@@ -154,6 +154,13 @@ Mask erode(const Grid& g, const Mask& mask, double radius_mm) {
   return out;
 }
 
+std::vector<float> depth_inside_mm(const Grid& g, const Mask& mask) {
+  const auto d = squared_distance_to(g, mask, false);
+  std::vector<float> out(mask.size(), 0.0F);
+  for (std::size_t p = 0; p < out.size(); ++p) out[p] = mask[p] ? static_cast<float>(std::sqrt(d[p])) : 0.0F;
+  return out;
+}
+
 Mask close(const Grid& g, const Mask& mask, double radius_mm) { return erode(g, dilate(g, mask, radius_mm), radius_mm); }
 Mask open(const Grid& g, const Mask& mask, double radius_mm) { return dilate(g, erode(g, mask, radius_mm), radius_mm); }
 

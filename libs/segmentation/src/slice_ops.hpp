@@ -31,5 +31,7 @@ void fill_holes(const Grid& g, Mask& mask);
 [[nodiscard]] Mask erode(const Grid& g, const Mask& mask, double radius_mm);
 [[nodiscard]] Mask close(const Grid& g, const Mask& mask, double radius_mm);
 [[nodiscard]] Mask open(const Grid& g, const Mask& mask, double radius_mm);
+// Distance in mm from each pixel inside `mask` to the nearest pixel outside it (0 outside).
+[[nodiscard]] std::vector<float> depth_inside_mm(const Grid& g, const Mask& mask);
 
 }  // namespace myo::segmentation::slice

@@ -21,8 +21,8 @@ struct SegmentationParams {
   double adipose_fat_likeness = 0.85;      // more fat-like than this is adipose tissue, not even fatty muscle
   double compartment_closing_mm = 9.0;     // closes septa and fatty muscle into the muscle compartment
   double septum_opening_mm = 2.0;          // fat thinner than this (septa) is not counted as muscle
-  double fluid_stir_ratio = 3.0;           // STIR above this multiple of muscle is fluid, never muscle
-  double pelvic_midline_exclusion_mm = 40.0;  // viscera band around the midline above the crotch
+  double fluid_stir_ratio = 5.0;           // STIR above this multiple of muscle is fluid (edema stays below), never muscle
+  double pelvic_midline_exclusion_mm = 20.0;  // viscera band around the midline above the crotch
   bool watershed_refinement = true;        // move group borders onto the fat septa
 };
 
