@@ -20,6 +20,9 @@ CommandRunner add_analyze_command(CLI::App& root) {
                   "Override a detected role: SERIES_NUMBER=ROLE or SERIES_UID=ROLE (roles: dixon_water, dixon_fat, "
                   "dixon_in_phase, dixon_opposed_phase, stir, t1, t2, localizer, other)");
   cmd->add_flag("!--no-maps", options->write_maps, "Do not write fat_fraction.nii.gz");
+  cmd->add_flag("!--no-figures", options->write_figures, "Do not render figures (they need an X display)");
+  cmd->add_flag("!--no-dicom", options->write_dicom, "Do not write the DICOM results (SEG, SR, parametric map, capture)");
+  cmd->add_flag("--deidentify", options->deidentify, "Write DICOM results without patient identifiers (basic profile)");
   return [options]() -> int {
     try {
       const auto outcome = pipeline::analyze_study(*options);

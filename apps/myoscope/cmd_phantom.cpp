@@ -1,6 +1,7 @@
 // myoscope phantom: generate a synthetic hip-and-thigh MRI study (DICOM) with its known answers (truth/).
 #include <iostream>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "commands.hpp"

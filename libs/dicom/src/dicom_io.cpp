@@ -113,8 +113,9 @@ void register_codecs() {
   std::call_once(once, [] {
     // Header-only reading makes DCMTK warn "PixelData encountered, skipping rest of dataset" for every file, and
     // damaged files make it print parser errors: problems reach the user once, as FileProblem/Error, instead.
-    // With --verbose (debug level) DCMTK's warnings and errors stay visible for diagnosis.
-    OFLog::getLogger("dcmtk.dcmdata")
+    // With --verbose (debug level) DCMTK's warnings and errors stay visible for diagnosis. The root "dcmtk" logger
+    // covers every module (dcmfg/dcmiod/dcmseg print informational warnings while writing valid objects too).
+    OFLog::getLogger("dcmtk")
         .setLogLevel(log::level() == log::Level::debug ? OFLogger::WARN_LOG_LEVEL : OFLogger::FATAL_LOG_LEVEL);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();

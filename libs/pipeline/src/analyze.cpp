@@ -13,9 +13,11 @@
 #include "myo/core/resample.hpp"
 #include "myo/core/version.hpp"
 #include "myo/dicom/load.hpp"
+#include "myo/dicom/results.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/quantification/pattern.hpp"
 #include "myo/quantification/quantify.hpp"
+#include "myo/rendering/figures.hpp"
 #include "myo/reporting/report.hpp"
 #include "myo/segmentation/segment.hpp"
 
@@ -215,6 +217,52 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     core::write_image(*quantities.fat_fraction_map_pct, options.output / "fat_fraction.nii.gz");
   reporting::write_measurements_csv(report, options.output / "measurements.csv");
   clock.lap("outputs");
+
+  // Figures: need an X display (VTK); without one the analysis still completes and says why figures are missing.
+  std::vector<rendering::Figure> figures;
+  if (options.write_figures && !segmentation.labels.voxels.empty() && !report.muscles.empty()) {
+    rendering::FigureInput figure_input;
+    figure_input.labels = &segmentation.labels;
+    figure_input.anatomy = water_img ? &*water_img : t1_img ? &*t1_img : nullptr;
+    figure_input.fat_fraction_pct = quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr;
+    figure_input.stir = seg_input.stir;
+    figure_input.edema_mask = quantities.edema_mask ? &*quantities.edema_mask : nullptr;
+    figure_input.measurements = quantities.groups;
+    figure_input.crotch_z_mm = segmentation.landmarks.crotch_z_mm;
+    try {
+      figures = rendering::render_study_figures(figure_input, options.output / "figures");
+    } catch (const core::MyoError& e) {
+      if (e.error().subject != "DISPLAY") throw;
+      report.warnings.push_back(std::string("figures skipped: ") + e.error().message);
+      log::warn("figures skipped: {}", e.error().message);
+    }
+    clock.lap("figures");
+  }
+
+  // DICOM results for the PACS, in the patient's study as new series.
+  if (options.write_dicom && !report.muscles.empty()) {
+    dicom::ResultContext pacs;
+    pacs.study = *study;
+    pacs.reference_series = *reference;
+    pacs.software_version = core::software_version();
+    pacs.deidentify = options.deidentify;
+    const fs::path dir = options.output / "dicom";
+    fs::create_directories(dir);
+    const auto seg = dicom::write_segmentation(segmentation.labels, pacs, dir / "segmentation.dcm");
+    dicom::write_measurement_report(dicom::to_segment_measurements(quantities.groups), pacs, seg,
+                                    dir / "measurement_report.dcm");
+    if (quantities.fat_fraction_map_pct)
+      dicom::write_parametric_map(*quantities.fat_fraction_map_pct, "fat_fraction", "%", pacs,
+                                  dir / "fat_fraction_map.dcm");
+    std::vector<dicom::RgbImage> captures;
+    for (const auto& f : figures) {
+      if (f.kind != "map3d") continue;  // the 3D maps are what a PACS viewer cannot show otherwise
+      auto pixels = rendering::read_figure_rgb(f.path);
+      captures.push_back({pixels.width, pixels.height, std::move(pixels.rgb)});
+    }
+    if (!captures.empty()) dicom::write_secondary_capture(captures, pacs, dir / "figures.dcm");
+    clock.lap("dicom_results");
+  }
   reporting::write_report_json(report, options.output / "report.json");  // last: its presence means complete
 
   outcome.report_path = options.output / "report.json";

@@ -14,7 +14,10 @@ struct AnalyzeOptions {
   std::string study_instance_uid;  // choose one study when the input holds several
   // Override detected roles, "SERIES_NUMBER=ROLE" or "SERIES_UID=ROLE", for unusual protocols.
   std::vector<std::string> role_overrides;
-  bool write_maps = true;  // fat_fraction.nii.gz beside the labels
+  bool write_maps = true;      // fat_fraction.nii.gz beside the labels
+  bool write_figures = true;   // figures/ (3D map, involvement strip, slice overlays); needs an X display
+  bool write_dicom = true;     // dicom/: SEG, TID 1500 SR, fat fraction parametric map, figures as secondary capture
+  bool deidentify = false;     // DICOM outputs without patient identifiers (basic profile), for research sharing
 };
 
 struct AnalyzeOutcome {

@@ -2,6 +2,7 @@
 // Off-screen figures of one study: 3D involvement map, involvement strip along the limb, slice overlays.
 // Plain values in, PNG files out. VTK stays inside the library; callers never include a VTK header.
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -81,6 +82,14 @@ struct Figure {
 [[nodiscard]] std::optional<Figure> render_slice_overlays(const FigureInput& input, Metric metric,
                                                           const std::filesystem::path& png,
                                                           const FigureParams& params = {});
+
+// Pixels of a written figure as 8-bit RGB, rows top to bottom (for DICOM secondary captures). Throws MyoError.
+struct RgbPixels {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> rgb;
+};
+[[nodiscard]] RgbPixels read_figure_rgb(const std::filesystem::path& png);
 
 // True when an X display can be opened (DISPLAY set and reachable). Never aborts.
 [[nodiscard]] bool display_available();
