@@ -89,7 +89,13 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   std::vector<float> signal(n);
   for (std::size_t i = 0; i < n; ++i) signal[i] = dixon ? input.water->voxels[i] + input.fat->voxels[i] : input.t1->voxels[i];
   const double high = percentile(sample(signal, 400000, [](float v) { return v > 0; }), 0.995);
-  const double body_threshold = otsu_threshold(sample(signal, 400000, [](float) { return true; }), 0.0, high);
+  // Air against tissue: on a log scale, so that T1's three classes (air, dark muscle, bright fat) split at air.
+  double body_threshold = 0;
+  {
+    auto values = sample(signal, 400000, [](float v) { return v > 0; });
+    for (auto& v : values) v = std::log1p(v);
+    body_threshold = std::expm1(otsu_threshold(values, 0.0, std::log1p(high)));
+  }
   result.fat_likeness = core::ImageVolume(g, 0.0F);
   auto& fat_like = result.fat_likeness.voxels;
   if (dixon) {
@@ -389,33 +395,59 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   for (int side = 0; side < 2; ++side) {
     struct Point { double z, x, y; };
     std::vector<Point> points;
-    for (const auto& s : slices)
-      if (s.z_mm < crotch_z - 10 && s.side[side].femur_px)
-        points.push_back({s.z_mm, (*s.side[side].femur_px)[0], (*s.side[side].femur_px)[1]});
+    for (const auto& s : slices) {
+      if (s.z_mm >= crotch_z - 10 || !s.side[side].femur_px) continue;
+      // A femoral shaft lies 40-200 mm from the midline on its own side; anything else is a vessel or a septum.
+      const auto p = g.index_to_physical({(*s.side[side].femur_px)[0], (*s.side[side].femur_px)[1], 0});
+      const double lateral = (p[0] - midline_x) * (side == 1 ? 1.0 : -1.0);
+      if (lateral < 40.0 || lateral > 200.0) continue;
+      points.push_back({s.z_mm, (*s.side[side].femur_px)[0], (*s.side[side].femur_px)[1]});
+    }
     std::array<double, 4> fit{0, 0, 0, 0};  // x = fit[0] + fit[1] z, y = fit[2] + fit[3] z (pixels)
     bool have_fit = false;
-    for (int iteration = 0; iteration < 3 && points.size() >= 3; ++iteration) {
-      double sz = 0, sx = 0, sy = 0, szz = 0, szx = 0, szy = 0;
-      const double m = static_cast<double>(points.size());
-      for (const auto& q : points) {
-        sz += q.z; sx += q.x; sy += q.y; szz += q.z * q.z; szx += q.z * q.x; szy += q.z * q.y;
+    // Start from a Theil-Sen line (median of pairwise slopes): robust to a third of wrong detections.
+    if (points.size() >= 3) {
+      std::vector<float> slopes_x, slopes_y, intercepts_x, intercepts_y;
+      const std::size_t step = std::max<std::size_t>(1, points.size() / 60);
+      for (std::size_t a = 0; a < points.size(); a += step)
+        for (std::size_t b = a + 1; b < points.size(); b += step) {
+          const double dz = points[b].z - points[a].z;
+          if (std::abs(dz) < 1e-6) continue;
+          slopes_x.push_back(static_cast<float>((points[b].x - points[a].x) / dz));
+          slopes_y.push_back(static_cast<float>((points[b].y - points[a].y) / dz));
+        }
+      if (!slopes_x.empty()) {
+        fit[1] = percentile(slopes_x, 0.5);
+        fit[3] = percentile(slopes_y, 0.5);
+        for (const auto& q : points) {
+          intercepts_x.push_back(static_cast<float>(q.x - fit[1] * q.z));
+          intercepts_y.push_back(static_cast<float>(q.y - fit[3] * q.z));
+        }
+        fit[0] = percentile(intercepts_x, 0.5);
+        fit[2] = percentile(intercepts_y, 0.5);
+        have_fit = true;
       }
-      const double den = m * szz - sz * sz;
-      if (std::abs(den) < 1e-9) {
-        fit = {sx / m, 0, sy / m, 0};
-      } else {
-        fit[1] = (m * szx - sz * sx) / den;
-        fit[0] = (sx - fit[1] * sz) / m;
-        fit[3] = (m * szy - sz * sy) / den;
-        fit[2] = (sy - fit[3] * sz) / m;
-      }
-      have_fit = true;
+    }
+    // Then least squares on the detections within 12 mm of the line.
+    for (int iteration = 0; iteration < 3 && have_fit; ++iteration) {
       std::vector<Point> kept;
       for (const auto& q : points) {
         const double dx = (q.x - (fit[0] + fit[1] * q.z)) * grid.sx_mm;
         const double dy = (q.y - (fit[2] + fit[3] * q.z)) * grid.sy_mm;
         if (dx * dx + dy * dy < 12.0 * 12.0) kept.push_back(q);
       }
+      if (kept.size() < 3) break;
+      double sz = 0, sx = 0, sy = 0, szz = 0, szx = 0, szy = 0;
+      const double m = static_cast<double>(kept.size());
+      for (const auto& q : kept) {
+        sz += q.z; sx += q.x; sy += q.y; szz += q.z * q.z; szx += q.z * q.x; szy += q.z * q.y;
+      }
+      const double den = m * szz - sz * sz;
+      if (std::abs(den) < 1e-9) break;
+      fit[1] = (m * szx - sz * sx) / den;
+      fit[0] = (sx - fit[1] * sz) / m;
+      fit[3] = (m * szy - sz * sy) / den;
+      fit[2] = (sy - fit[3] * sz) / m;
       if (kept.size() == points.size()) break;
       points = std::move(kept);
     }
