@@ -17,8 +17,10 @@ const std::vector<GroupPrior>& hip_thigh_priors() {
       {"sartorius", -555, 165,
        {{-555, -120, 14}, {-305, -90, 14}, {-155, -55, 14}, {-35, -15, 14}, {45, 15, 16}, {165, 40, 16}},
        0.0, 10, true, 18},
-      {"quadriceps", -655, 85, {{-655, 20, 100}, {-35, 25, 100}, {45, 40, 70}, {85, 50, 45}}, 0.0, 10, false, 0},
-      {"adductors", -375, 85, {{-375, -120, 35}, {-205, -110, 50}, {-35, -100, 55}, {45, -80, 45}, {85, -60, 30}},
+      // Quadriceps wraps the femur from the lateral intermuscular septum (~+130) to the medial one (~-105).
+      {"quadriceps", -655, 85, {{-655, 12, 118}, {-100, 15, 115}, {-35, 25, 100}, {45, 40, 70}, {85, 50, 45}}, 0.0, 10, false, 0},
+      // Adductors: posteromedial beyond the medial septum in the thigh, anteromedial (longus, brevis) near the pubis.
+      {"adductors", -375, 85, {{-375, -138, 32}, {-205, -135, 38}, {-100, -128, 45}, {-35, -105, 55}, {45, -80, 45}, {85, -60, 30}},
        0.0, 10, false, 0},
       {"gracilis", -655, 65, {{-655, -128, 12}, {-155, -122, 12}, {65, -100, 14}}, 0.0, 10, true, 16},
       {"hamstrings", -655, 85, {{-655, 180, 55}, {-55, 178, 50}, {15, -170, 35}, {85, -160, 25}}, 0.0, 10, false, 0},

@@ -2,7 +2,9 @@
 // The study generator: hip-and-thigh MRI with known answers, written as real DICOM plus its truth.
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "myo/core/volume.hpp"
@@ -21,7 +23,9 @@ struct PhantomParams {
   bool dixon = true;          // false: clinical protocol with only T1 and STIR
   bool coronal_stir = false;  // add a coronal STIR series
   double noise_level = 1.0;   // multiplies the default noise standard deviation
-  double dixon_voxel_mm = 1.5;  // in-plane and through-plane spacing of the 3D Dixon (reduce to go faster)
+  double dixon_voxel_mm = 1.5;  // in-plane spacing of the 3D Dixon; slices are twice as thick (raise to go faster)
+  double clinical_pixel_mm = 1.3;  // in-plane spacing of the 2D T1/STIR series (raise to go faster)
+  unsigned threads = 0;            // 0: all hardware threads
 };
 
 struct GroupSideTruth {
@@ -31,12 +35,16 @@ struct GroupSideTruth {
   double volume_ml = 0;
   double fat_fraction_pct = 0;    // mean PDFF over the group's voxels
   double edema_fraction_pct = 0;  // percent of the group's voxels with edema
+  double fat_fraction_voxel_pct = 0;  // mean noise-free voxel PDFF, partial volume included (what Dixon can see)
+  double target_fat_fraction_pct = 0;  // the scenario's target before spatial patterning (for information)
+  double target_edema_pct = 0;
 };
 
 struct PhantomTruth {
   core::LabelVolume labels;  // muscle labels in the reference (Dixon water, or T1 without Dixon) geometry
   std::vector<GroupSideTruth> groups;
   std::string reference_series_description;
+  std::vector<std::string> series_descriptions;  // every written series, in series-number order
 };
 
 struct PhantomResult {

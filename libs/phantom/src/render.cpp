@@ -1,0 +1,240 @@
+#include "render.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+namespace myo::phantom::detail {
+namespace {
+
+constexpr std::size_t kTissues = static_cast<std::size_t>(Tissue::count);
+
+// Relaxation of the water part of each tissue (3 T, ms) and its proton density relative to water.
+struct TissuePhysics {
+  double pd, t1_ms, t2_ms;
+  double spin_echo_flow = 1.0;  // flowing blood leaves the slice between the spin-echo pulses: flow void
+};
+
+TissuePhysics physics(Tissue t, bool edema) {
+  switch (t) {
+    case Tissue::air: return {0.0, 1000, 10};
+    case Tissue::skin: return {0.75, 1100, 40};
+    case Tissue::subcutaneous_fat:
+    case Tissue::intermuscular_fat: return {0.95, 1100, 40};
+    case Tissue::muscle: return edema ? TissuePhysics{0.86, 1700, 65} : TissuePhysics{0.75, 1400, 35};
+    case Tissue::cortex: return {0.04, 1000, 5};
+    case Tissue::marrow: return {0.95, 600, 40};
+    case Tissue::pelvic_marrow: return {0.9, 900, 40};
+    case Tissue::bladder: return {1.0, 3500, 1500};
+    case Tissue::bowel_wall: return {0.8, 1200, 50};
+    case Tissue::bowel_fluid: return {0.95, 3000, 300};
+    case Tissue::vessel: return {0.9, 1650, 150, 0.05};
+    case Tissue::count: break;
+  }
+  return {0.0, 1000, 10};
+}
+
+constexpr double kFatT1 = 320, kFatT2 = 130;  // 3 T; the STIR null (TI = T1 ln 2) is then ~220 ms
+
+struct Weights {  // signal per unit of water / fat proton density for one tissue state
+  double t1_w = 0, t1_f = 0, stir_w = 0, stir_f = 0, loc_w = 0, loc_f = 0, pd = 0;
+};
+
+struct Table {
+  std::array<std::array<Weights, 2>, kTissues> w{};
+  explicit Table(double ti_ms) {
+    const auto spin_echo = [](double t1, double t2) {
+      const double tr = 600, te = 12;
+      return (1 - std::exp(-tr / t1)) * std::exp(-te / t2);
+    };
+    const auto stir = [&](double t1, double t2) {
+      const double tr = 4500, te = 50;
+      return std::abs(1 - 2 * std::exp(-ti_ms / t1) + std::exp(-tr / t1)) * std::exp(-te / t2);
+    };
+    const auto gre = [](double t1) { return std::sqrt(std::min(1.0, 700.0 / t1)); };  // mild T1 weighting
+    for (std::size_t t = 0; t < kTissues; ++t)
+      for (int e = 0; e < 2; ++e) {
+        const TissuePhysics p = physics(static_cast<Tissue>(t), e == 1);
+        Weights& x = w[t][static_cast<std::size_t>(e)];
+        x.pd = p.pd;
+        x.t1_w = spin_echo(p.t1_ms, p.t2_ms) * p.spin_echo_flow;
+        x.t1_f = spin_echo(kFatT1, kFatT2) * p.spin_echo_flow;
+        x.stir_w = stir(p.t1_ms, p.t2_ms) * p.spin_echo_flow;
+        // Fat suppression is never perfect (B1 and fat T1 spread): a small residual fat signal remains.
+        x.stir_f = (stir(kFatT1, kFatT2) + 0.012) * p.spin_echo_flow;
+        x.loc_w = gre(p.t1_ms);
+        x.loc_f = gre(kFatT1);
+      }
+  }
+};
+
+struct Accum {
+  double water = 0, fat = 0, t1 = 0, stir = 0, loc = 0;
+  void add(const Sample& s, const Table& table, double weight) {
+    const Weights& w0 = table.w[static_cast<std::size_t>(s.tissue)][0];
+    const Weights& w1 = table.w[static_cast<std::size_t>(s.tissue)][1];
+    const double e = s.edema_weight;
+    const auto mix = [e](double a, double b) { return a + (b - a) * e; };
+    const double pd = mix(w0.pd, w1.pd);
+    const double pw = pd * (1.0 - s.fat_fraction) * weight, pf = pd * s.fat_fraction * weight;
+    water += pw;
+    fat += pf;
+    t1 += pw * mix(w0.t1_w, w1.t1_w) + pf * w0.t1_f;
+    stir += pw * mix(w0.stir_w, w1.stir_w) + pf * w0.stir_f;
+    loc += pw * mix(w0.loc_w, w1.loc_w) + pf * w0.loc_f;
+  }
+};
+
+// Deterministic normal deviates (own Box-Muller: std::normal_distribution differs between standard libraries).
+class Gauss {
+ public:
+  explicit Gauss(std::uint64_t seed) : state_(seed ^ 0x9e3779b97f4a7c15ULL) {}
+  double operator()() {
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
+    const double u1 = std::max(uniform(), 1e-300), u2 = uniform();
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    spare_ = r * std::sin(6.283185307179586 * u2);
+    has_spare_ = true;
+    return r * std::cos(6.283185307179586 * u2);
+  }
+
+ private:
+  double uniform() {
+    state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
+    std::uint64_t z = state_;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return static_cast<double>(z >> 11) * (1.0 / 9007199254740992.0);
+  }
+  std::uint64_t state_;
+  double spare_ = 0;
+  bool has_spare_ = false;
+};
+
+// Smooth receive-coil bias: low-order polynomial in the exponent, different for every series.
+struct BiasField {
+  std::array<double, 7> c{};
+  explicit BiasField(std::uint64_t seed) {
+    Gauss g(seed * 7919 + 17);
+    for (std::size_t i = 0; i < 6; ++i) c[i] = 0.09 * g();
+    c[5] = -0.15 - 0.08 * std::abs(g());  // signal falls off towards the ends of the coil coverage
+    c[6] = 0.12 + 0.05 * g();             // brighter near the anterior/posterior surface coils
+  }
+  [[nodiscard]] double operator()(const core::Vec3& p) const {
+    const double x = p[0] / 250, y = p[1] / 200, z = (p[2] + 130) / 300;
+    return std::exp(c[0] * x + c[1] * y + c[2] * z + c[3] * x * x + c[4] * x * y + c[5] * z * z + c[6] * y * y);
+  }
+};
+
+}  // namespace
+
+Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
+  const core::Geometry& g = request.geometry;
+  const Table table(request.stir_ti_ms);
+  const BiasField bias(request.seed);
+  const BiasField stir_bias(request.seed + 101);  // T1 and STIR share a grid but are separate acquisitions
+  Rendered out;
+  const auto make = [&](bool wanted, core::ImageVolume& v) {
+    if (wanted) v = core::ImageVolume(g, 0.0F);
+  };
+  make(request.dixon, out.water);
+  make(request.dixon, out.fat);
+  make(request.dixon, out.in_phase);
+  make(request.dixon, out.opposed_phase);
+  make(request.t1, out.t1);
+  make(request.stir, out.stir);
+  make(request.localizer, out.localizer);
+  if (request.truth) {
+    out.labels = core::LabelVolume(g, 0);
+    out.truth_fat_fraction.assign(g.voxel_count(), 0.0F);
+    out.truth_voxel_fat_fraction.assign(g.voxel_count(), 0.0F);
+    out.truth_edema.assign(g.voxel_count(), 0);
+    out.truth_tissue.assign(g.voxel_count(), 0);
+  }
+  // Scanner units: typical magnitudes of each contrast, and the noise standard deviation in those units.
+  constexpr double kDixonScale = 1000, kT1Scale = 1500, kStirScale = 3200, kLocScale = 1000;
+  const double sd_dixon = 14 * request.noise_level, sd_t1 = 10 * request.noise_level;
+  const double sd_stir = 12 * request.noise_level, sd_loc = 15 * request.noise_level;
+
+  const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
+  // Slice thickness in units of the slice spacing (below 1 for 2D stacks with gaps).
+  const double slab = request.slice_thickness_mm > 0 ? request.slice_thickness_mm / g.spacing_mm[2] : 1.0;
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    std::vector<Sample> centre(nx * ny);
+    for (std::size_t k = next++; k < nz; k = next++) {
+      for (std::size_t j = 0; j < ny; ++j)
+        for (std::size_t i = 0; i < nx; ++i)
+          centre[j * nx + i] = anatomy.sample(
+              g.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)}));
+      Gauss noise(request.seed * 1000003ULL + k);
+      for (std::size_t j = 0; j < ny; ++j)
+        for (std::size_t i = 0; i < nx; ++i) {
+          const Sample& c = centre[j * nx + i];
+          const auto differs = [&](std::size_t ii, std::size_t jj) {
+            const Sample& o = centre[jj * nx + ii];
+            return o.tissue != c.tissue || o.label != c.label;
+          };
+          const bool boundary = (i > 0 && differs(i - 1, j)) || (i + 1 < nx && differs(i + 1, j)) ||
+                                (j > 0 && differs(i, j - 1)) || (j + 1 < ny && differs(i, j + 1));
+          Accum acc;
+          if (boundary) {
+            // Partial volume: 3x3 samples over the voxel footprint, their heights spread over the slice
+            // thickness in a Latin-square pattern (through-plane partial volume at the cost of in-plane only).
+            for (int b = -1; b <= 1; ++b)
+              for (int a = -1; a <= 1; ++a) {
+                const int dz = (a + b + 3) % 3 - 1;
+                acc.add(anatomy.sample(g.index_to_physical({static_cast<double>(i) + a / 3.0,
+                                                            static_cast<double>(j) + b / 3.0,
+                                                            static_cast<double>(k) + dz * slab / 3.0})),
+                        table, 1.0 / 9.0);
+              }
+          } else {
+            acc.add(c, table, 1.0);
+          }
+          const core::Vec3 p =
+              g.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
+          const double gain = bias(p);
+          const std::size_t idx = g.linear_index(i, j, k);
+          if (request.dixon) {
+            // Complex water and fat with independent noise; IP/OP are their sum and difference magnitudes,
+            // so all four images stay consistent like a real two-point reconstruction.
+            const double wr = acc.water * kDixonScale * gain + sd_dixon * noise(), wi = sd_dixon * noise();
+            const double fr = acc.fat * kDixonScale * gain + sd_dixon * noise(), fi = sd_dixon * noise();
+            out.water.voxels[idx] = static_cast<float>(std::hypot(wr, wi));
+            out.fat.voxels[idx] = static_cast<float>(std::hypot(fr, fi));
+            out.in_phase.voxels[idx] = static_cast<float>(std::hypot(wr + fr, wi + fi));
+            out.opposed_phase.voxels[idx] = static_cast<float>(std::hypot(wr - fr, wi - fi));
+          }
+          const auto rician = [&](double value, double sd) {
+            const double re = value + sd * noise(), im = sd * noise();
+            return static_cast<float>(std::hypot(re, im));
+          };
+          if (request.t1) out.t1.voxels[idx] = rician(acc.t1 * kT1Scale * gain, sd_t1);
+          if (request.stir) out.stir.voxels[idx] = rician(acc.stir * kStirScale * stir_bias(p), sd_stir);
+          if (request.localizer) out.localizer.voxels[idx] = rician(acc.loc * kLocScale * gain, sd_loc);
+          if (request.truth) {
+            out.labels.voxels[idx] = c.label;
+            out.truth_fat_fraction[idx] = c.fat_fraction;
+            const double total = acc.water + acc.fat;
+            out.truth_voxel_fat_fraction[idx] = total > 0 ? static_cast<float>(acc.fat / total) : 0.0F;
+            out.truth_edema[idx] = c.edema ? 1 : 0;
+            out.truth_tissue[idx] = static_cast<std::uint8_t>(c.tissue);
+          }
+        }
+    }
+  };
+  const unsigned n_threads = std::max(1U, request.threads ? request.threads : std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < n_threads; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  return out;
+}
+
+}  // namespace myo::phantom::detail

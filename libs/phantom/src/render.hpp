@@ -1,0 +1,38 @@
+#pragma once
+// Sampling the synthetic body into a series grid: tissue physics -> contrast, partial volume by supersampling
+// boundary voxels, a smooth coil bias field per series and Rician noise. Private to libs/phantom.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "anatomy.hpp"
+#include "myo/core/volume.hpp"
+
+namespace myo::phantom::detail {
+
+struct RenderRequest {
+  core::Geometry geometry;
+  bool dixon = false;      // water, fat, in-phase, opposed-phase
+  bool t1 = false;         // T1-weighted spin echo
+  bool stir = false;       // short-tau inversion recovery
+  bool localizer = false;  // gradient-echo survey
+  bool truth = false;      // record the labels / fat fraction / edema at voxel centres
+  double slice_thickness_mm = 0;  // 0: the slice spacing (contiguous 3D); partial volume spans the thickness
+  double stir_ti_ms = 220;
+  double noise_level = 1.0;
+  std::uint64_t seed = 1;  // noise and bias field
+  unsigned threads = 0;
+};
+
+struct Rendered {
+  core::ImageVolume water, fat, in_phase, opposed_phase, t1, stir, localizer;
+  core::LabelVolume labels;
+  std::vector<float> truth_fat_fraction;  // per voxel, tissue PDFF at the centre (0..1)
+  std::vector<float> truth_voxel_fat_fraction;  // per voxel, noise-free PDFF of the whole voxel (partial volume)
+  std::vector<std::uint8_t> truth_edema;
+  std::vector<std::uint8_t> truth_tissue;
+};
+
+[[nodiscard]] Rendered render(const Anatomy& anatomy, const RenderRequest& request);
+
+}  // namespace myo::phantom::detail
