@@ -32,33 +32,6 @@ std::optional<double> background_sigma(const core::ImageVolume& water, const cor
   return percentile(background, 0.5) / std::sqrt(2.0 * std::log(2.0));
 }
 
-// In-plane 3x3 mean of the squared magnitude: E[M^2] = A^2 + 2 sigma^2 for a Rician magnitude M of true
-// amplitude A, and averaging a few neighbours before subtracting keeps the estimate from being clipped at zero.
-std::vector<double> local_mean_square(const core::ImageVolume& image) {
-  const auto& g = image.geometry;
-  const auto nx = static_cast<long>(g.size[0]);
-  const auto ny = static_cast<long>(g.size[1]);
-  const auto nz = static_cast<long>(g.size[2]);
-  std::vector<double> out(image.voxels.size(), 0.0);
-  for (long k = 0; k < nz; ++k)
-    for (long j = 0; j < ny; ++j)
-      for (long i = 0; i < nx; ++i) {
-        double sum = 0;
-        int count = 0;
-        for (long dj = -1; dj <= 1; ++dj)
-          for (long di = -1; di <= 1; ++di) {
-            const long x = i + di;
-            const long y = j + dj;
-            if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
-            const double v = image.voxels[static_cast<std::size_t>(x + nx * (y + ny * k))];
-            sum += v * v;
-            ++count;
-          }
-        out[static_cast<std::size_t>(i + nx * (j + ny * k))] = sum / count;
-      }
-  return out;
-}
-
 }  // namespace
 
 QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params) {
@@ -85,20 +58,13 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       if (result.method.noise_sigma) sigma2 = 2.0 * *result.method.noise_sigma * *result.method.noise_sigma;
     }
     core::ImageVolume ff(g, 0.0F);
-    if (sigma2 > 0) {
-      const auto w2 = local_mean_square(*input.water);
-      const auto f2 = local_mean_square(*input.fat);
-      for (std::size_t i = 0; i < n; ++i) {
-        const double w = std::sqrt(std::max(0.0, w2[i] - sigma2));
-        const double f = std::sqrt(std::max(0.0, f2[i] - sigma2));
-        ff.voxels[i] = (w + f) > 0 ? static_cast<float>(100.0 * f / (w + f)) : 0.0F;
-      }
-    } else {
-      for (std::size_t i = 0; i < n; ++i) {
-        const double w = input.water->voxels[i];
-        const double f = input.fat->voxels[i];
-        ff.voxels[i] = (w + f) > 0 ? static_cast<float>(std::clamp(100.0 * f / (w + f), 0.0, 100.0)) : 0.0F;
-      }
+    for (std::size_t i = 0; i < n; ++i) {
+      // Per voxel, no spatial smoothing: averaging neighbours would blur septal fat into the muscle's edge.
+      const double mw = input.water->voxels[i];
+      const double mf = input.fat->voxels[i];
+      const double w = std::sqrt(std::max(0.0, mw * mw - sigma2));
+      const double f = std::sqrt(std::max(0.0, mf * mf - sigma2));
+      ff.voxels[i] = (w + f) > 0 ? static_cast<float>(100.0 * f / (w + f)) : 0.0F;
     }
     result.fat_fraction_map_pct = std::move(ff);
   } else if (input.t1) {
@@ -178,6 +144,20 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     std::vector<float> ff_values;
   };
   std::vector<Accumulator> acc(static_cast<std::size_t>(max_label) + 1);
+  // Fat statistics come from each muscle's interior (all four in-plane neighbours in the same muscle): boundary voxels
+  // share their volume with septa and subcutaneous fat, and partial volume would read as fatty replacement.
+  std::vector<std::uint8_t> interior(n, 0);
+  {
+    const std::size_t nx = g.size[0], ny = g.size[1];
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto v = labels[i];
+      if (!v) continue;
+      const std::size_t x = i % nx, y = (i / nx) % ny;
+      if (x == 0 || y == 0 || x + 1 == nx || y + 1 == ny) continue;
+      interior[i] = labels[i - 1] == v && labels[i + 1] == v && labels[i - nx] == v && labels[i + nx] == v;
+    }
+  }
+  std::vector<Accumulator> interior_acc(static_cast<std::size_t>(max_label) + 1);
   for (std::size_t i = 0; i < n; ++i) {
     const int label = labels[i];
     if (label <= 0 || label > max_label) continue;
@@ -185,9 +165,13 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     ++a.count;
     if (result.fat_fraction_map_pct) {
       const float ff = result.fat_fraction_map_pct->voxels[i];
-      a.ff_sum += ff;
-      a.ff_values.push_back(ff);
-      if (ff > params.fat_replaced_threshold_pct) ++a.fat_replaced;
+      for (auto* target : {&a, interior[i] ? &interior_acc[static_cast<std::size_t>(label)] : nullptr}) {
+        if (!target) continue;
+        if (target != &a) ++target->count;
+        target->ff_sum += ff;
+        target->ff_values.push_back(ff);
+        if (ff > params.fat_replaced_threshold_pct) ++target->fat_replaced;
+      }
     }
     if (t1_fat) {
       a.t1_sum += t1_fat->voxels[i];
@@ -220,14 +204,20 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       m.voxel_count = a.count;
       m.volume_ml = static_cast<double>(a.count) * voxel_ml;
       if (result.fat_fraction_map_pct) {
-        m.fat_fraction_pct = a.ff_sum / static_cast<double>(a.count);
-        m.fat_fraction_median_pct = percentile(a.ff_values, 0.5);
-        m.fat_fraction_p90_pct = percentile(a.ff_values, 0.9);
-        m.fat_replaced_volume_ml = static_cast<double>(a.fat_replaced) * voxel_ml;
+        // The interior when it holds enough of the muscle; thin straps keep all their voxels.
+        auto& in = interior_acc[static_cast<std::size_t>(label)];
+        auto& f = in.count >= std::max<std::size_t>(50, a.count / 4) ? in : a;
+        m.fat_fraction_pct = f.ff_sum / static_cast<double>(f.count);
+        m.fat_fraction_median_pct = percentile(f.ff_values, 0.5);
+        m.fat_fraction_p90_pct = percentile(f.ff_values, 0.9);
+        m.fat_replaced_volume_ml = static_cast<double>(f.fat_replaced) / static_cast<double>(f.count) *
+                                   static_cast<double>(a.count) * voxel_ml;
       }
       if (t1_fat) m.t1_fat_estimate_pct = a.t1_sum / static_cast<double>(a.count);
       if (result.fat_fraction_map_pct || t1_fat) {
-        m.fat_replaced_share_pct = 100.0 * static_cast<double>(a.fat_replaced) / static_cast<double>(a.count);
+        m.fat_replaced_share_pct = m.fat_replaced_volume_ml
+                                       ? 100.0 * *m.fat_replaced_volume_ml / m.volume_ml
+                                       : 100.0 * static_cast<double>(a.fat_replaced) / static_cast<double>(a.count);
         const auto grade = mercuri_grade(*m.fat_replaced_share_pct);
         m.mercuri_grade = grade.grade;
         m.mercuri_modified_grade = grade.modified_label;
@@ -243,6 +233,34 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     }
   }
   return result;
+}
+
+std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, const core::ImageVolume* ff,
+                                              const core::MaskVolume* edema) {
+  struct Acc {
+    std::size_t count = 0, edema = 0;
+    double ff = 0;
+  };
+  std::map<int, Acc> acc;
+  for (std::size_t i = 0; i < labels.voxels.size(); ++i) {
+    const int v = labels.voxels[i];
+    if (!v) continue;
+    auto& a = acc[v];
+    ++a.count;
+    if (ff) a.ff += ff->voxels[i];
+    if (edema && edema->voxels[i]) ++a.edema;
+  }
+  std::vector<LabelStatistics> out;
+  for (const auto& [value, a] : acc) {
+    LabelStatistics s;
+    s.value = value;
+    s.voxel_count = a.count;
+    s.volume_ml = static_cast<double>(a.count) * labels.geometry.voxel_volume_ml();
+    if (ff) s.fat_fraction_pct = a.ff / static_cast<double>(a.count);
+    if (edema) s.edema_fraction_pct = 100.0 * static_cast<double>(a.edema) / static_cast<double>(a.count);
+    out.push_back(s);
+  }
+  return out;
 }
 
 }  // namespace myo::quantification

@@ -66,6 +66,12 @@ std::string to_json_text(const Report& r) {
                           {"slice_count", s.slice_count},
                           {"used_as", s.used_as.empty() ? json(nullptr) : json(s.used_as)}});
   const auto& p = r.quantification_method.params;
+  json input_labels = json::array();
+  for (const auto& l : r.input_labels)
+    input_labels.push_back({{"value", l.value}, {"name", l.name}, {"group", l.group.empty() ? json(nullptr) : json(l.group)},
+                            {"side", l.side}, {"volume_ml", l.volume_ml},
+                            {"fat_fraction_pct", optional_number(l.fat_fraction_pct)},
+                            {"edema_fraction_pct", optional_number(l.edema_fraction_pct)}});
   json profiles = json::array();
   for (const auto& profile : r.profiles) {
     json levels = json::array();
@@ -96,6 +102,8 @@ std::string to_json_text(const Report& r) {
       {"reference_series_uid", r.reference_series_uid},
       {"protocol", r.protocol},
       {"muscles", muscles},
+      {"segmentation_source", r.segmentation_source},
+      {"input_labels", input_labels},
       {"pattern", pattern},
       {"profiles", profiles},
       {"method",

@@ -26,6 +26,10 @@ struct GroupPrior {
   double radius_max = 10.0;
   bool superficial_strap = false;  // thin superficial muscle: only within strap_depth_mm under the fascia
   double strap_depth_mm = 0;
+  // A deep muscle: above `deep_from_level_mm` it lies at least `min_depth_mm` under the fascia (the iliacus on the
+  // inner surface of the iliac wing, whereas the abdominal wall muscles are superficial).
+  double min_depth_mm = 0;
+  double deep_from_level_mm = 1e9;
 };
 
 [[nodiscard]] const std::vector<GroupPrior>& hip_thigh_priors();

@@ -541,6 +541,7 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
           if (radius < prior.radius_min) score -= 4.0 * (prior.radius_min - radius) / std::max(prior.radius_min, 0.1);
           if (radius > prior.radius_max) score -= 4.0 * (radius - prior.radius_max);
           const auto* group = catalog.find(prior.group);
+          if (level > prior.deep_from_level_mm && depth[static_cast<std::size_t>(p)] < prior.min_depth_mm) continue;
           if (prior.superficial_strap) {
             // A strap lies just under the fascia: outside that depth it is not a candidate at all.
             if (depth[static_cast<std::size_t>(p)] > prior.strap_depth_mm) continue;

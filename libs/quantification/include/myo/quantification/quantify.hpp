@@ -61,6 +61,19 @@ struct QuantificationResult {
   QuantificationMethod method;
 };
 
+// Volume, mean fat fraction and edema share of every label value present (any labelling, e.g. a user's individual
+// muscles), from the maps quantify() produced.
+struct LabelStatistics {
+  int value = 0;
+  std::size_t voxel_count = 0;
+  double volume_ml = 0;
+  std::optional<double> fat_fraction_pct;
+  std::optional<double> edema_fraction_pct;
+};
+[[nodiscard]] std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels,
+                                                            const core::ImageVolume* fat_fraction_pct,
+                                                            const core::MaskVolume* edema_mask);
+
 [[nodiscard]] QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params = {});
 
 }  // namespace myo::quantification

@@ -33,6 +33,17 @@ struct StudyEntry {
   double magnetic_field_strength_t = 0;
 };
 
+// A label of the user's own segmentation (`analyze --labels`), with the group it rolls up into.
+struct InputLabelEntry {
+  int value = 0;
+  std::string name;
+  std::string group;  // empty when not a catalogue muscle
+  std::string side;   // right | left | both (split by patient geometry)
+  double volume_ml = 0;
+  std::optional<double> fat_fraction_pct;
+  std::optional<double> edema_fraction_pct;
+};
+
 struct Report {
   int schema_version = kReportSchemaVersion;
   std::string software_name;
@@ -46,6 +57,8 @@ struct Report {
   std::vector<quantification::GroupMeasurement> muscles;
   std::vector<quantification::GroupProfile> profiles;  // per group and side, distal to proximal
   quantification::PatternSummary pattern;
+  std::string segmentation_source = "automatic";  // or "user_labels"
+  std::vector<InputLabelEntry> input_labels;
   quantification::QuantificationMethod quantification_method;
   std::vector<std::string> segmentation_notes;
   std::vector<std::string> warnings;
