@@ -11,6 +11,9 @@ packages=(
   libopenjp2-7-dev              # JPEG 2000 decoding (DCMTK has no JPEG 2000 codec of its own)
   zlib1g-dev                    # gzip-wrapped DICOM, .nii.gz
   nlohmann-json3-dev            # report.json
+  libsqlite3-dev sqlite3        # batch: the cohort database (cohort.sqlite); sqlite3 to query it
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core  # report.pdf / report.html: layout, charts, text
+  poppler-utils                 # pdftotext/pdfinfo/pdftoppm: report.pdf is checked in tests
   libspdlog-dev libfmt-dev      # logging facade backend
   libcli11-dev                  # command-line parsing
   libgtest-dev libgmock-dev libbenchmark-dev

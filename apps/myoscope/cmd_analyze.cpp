@@ -19,10 +19,17 @@ CommandRunner add_analyze_command(CLI::App& root) {
   cmd->add_option("--role", options->role_overrides,
                   "Override a detected role: SERIES_NUMBER=ROLE or SERIES_UID=ROLE (roles: dixon_water, dixon_fat, "
                   "dixon_in_phase, dixon_opposed_phase, stir, t1, t2, localizer, other)");
+  cmd->add_option("--labels", options->labels_file,
+                  "Use this segmentation instead of the automatic one: NIfTI/NRRD label map or DICOM SEG");
+  cmd->add_option("--label-table", options->label_table,
+                  "Names of the --labels values: ITK-SNAP label file, 3D Slicer colour table or 'value name' list "
+                  "(e.g. TotalSegmentator classes); individual muscles are rolled up into groups");
   cmd->add_flag("!--no-maps", options->write_maps, "Do not write fat_fraction.nii.gz");
   cmd->add_flag("!--no-figures", options->write_figures, "Do not render figures (they need an X display)");
   cmd->add_flag("!--no-dicom", options->write_dicom, "Do not write the DICOM results (SEG, SR, parametric map, capture)");
-  cmd->add_flag("--deidentify", options->deidentify, "Write DICOM results without patient identifiers (basic profile)");
+  cmd->add_flag("!--no-report-documents", options->write_reports, "Do not write report.pdf and report.html");
+  cmd->add_flag("--deidentify", options->deidentify,
+                "Write DICOM results and report.pdf/report.html without patient identifiers (basic profile)");
   return [options]() -> int {
     try {
       const auto outcome = pipeline::analyze_study(*options);

@@ -5,11 +5,14 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <cmath>
+#include <map>
 #include <set>
 
 #include "cli_runner.hpp"
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/files.hpp"
+#include "myo/core/nifti_io.hpp"
 #include "myo/testing/test_support.hpp"
 
 using myo::testing::run_myoscope;
@@ -95,3 +98,54 @@ INSTANTIATE_TEST_SUITE_P(Vendors, EndToEnd,
                          ::testing::Values(Protocol{"siemens", true}, Protocol{"philips", true}, Protocol{"ge", true},
                                            Protocol{"siemens", false}),
                          name_of);
+
+// Bring your own segmentation: the generator's own truth labels as the user's labels. The groups must come out
+// exactly, and every label's fat fraction must agree with an independent computation from the raw Dixon images
+// (documented definition: mean over the label of F/(W+F) after removing the Rician noise power 2*sigma^2, sigma as
+// recorded in report.json).
+TEST(EndToEndLabels, OwnLabelsGiveExactGroupsAndIndependentFatFraction) {
+  myo::testing::TempDir dir;
+  const fs::path study = dir.path() / "study";
+  ASSERT_EQ(run_myoscope("phantom -o " + study.string() + " --seed 12 --dixon-voxel-mm 2.5").exit_code, 0);
+  const fs::path out = dir.path() / "analysis";
+  const auto analyzed = run_myoscope("analyze " + (study / "dicom").string() + " -o " + out.string() + " --labels " +
+                                     (study / "truth" / "labels.nii.gz").string() + " --no-figures --no-dicom");
+  ASSERT_EQ(analyzed.exit_code, 0) << analyzed.output;
+  const fs::path evaluation = dir.path() / "evaluation.json";
+  ASSERT_EQ(run_myoscope("evaluate " + out.string() + " " + study.string() + " --json " + evaluation.string()).exit_code, 0);
+  const auto e = json::parse(myo::core::read_text_file(evaluation));
+  EXPECT_DOUBLE_EQ(e.at("mean_dice").get<double>(), 1.0);
+
+  const auto report = json::parse(myo::core::read_text_file(out / "report.json"));
+  EXPECT_EQ(report.at("segmentation_source"), "user_labels");
+  const double sigma = report.at("method").at("fat").at("noise_sigma").get<double>();
+  ASSERT_EQ(run_myoscope("convert " + (study / "dicom").string() + " -o " + (dir.path() / "nifti").string()).exit_code, 0);
+  fs::path water_file, fat_file;
+  for (const auto& entry : fs::directory_iterator(dir.path() / "nifti")) {
+    const auto name = entry.path().filename().string();
+    if (name.find("_W.nii.gz") != std::string::npos) water_file = entry.path();
+    if (name.find("_F.nii.gz") != std::string::npos) fat_file = entry.path();
+  }
+  ASSERT_FALSE(water_file.empty());
+  ASSERT_FALSE(fat_file.empty());
+  const auto water = myo::core::read_image(water_file);
+  const auto fat = myo::core::read_image(fat_file);
+  const auto labels = myo::core::read_labels(study / "truth" / "labels.nii.gz");
+  ASSERT_TRUE(water.geometry.same_grid(labels.geometry, 0.01));
+  std::map<int, std::pair<double, std::size_t>> independent;
+  for (std::size_t i = 0; i < labels.voxels.size(); ++i) {
+    if (!labels.voxels[i]) continue;
+    const double w = std::sqrt(std::max(0.0, double(water.voxels[i]) * water.voxels[i] - 2 * sigma * sigma));
+    const double f = std::sqrt(std::max(0.0, double(fat.voxels[i]) * fat.voxels[i] - 2 * sigma * sigma));
+    auto& acc = independent[labels.voxels[i]];
+    acc.first += (w + f) > 0 ? 100.0 * f / (w + f) : 0.0;
+    ++acc.second;
+  }
+  std::size_t compared = 0;
+  for (const auto& l : report.at("input_labels")) {
+    const auto& acc = independent.at(l.at("value").get<int>());
+    EXPECT_NEAR(l.at("fat_fraction_pct").get<double>(), acc.first / acc.second, 0.5) << l.dump();
+    ++compared;
+  }
+  EXPECT_EQ(compared, 18U);
+}

@@ -18,7 +18,9 @@
 #include "myo/quantification/pattern.hpp"
 #include "myo/quantification/quantify.hpp"
 #include "myo/rendering/figures.hpp"
+#include "myo/reporting/document.hpp"
 #include "myo/reporting/report.hpp"
+#include "myo/segmentation/label_import.hpp"
 #include "myo/segmentation/segment.hpp"
 
 namespace myo::pipeline {
@@ -155,7 +157,31 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   seg_input.fat = fat_img ? &*fat_img : nullptr;
   seg_input.t1 = t1_img ? &*t1_img : nullptr;
   seg_input.stir = stir_img ? &*stir_img : nullptr;
-  auto segmentation = segmentation::segment_muscle_groups(seg_input);
+  segmentation::SegmentationResult segmentation;
+  std::optional<core::LabelVolume> user_labels;  // the user's own values, on the reference grid
+  std::vector<segmentation::InputLabel> input_labels;
+  if (!options.labels_file.empty()) {
+    // The user's segmentation replaces ours; it is brought onto the reference grid explicitly and said so.
+    const auto& file = options.labels_file;
+    if (!fs::exists(file)) throw core::MyoError(file.string(), "label file not found");
+    core::LabelVolume labels = dicom::is_dicom_segmentation(file) ? dicom::read_segmentation(file, grid)
+                                                                   : core::read_labels(file);
+    if (!labels.geometry.same_grid(grid)) {
+      report.warnings.push_back(file.filename().string() +
+                                ": labels resampled (nearest neighbour) onto the reference series grid");
+      labels = core::resample_labels_to(labels, grid);
+    }
+    const auto table = options.label_table.empty() ? std::vector<segmentation::LabelTableEntry>{}
+                                                   : segmentation::read_label_table(options.label_table);
+    auto imported = segmentation::import_labels(labels, table);
+    segmentation.labels = std::move(imported.group_labels);
+    segmentation.notes = imported.notes;
+    input_labels = std::move(imported.input_labels);
+    user_labels = std::move(labels);
+    report.segmentation_source = "user_labels";
+  } else {
+    segmentation = segmentation::segment_muscle_groups(seg_input);
+  }
   report.segmentation_notes = segmentation.notes;
   clock.lap("segmentation");
 
@@ -199,6 +225,21 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     report.series.push_back(std::move(e));
   }
   report.muscles = quantities.groups;
+  if (user_labels) {
+    const auto stats = quantification::label_statistics(
+        *user_labels, quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
+        quantities.edema_mask ? &*quantities.edema_mask : nullptr);
+    for (const auto& in : input_labels) {
+      reporting::InputLabelEntry e{in.value, in.name, in.group, in.side, 0, std::nullopt, std::nullopt};
+      const auto it = std::find_if(stats.begin(), stats.end(), [&](const auto& st) { return st.value == in.value; });
+      if (it != stats.end()) {
+        e.volume_ml = it->volume_ml;
+        e.fat_fraction_pct = it->fat_fraction_pct;
+        e.edema_fraction_pct = it->edema_fraction_pct;
+      }
+      report.input_labels.push_back(std::move(e));
+    }
+  }
   report.profiles = quantification::level_profiles(segmentation.labels,
                                                    quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
                                                    quantities.edema_mask ? &*quantities.edema_mask : nullptr);
@@ -237,6 +278,25 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
       log::warn("figures skipped: {}", e.error().message);
     }
     clock.lap("figures");
+  }
+
+  // Documents people read: report.pdf and report.html, with the figures just rendered. Identifiers only when the
+  // output is not de-identified; never logged. A failure here loses no result: it becomes a warning.
+  if (options.write_reports) {
+    reporting::ReportExtras extras;
+    extras.deidentified = options.deidentify;
+    if (!options.deidentify)
+      extras.patient = reporting::PatientHeader{study->patient_name, study->patient_id, study->patient_birth_date,
+                                                study->accession_number};
+    for (const auto& f : figures) extras.figures.push_back({f.path, f.caption});
+    try {
+      reporting::write_pdf_report(report, extras, options.output / "report.pdf");
+      reporting::write_html_report(report, extras, options.output / "report.html");
+    } catch (const std::exception& e) {
+      report.warnings.push_back(std::string("report documents skipped: ") + e.what());
+      log::warn("report documents skipped: {}", e.what());
+    }
+    clock.lap("report_documents");
   }
 
   // DICOM results for the PACS, in the patient's study as new series.

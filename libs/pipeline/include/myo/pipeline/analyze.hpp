@@ -14,9 +14,14 @@ struct AnalyzeOptions {
   std::string study_instance_uid;  // choose one study when the input holds several
   // Override detected roles, "SERIES_NUMBER=ROLE" or "SERIES_UID=ROLE", for unusual protocols.
   std::vector<std::string> role_overrides;
+  // Bring your own segmentation: NIfTI/NRRD label map or DICOM SEG, with an optional label table (ITK-SNAP,
+  // 3D Slicer colour table, TotalSegmentator class list) naming individual muscles to roll up into groups.
+  std::filesystem::path labels_file;
+  std::filesystem::path label_table;
   bool write_maps = true;      // fat_fraction.nii.gz beside the labels
   bool write_figures = true;   // figures/ (3D map, involvement strip, slice overlays); needs an X display
   bool write_dicom = true;     // dicom/: SEG, TID 1500 SR, fat fraction parametric map, figures as secondary capture
+  bool write_reports = true;   // report.pdf and report.html (people read these; report.json is always written)
   bool deidentify = false;     // DICOM outputs without patient identifiers (basic profile), for research sharing
 };
 

@@ -1,0 +1,68 @@
+#pragma once
+// The reports people read: report.pdf (A4, page numbers) and a self-contained report.html (inline CSS, every image
+// a data URI, no external resource), drawn natively with Cairo and Pango (no browser). Both come from the same
+// Report as report.json and say the same things: header, series used, the plain-language pattern summary
+// (descriptive, never a diagnosis), a table per group and side, charts, the figures, the follow-up changes when a
+// prior analysis is given, and the method with its parameters and provenance.
+// Cairo and Pango stay private to this library: callers never include their headers.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "myo/reporting/report.hpp"
+
+namespace myo::reporting {
+
+// Patient identifiers from the DICOM study. Shown only when given and the report is not de-identified.
+// Never logged.
+struct PatientHeader {
+  std::string name;  // DICOM PN ("Family^Given^Middle^Prefix^Suffix") or plain text
+  std::string id;
+  std::string birth_date;  // YYYYMMDD as in the file
+  std::string accession_number;
+};
+
+// A figure to embed (PNG). Missing or unreadable files are left out with a note, never a failure.
+struct FigureRef {
+  std::filesystem::path path;
+  std::string caption;
+};
+
+// Change of one group and side since the baseline (follow-up minus baseline).
+struct FollowUpRow {
+  std::string group;  // catalogue name, e.g. "adductors"
+  std::string side;   // "right" | "left"
+  std::optional<double> fat_fraction_change_points;
+  std::optional<double> edema_fraction_change_points;
+  std::optional<double> volume_change_percent;
+  std::vector<std::string> flags;  // changes beyond the repeatability limits, e.g. "fat fraction increased"
+};
+
+// A comparison with a prior analysis (plain mirror of pipeline::Comparison; reporting does not see the pipeline).
+struct FollowUp {
+  std::string baseline_study_date;         // YYYYMMDD
+  std::string followup_study_date;         // YYYYMMDD; empty = the report's own study date
+  double fat_fraction_limit_points = 2.0;  // repeatability limits below which changes are not flagged
+  double edema_fraction_limit_points = 5.0;
+  double volume_limit_percent = 7.0;
+  std::vector<FollowUpRow> rows;
+  std::vector<std::string> sentences;
+};
+
+struct ReportExtras {
+  std::optional<PatientHeader> patient;  // identifiers, shown unless `deidentified`
+  // De-identified: no patient identifiers, study date, study description, accession, study UID or file paths.
+  bool deidentified = false;
+  std::vector<FigureRef> figures;     // embedded in this order
+  std::optional<FollowUp> follow_up;  // the follow-up section appears only when given
+};
+
+// The HTML document as text (self-contained; every text from DICOM or the file system is escaped).
+[[nodiscard]] std::string to_html_report(const Report& report, const ReportExtras& extras);
+
+// Both write atomically (temporary file renamed into place). Throw core::MyoError naming the path on failure.
+void write_html_report(const Report& report, const ReportExtras& extras, const std::filesystem::path& path);
+void write_pdf_report(const Report& report, const ReportExtras& extras, const std::filesystem::path& path);
+
+}  // namespace myo::reporting

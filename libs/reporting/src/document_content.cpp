@@ -1,0 +1,466 @@
+#include "document_content.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+
+#include "myo/core/muscle_catalog.hpp"
+
+namespace myo::reporting::detail {
+namespace {
+
+using quantification::GroupMeasurement;
+
+std::string display_name(const std::string& group) {
+  const auto* g = core::MuscleCatalog::instance().find(group);
+  return clean_text(g ? g->display_name : group);
+}
+
+// Chart labels: short enough for a bar slot or a small panel ("Adductors (magnus, longus, brevis)" -> "Adductors").
+std::string short_name(const std::string& group) {
+  static const std::map<std::string, std::string> abbreviations{{"gluteus_maximus", "Gluteus max."},
+                                                                {"gluteus_medius", "Gluteus med./min."},
+                                                                {"tensor_fasciae_latae", "Tensor fasciae latae"},
+                                                                {"quadriceps", "Quadriceps"}};
+  if (const auto it = abbreviations.find(group); it != abbreviations.end()) return it->second;
+  std::string name = display_name(group);
+  const auto paren = name.find(" (");
+  return paren == std::string::npos ? name : name.substr(0, paren);
+}
+
+std::string side_label(const std::string& side) {
+  if (side == "right") return "Right";
+  if (side == "left") return "Left";
+  return clean_text(side);
+}
+
+std::string date_text(const std::string& dicom_date) {
+  const bool digits = dicom_date.size() == 8 &&
+                      std::all_of(dicom_date.begin(), dicom_date.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return clean_text(dicom_date);
+  return dicom_date.substr(0, 4) + "-" + dicom_date.substr(4, 2) + "-" + dicom_date.substr(6, 2);
+}
+
+// DICOM PN "Family^Given^Middle^Prefix^Suffix" -> "Family, Given Middle"; other text unchanged.
+std::string person_name(const std::string& pn) {
+  const std::string alphabetic = pn.substr(0, pn.find('='));
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const auto caret = alphabetic.find('^', start);
+    parts.push_back(alphabetic.substr(start, caret == std::string::npos ? std::string::npos : caret - start));
+    if (caret == std::string::npos) break;
+    start = caret + 1;
+  }
+  std::string given;
+  for (std::size_t i = 1; i < parts.size() && i < 3; ++i)
+    if (!parts[i].empty()) given += (given.empty() ? "" : " ") + parts[i];
+  std::string text = parts[0];
+  if (!given.empty()) text += (text.empty() ? "" : ", ") + given;
+  return clean_text(text);
+}
+
+std::string pct(const std::optional<double>& v) { return v ? fmt::format("{:.1f} %", *v) : "–"; }
+// Signed, and never "-0.0": a difference that rounds to zero reads "+0.0".
+double unsigned_zero(double v, double resolution) { return std::abs(v) < resolution / 2 ? 0.0 : v; }
+std::string signed_num(double v, const char* unit) { return fmt::format("{:+.1f} {}", unsigned_zero(v, 0.1), unit); }
+
+bool has_dixon(const Report& r) {
+  return r.protocol == "dixon" || r.quantification_method.fat_method == "dixon_pdff" ||
+         std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& m) { return m.fat_fraction_pct.has_value(); });
+}
+
+std::optional<double> fat_value(const GroupMeasurement& m, bool dixon) {
+  return dixon ? m.fat_fraction_pct : m.t1_fat_estimate_pct;
+}
+
+// Catalogue order; groups the catalogue does not know come last in report order.
+std::vector<std::string> group_order(const Report& r) {
+  std::vector<std::string> order;
+  std::set<std::string> present;
+  for (const auto& m : r.muscles) present.insert(m.group);
+  for (const auto& p : r.profiles) present.insert(p.group);
+  for (const auto& g : core::MuscleCatalog::instance().groups())
+    if (present.count(g.name)) order.push_back(g.name);
+  for (const auto& m : r.muscles)
+    if (std::find(order.begin(), order.end(), m.group) == order.end()) order.push_back(m.group);
+  for (const auto& p : r.profiles)
+    if (std::find(order.begin(), order.end(), p.group) == order.end()) order.push_back(p.group);
+  return order;
+}
+
+const GroupMeasurement* find_muscle(const Report& r, const std::string& group, core::Side side) {
+  for (const auto& m : r.muscles)
+    if (m.group == group && m.side == side) return &m;
+  return nullptr;
+}
+
+Table measurement_table(const Report& r, bool dixon) {
+  Table t;
+  t.header = {"Muscle group",     "Side",
+              "Volume",           dixon ? "Fat fraction (PDFF)" : "T1 fat estimate",
+              "Edema extent",     "Edema grade 0–3",
+              "Mercuri, modified"};
+  t.widths = {1.8, 1.45, 2.05, 1.35, 1.2, 1.0, 1.15};
+  t.numeric = {false, false, true, true, true, true, true};
+  for (const auto& group : group_order(r)) {
+    const auto* right = find_muscle(r, group, core::Side::right);
+    const auto* left = find_muscle(r, group, core::Side::left);
+    bool first = true;
+    for (const auto* m : {right, left}) {
+      if (!m) continue;
+      TableRow row;
+      row.style = first ? RowStyle::group_start : RowStyle::normal;
+      row.cells = {first ? display_name(group) : "",
+                   side_label(core::to_string(m->side)),
+                   fmt::format("{:.1f} ml", m->volume_ml),
+                   pct(fat_value(*m, dixon)),
+                   pct(m->edema_fraction_pct),
+                   m->edema_grade ? std::to_string(*m->edema_grade) : "–",
+                   m->mercuri_modified_grade.empty() ? "–" : clean_text(m->mercuri_modified_grade)};
+      t.rows.push_back(std::move(row));
+      first = false;
+    }
+    if (right && left) {
+      TableRow diff;
+      diff.style = RowStyle::difference;
+      std::string volume = signed_num(right->volume_ml - left->volume_ml, "ml");
+      const double mean = (right->volume_ml + left->volume_ml) / 2;
+      if (mean > 0)
+        volume += fmt::format(" ({:+.0f} %)", unsigned_zero(100 * (right->volume_ml - left->volume_ml) / mean, 1));
+      const auto fr = fat_value(*right, dixon), fl = fat_value(*left, dixon);
+      const auto er = right->edema_fraction_pct, el = left->edema_fraction_pct;
+      diff.cells = {"",
+                    "Right − Left",
+                    volume,
+                    fr && fl ? signed_num(*fr - *fl, "pp") : "–",
+                    er && el ? signed_num(*er - *el, "pp") : "–",
+                    "",
+                    ""};
+      t.rows.push_back(std::move(diff));
+    }
+  }
+  const auto& p = r.quantification_method.params;
+  t.notes.push_back(dixon ? "Fat fraction: mean Dixon proton density fat fraction (PDFF) over the muscle group."
+                          : "T1 fat estimate: derived from T1-weighted signal because no Dixon series was available. "
+                            "It is an estimate, not a measured fat fraction; compare between visits with caution.");
+  t.notes.push_back(
+      "Edema: share of the group's voxels whose STIR signal is above the normal-muscle reference. "
+      "Edema grade by extent: 0 none (≤ 2.5 % of voxels), 1 < 30 %, 2 30–75 %, 3 > 75 %.");
+  t.notes.push_back(
+      fmt::format("Mercuri grade (modified scale 0, 1, 2a, 2b, 3, 4) from the share of voxels above {:.0f} % fat{}.",
+                  p.fat_replaced_threshold_pct, dixon ? "" : " (T1 estimate)"));
+  t.notes.push_back(
+      "Right − Left: difference of the two sides; pp = percentage points; volume difference in % of "
+      "the mean of both sides.");
+  return t;
+}
+
+BarChart bar_chart(const Report& r, const std::vector<std::string>& order, bool fat, bool dixon) {
+  BarChart c;
+  if (fat) {
+    c.title = dixon ? "Fat fraction per group (Dixon PDFF)" : "T1 fat estimate per group (estimate only)";
+    c.axis_label = dixon ? "fat fraction (%)" : "T1 fat estimate (%)";
+    c.min_axis_max = 20;
+  } else {
+    c.title = "Edema extent per group";
+    c.axis_label = "edema (% of volume)";
+    c.min_axis_max = 10;
+  }
+  for (const auto& group : order) {
+    const auto* right = find_muscle(r, group, core::Side::right);
+    const auto* left = find_muscle(r, group, core::Side::left);
+    if (!right && !left) continue;
+    c.categories.push_back(short_name(group));
+    const auto value = [&](const GroupMeasurement* m) -> std::optional<double> {
+      if (!m) return std::nullopt;
+      return fat ? fat_value(*m, dixon) : m->edema_fraction_pct;
+    };
+    c.right.push_back(value(right));
+    c.left.push_back(value(left));
+  }
+  return c;
+}
+
+std::optional<ProfileChart> profile_chart(const Report& r, const std::vector<std::string>& order, bool fat,
+                                          bool dixon) {
+  ProfileChart c;
+  c.title = fat ? (dixon ? "Fat fraction along the limb" : "T1 fat estimate along the limb") : "Edema along the limb";
+  c.axis_label = fat ? (dixon ? "fat fraction (%) per 20 mm level, distal → proximal"
+                              : "T1 fat estimate (%) per 20 mm level, distal → proximal")
+                     : "edema (% of muscle area) per 20 mm level, distal → proximal";
+  c.min_axis_max = fat ? 20 : 10;
+  bool any = false;
+  for (const auto& group : order) {
+    ProfilePanel panel;
+    panel.title = short_name(group);
+    bool present = false;
+    for (const auto& p : r.profiles) {
+      if (p.group != group) continue;
+      present = true;
+      auto& points = p.side == core::Side::right ? panel.right : panel.left;
+      for (const auto& l : p.levels) {
+        const auto& v = fat ? l.fat_fraction_pct : l.edema_fraction_pct;
+        if (v) points.emplace_back(l.level_mm, *v);
+      }
+      any = any || !points.empty();
+    }
+    if (present) c.panels.push_back(std::move(panel));
+  }
+  if (!any) return std::nullopt;
+  return c;
+}
+
+std::string read_png(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  static const std::string signature = "\x89PNG\r\n\x1a\n";
+  return bytes.compare(0, signature.size(), signature) == 0 ? bytes : std::string{};
+}
+
+// Identifiers such as "dixon_opposed_phase" read as words and wrap between them.
+std::string readable(const std::string& identifier) {
+  std::string text = clean_text(identifier);
+  std::replace(text.begin(), text.end(), '_', ' ');
+  return text;
+}
+
+std::string seconds_text(const std::map<std::string, double>& stages) {
+  // Pipeline order first, then any other stage.
+  static const std::vector<std::string> order{"scan",    "load",    "segmentation",     "quantification",
+                                              "outputs", "figures", "report_documents", "dicom_results"};
+  std::vector<std::pair<std::string, double>> sorted;
+  for (const auto& name : order)
+    if (const auto it = stages.find(name); it != stages.end()) sorted.emplace_back(*it);
+  for (const auto& entry : stages)
+    if (std::find(order.begin(), order.end(), entry.first) == order.end()) sorted.emplace_back(entry);
+  std::string text;
+  double total = 0;
+  for (const auto& [stage, seconds] : sorted) {
+    text += fmt::format("{}{} {:.1f} s", text.empty() ? "" : " · ", readable(stage), seconds);
+    total += seconds;
+  }
+  return text.empty() ? "–" : text + fmt::format(" (total {:.1f} s)", total);
+}
+
+bool mentions_path(const std::string& text) {
+  return text.find('/') != std::string::npos || text.find('\\') != std::string::npos;
+}
+
+}  // namespace
+
+std::string clean_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = s[i];
+    if (c < 0x80) {
+      out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = len != 0 && i + len <= n && !(len == 2 && c < 0xC2);
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (s[i + k] & 0xC0) == 0x80;
+    if (ok && len == 3) {
+      const unsigned cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+      ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (ok && len == 4) {
+      const unsigned cp =
+          ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
+      ok = cp >= 0x10000 && cp <= 0x10FFFF;
+    }
+    if (ok) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+DocumentContent build_content(const Report& r, const ReportExtras& extras) {
+  DocumentContent d;
+  const bool dixon = has_dixon(r);
+  const bool identified = !extras.deidentified;
+  d.title = "Quantitative muscle MRI of hips and thighs";
+  d.subtitle =
+      clean_text(fmt::format("{} {} · report created {}", r.software_name.empty() ? "MyoScope" : r.software_name,
+                             r.software_version, r.created_utc));
+  if (identified && extras.patient) {
+    const auto& p = *extras.patient;
+    if (!p.name.empty()) d.header.push_back({"Patient name", person_name(p.name)});
+    if (!p.id.empty()) d.header.push_back({"Patient ID", clean_text(p.id)});
+    if (!p.birth_date.empty()) d.header.push_back({"Birth date", date_text(p.birth_date)});
+    if (!p.accession_number.empty()) d.header.push_back({"Accession number", clean_text(p.accession_number)});
+  }
+  if (identified) {
+    if (!r.study.study_date.empty()) d.header.push_back({"Study date", date_text(r.study.study_date)});
+    if (!r.study.study_description.empty())
+      d.header.push_back({"Study description", clean_text(r.study.study_description)});
+  }
+  std::string scanner = clean_text(r.study.manufacturer);
+  if (r.study.magnetic_field_strength_t > 0)
+    scanner += fmt::format("{}{:.1f} T", scanner.empty() ? "" : ", ", r.study.magnetic_field_strength_t);
+  if (!scanner.empty()) d.header.push_back({"Scanner", scanner});
+  d.header.push_back({"Protocol", dixon ? "Dixon fat–water imaging + STIR"
+                                        : "T1-weighted + STIR, no Dixon: fat values are T1 estimates"});
+  if (extras.deidentified)
+    d.header_notes.push_back(
+        "De-identified report: patient identifiers, study date, study description, accession "
+        "number and file paths are left out.");
+  else if (!extras.patient)
+    d.header_notes.push_back("No patient identifiers were given for this report.");
+
+  for (const auto& s : r.pattern.sentences) d.summary.push_back(clean_text(s));
+  if (d.summary.empty()) d.summary.push_back("No pattern could be described from the measurements.");
+  d.summary_disclaimer =
+      "This summary describes the measurements in plain words. It is descriptive only and is not a diagnosis; "
+      "the interpretation belongs to the reading physician.";
+
+  d.measurements = measurement_table(r, dixon);
+  if (!r.input_labels.empty()) {
+    Table t;
+    t.header = {"Label",       "Name", "Muscle group", "Side", "Volume", dixon ? "Fat fraction (PDFF)" : "Fat fraction",
+                "Edema extent"};
+    t.widths = {0.7, 2.4, 2.0, 0.9, 1.4, 1.3, 1.2};
+    t.numeric = {true, false, false, false, true, true, true};
+    for (const auto& l : r.input_labels)
+      t.rows.push_back({{std::to_string(l.value), clean_text(l.name), l.group.empty() ? "–" : display_name(l.group),
+                         l.side.empty() ? "–" : side_label(l.side), fmt::format("{:.1f} ml", l.volume_ml),
+                         pct(l.fat_fraction_pct), pct(l.edema_fraction_pct)},
+                        RowStyle::normal});
+    t.notes.push_back(
+        "The segmentation was supplied with the study; its labels are rolled up into the muscle groups "
+        "of the table above.");
+    d.input_labels = std::move(t);
+  }
+  const auto order = group_order(r);
+  d.fat_chart = bar_chart(r, order, true, dixon);
+  if (std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& m) { return m.edema_fraction_pct.has_value(); }))
+    d.edema_chart = bar_chart(r, order, false, dixon);
+  d.fat_profile = profile_chart(r, order, true, dixon);
+  d.edema_profile = profile_chart(r, order, false, dixon);
+
+  for (const auto& f : extras.figures) {
+    FigureContent figure;
+    figure.png = read_png(f.path);
+    figure.caption = clean_text(f.caption);
+    figure.file_name = clean_text(f.path.filename().string());
+    if (figure.png.empty())
+      d.figure_notes.push_back("Figure " + figure.file_name + " could not be read and is left out.");
+    else
+      d.figures.push_back(std::move(figure));
+  }
+
+  if (extras.follow_up) {
+    const auto& f = *extras.follow_up;
+    Table t;
+    t.header = {"Muscle group", "Side",     dixon ? "Δ fat fraction" : "Δ T1 fat estimate",
+                "Δ edema",      "Δ volume", "Changes beyond repeatability"};
+    t.widths = {2.0, 0.9, 1.45, 1.3, 1.3, 2.6};
+    t.numeric = {false, false, true, true, true, false};
+    std::string previous;
+    for (const auto& row : f.rows) {
+      TableRow out;
+      out.style = row.group != previous ? RowStyle::group_start : RowStyle::normal;
+      std::string flags;
+      for (const auto& flag : row.flags) flags += (flags.empty() ? "" : "; ") + clean_text(flag);
+      out.cells = {row.group != previous ? display_name(row.group) : "",
+                   side_label(row.side),
+                   row.fat_fraction_change_points ? signed_num(*row.fat_fraction_change_points, "pp") : "–",
+                   row.edema_fraction_change_points ? signed_num(*row.edema_fraction_change_points, "pp") : "–",
+                   row.volume_change_percent ? signed_num(*row.volume_change_percent, "%") : "–",
+                   flags.empty() ? "none" : flags};
+      previous = row.group;
+      t.rows.push_back(std::move(out));
+    }
+    t.notes.push_back("Changes are follow-up minus baseline; pp = percentage points.");
+    d.follow_up = std::move(t);
+    const std::string followup_date = f.followup_study_date.empty() ? r.study.study_date : f.followup_study_date;
+    d.follow_up_intro = identified && !f.baseline_study_date.empty()
+                            ? fmt::format("Compared with the baseline analysis of {} (this study {}).",
+                                          date_text(f.baseline_study_date),
+                                          followup_date.empty() ? "undated" : date_text(followup_date))
+                            : std::string("Compared with a baseline analysis of the same patient.");
+    d.follow_up_intro += fmt::format(
+        " Only changes beyond the repeatability of the measurement are flagged: fat fraction {:.1f} points, edema "
+        "{:.1f} points, volume {:.0f} %.",
+        f.fat_fraction_limit_points, f.edema_fraction_limit_points, f.volume_limit_percent);
+    for (const auto& s : f.sentences) d.follow_up_sentences.push_back(clean_text(s));
+  }
+
+  d.series.header = {"No.",    "Series description", "Detected role", "Why (tags that decided)", "Plane", "Slices",
+                     "Used as"};
+  d.series.widths = {0.6, 2.25, 1.4, 2.45, 0.9, 0.85, 1.25};
+  d.series.numeric = {true, false, false, false, false, true, false};
+  for (const auto& s : r.series)
+    d.series.rows.push_back({{std::to_string(s.series_number), clean_text(s.description), readable(s.role),
+                              clean_text(s.role_reason), clean_text(s.orientation), std::to_string(s.slice_count),
+                              s.used_as.empty() ? "not used" : readable(s.used_as)},
+                             RowStyle::normal});
+
+  const auto& m = r.quantification_method;
+  const auto& p = m.params;
+  d.method.push_back(
+      {"Software",
+       clean_text(fmt::format("{} {}{}", r.software_name.empty() ? "MyoScope" : r.software_name, r.software_version,
+                              r.git_revision.empty() ? "" : " (revision " + r.git_revision + ")"))});
+  d.method.push_back({"Report created (UTC)", clean_text(r.created_utc)});
+  for (const auto& s : r.series)
+    if (s.series_instance_uid == r.reference_series_uid && !r.reference_series_uid.empty())
+      d.method.push_back({"Reference series", fmt::format("{} — {}", s.series_number, clean_text(s.description))});
+  d.method.push_back(
+      {"Segmentation", r.segmentation_source == "user_labels"
+                           ? "User-supplied label map, rolled up into muscle groups per side"
+                           : "Polar atlas with watershed refinement (version 1), per muscle group and side"});
+  if (dixon) {
+    std::string fat = "Dixon proton density fat fraction F/(W+F)";
+    if (p.noise_floor_correction) fat += ", noise-floor corrected";
+    if (m.noise_sigma) fat += fmt::format(" (noise σ = {:.1f})", *m.noise_sigma);
+    d.method.push_back({"Fat", fat});
+  } else if (m.fat_method == "t1_estimate" || std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& g) {
+               return g.t1_fat_estimate_pct.has_value();
+             })) {
+    d.method.push_back(
+        {"Fat", "T1 estimate from T1-weighted signal (no Dixon series): an estimate, not a measurement"});
+  } else {
+    d.method.push_back({"Fat", "not measured"});
+  }
+  d.method.push_back({"Fat-replaced threshold", fmt::format("{:.0f} % fat", p.fat_replaced_threshold_pct)});
+  if (m.edema_method == "none" || m.edema_method.empty())
+    d.method.push_back({"Edema", "not measured (no STIR series)"});
+  else
+    d.method.push_back(
+        {"Edema",
+         fmt::format("STIR above {:.2g} × the normal-muscle reference and {:.1f} robust SD above it; reference = "
+                     "{:.0f}th percentile of STIR per {:.0f} mm slab",
+                     p.edema_ratio_threshold, p.edema_noise_sd, 100 * p.edema_reference_percentile, p.level_slab_mm)});
+  d.method.push_back({"Processing time", seconds_text(r.stage_seconds)});
+  for (const auto& n : r.segmentation_notes) d.segmentation_notes.push_back(clean_text(n));
+  std::size_t hidden = 0;
+  for (const auto& w : r.warnings) {
+    if (extras.deidentified && mentions_path(w))
+      ++hidden;
+    else
+      d.warnings.push_back(clean_text(w));
+  }
+  if (hidden)
+    d.warnings.push_back(fmt::format("{} warning(s) naming files are left out here (see report.json).", hidden));
+  d.footer = clean_text(fmt::format("{} {} · quantitative muscle MRI · descriptive, not a diagnosis",
+                                    r.software_name.empty() ? "MyoScope" : r.software_name, r.software_version));
+  return d;
+}
+
+}  // namespace myo::reporting::detail

@@ -1,0 +1,206 @@
+// report.html: one self-contained file (inline CSS, images as data URIs, no script, no external resource).
+// Every text is escaped: series descriptions and other DICOM tags are attacker-controlled input.
+#include <fmt/format.h>
+
+#include "document_content.hpp"
+#include "myo/core/files.hpp"
+#include "myo/reporting/document.hpp"
+
+namespace myo::reporting {
+namespace {
+
+using detail::DocumentContent;
+using detail::RowStyle;
+using detail::Table;
+
+std::string escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string base64(const std::string& bytes) {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    out += alphabet[v & 63];
+  }
+  if (i < bytes.size()) {
+    unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? alphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string png_image(const std::string& png, const std::string& alt, const char* css_class) {
+  return fmt::format("<img class=\"{}\" alt=\"{}\" src=\"data:image/png;base64,{}\">", css_class, escape(alt),
+                     base64(png));
+}
+
+std::string table_html(const Table& t, const char* css_class) {
+  std::string out = fmt::format("<table class=\"{}\">\n<colgroup>", css_class);
+  double total = 0;
+  for (const double w : t.widths) total += w;
+  for (const double w : t.widths) out += fmt::format("<col style=\"width:{:.1f}%\">", 100 * w / total);
+  out += "</colgroup>\n<thead><tr>";
+  for (std::size_t c = 0; c < t.header.size(); ++c)
+    out +=
+        fmt::format("<th{}>{}</th>", c < t.numeric.size() && t.numeric[c] ? " class=\"num\"" : "", escape(t.header[c]));
+  out += "</tr></thead>\n<tbody>\n";
+  for (const auto& row : t.rows) {
+    const char* cls = row.style == RowStyle::difference    ? " class=\"diff\""
+                      : row.style == RowStyle::group_start ? " class=\"first\""
+                                                           : "";
+    out += fmt::format("<tr{}>", cls);
+    for (std::size_t c = 0; c < row.cells.size(); ++c)
+      out += fmt::format("<td{}>{}</td>", c < t.numeric.size() && t.numeric[c] ? " class=\"num\"" : "",
+                         escape(row.cells[c]));
+    out += "</tr>\n";
+  }
+  out += "</tbody></table>\n";
+  for (const auto& note : t.notes) out += "<p class=\"note\">" + escape(note) + "</p>\n";
+  return out;
+}
+
+std::string key_values(const std::vector<detail::KeyValue>& items) {
+  std::string out = "<dl>\n";
+  for (const auto& kv : items) out += "<dt>" + escape(kv.key) + "</dt><dd>" + escape(kv.value) + "</dd>\n";
+  return out + "</dl>\n";
+}
+
+std::string list(const std::vector<std::string>& items) {
+  std::string out = "<ul>\n";
+  for (const auto& item : items) out += "<li>" + escape(item) + "</li>\n";
+  return out + "</ul>\n";
+}
+
+constexpr const char* kStyle = R"css(
+body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;font-size:14px;color:#1a1a1a;
+max-width:60em;margin:1.5em auto;padding:0 1em;line-height:1.4}
+h1{font-size:1.5em;margin:0 0 .2em}
+h2{font-size:1.15em;margin:1.6em 0 .5em;border-bottom:2px solid #0072b2;padding-bottom:.15em}
+.subtitle{color:#666;margin:0 0 1em}
+dl{display:grid;grid-template-columns:max-content auto;gap:.15em 1.2em;margin:.5em 0}
+dt{font-weight:bold}
+dd{margin:0;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;table-layout:fixed;margin:.4em 0}
+th,td{border-bottom:1px solid #ddd;padding:.25em .4em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#eef3f7;font-size:.9em}
+td.num,th.num{text-align:right}
+tr.first td{border-top:1px solid #999}
+tr.diff td{color:#555;font-style:italic;background:#f7f7f7;font-size:.92em}
+.note{color:#555;font-size:.85em;margin:.2em 0}
+.summary{background:#f3f8fb;border-left:4px solid #0072b2;padding:.5em 1em}
+.summary p{margin:.3em 0}
+.disclaimer{color:#555;font-style:italic;font-size:.9em}
+img.chart{width:100%;max-width:50em;display:block;margin:.6em 0}
+figure{margin:1em 0}
+figure img{max-width:100%;height:auto;border:1px solid #ddd}
+figcaption{color:#444;font-size:.9em}
+.warning{color:#8a4b00}
+footer{margin-top:2em;color:#777;font-size:.85em;border-top:1px solid #ddd;padding-top:.5em}
+@media print{body{max-width:none}
+h2{page-break-after:avoid}
+figure,table{page-break-inside:avoid}
+}
+)css";
+
+}  // namespace
+
+std::string to_html_report(const Report& report, const ReportExtras& extras) {
+  const DocumentContent d = detail::build_content(report, extras);
+  constexpr double chart_w = 520, scale = 2.5;
+  std::string out;
+  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += "<title>" + escape(d.title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+  out += "<h1>" + escape(d.title) + "</h1>\n<p class=\"subtitle\">" + escape(d.subtitle) + "</p>\n";
+  out += key_values(d.header);
+  for (const auto& n : d.header_notes) out += "<p class=\"note\">" + escape(n) + "</p>\n";
+
+  out += "<h2>Summary</h2>\n<div class=\"summary\">\n";
+  for (const auto& s : d.summary) out += "<p>" + escape(s) + "</p>\n";
+  out += "<p class=\"disclaimer\">" + escape(d.summary_disclaimer) + "</p>\n</div>\n";
+
+  out += "<h2>Measurements per muscle group and side</h2>\n" + table_html(d.measurements, "measurements");
+  if (d.input_labels) out += "<h2>Labels of the supplied segmentation</h2>\n" + table_html(*d.input_labels, "labels");
+
+  out += "<h2>Charts</h2>\n";
+  const auto bar_png = [&](const detail::BarChart& c) {
+    return detail::render_png(chart_w, 210, scale, [&](cairo_t* cr) {
+      cairo_translate(cr, 4, 4);
+      detail::draw_bar_chart(cr, chart_w - 8, 202, c);
+    });
+  };
+  out += png_image(bar_png(d.fat_chart), d.fat_chart.title, "chart") + "\n";
+  if (d.edema_chart) out += png_image(bar_png(*d.edema_chart), d.edema_chart->title, "chart") + "\n";
+  for (const auto* profile : {&d.fat_profile, &d.edema_profile}) {
+    if (!*profile) continue;
+    const double h = detail::profile_chart_height(**profile, chart_w - 8);
+    const auto png = detail::render_png(chart_w, h + 8, scale, [&](cairo_t* cr) {
+      cairo_translate(cr, 4, 4);
+      detail::draw_profile_chart(cr, chart_w - 8, h, **profile);
+    });
+    out += png_image(png, (*profile)->title, "chart") + "\n";
+  }
+
+  if (d.follow_up) {
+    out += "<h2>Follow-up</h2>\n<p>" + escape(d.follow_up_intro) + "</p>\n";
+    for (const auto& s : d.follow_up_sentences) out += "<p>" + escape(s) + "</p>\n";
+    out += table_html(*d.follow_up, "followup");
+  }
+
+  if (!d.figures.empty() || !d.figure_notes.empty()) {
+    out += "<h2>Figures</h2>\n";
+    for (const auto& f : d.figures)
+      out += "<figure>" + png_image(f.png, f.caption.empty() ? f.file_name : f.caption, "figure") + "<figcaption>" +
+             escape(f.caption) + "</figcaption></figure>\n";
+    for (const auto& n : d.figure_notes) out += "<p class=\"note\">" + escape(n) + "</p>\n";
+  }
+
+  out += "<h2>Series used and detected</h2>\n" + table_html(d.series, "series");
+
+  out += "<h2>Method, parameters and provenance</h2>\n" + key_values(d.method);
+  if (!d.segmentation_notes.empty()) out += "<p><b>Segmentation notes</b></p>\n" + list(d.segmentation_notes);
+  if (!d.warnings.empty()) out += "<p class=\"warning\"><b>Warnings</b></p>\n" + list(d.warnings);
+  out += "<footer>" + escape(d.footer) + "</footer>\n</body>\n</html>\n";
+  return out;
+}
+
+void write_html_report(const Report& report, const ReportExtras& extras, const std::filesystem::path& path) {
+  core::write_file_atomically(path, to_html_report(report, extras));
+}
+
+}  // namespace myo::reporting
