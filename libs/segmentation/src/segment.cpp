@@ -498,8 +498,29 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
         fat_inside[static_cast<std::size_t>(p)] = st.compartment[static_cast<std::size_t>(p)] && signal[i] > body_threshold &&
                                                   fat_like[i] >= params.muscle_fat_likeness_limit;
       }
-      const Mask thick_fat = level > 20 ? Mask(static_cast<std::size_t>(per_slice), 0)  // pelvic bone marrow is fat too
-                                        : slice::open(grid, fat_inside, params.septum_opening_mm);
+      // Fat inside the compartment is muscle (moth-eaten streaks, fatty replacement) unless it is a large pad of pure
+      // adipose tissue or marrow. Septa stay labelled: the watershed puts group borders on them, and fat fractions are
+      // measured on each muscle's interior.
+      // Bone: dark cortex closed over its marrow (femoral head and neck, iliac wing, pubis, ischium). Its marrow is
+      // fat and must never be taken for fatty muscle.
+      Mask cortex(static_cast<std::size_t>(per_slice), 0);
+      for (int p = 0; p < per_slice; ++p)
+        cortex[static_cast<std::size_t>(p)] = st.compartment[static_cast<std::size_t>(p)] &&
+                                              signal[offset + static_cast<std::size_t>(p)] <= body_threshold;
+      Mask bone = slice::close(grid, cortex, 4.0);
+      slice::fill_holes(grid, bone);
+      bone = slice::dilate(grid, bone, 1.5);
+      Mask thick_fat(static_cast<std::size_t>(per_slice), 0);
+      {
+        Mask adipose(static_cast<std::size_t>(per_slice), 0);
+        for (int p = 0; p < per_slice; ++p)
+          adipose[static_cast<std::size_t>(p)] =
+              fat_inside[static_cast<std::size_t>(p)] && fat_like[offset + static_cast<std::size_t>(p)] > adipose_limit;
+        const Mask pads = slice::open(grid, adipose, 3.0);
+        for (int p = 0; p < per_slice; ++p)
+          thick_fat[static_cast<std::size_t>(p)] = fat_inside[static_cast<std::size_t>(p)] && !pads[static_cast<std::size_t>(p)] &&
+                                                   !bone[static_cast<std::size_t>(p)];
+      }
       Mask femur(static_cast<std::size_t>(per_slice), 0);
       const double fx = (*st.femur_px)[0];
       const double fy = (*st.femur_px)[1];
