@@ -16,5 +16,8 @@ CommandRunner add_analyze_command(CLI::App& root);
 CommandRunner add_evaluate_command(CLI::App& root);
 CommandRunner add_render_command(CLI::App& root);
 CommandRunner add_compare_command(CLI::App& root);
+CommandRunner add_batch_command(CLI::App& root);
+CommandRunner add_batch_merge_command(CLI::App& root);
+CommandRunner add_serve_command(CLI::App& root);
 
 }  // namespace myo::app

@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   add(myo::app::add_evaluate_command);
   add(myo::app::add_render_command);
   add(myo::app::add_compare_command);
+  add(myo::app::add_batch_command);
+  add(myo::app::add_batch_merge_command);
+  add(myo::app::add_serve_command);
 
   try {
     root.parse(argc, argv);

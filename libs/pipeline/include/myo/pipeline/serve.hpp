@@ -1,0 +1,54 @@
+#pragma once
+// A DICOM node for the PACS: receives studies (C-STORE SCP, C-ECHO), analyses each study once it has been quiet for
+// a while (in a worker process, like `batch`), and sends the DICOM results (OUT/<key>/dicom/*.dcm: SEG, SR,
+// parametric map, secondary capture) to a configured destination by C-STORE.
+//
+// Layout: SPOOL/<key>/<SOP Instance UID>.dcm (received instances, durable: temporary name, fsync, rename),
+//         OUT/<key>/ (analysis folder), OUT/<key>/serve.json (what was analysed and sent, written last),
+//         OUT/logs/<key>.log (the worker's log). <key> = study_key(Study Instance UID), never a raw tag value.
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace myo::pipeline {
+
+struct DicomPeer {
+  std::string ae_title;
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// "AE@HOST:PORT", e.g. "PACS@127.0.0.1:4242". Throws core::MyoError naming `option` when malformed.
+[[nodiscard]] DicomPeer parse_peer(const std::string& text, const std::string& option);
+
+struct ServeOptions {
+  std::uint16_t port = 11112;
+  std::string ae_title = "MYOSCOPE";
+  std::vector<std::string> allowed_calling_ae_titles;  // required: peers allowed to send (and echo)
+  std::vector<std::string> allowed_hosts;              // empty: any address
+  std::filesystem::path spool;
+  std::filesystem::path output;
+  double quiet_seconds = 30;                // a study is complete when nothing arrived for this long
+  std::optional<DicomPeer> destination;     // where results go; unset: results are kept in OUT only
+  std::filesystem::path worker_executable;  // empty: this executable
+  bool write_figures = true;                // passed to analyze (figures need an X display)
+  bool deidentify = false;
+  double run_seconds = 0;  // stop after this long (tests); 0 = until `stop`
+};
+
+struct ServeSummary {
+  std::size_t instances_received = 0;
+  std::size_t studies_analysed = 0;
+  std::size_t studies_failed = 0;
+  std::size_t objects_sent = 0;
+  std::size_t send_failures = 0;
+};
+
+// Runs until `stop` becomes true (e.g. set by SIGINT/SIGTERM) or run_seconds elapse; finishes the analysis that is
+// running, then returns. Throws core::MyoError when the port cannot be opened or the folders cannot be created.
+ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop);
+
+}  // namespace myo::pipeline

@@ -1,0 +1,579 @@
+// Cohort outputs of a batch: cohort.csv, errors.csv and the SQLite store cohort.sqlite (schema and upsert rules:
+// libs/pipeline/cohort_schema.md), and merging batch outputs (shards).
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "batch_internal.hpp"
+#include "myo/core/error.hpp"
+#include "myo/core/files.hpp"
+#include "myo/core/log.hpp"
+#include "myo/pipeline/batch.hpp"
+#include "process.hpp"
+
+namespace myo::pipeline {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace detail {
+
+std::string host_name() {
+  char buffer[256] = {};
+  if (gethostname(buffer, sizeof buffer - 1) != 0) return "unknown";
+  return core::sanitize_path_component(buffer, "unknown");
+}
+
+}  // namespace detail
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading one analysis folder.
+
+using Row = std::map<std::string, std::string>;
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  // measurements.csv holds UIDs, catalogue names and numbers: no quoting needed (reporting writes none).
+  std::vector<std::string> out;
+  std::string field;
+  std::istringstream in(line);
+  while (std::getline(in, field, ',')) out.push_back(field);
+  if (!line.empty() && line.back() == ',') out.emplace_back();
+  return out;
+}
+
+// `columns` receives the header of the first file read (reporting writes the same columns in every file).
+std::vector<Row> read_measurements(const fs::path& file, std::vector<std::string>& columns) {
+  std::istringstream in(core::read_text_file(file));
+  std::string line;
+  if (!std::getline(in, line)) return {};
+  const auto header = split_csv_line(line);
+  if (columns.empty()) columns = header;
+  std::vector<Row> rows;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const auto fields = split_csv_line(line);
+    Row r;
+    for (std::size_t i = 0; i < header.size(); ++i) r[header[i]] = i < fields.size() ? fields[i] : "";
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+struct StudyRecord {
+  detail::Manifest manifest;
+  fs::path folder;
+  json report;  // null for failed studies
+  std::vector<Row> measurements;
+};
+
+std::vector<StudyRecord> read_studies(const fs::path& output, std::vector<std::string>& columns) {
+  std::vector<StudyRecord> out;
+  const fs::path dir = output / "studies";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return out;
+  std::vector<fs::path> folders;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.is_directory()) folders.push_back(e.path());
+  }
+  std::sort(folders.begin(), folders.end());
+  for (const auto& folder : folders) {
+    auto manifest = detail::read_manifest(folder / "batch.json");
+    if (!manifest) continue;  // never finished (or being analysed right now)
+    StudyRecord r{*manifest, folder, nullptr, {}};
+    if (manifest->status == "done") {
+      try {
+        r.report = json::parse(core::read_text_file(folder / "report.json"));
+        if (fs::exists(folder / "measurements.csv"))
+          r.measurements = read_measurements(folder / "measurements.csv", columns);
+      } catch (const std::exception& e) {
+        log::warn("{}: unreadable analysis ({}); left out of the cohort", folder.string(), e.what());
+        r.manifest.status = "failed";
+        r.manifest.message = std::string("unreadable analysis: ") + e.what();
+        r.report = nullptr;
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// Null-tolerant getters: report.json has nulls where a value was not measured or not present.
+std::string str(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return {};
+  return j[key].get<std::string>();
+}
+long long integer(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return 0;
+  return j[key].get<long long>();
+}
+
+std::string json_string(const json& j, const char* a, const char* b) {
+  if (!j.is_object() || !j.contains(a) || !j[a].is_object() || !j[a].contains(b) || !j[a][b].is_string()) return {};
+  return j[a][b].get<std::string>();
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  return out + "\"";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SQLite.
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+struct StmtCloser {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Db = std::unique_ptr<sqlite3, DbCloser>;
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtCloser>;
+
+class Database {
+ public:
+  explicit Database(const fs::path& file) : file_(file) {
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    db_.reset(raw);
+    if (rc != SQLITE_OK) fail("cannot open database");
+    sqlite3_busy_timeout(db_.get(), 30000);
+  }
+  void exec(const std::string& sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      const std::string text = message ? message : "unknown error";
+      sqlite3_free(message);
+      throw core::MyoError(file_.string(), "SQLite: " + text);
+    }
+  }
+  Stmt prepare(const std::string& sql) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) fail("cannot prepare statement");
+    return Stmt(raw);
+  }
+  void step_done(sqlite3_stmt* s) {
+    if (sqlite3_step(s) != SQLITE_DONE) fail("statement failed");
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+  }
+  [[noreturn]] void fail(const char* what) {
+    throw core::MyoError(file_.string(), fmt::format("SQLite: {}: {}", what, db_ ? sqlite3_errmsg(db_.get()) : "?"));
+  }
+
+ private:
+  fs::path file_;
+  Db db_;
+};
+
+void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+void bind_text_or_null(sqlite3_stmt* s, int i, const std::string& v) {
+  if (v.empty())
+    sqlite3_bind_null(s, i);
+  else
+    bind_text(s, i, v);
+}
+void bind_real_or_null(sqlite3_stmt* s, int i, const std::string& v) {
+  if (v.empty()) {
+    sqlite3_bind_null(s, i);
+    return;
+  }
+  try {
+    std::size_t used = 0;
+    const double d = std::stod(v, &used);
+    if (used == v.size()) {
+      sqlite3_bind_double(s, i, d);
+      return;
+    }
+  } catch (const std::exception&) {
+  }
+  bind_text(s, i, v);  // not a number: kept as text rather than lost
+}
+
+constexpr int kSchemaVersion = 1;
+
+const char* const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS studies (
+  study_uid TEXT PRIMARY KEY,
+  study_key TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+  exit_code INTEGER NOT NULL,
+  error_message TEXT,
+  study_date TEXT,
+  study_description TEXT,
+  manufacturer TEXT,
+  protocol TEXT,
+  reference_series_uid TEXT,
+  software_version TEXT,
+  git_revision TEXT,
+  parameters TEXT,
+  started_utc TEXT,
+  finished_utc TEXT,
+  seconds REAL,
+  output_folder TEXT
+);
+CREATE TABLE IF NOT EXISTS series (
+  study_uid TEXT NOT NULL REFERENCES studies(study_uid) ON DELETE CASCADE,
+  series_uid TEXT NOT NULL,
+  split_key TEXT NOT NULL DEFAULT '',
+  series_number INTEGER,
+  description TEXT,
+  role TEXT,
+  used_as TEXT,
+  orientation TEXT,
+  slice_count INTEGER,
+  PRIMARY KEY (study_uid, series_uid, split_key)
+);
+CREATE TABLE IF NOT EXISTS measurements (
+  study_uid TEXT NOT NULL REFERENCES studies(study_uid) ON DELETE CASCADE,
+  group_name TEXT NOT NULL,
+  side TEXT NOT NULL,
+  level TEXT NOT NULL,
+  label INTEGER,
+  level_mm REAL,
+  volume_ml REAL,
+  cross_sectional_area_mm2 REAL,
+  fat_fraction_pct REAL,
+  fat_fraction_median_pct REAL,
+  fat_fraction_p90_pct REAL,
+  fat_replaced_volume_ml REAL,
+  t1_fat_estimate_pct REAL,
+  edema_fraction_pct REAL,
+  edema_volume_ml REAL,
+  stir_ratio REAL,
+  edema_grade INTEGER,
+  mercuri_grade TEXT,
+  PRIMARY KEY (study_uid, group_name, side, level)
+);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id TEXT PRIMARY KEY,
+  started_utc TEXT,
+  finished_utc TEXT,
+  host TEXT,
+  software_version TEXT,
+  git_revision TEXT,
+  parameters TEXT,
+  shard TEXT,
+  jobs INTEGER,
+  studies_in_shard INTEGER,
+  done INTEGER,
+  skipped INTEGER,
+  failed INTEGER,
+  unreadable_files INTEGER,
+  seconds REAL
+);
+)sql";
+
+// The measurement columns stored as numbers; the rest of the row is keys and text.
+const std::vector<std::string> kRealColumns{"volume_ml",
+                                            "cross_sectional_area_mm2",
+                                            "fat_fraction_pct",
+                                            "fat_fraction_median_pct",
+                                            "fat_fraction_p90_pct",
+                                            "fat_replaced_volume_ml",
+                                            "t1_fat_estimate_pct",
+                                            "edema_fraction_pct",
+                                            "edema_volume_ml",
+                                            "stir_ratio"};
+
+// "whole" for the whole group; slabs are told apart by their level: "slab@<level_mm>" (level_mm as written).
+std::string level_key(const Row& r) {
+  const auto level = r.count("level") ? r.at("level") : std::string("whole");
+  if (level == "whole") return level;
+  const auto mm = r.count("level_mm") ? r.at("level_mm") : std::string();
+  return mm.empty() ? level : level + "@" + mm;
+}
+
+void upsert_database(const fs::path& file, const std::vector<StudyRecord>& studies, const detail::RunRecord* run) {
+  Database db(file);
+  db.exec("PRAGMA foreign_keys = ON;");
+  db.exec(kSchema);
+  db.exec("BEGIN IMMEDIATE;");
+  try {
+    db.exec(
+        fmt::format("INSERT INTO meta(key, value) VALUES('schema_version', '{}') "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
+                    kSchemaVersion));
+    auto study_stmt = db.prepare(R"sql(
+      INSERT INTO studies (study_uid, study_key, status, exit_code, error_message, study_date, study_description,
+        manufacturer, protocol, reference_series_uid, software_version, git_revision, parameters, started_utc,
+        finished_utc, seconds, output_folder)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+      ON CONFLICT(study_uid) DO UPDATE SET study_key = excluded.study_key, status = excluded.status,
+        exit_code = excluded.exit_code, error_message = excluded.error_message, study_date = excluded.study_date,
+        study_description = excluded.study_description, manufacturer = excluded.manufacturer,
+        protocol = excluded.protocol, reference_series_uid = excluded.reference_series_uid,
+        software_version = excluded.software_version, git_revision = excluded.git_revision,
+        parameters = excluded.parameters, started_utc = excluded.started_utc, finished_utc = excluded.finished_utc,
+        seconds = excluded.seconds, output_folder = excluded.output_folder;)sql");
+    auto delete_series = db.prepare("DELETE FROM series WHERE study_uid = ?1;");
+    auto delete_measurements = db.prepare("DELETE FROM measurements WHERE study_uid = ?1;");
+    auto series_stmt = db.prepare(R"sql(
+      INSERT INTO series (study_uid, series_uid, split_key, series_number, description, role, used_as, orientation,
+        slice_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+      ON CONFLICT(study_uid, series_uid, split_key) DO UPDATE SET series_number = excluded.series_number,
+        description = excluded.description, role = excluded.role, used_as = excluded.used_as,
+        orientation = excluded.orientation, slice_count = excluded.slice_count;)sql");
+    std::string columns = "study_uid, group_name, side, level, label, level_mm, edema_grade, mercuri_grade";
+    std::string values = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8";
+    std::string updates =
+        "label = excluded.label, level_mm = excluded.level_mm, edema_grade = excluded.edema_grade, "
+        "mercuri_grade = excluded.mercuri_grade";
+    for (std::size_t i = 0; i < kRealColumns.size(); ++i) {
+      columns += ", " + kRealColumns[i];
+      values += fmt::format(", ?{}", 9 + i);
+      updates += fmt::format(", {0} = excluded.{0}", kRealColumns[i]);
+    }
+    auto measurement_stmt = db.prepare(fmt::format(
+        "INSERT INTO measurements ({}) VALUES ({}) ON CONFLICT(study_uid, group_name, side, level) DO UPDATE SET {};",
+        columns, values, updates));
+
+    for (const auto& s : studies) {
+      const auto& m = s.manifest;
+      const bool done = m.status == "done";
+      auto* st = study_stmt.get();
+      bind_text(st, 1, m.study_instance_uid);
+      bind_text(st, 2, m.key);
+      bind_text(st, 3, done ? "done" : "failed");
+      sqlite3_bind_int(st, 4, m.exit_code);
+      bind_text_or_null(st, 5, m.message);
+      bind_text_or_null(st, 6, json_string(s.report, "study", "study_date"));
+      bind_text_or_null(st, 7, json_string(s.report, "study", "study_description"));
+      bind_text_or_null(st, 8, json_string(s.report, "study", "manufacturer"));
+      bind_text_or_null(st, 9, str(s.report, "protocol"));
+      bind_text_or_null(st, 10, str(s.report, "reference_series_uid"));
+      bind_text(st, 11, m.software_version);
+      bind_text(st, 12, m.git_revision);
+      bind_text(st, 13, m.parameters);
+      bind_text(st, 14, m.started_utc);
+      bind_text(st, 15, m.finished_utc);
+      sqlite3_bind_double(st, 16, m.seconds);
+      bind_text(st, 17, fs::relative(s.folder, file.parent_path()).string());
+      db.step_done(st);
+      // A failed attempt keeps nothing of an earlier success: the cohort shows what the folder holds now.
+      bind_text(delete_series.get(), 1, m.study_instance_uid);
+      db.step_done(delete_series.get());
+      bind_text(delete_measurements.get(), 1, m.study_instance_uid);
+      db.step_done(delete_measurements.get());
+      if (!done) continue;
+      if (s.report.contains("series") && s.report["series"].is_array()) {
+        for (const auto& e : s.report["series"]) {
+          auto* ss = series_stmt.get();
+          bind_text(ss, 1, m.study_instance_uid);
+          bind_text(ss, 2, str(e, "series_instance_uid"));
+          bind_text(ss, 3, str(e, "split_key"));
+          sqlite3_bind_int64(ss, 4, integer(e, "series_number"));
+          bind_text_or_null(ss, 5, str(e, "description"));
+          bind_text_or_null(ss, 6, str(e, "role"));
+          bind_text_or_null(ss, 7, str(e, "used_as"));
+          bind_text_or_null(ss, 8, str(e, "orientation"));
+          sqlite3_bind_int64(ss, 9, integer(e, "slice_count"));
+          db.step_done(ss);
+        }
+      }
+      for (const auto& r : s.measurements) {
+        const auto get = [&](const char* c) { return r.count(c) ? r.at(c) : std::string(); };
+        auto* ms = measurement_stmt.get();
+        bind_text(ms, 1, m.study_instance_uid);
+        bind_text(ms, 2, get("group"));
+        bind_text(ms, 3, get("side"));
+        bind_text(ms, 4, level_key(r));
+        bind_real_or_null(ms, 5, get("label"));
+        bind_real_or_null(ms, 6, get("level_mm"));
+        bind_real_or_null(ms, 7, get("edema_grade"));
+        bind_text_or_null(ms, 8, get("mercuri_grade"));
+        for (std::size_t i = 0; i < kRealColumns.size(); ++i)
+          bind_real_or_null(ms, static_cast<int>(9 + i), get(kRealColumns[i].c_str()));
+        db.step_done(ms);
+      }
+    }
+    if (run) {
+      auto rs = db.prepare(R"sql(
+        INSERT INTO runs (run_id, started_utc, finished_utc, host, software_version, git_revision, parameters, shard,
+          jobs, studies_in_shard, done, skipped, failed, unreadable_files, seconds)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+        ON CONFLICT(run_id) DO NOTHING;)sql");
+      auto* st = rs.get();
+      bind_text(st, 1, run->run_id);
+      bind_text(st, 2, run->started_utc);
+      bind_text(st, 3, run->finished_utc);
+      bind_text(st, 4, run->host);
+      bind_text(st, 5, run->software_version);
+      bind_text(st, 6, run->git_revision);
+      bind_text(st, 7, run->parameters);
+      bind_text(st, 8, run->shard);
+      sqlite3_bind_int(st, 9, static_cast<int>(run->jobs));
+      sqlite3_bind_int64(st, 10, static_cast<sqlite3_int64>(run->studies_in_shard));
+      sqlite3_bind_int64(st, 11, static_cast<sqlite3_int64>(run->done));
+      sqlite3_bind_int64(st, 12, static_cast<sqlite3_int64>(run->skipped));
+      sqlite3_bind_int64(st, 13, static_cast<sqlite3_int64>(run->failed));
+      sqlite3_bind_int64(st, 14, static_cast<sqlite3_int64>(run->unreadable_files));
+      sqlite3_bind_double(st, 15, run->seconds);
+      db.step_done(st);
+    }
+    db.exec("COMMIT;");
+  } catch (...) {
+    try {
+      db.exec("ROLLBACK;");
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+void write_cohort_csv(const fs::path& file, const std::vector<StudyRecord>& studies,
+                      std::vector<std::string> measurement_columns) {
+  if (measurement_columns.empty()) {  // no study done yet: the columns every measurements.csv has
+    measurement_columns = {"group", "side", "label"};
+    measurement_columns.insert(measurement_columns.end(), kRealColumns.begin(), kRealColumns.end());
+  }
+  measurement_columns.erase(
+      std::remove_if(measurement_columns.begin(), measurement_columns.end(),
+                     [](const std::string& c) { return c == "study_instance_uid" || c == "level" || c == "level_mm"; }),
+      measurement_columns.end());
+  std::ostringstream out;
+  out << "study_instance_uid,study_key,study_date,manufacturer,protocol,software_version";
+  for (const auto& c : measurement_columns) out << ',' << c;
+  out << '\n';
+  for (const auto& s : studies) {
+    if (s.manifest.status != "done") continue;
+    for (const auto& r : s.measurements) {
+      if (level_key(r) != "whole") continue;  // cohort.csv: study x group x side; slabs are in the database
+      out << csv_field(s.manifest.study_instance_uid) << ',' << csv_field(s.manifest.key) << ','
+          << csv_field(json_string(s.report, "study", "study_date")) << ','
+          << csv_field(json_string(s.report, "study", "manufacturer")) << ',' << csv_field(str(s.report, "protocol"))
+          << ',' << csv_field(s.manifest.software_version);
+      for (const auto& c : measurement_columns) out << ',' << csv_field(r.count(c) ? r.at(c) : std::string());
+      out << '\n';
+    }
+  }
+  core::write_file_atomically(file, out.str());
+}
+
+void write_errors_csv(const fs::path& file, const std::vector<StudyRecord>& studies,
+                      const std::vector<dicom::FileProblem>& unreadable) {
+  std::ostringstream out;
+  out << "study_instance_uid,study_key,exit_code,finished_utc,message,file\n";
+  for (const auto& s : studies) {
+    if (s.manifest.status == "done") continue;
+    out << csv_field(s.manifest.study_instance_uid) << ',' << csv_field(s.manifest.key) << ',' << s.manifest.exit_code
+        << ',' << csv_field(s.manifest.finished_utc) << ',' << csv_field(s.manifest.message) << ",\n";
+  }
+  for (const auto& p : unreadable)
+    out << ",,,," << csv_field("unreadable file: " + p.reason) << ',' << csv_field(p.path.string()) << '\n';
+  core::write_file_atomically(file, out.str());
+}
+
+}  // namespace
+
+namespace detail {
+
+void update_cohort(const fs::path& output, const RunRecord* run, const std::vector<dicom::FileProblem>& unreadable) {
+  std::vector<std::string> columns;
+  const auto studies = read_studies(output, columns);
+  write_cohort_csv(output / "cohort.csv", studies, columns);
+  write_errors_csv(output / "errors.csv", studies, unreadable);
+  upsert_database(output / "cohort.sqlite", studies, run);
+}
+
+}  // namespace detail
+
+MergeSummary merge_batches(const std::vector<fs::path>& inputs, const fs::path& output) {
+  MergeSummary summary;
+  const fs::path studies_dir = output / "studies";
+  try {
+    fs::create_directories(studies_dir);
+    fs::create_directories(output / "logs");
+  } catch (const fs::filesystem_error& e) {
+    throw core::MyoError(output.string(), std::string("cannot create output folder: ") + e.code().message());
+  }
+  // Best candidate per study key: done beats failed; among equals the most recently finished wins.
+  struct Candidate {
+    detail::Manifest manifest;
+    fs::path folder;
+    fs::path log;
+  };
+  std::map<std::string, Candidate> best;
+  std::map<std::string, int> done_count;
+  for (const auto& in : inputs) {
+    if (fs::equivalent(in, output)) throw core::MyoError(in.string(), "an input of the merge is its output folder");
+    const fs::path dir = in / "studies";
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw core::MyoError(in.string(), "not a batch output (no studies/ folder)");
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (!e.is_directory()) continue;
+      auto m = detail::read_manifest(e.path() / "batch.json");
+      if (!m) continue;
+      if (m->status == "done") ++done_count[m->key];
+      Candidate c{*m, e.path(), in / "logs" / (m->key + ".log")};
+      const auto it = best.find(m->key);
+      if (it == best.end()) {
+        best.emplace(m->key, std::move(c));
+        continue;
+      }
+      const auto rank = [](const detail::Manifest& x) { return std::make_pair(x.status == "done", x.finished_utc); };
+      if (rank(c.manifest) > rank(it->second.manifest)) it->second = std::move(c);
+    }
+  }
+  for (const auto& [key, c] : best) {
+    if (done_count[key] > 1) ++summary.conflicts;
+    const fs::path target = studies_dir / key;
+    // Unchanged when the merged copy is the same attempt already.
+    const auto existing = detail::read_manifest(target / "batch.json");
+    if (existing && existing->finished_utc == c.manifest.finished_utc && existing->status == c.manifest.status &&
+        existing->software_version == c.manifest.software_version)
+      continue;
+    const fs::path temporary = studies_dir / (".merge-" + key);
+    std::error_code ec;
+    fs::remove_all(temporary, ec);
+    fs::copy(c.folder, temporary, fs::copy_options::recursive);
+    fs::remove_all(target, ec);
+    fs::rename(temporary, target);
+    detail::fsync_path(studies_dir);
+    if (fs::exists(c.log)) fs::copy_file(c.log, output / "logs" / (key + ".log"), fs::copy_options::overwrite_existing);
+  }
+  for (const auto& [key, c] : best) {
+    if (c.manifest.status == "done")
+      ++summary.studies;
+    else
+      ++summary.failures;
+  }
+  detail::update_cohort(output, nullptr, {});
+  // Carry the runs of every input over (ATTACH; run_id is unique per run, so merging twice adds nothing).
+  {
+    Database db(output / "cohort.sqlite");
+    for (const auto& in : inputs) {
+      const fs::path other = in / "cohort.sqlite";
+      if (!fs::exists(other)) continue;
+      auto attach = db.prepare("ATTACH DATABASE ?1 AS other;");
+      bind_text(attach.get(), 1, fs::absolute(other).string());
+      db.step_done(attach.get());
+      attach.reset();
+      try {
+        db.exec("INSERT INTO runs SELECT * FROM other.runs WHERE true ON CONFLICT(run_id) DO NOTHING;");
+      } catch (...) {
+        db.exec("DETACH DATABASE other;");
+        throw;
+      }
+      db.exec("DETACH DATABASE other;");
+    }
+  }
+  return summary;
+}
+
+}  // namespace myo::pipeline

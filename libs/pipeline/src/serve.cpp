@@ -1,0 +1,218 @@
+// The DICOM node: a Storage SCP on a listener thread fills the spool; this thread watches for studies that have
+// gone quiet, analyses them one at a time in a worker process and sends the DICOM results on.
+#include "myo/pipeline/serve.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "batch_internal.hpp"
+#include "myo/core/error.hpp"
+#include "myo/core/exit_codes.hpp"
+#include "myo/core/files.hpp"
+#include "myo/core/log.hpp"
+#include "myo/dicom/net.hpp"
+#include "myo/pipeline/batch.hpp"
+#include "process.hpp"
+
+namespace myo::pipeline {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+DicomPeer parse_peer(const std::string& text, const std::string& option) {
+  const auto at = text.find('@');
+  const auto colon = text.rfind(':');
+  const auto bad = [&]() { return core::MyoError(option, "expected AE@HOST:PORT, got '" + text + "'"); };
+  if (at == std::string::npos || colon == std::string::npos || colon < at || at == 0 || at > 16) throw bad();
+  DicomPeer p;
+  p.ae_title = text.substr(0, at);
+  p.host = text.substr(at + 1, colon - at - 1);
+  const std::string port = text.substr(colon + 1);
+  if (p.host.empty() || port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    throw bad();
+  const unsigned long n = std::stoul(port);
+  if (n == 0 || n > 65535) throw bad();
+  p.port = static_cast<std::uint16_t>(n);
+  return p;
+}
+
+namespace {
+
+struct StudyState {
+  std::string uid;  // empty for studies found in the spool at start-up (the spool folder holds one study)
+  Clock::time_point last_received = Clock::now();
+  bool pending = false;  // received something since the last analysis started
+  std::size_t instances = 0;
+};
+
+std::vector<fs::path> result_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file() && e.path().extension() == ".dcm") files.push_back(e.path());
+  // The segmentation first: the measurement report references it.
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    const bool sa = a.filename() == "segmentation.dcm", sb = b.filename() == "segmentation.dcm";
+    return sa != sb ? sa : a < b;
+  });
+  return files;
+}
+
+}  // namespace
+
+ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
+  ServeSummary summary;
+  try {
+    fs::create_directories(options.spool);
+    fs::create_directories(options.output / "logs");
+  } catch (const fs::filesystem_error& e) {
+    throw core::MyoError(e.path1().string(), std::string("cannot create folder: ") + e.code().message());
+  }
+  const fs::path worker = options.worker_executable.empty() ? detail::self_executable() : options.worker_executable;
+  const auto start = Clock::now();
+
+  std::mutex mutex;
+  std::map<std::string, StudyState> studies;  // by key
+  // Studies received before a restart and never analysed are picked up again.
+  for (const auto& e : fs::directory_iterator(options.spool)) {
+    if (!e.is_directory()) continue;
+    const std::string key = e.path().filename().string();
+    if (!fs::exists(options.output / key / "serve.json")) studies[key].pending = true;
+  }
+
+  dicom::StoreScpOptions scp;
+  scp.port = options.port;
+  scp.ae_title = options.ae_title;
+  scp.allowed_calling_ae_titles = options.allowed_calling_ae_titles;
+  scp.allowed_hosts = options.allowed_hosts;
+  scp.destination = [&](const std::string& study_uid, const std::string& sop_uid) {
+    return options.spool / study_key(study_uid) / (study_key(sop_uid) + ".dcm");
+  };
+  scp.on_stored = [&](const std::string& study_uid, const fs::path&) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto& s = studies[study_key(study_uid)];
+    s.uid = study_uid;
+    s.last_received = Clock::now();
+    s.pending = true;
+    ++s.instances;
+    ++summary.instances_received;
+  };
+  std::atomic<bool> stop_listener{false};
+  std::exception_ptr listener_error;
+  std::thread listener([&]() {
+    try {
+      dicom::run_store_scp(scp, stop_listener);
+    } catch (...) {
+      listener_error = std::current_exception();
+    }
+  });
+
+  struct Running {
+    std::string key;
+    std::string uid;
+    pid_t pid = 0;
+    std::string started_utc;
+  };
+  std::optional<Running> running;
+
+  const auto finish = [&](const Running& r, int exit_code) {
+    const fs::path out = options.output / r.key;
+    const bool ok = (exit_code == core::kExitOk || exit_code == core::kExitPartial) && fs::exists(out / "report.json");
+    nlohmann::json j;
+    j["study_instance_uid"] = r.uid;
+    j["key"] = r.key;
+    j["started_utc"] = r.started_utc;
+    j["exit_code"] = exit_code;
+    j["status"] = ok ? "analysed" : "failed";
+    if (!ok) {
+      ++summary.studies_failed;
+      j["message"] = detail::last_error_line(options.output / "logs" / (r.key + ".log"));
+      log::error("serve: {} failed (exit {}); log: {}", r.key, exit_code,
+                 (options.output / "logs" / (r.key + ".log")).string());
+    } else {
+      ++summary.studies_analysed;
+      log::info("serve: {} analysed", r.key);
+      if (options.destination) {
+        dicom::StoreScuOptions scu;
+        scu.host = options.destination->host;
+        scu.port = options.destination->port;
+        scu.called_ae_title = options.destination->ae_title;
+        scu.calling_ae_title = options.ae_title;
+        const auto files = result_files(out / "dicom");
+        const auto sent = dicom::send_files(files, scu);
+        if (sent) {
+          summary.objects_sent += sent.value();
+          j["sent"] = sent.value();
+          log::info("serve: {}: {} result object(s) sent to {}", r.key, sent.value(), scu.called_ae_title);
+        } else {
+          ++summary.send_failures;
+          j["send_error"] = sent.error().what();
+          log::error("serve: {}: results not sent: {}", r.key, sent.error().what());
+        }
+      }
+    }
+    j["finished_utc"] = detail::utc_now();
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    core::write_file_atomically(out / "serve.json", j.dump(2) + "\n");
+  };
+
+  while (!stop.load() && !listener_error) {
+    if (options.run_seconds > 0 && std::chrono::duration<double>(Clock::now() - start).count() > options.run_seconds)
+      break;
+    if (running) {
+      if (const auto code = detail::poll_child(running->pid)) {
+        finish(*running, *code);
+        running.reset();
+      }
+    } else {
+      std::optional<Running> next;
+      {
+        const std::lock_guard<std::mutex> lock(mutex);
+        for (auto& [key, s] : studies) {
+          if (!s.pending ||
+              std::chrono::duration<double>(Clock::now() - s.last_received).count() < options.quiet_seconds)
+            continue;
+          s.pending = false;
+          next = Running{key, s.uid, 0, detail::utc_now()};
+          break;
+        }
+      }
+      if (next) {
+        const fs::path log_file = options.output / "logs" / (next->key + ".log");
+        std::vector<std::string> argv{worker.string(), "analyze", (options.spool / next->key).string(), "-o",
+                                      (options.output / next->key).string()};
+        if (!next->uid.empty()) argv.insert(argv.end(), {"--study", next->uid});
+        if (!options.write_figures) argv.emplace_back("--no-figures");
+        if (options.deidentify) argv.emplace_back("--deidentify");
+        std::error_code ec;
+        fs::remove(options.output / next->key / "serve.json", ec);
+        try {
+          next->pid = detail::spawn_logged(argv, log_file);
+          log::info("serve: {} quiet for {:.0f} s, analysing", next->key, options.quiet_seconds);
+          running = next;
+        } catch (const core::MyoError& e) {
+          log::error("serve: {}", e.what());
+          ++summary.studies_failed;
+        }
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  stop_listener = true;
+  listener.join();
+  if (running) finish(*running, detail::wait_child(running->pid));
+  if (listener_error) std::rethrow_exception(listener_error);
+  log::info("serve: stopped; {} instance(s) received, {} study(ies) analysed, {} failed, {} object(s) sent",
+            summary.instances_received, summary.studies_analysed, summary.studies_failed, summary.objects_sent);
+  return summary;
+}
+
+}  // namespace myo::pipeline
