@@ -19,6 +19,8 @@ CommandRunner add_analyze_command(CLI::App& root) {
   cmd->add_option("--role", options->role_overrides,
                   "Override a detected role: SERIES_NUMBER=ROLE or SERIES_UID=ROLE (roles: dixon_water, dixon_fat, "
                   "dixon_in_phase, dixon_opposed_phase, stir, t1, t2, localizer, other)");
+  cmd->add_option("--baseline", options->baseline,
+                  "Earlier analysis folder of the same patient: writes comparison.json and a follow-up section");
   cmd->add_option("--labels", options->labels_file,
                   "Use this segmentation instead of the automatic one: NIfTI/NRRD label map or DICOM SEG");
   cmd->add_option("--label-table", options->label_table,

@@ -148,4 +148,15 @@ TEST(EndToEndLabels, OwnLabelsGiveExactGroupsAndIndependentFatFraction) {
     ++compared;
   }
   EXPECT_EQ(compared, 18U);
+
+  // Follow-up against itself: no change may be flagged, and the documents carry the follow-up section.
+  const fs::path again = dir.path() / "again";
+  const auto followed = run_myoscope("analyze " + (study / "dicom").string() + " -o " + again.string() + " --labels " +
+                                     (study / "truth" / "labels.nii.gz").string() + " --no-figures --no-dicom --baseline " +
+                                     out.string());
+  ASSERT_EQ(followed.exit_code, 0) << followed.output;
+  const auto comparison = json::parse(myo::core::read_text_file(again / "comparison.json"));
+  ASSERT_EQ(comparison.at("groups").size(), 18U);
+  for (const auto& g : comparison.at("groups")) EXPECT_TRUE(g.at("flags").empty()) << g.dump();
+  EXPECT_NE(myo::core::read_text_file(again / "report.html").find("Follow-up"), std::string::npos);
 }

@@ -1,4 +1,5 @@
 #include "myo/pipeline/analyze.hpp"
+#include "myo/pipeline/compare.hpp"
 
 #include <fmt/format.h>
 
@@ -8,6 +9,7 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/exit_codes.hpp"
+#include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/resample.hpp"
@@ -134,11 +136,27 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
                          "override roles with --role SERIES=ROLE)");
   report.protocol = dixon ? "dixon" : "t1_stir";
 
-  const auto load = [&](const SeriesInfo& info) {
+  // Table positions (a pelvis and a thigh station of one contrast) are stitched into one volume before use.
+  const auto stations = dicom::find_stations(series);
+  const auto load_one = [&](const SeriesInfo& info) {
     auto loaded = dicom::load_series(info);
     if (!loaded) throw core::MyoError(loaded.error());
     for (const auto& w : loaded.value().warnings) report.warnings.push_back(info.description + ": " + w);
     return std::move(loaded).value();
+  };
+  const auto load = [&](const SeriesInfo& info) {
+    const auto index = static_cast<std::size_t>(&info - series.data());
+    for (const auto& group : stations) {
+      if (std::find(group.begin(), group.end(), index) == group.end()) continue;
+      std::vector<dicom::LoadedSeries> parts;
+      for (const auto i : group) parts.push_back(load_one(series[i]));
+      auto stitched = dicom::stitch_series(parts);
+      if (!stitched) throw core::MyoError(stitched.error());
+      report.warnings.push_back(fmt::format("{}: {} table positions stitched into one volume", info.description,
+                                            group.size()));
+      return std::move(stitched).value();
+    }
+    return load_one(info);
   };
   const auto reference_series = load(*reference);
   const core::Geometry& grid = reference_series.volume.geometry;
@@ -280,6 +298,16 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     clock.lap("figures");
   }
 
+  // Follow-up: changes against an earlier analysis of the same patient, flagged beyond repeatability.
+  std::optional<Comparison> comparison;
+  if (!options.baseline.empty()) {
+    std::vector<FollowUpMeasurement> now;
+    for (const auto& m : report.muscles)
+      now.push_back({m.group, core::to_string(m.side), m.volume_ml, m.fat_fraction_pct, m.edema_fraction_pct});
+    comparison = compare_with_baseline(options.baseline, now, report.study.study_instance_uid, report.study.study_date);
+    core::write_file_atomically(options.output / "comparison.json", comparison_to_json(*comparison));
+  }
+
   // Documents people read: report.pdf and report.html, with the figures just rendered. Identifiers only when the
   // output is not de-identified; never logged. A failure here loses no result: it becomes a warning.
   if (options.write_reports) {
@@ -289,6 +317,19 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
       extras.patient = reporting::PatientHeader{study->patient_name, study->patient_id, study->patient_birth_date,
                                                 study->accession_number};
     for (const auto& f : figures) extras.figures.push_back({f.path, f.caption});
+    if (comparison) {
+      reporting::FollowUp follow_up;
+      follow_up.baseline_study_date = comparison->baseline_study_date;
+      follow_up.followup_study_date = comparison->followup_study_date;
+      follow_up.fat_fraction_limit_points = comparison->limits.fat_fraction_points;
+      follow_up.edema_fraction_limit_points = comparison->limits.edema_fraction_points;
+      follow_up.volume_limit_percent = comparison->limits.volume_percent;
+      for (const auto& g : comparison->groups)
+        follow_up.rows.push_back({g.group, g.side, g.fat_fraction_change_points, g.edema_fraction_change_points,
+                                  g.volume_change_percent, g.flags});
+      follow_up.sentences = comparison->sentences;
+      extras.follow_up = std::move(follow_up);
+    }
     try {
       reporting::write_pdf_report(report, extras, options.output / "report.pdf");
       reporting::write_html_report(report, extras, options.output / "report.html");

@@ -30,14 +30,24 @@ std::pair<std::string, std::string> study_of(const fs::path& report) {
 }  // namespace
 
 Comparison compare_analyses(const fs::path& baseline, const fs::path& followup, const RepeatabilityLimits& limits) {
-  const auto baseline_report = report_in(baseline);
   const auto followup_report = report_in(followup);
+  std::vector<FollowUpMeasurement> after;
+  for (const auto& m : reporting::read_report_muscles(followup_report))
+    after.push_back({m.group, m.side, m.volume_ml, m.fat_fraction_pct, m.edema_fraction_pct});
+  const auto [uid, date] = study_of(followup_report);
+  return compare_with_baseline(baseline, after, uid, date, limits);
+}
+
+Comparison compare_with_baseline(const fs::path& baseline, const std::vector<FollowUpMeasurement>& after,
+                                 const std::string& followup_study_uid, const std::string& followup_study_date,
+                                 const RepeatabilityLimits& limits) {
+  const auto baseline_report = report_in(baseline);
   const auto before = reporting::read_report_muscles(baseline_report);
-  const auto after = reporting::read_report_muscles(followup_report);
   Comparison c;
   c.limits = limits;
   std::tie(c.baseline_study_uid, c.baseline_study_date) = study_of(baseline_report);
-  std::tie(c.followup_study_uid, c.followup_study_date) = study_of(followup_report);
+  c.followup_study_uid = followup_study_uid;
+  c.followup_study_date = followup_study_date;
 
   std::vector<std::string> worse_fat, better_edema, worse_edema, atrophy;
   for (const auto& b : before) {
@@ -72,7 +82,7 @@ Comparison compare_analyses(const fs::path& baseline, const fs::path& followup, 
     }
     c.groups.push_back(std::move(g));
   }
-  if (c.groups.empty()) throw core::MyoError(followup_report.string(), "no muscle group in common with the baseline");
+  if (c.groups.empty()) throw core::MyoError(baseline_report.string(), "no muscle group in common with the follow-up");
   if (!c.baseline_study_uid.empty() && c.baseline_study_uid == c.followup_study_uid)
     c.sentences.push_back("Baseline and follow-up are the same study: differences show the method's repeatability.");
   const auto list = [](const std::vector<std::string>& names) {

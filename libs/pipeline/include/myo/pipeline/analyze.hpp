@@ -17,6 +17,8 @@ struct AnalyzeOptions {
   // Bring your own segmentation: NIfTI/NRRD label map or DICOM SEG, with an optional label table (ITK-SNAP,
   // 3D Slicer colour table, TotalSegmentator class list) naming individual muscles to roll up into groups.
   std::filesystem::path labels_file;
+  std::filesystem::path baseline;  // earlier analysis folder of the same patient: adds comparison.json + follow-up
+
   std::filesystem::path label_table;
   bool write_maps = true;      // fat_fraction.nii.gz beside the labels
   bool write_figures = true;   // figures/ (3D map, involvement strip, slice overlays); needs an X display

@@ -37,6 +37,19 @@ struct Comparison {
 // BASELINE and FOLLOWUP are analysis folders (each with report.json). Throws core::MyoError naming the file.
 [[nodiscard]] Comparison compare_analyses(const std::filesystem::path& baseline, const std::filesystem::path& followup,
                                           const RepeatabilityLimits& limits = {});
+// The same against a follow-up held in memory (the analysis being written), e.g. `analyze --baseline DIR`.
+struct FollowUpMeasurement {
+  std::string group;
+  std::string side;
+  double volume_ml = 0;
+  std::optional<double> fat_fraction_pct;
+  std::optional<double> edema_fraction_pct;
+};
+[[nodiscard]] Comparison compare_with_baseline(const std::filesystem::path& baseline,
+                                               const std::vector<FollowUpMeasurement>& followup,
+                                               const std::string& followup_study_uid,
+                                               const std::string& followup_study_date,
+                                               const RepeatabilityLimits& limits = {});
 [[nodiscard]] std::string comparison_to_json(const Comparison& comparison);
 
 }  // namespace myo::pipeline
