@@ -10,7 +10,11 @@ out=out/example
 rm -rf "$out"
 "$myoscope" phantom -o "$out/study" --vendor siemens --scenario imnm --seed 1
 "$myoscope" scan "$out/study/dicom"
-"$myoscope" analyze "$out/study/dicom" -o "$out/analysis"
+# Figures need an X server: a virtual one (Xvfb) when there is no display.
+display=()
+[ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null && display=(xvfb-run -a)
+"${display[@]}" "$myoscope" analyze "$out/study/dicom" -o "$out/analysis"
 "$myoscope" evaluate "$out/analysis" "$out/study" --per-group
 echo
-echo "Report: $root/$out/analysis/report.json (also measurements.csv, labels.nii.gz, fat_fraction.nii.gz)"
+echo "Report: $root/$out/analysis/report.pdf"
+echo "  also report.html, report.json, measurements.csv, labels.nii.gz, fat_fraction.nii.gz, figures/, dicom/ (SEG, SR, parametric map, capture)"
