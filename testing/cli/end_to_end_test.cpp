@@ -81,6 +81,20 @@ TEST_P(EndToEnd, GenerateScanAnalyzeEvaluate) {
   }
   EXPECT_EQ(sides, (std::set<std::string>{"right", "left"}));
 
+  // The DICOM SEG that goes to the PACS reads back as the same segmentation (--labels accepts SEG files).
+  if (p.vendor == "siemens" && p.dixon) {
+    ASSERT_TRUE(fs::exists(out / "dicom" / "segmentation.dcm"));
+    const fs::path again = dir.path() / "from_seg";
+    const auto reread = run_myoscope("analyze " + (study / "dicom").string() + " -o " + again.string() + " --labels " +
+                                     (out / "dicom" / "segmentation.dcm").string() +
+                                     " --no-figures --no-dicom --no-report-documents");
+    ASSERT_EQ(reread.exit_code, 0) << reread.output;
+    const auto original = myo::core::read_labels(out / "labels.nii.gz");
+    const auto round_trip = myo::core::read_labels(again / "labels.nii.gz");
+    EXPECT_TRUE(round_trip.geometry.same_grid(original.geometry, 0.01));
+    EXPECT_EQ(round_trip.voxels, original.voxels);
+  }
+
   // Accuracy floor: catches regressions; the targets of record are measured with `myoscope evaluate` on many seeds.
   const fs::path evaluation = dir.path() / "evaluation.json";
   const auto evaluated = run_myoscope("evaluate " + out.string() + " " + study.string() + " --json " + evaluation.string());
