@@ -23,7 +23,9 @@ echo "MyoScope performance budget ($(nproc) cores, vendor $vendor, seed $seed)"
 measure "phantom (generate study)" "$myoscope" phantom -o "$work/study" --vendor "$vendor" --seed "$seed"
 echo "  study: $(find "$work/study/dicom" -type f | wc -l) files, $(du -sh "$work/study/dicom" | cut -f1)"
 measure "scan" "$myoscope" scan "$work/study/dicom"
-measure "analyze (whole)" "$myoscope" analyze "$work/study/dicom" -o "$work/analysis"
+display=()
+[ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null && display=(xvfb-run -a)
+measure "analyze (whole)" "${display[@]}" "$myoscope" analyze "$work/study/dicom" -o "$work/analysis"
 /usr/bin/python3 - "$work/analysis/report.json" <<'PY'
 import json, sys
 stages = json.load(open(sys.argv[1]))["provenance"]["stage_seconds"]
@@ -35,5 +37,8 @@ measure "evaluate" "$myoscope" evaluate "$work/analysis" "$work/study"
 if command -v dcm2niix >/dev/null; then
   mkdir -p "$work/dcm2niix"
   measure "dcm2niix (same folder)" dcm2niix -z n -o "$work/dcm2niix" "$work/study/dicom"
-  measure "myoscope convert" "$myoscope" convert "$work/study/dicom" -o "$work/convert"
+  measure "myoscope convert (.nii.gz)" "$myoscope" convert "$work/study/dicom" -o "$work/convert"
+  "$build/testing/benchmarks/myo_load_bench" "$work/study/dicom" 3 | sed 's/^/  myoscope load: /'
+  start=$(date +%s.%N); dcm2niix -z n -o "$work/dcm2niix" "$work/study/dicom" >/dev/null; end=$(date +%s.%N)
+  echo "  dcm2niix (uncompressed) $(echo "$end - $start" | bc) s"
 fi
