@@ -89,7 +89,11 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     t1_fat = std::move(estimate);
   }
 
-  // Edema: STIR against the normal-appearing muscle of the same level (handles coil bias along the limb).
+  // Edema: STIR against the normal-appearing muscle of the same level (handles coil bias along the limb). Fatty voxels
+  // are dark on STIR (fat suppressed) and must not pull the reference down: they are left out by the Dixon fat
+  // fraction, or without Dixon by the T1 estimate.
+  const core::ImageVolume* fat_map =
+      result.fat_fraction_map_pct ? &*result.fat_fraction_map_pct : t1_fat ? &*t1_fat : nullptr;
   std::vector<double> stir_reference;  // per slice; 0 where a level has too little muscle
   if (input.stir) {
     result.method.edema_method = "stir_reference_ratio";
@@ -105,7 +109,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
         for (std::size_t p = 0; p < per_slice; ++p) {
           const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
           if (labels[i] && input.stir->voxels[i] > 0 &&
-              (!result.fat_fraction_map_pct || result.fat_fraction_map_pct->voxels[i] < 30.0F))
+              (!fat_map || fat_map->voxels[i] < 30.0F))
             values.push_back(input.stir->voxels[i]);
         }
       if (values.size() < 50) continue;
