@@ -56,7 +56,9 @@ TEST(BatchShard, ParsesAndRejects) {
 TEST(BatchKey, SafeAndDistinct) {
   EXPECT_EQ(myo::pipeline::study_key("1.2.3.4"), "1.2.3.4");
   std::set<std::string> keys;
-  for (const char* uid : {"../../etc", "..", ".", "a/b", "a_b", "a\\b", "", "1.2.3\n", std::string(200, '9').c_str()}) {
+  // Named: std::string(200, '9').c_str() in the list dangled once the temporary died (ASan heap-use-after-free).
+  const std::string long_uid(200, '9');
+  for (const char* uid : {"../../etc", "..", ".", "a/b", "a_b", "a\\b", "", "1.2.3\n", long_uid.c_str()}) {
     const auto key = myo::pipeline::study_key(uid);
     EXPECT_EQ(key.find('/'), std::string::npos) << uid;
     EXPECT_NE(key, "..");

@@ -79,7 +79,9 @@ TEST(Phantom, ImnmTruthIsPlausible) {
 TEST(Phantom, HealthyHasLowFatAndNoEdema) {
   myo::testing::TempDir dir;
   myo::phantom::generate_study(small(Vendor::ge, Scenario::healthy, 4), dir.path());
-  for (const auto& g : read_truth(dir.path())["groups"]) {
+  // Named: a range-for over read_truth(...)["groups"] iterates a member of a destroyed temporary (ASan).
+  const auto truth = read_truth(dir.path());
+  for (const auto& g : truth["groups"]) {
     EXPECT_LT(g["fat_fraction_pct"].get<double>(), 8.0) << g.dump();
     EXPECT_GT(g["fat_fraction_pct"].get<double>(), 1.5) << g.dump();
     EXPECT_EQ(g["edema_fraction_pct"].get<double>(), 0.0) << g.dump();

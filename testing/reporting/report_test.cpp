@@ -95,3 +95,12 @@ TEST(Report, MalformedReportNamesTheFile) {
     EXPECT_NE(std::string(e.what()).find("report.json"), std::string::npos);
   }
 }
+
+// Found by testing/fuzz/fuzz_report_reader: a label of 1e99 reached get<int>() (float-to-int overflow, undefined
+// behaviour under UBSan); it is now a malformed entry naming the file.
+TEST(Report, NonIntegerLabelIsMalformedNotUndefined) {
+  myo::testing::TempDir dir;
+  core::write_file_atomically(dir.path() / "report.json",
+                              R"({"muscles": [{"group": "quadriceps", "side": "left", "label": 1e99, "volume_ml": 1}]})");
+  EXPECT_THROW(static_cast<void>(reporting::read_report_muscles(dir.path() / "report.json")), core::MyoError);
+}

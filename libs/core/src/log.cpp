@@ -57,9 +57,28 @@ class FacadeOutputWindow : public itk::OutputWindow {
 void set_level(Level level) { g_level = level; }
 Level level() { return g_level; }
 
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9F;  // U+0080..U+009F (CSI is U+009B)
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (c1) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[++i]));
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
 void write(Level level, std::string_view message) {
   if (level < g_level.load() || level == Level::off) return;
-  logger()->log(to_spdlog(level), "{}", message);
+  // Messages carry tag values (series descriptions, file names) from untrusted files: no terminal escapes.
+  logger()->log(to_spdlog(level), "{}", printable(message));
 }
 
 void route_toolkit_output() { itk::OutputWindow::SetInstance(FacadeOutputWindow::New()); }

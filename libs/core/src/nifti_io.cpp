@@ -5,6 +5,9 @@
 #include <itkNiftiImageIOFactory.h>
 #include <itkNrrdImageIOFactory.h>
 
+#include <zlib.h>
+
+#include <array>
 #include <mutex>
 
 #include "myo/core/error.hpp"
@@ -31,6 +34,28 @@ std::filesystem::path temporary_with_extension(const std::filesystem::path& temp
   return temporary.string() + extension;
 }
 
+// NIfTI-1's writer (under ITK) reports a failed write (disk full, file size limit) only by printing
+// "** ERROR: NWAD" and carries on, so a truncated file would be renamed over an earlier good one. Inflating the
+// finished file back is the only reliable check: it must be a complete gzip stream holding at least the voxels.
+void verify_complete_gzip(const std::filesystem::path& written, std::uint64_t voxel_bytes,
+                          const std::filesystem::path& target) {
+  gzFile file = gzopen(written.c_str(), "rb");
+  if (file == nullptr) throw MyoError(target.string(), "write failed: the written file cannot be reopened");
+  std::array<char, 1 << 16> chunk{};
+  std::uint64_t total = 0;
+  int n = 0;
+  while ((n = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()))) > 0) {
+    total += static_cast<std::uint64_t>(n);
+  }
+  int code = Z_OK;
+  const std::string message = n < 0 ? gzerror(file, &code) : "";
+  gzclose(file);
+  if (n < 0 || total < voxel_bytes) {
+    throw MyoError(target.string(), "write failed (disk full or file size limit?): the written image is incomplete" +
+                                        (message.empty() ? std::string() : " (" + message + ")"));
+  }
+}
+
 template <class T>
 void write_volume(const Volume<T>& volume, const std::filesystem::path& path) {
   register_factories();
@@ -41,7 +66,16 @@ void write_volume(const Volume<T>& volume, const std::filesystem::path& path) {
       writer->SetInput(to_itk(volume));
       writer->SetFileName(with_extension.string());
       writer->UseCompressionOn();
+      // Fastest gzip level: maps and labels compress well anyway, and the default level costs seconds per study.
+      writer->SetCompressionLevel(1);
       writer->Update();
+      try {
+        verify_complete_gzip(with_extension, static_cast<std::uint64_t>(volume.voxels.size()) * sizeof(T), path);
+      } catch (const MyoError&) {
+        std::error_code ignored;
+        std::filesystem::remove(with_extension, ignored);
+        throw;
+      }
       std::filesystem::rename(with_extension, temporary);
     } catch (const itk::ExceptionObject& e) {
       std::error_code ignored;

@@ -105,7 +105,8 @@ std::string sidecar_json(const LoadedSeries& loaded, const StudyInfo& study) {
   j["Warnings"] = loaded.warnings;
   j["ConversionSoftware"] = core::software_name();
   j["ConversionSoftwareVersion"] = core::software_version();
-  return j.dump(2) + "\n";
+  // Tag values need not be UTF-8 (ISO_IR 100 exports): invalid bytes become U+FFFD instead of an exception.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 ConvertResult convert(const fs::path& input, const ConvertOptions& options) {

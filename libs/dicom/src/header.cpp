@@ -17,6 +17,10 @@
 namespace myo::dicom::detail {
 namespace {
 
+// Frames of a legacy multi-frame object share one header: more than this is a damaged or hostile file, and building
+// one frame record each (before the pixel data is even looked at) would exhaust memory.
+constexpr int kMaxLegacyFrames = 65536;
+
 // Private Philips MR image type (M, P, R, I, W, F, IP, OP, ...): the only type marker on some classic exports.
 const DcmTagKey kPhilipsImageType(0x2005, 0x1011);
 // Siemens XA private ImageTypeText: XA moved the phase marker from ImageType to here (dcm2niix issue 675).
@@ -173,14 +177,20 @@ void expand_mosaic(DcmDataset& dataset, FileHeader& h) {
     const auto it = csa.find(name);
     if (it == csa.end() || it->second.size() <= index) return std::nullopt;
     try {
-      return std::stod(it->second[index]);
+      const double value = std::stod(it->second[index]);
+      return std::isfinite(value) ? std::optional<double>(value) : std::nullopt;
     } catch (const std::exception&) {
       return std::nullopt;
     }
   };
   int count = get_int(dataset, DcmTagKey(0x0019, 0x100A), 0);
   if (count <= 0) {
-    if (auto n = csa_number("NumberOfImagesInMosaic", 0)) count = static_cast<int>(*n);
+    // Range-checked before the conversion: a hostile CSA value (1e300) must not overflow an int.
+    const auto n = csa_number("NumberOfImagesInMosaic", 0);
+    if (n && *n >= 1 && *n <= kMaxLegacyFrames) count = static_cast<int>(*n);
+  }
+  if (count > kMaxLegacyFrames) {
+    throw core::MyoError(h.path.string(), fmt::format("implausible NumberOfImagesInMosaic {}", count));
   }
   if (count <= 0) throw core::MyoError(h.path.string(), "Siemens mosaic without NumberOfImagesInMosaic");
   const int tiles = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(count))));
@@ -291,6 +301,17 @@ FileHeader parse_header(DcmDataset& dataset, const std::filesystem::path& path) 
     frame.pixel_spacing = get_doubles<2>(dataset, DCM_PixelSpacing);
     if (auto s = get_double(dataset, DCM_RescaleSlope)) frame.slope = *s;
     if (auto b = get_double(dataset, DCM_RescaleIntercept)) frame.intercept = *b;
+    // A rescale that is present but not a finite number cannot be applied; ignoring it (slope 1) would give
+    // silently wrong values.
+    for (const auto& [tag, name] :
+         {std::pair{DCM_RescaleSlope, "RescaleSlope"}, std::pair{DCM_RescaleIntercept, "RescaleIntercept"}}) {
+      if (dataset.tagExistsWithValue(tag) && !get_double(dataset, tag)) {
+        throw core::MyoError(path.string(), fmt::format("{} '{}' is not a finite number", name, get_string(dataset, tag)));
+      }
+    }
+    if (h.number_of_frames > kMaxLegacyFrames) {
+      throw core::MyoError(path.string(), fmt::format("implausible NumberOfFrames {}", h.number_of_frames));
+    }
     if (h.number_of_frames > 1) {
       // Legacy multi-frame without functional groups: one geometry for all frames, which cannot be stacked safely.
       for (int i = 0; i < h.number_of_frames; ++i) {

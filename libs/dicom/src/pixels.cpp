@@ -7,6 +7,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <openjpeg.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -142,7 +143,8 @@ bool is_j2k(E_TransferSyntax xfer) {
 // two's complement within BitsStored bits.
 std::int64_t stored_value(std::uint32_t raw, const FileHeader& h) {
   const int bits = h.bits_stored;
-  const int shift = std::max(0, h.high_bit + 1 - bits);
+  // HighBit comes from the file: clamp so that a hostile value cannot shift past the sample (undefined behaviour).
+  const int shift = std::clamp(h.high_bit + 1 - bits, 0, std::max(0, h.bits_allocated - bits));
   const std::uint64_t mask = bits >= 32 ? 0xFFFFFFFFULL : ((std::uint64_t{1} << bits) - 1);
   std::int64_t v = static_cast<std::int64_t>((static_cast<std::uint64_t>(raw) >> shift) & mask);
   if (h.pixel_representation == 1 && bits < 64 && (v & (std::int64_t{1} << (bits - 1))) != 0) v -= std::int64_t{1} << bits;

@@ -220,8 +220,9 @@ SourceContext make_source_context(const ResultContext& context) {
   std::set<DcmTagKey> present;
   for (auto& [tag, value] : header_values) {
     present.insert(tag);
+    // An init-capture: C++17 does not let a lambda capture a structured binding (clang refuses it).
     const auto it = std::find_if(copied_tags().begin(), copied_tags().end(),
-                                 [&](const CopiedTag& c) { return c.tag == tag; });
+                                 [&key = tag](const CopiedTag& c) { return c.tag == key; });
     const bool identifying = it != copied_tags().end() && it->identifying;
     if (!context.deidentify || !identifying) {
       source.patient_study.emplace_back(tag, value);
@@ -272,6 +273,21 @@ void put_patient_study(DcmItem& item, const SourceContext& source) {
     code->putAndInsertString(DCM_CodeValue, "113100");
     code->putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
     code->putAndInsertString(DCM_CodeMeaning, "Basic Application Confidentiality Profile");
+  }
+}
+
+void put_patient_study_for_import(DcmItem& item, const SourceContext& source) {
+  put_patient_study(item, source);
+  for (const auto& [tag, value] : source.patient_study) {
+    DcmElement* element = nullptr;
+    if (item.findAndGetElement(tag, element).bad() || element == nullptr || element->checkValue().good()) continue;
+    std::string cleaned;
+    for (const char c : value) {
+      const auto u = static_cast<unsigned char>(c);
+      cleaned.push_back((u < 0x20 && u != 0x1b) || u == 0x7f || c == '\\' ? '_' : c);
+    }
+    if (cleaned.size() > 64) cleaned.resize(64);
+    if (element->putString(cleaned.c_str()).bad() || element->checkValue().bad()) element->putString("");
   }
 }
 

@@ -52,6 +52,11 @@ struct SourceContext {
 
 // Patient/study/frame of reference attributes (+ de-identification markers) into `item`, replacing what is there.
 void put_patient_study(DcmItem& item, const SourceContext& source);
+// The same for DCMTK's IOD importers (dcmseg, dcmpmap), which refuse to encode values that break their VR: control
+// characters, backslashes or over-long values, as some exports carry in PatientID or names. Offending values are
+// cleaned (or emptied) here only; the writers put the exact source values over them after encoding
+// (put_patient_study on the final dataset), so the results still match the patient's images for the PACS.
+void put_patient_study_for_import(DcmItem& item, const SourceContext& source);
 
 // General Series + (Enhanced) General Equipment + SOP Common + content date/time values shared by all writers.
 struct NewInstance {

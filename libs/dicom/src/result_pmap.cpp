@@ -77,7 +77,7 @@ WrittenObject write_parametric_map(const core::ImageVolume& values, const std::s
   if (!map) throw core::MyoError(subject, "cannot create parametric map");
   {
     DcmDataset hierarchy;
-    detail::put_patient_study(hierarchy, source);
+    detail::put_patient_study_for_import(hierarchy, source);
     check(map->importHierarchy(hierarchy, OFTrue, OFTrue, OFTrue, OFFalse), subject, "cannot set patient/study");
   }
 

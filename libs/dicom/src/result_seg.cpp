@@ -111,7 +111,7 @@ WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultCo
   {
     // Patient, study and frame of reference through DCMTK's importer, so its checks see them.
     DcmDataset hierarchy;
-    detail::put_patient_study(hierarchy, source);
+    detail::put_patient_study_for_import(hierarchy, source);
     check(seg->importHierarchy(hierarchy, OFTrue, OFTrue, OFTrue, OFFalse), subject, "cannot set patient/study");
   }
   check(seg->getSeries().setSeriesInstanceUID(instance.series_instance_uid.c_str()), subject, "series UID");

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "myo/core/exit_codes.hpp"
+#include "myo/core/log.hpp"
 #include "myo/dicom/scan.hpp"
 #include "text_util.hpp"
 
@@ -77,7 +78,7 @@ std::string format_scan_table(const ScanResult& r) {
     out += "\nUnreadable files:\n";
     for (const auto& p : r.problems) out += fmt::format("  {}: {}\n", p.path.string(), p.reason);
   }
-  return out;
+  return log::printable(out);  // descriptions and file names come from untrusted files
 }
 
 std::string scan_to_json(const ScanResult& r) {
@@ -127,7 +128,8 @@ std::string scan_to_json(const ScanResult& r) {
   }
   j["problems"] = nlohmann::json::array();
   for (const auto& p : r.problems) j["problems"].push_back({{"path", p.path.string()}, {"reason", p.reason}});
-  return j.dump(2) + "\n";
+  // Tag values need not be UTF-8 (ISO_IR 100 exports): invalid bytes become U+FFFD instead of an exception.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 int scan_exit_code(const ScanResult& r) {

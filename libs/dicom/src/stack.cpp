@@ -58,6 +58,12 @@ StackPlan plan_stack(const std::vector<SliceGeometry>& slices, const StackOption
       break;
     }
   }
+  // Zero, negative (or absurd) spacing would give a volume without extent or a mirrored one.
+  if (first.pixel_spacing && !((*first.pixel_spacing)[0] > 0.0 && (*first.pixel_spacing)[1] > 0.0 &&
+                               (*first.pixel_spacing)[0] < 1e4 && (*first.pixel_spacing)[1] < 1e4)) {
+    plan.errors.push_back(fmt::format("PixelSpacing {}\\{} mm is not a positive spacing", (*first.pixel_spacing)[0],
+                                      (*first.pixel_spacing)[1]));
+  }
   if (plan.distinct_orientations > 1) {
     plan.errors.push_back(fmt::format("mixed orientations ({} different ImageOrientationPatient values)",
                                       plan.distinct_orientations));
@@ -79,6 +85,9 @@ StackPlan plan_stack(const std::vector<SliceGeometry>& slices, const StackOption
   } else {
     plan.warnings.emplace_back("no PixelSpacing: 1 mm assumed");
   }
+  // SpacingBetweenSlices / SliceThickness of a single slice: only a positive value is a thickness.
+  const double fallback_spacing =
+      options.fallback_spacing_mm && *options.fallback_spacing_mm > 0.0 ? *options.fallback_spacing_mm : 1.0;
   plan.order.resize(slices.size());
   std::iota(plan.order.begin(), plan.order.end(), std::size_t{0});
 
@@ -88,7 +97,7 @@ StackPlan plan_stack(const std::vector<SliceGeometry>& slices, const StackOption
       return plan;
     }
     plan.warnings.emplace_back("no ImagePositionPatient/ImageOrientationPatient: identity geometry assumed");
-    g.spacing_mm[2] = options.fallback_spacing_mm.value_or(1.0);
+    g.spacing_mm[2] = fallback_spacing;
     return plan;
   }
 
@@ -118,7 +127,7 @@ StackPlan plan_stack(const std::vector<SliceGeometry>& slices, const StackOption
   }
 
   if (slices.size() == 1) {
-    g.spacing_mm[2] = options.fallback_spacing_mm.value_or(1.0);
+    g.spacing_mm[2] = fallback_spacing;
     return plan;
   }
 

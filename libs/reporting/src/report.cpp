@@ -119,7 +119,8 @@ std::string to_json_text(const Report& r) {
                    {"level_slab_mm", p.level_slab_mm}}}}},
       {"warnings", r.warnings},
       {"provenance", {{"stage_seconds", r.stage_seconds}}}};
-  return doc.dump(2) + "\n";
+  // Descriptions come from DICOM tags, which need not be UTF-8 (ISO_IR 100): invalid bytes become U+FFFD.
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string to_measurements_csv(const Report& r) {
@@ -188,7 +189,12 @@ std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& pat
       ReportedMuscle r;
       r.group = m.at("group").get<std::string>();
       r.side = m.at("side").get<std::string>();
-      r.label = m.at("label").get<int>();
+      // A label must be an integer: get<int>() of 1e99 is a float-to-int overflow (undefined behaviour; found by
+      // testing/fuzz/fuzz_report_reader).
+      const auto& label = m.at("label");
+      if (!label.is_number_integer() || label.get<long long>() < 0 || label.get<long long>() > 65535)
+        throw std::runtime_error("'label' is not a label number");
+      r.label = label.get<int>();
       r.volume_ml = m.at("volume_ml").get<double>();
       r.fat_fraction_pct = number(m, "fat_fraction_pct");
       r.edema_fraction_pct = number(m, "edema_fraction_pct");

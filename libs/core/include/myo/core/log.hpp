@@ -3,6 +3,7 @@
 // Never pass patient identifiers (names, IDs, birth dates) to it: logs leave the hospital in bug reports.
 #include <fmt/format.h>
 
+#include <string>
 #include <string_view>
 
 namespace myo::log {
@@ -12,6 +13,9 @@ enum class Level { debug, info, warn, error, off };
 void set_level(Level level);
 [[nodiscard]] Level level();
 void write(Level level, std::string_view message);
+// `text` safe for a terminal: control characters (ESC, BEL, CR, ..., C1 controls in UTF-8) shown as \xNN, newline and
+// tab kept. write() applies it to every message; use it for tag values printed to stdout (descriptions in tables).
+[[nodiscard]] std::string printable(std::string_view text);
 // Route ITK and DCMTK diagnostics into this facade (VTK is routed by the rendering library).
 void route_toolkit_output();
 
