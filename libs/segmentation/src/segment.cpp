@@ -61,7 +61,6 @@ struct SliceState {
   double body_area_mm2 = 0;
   bool legs_separate = false;
   double midline_body_ratio = 0;
-  bool compartments_joined = false;
   SideState side[2];  // 0 = patient right, 1 = patient left
 };
 
@@ -198,20 +197,6 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
     }
     const int depth = last - first + 1;
     s.midline_body_ratio = depth > 0 ? static_cast<double>(midline_run) / depth : 0.0;
-    // Compartments: the two thighs' non-adipose tissue stays apart below the perineum.
-    Mask non_adipose(static_cast<std::size_t>(per_slice), 0);
-    const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
-    for (int p = 0; p < per_slice; ++p)
-      non_adipose[static_cast<std::size_t>(p)] = s.body[static_cast<std::size_t>(p)] && signal[offset + static_cast<std::size_t>(p)] > body_threshold &&
-                                                 fat_like[offset + static_cast<std::size_t>(p)] < params.adipose_fat_likeness;
-    bool crossing = false;
-    for (const auto& c : slice::components(grid, slice::open(grid, non_adipose, 3.0))) {
-      if (c.area_mm2 < 3000) continue;
-      bool has_right = false, has_left = false;
-      for (const int p : c.pixels) (side_of_px(k, p % grid.nx) == 0 ? has_right : has_left) = true;
-      crossing |= has_right && has_left;
-    }
-    s.compartments_joined = crossing;
     s.legs_separate = s.midline_body_ratio <= 0.85;
   });
 
@@ -276,8 +261,6 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   std::vector<std::uint8_t> result_notes_fatty(static_cast<std::size_t>(nz), 0);
   parallel_for(nz, [&](int k) {
     auto& s = slices[static_cast<std::size_t>(k)];
-    const double mid_px = midline_px(k);
-    // Distance of each pixel from outside the body tells the subcutaneous layer from the inside.
     for (int side = 0; side < 2; ++side) {
       auto& st = s.side[side];
       Mask muscle_side = s.muscle;
@@ -334,27 +317,24 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
       if (area <= 0) continue;
       st.compartment_centre_px = {cx / area, cy / area};
       st.radius_mm = std::sqrt(area / kPi);
-      // Fatty-replaced muscle can touch the subcutaneous fat: add the region deeper than the subcutaneous layer.
+      // Fatty-replaced muscle can touch the subcutaneous fat: add the region deeper than the subcutaneous layer, whose
+      // thickness is the depth below the skin from which the body is (90 %) compartment. One depth map serves all
+      // candidate depths.
       {
-        const Mask boundary_ring = slice::erode(grid, compartment, 1.0);
-        std::vector<float> depths;
-        const Mask deep_body = body_side;
-        // Estimate the subcutaneous thickness as the depth at which the compartment starts.
+        const auto body_depth = slice::depth_inside_mm(grid, body_side);
         for (double depth = 2.0; depth <= 40.0; depth += 2.0) {
-          const Mask eroded = slice::erode(grid, deep_body, depth);
           std::size_t inside = 0, total = 0;
           for (int p = 0; p < per_slice; ++p) {
-            if (!eroded[static_cast<std::size_t>(p)]) continue;
+            if (body_depth[static_cast<std::size_t>(p)] <= depth) continue;
             ++total;
             inside += compartment[static_cast<std::size_t>(p)];
           }
           if (total > 0 && static_cast<double>(inside) / static_cast<double>(total) > 0.9) {
-            const Mask deep = slice::erode(grid, deep_body, depth + 2.0);
-            for (int p = 0; p < per_slice; ++p) compartment[static_cast<std::size_t>(p)] |= deep[static_cast<std::size_t>(p)];
+            for (int p = 0; p < per_slice; ++p)
+              if (body_depth[static_cast<std::size_t>(p)] > depth + 2.0) compartment[static_cast<std::size_t>(p)] = 1;
             break;
           }
         }
-        (void)boundary_ring;
       }
       st.compartment = std::move(compartment);
       // Femur: a round non-muscle blob (dark cortex, fatty marrow) enclosed by the compartment.
@@ -382,7 +362,6 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
           st.femur_px = std::array<double, 2>{c.cx, c.cy};
         }
       }
-      (void)mid_px;
     }
   });
 
