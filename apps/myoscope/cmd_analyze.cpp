@@ -26,6 +26,8 @@ CommandRunner add_analyze_command(CLI::App& root) {
   cmd->add_option("--label-table", options->label_table,
                   "Names of the --labels values: ITK-SNAP label file, 3D Slicer colour table or 'value name' list "
                   "(e.g. TotalSegmentator classes); individual muscles are rolled up into groups");
+  cmd->add_option("--atlas", options->atlas_file,
+                  "Segmentation atlas learned from your own labelled studies (`myoscope atlas-build`)");
   cmd->add_flag("!--no-maps", options->write_maps, "Do not write fat_fraction.nii.gz");
   cmd->add_flag("!--no-figures", options->write_figures, "Do not render figures (they need an X display)");
   cmd->add_flag("!--no-dicom", options->write_dicom, "Do not write the DICOM results (SEG, SR, parametric map, capture)");

@@ -22,6 +22,7 @@
 #include "myo/rendering/figures.hpp"
 #include "myo/reporting/document.hpp"
 #include "myo/reporting/report.hpp"
+#include "myo/segmentation/atlas.hpp"
 #include "myo/segmentation/label_import.hpp"
 #include "myo/segmentation/segment.hpp"
 
@@ -198,7 +199,13 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     user_labels = std::move(labels);
     report.segmentation_source = "user_labels";
   } else {
-    segmentation = segmentation::segment_muscle_groups(seg_input);
+    segmentation::SegmentationParams params;
+    std::optional<segmentation::SegmentationAtlas> atlas;
+    if (!options.atlas_file.empty()) {
+      atlas = segmentation::SegmentationAtlas::read(options.atlas_file);
+      params.atlas = &*atlas;
+    }
+    segmentation = segmentation::segment_muscle_groups(seg_input, params);
   }
   report.segmentation_notes = segmentation.notes;
   clock.lap("segmentation");

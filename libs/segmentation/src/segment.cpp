@@ -12,7 +12,8 @@
 #include "myo/core/log.hpp"
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/statistics.hpp"
-#include "polar_atlas.hpp"
+#include "anatomy.hpp"
+#include "myo/segmentation/atlas.hpp"
 #include "slice_ops.hpp"
 
 namespace myo::segmentation {
@@ -41,11 +42,6 @@ void parallel_for(int count, const std::function<void(int)>& body) {
   for (auto& t : threads) t.join();
 }
 
-double angle_difference_deg(double a, double b) {
-  double d = std::fmod(a - b + 540.0, 360.0) - 180.0;
-  return d;
-}
-
 struct SideState {
   Mask compartment;   // muscle compartment of this side (inside the fascia), including septa and bone
   double radius_mm = 0;
@@ -66,7 +62,11 @@ struct SliceState {
 
 }  // namespace
 
-SegmentationResult segment_muscle_groups(const SegmentationInput& input, const SegmentationParams& params) {
+namespace detail {
+
+Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams& params) {
+  Anatomy anatomy;
+  SegmentationResult& result = anatomy.result;
   const bool dixon = input.water && input.fat;
   const core::ImageVolume* reference = dixon ? input.water : input.t1;
   if (!reference) throw core::MyoError("segmentation", "needs Dixon water and fat images, or a T1-weighted series");
@@ -78,7 +78,6 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   if (std::abs(g.direction[8]) < 0.8)
     throw core::MyoError("segmentation", "the reference series is not axial; automatic segmentation needs axial slices");
 
-  SegmentationResult result;
   const std::size_t n = g.voxel_count();
   const Grid grid{static_cast<int>(g.size[0]), static_cast<int>(g.size[1]), g.spacing_mm[0], g.spacing_mm[1]};
   const int nz = static_cast<int>(g.size[2]);
@@ -454,22 +453,58 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
     }
   }
 
-  // 4. Atlas assignment of the compartment voxels, plus confident markers for the watershed.
-  const auto& catalog = core::MuscleCatalog::instance();
-  const auto& priors = hip_thigh_priors();
-  result.labels = core::LabelVolume(g, 0);
-  core::LabelVolume markers(g, 0);
-  core::MaskVolume labelable(g, 0);
-  core::LabelVolume deep_label(g, 0);  // best group that is not a superficial strap
-  core::MaskVolume strap_allowed(g, 0);  // voxels within some strap's depth
-  constexpr std::uint16_t kBackgroundMarker = 1000;
+  // In-plane rotation of the body on the table: the line from the right to the left femoral shaft is transverse.
+  double rotation = 0;
+  {
+    std::vector<float> angles;
+    for (const auto& s : slices) {
+      const double level = s.z_mm - crotch_z;
+      if (level > -40 || level < -350 || !s.side[0].femur_px || !s.side[1].femur_px) continue;
+      const auto r = g.index_to_physical({(*s.side[0].femur_px)[0], (*s.side[0].femur_px)[1], 0});
+      const auto l = g.index_to_physical({(*s.side[1].femur_px)[0], (*s.side[1].femur_px)[1], 0});
+      angles.push_back(static_cast<float>(std::atan2(l[1] - r[1], l[0] - r[0])));
+    }
+    if (angles.size() >= 5) rotation = std::clamp(percentile(angles, 0.5), -0.35, 0.35);
+  }
+  anatomy.rotation_rad = rotation;
+  // 4. Candidate voxels: muscle, or fat inside the compartment that is not a septum, pad or marrow; and their
+  // coordinates in the atlas frame.
+  std::vector<std::vector<Candidate>> per_slice_candidates(static_cast<std::size_t>(nz));
+  const double cos_r = std::cos(rotation), sin_r = std::sin(rotation);
   parallel_for(nz, [&](int k) {
     auto& s = slices[static_cast<std::size_t>(k)];
     const double level = s.z_mm - crotch_z;
     const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
+    auto& out = per_slice_candidates[static_cast<std::size_t>(k)];
     for (int side = 0; side < 2; ++side) {
       const auto& st = s.side[side];
       if (st.compartment.empty() || st.radius_mm <= 0) continue;
+      // Distance from the femur to the compartment boundary in each body-frame direction (1 degree steps): the
+      // fascia maps onto the unit circle whatever the thigh's shape, so superficial muscles stay superficial.
+      std::array<float, 360> boundary_mm{};
+      {
+        const core::Vec3 origin = g.index_to_physical({(*st.femur_px)[0], (*st.femur_px)[1], static_cast<double>(k)});
+        const core::Vec3 origin_px = g.physical_to_index(origin);
+        std::array<float, 360> raw{};
+        for (int a = 0; a < 360; ++a) {
+          const double phi = a * kPi / 180.0 + rotation;
+          const core::Vec3 step_px = g.physical_to_index({origin[0] + std::cos(phi), origin[1] + std::sin(phi), origin[2]});
+          const double sx = step_px[0] - origin_px[0], sy = step_px[1] - origin_px[1];
+          double last = 10.0;
+          for (double t = 0; t < 320.0; t += 0.7) {
+            const auto x = static_cast<int>(std::lround(origin_px[0] + t * sx));
+            const auto y = static_cast<int>(std::lround(origin_px[1] + t * sy));
+            if (x < 0 || y < 0 || x >= grid.nx || y >= grid.ny) break;
+            if (st.compartment[static_cast<std::size_t>(y * grid.nx + x)]) last = std::max(last, t);
+          }
+          raw[static_cast<std::size_t>(a)] = static_cast<float>(last);
+        }
+        for (int a = 0; a < 360; ++a) {
+          float sum = 0;
+          for (int d = -4; d <= 4; ++d) sum += raw[static_cast<std::size_t>((a + d + 360) % 360)];
+          boundary_mm[static_cast<std::size_t>(a)] = sum / 9.0F;
+        }
+      }
       // Thick fat inside the compartment is fatty-replaced muscle; thin fat is a septum.
       Mask fat_inside(static_cast<std::size_t>(per_slice), 0);
       for (int p = 0; p < per_slice; ++p) {
@@ -519,94 +554,32 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
         const double x_px = p % grid.nx;
         const double y_px = p / grid.nx;
         if (level > -30 && std::abs((x_px - mid_px) * grid.sx_mm) < params.pelvic_midline_exclusion_mm) continue;
-        // Polar coordinates around the femur: lateral positive on both sides, anterior = -y in LPS.
+        // Frame: around the femur, body rotation undone, lateral positive on both sides, anterior = -y in LPS.
         const core::Vec3 here = g.index_to_physical({x_px, y_px, static_cast<double>(k)});
         const core::Vec3 centre = g.index_to_physical({fx, fy, static_cast<double>(k)});
-        const double lateral = (here[0] - centre[0]) * (side == 1 ? 1.0 : -1.0);
-        const double anterior = -(here[1] - centre[1]);
-        const double angle = std::atan2(lateral, anterior) * 180.0 / kPi;
-        const double radius = std::sqrt(lateral * lateral + anterior * anterior) / st.radius_mm;
-        const core::MuscleGroup* best_group = nullptr;
-        double best_score = -1e30;
-        double second_score = -1e30;
-        const core::MuscleGroup* strap = nullptr;
-        double strap_score = 0;
-        const core::MuscleGroup* deep_group = nullptr;
-        double deep_score = -1e30;
-        for (const auto& prior : priors) {
-          if (level < prior.level_min_mm || level > prior.level_max_mm) continue;
-          const PriorWindow w = window_at(prior, level);
-          const double d = angle_difference_deg(angle, w.centre_deg) / w.half_width_deg;
-          double score = 1.0 - d * d;
-          if (radius < prior.radius_min) score -= 4.0 * (prior.radius_min - radius) / std::max(prior.radius_min, 0.1);
-          if (radius > prior.radius_max) score -= 4.0 * (radius - prior.radius_max);
-          const auto* group = catalog.find(prior.group);
-          if (level > prior.deep_from_level_mm && depth[static_cast<std::size_t>(p)] < prior.min_depth_mm) continue;
-          if (prior.superficial_strap) {
-            // A strap lies just under the fascia: outside that depth it is not a candidate at all.
-            if (depth[static_cast<std::size_t>(p)] > prior.strap_depth_mm) continue;
-            strap_allowed.voxels[i] = 1;
-          } else if (score > deep_score) {
-            deep_score = score;
-            deep_group = group;
-          }
-          if (prior.superficial_strap && score > 0 && score > strap_score) {
-            strap = group;
-            strap_score = score;
-          }
-          if (score > best_score) {
-            second_score = best_score;
-            best_score = score;
-            best_group = group;
-          } else if (score > second_score) {
-            second_score = score;
-          }
-        }
-        if (strap) {
-          best_group = strap;
-          best_score = strap_score + 1.0;
-        }
-        if (!best_group) continue;
-        const auto label = static_cast<std::uint16_t>(best_group->label(side == 0 ? core::Side::right : core::Side::left));
-        result.labels.voxels[i] = label;
-        labelable.voxels[i] = 1;
-        if (deep_group)
-          deep_label.voxels[i] = static_cast<std::uint16_t>(deep_group->label(side == 0 ? core::Side::right : core::Side::left));
-        if (best_score - second_score > 0.35 || strap) markers.voxels[i] = label;
+        const double dx = here[0] - centre[0], dy = here[1] - centre[1];
+        const double x_body = dx * cos_r + dy * sin_r, y_body = -dx * sin_r + dy * cos_r;
+        Candidate c;
+        c.voxel = static_cast<std::uint32_t>(i);
+        c.side = static_cast<std::uint8_t>(side);
+        double deg = std::atan2(y_body, x_body) * 180.0 / kPi;
+        if (deg < 0) deg += 360.0;
+        const auto a0 = static_cast<std::size_t>(deg) % 360;
+        const double f = deg - std::floor(deg);
+        const double scale = (1 - f) * boundary_mm[a0] + f * boundary_mm[(a0 + 1) % 360];
+        c.u = static_cast<float>(x_body * (side == 1 ? 1.0 : -1.0) / scale);
+        c.v = static_cast<float>(-y_body / scale);
+        c.depth_mm = depth[static_cast<std::size_t>(p)];
+        out.push_back(c);
       }
     }
   });
-
-  // 5. Watershed from the confident markers over the fat-likeness relief: borders settle on the septa.
-  if (params.watershed_refinement) {
-    for (std::size_t i = 0; i < n; ++i)
-      if (!labelable.voxels[i]) markers.voxels[i] = kBackgroundMarker;
-    core::ImageVolume relief(g, 1.0F);
-    for (std::size_t i = 0; i < n; ++i)
-      relief.voxels[i] = labelable.voxels[i] ? fat_like[i] : 2.0F;
-    using Filter = itk::MorphologicalWatershedFromMarkersImageFilter<core::ItkImage3<float>, core::ItkImage3<std::uint16_t>>;
-    auto filter = Filter::New();
-    filter->SetInput(core::to_itk(relief));
-    filter->SetMarkerImage(core::to_itk(markers));
-    filter->SetMarkWatershedLine(false);
-    filter->SetFullyConnected(false);
-    filter->Update();
-    const auto refined = core::from_itk(*filter->GetOutput());
-    std::vector<bool> is_strap(static_cast<std::size_t>(catalog.max_label()) + 1, false);
-    for (const auto& prior : priors)
-      if (prior.superficial_strap) {
-        const auto* group = catalog.find(prior.group);
-        is_strap[static_cast<std::size_t>(group->label_right)] = true;
-        is_strap[static_cast<std::size_t>(group->label_left)] = true;
-      }
-    for (std::size_t i = 0; i < n; ++i) {
-      auto v = refined.voxels[i];
-      if (!labelable.voxels[i] || v == kBackgroundMarker) v = 0;
-      // The flood must not carry a strap muscle into the deep compartment.
-      if (v > 0 && v < is_strap.size() && is_strap[v] && !strap_allowed.voxels[i]) v = deep_label.voxels[i];
-      result.labels.voxels[i] = v;
-    }
+  for (int k = 0; k < nz; ++k) {
+    const auto& list = per_slice_candidates[static_cast<std::size_t>(k)];
+    anatomy.candidates.insert(anatomy.candidates.end(), list.begin(), list.end());
   }
+  anatomy.slice_level_mm.resize(static_cast<std::size_t>(nz));
+  for (int k = 0; k < nz; ++k) anatomy.slice_level_mm[static_cast<std::size_t>(k)] = slices[static_cast<std::size_t>(k)].z_mm - crotch_z;
 
   result.body = core::MaskVolume(g, 0);
   for (int k = 0; k < nz; ++k) {
@@ -629,6 +602,82 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
     log::debug("segmentation: z {:7.1f} separate {} femur R ({:6.1f},{:6.1f}) L ({:6.1f},{:6.1f})", lm.z_mm,
                lm.legs_separate, (*lm.femur_right_xy_mm)[0], (*lm.femur_right_xy_mm)[1], (*lm.femur_left_xy_mm)[0],
                (*lm.femur_left_xy_mm)[1]);
+  }
+  return anatomy;
+}
+
+}  // namespace detail
+
+SegmentationResult segment_muscle_groups(const SegmentationInput& input, const SegmentationParams& params) {
+  const SegmentationAtlas& atlas = params.atlas != nullptr ? *params.atlas : SegmentationAtlas::builtin();
+  auto anatomy = detail::analyse_anatomy(input, params);
+  SegmentationResult result = std::move(anatomy.result);
+  const core::Geometry& g = result.fat_likeness.geometry;
+  const std::size_t n = g.voxel_count();
+  const std::size_t per_slice = g.size[0] * g.size[1];
+  const auto& catalog = core::MuscleCatalog::instance();
+  // Atlas classes -> catalogue labels per side (an atlas group this catalogue lacks proposes nothing).
+  std::vector<std::array<std::uint16_t, 2>> class_label(atlas.class_count(), {0, 0});
+  for (std::size_t c = 1; c < atlas.class_count(); ++c)
+    if (const auto* group = catalog.find(atlas.groups()[c - 1]))
+      class_label[c] = {static_cast<std::uint16_t>(group->label(core::Side::right)),
+                        static_cast<std::uint16_t>(group->label(core::Side::left))};
+
+  // 5. Atlas probabilities per candidate: the most probable group, and confident markers for the watershed.
+  constexpr std::uint16_t kBackgroundMarker = 1000;
+  result.labels = core::LabelVolume(g, 0);
+  core::LabelVolume markers(g, kBackgroundMarker);
+  core::MaskVolume candidate(g, 0);
+  const auto& candidates = anatomy.candidates;
+  const int chunks = 64;
+  parallel_for(chunks, [&](int chunk) {
+    std::vector<float> p;
+    const std::size_t begin = candidates.size() * static_cast<std::size_t>(chunk) / chunks;
+    const std::size_t end = candidates.size() * static_cast<std::size_t>(chunk + 1) / chunks;
+    for (std::size_t j = begin; j < end; ++j) {
+      const auto& c = candidates[j];
+      atlas.probabilities(anatomy.slice_level_mm[c.voxel / per_slice], c.u, c.v, p);
+      const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+      if (p[best] <= 0.0F) continue;  // outside the atlas: never labelled
+      candidate.voxels[c.voxel] = 1;
+      const std::uint16_t label = class_label[best][c.side];
+      result.labels.voxels[c.voxel] = label;
+      markers.voxels[c.voxel] = p[best] >= params.atlas_marker_probability ? (label == 0 ? kBackgroundMarker : label) : 0;
+    }
+  });
+
+  // 6. Watershed from the confident markers over the fat-likeness relief: group borders settle on the fat septa
+  // seen in this patient's image rather than where the atlas averages put them.
+  if (params.watershed_refinement) {
+    core::ImageVolume relief(g, 2.0F);
+    for (std::size_t i = 0; i < n; ++i)
+      if (candidate.voxels[i]) relief.voxels[i] = result.fat_likeness.voxels[i];
+    using Filter = itk::MorphologicalWatershedFromMarkersImageFilter<core::ItkImage3<float>, core::ItkImage3<std::uint16_t>>;
+    auto filter = Filter::New();
+    filter->SetInput(core::to_itk(relief));
+    filter->SetMarkerImage(core::to_itk(markers));
+    filter->SetMarkWatershedLine(false);
+    filter->SetFullyConnected(false);
+    filter->Update();
+    const auto refined = core::from_itk(*filter->GetOutput());
+    // The flood may not carry a group where the atlas gives it (almost) no chance.
+    parallel_for(chunks, [&](int chunk) {
+      std::vector<float> p;
+      const std::size_t begin = candidates.size() * static_cast<std::size_t>(chunk) / chunks;
+      const std::size_t end = candidates.size() * static_cast<std::size_t>(chunk + 1) / chunks;
+      for (std::size_t j = begin; j < end; ++j) {
+        const auto& c = candidates[j];
+        if (!candidate.voxels[c.voxel]) continue;
+        std::uint16_t v = refined.voxels[c.voxel];
+        if (v == kBackgroundMarker) v = 0;
+        if (v == result.labels.voxels[c.voxel]) continue;
+        atlas.probabilities(anatomy.slice_level_mm[c.voxel / per_slice], c.u, c.v, p);
+        std::size_t cls = 0;
+        for (std::size_t k = 1; k < p.size(); ++k)
+          if (class_label[k][c.side] == v) cls = k;
+        if (p[cls] >= params.atlas_min_probability) result.labels.voxels[c.voxel] = v;
+      }
+    });
   }
   return result;
 }

@@ -8,6 +8,8 @@
 
 namespace myo::segmentation {
 
+class SegmentationAtlas;
+
 // All channels lie on one grid (the reference series'); a null channel is one the protocol lacks.
 struct SegmentationInput {
   const core::ImageVolume* water = nullptr;  // Dixon water
@@ -22,8 +24,11 @@ struct SegmentationParams {
   double compartment_closing_mm = 9.0;     // closes septa and fatty muscle into the muscle compartment
   double septum_opening_mm = 2.0;          // fat thinner than this (septa) is not counted as muscle
   double fluid_stir_ratio = 5.0;           // STIR above this multiple of muscle is fluid (edema stays below), never muscle
-  double pelvic_midline_exclusion_mm = 20.0;  // viscera band around the midline above the crotch
+  double pelvic_midline_exclusion_mm = 8.0;   // band around the midline above the crotch: never one side's muscle
   bool watershed_refinement = true;        // move group borders onto the fat septa
+  const SegmentationAtlas* atlas = nullptr;  // null: the built-in atlas (myo/segmentation/atlas.hpp)
+  double atlas_marker_probability = 0.7;   // voxels this sure of one group seed the watershed
+  double atlas_min_probability = 0.03;     // the watershed may not give a voxel a group the atlas finds less likely
 };
 
 struct SliceLandmarks {

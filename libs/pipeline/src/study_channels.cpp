@@ -1,0 +1,127 @@
+#include "study_channels.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "myo/core/error.hpp"
+#include "myo/core/log.hpp"
+#include "myo/core/resample.hpp"
+#include "myo/dicom/load.hpp"
+
+namespace myo::pipeline {
+namespace {
+
+using dicom::SeriesInfo;
+using dicom::SeriesRole;
+
+void apply_overrides(std::vector<SeriesInfo>& series, const std::vector<std::string>& overrides) {
+  for (const auto& text : overrides) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos) throw core::MyoError("--role", "expected SERIES=ROLE, got '" + text + "'");
+    const std::string key = text.substr(0, eq);
+    const auto role = dicom::role_from_string(text.substr(eq + 1));
+    if (!role) throw core::MyoError("--role", "unknown role '" + text.substr(eq + 1) + "'");
+    bool matched = false;
+    for (auto& s : series) {
+      if (s.series_instance_uid == key || std::to_string(s.series_number) == key) {
+        s.role = *role;
+        s.role_reason = "overridden on the command line";
+        matched = true;
+      }
+    }
+    if (!matched) throw core::MyoError("--role", "no series with number or UID '" + key + "' in the study");
+  }
+}
+
+// Among the series of one role, prefer axial, then the most slices (the main acquisition rather than a partial one).
+const SeriesInfo* pick(const std::vector<SeriesInfo>& series, SeriesRole role, bool axial_only = false) {
+  const SeriesInfo* best = nullptr;
+  for (const auto& s : series) {
+    if (s.role != role) continue;
+    if (axial_only && s.orientation != "axial") continue;
+    if (!best) {
+      best = &s;
+      continue;
+    }
+    const bool axial = s.orientation == "axial";
+    const bool best_axial = best->orientation == "axial";
+    if (axial != best_axial ? axial : s.slice_count > best->slice_count) best = &s;
+  }
+  return best;
+}
+
+}  // namespace
+
+StudyChannels load_study_channels(const std::filesystem::path& input, const std::vector<std::string>& role_overrides,
+                                  const std::string& study_uid) {
+  StudyChannels out;
+  if (!std::filesystem::exists(input)) throw core::MyoError(input.string(), "input does not exist");
+  auto scan = dicom::scan(input);
+  for (const auto& problem : scan.problems) {
+    const std::string warning = problem.path.string() + ": " + problem.reason;
+    log::warn("skipped {}", warning);
+    out.warnings.push_back("skipped unreadable file " + warning);
+  }
+  if (scan.studies.empty()) throw core::MyoError(input.string(), "no DICOM images found");
+  const dicom::StudyInfo* study = &scan.studies.front();
+  if (!study_uid.empty()) {
+    const auto it = std::find_if(scan.studies.begin(), scan.studies.end(),
+                                 [&](const auto& s) { return s.study_instance_uid == study_uid; });
+    if (it == scan.studies.end()) throw core::MyoError(input.string(), "no study with the requested UID");
+    study = &*it;
+  } else if (scan.studies.size() > 1) {
+    throw core::MyoError(input.string(), fmt::format("holds {} studies; choose one with --study UID (see `myoscope scan`)",
+                                                     scan.studies.size()));
+  }
+  out.study = *study;
+  auto& series = out.study.series;
+  apply_overrides(series, role_overrides);
+
+  // Dixon water/fat if present (reference = water), else T1 (reference), plus STIR.
+  const SeriesInfo* water = pick(series, SeriesRole::dixon_water);
+  const SeriesInfo* fat = pick(series, SeriesRole::dixon_fat);
+  const SeriesInfo* t1 = pick(series, SeriesRole::t1, true);
+  const SeriesInfo* stir = pick(series, SeriesRole::stir, true);
+  if (!stir) stir = pick(series, SeriesRole::stir);
+  out.dixon = water && fat;
+  const SeriesInfo* reference = out.dixon ? water : t1;
+  if (!reference)
+    throw core::MyoError(input.string(),
+                         "no Dixon water/fat pair and no T1 series found: nothing to segment (see `myoscope scan`; "
+                         "override roles with --role SERIES=ROLE)");
+  out.reference_description = reference->description;
+
+  // Table positions (a pelvis and a thigh station of one contrast) are stitched into one volume before use.
+  const auto stations = dicom::find_stations(series);
+  const auto load_one = [&](const SeriesInfo& info) {
+    auto loaded = dicom::load_series(info);
+    if (!loaded) throw core::MyoError(loaded.error());
+    for (const auto& w : loaded.value().warnings) out.warnings.push_back(info.description + ": " + w);
+    return std::move(loaded).value();
+  };
+  const auto load = [&](const SeriesInfo& info) {
+    const auto index = static_cast<std::size_t>(&info - series.data());
+    for (const auto& group : stations) {
+      if (std::find(group.begin(), group.end(), index) == group.end()) continue;
+      std::vector<dicom::LoadedSeries> parts;
+      for (const auto i : group) parts.push_back(load_one(series[i]));
+      auto stitched = dicom::stitch_series(parts);
+      if (!stitched) throw core::MyoError(stitched.error());
+      out.warnings.push_back(fmt::format("{}: {} table positions stitched into one volume", info.description, group.size()));
+      return std::move(stitched).value();
+    }
+    return load_one(info);
+  };
+  auto reference_series = load(*reference);
+  const core::Geometry grid = reference_series.volume.geometry;
+  if (out.dixon) {
+    out.water = std::move(reference_series.volume);
+    out.fat = core::resample_to(load(*fat).volume, grid);
+  }
+  if (t1) out.t1 = (t1 == reference) ? std::move(reference_series.volume) : core::resample_to(load(*t1).volume, grid);
+  if (stir) out.stir = core::resample_to(load(*stir).volume, grid);
+  return out;
+}
+
+}  // namespace myo::pipeline
