@@ -28,7 +28,7 @@ struct SegmentationParams {
   bool watershed_refinement = true;        // move group borders onto the fat septa
   const SegmentationAtlas* atlas = nullptr;  // null: the built-in atlas (myo/segmentation/atlas.hpp)
   double atlas_marker_probability = 0.7;   // voxels this sure of one group seed the watershed
-  double atlas_min_probability = 0.03;     // the watershed may not give a voxel a group the atlas finds less likely
+  double atlas_min_probability = 0.2;      // the watershed may not give a voxel a group the atlas finds less likely
 };
 
 struct SliceLandmarks {
