@@ -5,7 +5,7 @@
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/resample.hpp"
 #include "myo/segmentation/atlas.hpp"
-#include "study_channels.hpp"
+#include "myo/pipeline/study_channels.hpp"
 
 namespace myo::pipeline {
 

@@ -1,4 +1,4 @@
-#include "study_channels.hpp"
+#include "myo/pipeline/study_channels.hpp"
 
 #include <fmt/format.h>
 
