@@ -72,8 +72,9 @@ AnalysisFolder read_analysis(const fs::path& dir) {
     for (std::size_t i = 0; i < mask->voxels.size(); ++i) a.edema->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
   }
   if (a.series.empty())
-    throw core::MyoError(dir.string(), "no series to show (water, t1, stir or fat_fraction .nii.gz); re-run "
-                                       "`myoscope analyze` without --no-maps");
+    throw core::MyoError(dir.string(),
+                         "no series to show (water, t1, stir or fat_fraction .nii.gz); re-run "
+                         "`myoscope analyze` without --no-maps");
   for (const auto& m : reporting::read_report_muscles(dir / "report.json")) {
     quantification::GroupMeasurement g;
     g.group = m.group;

@@ -1,20 +1,21 @@
 // The viewer (`myoscope view`) on the synthetic two-thigh phantom: the same window as the interactive one, rendered
 // off-screen once. Needs an X display (ctest runs it under `xvfb-run -a`); the no-display contract is checked without.
+#include "myo/rendering/viewer.hpp"
+
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <vtkImageData.h>
 #include <vtkNew.h>
 #include <vtkPNGReader.h>
 #include <vtkSmartPointer.h>
 
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/wait.h>
 #include <string>
 
 #include "myo/core/error.hpp"
-#include "myo/rendering/viewer.hpp"
 #include "myo/testing/test_support.hpp"
 #include "phantom.hpp"
 
@@ -155,8 +156,8 @@ TEST_F(ViewerTest, OrientationOfEveryViewIsCorrect) {
   rendering::ViewerOptions options;
   options.pick_group = "quadriceps";
   options.pick_side = core::Side::left;
-  const auto frame = rendering::viewer_screenshot(viewer_input(phantom_), picture_path(tmp_, "viewer_left.png"),
-                                                  options);
+  const auto frame =
+      rendering::viewer_screenshot(viewer_input(phantom_), picture_path(tmp_, "viewer_left.png"), options);
   using Letters = std::array<std::string, 4>;  // left, right, top, bottom
   EXPECT_EQ(panel(frame, "axial").orientation, (Letters{"R", "L", "A", "P"}));
   EXPECT_EQ(panel(frame, "coronal").orientation, (Letters{"R", "L", "S", "I"}));
@@ -173,8 +174,8 @@ TEST_F(ViewerTest, OrientationOfEveryViewIsCorrect) {
   EXPECT_LT((*axial.cursor_px)[1], axial.y + axial.height / 2);
 
   options.pick_side = core::Side::right;
-  const auto right = rendering::viewer_screenshot(viewer_input(phantom_), picture_path(tmp_, "viewer_right.png"),
-                                                  options);
+  const auto right =
+      rendering::viewer_screenshot(viewer_input(phantom_), picture_path(tmp_, "viewer_right.png"), options);
   for (const char* name : {"axial", "coronal", "3d"}) {
     const auto& p = panel(right, name);
     EXPECT_LT((*p.cursor_px)[0], p.x + p.width / 2) << name << ": the patient's right must be on the image left";
@@ -186,8 +187,8 @@ TEST_F(ViewerTest, PickShowsTheGroupAndItsNumbers) {
   rendering::ViewerOptions options;
   options.pick_group = "quadriceps";
   options.pick_side = core::Side::right;
-  const auto frame = rendering::viewer_screenshot(viewer_input(phantom_), picture_path(tmp_, "viewer_pick.png"),
-                                                  options);
+  const auto frame =
+      rendering::viewer_screenshot(viewer_input(phantom_), picture_path(tmp_, "viewer_pick.png"), options);
   EXPECT_NE(frame.pick_text.find("Quadriceps femoris \u2014 patient's right"), std::string::npos) << frame.pick_text;
   EXPECT_NE(frame.pick_text.find("fat fraction 60.0 %"), std::string::npos) << frame.pick_text;
   EXPECT_NE(frame.pick_text.find("Mercuri 4"), std::string::npos) << frame.pick_text;

@@ -198,8 +198,7 @@ class Viewer;
 class ViewerStyle : public vtkInteractorStyleTrackballCamera {
  public:
   static ViewerStyle* New();
-  vtkTypeMacro(ViewerStyle, vtkInteractorStyleTrackballCamera)
-  void SetViewer(Viewer* viewer) { viewer_ = viewer; }
+  vtkTypeMacro(ViewerStyle, vtkInteractorStyleTrackballCamera) void SetViewer(Viewer* viewer) { viewer_ = viewer; }
 
   void OnLeftButtonDown() override;
   void OnLeftButtonUp() override;
@@ -258,7 +257,7 @@ class Viewer {
   void reset_views();
   void set_3d_view(int which);
   [[nodiscard]] bool metric_available(ViewerMetric metric) const;
-  [[nodiscard]] Rgb label_colour(int label) const;   // 3D and overlay colour of a group for the current metric
+  [[nodiscard]] Rgb label_colour(int label) const;  // 3D and overlay colour of a group for the current metric
   [[nodiscard]] std::optional<Rgb> group_colour(int label) const;
   [[nodiscard]] const quantification::GroupMeasurement* measurement(int label) const;
   [[nodiscard]] const ViewerSeries& current_series() const { return input_.series[series_index_]; }
@@ -358,8 +357,7 @@ Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offs
                   std::numeric_limits<double>::lowest()};
   for (int corner = 0; corner < 8; ++corner) {
     Vec3 index{};
-    for (std::size_t a = 0; a < 3; ++a)
-      index[a] = ((corner >> a) & 1) ? static_cast<double>(grid.size[a]) - 0.5 : -0.5;
+    for (std::size_t a = 0; a < 3; ++a) index[a] = ((corner >> a) & 1) ? static_cast<double>(grid.size[a]) - 0.5 : -0.5;
     const auto p = grid.index_to_physical(index);
     for (std::size_t a = 0; a < 3; ++a) {
       extent_low_[a] = std::min(extent_low_[a], p[a]);
@@ -435,13 +433,11 @@ Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offs
 bool Viewer::metric_available(ViewerMetric metric) const {
   switch (metric) {
     case ViewerMetric::fat_fraction:
-      return input_.fat_fraction_pct ||
-             std::any_of(input_.measurements.begin(), input_.measurements.end(),
-                         [](const auto& m) { return m.fat_fraction_pct.has_value(); });
+      return input_.fat_fraction_pct || std::any_of(input_.measurements.begin(), input_.measurements.end(),
+                                                    [](const auto& m) { return m.fat_fraction_pct.has_value(); });
     case ViewerMetric::edema_fraction:
-      return input_.edema_mask ||
-             std::any_of(input_.measurements.begin(), input_.measurements.end(),
-                         [](const auto& m) { return m.edema_fraction_pct.has_value(); });
+      return input_.edema_mask || std::any_of(input_.measurements.begin(), input_.measurements.end(),
+                                              [](const auto& m) { return m.edema_fraction_pct.has_value(); });
     case ViewerMetric::grade:
       return std::any_of(input_.measurements.begin(), input_.measurements.end(),
                          [](const auto& m) { return m.mercuri_grade.has_value(); });
@@ -458,8 +454,8 @@ std::size_t Viewer::default_series(ViewerMetric metric) const {
         if (input_.series[i].name == name) return i;
     return std::nullopt;
   };
-  const auto chosen = metric == ViewerMetric::edema_fraction ? find({"stir", "water", "t1"})
-                                                             : find({"water", "t1", "stir"});
+  const auto chosen =
+      metric == ViewerMetric::edema_fraction ? find({"stir", "water", "t1"}) : find({"water", "t1", "stir"});
   return chosen.value_or(0);
 }
 
@@ -606,9 +602,8 @@ void Viewer::build_3d() {
   place(*letters3d_[2], 0.5, 0.93, 1, 2);
   place(*letters3d_[3], 0.5, 0.07, 1, 0);
   letters_callback_->SetClientData(this);
-  letters_callback_->SetCallback([](vtkObject*, unsigned long, void* client, void*) {
-    static_cast<Viewer*>(client)->update_3d_letters();
-  });
+  letters_callback_->SetCallback(
+      [](vtkObject*, unsigned long, void* client, void*) { static_cast<Viewer*>(client)->update_3d_letters(); });
   renderer3d_->AddObserver(vtkCommand::StartEvent, letters_callback_);
   set_3d_view(0);
 }
@@ -750,8 +745,8 @@ void Viewer::update_slice(SliceView& view) {
   for (int v = 0; v < view.height; ++v)
     for (int u = 0; u < view.width; ++u) {
       const Vec3 p = view.point(u, v, normal);
-      const std::size_t index = static_cast<std::size_t>(v) * static_cast<std::size_t>(view.width) +
-                                static_cast<std::size_t>(u);
+      const std::size_t index =
+          static_cast<std::size_t>(v) * static_cast<std::size_t>(view.width) + static_cast<std::size_t>(u);
       const auto l = nearest(*input_.labels, p);
       const int label = l ? *l : 0;
       labels[index] = label;
@@ -824,7 +819,9 @@ void Viewer::update_slice(SliceView& view) {
   const char axis = "xyz"[view.normal_axis];
   const auto wl = window_level();
   std::string title = fmt::format("{}  {} = {:.1f} mm   {}  W {:.0f} L {:.0f}",
-                                  view.name == "axial" ? "Axial" : view.name == "coronal" ? "Coronal" : "Sagittal",
+                                  view.name == "axial"     ? "Axial"
+                                  : view.name == "coronal" ? "Coronal"
+                                                           : "Sagittal",
                                   axis, normal, current_series().name, wl[0], wl[1]);
   view.title->SetInput(title.c_str());
 }
@@ -992,8 +989,8 @@ void Viewer::pick_group(const std::string& group, core::Side side) {
   const int label = g->label(side);
   const auto c = centroids_.find(label);
   if (c == centroids_.end())
-    throw core::MyoError("--pick-group " + group, std::string("the ") + core::to_string(side) + " " + group +
-                                                      " is not in the labels");
+    throw core::MyoError("--pick-group " + group,
+                         std::string("the ") + core::to_string(side) + " " + group + " is not in the labels");
   // The interior voxel of the group nearest to its centroid (a curved muscle's centroid may lie outside it; a border
   // voxel would show the outline rather than the muscle).
   const auto& grid = input_.labels->geometry;

@@ -38,8 +38,8 @@ enum class ViewerMetric { fat_fraction, edema_fraction, grade, labels };
 
 struct ViewerOptions {
   ViewerMetric metric = ViewerMetric::fat_fraction;
-  std::string series;              // empty: the metric's own (anatomy for fat, STIR for edema)
-  double overlay_opacity = 0.5;    // 0..1
+  std::string series;            // empty: the metric's own (anatomy for fat, STIR for edema)
+  double overlay_opacity = 0.5;  // 0..1
   int width_px = 1400, height_px = 1000;
   // Select a muscle as if the user had clicked it on the axial view (the labelled voxel of the group and side
   // nearest to its centroid): the slices move there and its numbers are shown.
@@ -56,7 +56,7 @@ struct ViewerOptions {
 struct ViewerPanel {
   std::string name;
   int x = 0, y = 0, width = 0, height = 0;
-  std::array<std::string, 4> orientation{};  // letters at the left, right, top and bottom edge
+  std::array<std::string, 4> orientation{};     // letters at the left, right, top and bottom edge
   std::optional<std::array<int, 2>> cursor_px;  // where the cursor (crosshair centre) is drawn, window pixels
 };
 
@@ -67,8 +67,8 @@ struct ViewerFrame {
   ViewerMetric metric = ViewerMetric::fat_fraction;
   std::string series;
   double overlay_opacity = 0;
-  core::Vec3 cursor_mm{0, 0, 0};  // LPS
-  std::string pick_text;          // the numbers of the picked muscle (empty when nothing is picked)
+  core::Vec3 cursor_mm{0, 0, 0};   // LPS
+  std::string pick_text;           // the numbers of the picked muscle (empty when nothing is picked)
   double first_frame_seconds = 0;  // from the start of set-up to the first rendered frame
 };
 
