@@ -43,6 +43,7 @@
 
 #include "canvas.hpp"
 #include "colormap.hpp"
+#include "display_internal.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/muscle_catalog.hpp"
@@ -419,7 +420,15 @@ Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offs
     windows_[s.name] = s.name == "fat_fraction" ? Window{0, 100} : robust_window(*s.image);
 
   window_->SetMultiSamples(0);
-  window_->SetSize(options.width_px, options.height_px);
+  int width = options.width_px, height = options.height_px;
+  if (!offscreen) {  // an interactive window fits the screen
+    if (const auto screen = detail::screen_size_px()) {
+      const double fit = std::min({1.0, 0.92 * (*screen)[0] / width, 0.88 * (*screen)[1] / height});
+      width = static_cast<int>(width * fit);
+      height = static_cast<int>(height * fit);
+    }
+  }
+  window_->SetSize(width, height);
   window_->SetWindowName(("MyoScope \u2014 " + input.title).c_str());
   if (offscreen) window_->SetOffScreenRendering(1);
   build_3d();
@@ -977,7 +986,12 @@ void Viewer::click_3d(int display_x, int display_y) {
     coloured_->GetCellPoints(picker_->GetCellId(), ids);
     if (ids->GetNumberOfIds() > 0) label = labels->GetValue(ids->GetId(0));
   }
-  set_cursor({p[0], p[1], p[2]});
+  // The picked point lies on the smoothed surface; half a voxel further along the line of sight is inside the muscle,
+  // so that the slices and the voxel values shown are the muscle's.
+  double dop[3];
+  renderer3d_->GetActiveCamera()->GetDirectionOfProjection(dop);
+  const double depth = *std::max_element(step_mm_.begin(), step_mm_.end()) / 2;
+  set_cursor({p[0] + dop[0] * depth, p[1] + dop[1] * depth, p[2] + dop[2] * depth});
   pick_label(label, cursor_);
   refresh();
 }
