@@ -83,6 +83,7 @@ std::string viewer_key_help() {
          "Up / Down    overlay opacity + / -\n"
          "o            label outlines on / off\n"
          "wheel, PgUp/PgDn  scroll the slice under the mouse\n"
+         "Ctrl+wheel   zoom the slice view; middle-drag pan\n"
          "right-drag   window (horizontal) and level (vertical) on a slice\n"
          "w / W, l / L window narrower / wider, level lower / higher\n"
          "left click   pick a muscle (3D or slice): its numbers; the slices move there\n"
@@ -238,6 +239,7 @@ class Viewer {
   void click_slice(int view, int display_x, int display_y);
   void click_3d(int display_x, int display_y);
   void scroll(int view, int steps);
+  void zoom(int view, double factor);
   void pick_group(const std::string& group, core::Side side);
   int slice_view_at(int x, int y) const;
   [[nodiscard]] std::array<int, 2> viewport_centre(const std::string& name) const;  // display pixels
@@ -277,7 +279,8 @@ class Viewer {
   bool outlines_ = true;
   bool help_ = false;
   Vec3 cursor_{0, 0, 0};
-  Vec3 extent_low_{}, extent_high_{};
+  Vec3 extent_low_{}, extent_high_{};  // the volume
+  Vec3 labels_low_{}, labels_high_{};  // the labelled voxels
   Vec3 step_mm_{1, 1, 1};
   std::map<std::string, Window> windows_;  // per series
   std::string pick_text_;
@@ -372,7 +375,9 @@ Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offs
     step_mm_[a] = grid.spacing_mm[best];
   }
 
-  // Centroids of the labels (picking by name, the initial cursor).
+  // Centroids of the labels (picking by name, the initial cursor) and their box (the initial framing).
+  labels_low_ = extent_high_;
+  labels_high_ = extent_low_;
   {
     std::map<int, std::array<double, 4>> sums;
     std::size_t index = 0;
@@ -383,6 +388,10 @@ Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offs
           if (l == 0) continue;
           const auto p =
               grid.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
+          for (std::size_t a = 0; a < 3; ++a) {
+            labels_low_[a] = std::min(labels_low_[a], p[a]);
+            labels_high_[a] = std::max(labels_high_[a], p[a]);
+          }
           auto& s = sums[l];
           s[0] += p[0];
           s[1] += p[1];
@@ -727,18 +736,41 @@ void Viewer::build_slice_views() {
 }
 
 void Viewer::reset_views() {
+  // Frame the labelled muscles with a margin for the subcutaneous fat and skin (the whole volume without labels).
+  Vec3 low = extent_low_, high = extent_high_;
+  if (labels_low_[0] <= labels_high_[0]) {
+    const double margin =
+        std::max(30.0, 0.15 * std::max(labels_high_[0] - labels_low_[0], labels_high_[1] - labels_low_[1]));
+    for (std::size_t a = 0; a < 3; ++a) {
+      low[a] = std::max(extent_low_[a], labels_low_[a] - margin);
+      high[a] = std::min(extent_high_[a], labels_high_[a] + margin);
+    }
+  }
   const double aspect = (window_->GetSize()[0] * 0.5) / std::max(1.0, window_->GetSize()[1] * 0.5);
   for (auto& view : views_) {
-    const double w = view.width * view.pixel_mm, h = view.height * view.pixel_mm;
-    const double cx = (view.width - 1) * view.pixel_mm / 2, cy = (view.height - 1) * view.pixel_mm / 2;
+    std::array<double, 2> u{std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest()};
+    std::array<double, 2> v = u;
+    for (int corner = 0; corner < 8; ++corner) {
+      const Vec3 p{(corner & 1) ? high[0] : low[0], (corner & 2) ? high[1] : low[1], (corner & 4) ? high[2] : low[2]};
+      const auto px = view.pixel_of(p);
+      u = {std::min(u[0], px[0]), std::max(u[1], px[0])};
+      v = {std::min(v[0], px[1]), std::max(v[1], px[1])};
+    }
+    const double w = (u[1] - u[0]) * view.pixel_mm, h = (v[1] - v[0]) * view.pixel_mm;
+    const double cx = (u[0] + u[1]) / 2 * view.pixel_mm, cy = (v[0] + v[1]) / 2 * view.pixel_mm;
     auto* camera = view.renderer->GetActiveCamera();
     camera->SetFocalPoint(cx, cy, 0);
     camera->SetPosition(cx, cy, 1000);
     camera->SetViewUp(0, 1, 0);
-    camera->SetParallelScale(std::max(h / 2, w / 2 / aspect) * 1.08);  // room for the letters and the title
+    camera->SetParallelScale(std::max(h / 2, w / 2 / aspect) * 1.1);  // room for the letters and the title
     view.renderer->ResetCameraClippingRange();
   }
   set_3d_view(0);
+}
+
+void Viewer::zoom(int view_index, double factor) {
+  views_[static_cast<std::size_t>(view_index)].renderer->GetActiveCamera()->Zoom(factor);
+  render();
 }
 
 void Viewer::update_slice(SliceView& view) {
@@ -1281,7 +1313,10 @@ void ViewerStyle::OnMouseMove() {
 void ViewerStyle::OnMouseWheelForward() {
   const int* pos = Interactor->GetEventPosition();
   if (const int view = slice_view_at(pos[0], pos[1]); view >= 0) {
-    viewer_->scroll(view, 1);
+    if (Interactor->GetControlKey())
+      viewer_->zoom(view, 1.15);
+    else
+      viewer_->scroll(view, 1);
     return;
   }
   FindPokedRenderer(pos[0], pos[1]);
@@ -1291,7 +1326,10 @@ void ViewerStyle::OnMouseWheelForward() {
 void ViewerStyle::OnMouseWheelBackward() {
   const int* pos = Interactor->GetEventPosition();
   if (const int view = slice_view_at(pos[0], pos[1]); view >= 0) {
-    viewer_->scroll(view, -1);
+    if (Interactor->GetControlKey())
+      viewer_->zoom(view, 1 / 1.15);
+    else
+      viewer_->scroll(view, -1);
     return;
   }
   FindPokedRenderer(pos[0], pos[1]);
