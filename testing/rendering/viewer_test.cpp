@@ -16,6 +16,7 @@
 #include <string>
 
 #include "myo/core/error.hpp"
+#include "myo/core/files.hpp"
 #include "myo/testing/test_support.hpp"
 #include "phantom.hpp"
 
@@ -281,6 +282,15 @@ TEST_F(ViewerTest, KeysSwitchMetricSeriesOpacityAndSaveScreenshots) {
   options.keys = {"Down", "Down", "Down", "Down", "Down", "Down"};
   frame = rendering::viewer_screenshot(viewer_input(phantom_), tmp_.path() / "k4.png", options);
   EXPECT_EQ(frame.overlay_opacity, 0.0);
+}
+
+// Same input, same picture: screenshots can be compared across versions.
+TEST_F(ViewerTest, ScreenshotIsDeterministic) {
+  rendering::ViewerOptions options;
+  options.pick_group = "hamstrings";
+  (void)rendering::viewer_screenshot(viewer_input(phantom_), tmp_.path() / "a.png", options);
+  (void)rendering::viewer_screenshot(viewer_input(phantom_), tmp_.path() / "b.png", options);
+  EXPECT_EQ(myo::core::read_text_file(tmp_.path() / "a.png"), myo::core::read_text_file(tmp_.path() / "b.png"));
 }
 
 TEST_F(ViewerTest, UnknownSeriesIsAnErrorNamingTheAvailableOnes) {

@@ -886,6 +886,7 @@ void Viewer::update_surface_colours() {
   coloured_->Modified();
 
   // Colour bar of the metric.
+  place(*letters3d_[1], 0.82, 0.5, 2, 1);
   lut_->ResetAnnotations();
   bar_->SetVisibility(1);
   bar_->DrawAnnotationsOff();
@@ -913,6 +914,7 @@ void Viewer::update_surface_colours() {
     }
     bar_->DrawAnnotationsOn();
     bar_->SetTitle("Mercuri\ngrade");
+    place(*letters3d_[1], 0.68, 0.5, 2, 1);  // clear of the grade names left of the bar
   } else {
     bar_->SetVisibility(0);
   }
