@@ -99,8 +99,8 @@ namespace {
 
 constexpr Rgb kEdemaColour{236, 40, 20};
 constexpr Rgb kCursorColour{255, 230, 0};
-// Mercuri grade 1 (normal) .. 4 (end stage).
-constexpr std::array<Rgb, 4> kGradeColours{{{44, 162, 95}, {254, 224, 139}, {253, 141, 60}, {215, 48, 39}}};
+// Mercuri grade 1 (normal) .. 4 (end stage): the figures' categorical colours.
+Rgb grade_colour(int grade) { return detail::colormap(Metric::mercuri_grade, (std::clamp(grade, 1, 4) - 0.5) / 4); }
 
 struct Window {
   double low = 0, high = 1;
@@ -505,7 +505,7 @@ std::optional<Rgb> Viewer::group_colour(int label) const {
     }
     case ViewerMetric::grade:
       if (!m || !m->mercuri_grade) return std::nullopt;
-      return kGradeColours[static_cast<std::size_t>(std::clamp(*m->mercuri_grade, 1, 4) - 1)];
+      return grade_colour(*m->mercuri_grade);
     case ViewerMetric::labels: {
       const auto gs = core::MuscleCatalog::instance().from_label(label);
       if (!gs) return std::nullopt;
@@ -908,7 +908,7 @@ void Viewer::update_surface_colours() {
     lut_->SetNumberOfTableValues(4);
     static constexpr std::array<const char*, 4> kNames{"1 normal", "2 <30 %", "3 30-60 %", "4 end stage"};
     for (int i = 0; i < 4; ++i) {
-      const Rgb c = kGradeColours[static_cast<std::size_t>(i)];
+      const Rgb c = grade_colour(i + 1);
       lut_->SetTableValue(i, c.r / 255.0, c.g / 255.0, c.b / 255.0, 1.0);
       lut_->SetAnnotation(vtkVariant(i + 1), kNames[static_cast<std::size_t>(i)]);
     }
