@@ -184,6 +184,16 @@ TEST(ViewerStudy, AnalysisFolderAndDicomStudy) {
     EXPECT_GT(g, b + 9 * 40) << r / 9 << "," << g / 9 << "," << b / 9;
   }
 
+  // `render` of the analysis folder draws every figure, the edema ones over STIR from the folder's own files.
+  {
+    SCOPED_TRACE("render from the analysis folder");
+    const auto rendered = run_myoscope("render -q " + path("analysis").string() + " -o " + path("figures").string());
+    ASSERT_EQ(rendered.exit_code, 0) << rendered.output;
+    for (const char* kind : {"map3d", "involvement", "slices"})
+      for (const char* metric : {"fat_fraction", "edema_fraction"})
+        EXPECT_TRUE(fs::exists(path("figures") / (std::string(kind) + "_" + metric + ".png"))) << kind << metric;
+  }
+
   // A DICOM folder is analysed first (kept with -o), then shown; edema over STIR.
   {
     SCOPED_TRACE("DICOM study analysed on the fly");
