@@ -8,7 +8,7 @@ find_package(DCMTK REQUIRED CONFIG)
 find_package(VTK 9.1 REQUIRED COMPONENTS
   CommonCore CommonDataModel CommonExecutionModel FiltersCore FiltersGeneral FiltersGeometry FiltersModeling
   FiltersSources ImagingCore ImagingGeneral IOImage IOXML IOGeometry RenderingCore RenderingOpenGL2
-  RenderingAnnotation RenderingFreeType InteractionStyle)
+  RenderingAnnotation RenderingFreeType InteractionStyle RenderingUI)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)

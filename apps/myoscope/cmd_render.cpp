@@ -50,8 +50,10 @@ CommandRunner add_render_command(CLI::App& root) {
   auto options = std::make_shared<RenderOptions>();
   cmd->add_option("ANALYSIS_DIR", options->analysis, "Analysis folder written by `myoscope analyze`")->required();
   cmd->add_option("-o,--output", options->output, "Figure folder (default: ANALYSIS_DIR/figures)");
-  cmd->add_option("--metric", options->metric, "fat_fraction or edema_fraction (default: each one available)")
-      ->check(CLI::IsMember({"fat_fraction", "edema_fraction"}));
+  cmd->add_option("--metric", options->metric,
+                  "fat_fraction, edema_fraction or mercuri_grade (3D map only) (default: fat and edema, each one "
+                  "available)")
+      ->check(CLI::IsMember({"fat_fraction", "edema_fraction", "mercuri_grade"}));
   cmd->add_flag("--scene", options->scene, "Also export scene.glb and one VTP surface per group and side");
   return [options]() -> int {
     const fs::path& dir = options->analysis;
@@ -82,6 +84,7 @@ CommandRunner add_render_command(CLI::App& root) {
         g.volume_ml = m.volume_ml;
         g.fat_fraction_pct = m.fat_fraction_pct;
         g.edema_fraction_pct = m.edema_fraction_pct;
+        g.mercuri_grade = m.mercuri_grade;
         input.measurements.push_back(std::move(g));
       }
       rendering::FigureParams params;

@@ -15,6 +15,7 @@ CommandRunner add_convert_command(CLI::App& root);
 CommandRunner add_analyze_command(CLI::App& root);
 CommandRunner add_evaluate_command(CLI::App& root);
 CommandRunner add_render_command(CLI::App& root);
+CommandRunner add_view_command(CLI::App& root);
 CommandRunner add_compare_command(CLI::App& root);
 CommandRunner add_batch_command(CLI::App& root);
 CommandRunner add_batch_merge_command(CLI::App& root);

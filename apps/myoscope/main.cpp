@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   add(myo::app::add_analyze_command);
   add(myo::app::add_evaluate_command);
   add(myo::app::add_render_command);
+  add(myo::app::add_view_command);
   add(myo::app::add_compare_command);
   add(myo::app::add_batch_command);
   add(myo::app::add_batch_merge_command);

@@ -63,6 +63,14 @@ TEST_P(EndToEnd, GenerateScanAnalyzeEvaluate) {
   ASSERT_EQ(analyzed.exit_code, 0) << analyzed.output;
   for (const char* file : {"report.json", "measurements.csv", "labels.nii.gz"}) EXPECT_TRUE(fs::exists(out / file)) << file;
   EXPECT_EQ(fs::exists(out / "fat_fraction.nii.gz"), p.dixon);
+  // What `myoscope view` and `myoscope render` show: the reference anatomy, STIR and the edema mask, on the labels' grid.
+  EXPECT_EQ(fs::exists(out / "water.nii.gz"), p.dixon);
+  EXPECT_EQ(fs::exists(out / "t1.nii.gz"), !p.dixon);
+  for (const char* file : {"stir.nii.gz", "edema_mask.nii.gz", p.dixon ? "water.nii.gz" : "t1.nii.gz"}) {
+    ASSERT_TRUE(fs::exists(out / file)) << file;
+    EXPECT_TRUE(myo::core::read_image(out / file).geometry.same_grid(myo::core::read_labels(out / "labels.nii.gz").geometry))
+        << file;
+  }
 
   // The report honours its contract.
   const std::string validate = std::string(MYO_PYTHON) +

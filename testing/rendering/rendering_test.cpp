@@ -137,6 +137,31 @@ TEST(Rendering, ThreeDMapShowsTheFattyRightQuadricepsOnTheViewersLeftFromTheFron
   EXPECT_GT(back.right, back.left);
 }
 
+// The grade map (on request: `render --metric mercuri_grade`): the end-stage right quadriceps red, the normal left
+// quadriceps green, on the sides the anterior view shows them; no strip or slice figure for a group value.
+TEST(Rendering, GradeMapShowsEndStageRightQuadricepsRedOnTheViewersLeft) {
+  MYO_REQUIRE_DISPLAY();
+  auto phantom = myo::testing::make_thigh_phantom();
+  auto input = phantom.input();
+  for (auto& m : input.measurements) m.mercuri_grade = m.fat_fraction_pct && *m.fat_fraction_pct > 50 ? 4 : 1;
+  myo::testing::TempDir dir;
+  const auto figure = rendering::render_map3d(input, rendering::Metric::mercuri_grade,
+                                              picture_dir(dir.path()) / "map3d_mercuri_grade.png");
+  ASSERT_TRUE(figure);
+  const Png png(figure->path);
+  const auto red = [](const Rgb& c) { return c.r > 120 && c.r > c.g + 70 && c.r > c.b + 70; };
+  const auto green = [](const Rgb& c) { return c.g > 80 && c.g > c.r + 40 && c.g > c.b + 20; };
+  const auto front_red = count_halves(png, panel(*figure, "anterior"), red);
+  const auto front_green = count_halves(png, panel(*figure, "anterior"), green);
+  EXPECT_GT(front_red.left, 500);
+  EXPECT_LT(front_red.right, front_red.left / 20);
+  EXPECT_GT(front_green.right, 500);
+  EXPECT_FALSE(rendering::render_slice_overlays(input, rendering::Metric::mercuri_grade, dir.path() / "s.png"));
+  EXPECT_FALSE(rendering::render_involvement_strip(input, rendering::Metric::mercuri_grade, dir.path() / "i.png"));
+  // Without grades in the measurements there is no grade map (never invented from the maps).
+  EXPECT_FALSE(rendering::render_map3d(phantom.input(), rendering::Metric::mercuri_grade, dir.path() / "m.png"));
+}
+
 TEST(Rendering, ThreeDViewsShowEachSideAndFaceWhereTheCameraSeesIt) {
   // Only the right quadriceps (anterior, FF 60 %) and the left hamstrings (posterior, FF 30 %) are labelled.
   MYO_REQUIRE_DISPLAY();

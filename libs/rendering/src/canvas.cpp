@@ -203,6 +203,15 @@ void draw_colorbar(Canvas& canvas, int x, int y, int bar_width, int bar_height, 
   }
   canvas.outline_rect(x - 1, y - 1, bar_width + 2, bar_height + 2, kText);
   const double span = info.high - info.low;
+  if (metric == Metric::mercuri_grade) {  // categories: one tick in the middle of each band
+    for (int grade = 1; grade <= 4; ++grade) {
+      const int yy = y + bar_height - 1 - static_cast<int>(std::lround((grade - info.low) / span * (bar_height - 1)));
+      canvas.fill_rect(x + bar_width, yy, 5, 1, kText);
+      canvas.text(std::to_string(grade), x + bar_width + 8, yy, {12, kText, false, HAlign::left, VAlign::center});
+    }
+    canvas.text(info.bar_label, x - 6, y + bar_height / 2, {13, kText, true, HAlign::right, VAlign::center, 90});
+    return;
+  }
   const double step = span > 60 ? 20 : span > 30 ? 10 : 5;
   TextStyle tick{12, kText, false, HAlign::left, VAlign::center};
   const auto tick_at = [&](double v, const std::string& text) {

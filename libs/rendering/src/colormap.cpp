@@ -12,6 +12,8 @@ const char* to_string(Metric metric) {
       return "fat_fraction";
     case Metric::edema_fraction:
       return "edema_fraction";
+    case Metric::mercuri_grade:
+      return "mercuri_grade";
   }
   return "unknown";
 }
@@ -19,6 +21,7 @@ const char* to_string(Metric metric) {
 std::optional<Metric> metric_from_string(const std::string& text) {
   if (text == "fat_fraction" || text == "fat") return Metric::fat_fraction;
   if (text == "edema_fraction" || text == "edema") return Metric::edema_fraction;
+  if (text == "mercuri_grade" || text == "grade") return Metric::mercuri_grade;
   return std::nullopt;
 }
 
@@ -35,6 +38,8 @@ constexpr Stops kViridis{{{68, 1, 84},
                           {92, 200, 99},
                           {170, 220, 50},
                           {253, 231, 37}}};
+// Mercuri grade 1 (normal) .. 4 (end stage): categorical, from green to red (the viewer uses the same).
+constexpr std::array<Rgb, 4> kGrades{{{44, 162, 95}, {254, 224, 139}, {253, 141, 60}, {215, 48, 39}}};
 constexpr Stops kYlOrRd{{{255, 255, 204},
                          {255, 237, 160},
                          {254, 217, 118},
@@ -59,11 +64,17 @@ MetricInfo metric_info(Metric metric, const FigureParams& params) {
     case Metric::edema_fraction:
       return {"edema_fraction", "Edema", "Edema (% of muscle volume)", params.edema_fraction_range_pct[0],
               params.edema_fraction_range_pct[1]};
+    case Metric::mercuri_grade:
+      return {"mercuri_grade", "Mercuri grade", "Mercuri grade (fatty replacement)", 0.5, 4.5};
   }
   return {};
 }
 
 Rgb colormap(Metric metric, double t) {
+  if (metric == Metric::mercuri_grade) {
+    if (!std::isfinite(t)) return kNoData;
+    return kGrades[std::min<std::size_t>(3, static_cast<std::size_t>(std::clamp(t, 0.0, 1.0) * 4))];
+  }
   const Stops& stops = metric == Metric::fat_fraction ? kViridis : kYlOrRd;
   if (!std::isfinite(t)) return kNoData;
   t = std::clamp(t, 0.0, 1.0) * static_cast<double>(stops.size() - 1);

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "display_internal.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
 #include "myo/rendering/figures.hpp"
@@ -18,6 +19,12 @@
 
 namespace myo::rendering {
 namespace {
+
+#ifdef MYO_HAVE_X11
+std::mutex probe_mutex;
+std::string probed;
+Display* connection = nullptr;
+#endif
 
 // VTK writes warnings and errors to its output window (stderr or a console popup); send them to the facade.
 class LogOutputWindow : public vtkOutputWindow {
@@ -59,10 +66,7 @@ bool display_available() {
   // VTK aborts the process when it cannot open the display, so probe it first. The probe's connection stays open
   // for the life of the process: an X server (Xvfb under xvfb-run) resets when its last client disconnects, and a
   // render window that connects during that reset fails ("bad X server connection") and aborts.
-  static std::mutex mutex;
-  static std::string probed;
-  static Display* connection = nullptr;
-  const std::lock_guard<std::mutex> lock(mutex);
+  const std::lock_guard<std::mutex> lock(probe_mutex);
   if (connection && probed == display) return true;
   Display* opened = XOpenDisplay(display);
   if (!opened) return false;
@@ -71,6 +75,22 @@ bool display_available() {
 #endif
   return true;
 }
+
+namespace detail {
+
+std::optional<std::array<int, 2>> screen_size_px() {
+#ifdef MYO_HAVE_X11
+  if (!display_available()) return std::nullopt;
+  const std::lock_guard<std::mutex> lock(probe_mutex);
+  if (!connection) return std::nullopt;
+  const int screen = DefaultScreen(connection);
+  return std::array<int, 2>{DisplayWidth(connection, screen), DisplayHeight(connection, screen)};
+#else
+  return std::nullopt;
+#endif
+}
+
+}  // namespace detail
 
 void require_display() {
   if (display_available()) return;

@@ -17,7 +17,15 @@ namespace fs = std::filesystem;
 namespace detail {
 
 std::optional<double> metric_value(const quantification::GroupMeasurement& m, Metric metric) {
-  return metric == Metric::fat_fraction ? m.fat_fraction_pct : m.edema_fraction_pct;
+  switch (metric) {
+    case Metric::fat_fraction:
+      return m.fat_fraction_pct;
+    case Metric::edema_fraction:
+      return m.edema_fraction_pct;
+    case Metric::mercuri_grade:
+      return m.mercuri_grade ? std::optional<double>(*m.mercuri_grade) : std::nullopt;
+  }
+  return std::nullopt;
 }
 
 bool measurements_have(const FigureInput& input, Metric metric) { return !metric_by_label(input, metric).empty(); }
@@ -33,7 +41,7 @@ std::map<int, double> metric_by_label(const FigureInput& input, Metric metric) {
       if (const auto* g = catalog.find(m.group)) label = g->label(m.side);
     if (label != 0) out[label] = *v;
   }
-  if (!out.empty() || !input.labels) return out;
+  if (!out.empty() || !input.labels || metric == Metric::mercuri_grade) return out;  // grades come from the report
   // No measurement of this metric (e.g. a report without it): the group means straight from the volumes.
   const auto& labels = input.labels->voxels;
   std::map<int, std::pair<double, std::size_t>> sums;
@@ -68,6 +76,18 @@ std::string group_side_name(int label) {
 }  // namespace detail
 
 namespace {
+
+const char* missing_map(Metric metric) {
+  switch (metric) {
+    case Metric::fat_fraction:
+      return "fat fraction map missing";
+    case Metric::edema_fraction:
+      return "edema mask missing";
+    case Metric::mercuri_grade:
+      return "the grade is drawn on the 3D map only";
+  }
+  return "";
+}
 
 void check_input(const FigureInput& input) {
   if (!input.labels) throw core::MyoError("figures", "no label volume given");
@@ -153,15 +173,13 @@ std::vector<Figure> render_study_figures(const FigureInput& input, const fs::pat
     if (auto f = detail::draw_involvement(input, metric, out_dir / ("involvement_" + key + ".png"), params))
       figures.push_back(std::move(*f));
     else
-      log::info("involvement strip of {} skipped: {} missing", key,
-                metric == Metric::fat_fraction ? "fat fraction map" : "edema mask");
+      log::info("involvement strip of {} skipped: {}", key, missing_map(metric));
     log::debug("involvement strip of {}: {:.2f} s", key, seconds(t));
     t = Clock::now();
     if (auto f = detail::draw_slices(input, metric, out_dir / ("slices_" + key + ".png"), params))
       figures.push_back(std::move(*f));
     else
-      log::info("slice overlays of {} skipped: {} missing", key,
-                metric == Metric::fat_fraction ? "fat fraction map" : "edema mask");
+      log::info("slice overlays of {} skipped: {}", key, missing_map(metric));
     log::debug("slice overlays of {}: {:.2f} s", key, seconds(t));
   }
   log::info("{} figures written to {} in {:.2f} s", figures.size(), out_dir.string(), seconds(start));

@@ -15,6 +15,7 @@ namespace myo::rendering::detail {
 std::optional<Figure> draw_involvement(const FigureInput& input, Metric metric, const std::filesystem::path& png,
                                        const FigureParams& params) {
   if (!input.labels) throw core::MyoError("involvement strip", "no label volume given");
+  if (metric == Metric::mercuri_grade) return std::nullopt;  // a group value: no profile along the limb
   LevelProfiles profiles;
   if (metric == Metric::fat_fraction) {
     if (!input.fat_fraction_pct) return std::nullopt;

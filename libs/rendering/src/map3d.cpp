@@ -126,8 +126,9 @@ Figure draw_map3d(const FigureInput& input, const LabelSurfaces& surfaces, vtkPo
   const int width = margin + 4 * pw + 3 * gap + bar_area + table_w + margin;
   const int height = title_h + view_title_h + ph + footer_h;
   Canvas canvas(width, height);
-  canvas.text(fmt::format("{} of the muscle groups \u2014 3D map (group means)", info.title), margin, 10,
-              {20, kText, true});
+  canvas.text(fmt::format("{} of the muscle groups \u2014 3D map ({})", info.title,
+                          metric == Metric::mercuri_grade ? "per group and side" : "group means"),
+              margin, 10, {20, kText, true});
 
   Figure figure;
   figure.kind = "map3d";
@@ -210,16 +211,20 @@ Figure draw_map3d(const FigureInput& input, const LabelSurfaces& surfaces, vtkPo
       }
       ty += row_h;
     }
-    canvas.text(metric == Metric::fat_fraction ? "mean fat fraction, %" : "edema, % of volume", tx, ty + 4,
-                {11, {90, 90, 90}});
+    canvas.text(metric == Metric::fat_fraction     ? "mean fat fraction, %"
+                : metric == Metric::edema_fraction ? "edema, % of volume"
+                                                   : "Mercuri grade 1-4",
+                tx, ty + 4, {11, {90, 90, 90}});
   }
   std::size_t measured = 0;
   for (const int label : surfaces.labels) measured += values.count(label);
-  canvas.text(
-      fmt::format("Colour: mean {} of each group and side ({} of {} measured; grey = not measured). "
-                  "Orthographic views; patient's right is on the left of the anterior view.",
-                  metric == Metric::fat_fraction ? "fat fraction" : "edema fraction", measured, surfaces.labels.size()),
-      margin, height - footer_h + 6, {12, {80, 80, 80}});
+  canvas.text(fmt::format("Colour: {} of each group and side ({} of {} measured; grey = not measured). "
+                          "Orthographic views; patient's right is on the left of the anterior view.",
+                          metric == Metric::fat_fraction     ? "mean fat fraction"
+                          : metric == Metric::edema_fraction ? "edema fraction"
+                                                             : "Mercuri grade (fatty replacement)",
+                          measured, surfaces.labels.size()),
+              margin, height - footer_h + 6, {12, {80, 80, 80}});
   canvas.write_png(png);
   figure.caption =
       fmt::format("{} per muscle group and side, 3D (anterior, posterior, right and left lateral views).", info.title);

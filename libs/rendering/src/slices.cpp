@@ -255,6 +255,7 @@ void orientation_letters(Canvas& canvas, int x, int y, int w, int h, const Plane
 std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const std::filesystem::path& png,
                                   const FigureParams& params) {
   if (!input.labels) throw core::MyoError("slice overlays", "no label volume given");
+  if (metric == Metric::mercuri_grade) return std::nullopt;  // a group value: no voxel map to overlay
   input.labels->check();
   const auto& grid = input.labels->geometry;
   const auto check_grid = [&](const auto* volume, const char* what) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <sstream>
 
 #include "myo/core/error.hpp"
@@ -198,6 +199,20 @@ std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& pat
       r.volume_ml = m.at("volume_ml").get<double>();
       r.fat_fraction_pct = number(m, "fat_fraction_pct");
       r.edema_fraction_pct = number(m, "edema_fraction_pct");
+      r.fat_fraction_median_pct = number(m, "fat_fraction_median_pct");
+      r.fat_fraction_p90_pct = number(m, "fat_fraction_p90_pct");
+      r.t1_fat_estimate_pct = number(m, "t1_fat_estimate_pct");
+      r.stir_ratio = number(m, "stir_ratio");
+      const auto grade = [&](const char* key) -> std::optional<int> {
+        const auto v = number(m, key);
+        if (!v) return std::nullopt;
+        if (*v < 0 || *v > 4 || *v != std::floor(*v)) throw std::runtime_error(std::string("'") + key + "' is not a grade");
+        return static_cast<int>(*v);
+      };
+      r.mercuri_grade = grade("mercuri_grade");
+      r.edema_grade = grade("edema_grade");
+      if (m.contains("mercuri_modified_grade") && m["mercuri_modified_grade"].is_string())
+        r.mercuri_modified_grade = m["mercuri_modified_grade"].get<std::string>();
       muscles.push_back(std::move(r));
     }
   } catch (const std::exception& e) {

@@ -25,7 +25,8 @@ struct FigureInput {
   std::optional<double> crotch_z_mm;                           // LPS z of the crotch: levels are given relative to it
 };
 
-enum class Metric { fat_fraction, edema_fraction };
+// mercuri_grade: the 3D map only (the grade is a group value; no voxel map, strip or slice overlay), on request.
+enum class Metric { fat_fraction, edema_fraction, mercuri_grade };
 [[nodiscard]] const char* to_string(Metric metric);
 [[nodiscard]] std::optional<Metric> metric_from_string(const std::string& text);
 

@@ -78,6 +78,14 @@ struct ReportedMuscle {
   double volume_ml = 0;
   std::optional<double> fat_fraction_pct;
   std::optional<double> edema_fraction_pct;
+  // Read when present (older reports may lack them).
+  std::optional<double> fat_fraction_median_pct;
+  std::optional<double> fat_fraction_p90_pct;
+  std::optional<double> t1_fat_estimate_pct;
+  std::optional<double> stir_ratio;
+  std::optional<int> mercuri_grade;
+  std::string mercuri_modified_grade;
+  std::optional<int> edema_grade;
 };
 [[nodiscard]] std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& path);
 
