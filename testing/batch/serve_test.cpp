@@ -296,10 +296,34 @@ class ServeNode : public ::testing::Test {
     node_port_ = free_port();
     pacs_port_ = free_port();
     ASSERT_TRUE(node_port_ && pacs_port_ && node_port_ != pacs_port_);
-    pacs_ = std::make_unique<Background>(std::vector<std::string>{"/usr/bin/storescp", "--aetitle", "PACS",
-                                                                  "--output-directory", (work_ / "pacs").string(),
-                                                                  std::to_string(pacs_port_)},
-                                         work_ / "pacs.log");
+    if (use_orthanc_) {  // a real PACS: Orthanc, AE title PACS, accepting C-STORE from any peer
+      http_port_ = free_port();
+      ASSERT_TRUE(http_port_ && http_port_ != node_port_ && http_port_ != pacs_port_);
+      const nlohmann::json config = {
+          {"Name", "MyoScopeTestPACS"},     {"StorageDirectory", (work_ / "orthanc-db").string()},
+          {"IndexDirectory", (work_ / "orthanc-db").string()},
+          {"Plugins", nlohmann::json::array()},
+          {"HttpServerEnabled", true},      {"HttpPort", http_port_},
+          {"RemoteAccessAllowed", false},   {"AuthenticationEnabled", false},
+          {"DicomServerEnabled", true},     {"DicomAet", "PACS"},
+          {"DicomPort", pacs_port_},        {"DicomCheckCalledAet", true},
+          {"DicomAlwaysAllowStore", true},
+      };
+      std::ofstream(work_ / "orthanc.json") << config.dump(2);
+      pacs_ = std::make_unique<Background>(
+          std::vector<std::string>{"/usr/sbin/Orthanc", (work_ / "orthanc.json").string()}, work_ / "pacs.log");
+      bool rest = false;
+      for (int i = 0; i < 200 && !rest; ++i) {  // 20 s at most
+        rest = run("/usr/bin/curl -sf " + http() + "/system") == 0;
+        if (!rest) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      ASSERT_TRUE(rest) << myo::core::read_text_file(work_ / "pacs.log");
+    } else {
+      pacs_ = std::make_unique<Background>(std::vector<std::string>{"/usr/bin/storescp", "--aetitle", "PACS",
+                                                                    "--output-directory", (work_ / "pacs").string(),
+                                                                    std::to_string(pacs_port_)},
+                                           work_ / "pacs.log");
+    }
     std::vector<std::string> argv{MYOSCOPE_EXE,
                                   "serve",
                                   "--port",
@@ -328,6 +352,11 @@ class ServeNode : public ::testing::Test {
     ASSERT_TRUE(up) << log();
   }
   [[nodiscard]] std::string peer() const { return " 127.0.0.1 " + std::to_string(node_port_); }
+  [[nodiscard]] std::string http() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
+  [[nodiscard]] nlohmann::json rest(const std::string& path) const {
+    const auto text = capture("/usr/bin/curl -sf '" + http() + path + "'");
+    return text.empty() ? nlohmann::json() : nlohmann::json::parse(text);
+  }
   [[nodiscard]] bool echo(const std::string& calling) const {
     return run("/usr/bin/echoscu -aet " + calling + " -aec MYONODE" + peer()) == 0;
   }
@@ -401,6 +430,8 @@ class ServeNode : public ::testing::Test {
   fs::path work_;  // the current node's folder (spool, out, pacs, logs)
   unsigned short node_port_ = 0;
   unsigned short pacs_port_ = 0;
+  unsigned short http_port_ = 0;
+  bool use_orthanc_ = false;
   std::unique_ptr<Background> pacs_;
   std::unique_ptr<Background> node_;
 };
@@ -537,6 +568,48 @@ TEST_F(ServeNode, TwoSendersInterleavingTwoStudiesThenOneStudyAgain) {
   EXPECT_EQ(objects[uids_[0]].size(), 6u);
   EXPECT_EQ(objects[uids_[1]].size(), 3u);
   EXPECT_EQ(nlohmann::json::parse(myo::core::read_text_file(serve_json(1))).value("analysis", 0), 1);
+}
+
+// The issue's own scenario: a modality sends a generated study to the node with storescu; the node sends its results
+// to a real PACS (Orthanc on loopback). Checked through Orthanc's REST API: the results are filed under the original
+// study (same Study Instance UID, so a viewer shows them beside the images), one SEG, one SR and one parametric map,
+// and every object Orthanc holds passes dciodvfy without IOD errors (when dicom3tools is installed).
+TEST_F(ServeNode, StorescuToNodeResultsReachOrthancValid) {
+  if (!fs::exists("/usr/sbin/Orthanc")) GTEST_SKIP() << "Orthanc missing (Debian package orthanc)";
+  if (!fs::exists("/usr/bin/curl")) GTEST_SKIP() << "curl missing";
+  use_orthanc_ = true;
+  start({"--allow-calling", "MODALITY"}, 2);
+  ASSERT_EQ(run(store_command("MODALITY", files_[0])), 0);
+  const auto j = wait_for_analysis(0, 1);
+  ASSERT_FALSE(j.empty()) << log();
+  EXPECT_EQ(j.value("sent", 0), 3) << j.dump(2);
+
+  const auto found = capture("/usr/bin/curl -sf -X POST -d '{\"Level\": \"Study\", \"Query\": {\"StudyInstanceUID\": \"" +
+                             uids_[0] + "\"}}' " + http() + "/tools/find");
+  ASSERT_FALSE(found.empty()) << myo::core::read_text_file(work_ / "pacs.log");
+  const auto studies = nlohmann::json::parse(found);
+  ASSERT_EQ(studies.size(), 1u) << "results not filed under the original study";
+  std::vector<std::string> modalities;
+  std::size_t instances = 0;
+  for (const auto& series : rest("/studies/" + studies[0].get<std::string>() + "/series")) {
+    modalities.push_back(series["MainDicomTags"].value("Modality", "?"));
+    for (const auto& instance : series["Instances"]) {
+      ++instances;
+      const std::string id = instance.get<std::string>();
+      const auto tags = rest("/instances/" + id + "/simplified-tags");
+      EXPECT_EQ(tags.value("StudyInstanceUID", ""), uids_[0]);
+      if (!fs::exists("/usr/bin/dciodvfy")) continue;
+      const fs::path file = work_ / (id + ".dcm");
+      ASSERT_EQ(run("/usr/bin/curl -sf -o " + file.string() + " " + http() + "/instances/" + id + "/file"), 0);
+      std::istringstream report(capture("{ /usr/bin/dciodvfy " + file.string() + " 2>&1; }"));  // it reports on stderr
+      for (std::string line; std::getline(report, line);)
+        EXPECT_NE(line.rfind("Error", 0), 0u) << tags.value("Modality", "") << " from Orthanc: " << line;
+    }
+  }
+  std::sort(modalities.begin(), modalities.end());
+  EXPECT_EQ(modalities, (std::vector<std::string>{"MR", "SEG", "SR"}));
+  EXPECT_EQ(instances, 3u);
+  EXPECT_EQ(node_->stop(), 0) << log();
 }
 
 }  // namespace
