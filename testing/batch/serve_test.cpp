@@ -14,12 +14,12 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <map>
-#include <memory>
-#include <sstream>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -248,7 +248,6 @@ TEST(Serve, RoundTripWithOrthanc) {
   if (!HasFailure() && !getenv("MYO_KEEP_TEST_OUTPUT")) fs::remove_all(dir);
 }
 
-
 // ---- The node under a PACS's ways of failing: refused peers, an association cut off mid-study, two senders at once
 // with their studies interleaved, a study sent again. Two generated studies shared by the tests below.
 class ServeNode : public ::testing::Test {
@@ -301,13 +300,18 @@ class ServeNode : public ::testing::Test {
       http_port_ = free_port();
       ASSERT_TRUE(http_port_ && http_port_ != node_port_ && http_port_ != pacs_port_);
       const nlohmann::json config = {
-          {"Name", "MyoScopeTestPACS"},     {"StorageDirectory", (work_ / "orthanc-db").string()},
+          {"Name", "MyoScopeTestPACS"},
+          {"StorageDirectory", (work_ / "orthanc-db").string()},
           {"IndexDirectory", (work_ / "orthanc-db").string()},
           {"Plugins", nlohmann::json::array()},
-          {"HttpServerEnabled", true},      {"HttpPort", http_port_},
-          {"RemoteAccessAllowed", false},   {"AuthenticationEnabled", false},
-          {"DicomServerEnabled", true},     {"DicomAet", "PACS"},
-          {"DicomPort", pacs_port_},        {"DicomCheckCalledAet", true},
+          {"HttpServerEnabled", true},
+          {"HttpPort", http_port_},
+          {"RemoteAccessAllowed", false},
+          {"AuthenticationEnabled", false},
+          {"DicomServerEnabled", true},
+          {"DicomAet", "PACS"},
+          {"DicomPort", pacs_port_},
+          {"DicomCheckCalledAet", true},
           {"DicomAlwaysAllowStore", true},
       };
       std::ofstream(work_ / "orthanc.json") << config.dump(2);
@@ -320,10 +324,10 @@ class ServeNode : public ::testing::Test {
       }
       ASSERT_TRUE(rest) << myo::core::read_text_file(work_ / "pacs.log");
     } else {
-      pacs_ = std::make_unique<Background>(std::vector<std::string>{"/usr/bin/storescp", "--aetitle", "PACS",
-                                                                    "--output-directory", (work_ / "pacs").string(),
-                                                                    std::to_string(pacs_port_)},
-                                           work_ / "pacs.log");
+      pacs_ = std::make_unique<Background>(
+          std::vector<std::string>{"/usr/bin/storescp", "--aetitle", "PACS", "--output-directory",
+                                   (work_ / "pacs").string(), std::to_string(pacs_port_)},
+          work_ / "pacs.log");
     }
     std::vector<std::string> argv{MYOSCOPE_EXE,
                                   "serve",
@@ -370,7 +374,7 @@ class ServeNode : public ::testing::Test {
   // storescu in the background (argv form: no shell, so it can be killed by its pid).
   [[nodiscard]] std::unique_ptr<Background> store_in_background(const std::vector<std::string>& files,
                                                                 const std::string& name) const {
-    std::vector<std::string> argv{"/usr/bin/storescu", "-aet", "MODALITY", "-aec", "MYONODE", "127.0.0.1",
+    std::vector<std::string> argv{"/usr/bin/storescu",       "-aet", "MODALITY", "-aec", "MYONODE", "127.0.0.1",
                                   std::to_string(node_port_)};
     argv.insert(argv.end(), files.begin(), files.end());
     return std::make_unique<Background>(argv, work_ / (name + ".log"));
@@ -526,7 +530,7 @@ TEST_F(ServeNode, TwoSendersInterleavingTwoStudiesThenOneStudyAgain) {
     auto a = store_in_background(lists[0], "sender-a");
     auto b = store_in_background(lists[1], "sender-b");
     int code_a = -1, code_b = -1;
-    bool done_a = false, done_b = false;  // finished() reports an exit once
+    bool done_a = false, done_b = false;                     // finished() reports an exit once
     for (int i = 0; i < 1200 && !(done_a && done_b); ++i) {  // 120 s at most
       done_a = done_a || a->finished(code_a);
       done_b = done_b || b->finished(code_b);
@@ -591,8 +595,9 @@ TEST_F(ServeNode, StorescuToNodeResultsReachOrthancValid) {
   ASSERT_FALSE(j.empty()) << log();
   EXPECT_EQ(j.value("sent", 0), 3) << j.dump(2);
 
-  const auto found = capture("/usr/bin/curl -sf -X POST -d '{\"Level\": \"Study\", \"Query\": {\"StudyInstanceUID\": \"" +
-                             uids_[0] + "\"}}' " + http() + "/tools/find");
+  const auto found =
+      capture("/usr/bin/curl -sf -X POST -d '{\"Level\": \"Study\", \"Query\": {\"StudyInstanceUID\": \"" + uids_[0] +
+              "\"}}' " + http() + "/tools/find");
   ASSERT_FALSE(found.empty()) << myo::core::read_text_file(work_ / "pacs.log");
   const auto studies = nlohmann::json::parse(found);
   ASSERT_EQ(studies.size(), 1u) << "results not filed under the original study";

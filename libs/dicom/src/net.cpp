@@ -1,5 +1,6 @@
-// Storage SCP and SCU over DCMTK's DcmSCPPool / DcmThreadSCP / DcmSCU. Received instances are written durably: temporary name,
-// fsync, rename, fsync of the folder, so a crash or power loss never leaves a half file under its final name.
+// Storage SCP and SCU over DCMTK's DcmSCPPool / DcmThreadSCP / DcmSCU. Received instances are written durably:
+// temporary name, fsync, rename, fsync of the folder, so a crash or power loss never leaves a half file under its
+// final name.
 #include "myo/dicom/net.hpp"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -16,8 +17,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -167,7 +168,7 @@ class StoreScp : public DcmThreadSCP {
   const std::atomic<bool>& stop_;
   std::set<std::string> open_studies_;  // studies received in this association
   std::size_t instances_ = 0;
-  std::string peer_;  // calling AE title @ address
+  std::string peer_;                     // calling AE title @ address
   std::atomic<int>& open_associations_;  // of the whole pool
   bool acknowledged_ = false;
 };

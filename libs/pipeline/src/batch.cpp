@@ -286,8 +286,7 @@ BatchSummary run_batch(const BatchOptions& options) {
     mean /= static_cast<double>(finished_worker_seconds.size());
     double work = mean * static_cast<double>(queue.size());
     const auto now = std::chrono::steady_clock::now();
-    for (const auto& r : running)
-      work += std::max(0.0, mean - std::chrono::duration<double>(now - r.started).count());
+    for (const auto& r : running) work += std::max(0.0, mean - std::chrono::duration<double>(now - r.started).count());
     const std::size_t workers = std::min<std::size_t>(options.jobs, queue.size() + running.size());
     return work / static_cast<double>(std::max<std::size_t>(1, workers));
   };

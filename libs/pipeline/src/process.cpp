@@ -90,7 +90,8 @@ std::string last_error_line(const fs::path& log_file) {
 fs::path self_executable() {
   const fs::path self = "/proc/self/exe";
   std::error_code ec;
-  if (!fs::exists(self, ec)) throw core::MyoError(self.string(), "cannot find the running executable (is /proc mounted?)");
+  if (!fs::exists(self, ec))
+    throw core::MyoError(self.string(), "cannot find the running executable (is /proc mounted?)");
   return self;
 }
 
