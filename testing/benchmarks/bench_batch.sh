@@ -9,6 +9,8 @@
 #    response (storescu's release) to the results being stored in a real PACS (Orthanc on loopback, polled through its
 #    REST API). It includes the node's quiet period (--quiet-seconds, printed), which a site chooses.
 # Needs: xvfb-run (figures), dcmtk (storescu), orthanc and curl for part 2 (skipped without them).
+# On a shared machine the kernel shares the CPU between sessions (sched_autogroup): a batch then gets its session's
+# share whatever --jobs is, and "cores used" (CPU time / wall time) shows it. Scaling is only visible on an idle machine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${1:-$root/build}"
@@ -55,9 +57,9 @@ run_batch() {  # run_batch LABEL JOBS [env assignments...]: prints seconds, stud
   last_seconds=$wall
   local per_study
   per_study=$(python3 -c "import json,glob; s=[json.load(open(f))['seconds'] for f in glob.glob('$out/studies/*/batch.json')]; print(f'{sum(s)/len(s):.1f}')")
-  printf "%-30s %7.1f s %6.1f studies/h | worker %5s s/study | CPU %5.1f s/study | load %s -> %s\n" \
+  printf "%-26s %6.1f s %6.1f studies/h | worker %5s s/study | CPU %5.1f s/study | cores used %4.2f | load %s -> %s\n" \
     "batch --jobs $jobs ($label)" "$wall" "$(echo "$studies * 3600 / $wall" | bc -l)" "$per_study" \
-    "$(echo "($user + $sys) / $studies" | bc -l)" "$load_before" "$(load)"
+    "$(echo "($user + $sys) / $studies" | bc -l)" "$(echo "($user + $sys) / $wall" | bc -l)" "$load_before" "$(load)"
 }
 
 run_batch j1 1
