@@ -22,7 +22,11 @@ work="$(mktemp -d /tmp/myo-bench-batch-XXXXXX)"
 pids=()
 cleanup() {
   local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done  # the node finishes its analysis
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -62,6 +66,7 @@ run_batch() {  # run_batch LABEL JOBS [env assignments...]: prints seconds, stud
     "$(echo "($user + $sys) / $studies" | bc -l)" "$(echo "($user + $sys) / $wall" | bc -l)" "$load_before" "$(load)"
 }
 
+[ "$studies" -ge 2 ] || echo "(one study: --jobs 2 has nothing to run in parallel; the scaling below is noise)"
 run_batch j1 1
 t1=$last_seconds
 run_batch j2 2
@@ -89,10 +94,13 @@ EOF
 pids+=($!)
 http="http://127.0.0.1:$http_port"
 for _ in $(seq 100); do curl -sf "$http/system" >/dev/null && break; sleep 0.2; done
-"${display[@]}" "$myoscope" serve --port "$node_port" --ae-title MYONODE --allow-calling BENCH \
-  --spool "$work/spool" -o "$work/serve-out" --quiet-seconds "$quiet" \
+# The node's own pid is recorded (exec keeps it) so that cleanup stops the node, not only the xvfb-run around it.
+"${display[@]}" bash -c 'echo $$ >"$0"; exec "$@"' "$work/serve.pid" "$myoscope" serve --port "$node_port" \
+  --ae-title MYONODE --allow-calling BENCH --spool "$work/spool" -o "$work/serve-out" --quiet-seconds "$quiet" \
   --destination "ORTHANC@127.0.0.1:$dicom_port" --run-seconds 900 >"$work/serve.log" 2>&1 &
 pids+=($!)
+for _ in $(seq 50); do [ -s "$work/serve.pid" ] && break; sleep 0.1; done
+pids=("$(cat "$work/serve.pid")" "${pids[@]}")
 for _ in $(seq 100); do echoscu -aet BENCH -aec MYONODE 127.0.0.1 "$node_port" 2>/dev/null && break; sleep 0.2; done
 study="$work/root/study1/dicom"
 t0=$(now)
