@@ -624,4 +624,25 @@ TEST_F(ServeNode, StorescuToNodeResultsReachOrthancValid) {
   EXPECT_EQ(node_->stop(), 0) << log();
 }
 
+// Nothing is lost when the node is stopped, even by SIGKILL: a study received but not yet analysed (its quiet period
+// had not passed) is analysed by the next node started on the same spool, and its results are sent.
+TEST_F(ServeNode, KilledNodeAnalysesItsSpoolAfterRestart) {
+  start({"--allow-calling", "MODALITY"}, 600);
+  ASSERT_EQ(run(store_command("MODALITY", files_[0])), 0);
+  EXPECT_EQ(count_files(spool(0)), files_[0].size());
+  kill(node_->pid(), SIGKILL);
+  (void)node_->stop();
+  EXPECT_FALSE(fs::exists(serve_json(0)));
+  const auto first_log = log();
+
+  start({"--allow-calling", "MODALITY"}, 2);  // same spool and output folders, new ports
+  const auto j = wait_for_analysis(0, 1);
+  ASSERT_FALSE(j.empty()) << first_log << "\n----\n" << log();
+  EXPECT_EQ(j.value("status", ""), "analysed") << j.dump(2);
+  EXPECT_EQ(j.value("study_instance_uid", ""), uids_[0]) << j.dump(2);
+  EXPECT_EQ(j.value("instances", 0), files_[0].size()) << j.dump(2);
+  EXPECT_EQ(j.value("sent", 0), 3) << j.dump(2);
+  EXPECT_EQ(node_->stop(), 0) << log();
+}
+
 }  // namespace

@@ -94,7 +94,13 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
   for (const auto& e : fs::directory_iterator(options.spool)) {
     if (!e.is_directory()) continue;
     const std::string key = e.path().filename().string();
-    if (!fs::exists(options.output / key / "serve.json")) studies[key].pending = true;
+    if (fs::exists(options.output / key / "serve.json")) continue;
+    auto& s = studies[key];
+    s.pending = true;
+    // A key that is a UID as it stands (digits and dots) is the study's UID; otherwise the folder holds one study
+    // and analyze finds it without --study.
+    if (study_key(key) == key && key.find_first_not_of("0123456789.") == std::string::npos) s.uid = key;
+    log::info("serve: {} was received before a restart and not analysed: analysing it when quiet", key);
   }
 
   dicom::StoreScpOptions scp;
