@@ -66,6 +66,26 @@ run_batch() {  # run_batch LABEL JOBS [env assignments...]: prints seconds, stud
     "$(echo "($user + $sys) / $studies" | bc -l)" "$(echo "($user + $sys) / $wall" | bc -l)" "$load_before" "$(load)"
 }
 
+# What this session can get at all: two busy processes get twice the CPU of one only when the machine has room.
+share() {  # share N: cores obtained by N busy processes for 3 s
+  python3 - "$1" <<'PY'
+import os, sys, time, resource
+pids = []
+for _ in range(int(sys.argv[1])):
+    pid = os.fork()
+    if pid == 0:
+        end = time.time() + 3
+        while time.time() < end:
+            pass
+        os._exit(0)
+    pids.append(pid)
+for p in pids:
+    os.waitpid(p, 0)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{(r.ru_utime + r.ru_stime) / 3:.2f}")
+PY
+}
+echo "CPU this session gets now: 1 busy process $(share 1) cores, 2 busy processes $(share 2) cores"
 [ "$studies" -ge 2 ] || echo "(one study: --jobs 2 has nothing to run in parallel; the scaling below is noise)"
 run_batch j1 1
 t1=$last_seconds
