@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev            # report.json
   libsqlite3-dev sqlite3        # batch: the cohort database (cohort.sqlite); sqlite3 to query it
   orthanc                       # a real PACS for the DICOM node round-trip test (started by the test, free ports)
+  slurm-wlm munge               # the Slurm recipe test: a private one-node cluster on loopback (started by the test)
   dcm2niix time                 # benchmarks: the loading comparison and peak memory (testing/benchmarks)
   libcairo2-dev libpango1.0-dev fonts-dejavu-core  # report.pdf / report.html: layout, charts, text
   poppler-utils                 # pdftotext/pdfinfo/pdftoppm: report.pdf is checked in tests

@@ -40,6 +40,9 @@ CommandRunner add_serve_command(CLI::App& root) {
   cmd->add_option("-o,--output", o.output, "Folder for the analyses (OUT/<study>/)")->required();
   cmd->add_option("--quiet-seconds", o.quiet_seconds, "Analyse a study once nothing arrived for it for this long")
       ->capture_default_str();
+  cmd->add_option("--max-associations", o.max_associations, "Associations served at the same time")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--destination", args->destination, "Send DICOM results to AE@HOST:PORT by C-STORE");
   cmd->add_flag("!--no-figures", o.write_figures, "Passed to analyze: no figures (they need an X display)");
   cmd->add_flag("--deidentify", o.deidentify, "Passed to analyze: DICOM results without patient identifiers");

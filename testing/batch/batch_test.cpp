@@ -226,4 +226,30 @@ TEST_F(BatchRun, StopsOnSigtermAndResumes) {
   EXPECT_EQ(query_int(out / "cohort.sqlite", "SELECT COUNT(*) FROM studies WHERE status = 'done'"), 2);
 }
 
+// Regression: workers were started by the path /proc/self/exe resolves to; once the executable file had been
+// replaced (a rebuild or a package upgrade during a long batch) that path ended in " (deleted)" and every study still
+// to start failed with "cannot start worker process". Workers now exec /proc/self/exe itself.
+TEST_F(BatchRun, WorkersStartAfterTheExecutableFileWasReplaced) {
+  const fs::path copy = dir_ / "myoscope-copy";
+  fs::copy_file(MYOSCOPE_EXE, copy, fs::copy_options::overwrite_existing);
+  const fs::path out = dir_ / "replaced";
+  myo::testing::Background batch(
+      {copy.string(), "batch", root_.string(), "-o", out.string(), "--jobs", "1", "--no-figures", "--no-progress"},
+      dir_ / "replaced.log");
+  const auto worker_started = [&]() {
+    std::error_code ec;
+    return fs::is_directory(out / "work", ec) && !fs::is_empty(out / "work", ec);
+  };
+  for (int i = 0; i < 600 && !worker_started(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(worker_started()) << myo::core::read_text_file(dir_ / "replaced.log");
+  fs::remove(copy);  // the next workers start after this
+  int code = -1;
+  for (int i = 0; i < 1200 && !batch.finished(code); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto log = myo::core::read_text_file(dir_ / "replaced.log");
+  EXPECT_EQ(code, 4) << log;  // the broken study only
+  EXPECT_EQ(log.find("cannot start worker"), std::string::npos) << log;
+  for (const auto& uid : good_uids_)
+    EXPECT_TRUE(fs::exists(out / "studies" / myo::pipeline::study_key(uid) / "report.json")) << log;
+}
+
 }  // namespace

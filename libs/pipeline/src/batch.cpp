@@ -177,7 +177,9 @@ struct FdCloser {
 class Progress {
  public:
   Progress(bool bar, std::size_t total) : bar_(bar), total_(total) {}
-  void update(std::size_t done, std::size_t failed, std::size_t running, double elapsed, bool force = false) {
+  // eta_seconds < 0: not known yet (no study finished).
+  void update(std::size_t done, std::size_t failed, std::size_t running, double elapsed, double eta_seconds,
+              bool force = false) {
     if (!bar_) return;
     const auto now = std::chrono::steady_clock::now();
     if (!force && now - last_ < std::chrono::milliseconds(500)) return;
@@ -185,11 +187,7 @@ class Progress {
     const std::size_t finished = done + failed;
     const int width = 30;
     const int filled = total_ ? static_cast<int>(width * finished / total_) : width;
-    std::string eta = "--";
-    if (finished > 0 && finished < total_)
-      eta = format_duration(elapsed / static_cast<double>(finished) * static_cast<double>(total_ - finished));
-    else if (finished == total_)
-      eta = "0s";
+    const std::string eta = finished == total_ ? "0s" : eta_seconds < 0 ? "--" : format_duration(eta_seconds);
     std::fprintf(stderr, "\r[%s%s] %zu/%zu done, %zu failed, %zu running, elapsed %s, remaining ~%s   ",
                  std::string(static_cast<std::size_t>(filled), '#').c_str(),
                  std::string(static_cast<std::size_t>(width - filled), '.').c_str(), finished, total_, failed, running,
@@ -275,9 +273,23 @@ BatchSummary run_batch(const BatchOptions& options) {
   Progress progress(bar, queue.size());
   const auto batch_start = std::chrono::steady_clock::now();
   std::vector<Running> running;
+  std::vector<double> finished_worker_seconds;  // of the studies done in this run
   std::size_t finished_count = 0;
   const std::size_t total = queue.size();
 
+  // Time remaining: the mean worker time of the studies finished so far, for the studies not started, plus what is
+  // left of it for the running ones, shared by the workers. Unknown (-1) until a study has finished.
+  const auto eta_seconds = [&]() {
+    if (finished_worker_seconds.empty()) return -1.0;
+    double mean = 0;
+    for (const double t : finished_worker_seconds) mean += t;
+    mean /= static_cast<double>(finished_worker_seconds.size());
+    double work = mean * static_cast<double>(queue.size());
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& r : running) work += std::max(0.0, mean - std::chrono::duration<double>(now - r.started).count());
+    const std::size_t workers = std::min<std::size_t>(options.jobs, queue.size() + running.size());
+    return work / static_cast<double>(std::max<std::size_t>(1, workers));
+  };
   const auto start_job = [&](Job job) {
     const fs::path out_dir = studies_dir / job.key;
     const fs::path log_file = logs_dir / (job.key + ".log");
@@ -333,6 +345,7 @@ BatchSummary run_batch(const BatchOptions& options) {
     }
     if (ok) {
       ++summary.done;
+      finished_worker_seconds.push_back(seconds);
       if (!options.keep_worker_inputs) fs::remove_all(work_root / r.job.key, ec);
     } else {
       summary.failures.push_back({r.job.uid, r.job.key, exit_code, m.message});
@@ -340,7 +353,10 @@ BatchSummary run_batch(const BatchOptions& options) {
     ++finished_count;
     if (!bar || !ok) {
       if (bar) std::fputc('\n', stderr);
-      if (ok)
+      if (ok && finished_count < total)
+        log::info("[{}/{}] {} done in {:.1f} s, ~{} remaining", finished_count, total, r.job.key, seconds,
+                  format_duration(eta_seconds()));
+      else if (ok)
         log::info("[{}/{}] {} done in {:.1f} s", finished_count, total, r.job.key, seconds);
       else
         log::error("[{}/{}] {} failed (exit {}): {} (log: {})", finished_count, total, r.job.key, exit_code, m.message,
@@ -381,11 +397,12 @@ BatchSummary run_batch(const BatchOptions& options) {
       }
     }
     progress.update(summary.done, summary.failures.size(), running.size(),
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - batch_start).count(), any);
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - batch_start).count(),
+                    eta_seconds(), any);
     if (!any) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   progress.update(summary.done, summary.failures.size(), 0,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - batch_start).count(), true);
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - batch_start).count(), 0.0, true);
   progress.finish();
   std::error_code ec;
   if (fs::is_empty(work_root, ec)) fs::remove(work_root, ec);

@@ -88,10 +88,11 @@ std::string last_error_line(const fs::path& log_file) {
 }
 
 fs::path self_executable() {
+  const fs::path self = "/proc/self/exe";
   std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) throw core::MyoError("/proc/self/exe", "cannot find the running executable: " + ec.message());
-  return p;
+  if (!fs::exists(self, ec))
+    throw core::MyoError(self.string(), "cannot find the running executable (is /proc mounted?)");
+  return self;
 }
 
 void fsync_path(const fs::path& path) {

@@ -24,7 +24,9 @@ namespace myo::pipeline::detail {
 // errors.csv. Bounded: reads at most the last 64 KiB.
 [[nodiscard]] std::string last_error_line(const std::filesystem::path& log_file);
 
-// The path of the running executable (/proc/self/exe), for re-executing ourselves.
+// "/proc/self/exe", for re-executing ourselves: exec of it runs the very binary this process was started from, even
+// after the file was replaced or deleted (a rebuild or package upgrade during a long batch or a running node; the
+// resolved path then ends in " (deleted)" and every worker failed to start). Throws when /proc is not mounted.
 [[nodiscard]] std::filesystem::path self_executable();
 
 // fsync a file or a directory (so a rename into it is durable). Errors are ignored (best effort on odd filesystems).

@@ -49,7 +49,17 @@ struct StudyState {
   Clock::time_point last_received = Clock::now();
   bool pending = false;  // received something since the last analysis started
   std::size_t instances = 0;
+  int open_associations = 0;  // peers still connected that sent instances of this study
+  std::size_t analyses = 0;   // analyses started by this process
 };
+
+std::size_t count_instances(const fs::path& dir) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".dcm" && it->path().filename().string().front() != '.') ++n;
+  return n;
+}
 
 std::vector<fs::path> result_files(const fs::path& dir) {
   std::vector<fs::path> files;
@@ -84,7 +94,13 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
   for (const auto& e : fs::directory_iterator(options.spool)) {
     if (!e.is_directory()) continue;
     const std::string key = e.path().filename().string();
-    if (!fs::exists(options.output / key / "serve.json")) studies[key].pending = true;
+    if (fs::exists(options.output / key / "serve.json")) continue;
+    auto& s = studies[key];
+    s.pending = true;
+    // A key that is a UID as it stands (digits and dots) is the study's UID; otherwise the folder holds one study
+    // and analyze finds it without --study.
+    if (study_key(key) == key && key.find_first_not_of("0123456789.") == std::string::npos) s.uid = key;
+    log::info("serve: {} was received before a restart and not analysed: analysing it when quiet", key);
   }
 
   dicom::StoreScpOptions scp;
@@ -92,6 +108,7 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
   scp.ae_title = options.ae_title;
   scp.allowed_calling_ae_titles = options.allowed_calling_ae_titles;
   scp.allowed_hosts = options.allowed_hosts;
+  scp.max_associations = options.max_associations;
   scp.destination = [&](const std::string& study_uid, const std::string& sop_uid) {
     return options.spool / study_key(study_uid) / (study_key(sop_uid) + ".dcm");
   };
@@ -103,6 +120,14 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
     s.pending = true;
     ++s.instances;
     ++summary.instances_received;
+  };
+  scp.on_study_association = [&](const std::string& study_uid, bool open) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto& s = studies[study_key(study_uid)];
+    s.uid = study_uid;
+    s.open_associations = std::max(0, s.open_associations + (open ? 1 : -1));
+    s.last_received = Clock::now();  // the quiet period starts when the sender is gone
+    if (!open) log::debug("serve: {}: association ended, {} still open", study_key(study_uid), s.open_associations);
   };
   std::atomic<bool> stop_listener{false};
   std::exception_ptr listener_error;
@@ -119,6 +144,8 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
     std::string uid;
     pid_t pid = 0;
     std::string started_utc;
+    std::size_t instances = 0;  // in the spool when the analysis started
+    std::size_t analysis = 0;   // 1 for the first analysis of the study by this process, 2 when it came again, ...
   };
   std::optional<Running> running;
 
@@ -129,6 +156,8 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
     j["study_instance_uid"] = r.uid;
     j["key"] = r.key;
     j["started_utc"] = r.started_utc;
+    j["instances"] = r.instances;
+    j["analysis"] = r.analysis;
     j["exit_code"] = exit_code;
     j["status"] = ok ? "analysed" : "failed";
     if (!ok) {
@@ -177,11 +206,11 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
       {
         const std::lock_guard<std::mutex> lock(mutex);
         for (auto& [key, s] : studies) {
-          if (!s.pending ||
+          if (!s.pending || s.open_associations > 0 ||
               std::chrono::duration<double>(Clock::now() - s.last_received).count() < options.quiet_seconds)
             continue;
           s.pending = false;
-          next = Running{key, s.uid, 0, detail::utc_now()};
+          next = Running{key, s.uid, 0, detail::utc_now(), count_instances(options.spool / key), ++s.analyses};
           break;
         }
       }
@@ -196,7 +225,8 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
         fs::remove(options.output / next->key / "serve.json", ec);
         try {
           next->pid = detail::spawn_logged(argv, log_file);
-          log::info("serve: {} quiet for {:.0f} s, analysing", next->key, options.quiet_seconds);
+          log::info("serve: {} quiet for {:.0f} s, analysing {} instance(s) (analysis {})", next->key,
+                    options.quiet_seconds, next->instances, next->analysis);
           running = next;
         } catch (const core::MyoError& e) {
           log::error("serve: {}", e.what());

@@ -4,7 +4,8 @@
 // parametric map, secondary capture) to a configured destination by C-STORE.
 //
 // Layout: SPOOL/<key>/<SOP Instance UID>.dcm (received instances, durable: temporary name, fsync, rename),
-//         OUT/<key>/ (analysis folder), OUT/<key>/serve.json (what was analysed and sent, written last),
+//         OUT/<key>/ (analysis folder), OUT/<key>/serve.json (what was analysed and sent, written last: status,
+//         instances analysed, analysis number, objects sent),
 //         OUT/logs/<key>.log (the worker's log). <key> = study_key(Study Instance UID), never a raw tag value.
 #include <atomic>
 #include <cstdint>
@@ -31,7 +32,10 @@ struct ServeOptions {
   std::vector<std::string> allowed_hosts;              // empty: any address
   std::filesystem::path spool;
   std::filesystem::path output;
-  double quiet_seconds = 30;                // a study is complete when nothing arrived for this long
+  // A study is complete when nothing arrived for it for this long and no association that sent some of it is still
+  // open (an association aborted mid-study counts as ended: what it delivered is kept, the rest may come later).
+  double quiet_seconds = 30;
+  unsigned max_associations = 8;            // associations served at once
   std::optional<DicomPeer> destination;     // where results go; unset: results are kept in OUT only
   std::filesystem::path worker_executable;  // empty: this executable
   bool write_figures = true;                // passed to analyze (figures need an X display)
