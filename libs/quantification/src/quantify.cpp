@@ -95,6 +95,13 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   const core::ImageVolume* fat_map =
       result.fat_fraction_map_pct ? &*result.fat_fraction_map_pct : t1_fat ? &*t1_fat : nullptr;
   std::vector<double> stir_reference;  // per slice; 0 where a level has too little muscle
+  // Water STIR: STIR comes from water (fat is suppressed), so a voxel that is 40 % fat shows only 60 % of the signal
+  // its water gives; dividing by the water share keeps fatty but edematous muscle from reading as normal.
+  const auto water_stir = [&](std::size_t i) {
+    const double v = input.stir->voxels[i];
+    if (!fat_map || !params.edema_fat_correction) return v;
+    return v / std::max(params.edema_min_water_share, 1.0 - fat_map->voxels[i] / 100.0);
+  };
   if (input.stir) {
     result.method.edema_method = "stir_reference_ratio";
     core::MaskVolume edema(g, 0);
@@ -108,17 +115,32 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       for (int k = k0; k < std::min(nz, k0 + slab); ++k)
         for (std::size_t p = 0; p < per_slice; ++p) {
           const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
-          if (labels[i] && input.stir->voxels[i] > 0 &&
-              (!fat_map || fat_map->voxels[i] < 30.0F))
-            values.push_back(input.stir->voxels[i]);
+          if (labels[i] && input.stir->voxels[i] > 0 && (!fat_map || fat_map->voxels[i] < 30.0F))
+            values.push_back(static_cast<float>(water_stir(i)));
         }
       if (values.size() < 50) continue;
-      // The lower part of the distribution is normal-appearing muscle even when much of the level is edematous.
-      const double ref = percentile(values, params.edema_reference_percentile);
+      // Normal-appearing muscle is the lowest mode of the distribution even when edema covers most of the level.
+      // Start at a low percentile (below the edema) and climb to the mode: the median of the values within a
+      // window around the estimate, repeated. A low percentile alone sits below the mode by the spread of normal
+      // muscle (noise, residual coil bias) and would call the upper half of normal muscle edema.
+      double ref = percentile(values, params.edema_reference_percentile);
+      std::vector<float> window;
+      for (int iteration = 0; iteration < 8 && ref > 0; ++iteration) {
+        window.clear();
+        for (const float v : values)
+          if (v >= ref * (1.0 - params.edema_reference_window) && v <= ref * (1.0 + params.edema_reference_window))
+            window.push_back(v);
+        if (window.size() < 30) break;
+        const double next = percentile(window, 0.5);
+        const bool settled = std::abs(next - ref) < 0.002 * ref;
+        ref = next;
+        if (settled) break;
+      }
+      // Spread of normal muscle from its lower half (edema only adds to the upper half).
       std::vector<float> below;
       for (const float v : values)
         if (v <= ref) below.push_back(static_cast<float>(ref - v));
-      const double robust_sd = 1.4826 * percentile(below, 0.5);
+      const double robust_sd = below.empty() ? 0.0 : 1.4826 * percentile(below, 0.5);
       const double limit = std::max(ref * params.edema_ratio_threshold, ref + params.edema_noise_sd * robust_sd);
       for (int k = k0; k < std::min(nz, k0 + slab); ++k) {
         reference[static_cast<std::size_t>(k)] = ref;
@@ -129,7 +151,8 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       if (reference[static_cast<std::size_t>(k)] <= 0) continue;
       for (std::size_t p = 0; p < per_slice; ++p) {
         const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
-        if (labels[i] && input.stir->voxels[i] > threshold[static_cast<std::size_t>(k)]) edema.voxels[i] = 1;
+        if (labels[i] && input.stir->voxels[i] > 0 && water_stir(i) > threshold[static_cast<std::size_t>(k)])
+          edema.voxels[i] = 1;
       }
     }
     result.edema_mask = std::move(edema);
@@ -191,7 +214,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       const int label = labels[i];
       const double ref = stir_reference[i / per_slice];
       if (label > 0 && label <= max_label && ref > 0)
-        stir_ratio[static_cast<std::size_t>(label)].push_back(static_cast<float>(input.stir->voxels[i] / ref));
+        stir_ratio[static_cast<std::size_t>(label)].push_back(static_cast<float>(water_stir(i) / ref));
     }
   }
 

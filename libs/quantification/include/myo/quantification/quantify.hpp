@@ -21,7 +21,10 @@ struct QuantificationInput {
 struct QuantificationParams {
   bool noise_floor_correction = true;   // subtract the Rician noise power from magnitude W and F
   double fat_replaced_threshold_pct = 50.0;  // voxels above this FF count as fat-replaced volume
-  double edema_reference_percentile = 0.10;  // normal-appearing muscle: the least involved tenth of each level (IMNM edema can cover most of a level)
+  double edema_reference_percentile = 0.10;  // start of the search for normal-appearing muscle: the least involved tenth of each level (IMNM edema can cover most of a level)
+  double edema_reference_window = 0.3;       // the reference is the mode of water STIR: median of the values within +-30 % of it, iterated from the start
+  bool edema_fat_correction = true;          // STIR divided by the water share (1 - FF) of the voxel: fatty muscle is not "less edematous"
+  double edema_min_water_share = 0.3;        // ... never by less than this (noise in fat-replaced voxels)
   double edema_ratio_threshold = 1.6;        // STIR above this multiple of the reference is edema
   double edema_noise_sd = 3.0;               // ... and above the reference by this many robust SDs
   double level_slab_mm = 40.0;               // STIR reference computed per slab along the limb (coil bias)
