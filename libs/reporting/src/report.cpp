@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <sstream>
 
 #include "myo/core/error.hpp"
@@ -198,6 +199,8 @@ std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& pat
       r.volume_ml = m.at("volume_ml").get<double>();
       r.fat_fraction_pct = number(m, "fat_fraction_pct");
       r.edema_fraction_pct = number(m, "edema_fraction_pct");
+      if (const auto grade = number(m, "mercuri_grade"); grade && *grade >= 0 && *grade <= 5)
+        r.mercuri_grade = static_cast<int>(std::lround(*grade));
       muscles.push_back(std::move(r));
     }
   } catch (const std::exception& e) {

@@ -78,6 +78,7 @@ struct ReportedMuscle {
   double volume_ml = 0;
   std::optional<double> fat_fraction_pct;
   std::optional<double> edema_fraction_pct;
+  std::optional<int> mercuri_grade;  // original scale 1..4
 };
 [[nodiscard]] std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& path);
 
