@@ -212,6 +212,11 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   q_input.stir = seg_input.stir;
   auto quantities = quantification::quantify(q_input);
   clock.lap("quantification");
+  for (const auto& s : quantities.method.swap_regions)
+    report.warnings.push_back(fmt::format(
+        "Dixon water/fat swap detected and corrected: {:.0f} ml ({:.0f} ml of muscle) on the {} side{}, z {:.0f} to "
+        "{:.0f} mm; fat fractions there use the exchanged images",
+        s.volume_ml, s.muscle_volume_ml, s.side, s.side == "both" ? "s" : "", s.z_min_mm, s.z_max_mm));
 
   // Report.
   report.software_name = core::software_name();

@@ -66,6 +66,14 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       const double f = std::sqrt(std::max(0.0, mf * mf - sigma2));
       ff.voxels[i] = (w + f) > 0 ? static_cast<float>(100.0 * f / (w + f)) : 0.0F;
     }
+    if (params.correct_swaps) {
+      // A swapped voxel's F/(W+F) is the true W/(W+F): exchanging back is 100 - FF.
+      result.method.swap_method = "subcutaneous_fat_vote";
+      const auto swaps = detect_water_fat_swaps(*input.labels, *input.water, *input.fat, params.swap);
+      for (std::size_t i = 0; i < n; ++i)
+        if (swaps.swapped.voxels[i]) ff.voxels[i] = 100.0F - ff.voxels[i];
+      result.method.swap_regions = swaps.regions;
+    }
     result.fat_fraction_map_pct = std::move(ff);
   } else if (input.t1) {
     result.method.fat_method = "t1_estimate";

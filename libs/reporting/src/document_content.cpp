@@ -429,6 +429,10 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
     std::string fat = "Dixon proton density fat fraction F/(W+F)";
     if (p.noise_floor_correction) fat += ", noise-floor corrected";
     if (m.noise_sigma) fat += fmt::format(" (noise σ = {:.1f})", *m.noise_sigma);
+    if (!m.swap_method.empty())
+      fat += m.swap_regions.empty()
+                 ? "; checked for water/fat swaps (subcutaneous fat must read as fat): none found"
+                 : fmt::format("; water/fat swap found and corrected in {} region(s)", m.swap_regions.size());
     d.method.push_back({"Fat", fat});
   } else if (m.fat_method == "t1_estimate" || std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& g) {
                return g.t1_fat_estimate_pct.has_value();
@@ -444,9 +448,10 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   else
     d.method.push_back(
         {"Edema",
-         fmt::format("STIR above {:.2g} × the normal-muscle reference and {:.1f} robust SD above it; reference = "
-                     "{:.0f}th percentile of STIR per {:.0f} mm slab",
-                     p.edema_ratio_threshold, p.edema_noise_sd, 100 * p.edema_reference_percentile, p.level_slab_mm)});
+         fmt::format("STIR{} above {:.2g} × the normal-muscle reference and {:.1f} robust SD above it; reference = "
+                     "mode of normal muscle per {:.0f} mm slab (searched from its {:.0f}th percentile)",
+                     p.edema_fat_correction ? " divided by the water share (1 − FF)" : "", p.edema_ratio_threshold,
+                     p.edema_noise_sd, p.level_slab_mm, 100 * p.edema_reference_percentile)});
   d.method.push_back({"Processing time", seconds_text(r.stage_seconds)});
   for (const auto& n : r.segmentation_notes) d.segmentation_notes.push_back(clean_text(n));
   std::size_t hidden = 0;

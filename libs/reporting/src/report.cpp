@@ -67,6 +67,11 @@ std::string to_json_text(const Report& r) {
                           {"slice_count", s.slice_count},
                           {"used_as", s.used_as.empty() ? json(nullptr) : json(s.used_as)}});
   const auto& p = r.quantification_method.params;
+  json swap_regions = json::array();
+  for (const auto& s : r.quantification_method.swap_regions)
+    swap_regions.push_back({{"volume_ml", s.volume_ml}, {"muscle_volume_ml", s.muscle_volume_ml},
+                            {"z_min_mm", s.z_min_mm}, {"z_max_mm", s.z_max_mm}, {"side", s.side},
+                            {"corrected", s.corrected}});
   json input_labels = json::array();
   for (const auto& l : r.input_labels)
     input_labels.push_back({{"value", l.value}, {"name", l.name}, {"group", l.group.empty() ? json(nullptr) : json(l.group)},
@@ -112,9 +117,18 @@ std::string to_json_text(const Report& r) {
         {"fat", {{"name", r.quantification_method.fat_method},
                  {"noise_sigma", optional_number(r.quantification_method.noise_sigma)},
                  {"noise_floor_correction", p.noise_floor_correction},
-                 {"fat_replaced_threshold_pct", p.fat_replaced_threshold_pct}}},
+                 {"fat_replaced_threshold_pct", p.fat_replaced_threshold_pct},
+                 {"swap_detection", r.quantification_method.swap_method.empty()
+                                        ? json(nullptr)
+                                        : json(r.quantification_method.swap_method)},
+                 {"swap_block_mm", p.swap.block_mm},
+                 {"swap_evidence_radius_mm", p.swap.evidence_radius_mm},
+                 {"swap_regions", swap_regions}}},
         {"edema", {{"name", r.quantification_method.edema_method},
                    {"reference_percentile", p.edema_reference_percentile},
+                   {"reference_window", p.edema_reference_window},
+                   {"fat_correction", p.edema_fat_correction},
+                   {"min_water_share", p.edema_min_water_share},
                    {"ratio_threshold", p.edema_ratio_threshold},
                    {"noise_sd", p.edema_noise_sd},
                    {"level_slab_mm", p.level_slab_mm}}}}},

@@ -6,6 +6,7 @@
 
 #include "myo/core/geometry.hpp"
 #include "myo/core/volume.hpp"
+#include "myo/quantification/swap.hpp"
 
 namespace myo::quantification {
 
@@ -20,6 +21,8 @@ struct QuantificationInput {
 
 struct QuantificationParams {
   bool noise_floor_correction = true;   // subtract the Rician noise power from magnitude W and F
+  bool correct_swaps = true;            // find Dixon water/fat swaps (see swap.hpp) and exchange them back
+  SwapDetectionParams swap;
   double fat_replaced_threshold_pct = 50.0;  // voxels above this FF count as fat-replaced volume
   double edema_reference_percentile = 0.10;  // start of the search for normal-appearing muscle: the least involved tenth of each level (IMNM edema can cover most of a level)
   double edema_reference_window = 0.3;       // the reference is the mode of water STIR: median of the values within +-30 % of it, iterated from the start
@@ -54,6 +57,8 @@ struct QuantificationMethod {
   std::string fat_method;    // "dixon_pdff", "t1_estimate" or "none"
   std::string edema_method;  // "stir_reference_ratio" or "none"
   std::optional<double> noise_sigma;  // estimated from the background of the Dixon images
+  std::string swap_method;            // "subcutaneous_fat_vote" when swaps were looked for, else empty
+  std::vector<SwapRegion> swap_regions;  // regions found swapped (and corrected)
   QuantificationParams params;
 };
 
