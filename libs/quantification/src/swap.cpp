@@ -151,7 +151,9 @@ SwapDetection detect_water_fat_swaps(const core::LabelVolume& labels, const core
       stack.pop_back();
       neighbours(b, [&](std::size_t o) {
         if (region[o] >= 0 || !body_count[o] || evidence[o] == clean_evidence) return;
-        if (evidence[o] != swapped_evidence && (muscle_count[o] == 0 || 2 * inverted[o] <= muscle_count[o])) return;
+        if (evidence[o] != swapped_evidence &&
+            (muscle_count[o] == 0 || inverted[o] < params.grow_inverted_share * muscle_count[o]))
+          return;
         region[o] = region_count;
         stack.push_back(o);
       });

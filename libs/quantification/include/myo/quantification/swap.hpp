@@ -14,6 +14,8 @@ struct SwapDetectionParams {
   double probe_depth_max_mm = 6.0;   // ... down to this depth (subcutaneous fat is at least ~3 mm everywhere)
   double swapped_vote = 0.6;         // share of probe voxels reading "water" that marks a block swapped
   double unswapped_vote = 0.4;       // share below which a block is known not to be swapped
+  double grow_inverted_share = 0.8;  // a region grows into blocks whose muscle reads fat-dominant in this share of voxels
+                                     // (swapped healthy muscle: all of it; moth-eaten fatty muscle: patches)
   double min_region_ml = 2.0;        // smaller swapped regions are ignored (isolated noise)
 };
 
