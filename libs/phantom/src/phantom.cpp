@@ -155,7 +155,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   const std::string key = fmt::format("myoscope-phantom/{}/{}/{}/{}/{}/{}/{}/{}", vendor_name(vendor),
                                       to_string(params.scenario), params.seed, params.dixon, params.coronal_stir,
                                       params.dixon_voxel_mm, params.clinical_pixel_mm, params.noise_level) +
-                          (params.swap_region ? "/swap" : "");
+                          (params.swap_region ? "/swap" : "") + (params.scanner_fat_fraction ? "/ff" : "");
   const std::uint64_t base_seed = 0x51ed270b27ULL * (params.seed + 1);
 
   // Field of view centred on the table (x = 0, y = +10), covering the distal thigh to above the iliac crest.
@@ -202,6 +202,16 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
       r.swap_centre_mm = anatomy.right_thigh_lateral_point(kSwapLevelMm);
     }
     dixon = detail::render(anatomy, r);
+  }
+  core::ImageVolume scanner_ff;
+  if (params.dixon && params.scanner_fat_fraction) {
+    // What the scanner computes from its magnitude images (noise floor and any swap included).
+    const double full_scale = vendor == Vendor::philips ? 100.0 : 1000.0;
+    scanner_ff = core::ImageVolume(dixon.water.geometry, 0.0F);
+    for (std::size_t i = 0; i < scanner_ff.voxels.size(); ++i) {
+      const double w = dixon.water.voxels[i], f = dixon.fat.voxels[i];
+      scanner_ff.voxels[i] = w + f > 50 ? static_cast<float>(std::round(full_scale * f / (w + f))) : 0.0F;
+    }
   }
   detail::Rendered clinical;
   {
@@ -296,6 +306,9 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                  "axial");
     }
   }
+  if (params.dixon && params.scanner_fat_fraction)
+    add_plan({{SeriesRole::fat_fraction_map, &scanner_ff}}, number(index++), "", true, false, 2.46, 6.5, std::nullopt,
+             10, std::nullopt, "axial");
   add_plan({{SeriesRole::t1, &clinical.t1}}, number(index++), "", false, false, 12.0, 600.0, std::nullopt, 150, 6.0,
            "axial");
   add_plan({{SeriesRole::stir, &clinical.stir}}, number(index++), "", false, false, 50.0, 4500.0, stir_ti, 150, 6.0,
@@ -409,6 +422,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                      {"noise_level", params.noise_level},
                      {"dixon_voxel_mm", params.dixon_voxel_mm},
                      {"clinical_pixel_mm", params.clinical_pixel_mm}};
+  j["parameters"]["scanner_fat_fraction"] = params.scanner_fat_fraction;
   if (params.swap_region) {
     const auto c = anatomy.right_thigh_lateral_point(kSwapLevelMm);
     j["parameters"]["swap_region"] = {{"centre_mm", {c[0], c[1], c[2]}}, {"radius_mm", kSwapRadiusMm},

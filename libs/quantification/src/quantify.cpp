@@ -37,7 +37,7 @@ std::optional<double> background_sigma(const core::ImageVolume& water, const cor
 QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params) {
   if (!input.labels) throw core::MyoError("quantification", "no label map given");
   const auto& g = input.labels->geometry;
-  for (const auto* channel : {input.water, input.fat, input.stir, input.t1})
+  for (const auto* channel : {input.water, input.fat, input.stir, input.t1, input.scanner_fat_fraction_pct})
     if (channel && !channel->geometry.same_grid(g))
       throw core::MyoError("quantification", "image channels are not on the label grid (resample them first)");
 
@@ -75,16 +75,25 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       result.method.swap_regions = swaps.regions;
     }
     result.fat_fraction_map_pct = std::move(ff);
+  } else if (input.scanner_fat_fraction_pct) {
+    // No Dixon magnitudes, but the scanner's fat-fraction map: used as it is (no noise-floor or swap check possible).
+    result.method.fat_method = "scanner_ff_map";
+    result.method.scanner_ff_use = "fat_fraction";
+    core::ImageVolume ff = *input.scanner_fat_fraction_pct;
+    for (auto& v : ff.voxels) v = std::clamp(v, 0.0F, 100.0F);
+    result.fat_fraction_map_pct = std::move(ff);
   } else if (input.t1) {
     result.method.fat_method = "t1_estimate";
   } else {
     result.method.fat_method = "none";
   }
 
+  if (dixon && input.scanner_fat_fraction_pct) result.method.scanner_ff_use = "cross_check";
+
   // T1 estimate without Dixon: T1 normalised between this patient's muscle (low labelled values) and
   // subcutaneous fat (bright unlabelled body voxels).
   std::optional<core::ImageVolume> t1_fat;
-  if (!dixon && input.t1) {
+  if (!result.fat_fraction_map_pct && input.t1) {
     std::vector<float> muscle_values;
     std::vector<float> other_values;
     for (std::size_t i = 0; i < n; i += 3) (labels[i] ? muscle_values : other_values).push_back(input.t1->voxels[i]);
@@ -105,8 +114,26 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   std::vector<double> stir_reference;  // per slice; 0 where a level has too little muscle
   // Water STIR: STIR comes from water (fat is suppressed), so a voxel that is 40 % fat shows only 60 % of the signal
   // its water gives; dividing by the water share keeps fatty but edematous muscle from reading as normal.
+  // Coil bias: N4 fitted to the muscle that is not fatty (fat is dark on STIR and would read as bias).
+  std::optional<BiasCorrection> stir_corrected;
+  if (input.stir && params.stir_bias_correction) {
+    core::MaskVolume fit(g, 0);
+    std::size_t fit_count = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      if (labels[i] && (!fat_map || fat_map->voxels[i] < 30.0F)) fit.voxels[i] = 1, ++fit_count;
+    if (fit_count > 1000) {
+      stir_corrected = correct_bias_field(*input.stir, fit, params.stir_bias);
+      result.method.stir_bias_method = "n4";
+      result.method.stir_bias_seconds = stir_corrected->seconds;
+      std::vector<float> field;
+      for (std::size_t i = 0; i < n; i += 5)
+        if (fit.voxels[i]) field.push_back(stir_corrected->bias.voxels[i]);
+      if (!field.empty()) result.method.stir_bias_range = percentile(field, 0.95) / std::max(1e-6, percentile(field, 0.05));
+    }
+  }
+  const core::ImageVolume* stir = stir_corrected ? &stir_corrected->corrected : input.stir;
   const auto water_stir = [&](std::size_t i) {
-    const double v = input.stir->voxels[i];
+    const double v = stir->voxels[i];
     if (!fat_map || !params.edema_fat_correction) return v;
     return v / std::max(params.edema_min_water_share, 1.0 - fat_map->voxels[i] / 100.0);
   };
@@ -123,7 +150,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       for (int k = k0; k < std::min(nz, k0 + slab); ++k)
         for (std::size_t p = 0; p < per_slice; ++p) {
           const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
-          if (labels[i] && input.stir->voxels[i] > 0 && (!fat_map || fat_map->voxels[i] < 30.0F))
+          if (labels[i] && stir->voxels[i] > 0 && (!fat_map || fat_map->voxels[i] < 30.0F))
             values.push_back(static_cast<float>(water_stir(i)));
         }
       if (values.size() < 50) continue;
@@ -159,7 +186,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       if (reference[static_cast<std::size_t>(k)] <= 0) continue;
       for (std::size_t p = 0; p < per_slice; ++p) {
         const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
-        if (labels[i] && input.stir->voxels[i] > 0 && water_stir(i) > threshold[static_cast<std::size_t>(k)])
+        if (labels[i] && stir->voxels[i] > 0 && water_stir(i) > threshold[static_cast<std::size_t>(k)])
           edema.voxels[i] = 1;
       }
     }
@@ -176,6 +203,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     std::size_t fat_replaced = 0;
     double ff_sum = 0;
     double t1_sum = 0;
+    double scanner_sum = 0;
     std::vector<float> ff_values;
   };
   std::vector<Accumulator> acc(static_cast<std::size_t>(max_label) + 1);
@@ -204,6 +232,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
         if (!target) continue;
         if (target != &a) ++target->count;
         target->ff_sum += ff;
+        if (input.scanner_fat_fraction_pct) target->scanner_sum += input.scanner_fat_fraction_pct->voxels[i];
         target->ff_values.push_back(ff);
         if (ff > params.fat_replaced_threshold_pct) ++target->fat_replaced;
       }
@@ -243,6 +272,8 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
         auto& in = interior_acc[static_cast<std::size_t>(label)];
         auto& f = in.count >= std::max<std::size_t>(50, a.count / 4) ? in : a;
         m.fat_fraction_pct = f.ff_sum / static_cast<double>(f.count);
+        if (result.method.scanner_ff_use == "cross_check")
+          m.scanner_fat_fraction_pct = f.scanner_sum / static_cast<double>(f.count);
         m.fat_fraction_median_pct = percentile(f.ff_values, 0.5);
         m.fat_fraction_p90_pct = percentile(f.ff_values, 0.9);
         m.fat_replaced_volume_ml = static_cast<double>(f.fat_replaced) / static_cast<double>(f.count) *

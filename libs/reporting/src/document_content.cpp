@@ -425,10 +425,13 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
       {"Segmentation", r.segmentation_source == "user_labels"
                            ? "User-supplied label map, rolled up into muscle groups per side"
                            : "Polar atlas with watershed refinement (version 1), per muscle group and side"});
-  if (dixon) {
+  if (m.fat_method == "scanner_ff_map") {
+    d.method.push_back({"Fat", "the scanner's own fat-fraction map (no Dixon water/fat images in the study)"});
+  } else if (dixon) {
     std::string fat = "Dixon proton density fat fraction F/(W+F)";
     if (p.noise_floor_correction) fat += ", noise-floor corrected";
     if (m.noise_sigma) fat += fmt::format(" (noise σ = {:.1f})", *m.noise_sigma);
+    if (m.scanner_ff_use == "cross_check") fat += "; the scanner's fat-fraction map compared per group";
     if (!m.swap_method.empty())
       fat += m.swap_regions.empty()
                  ? "; checked for water/fat swaps (subcutaneous fat must read as fat): none found"
@@ -448,8 +451,9 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   else
     d.method.push_back(
         {"Edema",
-         fmt::format("STIR{} above {:.2g} × the normal-muscle reference and {:.1f} robust SD above it; reference = "
+         fmt::format("{}STIR{} above {:.2g} × the normal-muscle reference and {:.1f} robust SD above it; reference = "
                      "mode of normal muscle per {:.0f} mm slab (searched from its {:.0f}th percentile)",
+                     m.stir_bias_method == "n4" ? "N4 bias-corrected " : "",
                      p.edema_fat_correction ? " divided by the water share (1 − FF)" : "", p.edema_ratio_threshold,
                      p.edema_noise_sd, p.level_slab_mm, 100 * p.edema_reference_percentile)});
   d.method.push_back({"Processing time", seconds_text(r.stage_seconds)});

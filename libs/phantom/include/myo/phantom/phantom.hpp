@@ -29,6 +29,9 @@ struct PhantomParams {
   // Dixon water/fat swap in a 70 mm ball centred on the lateral edge of the right thigh's muscle at mid-thigh, as
   // Dixon reconstructions produce far from the isocentre. The truth is unchanged (what a correct Dixon would give).
   bool swap_region = false;
+  // Add the scanner's fat-fraction map (F/(W+F) of its own magnitude images, as a separate series: Siemens and GE in
+  // tenths of a percent, Philips in percent).
+  bool scanner_fat_fraction = false;
 };
 
 struct GroupSideTruth {

@@ -6,6 +6,7 @@
 
 #include "myo/core/geometry.hpp"
 #include "myo/core/volume.hpp"
+#include "myo/quantification/bias_field.hpp"
 #include "myo/quantification/swap.hpp"
 
 namespace myo::quantification {
@@ -17,6 +18,7 @@ struct QuantificationInput {
   const core::ImageVolume* fat = nullptr;
   const core::ImageVolume* stir = nullptr;
   const core::ImageVolume* t1 = nullptr;
+  const core::ImageVolume* scanner_fat_fraction_pct = nullptr;  // the scanner's own FF map, already in percent
 };
 
 struct QuantificationParams {
@@ -26,6 +28,8 @@ struct QuantificationParams {
   double fat_replaced_threshold_pct = 50.0;  // voxels above this FF count as fat-replaced volume
   double edema_reference_percentile = 0.10;  // start of the search for normal-appearing muscle: the least involved tenth of each level (IMNM edema can cover most of a level)
   double edema_reference_window = 0.3;       // the reference is the mode of water STIR: median of the values within +-30 % of it, iterated from the start
+  bool stir_bias_correction = true;          // N4 on the STIR (fitted to non-fatty muscle) before the reference
+  BiasCorrectionParams stir_bias;
   bool edema_fat_correction = true;          // STIR divided by the water share (1 - FF) of the voxel: fatty muscle is not "less edematous"
   double edema_min_water_share = 0.3;        // ... never by less than this (noise in fat-replaced voxels)
   double edema_ratio_threshold = 1.6;        // STIR above this multiple of the reference is edema
@@ -43,6 +47,7 @@ struct GroupMeasurement {
   std::optional<double> fat_fraction_median_pct;
   std::optional<double> fat_fraction_p90_pct;
   std::optional<double> fat_replaced_volume_ml;    // volume of voxels above fat_replaced_threshold_pct
+  std::optional<double> scanner_fat_fraction_pct;  // mean of the scanner's FF map over the same voxels (cross-check)
   std::optional<double> t1_fat_estimate_pct;       // without Dixon: an estimate from T1, not a measured PDFF
   std::optional<double> fat_replaced_share_pct;    // percent of voxels above the fat-replaced threshold (Dixon or T1)
   std::optional<int> mercuri_grade;                // 1..4 from the fat-replaced share
@@ -54,8 +59,12 @@ struct GroupMeasurement {
 };
 
 struct QuantificationMethod {
-  std::string fat_method;    // "dixon_pdff", "t1_estimate" or "none"
+  std::string fat_method;    // "dixon_pdff", "scanner_ff_map", "t1_estimate" or "none"
+  std::string scanner_ff_use;  // "cross_check" (Dixon measured, map compared), "fat_fraction" (map used), or empty
   std::string edema_method;  // "stir_reference_ratio" or "none"
+  std::string stir_bias_method;  // "n4" when the STIR was bias-corrected, else empty
+  std::optional<double> stir_bias_seconds;
+  std::optional<double> stir_bias_range;  // 95th over 5th percentile of the field over muscle (1 = flat)
   std::optional<double> noise_sigma;  // estimated from the background of the Dixon images
   std::string swap_method;            // "subcutaneous_fat_vote" when swaps were looked for, else empty
   std::vector<SwapRegion> swap_regions;  // regions found swapped (and corrected)
