@@ -16,7 +16,7 @@ struct SwapDetectionParams {
   double unswapped_vote = 0.4;       // share below which a block is known not to be swapped
   double grow_inverted_share = 0.8;  // a region grows into blocks whose muscle reads fat-dominant in this share of voxels
                                      // (swapped healthy muscle: all of it; moth-eaten fatty muscle: patches)
-  double min_region_ml = 2.0;        // smaller swapped regions are ignored (isolated noise)
+  double min_region_ml = 20.0;       // smaller swapped regions are ignored (thin fat under the skin at coarse voxels)
 };
 
 struct SwapRegion {
