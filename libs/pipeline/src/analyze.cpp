@@ -131,6 +131,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   const SeriesInfo* stir = pick(series, SeriesRole::stir, true);
   if (!stir) stir = pick(series, SeriesRole::stir);
   const SeriesInfo* ff_map = pick(series, SeriesRole::fat_fraction_map);
+  const SeriesInfo* t2_map = pick(series, SeriesRole::t2_map);
   const bool dixon = water && fat;
   const SeriesInfo* reference = dixon ? water : t1;
   if (!reference)
@@ -189,6 +190,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
       report.warnings.push_back(ff_map->description + ": scanner fat-fraction map is empty; not used");
     }
   }
+  std::optional<core::ImageVolume> t2_map_img;
+  if (t2_map) t2_map_img = core::resample_to(load(*t2_map).volume, grid);
   clock.lap("load");
 
   // Segment.
@@ -233,6 +236,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   q_input.t1 = seg_input.t1;
   q_input.stir = seg_input.stir;
   q_input.scanner_fat_fraction_pct = scanner_ff_img ? &*scanner_ff_img : nullptr;
+  q_input.t2_map_ms = t2_map_img ? &*t2_map_img : nullptr;
   auto quantities = quantification::quantify(q_input);
   clock.lap("quantification");
   if (quantities.method.scanner_ff_use == "cross_check") {
@@ -288,6 +292,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     else if (dixon && same(fat)) e.used_as = "fat";
     else if (same(t1)) e.used_as = "t1";
     else if (same(stir)) e.used_as = "edema";
+    else if (t2_map_img && same(t2_map)) e.used_as = "water_t2";
     else if (scanner_ff_img && same(ff_map)) e.used_as = dixon ? "fat_fraction_cross_check" : "fat_fraction";
     if (report.study.manufacturer.empty()) report.study.manufacturer = s.manufacturer;
     report.series.push_back(std::move(e));

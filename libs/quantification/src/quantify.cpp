@@ -37,7 +37,8 @@ std::optional<double> background_sigma(const core::ImageVolume& water, const cor
 QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params) {
   if (!input.labels) throw core::MyoError("quantification", "no label map given");
   const auto& g = input.labels->geometry;
-  for (const auto* channel : {input.water, input.fat, input.stir, input.t1, input.scanner_fat_fraction_pct})
+  for (const auto* channel :
+       {input.water, input.fat, input.stir, input.t1, input.scanner_fat_fraction_pct, input.t2_map_ms})
     if (channel && !channel->geometry.same_grid(g))
       throw core::MyoError("quantification", "image channels are not on the label grid (resample them first)");
 
@@ -255,6 +256,21 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     }
   }
 
+  // Water T2 per label from a T2 map: fat inflates a mono-exponential T2, so voxels above the fat limit are left out
+  // when a measured FF map exists (the T1 estimate is too coarse for this).
+  std::vector<std::vector<float>> t2_values(static_cast<std::size_t>(max_label) + 1);
+  if (input.t2_map_ms) {
+    const core::ImageVolume* ff_for_t2 = result.fat_fraction_map_pct ? &*result.fat_fraction_map_pct : nullptr;
+    result.method.water_t2_method = ff_for_t2 ? "t2_map_fat_excluded" : "t2_map_no_fat_map";
+    for (std::size_t i = 0; i < n; ++i) {
+      const int label = labels[i];
+      const float t2 = input.t2_map_ms->voxels[i];
+      if (label <= 0 || label > max_label || !(t2 > 0) || t2 > 500) continue;
+      if (ff_for_t2 && ff_for_t2->voxels[i] > params.t2_map_max_fat_fraction_pct) continue;
+      t2_values[static_cast<std::size_t>(label)].push_back(t2);
+    }
+  }
+
   const double voxel_ml = g.voxel_volume_ml();
   for (const auto side : {core::Side::right, core::Side::left}) {
     for (const auto& group : catalog.groups()) {
@@ -295,6 +311,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
         if (!ratios.empty()) m.stir_ratio = percentile(ratios, 0.5);
         m.edema_grade = edema_grade(*m.edema_fraction_pct);
       }
+      if (auto& t2 = t2_values[static_cast<std::size_t>(label)]; t2.size() >= 10) m.water_t2_ms = percentile(t2, 0.5);
       result.groups.push_back(std::move(m));
     }
   }

@@ -445,6 +445,13 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   } else {
     d.method.push_back({"Fat", "not measured"});
   }
+  if (!m.water_t2_method.empty())
+    d.method.push_back(
+        {"Water T2", m.water_t2_method == "t2_map_fat_excluded"
+                         ? fmt::format("median of the T2 map per group; voxels above {:.0f} % fat left out (fat "
+                                       "lengthens a mono-exponential T2)",
+                                       p.t2_map_max_fat_fraction_pct)
+                         : std::string("median of the T2 map per group; no fat map, so fat may lengthen it")});
   d.method.push_back({"Fat-replaced threshold", fmt::format("{:.0f} % fat", p.fat_replaced_threshold_pct)});
   if (m.edema_method == "none" || m.edema_method.empty())
     d.method.push_back({"Edema", "not measured (no STIR series)"});

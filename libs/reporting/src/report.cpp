@@ -36,6 +36,7 @@ json muscle_to_json(const quantification::GroupMeasurement& m, const std::string
               {"mercuri_grade", m.mercuri_grade ? json(*m.mercuri_grade) : json(nullptr)},
               {"mercuri_modified_grade", m.mercuri_modified_grade.empty() ? json(nullptr) : json(m.mercuri_modified_grade)},
               {"scanner_fat_fraction_pct", optional_number(m.scanner_fat_fraction_pct)},
+              {"water_t2_ms", optional_number(m.water_t2_ms)},
               {"fat_measure", m.fat_fraction_pct ? (fat_method == "scanner_ff_map" ? "scanner_ff_map" : "dixon_pdff")
                               : m.t1_fat_estimate_pct ? "t1_estimate" : "none"}};
 }
@@ -129,6 +130,10 @@ std::string to_json_text(const Report& r) {
                  {"swap_block_mm", p.swap.block_mm},
                  {"swap_evidence_radius_mm", p.swap.evidence_radius_mm},
                  {"swap_regions", swap_regions}}},
+        {"water_t2", {{"name", r.quantification_method.water_t2_method.empty()
+                                   ? json(nullptr)
+                                   : json(r.quantification_method.water_t2_method)},
+                      {"max_fat_fraction_pct", p.t2_map_max_fat_fraction_pct}}},
         {"edema", {{"name", r.quantification_method.edema_method},
                    {"reference_percentile", p.edema_reference_percentile},
                    {"reference_window", p.edema_reference_window},

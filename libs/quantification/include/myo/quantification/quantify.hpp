@@ -19,6 +19,7 @@ struct QuantificationInput {
   const core::ImageVolume* stir = nullptr;
   const core::ImageVolume* t1 = nullptr;
   const core::ImageVolume* scanner_fat_fraction_pct = nullptr;  // the scanner's own FF map, already in percent
+  const core::ImageVolume* t2_map_ms = nullptr;                 // a T2 map (scanner's or fitted), in ms
 };
 
 struct QuantificationParams {
@@ -34,6 +35,7 @@ struct QuantificationParams {
   double edema_min_water_share = 0.3;        // ... never by less than this (noise in fat-replaced voxels)
   double edema_ratio_threshold = 1.6;        // STIR above this multiple of the reference is edema
   double edema_noise_sd = 3.0;               // ... and above the reference by this many robust SDs
+  double t2_map_max_fat_fraction_pct = 20.0;  // a T2 map is mono-exponential: fat inflates it, so fatty voxels are left out
   double level_slab_mm = 40.0;               // STIR reference computed per slab along the limb (coil bias)
 };
 
@@ -56,12 +58,14 @@ struct GroupMeasurement {
   std::optional<double> edema_volume_ml;
   std::optional<double> stir_ratio;                // median STIR of the group / normal-muscle reference
   std::optional<int> edema_grade;                  // 0..3 by extent
+  std::optional<double> water_t2_ms;               // median T2 over the group's voxels below the fat limit (T2 map)
 };
 
 struct QuantificationMethod {
   std::string fat_method;    // "dixon_pdff", "scanner_ff_map", "t1_estimate" or "none"
   std::string scanner_ff_use;  // "cross_check" (Dixon measured, map compared), "fat_fraction" (map used), or empty
   std::string edema_method;  // "stir_reference_ratio" or "none"
+  std::string water_t2_method;  // "t2_map_fat_excluded", "t2_map_no_fat_map" or empty (no T2 map)
   std::string stir_bias_method;  // "n4" when the STIR was bias-corrected, else empty
   std::optional<double> stir_bias_seconds;
   std::optional<double> stir_bias_range;  // 95th over 5th percentile of the field over muscle (1 = flat)
