@@ -161,6 +161,19 @@ SwapDetection detect_water_fat_swaps(const core::LabelVolume& labels, const core
     ++region_count;
   }
   if (region_count == 0) return out;
+  // Fat-replaced muscle inside a swapped region reads watery (not "inverted") and is not grown into: fill such holes,
+  // blocks with muscle that are mostly surrounded by the region (5 of 6 neighbours), until nothing changes.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t b = 0; b < nb; ++b) {
+      if (region[b] >= 0 || !muscle_count[b] || evidence[b] == clean_evidence) continue;
+      int inside = 0, id = -1;
+      neighbours(b, [&](std::size_t o) {
+        if (region[o] >= 0) ++inside, id = region[o];
+      });
+      if (inside >= 5) region[b] = id, changed = true;
+    }
+  }
 
   // Voxels: body voxels of swapped blocks; muscle on a border block takes the hypothesis closer to its muscle's
   // fat fraction away from the border.
@@ -180,14 +193,34 @@ SwapDetection detect_water_fat_swaps(const core::LabelVolume& labels, const core
   std::vector<float> label_median(65536, -1.0F);
   for (std::size_t l = 0; l < label_ff.size(); ++l)
     if (!label_ff[l].empty()) label_median[l] = static_cast<float>(core::percentile(label_ff[l], 0.5));
+  // On border blocks each muscle voxel takes the hypothesis closer to its muscle's FF, unless two thirds of its 3x3
+  // patch in the slice say otherwise: a fat streak in a swapped muscle looks like healthy muscle unswapped, and only
+  // its neighbours tell.
+  const std::size_t px = (nx + 2) / 3, py = (ny + 2) / 3;
+  const auto patch_of = [&](std::size_t i) {
+    return (i % nx) / 3 + px * (((i / nx) % ny) / 3 + py * (i / per_slice));
+  };
+  std::vector<std::uint8_t> patch_flip(px * py * nz, 0), patch_count(px * py * nz, 0);
+  const auto own_flip = [&](std::size_t i) {
+    const float ff = raw_ff(i), median = label_median[labels.voxels[i]];
+    return std::abs((1.0F - ff) - median) < std::abs(ff - median);
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto label = labels.voxels[i];
+    if (!label || !border[block_index(i)] || label_median[label] < 0 || !body(i)) continue;
+    const std::size_t p = patch_of(i);
+    ++patch_count[p];
+    if (own_flip(i)) ++patch_flip[p];
+  }
   for (std::size_t i = 0; i < n; ++i) {
     if (!body(i)) continue;
     const std::size_t b = block_index(i);
     bool swap = region[b] >= 0;
-    const auto label = labels.voxels[i];
-    if (border[b] && label && label_median[label] >= 0) {
-      const float ff = raw_ff(i);
-      swap = std::abs((1.0F - ff) - label_median[label]) < std::abs(ff - label_median[label]);
+    if (border[b] && labels.voxels[i] && label_median[labels.voxels[i]] >= 0) {
+      const std::size_t p = patch_of(i);
+      swap = own_flip(i);
+      if (patch_count[p] >= 4 && 3 * patch_flip[p] >= 2 * patch_count[p]) swap = true;
+      if (patch_count[p] >= 4 && 3 * patch_flip[p] <= patch_count[p]) swap = false;
     }
     if (swap) out.swapped.voxels[i] = 1;
   }
