@@ -22,6 +22,8 @@ struct PhantomOptions {
   unsigned seed = 1;
   bool no_dixon = false;
   bool coronal_stir = false;
+  bool swap_region = false;
+  bool scanner_ff = false;
   double noise = 1.0;
   double dixon_voxel_mm = 1.5;
   double clinical_pixel_mm = 1.3;
@@ -48,6 +50,10 @@ CommandRunner add_phantom_command(CLI::App& root) {
   cmd->add_option("--seed", options->seed, "Seed: the same seed gives a bit-identical study")->capture_default_str();
   cmd->add_flag("--no-dixon", options->no_dixon, "Clinical protocol without Dixon (T1 and STIR only)");
   cmd->add_flag("--coronal-stir", options->coronal_stir, "Add a coronal STIR series");
+  cmd->add_flag("--scanner-ff", options->scanner_ff,
+                "Add the scanner's fat-fraction map series (Siemens/GE tenths of a percent, Philips percent)");
+  cmd->add_flag("--swap-region", options->swap_region,
+                "Swap Dixon water and fat in a 70 mm ball at the lateral right mid-thigh (truth unchanged)");
   cmd->add_option("--noise", options->noise, "Noise level (multiplies the default standard deviation)")
       ->check(CLI::Range(0.0, 20.0))
       ->capture_default_str();
@@ -64,6 +70,8 @@ CommandRunner add_phantom_command(CLI::App& root) {
     params.seed = options->seed;
     params.dixon = !options->no_dixon;
     params.coronal_stir = options->coronal_stir;
+    params.swap_region = options->swap_region;
+    params.scanner_fat_fraction = options->scanner_ff;
     params.noise_level = options->noise;
     params.dixon_voxel_mm = options->dixon_voxel_mm;
     params.clinical_pixel_mm = options->clinical_pixel_mm;

@@ -34,6 +34,7 @@ VendorConvention siemens(SeriesRole role, bool three_d, bool localizer) {
     case SeriesRole::dixon_fat: dixon("FAT", "F"); break;
     case SeriesRole::dixon_in_phase: dixon("IN_PHASE", "in"); break;
     case SeriesRole::dixon_opposed_phase: dixon("OPPOSED_PHASE", "opp"); break;
+    case SeriesRole::fat_fraction_map: dixon("FF", "FF"); break;  // fat fraction in tenths of a percent
     case SeriesRole::stir:
       c.series_description = "t2_tirm_tra_stir";
       c.sequence_name = "*tir2d1_15";  // turbo inversion recovery, turbo factor 15
@@ -94,6 +95,7 @@ VendorConvention philips(SeriesRole role, bool three_d, bool localizer) {
     case SeriesRole::dixon_fat: dixon("F"); break;
     case SeriesRole::dixon_in_phase: dixon("IP"); break;
     case SeriesRole::dixon_opposed_phase: dixon("OP"); break;
+    case SeriesRole::fat_fraction_map: dixon("FF"); break;
     case SeriesRole::stir:
       c.series_description = "STIR_TSE_TRA";
       typed("M", "IR");
@@ -147,6 +149,10 @@ VendorConvention ge(SeriesRole role, bool three_d, bool localizer) {
     case SeriesRole::dixon_fat: dixon("FAT:"); break;
     case SeriesRole::dixon_in_phase: dixon("InPhase:"); break;
     case SeriesRole::dixon_opposed_phase: dixon("OutPhase:"); break;
+    case SeriesRole::fat_fraction_map:
+      dixon("FAT FRACTION:");
+      c.image_type = "DERIVED\\PRIMARY\\FAT FRACTION";
+      break;
     case SeriesRole::stir:
       c.series_description = "Ax STIR";
       c.sequence_name = "fse-ir";

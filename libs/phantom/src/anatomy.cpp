@@ -506,6 +506,15 @@ Sample Anatomy::muscle_sample(const Blob& blob, int side, double x, double y, do
   return out;
 }
 
+core::Vec3 Anatomy::right_thigh_lateral_point(double z) const {
+  const double zc = std::clamp(z, kZBottom, kZTop);
+  const Outline& o = slices_[static_cast<std::size_t>(std::lround((zc - kZBottom) / kDz))].thigh[0];
+  const double x = -(o.cx + o.a), y = o.cy;  // body frame: the right thigh lies at negative x
+  const double rot = -body_.rotation_deg * kDeg;  // sample() maps LPS to body with this rotation; invert it
+  const double px = x * std::cos(rot) + y * std::sin(rot), py = -x * std::sin(rot) + y * std::cos(rot);
+  return {px + body_.offset_x, py + body_.offset_y, zc + body_.offset_z};
+}
+
 Sample Anatomy::sample(const core::Vec3& lps) const {
   // Patient frame -> body frame: undo the table offset and the in-plane rotation.
   const double px = lps[0] - body_.offset_x, py = lps[1] - body_.offset_y, z = lps[2] - body_.offset_z;

@@ -124,6 +124,8 @@ class Anatomy {
   [[nodiscard]] Sample sample(const core::Vec3& lps) const;
   [[nodiscard]] const BodyParams& body() const { return body_; }
   [[nodiscard]] const DiseaseTable& disease() const { return disease_; }
+  // The lateral edge of the right thigh's muscle space at body level z (mm), in LPS (table offset and rotation applied).
+  [[nodiscard]] core::Vec3 right_thigh_lateral_point(double z) const;
   static constexpr double kZBottom = -420.0;  // distal thigh, above the knee joint
   static constexpr double kZTop = 150.0;      // above the iliac crest
   static constexpr double kDz = 0.5;

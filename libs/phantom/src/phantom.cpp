@@ -70,6 +70,8 @@ const char* role_name(SeriesRole r) {
   return "other";
 }
 
+constexpr double kSwapRadiusMm = 70, kSwapLevelMm = -250;  // --swap-region: ball at mid-thigh (body frame z)
+
 int even(double value) { return std::max(2, static_cast<int>(std::lround(value / 2.0)) * 2); }
 
 // Axial stack: rows along +y (posterior), columns along +x (left), slices from inferior to superior.
@@ -152,7 +154,8 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   const detail::Anatomy anatomy(params.seed, params.scenario);
   const std::string key = fmt::format("myoscope-phantom/{}/{}/{}/{}/{}/{}/{}/{}", vendor_name(vendor),
                                       to_string(params.scenario), params.seed, params.dixon, params.coronal_stir,
-                                      params.dixon_voxel_mm, params.clinical_pixel_mm, params.noise_level);
+                                      params.dixon_voxel_mm, params.clinical_pixel_mm, params.noise_level) +
+                          (params.swap_region ? "/swap" : "") + (params.scanner_fat_fraction ? "/ff" : "");
   const std::uint64_t base_seed = 0x51ed270b27ULL * (params.seed + 1);
 
   // Field of view centred on the table (x = 0, y = +10), covering the distal thigh to above the iliac crest.
@@ -194,7 +197,21 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
     r.noise_level = params.noise_level;
     r.seed = base_seed + 2;
     r.threads = threads;
+    if (params.swap_region) {
+      r.swap_radius_mm = kSwapRadiusMm;
+      r.swap_centre_mm = anatomy.right_thigh_lateral_point(kSwapLevelMm);
+    }
     dixon = detail::render(anatomy, r);
+  }
+  core::ImageVolume scanner_ff;
+  if (params.dixon && params.scanner_fat_fraction) {
+    // What the scanner computes from its magnitude images (noise floor and any swap included).
+    const double full_scale = vendor == Vendor::philips ? 100.0 : 1000.0;
+    scanner_ff = core::ImageVolume(dixon.water.geometry, 0.0F);
+    for (std::size_t i = 0; i < scanner_ff.voxels.size(); ++i) {
+      const double w = dixon.water.voxels[i], f = dixon.fat.voxels[i];
+      scanner_ff.voxels[i] = w + f > 50 ? static_cast<float>(std::round(full_scale * f / (w + f))) : 0.0F;
+    }
   }
   detail::Rendered clinical;
   {
@@ -289,6 +306,9 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                  "axial");
     }
   }
+  if (params.dixon && params.scanner_fat_fraction)
+    add_plan({{SeriesRole::fat_fraction_map, &scanner_ff}}, number(index++), "", true, false, 2.46, 6.5, std::nullopt,
+             10, std::nullopt, "axial");
   add_plan({{SeriesRole::t1, &clinical.t1}}, number(index++), "", false, false, 12.0, 600.0, std::nullopt, 150, 6.0,
            "axial");
   add_plan({{SeriesRole::stir, &clinical.stir}}, number(index++), "", false, false, 50.0, 4500.0, stir_ti, 150, 6.0,
@@ -353,7 +373,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   const auto& catalog = core::MuscleCatalog::instance();
   const int max_label = catalog.max_label();
   std::vector<double> count(static_cast<std::size_t>(max_label + 1), 0), ff_sum(count), voxel_ff_sum(count),
-      edema(count);
+      edema(count), fat_replaced(count);
   for (std::size_t i = 0; i < truth.labels.voxels.size(); ++i) {
     const auto label = truth.labels.voxels[i];
     if (label == 0 || label > max_label) continue;
@@ -361,6 +381,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
     ff_sum[label] += reference.truth_fat_fraction[i];
     voxel_ff_sum[label] += reference.truth_voxel_fat_fraction[i];
     edema[label] += reference.truth_edema[i];
+    if (reference.truth_fat_fraction[i] > 0.5F) fat_replaced[label] += 1;
   }
   const double voxel_ml = truth.labels.geometry.voxel_volume_ml();
   for (std::size_t g = 0; g < catalog.groups().size(); ++g) {
@@ -376,6 +397,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
       t.fat_fraction_pct = count[label] > 0 ? 100.0 * ff_sum[label] / count[label] : 0.0;
       t.fat_fraction_voxel_pct = count[label] > 0 ? 100.0 * voxel_ff_sum[label] / count[label] : 0.0;
       t.edema_fraction_pct = count[label] > 0 ? 100.0 * edema[label] / count[label] : 0.0;
+      t.fat_replaced_share_pct = count[label] > 0 ? 100.0 * fat_replaced[label] / count[label] : 0.0;
       t.target_fat_fraction_pct = 100.0 * target.fat_fraction;
       t.target_edema_pct = 100.0 * target.edema_fraction;
       truth.groups.push_back(t);
@@ -400,6 +422,12 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                      {"noise_level", params.noise_level},
                      {"dixon_voxel_mm", params.dixon_voxel_mm},
                      {"clinical_pixel_mm", params.clinical_pixel_mm}};
+  j["parameters"]["scanner_fat_fraction"] = params.scanner_fat_fraction;
+  if (params.swap_region) {
+    const auto c = anatomy.right_thigh_lateral_point(kSwapLevelMm);
+    j["parameters"]["swap_region"] = {{"centre_mm", {c[0], c[1], c[2]}}, {"radius_mm", kSwapRadiusMm},
+                                      {"images", "Dixon water and fat exchanged inside the ball; truth unchanged"}};
+  }
   const auto& body = anatomy.body();
   j["body"] = {{"subcutaneous_fat_mm", body.fat_mm},     {"body_scale", body.body_scale},
                {"muscle_bulk", body.muscle_bulk},        {"table_offset_mm", {body.offset_x, body.offset_y, body.offset_z}},
@@ -434,6 +462,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                       {"fat_fraction_pct", t.fat_fraction_pct},
                       {"fat_fraction_voxel_pct", t.fat_fraction_voxel_pct},
                       {"edema_fraction_pct", t.edema_fraction_pct},
+                      {"fat_replaced_share_pct", t.fat_replaced_share_pct},
                       {"target_fat_fraction_pct", t.target_fat_fraction_pct},
                       {"target_edema_pct", t.target_edema_pct}});
   j["groups"] = groups;

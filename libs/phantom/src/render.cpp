@@ -206,8 +206,12 @@ Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
             // so all four images stay consistent like a real two-point reconstruction.
             const double wr = acc.water * kDixonScale * gain + sd_dixon * noise(), wi = sd_dixon * noise();
             const double fr = acc.fat * kDixonScale * gain + sd_dixon * noise(), fi = sd_dixon * noise();
-            out.water.voxels[idx] = static_cast<float>(std::hypot(wr, wi));
-            out.fat.voxels[idx] = static_cast<float>(std::hypot(fr, fi));
+            const bool swapped = request.swap_radius_mm > 0 &&
+                                 std::hypot(p[0] - request.swap_centre_mm[0], p[1] - request.swap_centre_mm[1],
+                                            p[2] - request.swap_centre_mm[2]) < request.swap_radius_mm;
+            // A swap exchanges the two magnitudes; in-phase and opposed-phase cannot tell (|W+F|, |W-F|).
+            out.water.voxels[idx] = static_cast<float>(std::hypot(swapped ? fr : wr, swapped ? fi : wi));
+            out.fat.voxels[idx] = static_cast<float>(std::hypot(swapped ? wr : fr, swapped ? wi : fi));
             out.in_phase.voxels[idx] = static_cast<float>(std::hypot(wr + fr, wi + fi));
             out.opposed_phase.voxels[idx] = static_cast<float>(std::hypot(wr - fr, wi - fi));
           }

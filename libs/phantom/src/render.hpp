@@ -19,6 +19,8 @@ struct RenderRequest {
   bool truth = false;      // record the labels / fat fraction / edema at voxel centres
   double slice_thickness_mm = 0;  // 0: the slice spacing (contiguous 3D); partial volume spans the thickness
   double stir_ti_ms = 220;
+  double swap_radius_mm = 0;  // > 0: water and fat images exchanged inside this ball (a Dixon water/fat swap)
+  core::Vec3 swap_centre_mm{};
   double noise_level = 1.0;
   std::uint64_t seed = 1;  // noise and bias field
   unsigned threads = 0;

@@ -14,6 +14,7 @@
 #include "myo/core/log.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/resample.hpp"
+#include "myo/core/statistics.hpp"
 #include "myo/core/version.hpp"
 #include "myo/dicom/load.hpp"
 #include "myo/dicom/results.hpp"
@@ -146,6 +147,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   const SeriesInfo* t1 = pick(series, SeriesRole::t1, true);
   const SeriesInfo* stir = pick(series, SeriesRole::stir, true);
   if (!stir) stir = pick(series, SeriesRole::stir);
+  const SeriesInfo* ff_map = pick(series, SeriesRole::fat_fraction_map);
+  const SeriesInfo* t2_map = pick(series, SeriesRole::t2_map);
   const bool dixon = water && fat;
   const SeriesInfo* reference = dixon ? water : t1;
   if (!reference)
@@ -185,6 +188,27 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   }
   if (t1) t1_img = (t1 == reference) ? reference_series.volume : core::resample_to(load(*t1).volume, grid);
   if (stir) stir_img = core::resample_to(load(*stir).volume, grid);
+  std::optional<core::ImageVolume> scanner_ff_img;
+  if (ff_map) {
+    // Vendors store fat fraction as a fraction, in percent or in tenths of a percent (Siemens, GE): the scale is
+    // read from the map itself (subcutaneous fat is ~90 %), and said.
+    auto map = core::resample_to(load(*ff_map).volume, grid);
+    std::vector<float> positive;
+    for (std::size_t i = 0; i < map.voxels.size(); i += 11)
+      if (map.voxels[i] > 0) positive.push_back(map.voxels[i]);
+    if (positive.size() > 1000) {
+      const double high = core::percentile(positive, 0.99);
+      const double scale = high > 150 ? 0.1 : high > 1.5 ? 1.0 : 100.0;
+      for (auto& v : map.voxels) v = static_cast<float>(v * scale);
+      report.warnings.push_back(fmt::format("{}: scanner fat-fraction map read as {}", ff_map->description,
+                                            scale == 0.1 ? "tenths of a percent" : scale == 1.0 ? "percent" : "a fraction"));
+      scanner_ff_img = std::move(map);
+    } else {
+      report.warnings.push_back(ff_map->description + ": scanner fat-fraction map is empty; not used");
+    }
+  }
+  std::optional<core::ImageVolume> t2_map_img;
+  if (t2_map) t2_map_img = core::resample_to(load(*t2_map).volume, grid);
   clock.lap("load");
 
   // Segment.
@@ -234,8 +258,36 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   q_input.fat = seg_input.fat;
   q_input.t1 = seg_input.t1;
   q_input.stir = seg_input.stir;
+  q_input.scanner_fat_fraction_pct = scanner_ff_img ? &*scanner_ff_img : nullptr;
+  q_input.t2_map_ms = t2_map_img ? &*t2_map_img : nullptr;
   auto quantities = quantification::quantify(q_input);
   clock.lap("quantification");
+  if (quantities.method.scanner_ff_use == "cross_check") {
+    double sum = 0;
+    int count = 0;
+    std::string far;  // groups where the two disagree by more than 5 points (a swap the scanner missed, ...)
+    for (const auto& m : quantities.groups)
+      if (m.fat_fraction_pct && m.scanner_fat_fraction_pct) {
+        const double d = *m.fat_fraction_pct - *m.scanner_fat_fraction_pct;
+        sum += std::abs(d), ++count;
+        if (std::abs(d) > 5.0)
+          far += fmt::format("{}{} {} ({:.1f} vs {:.1f} %)", far.empty() ? "" : ", ", m.group,
+                             core::to_string(m.side), *m.fat_fraction_pct, *m.scanner_fat_fraction_pct);
+      }
+    if (!far.empty())
+      report.warnings.push_back("MyoScope's Dixon fat fraction and the scanner's map disagree by more than 5 points in: " +
+                                far);
+    if (count > 0 && sum / count > 2.0)
+      report.warnings.push_back(fmt::format(
+          "the scanner's fat-fraction map differs from MyoScope's Dixon fat fraction by {:.1f} points on average "
+          "per muscle group (MyoScope's is reported; it corrects the noise floor and water/fat swaps)",
+          sum / count));
+  }
+  for (const auto& s : quantities.method.swap_regions)
+    report.warnings.push_back(fmt::format(
+        "Dixon water/fat swap detected and corrected: {:.0f} ml ({:.0f} ml of muscle) on the {} side{}, z {:.0f} to "
+        "{:.0f} mm; fat fractions there use the exchanged images",
+        s.volume_ml, s.muscle_volume_ml, s.side, s.side == "both" ? "s" : "", s.z_min_mm, s.z_max_mm));
 
   // Report.
   report.software_name = core::software_name();
@@ -263,6 +315,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     else if (dixon && same(fat)) e.used_as = "fat";
     else if (same(t1)) e.used_as = "t1";
     else if (same(stir)) e.used_as = "edema";
+    else if (t2_map_img && same(t2_map)) e.used_as = "water_t2";
+    else if (scanner_ff_img && same(ff_map)) e.used_as = dixon ? "fat_fraction_cross_check" : "fat_fraction";
     if (report.study.manufacturer.empty()) report.study.manufacturer = s.manufacturer;
     report.series.push_back(std::move(e));
   }

@@ -11,6 +11,7 @@
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/resample.hpp"
+#include "myo/quantification/pattern.hpp"
 #include "myo/reporting/report.hpp"
 
 namespace myo::pipeline {
@@ -29,6 +30,7 @@ struct TruthGroup {
   double volume_ml = 0;
   std::optional<double> fat_fraction_pct;
   std::optional<double> edema_fraction_pct;
+  std::optional<double> fat_replaced_share_pct;
 };
 
 std::map<std::pair<std::string, std::string>, TruthGroup> read_truth(const fs::path& path) {
@@ -48,6 +50,8 @@ std::map<std::pair<std::string, std::string>, TruthGroup> read_truth(const fs::p
     t.volume_ml = g.value("volume_ml", 0.0);
     if (g.contains("fat_fraction_pct") && g["fat_fraction_pct"].is_number()) t.fat_fraction_pct = g["fat_fraction_pct"].get<double>();
     if (g.contains("edema_fraction_pct") && g["edema_fraction_pct"].is_number()) t.edema_fraction_pct = g["edema_fraction_pct"].get<double>();
+    if (g.contains("fat_replaced_share_pct") && g["fat_replaced_share_pct"].is_number())
+      t.fat_replaced_share_pct = g["fat_replaced_share_pct"].get<double>();
     truth[{g.at("group").get<std::string>(), g.at("side").get<std::string>()}] = t;
   }
   return truth;
@@ -105,6 +109,13 @@ Evaluation evaluate(const fs::path& analysis, const fs::path& truth_folder) {
           edema_abs += std::abs(*ge.edema_fraction_error_pct);
           ++edema_n;
         }
+        if (t->second.fat_replaced_share_pct && m->mercuri_grade) {
+          ge.truth_mercuri_grade = quantification::mercuri_grade(*t->second.fat_replaced_share_pct).grade;
+          ge.measured_mercuri_grade = m->mercuri_grade;
+          ++e.mercuri_compared;
+          if (*ge.truth_mercuri_grade == *m->mercuri_grade) ++e.mercuri_exact;
+          if (std::abs(*ge.truth_mercuri_grade - *m->mercuri_grade) <= 1) ++e.mercuri_within_one;
+        }
       }
       dice_sum += ge.dice;
       if (ge.dice < e.min_dice) {
@@ -122,10 +133,13 @@ Evaluation evaluate(const fs::path& analysis, const fs::path& truth_folder) {
 }
 
 std::string Evaluation::summary_line() const {
-  return fmt::format("groups {} | mean Dice {:.3f} | min Dice {:.3f} ({}) | FF MAE {} | edema MAE {}", groups.size(),
+  return fmt::format("groups {} | mean Dice {:.3f} | min Dice {:.3f} ({}) | FF MAE {} | edema MAE {}{}", groups.size(),
                      mean_dice, min_dice, min_dice_group,
                      fat_fraction_mae_pct ? fmt::format("{:.2f} pp", *fat_fraction_mae_pct) : "n/a",
-                     edema_fraction_mae_pct ? fmt::format("{:.2f} pp", *edema_fraction_mae_pct) : "n/a");
+                     edema_fraction_mae_pct ? fmt::format("{:.2f} pp", *edema_fraction_mae_pct) : "n/a",
+                     mercuri_compared ? fmt::format(" | Mercuri exact {}/{}, within one {}/{}", mercuri_exact,
+                                                    mercuri_compared, mercuri_within_one, mercuri_compared)
+                                      : "");
 }
 
 std::string evaluation_to_json(const Evaluation& e) {
@@ -135,10 +149,14 @@ std::string evaluation_to_json(const Evaluation& e) {
     groups.push_back({{"group", g.group}, {"side", g.side}, {"label", g.label}, {"dice", g.dice},
                       {"truth_volume_ml", g.truth_volume_ml}, {"measured_volume_ml", g.measured_volume_ml},
                       {"fat_fraction_error_pct", opt(g.fat_fraction_error_pct)},
-                      {"edema_fraction_error_pct", opt(g.edema_fraction_error_pct)}});
+                      {"edema_fraction_error_pct", opt(g.edema_fraction_error_pct)},
+                      {"truth_mercuri_grade", g.truth_mercuri_grade ? json(*g.truth_mercuri_grade) : json(nullptr)},
+                      {"measured_mercuri_grade", g.measured_mercuri_grade ? json(*g.measured_mercuri_grade) : json(nullptr)}});
   return json{{"mean_dice", e.mean_dice}, {"min_dice", e.min_dice}, {"min_dice_group", e.min_dice_group},
               {"fat_fraction_mae_pct", opt(e.fat_fraction_mae_pct)},
-              {"edema_fraction_mae_pct", opt(e.edema_fraction_mae_pct)}, {"groups", groups}}
+              {"edema_fraction_mae_pct", opt(e.edema_fraction_mae_pct)},
+              {"mercuri_compared", e.mercuri_compared}, {"mercuri_exact", e.mercuri_exact},
+              {"mercuri_within_one", e.mercuri_within_one}, {"groups", groups}}
              .dump(2);
 }
 

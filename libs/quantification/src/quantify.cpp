@@ -37,7 +37,8 @@ std::optional<double> background_sigma(const core::ImageVolume& water, const cor
 QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params) {
   if (!input.labels) throw core::MyoError("quantification", "no label map given");
   const auto& g = input.labels->geometry;
-  for (const auto* channel : {input.water, input.fat, input.stir, input.t1})
+  for (const auto* channel :
+       {input.water, input.fat, input.stir, input.t1, input.scanner_fat_fraction_pct, input.t2_map_ms})
     if (channel && !channel->geometry.same_grid(g))
       throw core::MyoError("quantification", "image channels are not on the label grid (resample them first)");
 
@@ -66,6 +67,21 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       const double f = std::sqrt(std::max(0.0, mf * mf - sigma2));
       ff.voxels[i] = (w + f) > 0 ? static_cast<float>(100.0 * f / (w + f)) : 0.0F;
     }
+    if (params.correct_swaps) {
+      // A swapped voxel's F/(W+F) is the true W/(W+F): exchanging back is 100 - FF.
+      result.method.swap_method = "subcutaneous_fat_vote";
+      const auto swaps = detect_water_fat_swaps(*input.labels, *input.water, *input.fat, params.swap);
+      for (std::size_t i = 0; i < n; ++i)
+        if (swaps.swapped.voxels[i]) ff.voxels[i] = 100.0F - ff.voxels[i];
+      result.method.swap_regions = swaps.regions;
+    }
+    result.fat_fraction_map_pct = std::move(ff);
+  } else if (input.scanner_fat_fraction_pct) {
+    // No Dixon magnitudes, but the scanner's fat-fraction map: used as it is (no noise-floor or swap check possible).
+    result.method.fat_method = "scanner_ff_map";
+    result.method.scanner_ff_use = "fat_fraction";
+    core::ImageVolume ff = *input.scanner_fat_fraction_pct;
+    for (auto& v : ff.voxels) v = std::clamp(v, 0.0F, 100.0F);
     result.fat_fraction_map_pct = std::move(ff);
   } else if (input.t1) {
     result.method.fat_method = "t1_estimate";
@@ -73,10 +89,12 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     result.method.fat_method = "none";
   }
 
+  if (dixon && input.scanner_fat_fraction_pct) result.method.scanner_ff_use = "cross_check";
+
   // T1 estimate without Dixon: T1 normalised between this patient's muscle (low labelled values) and
   // subcutaneous fat (bright unlabelled body voxels).
   std::optional<core::ImageVolume> t1_fat;
-  if (!dixon && input.t1) {
+  if (!result.fat_fraction_map_pct && input.t1) {
     std::vector<float> muscle_values;
     std::vector<float> other_values;
     for (std::size_t i = 0; i < n; i += 3) (labels[i] ? muscle_values : other_values).push_back(input.t1->voxels[i]);
@@ -95,6 +113,31 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   const core::ImageVolume* fat_map =
       result.fat_fraction_map_pct ? &*result.fat_fraction_map_pct : t1_fat ? &*t1_fat : nullptr;
   std::vector<double> stir_reference;  // per slice; 0 where a level has too little muscle
+  // Water STIR: STIR comes from water (fat is suppressed), so a voxel that is 40 % fat shows only 60 % of the signal
+  // its water gives; dividing by the water share keeps fatty but edematous muscle from reading as normal.
+  // Coil bias: N4 fitted to the muscle that is not fatty (fat is dark on STIR and would read as bias).
+  std::optional<BiasCorrection> stir_corrected;
+  if (input.stir && params.stir_bias_correction) {
+    core::MaskVolume fit(g, 0);
+    std::size_t fit_count = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      if (labels[i] && (!fat_map || fat_map->voxels[i] < 30.0F)) fit.voxels[i] = 1, ++fit_count;
+    if (fit_count > 1000) {
+      stir_corrected = correct_bias_field(*input.stir, fit, params.stir_bias);
+      result.method.stir_bias_method = "n4";
+      result.method.stir_bias_seconds = stir_corrected->seconds;
+      std::vector<float> field;
+      for (std::size_t i = 0; i < n; i += 5)
+        if (fit.voxels[i]) field.push_back(stir_corrected->bias.voxels[i]);
+      if (!field.empty()) result.method.stir_bias_range = percentile(field, 0.95) / std::max(1e-6, percentile(field, 0.05));
+    }
+  }
+  const core::ImageVolume* stir = stir_corrected ? &stir_corrected->corrected : input.stir;
+  const auto water_stir = [&](std::size_t i) {
+    const double v = stir->voxels[i];
+    if (!fat_map || !params.edema_fat_correction) return v;
+    return v / std::max(params.edema_min_water_share, 1.0 - fat_map->voxels[i] / 100.0);
+  };
   if (input.stir) {
     result.method.edema_method = "stir_reference_ratio";
     core::MaskVolume edema(g, 0);
@@ -108,17 +151,32 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       for (int k = k0; k < std::min(nz, k0 + slab); ++k)
         for (std::size_t p = 0; p < per_slice; ++p) {
           const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
-          if (labels[i] && input.stir->voxels[i] > 0 &&
-              (!fat_map || fat_map->voxels[i] < 30.0F))
-            values.push_back(input.stir->voxels[i]);
+          if (labels[i] && stir->voxels[i] > 0 && (!fat_map || fat_map->voxels[i] < 30.0F))
+            values.push_back(static_cast<float>(water_stir(i)));
         }
       if (values.size() < 50) continue;
-      // The lower part of the distribution is normal-appearing muscle even when much of the level is edematous.
-      const double ref = percentile(values, params.edema_reference_percentile);
+      // Normal-appearing muscle is the lowest mode of the distribution even when edema covers most of the level.
+      // Start at a low percentile (below the edema) and climb to the mode: the median of the values within a
+      // window around the estimate, repeated. A low percentile alone sits below the mode by the spread of normal
+      // muscle (noise, residual coil bias) and would call the upper half of normal muscle edema.
+      double ref = percentile(values, params.edema_reference_percentile);
+      std::vector<float> window;
+      for (int iteration = 0; iteration < 8 && ref > 0; ++iteration) {
+        window.clear();
+        for (const float v : values)
+          if (v >= ref * (1.0 - params.edema_reference_window) && v <= ref * (1.0 + params.edema_reference_window))
+            window.push_back(v);
+        if (window.size() < 30) break;
+        const double next = percentile(window, 0.5);
+        const bool settled = std::abs(next - ref) < 0.002 * ref;
+        ref = next;
+        if (settled) break;
+      }
+      // Spread of normal muscle from its lower half (edema only adds to the upper half).
       std::vector<float> below;
       for (const float v : values)
         if (v <= ref) below.push_back(static_cast<float>(ref - v));
-      const double robust_sd = 1.4826 * percentile(below, 0.5);
+      const double robust_sd = below.empty() ? 0.0 : 1.4826 * percentile(below, 0.5);
       const double limit = std::max(ref * params.edema_ratio_threshold, ref + params.edema_noise_sd * robust_sd);
       for (int k = k0; k < std::min(nz, k0 + slab); ++k) {
         reference[static_cast<std::size_t>(k)] = ref;
@@ -129,7 +187,8 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       if (reference[static_cast<std::size_t>(k)] <= 0) continue;
       for (std::size_t p = 0; p < per_slice; ++p) {
         const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
-        if (labels[i] && input.stir->voxels[i] > threshold[static_cast<std::size_t>(k)]) edema.voxels[i] = 1;
+        if (labels[i] && stir->voxels[i] > 0 && water_stir(i) > threshold[static_cast<std::size_t>(k)])
+          edema.voxels[i] = 1;
       }
     }
     result.edema_mask = std::move(edema);
@@ -145,6 +204,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     std::size_t fat_replaced = 0;
     double ff_sum = 0;
     double t1_sum = 0;
+    double scanner_sum = 0;
     std::vector<float> ff_values;
   };
   std::vector<Accumulator> acc(static_cast<std::size_t>(max_label) + 1);
@@ -173,6 +233,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
         if (!target) continue;
         if (target != &a) ++target->count;
         target->ff_sum += ff;
+        if (input.scanner_fat_fraction_pct) target->scanner_sum += input.scanner_fat_fraction_pct->voxels[i];
         target->ff_values.push_back(ff);
         if (ff > params.fat_replaced_threshold_pct) ++target->fat_replaced;
       }
@@ -191,7 +252,22 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       const int label = labels[i];
       const double ref = stir_reference[i / per_slice];
       if (label > 0 && label <= max_label && ref > 0)
-        stir_ratio[static_cast<std::size_t>(label)].push_back(static_cast<float>(input.stir->voxels[i] / ref));
+        stir_ratio[static_cast<std::size_t>(label)].push_back(static_cast<float>(water_stir(i) / ref));
+    }
+  }
+
+  // Water T2 per label from a T2 map: fat inflates a mono-exponential T2, so voxels above the fat limit are left out
+  // when a measured FF map exists (the T1 estimate is too coarse for this).
+  std::vector<std::vector<float>> t2_values(static_cast<std::size_t>(max_label) + 1);
+  if (input.t2_map_ms) {
+    const core::ImageVolume* ff_for_t2 = result.fat_fraction_map_pct ? &*result.fat_fraction_map_pct : nullptr;
+    result.method.water_t2_method = ff_for_t2 ? "t2_map_fat_excluded" : "t2_map_no_fat_map";
+    for (std::size_t i = 0; i < n; ++i) {
+      const int label = labels[i];
+      const float t2 = input.t2_map_ms->voxels[i];
+      if (label <= 0 || label > max_label || !(t2 > 0) || t2 > 500) continue;
+      if (ff_for_t2 && ff_for_t2->voxels[i] > params.t2_map_max_fat_fraction_pct) continue;
+      t2_values[static_cast<std::size_t>(label)].push_back(t2);
     }
   }
 
@@ -212,6 +288,8 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
         auto& in = interior_acc[static_cast<std::size_t>(label)];
         auto& f = in.count >= std::max<std::size_t>(50, a.count / 4) ? in : a;
         m.fat_fraction_pct = f.ff_sum / static_cast<double>(f.count);
+        if (result.method.scanner_ff_use == "cross_check")
+          m.scanner_fat_fraction_pct = f.scanner_sum / static_cast<double>(f.count);
         m.fat_fraction_median_pct = percentile(f.ff_values, 0.5);
         m.fat_fraction_p90_pct = percentile(f.ff_values, 0.9);
         m.fat_replaced_volume_ml = static_cast<double>(f.fat_replaced) / static_cast<double>(f.count) *
@@ -233,6 +311,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
         if (!ratios.empty()) m.stir_ratio = percentile(ratios, 0.5);
         m.edema_grade = edema_grade(*m.edema_fraction_pct);
       }
+      if (auto& t2 = t2_values[static_cast<std::size_t>(label)]; t2.size() >= 10) m.water_t2_ms = percentile(t2, 0.5);
       result.groups.push_back(std::move(m));
     }
   }

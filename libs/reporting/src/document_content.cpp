@@ -425,10 +425,17 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
       {"Segmentation", r.segmentation_source == "user_labels"
                            ? "User-supplied label map, rolled up into muscle groups per side"
                            : "Polar atlas with watershed refinement (version 1), per muscle group and side"});
-  if (dixon) {
+  if (m.fat_method == "scanner_ff_map") {
+    d.method.push_back({"Fat", "the scanner's own fat-fraction map (no Dixon water/fat images in the study)"});
+  } else if (dixon) {
     std::string fat = "Dixon proton density fat fraction F/(W+F)";
     if (p.noise_floor_correction) fat += ", noise-floor corrected";
     if (m.noise_sigma) fat += fmt::format(" (noise σ = {:.1f})", *m.noise_sigma);
+    if (m.scanner_ff_use == "cross_check") fat += "; the scanner's fat-fraction map compared per group";
+    if (!m.swap_method.empty())
+      fat += m.swap_regions.empty()
+                 ? "; checked for water/fat swaps (subcutaneous fat must read as fat): none found"
+                 : fmt::format("; water/fat swap found and corrected in {} region(s)", m.swap_regions.size());
     d.method.push_back({"Fat", fat});
   } else if (m.fat_method == "t1_estimate" || std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& g) {
                return g.t1_fat_estimate_pct.has_value();
@@ -438,15 +445,24 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   } else {
     d.method.push_back({"Fat", "not measured"});
   }
+  if (!m.water_t2_method.empty())
+    d.method.push_back(
+        {"Water T2", m.water_t2_method == "t2_map_fat_excluded"
+                         ? fmt::format("median of the T2 map per group; voxels above {:.0f} % fat left out (fat "
+                                       "lengthens a mono-exponential T2)",
+                                       p.t2_map_max_fat_fraction_pct)
+                         : std::string("median of the T2 map per group; no fat map, so fat may lengthen it")});
   d.method.push_back({"Fat-replaced threshold", fmt::format("{:.0f} % fat", p.fat_replaced_threshold_pct)});
   if (m.edema_method == "none" || m.edema_method.empty())
     d.method.push_back({"Edema", "not measured (no STIR series)"});
   else
     d.method.push_back(
         {"Edema",
-         fmt::format("STIR above {:.2g} × the normal-muscle reference and {:.1f} robust SD above it; reference = "
-                     "{:.0f}th percentile of STIR per {:.0f} mm slab",
-                     p.edema_ratio_threshold, p.edema_noise_sd, 100 * p.edema_reference_percentile, p.level_slab_mm)});
+         fmt::format("{}STIR{} above {:.2g} × the normal-muscle reference and {:.1f} robust SD above it; reference = "
+                     "mode of normal muscle per {:.0f} mm slab (searched from its {:.0f}th percentile)",
+                     m.stir_bias_method == "n4" ? "N4 bias-corrected " : "",
+                     p.edema_fat_correction ? " divided by the water share (1 − FF)" : "", p.edema_ratio_threshold,
+                     p.edema_noise_sd, p.level_slab_mm, 100 * p.edema_reference_percentile)});
   d.method.push_back({"Processing time", seconds_text(r.stage_seconds)});
   for (const auto& n : r.segmentation_notes) d.segmentation_notes.push_back(clean_text(n));
   std::size_t hidden = 0;

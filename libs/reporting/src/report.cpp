@@ -17,7 +17,7 @@ using nlohmann::json;
 
 json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
 
-json muscle_to_json(const quantification::GroupMeasurement& m) {
+json muscle_to_json(const quantification::GroupMeasurement& m, const std::string& fat_method) {
   return json{{"group", m.group},
               {"side", core::to_string(m.side)},
               {"label", m.label},
@@ -35,7 +35,10 @@ json muscle_to_json(const quantification::GroupMeasurement& m) {
               {"fat_replaced_share_pct", optional_number(m.fat_replaced_share_pct)},
               {"mercuri_grade", m.mercuri_grade ? json(*m.mercuri_grade) : json(nullptr)},
               {"mercuri_modified_grade", m.mercuri_modified_grade.empty() ? json(nullptr) : json(m.mercuri_modified_grade)},
-              {"fat_measure", m.fat_fraction_pct ? "dixon_pdff" : m.t1_fat_estimate_pct ? "t1_estimate" : "none"}};
+              {"scanner_fat_fraction_pct", optional_number(m.scanner_fat_fraction_pct)},
+              {"water_t2_ms", optional_number(m.water_t2_ms)},
+              {"fat_measure", m.fat_fraction_pct ? (fat_method == "scanner_ff_map" ? "scanner_ff_map" : "dixon_pdff")
+                              : m.t1_fat_estimate_pct ? "t1_estimate" : "none"}};
 }
 
 std::string csv_number(const std::optional<double>& value) { return value ? fmt::format("{:.4f}", *value) : ""; }
@@ -54,7 +57,7 @@ std::string csv_text(const std::string& text) {
 
 std::string to_json_text(const Report& r) {
   json muscles = json::array();
-  for (const auto& m : r.muscles) muscles.push_back(muscle_to_json(m));
+  for (const auto& m : r.muscles) muscles.push_back(muscle_to_json(m, r.quantification_method.fat_method));
   json series = json::array();
   for (const auto& s : r.series)
     series.push_back(json{{"series_instance_uid", s.series_instance_uid},
@@ -67,6 +70,11 @@ std::string to_json_text(const Report& r) {
                           {"slice_count", s.slice_count},
                           {"used_as", s.used_as.empty() ? json(nullptr) : json(s.used_as)}});
   const auto& p = r.quantification_method.params;
+  json swap_regions = json::array();
+  for (const auto& s : r.quantification_method.swap_regions)
+    swap_regions.push_back({{"volume_ml", s.volume_ml}, {"muscle_volume_ml", s.muscle_volume_ml},
+                            {"z_min_mm", s.z_min_mm}, {"z_max_mm", s.z_max_mm}, {"side", s.side},
+                            {"corrected", s.corrected}});
   json input_labels = json::array();
   for (const auto& l : r.input_labels)
     input_labels.push_back({{"value", l.value}, {"name", l.name}, {"group", l.group.empty() ? json(nullptr) : json(l.group)},
@@ -112,9 +120,34 @@ std::string to_json_text(const Report& r) {
         {"fat", {{"name", r.quantification_method.fat_method},
                  {"noise_sigma", optional_number(r.quantification_method.noise_sigma)},
                  {"noise_floor_correction", p.noise_floor_correction},
-                 {"fat_replaced_threshold_pct", p.fat_replaced_threshold_pct}}},
+                 {"fat_replaced_threshold_pct", p.fat_replaced_threshold_pct},
+                 {"scanner_ff_map", r.quantification_method.scanner_ff_use.empty()
+                                        ? json(nullptr)
+                                        : json(r.quantification_method.scanner_ff_use)},
+                 {"swap_detection", r.quantification_method.swap_method.empty()
+                                        ? json(nullptr)
+                                        : json(r.quantification_method.swap_method)},
+                 {"swap_block_mm", p.swap.block_mm},
+                 {"swap_evidence_radius_mm", p.swap.evidence_radius_mm},
+                 {"swap_regions", swap_regions}}},
+        {"water_t2", {{"name", r.quantification_method.water_t2_method.empty()
+                                   ? json(nullptr)
+                                   : json(r.quantification_method.water_t2_method)},
+                      {"max_fat_fraction_pct", p.t2_map_max_fat_fraction_pct}}},
         {"edema", {{"name", r.quantification_method.edema_method},
                    {"reference_percentile", p.edema_reference_percentile},
+                   {"reference_window", p.edema_reference_window},
+                   {"bias_correction", r.quantification_method.stir_bias_method.empty()
+                                           ? json(nullptr)
+                                           : json(r.quantification_method.stir_bias_method)},
+                   {"bias_correction_seconds", optional_number(r.quantification_method.stir_bias_seconds)},
+                   {"bias_field_range", optional_number(r.quantification_method.stir_bias_range)},
+                   {"bias_shrunk_voxel_mm", p.stir_bias.shrunk_voxel_mm},
+                   {"bias_fitting_levels", p.stir_bias.fitting_levels},
+                   {"bias_iterations_per_level", p.stir_bias.iterations_per_level},
+                   {"bias_spline_distance_mm", p.stir_bias.spline_distance_mm},
+                   {"fat_correction", p.edema_fat_correction},
+                   {"min_water_share", p.edema_min_water_share},
                    {"ratio_threshold", p.edema_ratio_threshold},
                    {"noise_sd", p.edema_noise_sd},
                    {"level_slab_mm", p.level_slab_mm}}}}},

@@ -26,6 +26,12 @@ struct PhantomParams {
   double dixon_voxel_mm = 1.5;  // in-plane spacing of the 3D Dixon; slices are twice as thick (raise to go faster)
   double clinical_pixel_mm = 1.3;  // in-plane spacing of the 2D T1/STIR series (raise to go faster)
   unsigned threads = 0;            // 0: all hardware threads
+  // Dixon water/fat swap in a 70 mm ball centred on the lateral edge of the right thigh's muscle at mid-thigh, as
+  // Dixon reconstructions produce far from the isocentre. The truth is unchanged (what a correct Dixon would give).
+  bool swap_region = false;
+  // Add the scanner's fat-fraction map (F/(W+F) of its own magnitude images, as a separate series: Siemens and GE in
+  // tenths of a percent, Philips in percent).
+  bool scanner_fat_fraction = false;
 };
 
 struct GroupSideTruth {
@@ -35,6 +41,7 @@ struct GroupSideTruth {
   double volume_ml = 0;
   double fat_fraction_pct = 0;    // mean PDFF over the group's voxels
   double edema_fraction_pct = 0;  // percent of the group's voxels with edema
+  double fat_replaced_share_pct = 0;  // percent of the group's voxels above 50 % fat (Mercuri grades come from it)
   double fat_fraction_voxel_pct = 0;  // mean noise-free voxel PDFF, partial volume included (what Dixon can see)
   double target_fat_fraction_pct = 0;  // the scenario's target before spatial patterning (for information)
   double target_edema_pct = 0;

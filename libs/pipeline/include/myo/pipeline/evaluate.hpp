@@ -16,6 +16,8 @@ struct GroupEvaluation {
   double measured_volume_ml = 0;
   std::optional<double> fat_fraction_error_pct;   // measured - truth, percentage points
   std::optional<double> edema_fraction_error_pct;
+  std::optional<int> truth_mercuri_grade;     // from the truth's share of voxels above 50 % fat
+  std::optional<int> measured_mercuri_grade;
 };
 
 struct Evaluation {
@@ -25,6 +27,9 @@ struct Evaluation {
   std::string min_dice_group;
   std::optional<double> fat_fraction_mae_pct;
   std::optional<double> edema_fraction_mae_pct;
+  std::size_t mercuri_compared = 0;       // groups with a grade in both the report and the truth
+  std::size_t mercuri_exact = 0;
+  std::size_t mercuri_within_one = 0;
   [[nodiscard]] std::string summary_line() const;
 };
 

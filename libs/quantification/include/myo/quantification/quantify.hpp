@@ -6,6 +6,8 @@
 
 #include "myo/core/geometry.hpp"
 #include "myo/core/volume.hpp"
+#include "myo/quantification/bias_field.hpp"
+#include "myo/quantification/swap.hpp"
 
 namespace myo::quantification {
 
@@ -16,14 +18,24 @@ struct QuantificationInput {
   const core::ImageVolume* fat = nullptr;
   const core::ImageVolume* stir = nullptr;
   const core::ImageVolume* t1 = nullptr;
+  const core::ImageVolume* scanner_fat_fraction_pct = nullptr;  // the scanner's own FF map, already in percent
+  const core::ImageVolume* t2_map_ms = nullptr;                 // a T2 map (scanner's or fitted), in ms
 };
 
 struct QuantificationParams {
   bool noise_floor_correction = true;   // subtract the Rician noise power from magnitude W and F
+  bool correct_swaps = true;            // find Dixon water/fat swaps (see swap.hpp) and exchange them back
+  SwapDetectionParams swap;
   double fat_replaced_threshold_pct = 50.0;  // voxels above this FF count as fat-replaced volume
-  double edema_reference_percentile = 0.10;  // normal-appearing muscle: the least involved tenth of each level (IMNM edema can cover most of a level)
+  double edema_reference_percentile = 0.10;  // start of the search for normal-appearing muscle: the least involved tenth of each level (IMNM edema can cover most of a level)
+  double edema_reference_window = 0.3;       // the reference is the mode of water STIR: median of the values within +-30 % of it, iterated from the start
+  bool stir_bias_correction = true;          // N4 on the STIR (fitted to non-fatty muscle) before the reference
+  BiasCorrectionParams stir_bias;
+  bool edema_fat_correction = true;          // STIR divided by the water share (1 - FF) of the voxel: fatty muscle is not "less edematous"
+  double edema_min_water_share = 0.3;        // ... never by less than this (noise in fat-replaced voxels)
   double edema_ratio_threshold = 1.6;        // STIR above this multiple of the reference is edema
   double edema_noise_sd = 3.0;               // ... and above the reference by this many robust SDs
+  double t2_map_max_fat_fraction_pct = 20.0;  // a T2 map is mono-exponential: fat inflates it, so fatty voxels are left out
   double level_slab_mm = 40.0;               // STIR reference computed per slab along the limb (coil bias)
 };
 
@@ -37,6 +49,7 @@ struct GroupMeasurement {
   std::optional<double> fat_fraction_median_pct;
   std::optional<double> fat_fraction_p90_pct;
   std::optional<double> fat_replaced_volume_ml;    // volume of voxels above fat_replaced_threshold_pct
+  std::optional<double> scanner_fat_fraction_pct;  // mean of the scanner's FF map over the same voxels (cross-check)
   std::optional<double> t1_fat_estimate_pct;       // without Dixon: an estimate from T1, not a measured PDFF
   std::optional<double> fat_replaced_share_pct;    // percent of voxels above the fat-replaced threshold (Dixon or T1)
   std::optional<int> mercuri_grade;                // 1..4 from the fat-replaced share
@@ -45,12 +58,20 @@ struct GroupMeasurement {
   std::optional<double> edema_volume_ml;
   std::optional<double> stir_ratio;                // median STIR of the group / normal-muscle reference
   std::optional<int> edema_grade;                  // 0..3 by extent
+  std::optional<double> water_t2_ms;               // median T2 over the group's voxels below the fat limit (T2 map)
 };
 
 struct QuantificationMethod {
-  std::string fat_method;    // "dixon_pdff", "t1_estimate" or "none"
+  std::string fat_method;    // "dixon_pdff", "scanner_ff_map", "t1_estimate" or "none"
+  std::string scanner_ff_use;  // "cross_check" (Dixon measured, map compared), "fat_fraction" (map used), or empty
   std::string edema_method;  // "stir_reference_ratio" or "none"
+  std::string water_t2_method;  // "t2_map_fat_excluded", "t2_map_no_fat_map" or empty (no T2 map)
+  std::string stir_bias_method;  // "n4" when the STIR was bias-corrected, else empty
+  std::optional<double> stir_bias_seconds;
+  std::optional<double> stir_bias_range;  // 95th over 5th percentile of the field over muscle (1 = flat)
   std::optional<double> noise_sigma;  // estimated from the background of the Dixon images
+  std::string swap_method;            // "subcutaneous_fat_vote" when swaps were looked for, else empty
+  std::vector<SwapRegion> swap_regions;  // regions found swapped (and corrected)
   QuantificationParams params;
 };
 

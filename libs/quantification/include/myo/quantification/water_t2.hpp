@@ -1,0 +1,46 @@
+#pragma once
+// Water T2 of muscle from a multi-echo spin-echo series (or a scanner T2 map), with fat handled explicitly.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "myo/core/volume.hpp"
+
+namespace myo::quantification {
+
+// Fat inflates a mono-exponential T2 (fat T2 ~150 ms vs muscle water ~30-35 ms). With a fat-fraction map on the echo
+// grid, each voxel is fitted bi-exponentially with the fat share fixed to its FF and fat T2 fixed:
+//   S(TE) = S0 [(1 - FF) exp(-TE/T2w) + FF exp(-TE/T2fat)],
+// leaving S0 (linear) and T2w (1-D search). Voxels above `max_fat_fraction_pct` are left out: little water signal
+// is left to fit. Without an FF map the fit is mono-exponential and says so. The first echo is skipped by default:
+// with imperfect refocusing pulses it lacks the stimulated-echo contribution the later echoes carry (a full EPG fit
+// as in MyoQMRI would model it; this does not).
+struct WaterT2Params {
+  double fat_t2_ms = 151.0;             // domain notes: fat T2 in EPG fits of thigh muscle
+  double max_fat_fraction_pct = 60.0;
+  bool skip_first_echo = true;
+  double min_t2_ms = 10.0, max_t2_ms = 150.0;  // search range; voxels at the limits are left out as failed fits
+};
+
+struct WaterT2Map {
+  core::ImageVolume water_t2_ms;  // 0 where not fitted
+  std::string method;             // "biexponential_fixed_fat" or "monoexponential"
+  std::size_t fitted_voxels = 0;
+};
+
+// `echoes` share one grid, in echo order, with `echo_times_ms`; `mask` (optional) limits the fit;
+// `fat_fraction_pct` (optional) is on the same grid.
+[[nodiscard]] WaterT2Map fit_water_t2(const std::vector<core::ImageVolume>& echoes,
+                                      const std::vector<double>& echo_times_ms, const core::MaskVolume* mask,
+                                      const core::ImageVolume* fat_fraction_pct, const WaterT2Params& params = {});
+
+struct LabelT2 {
+  int label = 0;
+  std::size_t voxel_count = 0;  // fitted voxels used
+  double median_ms = 0;
+  double mean_ms = 0;
+};
+// Per label value: the fitted voxels' median and mean water T2 (voxels with 0 in the map are skipped).
+[[nodiscard]] std::vector<LabelT2> water_t2_per_label(const core::LabelVolume& labels, const core::ImageVolume& t2_ms);
+
+}  // namespace myo::quantification
