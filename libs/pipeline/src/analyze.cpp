@@ -1,5 +1,6 @@
 #include "myo/pipeline/analyze.hpp"
 #include "myo/pipeline/compare.hpp"
+#include "myo/pipeline/study_channels.hpp"
 
 #include <fmt/format.h>
 
@@ -58,42 +59,6 @@ std::string utc_now() {
   return buffer;
 }
 
-void apply_overrides(std::vector<SeriesInfo>& series, const std::vector<std::string>& overrides) {
-  for (const auto& text : overrides) {
-    const auto eq = text.find('=');
-    if (eq == std::string::npos) throw core::MyoError("--role", "expected SERIES=ROLE, got '" + text + "'");
-    const std::string key = text.substr(0, eq);
-    const auto role = dicom::role_from_string(text.substr(eq + 1));
-    if (!role) throw core::MyoError("--role", "unknown role '" + text.substr(eq + 1) + "'");
-    bool matched = false;
-    for (auto& s : series) {
-      if (s.series_instance_uid == key || std::to_string(s.series_number) == key) {
-        s.role = *role;
-        s.role_reason = "overridden on the command line";
-        matched = true;
-      }
-    }
-    if (!matched) throw core::MyoError("--role", "no series with number or UID '" + key + "' in the study");
-  }
-}
-
-// Among the series of one role, prefer axial, then the most slices (the main acquisition rather than a partial one).
-const SeriesInfo* pick(const std::vector<SeriesInfo>& series, SeriesRole role, bool axial_only = false) {
-  const SeriesInfo* best = nullptr;
-  for (const auto& s : series) {
-    if (s.role != role) continue;
-    if (axial_only && s.orientation != "axial") continue;
-    if (!best) {
-      best = &s;
-      continue;
-    }
-    const bool axial = s.orientation == "axial";
-    const bool best_axial = best->orientation == "axial";
-    if (axial != best_axial ? axial : s.slice_count > best->slice_count) best = &s;
-  }
-  return best;
-}
-
 // A series for display (viewer, figures) as unsigned 16-bit integers: scanner magnitudes are integers already, and a
 // resampled series is rounded (far below its noise). Half the bytes of floats, and seconds less to compress. Series
 // with negative or larger values are written as floats.
@@ -117,99 +82,27 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   reporting::Report report;
   StageClock clock(report.stage_seconds);
 
-  // Scan.
-  if (!fs::exists(options.input)) throw core::MyoError(options.input.string(), "input does not exist");
-  auto scan = dicom::scan(options.input);
-  clock.lap("scan");
-  for (const auto& problem : scan.problems) {
-    const std::string warning = problem.path.string() + ": " + problem.reason;
-    log::warn("skipped {}", warning);
-    report.warnings.push_back("skipped unreadable file " + warning);
-  }
-  if (scan.studies.empty()) throw core::MyoError(options.input.string(), "no DICOM images found");
-  const dicom::StudyInfo* study = &scan.studies.front();
-  if (!options.study_instance_uid.empty()) {
-    const auto it = std::find_if(scan.studies.begin(), scan.studies.end(),
-                                 [&](const auto& s) { return s.study_instance_uid == options.study_instance_uid; });
-    if (it == scan.studies.end()) throw core::MyoError(options.input.string(), "no study with the requested UID");
-    study = &*it;
-  } else if (scan.studies.size() > 1) {
-    throw core::MyoError(options.input.string(),
-                         fmt::format("holds {} studies; choose one with --study UID (see `myoscope scan`)",
-                                     scan.studies.size()));
-  }
-  auto series = study->series;
-  apply_overrides(series, options.role_overrides);
-
-  // Choose the series: Dixon water/fat if present (reference = water), else T1 (reference), plus STIR.
-  const SeriesInfo* water = pick(series, SeriesRole::dixon_water);
-  const SeriesInfo* fat = pick(series, SeriesRole::dixon_fat);
-  const SeriesInfo* t1 = pick(series, SeriesRole::t1, true);
-  const SeriesInfo* stir = pick(series, SeriesRole::stir, true);
-  if (!stir) stir = pick(series, SeriesRole::stir);
-  const SeriesInfo* ff_map = pick(series, SeriesRole::fat_fraction_map);
-  const SeriesInfo* t2_map = pick(series, SeriesRole::t2_map);
-  const bool dixon = water && fat;
-  const SeriesInfo* reference = dixon ? water : t1;
-  if (!reference)
-    throw core::MyoError(options.input.string(),
-                         "no Dixon water/fat pair and no T1 series found: nothing to segment (see `myoscope scan`; "
-                         "override roles with --role SERIES=ROLE)");
-  report.protocol = dixon ? "dixon" : "t1_stir";
-
-  // Table positions (a pelvis and a thigh station of one contrast) are stitched into one volume before use.
-  const auto stations = dicom::find_stations(series);
-  const auto load_one = [&](const SeriesInfo& info) {
-    auto loaded = dicom::load_series(info);
-    if (!loaded) throw core::MyoError(loaded.error());
-    for (const auto& w : loaded.value().warnings) report.warnings.push_back(info.description + ": " + w);
-    return std::move(loaded).value();
-  };
-  const auto load = [&](const SeriesInfo& info) {
-    const auto index = static_cast<std::size_t>(&info - series.data());
-    for (const auto& group : stations) {
-      if (std::find(group.begin(), group.end(), index) == group.end()) continue;
-      std::vector<dicom::LoadedSeries> parts;
-      for (const auto i : group) parts.push_back(load_one(series[i]));
-      auto stitched = dicom::stitch_series(parts);
-      if (!stitched) throw core::MyoError(stitched.error());
-      report.warnings.push_back(fmt::format("{}: {} table positions stitched into one volume", info.description,
-                                            group.size()));
-      return std::move(stitched).value();
-    }
-    return load_one(info);
-  };
-  const auto reference_series = load(*reference);
-  const core::Geometry& grid = reference_series.volume.geometry;
-  std::optional<core::ImageVolume> water_img, fat_img, t1_img, stir_img;
-  if (dixon) {
-    water_img = reference_series.volume;
-    fat_img = core::resample_to(load(*fat).volume, grid);
-  }
-  if (t1) t1_img = (t1 == reference) ? reference_series.volume : core::resample_to(load(*t1).volume, grid);
-  if (stir) stir_img = core::resample_to(load(*stir).volume, grid);
-  std::optional<core::ImageVolume> scanner_ff_img;
-  if (ff_map) {
-    // Vendors store fat fraction as a fraction, in percent or in tenths of a percent (Siemens, GE): the scale is
-    // read from the map itself (subcutaneous fat is ~90 %), and said.
-    auto map = core::resample_to(load(*ff_map).volume, grid);
-    std::vector<float> positive;
-    for (std::size_t i = 0; i < map.voxels.size(); i += 11)
-      if (map.voxels[i] > 0) positive.push_back(map.voxels[i]);
-    if (positive.size() > 1000) {
-      const double high = core::percentile(positive, 0.99);
-      const double scale = high > 150 ? 0.1 : high > 1.5 ? 1.0 : 100.0;
-      for (auto& v : map.voxels) v = static_cast<float>(v * scale);
-      report.warnings.push_back(fmt::format("{}: scanner fat-fraction map read as {}", ff_map->description,
-                                            scale == 0.1 ? "tenths of a percent" : scale == 1.0 ? "percent" : "a fraction"));
-      scanner_ff_img = std::move(map);
-    } else {
-      report.warnings.push_back(ff_map->description + ": scanner fat-fraction map is empty; not used");
-    }
-  }
-  std::optional<core::ImageVolume> t2_map_img;
-  if (t2_map) t2_map_img = core::resample_to(load(*t2_map).volume, grid);
+  // Scan and load: the series chosen by role, brought onto the reference series' grid.
+  auto channels = load_study_channels(options.input, options.role_overrides, options.study_instance_uid);
   clock.lap("load");
+  report.stage_seconds["scan"] = channels.scan_seconds;
+  report.stage_seconds["load"] = channels.load_seconds;
+  for (auto& w : channels.warnings) report.warnings.push_back(std::move(w));
+  const dicom::StudyInfo* study = &channels.study;
+  const auto& series = channels.study.series;
+  const bool dixon = channels.dixon;
+  const SeriesInfo* reference = channels.reference_series;
+  const SeriesInfo* fat = channels.fat_series;
+  const SeriesInfo* t1 = channels.t1_series;
+  const SeriesInfo* stir = channels.stir_series;
+  const core::Geometry& grid = channels.reference_grid();
+  auto& water_img = channels.water;
+  auto& fat_img = channels.fat;
+  auto& t1_img = channels.t1;
+  auto& stir_img = channels.stir;
+  const auto& scanner_ff_img = channels.scanner_fat_fraction_pct;
+  const auto& t2_map_img = channels.t2_map_ms;
+  report.protocol = dixon ? "dixon" : "t1_stir";
 
   // Segment.
   segmentation::SegmentationInput seg_input;
@@ -315,8 +208,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     else if (dixon && same(fat)) e.used_as = "fat";
     else if (same(t1)) e.used_as = "t1";
     else if (same(stir)) e.used_as = "edema";
-    else if (t2_map_img && same(t2_map)) e.used_as = "water_t2";
-    else if (scanner_ff_img && same(ff_map)) e.used_as = dixon ? "fat_fraction_cross_check" : "fat_fraction";
+    else if (same(channels.t2_map_series)) e.used_as = "water_t2";
+    else if (same(channels.fat_fraction_map_series)) e.used_as = dixon ? "fat_fraction_cross_check" : "fat_fraction";
     if (report.study.manufacturer.empty()) report.study.manufacturer = s.manufacturer;
     report.series.push_back(std::move(e));
   }
@@ -458,7 +351,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
 
   outcome.report_path = options.output / "report.json";
   outcome.warnings = report.warnings;
-  outcome.exit_code = scan.problems.empty() ? core::kExitOk : core::kExitPartial;
+  outcome.exit_code = channels.unreadable_files == 0 ? core::kExitOk : core::kExitPartial;
   return outcome;
 }
 

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/resample.hpp"
+#include "myo/core/statistics.hpp"
 #include "myo/dicom/load.hpp"
 
 namespace myo::pipeline {
@@ -56,8 +58,15 @@ const SeriesInfo* pick(const std::vector<SeriesInfo>& series, SeriesRole role, b
 StudyChannels load_study_channels(const std::filesystem::path& input, const std::vector<std::string>& role_overrides,
                                   const std::string& study_uid) {
   StudyChannels out;
+  const auto start = std::chrono::steady_clock::now();
+  const auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
   if (!std::filesystem::exists(input)) throw core::MyoError(input.string(), "input does not exist");
   auto scan = dicom::scan(input);
+  out.scan_seconds = seconds_since(start);
+  const auto load_start = std::chrono::steady_clock::now();
+  out.unreadable_files = scan.problems.size();
   for (const auto& problem : scan.problems) {
     const std::string warning = problem.path.string() + ": " + problem.reason;
     log::warn("skipped {}", warning);
@@ -84,13 +93,19 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
   const SeriesInfo* t1 = pick(series, SeriesRole::t1, true);
   const SeriesInfo* stir = pick(series, SeriesRole::stir, true);
   if (!stir) stir = pick(series, SeriesRole::stir);
+  const SeriesInfo* ff_map = pick(series, SeriesRole::fat_fraction_map);
+  const SeriesInfo* t2_map = pick(series, SeriesRole::t2_map);
   out.dixon = water && fat;
   const SeriesInfo* reference = out.dixon ? water : t1;
   if (!reference)
     throw core::MyoError(input.string(),
                          "no Dixon water/fat pair and no T1 series found: nothing to segment (see `myoscope scan`; "
                          "override roles with --role SERIES=ROLE)");
-  out.reference_description = reference->description;
+  out.reference_series = reference;
+  out.water_series = out.dixon ? water : nullptr;
+  out.fat_series = out.dixon ? fat : nullptr;
+  out.t1_series = t1;
+  out.stir_series = stir;
 
   // Table positions (a pelvis and a thigh station of one contrast) are stitched into one volume before use.
   const auto stations = dicom::find_stations(series);
@@ -121,6 +136,30 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
   }
   if (t1) out.t1 = (t1 == reference) ? std::move(reference_series.volume) : core::resample_to(load(*t1).volume, grid);
   if (stir) out.stir = core::resample_to(load(*stir).volume, grid);
+  if (ff_map) {
+    // Vendors store fat fraction as a fraction, in percent or in tenths of a percent (Siemens, GE): the scale is
+    // read from the map itself (subcutaneous fat is ~90 %), and said.
+    auto map = core::resample_to(load(*ff_map).volume, grid);
+    std::vector<float> positive;
+    for (std::size_t i = 0; i < map.voxels.size(); i += 11)
+      if (map.voxels[i] > 0) positive.push_back(map.voxels[i]);
+    if (positive.size() > 1000) {
+      const double high = core::percentile(positive, 0.99);
+      const double scale = high > 150 ? 0.1 : high > 1.5 ? 1.0 : 100.0;
+      for (auto& v : map.voxels) v = static_cast<float>(v * scale);
+      out.warnings.push_back(fmt::format("{}: scanner fat-fraction map read as {}", ff_map->description,
+                                         scale == 0.1 ? "tenths of a percent" : scale == 1.0 ? "percent" : "a fraction"));
+      out.scanner_fat_fraction_pct = std::move(map);
+      out.fat_fraction_map_series = ff_map;
+    } else {
+      out.warnings.push_back(ff_map->description + ": scanner fat-fraction map is empty; not used");
+    }
+  }
+  if (t2_map) {
+    out.t2_map_ms = core::resample_to(load(*t2_map).volume, grid);
+    out.t2_map_series = t2_map;
+  }
+  out.load_seconds = seconds_since(load_start);
   return out;
 }
 

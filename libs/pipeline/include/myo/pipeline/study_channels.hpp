@@ -13,11 +13,31 @@
 namespace myo::pipeline {
 
 struct StudyChannels {
-  dicom::StudyInfo study;
+  StudyChannels() = default;
+  StudyChannels(StudyChannels&&) = default;  // the series pointers below stay valid: they point into study.series
+  StudyChannels& operator=(StudyChannels&&) = default;
+  StudyChannels(const StudyChannels&) = delete;
+  StudyChannels& operator=(const StudyChannels&) = delete;
+
+  dicom::StudyInfo study;  // with the role overrides applied
   bool dixon = false;
+  // The series chosen for each use (null when the protocol lacks it); they point into study.series.
+  const dicom::SeriesInfo* reference_series = nullptr;
+  const dicom::SeriesInfo* water_series = nullptr;
+  const dicom::SeriesInfo* fat_series = nullptr;
+  const dicom::SeriesInfo* t1_series = nullptr;
+  const dicom::SeriesInfo* stir_series = nullptr;
+  const dicom::SeriesInfo* fat_fraction_map_series = nullptr;
+  const dicom::SeriesInfo* t2_map_series = nullptr;
+  // All on the reference series' grid.
   std::optional<core::ImageVolume> water, fat, t1, stir;
-  std::vector<std::string> warnings;  // each names the series it concerns
-  std::string reference_description;
+  std::optional<core::ImageVolume> scanner_fat_fraction_pct;  // the scanner's own fat-fraction map, in percent
+  std::optional<core::ImageVolume> t2_map_ms;
+  std::vector<std::string> warnings;  // each names the series or file it concerns
+  std::size_t unreadable_files = 0;   // files under the input that could not be read (skipped, and warned about)
+  double scan_seconds = 0;
+  double load_seconds = 0;
+  [[nodiscard]] const std::string& reference_description() const { return reference_series->description; }
   [[nodiscard]] const core::Geometry& reference_grid() const { return dixon ? water->geometry : t1->geometry; }
   [[nodiscard]] segmentation::SegmentationInput segmentation_input() const {
     return {water ? &*water : nullptr, fat ? &*fat : nullptr, t1 ? &*t1 : nullptr, stir ? &*stir : nullptr};
