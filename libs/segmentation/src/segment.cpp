@@ -1,6 +1,7 @@
 #include "myo/segmentation/segment.hpp"
 
 #include <itkMorphologicalWatershedFromMarkersImageFilter.h>
+#include <itkSmoothingRecursiveGaussianImageFilter.h>
 
 #include <algorithm>
 #include <cmath>
@@ -650,8 +651,22 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   // seen in this patient's image rather than where the atlas averages put them.
   if (params.watershed_refinement) {
     core::ImageVolume relief(g, 2.0F);
+    // A light in-plane blur keeps septa (continuous lines) and quiets single noisy voxels that would stop a flood.
+    core::ImageVolume image_relief = result.fat_likeness;
+    if (params.relief_smoothing_mm > 0) {
+      using Smooth = itk::SmoothingRecursiveGaussianImageFilter<core::ItkImage3<float>, core::ItkImage3<float>>;
+      auto smooth = Smooth::New();
+      smooth->SetInput(core::to_itk(result.fat_likeness));
+      Smooth::SigmaArrayType sigma;
+      sigma[0] = params.relief_smoothing_mm;
+      sigma[1] = params.relief_smoothing_mm;
+      sigma[2] = 0.01;  // never across slices, which are thick
+      smooth->SetSigmaArray(sigma);
+      smooth->Update();
+      image_relief = core::from_itk(*smooth->GetOutput());
+    }
     for (std::size_t i = 0; i < n; ++i)
-      if (candidate.voxels[i]) relief.voxels[i] = result.fat_likeness.voxels[i];
+      if (candidate.voxels[i]) relief.voxels[i] = image_relief.voxels[i];
     using Filter = itk::MorphologicalWatershedFromMarkersImageFilter<core::ItkImage3<float>, core::ItkImage3<std::uint16_t>>;
     auto filter = Filter::New();
     filter->SetInput(core::to_itk(relief));
