@@ -337,11 +337,18 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         }
       }
       st.compartment = std::move(compartment);
-      // Femur: a round non-muscle blob (dark cortex, fatty marrow) enclosed by the compartment.
+      // Femur: a round ring of cortex (signal-void on every sequence) closed over its marrow, enclosed by the
+      // compartment. Fatty-replaced muscle beside the bone is bright, never void, so it cannot widen the blob.
       Mask non_muscle(static_cast<std::size_t>(per_slice), 0);
-      for (int p = 0; p < per_slice; ++p)
-        non_muscle[static_cast<std::size_t>(p)] = st.compartment[static_cast<std::size_t>(p)] && !muscle_side[static_cast<std::size_t>(p)];
-      non_muscle = slice::open(grid, non_muscle, 2.5);
+      {
+        const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
+        for (int p = 0; p < per_slice; ++p)
+          non_muscle[static_cast<std::size_t>(p)] = st.compartment[static_cast<std::size_t>(p)] &&
+                                                    signal[offset + static_cast<std::size_t>(p)] <= body_threshold;
+        non_muscle = slice::close(grid, non_muscle, 3.0);
+        slice::fill_holes(grid, non_muscle);
+        non_muscle = slice::open(grid, non_muscle, 2.5);
+      }
       double best = 1e30;
       for (const auto& c : slice::components(grid, non_muscle)) {
         if (c.area_mm2 < 150 || c.area_mm2 > 2800) continue;
