@@ -1,6 +1,7 @@
 #include "myo/segmentation/segment.hpp"
 
 #include <itkMorphologicalWatershedFromMarkersImageFilter.h>
+#include <itkSmoothingRecursiveGaussianImageFilter.h>
 
 #include <algorithm>
 #include <cmath>
@@ -336,11 +337,18 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         }
       }
       st.compartment = std::move(compartment);
-      // Femur: a round non-muscle blob (dark cortex, fatty marrow) enclosed by the compartment.
+      // Femur: a round ring of cortex (signal-void on every sequence) closed over its marrow, enclosed by the
+      // compartment. Fatty-replaced muscle beside the bone is bright, never void, so it cannot widen the blob.
       Mask non_muscle(static_cast<std::size_t>(per_slice), 0);
-      for (int p = 0; p < per_slice; ++p)
-        non_muscle[static_cast<std::size_t>(p)] = st.compartment[static_cast<std::size_t>(p)] && !muscle_side[static_cast<std::size_t>(p)];
-      non_muscle = slice::open(grid, non_muscle, 2.5);
+      {
+        const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
+        for (int p = 0; p < per_slice; ++p)
+          non_muscle[static_cast<std::size_t>(p)] = st.compartment[static_cast<std::size_t>(p)] &&
+                                                    signal[offset + static_cast<std::size_t>(p)] <= body_threshold;
+        non_muscle = slice::close(grid, non_muscle, 3.0);
+        slice::fill_holes(grid, non_muscle);
+        non_muscle = slice::open(grid, non_muscle, 2.5);
+      }
       double best = 1e30;
       for (const auto& c : slice::components(grid, non_muscle)) {
         if (c.area_mm2 < 150 || c.area_mm2 > 2800) continue;
@@ -650,8 +658,22 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   // seen in this patient's image rather than where the atlas averages put them.
   if (params.watershed_refinement) {
     core::ImageVolume relief(g, 2.0F);
+    // A light in-plane blur keeps septa (continuous lines) and quiets single noisy voxels that would stop a flood.
+    core::ImageVolume image_relief = result.fat_likeness;
+    if (params.relief_smoothing_mm > 0) {
+      using Smooth = itk::SmoothingRecursiveGaussianImageFilter<core::ItkImage3<float>, core::ItkImage3<float>>;
+      auto smooth = Smooth::New();
+      smooth->SetInput(core::to_itk(result.fat_likeness));
+      Smooth::SigmaArrayType sigma;
+      sigma[0] = params.relief_smoothing_mm;
+      sigma[1] = params.relief_smoothing_mm;
+      sigma[2] = 0.01;  // never across slices, which are thick
+      smooth->SetSigmaArray(sigma);
+      smooth->Update();
+      image_relief = core::from_itk(*smooth->GetOutput());
+    }
     for (std::size_t i = 0; i < n; ++i)
-      if (candidate.voxels[i]) relief.voxels[i] = result.fat_likeness.voxels[i];
+      if (candidate.voxels[i]) relief.voxels[i] = image_relief.voxels[i];
     using Filter = itk::MorphologicalWatershedFromMarkersImageFilter<core::ItkImage3<float>, core::ItkImage3<std::uint16_t>>;
     auto filter = Filter::New();
     filter->SetInput(core::to_itk(relief));

@@ -26,6 +26,7 @@ struct SegmentationParams {
   double fluid_stir_ratio = 5.0;           // STIR above this multiple of muscle is fluid (edema stays below), never muscle
   double pelvic_midline_exclusion_mm = 8.0;   // band around the midline above the crotch: never one side's muscle
   bool watershed_refinement = true;        // move group borders onto the fat septa
+  double relief_smoothing_mm = 1.0;        // in-plane Gaussian blur of the fat-likeness relief of the watershed
   const SegmentationAtlas* atlas = nullptr;  // null: the built-in atlas (myo/segmentation/atlas.hpp)
   double atlas_marker_probability = 0.7;   // voxels this sure of one group seed the watershed
   double atlas_min_probability = 0.2;      // the watershed may not give a voxel a group the atlas finds less likely
