@@ -265,7 +265,9 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   report.quantification_method = quantities.method;
   if (report.muscles.empty()) report.warnings.push_back("no muscle group was found in the images");
 
-  // Outputs: every file written under a temporary name and renamed, so a failure never leaves a half-written one.
+  // Outputs: every file written under a temporary name and renamed, so a failure never leaves a half-written one;
+  // and a run that fails after some files puts the earlier ones back (the folder stays one consistent analysis).
+  core::OutputTransaction output_transaction;
   try {
     fs::create_directories(options.output);
   } catch (const fs::filesystem_error& e) {
@@ -365,6 +367,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     clock.lap("dicom_results");
   }
   reporting::write_report_json(report, options.output / "report.json");  // last: its presence means complete
+  output_transaction.commit();
 
   outcome.report_path = options.output / "report.json";
   outcome.warnings = report.warnings;
