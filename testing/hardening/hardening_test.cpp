@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -49,13 +50,14 @@ std::string read_all(const fs::path& path) {
 }
 
 // Runs the real executable through /bin/sh; `exec` makes a crash show up as a signal rather than as 128+n.
-// `shell_prefix` sets process limits (ulimit) before the exec.
-CliRun run_myoscope(const std::string& arguments, const std::string& shell_prefix = "") {
+// `shell_prefix` sets process limits (ulimit) before the exec; `launcher` runs the executable through another
+// program (setpriv) that execs it in turn.
+CliRun run_myoscope(const std::string& arguments, const std::string& shell_prefix = "", const std::string& launcher = "") {
   static int counter = 0;
   const fs::path err_file =
       fs::temp_directory_path() / ("myo-hard-stderr-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   const std::string command =
-      shell_prefix + "exec " + std::string(MYOSCOPE_EXE) + " " + arguments + " 2>" + err_file.string();
+      shell_prefix + "exec " + launcher + std::string(MYOSCOPE_EXE) + " " + arguments + " 2>" + err_file.string();
   CliRun run;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
@@ -180,8 +182,10 @@ class Hardening : public ::testing::Test {
   [[nodiscard]] fs::path file(const SeriesFiles& s, std::size_t index) const { return in() / s.files.at(index); }
   [[nodiscard]] fs::path middle(const SeriesFiles& s) const { return file(s, s.files.size() / 2); }
 
-  [[nodiscard]] CliRun analyze(const std::string& extra = "", const std::string& shell_prefix = "") const {
-    return run_myoscope("analyze " + in().string() + " -o " + out().string() + " --no-figures " + extra, shell_prefix);
+  [[nodiscard]] CliRun analyze(const std::string& extra = "", const std::string& shell_prefix = "",
+                               const std::string& launcher = "") const {
+    return run_myoscope("analyze " + in().string() + " -o " + out().string() + " --no-figures " + extra, shell_prefix,
+                        launcher);
   }
   [[nodiscard]] CliRun scan() const { return run_myoscope("scan --json " + in().string()); }
 
@@ -326,6 +330,28 @@ TEST_F(Hardening, NonFiniteNumbersAreNamed) {
   EXPECT_TRUE(has(s.err, inf_intercept.string()) && has(s.err, "RescaleIntercept")) << s.err;
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
+}
+
+// Infinite pixels from finite numbers: RescaleSlope 1e38 is a valid DS, but stored values times it leave the float
+// range of the volume. Loaded, every voxel of that slice became +inf and poisoned each mean downstream (the fat and
+// edema statistics came out NaN or inf without an error).
+TEST_F(Hardening, RescaleBeyondTheFloatRangeIsNamed) {
+  const fs::path huge_slope = file(water(), 3);
+  const fs::path huge_intercept = file(fat(), 3);
+  modify(huge_slope, [](DcmDataset& d) { put(d, DCM_RescaleSlope, "1e38"); });
+  modify(huge_intercept, [](DcmDataset& d) { put(d, DCM_RescaleIntercept, "-1e39"); });
+  const auto s = scan();
+  EXPECT_TRUE(documented(s));
+  EXPECT_EQ(s.exit_code, core::kExitPartial) << s.err;
+  EXPECT_TRUE(has(s.err, huge_slope.string()) && has(s.err, "infinite pixels")) << s.err;
+  EXPECT_TRUE(has(s.err, huge_intercept.string())) << s.err;
+  plant_earlier_output();
+  remember_surroundings();
+  const auto a = analyze();
+  EXPECT_INPUT_ERROR_NAMING(a, water().uid);
+  EXPECT_TRUE(has(a.err, huge_slope.string())) << a.err;
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // ---- inconsistent series --------------------------------------------------------------------------------------
@@ -504,14 +530,27 @@ TEST_F(Hardening, OutputBelowAFileIsAnOutputError) {
   expect_surroundings_unchanged();
 }
 
+// Permissions do not stop root: as root, the analysis runs as `nobody` (setpriv), for whom the folder is read-only
+// too. The input copy and the folders above it are world-readable (0755 folders, 0644 files).
 TEST_F(Hardening, ReadOnlyOutputFolderIsAnOutputError) {
-  if (::geteuid() == 0) GTEST_SKIP() << "running as root: permissions do not stop root (see OutputBelowAFile...)";
+  std::string launcher;
+  if (::geteuid() == 0) {
+    if (std::system("setpriv --reuid=65534 --regid=65534 --clear-groups true >/dev/null 2>&1") != 0) {
+      GTEST_SKIP() << "running as root without a working setpriv: permissions do not stop root";
+    }
+    launcher = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  }
   plant_earlier_output();
-  fs::permissions(out(), fs::perms::owner_read | fs::perms::owner_exec);
-  fs::permissions(out() / "dicom", fs::perms::owner_read | fs::perms::owner_exec);
-  const auto a = analyze();
-  fs::permissions(out(), fs::perms::owner_all);
-  fs::permissions(out() / "dicom", fs::perms::owner_all);
+  remember_surroundings();
+  const auto read_only = fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read | fs::perms::group_exec |
+                         fs::perms::others_read | fs::perms::others_exec;
+  fs::permissions(out(), read_only);
+  fs::permissions(out() / "dicom", read_only);
+  earlier_ = snapshot(out());  // permission changes touch no modification time, but keep the comparison exact
+  const auto a = analyze("", "", launcher);
+  fs::permissions(out(), fs::perms::owner_all, fs::perm_options::add);
+  fs::permissions(out() / "dicom", fs::perms::owner_all, fs::perm_options::add);
+  expect_surroundings_unchanged();
   EXPECT_TRUE(documented(a));
   EXPECT_EQ(a.exit_code, core::kExitOutputError) << a.err;
   EXPECT_TRUE(has(a.err, out().string())) << a.err;
@@ -532,6 +571,43 @@ TEST_F(Hardening, FullDiskKeepsTheEarlierAnalysis) {
   expect_surroundings_unchanged();
   for (const auto& entry : fs::recursive_directory_iterator(out()))
     EXPECT_FALSE(has(entry.path().filename().string(), ".tmp-")) << "temporary file left: " << entry.path();
+}
+
+// A full disk for real (ENOSPC, not a size limit): a 96 KiB tmpfs mounted over the output's parent in a private
+// user and mount namespace (unshare, no root needed), holding an earlier analysis. The analysis must fail with exit
+// 5 naming the output, leave the earlier files as they were and no temporary files behind. The tmpfs is copied out
+// (cp -a keeps modification times) before the namespace, and with it the tmpfs, goes away.
+TEST_F(Hardening, TinyFilesystemKeepsTheEarlierAnalysis) {
+  if (std::system("unshare --user --map-root-user --mount true >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "no unprivileged user namespaces here (unshare --user --mount failed): cannot mount a tiny filesystem";
+  }
+  plant_earlier_output();
+  remember_surroundings();
+  const TempDir stash("myo-hard-tinyfs");
+  const fs::path run_dir = out().parent_path();
+  const std::string script =
+      "set -e; cp -a '" + out().string() + "' '" + (stash.path() / "earlier").string() + "'; " +
+      "mount -t tmpfs -o size=96k tmpfs '" + run_dir.string() + "'; " +
+      "cp -a '" + (stash.path() / "earlier").string() + "' '" + out().string() + "'; " +
+      "set +e; '" + std::string(MYOSCOPE_EXE) + "' analyze '" + in().string() + "' -o '" + out().string() +
+      "' --no-figures 2>'" + (stash.path() / "stderr").string() + "'; echo $? >'" + (stash.path() / "rc").string() + "'; " +
+      "df -k '" + run_dir.string() + "' >'" + (stash.path() / "df").string() + "'; " +
+      "cp -a '" + out().string() + "' '" + (stash.path() / "after").string() + "'";
+  std::ofstream(stash.path() / "run.sh") << script << "\n";
+  const std::string command = "unshare --user --map-root-user --mount sh '" + (stash.path() / "run.sh").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const int exit_code = std::stoi(read_all(stash.path() / "rc"));
+  const std::string err = read_all(stash.path() / "stderr");
+  EXPECT_EQ(exit_code, core::kExitOutputError) << err;
+  EXPECT_TRUE(has(err, out().string())) << err;
+  EXPECT_TRUE(has(err, "disk full") && has(err, "KiB free")) << err << read_all(stash.path() / "df");
+  EXPECT_EQ(snapshot(stash.path() / "after"), earlier_) << "the earlier analysis on the full filesystem was changed";
+  EXPECT_EQ(read_all(stash.path() / "after" / "report.json"), R"({"earlier": true})");
+  for (const auto& entry : fs::recursive_directory_iterator(stash.path() / "after"))
+    EXPECT_FALSE(has(entry.path().filename().string(), ".tmp-")) << "temporary file left: " << entry.path();
+  // The real folder below the mount was never touched.
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 }  // namespace

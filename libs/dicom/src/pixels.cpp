@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "dicom_io.hpp"
+#include "header.hpp"
 #include "myo/core/error.hpp"
 
 namespace myo::dicom::detail {
@@ -177,6 +178,10 @@ std::vector<std::vector<float>> decode_frames(DcmDataset& dataset, const FileHea
       const double divisor = fh.slope * *fh.philips_scale_slope;
       slope /= divisor;
       intercept /= divisor;
+    }
+    if (rescale_overflows_float(h, slope, intercept)) {
+      throw core::MyoError(file, fmt::format("rescale (slope {:g}, intercept {:g}) gives pixel values beyond the "
+                                             "floating-point range (infinite pixels)", slope, intercept));
     }
     std::vector<float> values(frame_pixels);
     for (std::size_t p = 0; p < frame_pixels; ++p) {
