@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <sys/resource.h>
 
 #include "myo/core/error.hpp"
 #include "myo/core/exit_codes.hpp"
@@ -32,17 +33,23 @@ using dicom::SeriesRole;
 
 namespace {
 
+// Wall time of each stage, and the process's peak resident memory when it ends (a high-water mark: a stage's
+// own peak is where the figure rises).
 class StageClock {
  public:
-  explicit StageClock(std::map<std::string, double>& sink) : sink_(sink) {}
+  StageClock(std::map<std::string, double>& sink, std::map<std::string, double>& peak_rss_mib)
+      : sink_(sink), peak_rss_mib_(peak_rss_mib) {}
   void lap(const std::string& stage) {
     const auto now = std::chrono::steady_clock::now();
     sink_[stage] = std::chrono::duration<double>(now - last_).count();
     last_ = now;
+    rusage usage{};
+    if (getrusage(RUSAGE_SELF, &usage) == 0) peak_rss_mib_[stage] = static_cast<double>(usage.ru_maxrss) / 1024.0;
   }
 
  private:
   std::map<std::string, double>& sink_;
+  std::map<std::string, double>& peak_rss_mib_;
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
@@ -96,7 +103,7 @@ const SeriesInfo* pick(const std::vector<SeriesInfo>& series, SeriesRole role, b
 AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   AnalyzeOutcome outcome;
   reporting::Report report;
-  StageClock clock(report.stage_seconds);
+  StageClock clock(report.stage_seconds, report.stage_peak_rss_mib);
 
   // Scan.
   if (!fs::exists(options.input)) throw core::MyoError(options.input.string(), "input does not exist");
