@@ -134,10 +134,9 @@ void put_with_wrong_vr(DcmDataset& d, const DcmTagKey& tag, const std::string& v
 class Hardening : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    study_ = std::make_unique<TempDir>("myo-hard-study");
-    const auto r = run_myoscope("phantom -q -o " + study_->path().string() + " --seed 5 --dixon-voxel-mm 3");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    const fs::path dicom = study_->path() / "dicom";
+    study_ = shared_study();
+    ASSERT_FALSE(study_.empty()) << "phantom generation failed";
+    const fs::path dicom = study_ / "dicom";
     std::map<std::string, std::vector<std::pair<double, fs::path>>> by_uid;
     for (const auto& entry : fs::recursive_directory_iterator(dicom)) {
       if (!entry.is_regular_file()) continue;
@@ -159,11 +158,46 @@ class Hardening : public ::testing::Test {
       series_.push_back(std::move(s));
     }
   }
-  static void TearDownTestSuite() { study_.reset(); }
+  // ctest runs every test in its own process: the phantom study (the same for all) is generated once per build of
+  // myoscope into the build folder and reused read-only (each test copies it), which saves a generation per test
+  // (about a minute each under AddressSanitizer). Outside ctest, or when that folder is not writable, a private copy.
+  static fs::path shared_study() {
+    const char* binary_dir = std::getenv("MYO_BINARY_DIR");
+    const fs::path exe(MYOSCOPE_EXE);
+    std::error_code ec;
+    const auto stamp = std::to_string(fs::file_size(exe, ec)) + "-" +
+                       std::to_string(fs::last_write_time(exe, ec).time_since_epoch().count());
+    const fs::path shared = binary_dir != nullptr ? fs::path(binary_dir) / "testing" / ("hardening-study-" + stamp) : fs::path();
+    if (!shared.empty() && fs::exists(shared / "complete")) return shared;
+    private_study_ = std::make_unique<TempDir>("myo-hard-study");
+    const auto r = run_myoscope("phantom -q -o " + private_study_->path().string() + " --seed 5 --dixon-voxel-mm 3");
+    if (r.exit_code != 0) {
+      ADD_FAILURE() << r.err;
+      return {};
+    }
+    if (shared.empty()) return private_study_->path();
+    // Publish atomically: copy beside, mark complete, rename; a concurrent test that was first wins.
+    const fs::path staging = shared.string() + ".tmp-" + std::to_string(::getpid());
+    fs::copy(private_study_->path(), staging, fs::copy_options::recursive, ec);
+    if (!ec) std::ofstream(staging / "complete") << "1\n";
+    if (!ec) fs::rename(staging, shared, ec);
+    if (ec) fs::remove_all(staging, ec);
+    if (!fs::exists(shared / "complete")) return private_study_->path();
+    // Studies of earlier builds of myoscope are of no further use.
+    for (const auto& entry : fs::directory_iterator(shared.parent_path(), ec)) {
+      const auto name = entry.path().filename().string();
+      if (name.rfind("hardening-study-", 0) == 0 && entry.path() != shared && name.find(".tmp-") == std::string::npos) {
+        std::error_code ignored;
+        fs::remove_all(entry.path(), ignored);
+      }
+    }
+    return shared;
+  }
+  static void TearDownTestSuite() { private_study_.reset(); }
 
   void SetUp() override {
-    ASSERT_TRUE(study_ && !series_.empty()) << "phantom generation failed";
-    fs::copy(study_->path() / "dicom", in(), fs::copy_options::recursive);
+    ASSERT_TRUE(!study_.empty() && !series_.empty()) << "phantom generation failed";
+    fs::copy(study_ / "dicom", in(), fs::copy_options::recursive);
   }
 
   // The study's series whose description ends with `suffix` (the phantom writes Siemens-style descriptions).
@@ -206,7 +240,8 @@ class Hardening : public ::testing::Test {
   void remember_surroundings() { surroundings_ = snapshot(work_.path(), out()); }
   void expect_surroundings_unchanged() const { EXPECT_EQ(snapshot(work_.path(), out()), surroundings_); }
 
-  static inline std::unique_ptr<TempDir> study_;
+  static inline fs::path study_;
+  static inline std::unique_ptr<TempDir> private_study_;
   static inline std::vector<SeriesFiles> series_;
   static inline std::map<std::string, std::string> descriptions_;
   TempDir work_{"myo-hard"};
