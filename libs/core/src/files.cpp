@@ -46,7 +46,15 @@ struct OutputTransaction::Impl {
       if (fs::exists(fs::symlink_status(target, ec))) {
         const fs::path earlier = hidden_beside(target, "earlier");
         fs::create_hard_link(target, earlier, ec);
-        if (ec) throw MyoError(target.string(), "cannot keep the earlier version while replacing it: " + ec.message());
+        if (ec) {
+          // File systems without hard links (FAT, some network shares): a copy keeps the earlier version too.
+          std::error_code copy_error;
+          fs::copy_file(target, earlier, copy_error);
+          if (copy_error) {
+            fs::remove(earlier, copy_error);
+            throw MyoError(target.string(), "cannot keep the earlier version while replacing it: " + ec.message());
+          }
+        }
         entry.earlier = earlier;
       }
       replaced.push_back(std::move(entry));

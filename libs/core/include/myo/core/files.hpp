@@ -19,9 +19,10 @@ void write_atomically_with(const std::filesystem::path& target,
 
 // Keeps an earlier result whole across a run that fails half-way (a full disk after three of six files). While an
 // OutputTransaction is alive, write_atomically_with called from the same thread keeps the earlier version of every
-// file it replaces under a hidden name beside it (a hard link: nothing copied, no disk space needed). commit()
-// drops those; destruction without commit() (an exception unwinding) puts every earlier file back and removes the
-// files the run added. Files written meanwhile stay readable at their final paths (figures embedded in reports).
+// file it replaces under a hidden name beside it (a hard link: nothing copied, no disk space needed; a copy where
+// the file system has no hard links). commit() drops those; destruction without commit() (an exception unwinding)
+// puts every earlier file back and removes the files the run added. Files written meanwhile stay readable at their
+// final paths (figures embedded in reports). A killed process leaves the hidden `.<name>.earlier-*` files behind.
 class OutputTransaction {
  public:
   OutputTransaction();
