@@ -293,9 +293,12 @@ TEST_F(Hardening, FileCutInsideTheHeaderIsNamed) {
   EXPECT_EQ(s.exit_code, core::kExitPartial) << s.err;
   EXPECT_TRUE(has(s.err, cut.string())) << s.err;
   EXPECT_TRUE(has(s.err, magic_only.string())) << s.err;
+  plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, fat().uid);
-  EXPECT_FALSE(fs::exists(out() / "report.json"));
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // Attributes with a VR their tag never has: Rows as text, ImageOrientationPatient as a long string of words.
@@ -308,9 +311,13 @@ TEST_F(Hardening, WrongValueRepresentationsAreProblemsNotCrashes) {
   EXPECT_EQ(s.exit_code, core::kExitPartial) << s.err;
   EXPECT_TRUE(has(s.err, rows_as_text.string())) << s.err;
   EXPECT_TRUE(has(s.out, "lack ImagePositionPatient/ImageOrientationPatient")) << s.out;
+  plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
   EXPECT_TRUE(has(a.err, rows_as_text.string())) << a.err;
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // Rows = Columns = 65535 in a file of ordinary size: refused before anything tries to allocate 8 GB.
@@ -324,9 +331,13 @@ TEST_F(Hardening, AbsurdDimensionsAreRefusedWithoutAllocating) {
   EXPECT_TRUE(documented(s));
   EXPECT_EQ(s.exit_code, core::kExitPartial);
   EXPECT_TRUE(has(s.err, victim.string())) << s.err;
+  plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
   EXPECT_TRUE(has(a.err, victim.string())) << a.err;
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // Legacy multi-frame header claiming two billion frames: must not build two billion frame records.
@@ -346,9 +357,13 @@ TEST_F(Hardening, ZeroOrNegativePixelSpacingIsRefused) {
   const auto s = scan();
   EXPECT_TRUE(documented(s));
   EXPECT_TRUE(has(s.out, "PixelSpacing")) << s.out;
+  plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
   EXPECT_TRUE(has(a.err, "PixelSpacing")) << a.err;
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // NaN and infinity where numbers belong: a rescale that cannot be applied is an unreadable file, not slope 1.
@@ -363,8 +378,13 @@ TEST_F(Hardening, NonFiniteNumbersAreNamed) {
   EXPECT_EQ(s.exit_code, core::kExitPartial) << s.err;
   EXPECT_TRUE(has(s.err, nan_slope.string()) && has(s.err, "RescaleSlope")) << s.err;
   EXPECT_TRUE(has(s.err, inf_intercept.string()) && has(s.err, "RescaleIntercept")) << s.err;
+  plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
+  EXPECT_TRUE(has(a.err, nan_slope.string())) << a.err;
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // Infinite pixels from finite numbers: RescaleSlope 1e38 is a valid DS, but stored values times it leave the float
@@ -397,10 +417,12 @@ TEST_F(Hardening, MixedOrientationsInOneSeriesAreRefused) {
   EXPECT_TRUE(documented(s));
   EXPECT_TRUE(has(s.out, "mixed orientations")) << s.out;
   plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
   EXPECT_TRUE(has(a.err, "mixed orientations")) << a.err;
   expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 TEST_F(Hardening, MissingSliceIsRefusedAndTheEarlierAnalysisKept) {
