@@ -440,6 +440,35 @@ TEST_F(Hardening, MissingSliceIsRefusedAndTheEarlierAnalysisKept) {
   expect_surroundings_unchanged();
 }
 
+// A broken export that gives two different slices one SOPInstanceUID (same size, same series): the second was
+// dropped as a "copy" and the series refused for a missing slice. Both slices are kept, with a warning naming both
+// files, and the analysis completes.
+TEST_F(Hardening, ReusedSopInstanceUidForAnotherSliceKeepsBothSlices) {
+  const fs::path first = file(water(), 3);
+  const fs::path reuser = file(water(), 4);
+  OFString uid;
+  load(first)->getDataset()->findAndGetOFString(DCM_SOPInstanceUID, uid);
+  modify(reuser, [&](DcmDataset& d) { put(d, DCM_SOPInstanceUID, uid.c_str()); });
+  const auto s = scan();
+  EXPECT_TRUE(documented(s));
+  EXPECT_EQ(s.exit_code, core::kExitOk) << s.err;
+  EXPECT_TRUE(has(s.err, "reuses the SOPInstanceUID") && has(s.err, first.string()) && has(s.err, reuser.string()))
+      << s.err;
+  const auto listing = nlohmann::json::parse(s.out);
+  for (const auto& series : listing["studies"][0]["series"]) {
+    if (series["series_instance_uid"] == water().uid) {
+      EXPECT_EQ(series["slice_count"], water().files.size());
+    }
+  }
+  fs::create_directories(out());  // creating it would change its parent folder
+  remember_surroundings();
+  const auto a = analyze("--no-dicom");
+  EXPECT_TRUE(documented(a));
+  EXPECT_EQ(a.exit_code, core::kExitOk) << a.err;
+  EXPECT_TRUE(fs::exists(out() / "report.json"));
+  expect_surroundings_unchanged();
+}
+
 // What real exports do without being wrong: a series split over two folders, instances sent twice, a structured
 // report and a presentation state among the images, a junk file with the DICOM magic, identifiers made of `../`
 // and control characters. The analysis completes (exit 4: the junk file was skipped and is listed), writes only
