@@ -23,6 +23,9 @@ packages=(
   xvfb xauth                    # VTK needs an X server; tests and batch run under xvfb-run
   python3 python3-jsonschema    # report.json is validated against data/report.schema.json in tests
   dicom3tools                   # dciodvfy: generated SEG/SR/parametric maps are validated in tests
+  clang libclang-rt-dev         # libFuzzer targets (cmake/run-fuzz-smoke.sh, CI)
+  util-linux                    # setpriv/unshare: read-only folder and full-disk tests run unprivileged
+  valgrind                      # callgrind profiles of the loading (testing/benchmarks)
 )
 
 missing=()

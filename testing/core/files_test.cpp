@@ -47,3 +47,41 @@ TEST(Files, SanitizeNeutralisesTraversalAndControlCharacters) {
   EXPECT_EQ(sanitize_path_component("A\nB\x01/C"), "A_B__C");
   EXPECT_EQ(sanitize_path_component(std::string(200, 'x')).size(), 64U);
 }
+
+// A run that fails after writing some of its files (a full disk at the fourth) must leave the folder as the earlier
+// run left it: replaced files come back, added files go, no hidden copies stay behind.
+TEST(Files, TransactionWithoutCommitPutsTheEarlierFilesBack) {
+  myo::testing::TempDir dir;
+  write_file_atomically(dir.path() / "labels.nii.gz", "earlier labels");
+  write_file_atomically(dir.path() / "report.json", "earlier report");
+  try {
+    OutputTransaction transaction;
+    write_file_atomically(dir.path() / "labels.nii.gz", "new labels");
+    write_file_atomically(dir.path() / "labels.nii.gz", "newer labels");  // written twice: the first earlier version counts
+    write_file_atomically(dir.path() / "figure.png", "new figure");
+    EXPECT_EQ(read_text_file(dir.path() / "labels.nii.gz"), "newer labels");  // readable at its path meanwhile
+    throw MyoError("fat_fraction.nii.gz", "simulated full disk");
+  } catch (const MyoError&) {
+  }
+  EXPECT_EQ(read_text_file(dir.path() / "labels.nii.gz"), "earlier labels");
+  EXPECT_EQ(read_text_file(dir.path() / "report.json"), "earlier report");
+  EXPECT_FALSE(fs::exists(dir.path() / "figure.png"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}), 2);
+}
+
+TEST(Files, CommittedTransactionKeepsTheNewFilesOnly) {
+  myo::testing::TempDir dir;
+  write_file_atomically(dir.path() / "labels.nii.gz", "earlier labels");
+  {
+    OutputTransaction transaction;
+    write_file_atomically(dir.path() / "labels.nii.gz", "new labels");
+    write_file_atomically(dir.path() / "report.json", "new report");
+    transaction.commit();
+  }
+  EXPECT_EQ(read_text_file(dir.path() / "labels.nii.gz"), "new labels");
+  EXPECT_EQ(read_text_file(dir.path() / "report.json"), "new report");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}), 2);
+  // Without a transaction, writes are immediate and final again.
+  write_file_atomically(dir.path() / "labels.nii.gz", "later labels");
+  EXPECT_EQ(read_text_file(dir.path() / "labels.nii.gz"), "later labels");
+}

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -49,13 +50,14 @@ std::string read_all(const fs::path& path) {
 }
 
 // Runs the real executable through /bin/sh; `exec` makes a crash show up as a signal rather than as 128+n.
-// `shell_prefix` sets process limits (ulimit) before the exec.
-CliRun run_myoscope(const std::string& arguments, const std::string& shell_prefix = "") {
+// `shell_prefix` sets process limits (ulimit) before the exec; `launcher` runs the executable through another
+// program (setpriv) that execs it in turn.
+CliRun run_myoscope(const std::string& arguments, const std::string& shell_prefix = "", const std::string& launcher = "") {
   static int counter = 0;
   const fs::path err_file =
       fs::temp_directory_path() / ("myo-hard-stderr-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   const std::string command =
-      shell_prefix + "exec " + std::string(MYOSCOPE_EXE) + " " + arguments + " 2>" + err_file.string();
+      shell_prefix + "exec " + launcher + std::string(MYOSCOPE_EXE) + " " + arguments + " 2>" + err_file.string();
   CliRun run;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
@@ -132,10 +134,9 @@ void put_with_wrong_vr(DcmDataset& d, const DcmTagKey& tag, const std::string& v
 class Hardening : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    study_ = std::make_unique<TempDir>("myo-hard-study");
-    const auto r = run_myoscope("phantom -q -o " + study_->path().string() + " --seed 5 --dixon-voxel-mm 3");
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    const fs::path dicom = study_->path() / "dicom";
+    study_ = shared_study();
+    ASSERT_FALSE(study_.empty()) << "phantom generation failed";
+    const fs::path dicom = study_ / "dicom";
     std::map<std::string, std::vector<std::pair<double, fs::path>>> by_uid;
     for (const auto& entry : fs::recursive_directory_iterator(dicom)) {
       if (!entry.is_regular_file()) continue;
@@ -157,11 +158,46 @@ class Hardening : public ::testing::Test {
       series_.push_back(std::move(s));
     }
   }
-  static void TearDownTestSuite() { study_.reset(); }
+  // ctest runs every test in its own process: the phantom study (the same for all) is generated once per build of
+  // myoscope into the build folder and reused read-only (each test copies it), which saves a generation per test
+  // (about a minute each under AddressSanitizer). Outside ctest, or when that folder is not writable, a private copy.
+  static fs::path shared_study() {
+    const char* binary_dir = std::getenv("MYO_BINARY_DIR");
+    const fs::path exe(MYOSCOPE_EXE);
+    std::error_code ec;
+    const auto stamp = std::to_string(fs::file_size(exe, ec)) + "-" +
+                       std::to_string(fs::last_write_time(exe, ec).time_since_epoch().count());
+    const fs::path shared = binary_dir != nullptr ? fs::path(binary_dir) / "testing" / ("hardening-study-" + stamp) : fs::path();
+    if (!shared.empty() && fs::exists(shared / "complete")) return shared;
+    private_study_ = std::make_unique<TempDir>("myo-hard-study");
+    const auto r = run_myoscope("phantom -q -o " + private_study_->path().string() + " --seed 5 --dixon-voxel-mm 3");
+    if (r.exit_code != 0) {
+      ADD_FAILURE() << r.err;
+      return {};
+    }
+    if (shared.empty()) return private_study_->path();
+    // Publish atomically: copy beside, mark complete, rename; a concurrent test that was first wins.
+    const fs::path staging = shared.string() + ".tmp-" + std::to_string(::getpid());
+    fs::copy(private_study_->path(), staging, fs::copy_options::recursive, ec);
+    if (!ec) std::ofstream(staging / "complete") << "1\n";
+    if (!ec) fs::rename(staging, shared, ec);
+    if (ec) fs::remove_all(staging, ec);
+    if (!fs::exists(shared / "complete")) return private_study_->path();
+    // Studies of earlier builds of myoscope are of no further use.
+    for (const auto& entry : fs::directory_iterator(shared.parent_path(), ec)) {
+      const auto name = entry.path().filename().string();
+      if (name.rfind("hardening-study-", 0) == 0 && entry.path() != shared && name.find(".tmp-") == std::string::npos) {
+        std::error_code ignored;
+        fs::remove_all(entry.path(), ignored);
+      }
+    }
+    return shared;
+  }
+  static void TearDownTestSuite() { private_study_.reset(); }
 
   void SetUp() override {
-    ASSERT_TRUE(study_ && !series_.empty()) << "phantom generation failed";
-    fs::copy(study_->path() / "dicom", in(), fs::copy_options::recursive);
+    ASSERT_TRUE(!study_.empty() && !series_.empty()) << "phantom generation failed";
+    fs::copy(study_ / "dicom", in(), fs::copy_options::recursive);
   }
 
   // The study's series whose description ends with `suffix` (the phantom writes Siemens-style descriptions).
@@ -180,8 +216,10 @@ class Hardening : public ::testing::Test {
   [[nodiscard]] fs::path file(const SeriesFiles& s, std::size_t index) const { return in() / s.files.at(index); }
   [[nodiscard]] fs::path middle(const SeriesFiles& s) const { return file(s, s.files.size() / 2); }
 
-  [[nodiscard]] CliRun analyze(const std::string& extra = "", const std::string& shell_prefix = "") const {
-    return run_myoscope("analyze " + in().string() + " -o " + out().string() + " --no-figures " + extra, shell_prefix);
+  [[nodiscard]] CliRun analyze(const std::string& extra = "", const std::string& shell_prefix = "",
+                               const std::string& launcher = "") const {
+    return run_myoscope("analyze " + in().string() + " -o " + out().string() + " --no-figures " + extra, shell_prefix,
+                        launcher);
   }
   [[nodiscard]] CliRun scan() const { return run_myoscope("scan --json " + in().string()); }
 
@@ -202,7 +240,8 @@ class Hardening : public ::testing::Test {
   void remember_surroundings() { surroundings_ = snapshot(work_.path(), out()); }
   void expect_surroundings_unchanged() const { EXPECT_EQ(snapshot(work_.path(), out()), surroundings_); }
 
-  static inline std::unique_ptr<TempDir> study_;
+  static inline fs::path study_;
+  static inline std::unique_ptr<TempDir> private_study_;
   static inline std::vector<SeriesFiles> series_;
   static inline std::map<std::string, std::string> descriptions_;
   TempDir work_{"myo-hard"};
@@ -254,9 +293,12 @@ TEST_F(Hardening, FileCutInsideTheHeaderIsNamed) {
   EXPECT_EQ(s.exit_code, core::kExitPartial) << s.err;
   EXPECT_TRUE(has(s.err, cut.string())) << s.err;
   EXPECT_TRUE(has(s.err, magic_only.string())) << s.err;
+  plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, fat().uid);
-  EXPECT_FALSE(fs::exists(out() / "report.json"));
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // Attributes with a VR their tag never has: Rows as text, ImageOrientationPatient as a long string of words.
@@ -269,9 +311,13 @@ TEST_F(Hardening, WrongValueRepresentationsAreProblemsNotCrashes) {
   EXPECT_EQ(s.exit_code, core::kExitPartial) << s.err;
   EXPECT_TRUE(has(s.err, rows_as_text.string())) << s.err;
   EXPECT_TRUE(has(s.out, "lack ImagePositionPatient/ImageOrientationPatient")) << s.out;
+  plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
   EXPECT_TRUE(has(a.err, rows_as_text.string())) << a.err;
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // Rows = Columns = 65535 in a file of ordinary size: refused before anything tries to allocate 8 GB.
@@ -285,9 +331,13 @@ TEST_F(Hardening, AbsurdDimensionsAreRefusedWithoutAllocating) {
   EXPECT_TRUE(documented(s));
   EXPECT_EQ(s.exit_code, core::kExitPartial);
   EXPECT_TRUE(has(s.err, victim.string())) << s.err;
+  plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
   EXPECT_TRUE(has(a.err, victim.string())) << a.err;
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // Legacy multi-frame header claiming two billion frames: must not build two billion frame records.
@@ -307,9 +357,13 @@ TEST_F(Hardening, ZeroOrNegativePixelSpacingIsRefused) {
   const auto s = scan();
   EXPECT_TRUE(documented(s));
   EXPECT_TRUE(has(s.out, "PixelSpacing")) << s.out;
+  plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
   EXPECT_TRUE(has(a.err, "PixelSpacing")) << a.err;
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // NaN and infinity where numbers belong: a rescale that cannot be applied is an unreadable file, not slope 1.
@@ -324,8 +378,35 @@ TEST_F(Hardening, NonFiniteNumbersAreNamed) {
   EXPECT_EQ(s.exit_code, core::kExitPartial) << s.err;
   EXPECT_TRUE(has(s.err, nan_slope.string()) && has(s.err, "RescaleSlope")) << s.err;
   EXPECT_TRUE(has(s.err, inf_intercept.string()) && has(s.err, "RescaleIntercept")) << s.err;
+  plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
+  EXPECT_TRUE(has(a.err, nan_slope.string())) << a.err;
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
+}
+
+// Infinite pixels from finite numbers: RescaleSlope 1e38 is a valid DS, but stored values times it leave the float
+// range of the volume. Loaded, every voxel of that slice became +inf and poisoned each mean downstream (the fat and
+// edema statistics came out NaN or inf without an error).
+TEST_F(Hardening, RescaleBeyondTheFloatRangeIsNamed) {
+  const fs::path huge_slope = file(water(), 3);
+  const fs::path huge_intercept = file(fat(), 3);
+  modify(huge_slope, [](DcmDataset& d) { put(d, DCM_RescaleSlope, "1e38"); });
+  modify(huge_intercept, [](DcmDataset& d) { put(d, DCM_RescaleIntercept, "-1e39"); });
+  const auto s = scan();
+  EXPECT_TRUE(documented(s));
+  EXPECT_EQ(s.exit_code, core::kExitPartial) << s.err;
+  EXPECT_TRUE(has(s.err, huge_slope.string()) && has(s.err, "infinite pixels")) << s.err;
+  EXPECT_TRUE(has(s.err, huge_intercept.string())) << s.err;
+  plant_earlier_output();
+  remember_surroundings();
+  const auto a = analyze();
+  EXPECT_INPUT_ERROR_NAMING(a, water().uid);
+  EXPECT_TRUE(has(a.err, huge_slope.string())) << a.err;
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 // ---- inconsistent series --------------------------------------------------------------------------------------
@@ -336,10 +417,12 @@ TEST_F(Hardening, MixedOrientationsInOneSeriesAreRefused) {
   EXPECT_TRUE(documented(s));
   EXPECT_TRUE(has(s.out, "mixed orientations")) << s.out;
   plant_earlier_output();
+  remember_surroundings();
   const auto a = analyze();
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
   EXPECT_TRUE(has(a.err, "mixed orientations")) << a.err;
   expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 TEST_F(Hardening, MissingSliceIsRefusedAndTheEarlierAnalysisKept) {
@@ -354,6 +437,35 @@ TEST_F(Hardening, MissingSliceIsRefusedAndTheEarlierAnalysisKept) {
   EXPECT_INPUT_ERROR_NAMING(a, water().uid);
   EXPECT_TRUE(has(a.err, "missing slice")) << a.err;
   expect_earlier_output_intact();
+  expect_surroundings_unchanged();
+}
+
+// A broken export that gives two different slices one SOPInstanceUID (same size, same series): the second was
+// dropped as a "copy" and the series refused for a missing slice. Both slices are kept, with a warning naming both
+// files, and the analysis completes.
+TEST_F(Hardening, ReusedSopInstanceUidForAnotherSliceKeepsBothSlices) {
+  const fs::path first = file(water(), 3);
+  const fs::path reuser = file(water(), 4);
+  OFString uid;
+  load(first)->getDataset()->findAndGetOFString(DCM_SOPInstanceUID, uid);
+  modify(reuser, [&](DcmDataset& d) { put(d, DCM_SOPInstanceUID, uid.c_str()); });
+  const auto s = scan();
+  EXPECT_TRUE(documented(s));
+  EXPECT_EQ(s.exit_code, core::kExitOk) << s.err;
+  EXPECT_TRUE(has(s.err, "reuses the SOPInstanceUID") && has(s.err, first.string()) && has(s.err, reuser.string()))
+      << s.err;
+  const auto listing = nlohmann::json::parse(s.out);
+  for (const auto& series : listing["studies"][0]["series"]) {
+    if (series["series_instance_uid"] == water().uid) {
+      EXPECT_EQ(series["slice_count"], water().files.size());
+    }
+  }
+  fs::create_directories(out());  // creating it would change its parent folder
+  remember_surroundings();
+  const auto a = analyze("--no-dicom");
+  EXPECT_TRUE(documented(a));
+  EXPECT_EQ(a.exit_code, core::kExitOk) << a.err;
+  EXPECT_TRUE(fs::exists(out() / "report.json"));
   expect_surroundings_unchanged();
 }
 
@@ -504,14 +616,27 @@ TEST_F(Hardening, OutputBelowAFileIsAnOutputError) {
   expect_surroundings_unchanged();
 }
 
+// Permissions do not stop root: as root, the analysis runs as `nobody` (setpriv), for whom the folder is read-only
+// too. The input copy and the folders above it are world-readable (0755 folders, 0644 files).
 TEST_F(Hardening, ReadOnlyOutputFolderIsAnOutputError) {
-  if (::geteuid() == 0) GTEST_SKIP() << "running as root: permissions do not stop root (see OutputBelowAFile...)";
+  std::string launcher;
+  if (::geteuid() == 0) {
+    if (std::system("setpriv --reuid=65534 --regid=65534 --clear-groups true >/dev/null 2>&1") != 0) {
+      GTEST_SKIP() << "running as root without a working setpriv: permissions do not stop root";
+    }
+    launcher = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  }
   plant_earlier_output();
-  fs::permissions(out(), fs::perms::owner_read | fs::perms::owner_exec);
-  fs::permissions(out() / "dicom", fs::perms::owner_read | fs::perms::owner_exec);
-  const auto a = analyze();
-  fs::permissions(out(), fs::perms::owner_all);
-  fs::permissions(out() / "dicom", fs::perms::owner_all);
+  remember_surroundings();
+  const auto read_only = fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read | fs::perms::group_exec |
+                         fs::perms::others_read | fs::perms::others_exec;
+  fs::permissions(out(), read_only);
+  fs::permissions(out() / "dicom", read_only);
+  earlier_ = snapshot(out());  // permission changes touch no modification time, but keep the comparison exact
+  const auto a = analyze("", "", launcher);
+  fs::permissions(out(), fs::perms::owner_all, fs::perm_options::add);
+  fs::permissions(out() / "dicom", fs::perms::owner_all, fs::perm_options::add);
+  expect_surroundings_unchanged();
   EXPECT_TRUE(documented(a));
   EXPECT_EQ(a.exit_code, core::kExitOutputError) << a.err;
   EXPECT_TRUE(has(a.err, out().string())) << a.err;
@@ -532,6 +657,43 @@ TEST_F(Hardening, FullDiskKeepsTheEarlierAnalysis) {
   expect_surroundings_unchanged();
   for (const auto& entry : fs::recursive_directory_iterator(out()))
     EXPECT_FALSE(has(entry.path().filename().string(), ".tmp-")) << "temporary file left: " << entry.path();
+}
+
+// A full disk for real (ENOSPC, not a size limit): a 96 KiB tmpfs mounted over the output's parent in a private
+// user and mount namespace (unshare, no root needed), holding an earlier analysis. The analysis must fail with exit
+// 5 naming the output, leave the earlier files as they were and no temporary files behind. The tmpfs is copied out
+// (cp -a keeps modification times) before the namespace, and with it the tmpfs, goes away.
+TEST_F(Hardening, TinyFilesystemKeepsTheEarlierAnalysis) {
+  if (std::system("unshare --user --map-root-user --mount true >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "no unprivileged user namespaces here (unshare --user --mount failed): cannot mount a tiny filesystem";
+  }
+  plant_earlier_output();
+  remember_surroundings();
+  const TempDir stash("myo-hard-tinyfs");
+  const fs::path run_dir = out().parent_path();
+  const std::string script =
+      "set -e; cp -a '" + out().string() + "' '" + (stash.path() / "earlier").string() + "'; " +
+      "mount -t tmpfs -o size=96k tmpfs '" + run_dir.string() + "'; " +
+      "cp -a '" + (stash.path() / "earlier").string() + "' '" + out().string() + "'; " +
+      "set +e; '" + std::string(MYOSCOPE_EXE) + "' analyze '" + in().string() + "' -o '" + out().string() +
+      "' --no-figures 2>'" + (stash.path() / "stderr").string() + "'; echo $? >'" + (stash.path() / "rc").string() + "'; " +
+      "df -k '" + run_dir.string() + "' >'" + (stash.path() / "df").string() + "'; " +
+      "cp -a '" + out().string() + "' '" + (stash.path() / "after").string() + "'";
+  std::ofstream(stash.path() / "run.sh") << script << "\n";
+  const std::string command = "unshare --user --map-root-user --mount sh '" + (stash.path() / "run.sh").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const int exit_code = std::stoi(read_all(stash.path() / "rc"));
+  const std::string err = read_all(stash.path() / "stderr");
+  EXPECT_EQ(exit_code, core::kExitOutputError) << err;
+  EXPECT_TRUE(has(err, out().string())) << err;
+  EXPECT_TRUE(has(err, "disk full") && has(err, "KiB free")) << err << read_all(stash.path() / "df");
+  EXPECT_EQ(snapshot(stash.path() / "after"), earlier_) << "the earlier analysis on the full filesystem was changed";
+  EXPECT_EQ(read_all(stash.path() / "after" / "report.json"), R"({"earlier": true})");
+  for (const auto& entry : fs::recursive_directory_iterator(stash.path() / "after"))
+    EXPECT_FALSE(has(entry.path().filename().string(), ".tmp-")) << "temporary file left: " << entry.path();
+  // The real folder below the mount was never touched.
+  expect_earlier_output_intact();
+  expect_surroundings_unchanged();
 }
 
 }  // namespace

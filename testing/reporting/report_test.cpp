@@ -35,6 +35,7 @@ reporting::Report sample_report(bool dixon) {
   r.quantification_method.fat_method = dixon ? "dixon_pdff" : "t1_estimate";
   r.quantification_method.edema_method = "stir_reference_ratio";
   r.stage_seconds["segmentation"] = 1.5;
+  r.stage_peak_rss_mib["segmentation"] = 612.5;
   return r;
 }
 

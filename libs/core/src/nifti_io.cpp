@@ -5,6 +5,7 @@
 #include <itkNiftiImageIOFactory.h>
 #include <itkNrrdImageIOFactory.h>
 
+#include <fmt/format.h>
 #include <zlib.h>
 
 #include <array>
@@ -51,8 +52,11 @@ void verify_complete_gzip(const std::filesystem::path& written, std::uint64_t vo
   const std::string message = n < 0 ? gzerror(file, &code) : "";
   gzclose(file);
   if (n < 0 || total < voxel_bytes) {
+    std::error_code ec;
+    const auto space = std::filesystem::space(target.parent_path(), ec);
+    const std::string free_space = ec ? std::string() : fmt::format("; {} KiB free on its filesystem", space.available / 1024);
     throw MyoError(target.string(), "write failed (disk full or file size limit?): the written image is incomplete" +
-                                        (message.empty() ? std::string() : " (" + message + ")"));
+                                        (message.empty() ? std::string() : " (" + message + ")") + free_space);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <dcmtk/dcmdata/dcsequen.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <map>
 
@@ -329,7 +330,24 @@ FileHeader parse_header(DcmDataset& dataset, const std::filesystem::path& path) 
     const auto tokens = split_values(to_upper(defaults.image_type));
     if (std::find(tokens.begin(), tokens.end(), "MOSAIC") != tokens.end()) expand_mosaic(dataset, h);
   }
+  // A finite rescale can still send the stored values past the float range of the volume (RescaleSlope 1e38):
+  // infinite voxels would poison every mean downstream.
+  for (const auto& f : h.frames) {
+    if (rescale_overflows_float(h, f.slope, f.intercept)) {
+      throw core::MyoError(path.string(), fmt::format("RescaleSlope {:g} / RescaleIntercept {:g} give pixel values beyond "
+                                                      "the floating-point range (infinite pixels)", f.slope, f.intercept));
+    }
+  }
   return h;
+}
+
+bool rescale_overflows_float(const FileHeader& header, double slope, double intercept) {
+  if (header.bits_stored <= 0 || header.bits_stored > 32) return false;
+  const double span = std::ldexp(1.0, header.bits_stored);
+  const double lowest = header.pixel_representation == 1 ? -span / 2 : 0.0;
+  const double highest = header.pixel_representation == 1 ? span / 2 - 1 : span - 1;
+  const double extreme = std::max(std::abs(lowest * slope + intercept), std::abs(highest * slope + intercept));
+  return !(extreme <= static_cast<double>(FLT_MAX));
 }
 
 std::string frame_signature(const FrameHeader& frame) {

@@ -65,6 +65,10 @@ struct FileHeader {
 // A series whose frames have several signatures is split; SeriesInfo::split_key holds the signature.
 [[nodiscard]] std::string frame_signature(const FrameHeader& frame);
 
+// True when slope/intercept take some stored value of BitsStored (signed or not) outside the range of a 32-bit
+// float, i.e. the volume would hold infinities. Unknown BitsStored (refused elsewhere) is never flagged here.
+[[nodiscard]] bool rescale_overflows_float(const FileHeader& header, double slope, double intercept);
+
 [[nodiscard]] std::string orientation_label(const std::array<double, 6>& iop);
 
 }  // namespace myo::dicom::detail

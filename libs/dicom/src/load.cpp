@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <memory>
 #include <thread>
 #include <cmath>
 
@@ -28,111 +29,88 @@ std::string series_subject(const SeriesInfo& s) {
   return subject;
 }
 
-struct LoadedFrame {
-  detail::FrameHeader frame;
-  int rows = 0;
-  int columns = 0;
-  std::vector<float> pixels;
+// One file of the series, read and parsed. Its pixel data stays in the file until it is decoded (DCMTK loads large
+// values on first access), straight into the volume once the slice order is known.
+struct OpenedFile {
+  std::unique_ptr<DcmFileFormat> file;
+  detail::FileHeader header;
+  std::vector<std::size_t> selected;  // its frames that belong to this series (indices into header.frames)
 };
 
-struct FileFrames {
-  std::vector<LoadedFrame> frames;
-  std::optional<double> fallback_spacing;
-};
-
-FileFrames read_file(const fs::path& path, const SeriesInfo& series, const LoadOptions& options) {
-  FileFrames out;
+OpenedFile open_file(const fs::path& path, const SeriesInfo& series) {
   const auto kind = detail::sniff_file(path);
   if (kind == detail::FileKind::not_dicom) throw core::MyoError(path.string(), "no longer a readable DICOM file");
-  const auto file = detail::read_dicom(path, kind, /*header_only=*/false);
-  DcmDataset& dataset = *file->getDataset();
-  const auto header = detail::parse_header(dataset, path);
-  if (header.series_uid != series.series_instance_uid) {
+  OpenedFile out;
+  out.file = detail::read_dicom(path, kind, /*header_only=*/false);
+  out.header = detail::parse_header(*out.file->getDataset(), path);
+  if (out.header.series_uid != series.series_instance_uid) {
     throw core::MyoError(path.string(), "belongs to another series than " + series.series_instance_uid);
   }
-  std::vector<std::size_t> selected;
-  for (std::size_t i = 0; i < header.frames.size(); ++i) {
-    if (series.split_key.empty() || detail::frame_signature(header.frames[i]) == series.split_key) selected.push_back(i);
+  for (std::size_t i = 0; i < out.header.frames.size(); ++i) {
+    if (series.split_key.empty() || detail::frame_signature(out.header.frames[i]) == series.split_key) out.selected.push_back(i);
   }
-  if (header.mosaic_tiles_per_row > 0) {
-    // One stored image; its tiles are the slices.
-    const auto whole = detail::decode_frames(dataset, header, {0}, options.philips_float_scaling).front();
-    const auto tr = static_cast<std::size_t>(header.frame_rows);
-    const auto tc = static_cast<std::size_t>(header.frame_columns);
-    const auto columns = static_cast<std::size_t>(header.columns);
-    const auto per_row = static_cast<std::size_t>(header.mosaic_tiles_per_row);
-    for (const auto t : selected) {
-      std::vector<float> tile(tr * tc);
-      const std::size_t r0 = (t / per_row) * tr;
-      const std::size_t c0 = (t % per_row) * tc;
-      for (std::size_t r = 0; r < tr; ++r) {
-        std::copy_n(whole.begin() + static_cast<std::ptrdiff_t>((r0 + r) * columns + c0), tc,
-                    tile.begin() + static_cast<std::ptrdiff_t>(r * tc));
-      }
-      out.frames.push_back({header.frames[t], header.frame_rows, header.frame_columns, std::move(tile)});
-    }
-  } else {
-    auto pixels = detail::decode_frames(dataset, header, selected, options.philips_float_scaling);
-    for (std::size_t n = 0; n < selected.size(); ++n) {
-      out.frames.push_back({header.frames[selected[n]], header.rows, header.columns, std::move(pixels[n])});
-    }
-  }
-  out.fallback_spacing = header.spacing_between_slices_mm ? header.spacing_between_slices_mm
-                                                          : header.frames.front().slice_thickness_mm;
   return out;
 }
 
-// Reads the files in parallel (decompression dominates for JPEG exports); results and the first error keep file
-// order, so the outcome does not depend on thread timing.
-std::vector<FileFrames> read_files(const SeriesInfo& series, const LoadOptions& options) {
-  const auto& files = series.files;
-  std::vector<FileFrames> results(files.size());
-  std::vector<std::exception_ptr> errors(files.size());
-  unsigned n = options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
-  n = static_cast<unsigned>(std::min<std::size_t>(n, files.size()));
+// Runs work(i) for i < count on `threads` threads (0: one per core). Decompression and rescaling dominate, so files
+// are shared out one at a time. The first error in index order is rethrown, so the outcome does not depend on thread
+// timing.
+template <class Work>
+void for_each_file(std::size_t count, unsigned threads, const Work& work) {
+  std::vector<std::exception_ptr> errors(count);
+  unsigned n = threads != 0 ? threads : std::max(1U, std::thread::hardware_concurrency());
+  n = static_cast<unsigned>(std::min<std::size_t>(n, count));
   std::atomic<std::size_t> next{0};
-  const auto work = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) {
+  const auto run = [&] {
+    for (std::size_t i = next++; i < count; i = next++) {
       try {
-        results[i] = read_file(files[i], series, options);
+        work(i);
       } catch (...) {
         errors[i] = std::current_exception();
       }
     }
   };
   if (n <= 1) {
-    work();
+    run();
   } else {
     std::vector<std::thread> pool;
     pool.reserve(n);
-    for (unsigned t = 0; t < n; ++t) pool.emplace_back(work);
+    for (unsigned t = 0; t < n; ++t) pool.emplace_back(run);
     for (auto& t : pool) t.join();
   }
   for (const auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
-  return results;
 }
 
 LoadedSeries load_impl(const SeriesInfo& series, const LoadOptions& options) {
   const std::string subject = series_subject(series);
   if (series.files.empty()) throw core::MyoError(subject, "no files");
   detail::register_codecs();
-  std::vector<LoadedFrame> frames;
-  std::optional<double> fallback_spacing;
-  for (auto& file : read_files(series, options)) {
-    if (!fallback_spacing) fallback_spacing = file.fallback_spacing;
-    for (auto& f : file.frames) frames.push_back(std::move(f));
-  }
-  if (frames.empty()) throw core::MyoError(subject, "no images of this series were found in its files");
+  // 1. Headers of every file, in parallel.
+  std::vector<OpenedFile> opened(series.files.size());
+  for_each_file(opened.size(), options.threads, [&](std::size_t i) { opened[i] = open_file(series.files[i], series); });
 
+  // 2. The slices (frames, or mosaic tiles) in file order, and their order along the normal.
+  struct Slice {
+    std::size_t file = 0;
+    std::size_t frame = 0;  // index into the file's header.frames
+  };
+  std::vector<Slice> slices;
   std::vector<detail::SliceGeometry> geometry;
-  geometry.reserve(frames.size());
-  for (const auto& f : frames) {
-    geometry.push_back({f.frame.position, f.frame.orientation, f.frame.pixel_spacing, f.rows, f.columns});
+  for (std::size_t i = 0; i < opened.size(); ++i) {
+    const auto& h = opened[i].header;
+    for (const auto t : opened[i].selected) {
+      slices.push_back({i, t});
+      const auto& f = h.frames[t];
+      geometry.push_back({f.position, f.orientation, f.pixel_spacing, h.frame_rows, h.frame_columns});
+    }
   }
+  if (slices.empty()) throw core::MyoError(subject, "no images of this series were found in its files");
+  const auto& first = opened.front().header;
   detail::StackOptions stack_options;
-  stack_options.fallback_spacing_mm = fallback_spacing;
+  stack_options.fallback_spacing_mm =
+      first.spacing_between_slices_mm ? first.spacing_between_slices_mm : first.frames.front().slice_thickness_mm;
   const auto plan = detail::plan_stack(geometry, stack_options);
   if (!plan.errors.empty()) {
     std::string message;
@@ -141,16 +119,51 @@ LoadedSeries load_impl(const SeriesInfo& series, const LoadOptions& options) {
   }
   LoadedSeries loaded;
   loaded.info = series;
-  loaded.info.slice_count = frames.size();
+  loaded.info.slice_count = slices.size();
   loaded.warnings = plan.warnings;
   loaded.volume.geometry = plan.geometry;
   loaded.volume.voxels.resize(plan.geometry.voxel_count());
   const std::size_t slice_size = plan.geometry.size[0] * plan.geometry.size[1];
+  if (plan.order.size() != slices.size()) throw core::MyoError(subject, "slice plan does not cover every slice");
+  // DICOM pixel order is row by row with the column index fastest: exactly ITK's x-fastest order.
+  std::vector<float*> destination(slices.size(), nullptr);
   for (std::size_t k = 0; k < plan.order.size(); ++k) {
-    // DICOM pixel order is row by row with the column index fastest: exactly ITK's x-fastest order.
-    const auto& pixels = frames[plan.order[k]].pixels;
-    std::copy(pixels.begin(), pixels.end(), loaded.volume.voxels.begin() + static_cast<std::ptrdiff_t>(k * slice_size));
+    destination.at(plan.order[k]) = loaded.volume.voxels.data() + k * slice_size;
   }
+  std::vector<std::size_t> first_slice(opened.size() + 1, 0);  // the file's first entry in `slices`
+  for (std::size_t i = 0; i < opened.size(); ++i) first_slice[i + 1] = first_slice[i] + opened[i].selected.size();
+
+  // 3. Pixels of every file, in parallel, straight into their slices; each file's dataset is freed when done.
+  for_each_file(opened.size(), options.threads, [&](std::size_t i) {
+    auto& o = opened[i];
+    if (o.selected.empty()) return;
+    const auto& h = o.header;
+    if (static_cast<std::size_t>(h.frame_rows) * static_cast<std::size_t>(h.frame_columns) != slice_size) {
+      throw core::MyoError(h.path.string(), "image size differs from the series'");
+    }
+    std::vector<float*> targets(destination.begin() + static_cast<std::ptrdiff_t>(first_slice[i]),
+                                destination.begin() + static_cast<std::ptrdiff_t>(first_slice[i + 1]));
+    DcmDataset& dataset = *o.file->getDataset();
+    if (h.mosaic_tiles_per_row > 0) {
+      // One stored image; its tiles are the slices.
+      const auto whole = detail::decode_frames(dataset, h, {0}, options.philips_float_scaling).front();
+      const auto tr = static_cast<std::size_t>(h.frame_rows);
+      const auto tc = static_cast<std::size_t>(h.frame_columns);
+      const auto columns = static_cast<std::size_t>(h.columns);
+      const auto per_row = static_cast<std::size_t>(h.mosaic_tiles_per_row);
+      for (std::size_t n = 0; n < o.selected.size(); ++n) {
+        const auto t = o.selected[n];
+        const std::size_t r0 = (t / per_row) * tr;
+        const std::size_t c0 = (t % per_row) * tc;
+        for (std::size_t r = 0; r < tr; ++r) {
+          std::copy_n(whole.begin() + static_cast<std::ptrdiff_t>((r0 + r) * columns + c0), tc, targets[n] + r * tc);
+        }
+      }
+    } else {
+      detail::decode_frames_into(dataset, h, o.selected, options.philips_float_scaling, targets);
+    }
+    o.file.reset();
+  });
   for (const auto& w : loaded.warnings) log::warn("{}: {}", subject, w);
   return loaded;
 }

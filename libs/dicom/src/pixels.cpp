@@ -11,10 +11,13 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "dicom_io.hpp"
+#include "header.hpp"
 #include "myo/core/error.hpp"
 
 namespace myo::dicom::detail {
@@ -140,21 +143,62 @@ bool is_j2k(E_TransferSyntax xfer) {
 }
 
 // The stored value of one sample: bits above HighBit are not pixel data (overlays, garbage), and signed data is
-// two's complement within BitsStored bits.
-std::int64_t stored_value(std::uint32_t raw, const FileHeader& h) {
-  const int bits = h.bits_stored;
-  // HighBit comes from the file: clamp so that a hostile value cannot shift past the sample (undefined behaviour).
-  const int shift = std::clamp(h.high_bit + 1 - bits, 0, std::max(0, h.bits_allocated - bits));
-  const std::uint64_t mask = bits >= 32 ? 0xFFFFFFFFULL : ((std::uint64_t{1} << bits) - 1);
-  std::int64_t v = static_cast<std::int64_t>((static_cast<std::uint64_t>(raw) >> shift) & mask);
-  if (h.pixel_representation == 1 && bits < 64 && (v & (std::int64_t{1} << (bits - 1))) != 0) v -= std::int64_t{1} << bits;
-  return v;
+// two's complement within BitsStored bits. The parameters are worked out once per file, not per pixel.
+struct SampleLayout {
+  int shift = 0;
+  std::uint32_t mask = 0xFFFFFFFFU;
+  bool is_signed = false;
+  std::uint32_t sign_bit = 0;
+
+  explicit SampleLayout(const FileHeader& h) {
+    const int bits = std::clamp(h.bits_stored, 1, 32);
+    // HighBit comes from the file: clamp so that a hostile value cannot shift past the sample (undefined behaviour).
+    shift = std::clamp(h.high_bit + 1 - bits, 0, std::max(0, h.bits_allocated - bits));
+    mask = bits >= 32 ? 0xFFFFFFFFU : static_cast<std::uint32_t>((std::uint64_t{1} << bits) - 1);
+    is_signed = h.pixel_representation == 1;
+    sign_bit = std::uint32_t{1} << (bits - 1);
+  }
+};
+
+// Rescales `count` samples into `out`. Every stored value but unsigned 32-bit fits an int32, whose conversion to
+// double the compiler vectorises; sign extension is branch-free: (v ^ s) - s in 32-bit arithmetic maps [s, 2s) to
+// [-s, 0) (with s = 0 for unsigned data it changes nothing).
+template <class Sample>
+void rescale_samples(const Sample* in, std::size_t count, const SampleLayout& layout, double slope, double intercept,
+                     float* out) {
+  const std::uint32_t mask = layout.mask;
+  const int shift = layout.shift;
+  if (layout.is_signed || mask <= 0x7FFFFFFFU) {
+    const std::uint32_t s = layout.is_signed ? layout.sign_bit : 0U;
+    for (std::size_t p = 0; p < count; ++p) {
+      const std::uint32_t u = (static_cast<std::uint32_t>(in[p]) >> shift) & mask;
+      const auto v = static_cast<std::int32_t>((u ^ s) - s);
+      out[p] = static_cast<float>(static_cast<double>(v) * slope + intercept);
+    }
+    return;
+  }
+  for (std::size_t p = 0; p < count; ++p) {
+    const std::uint32_t u = (static_cast<std::uint32_t>(in[p]) >> shift) & mask;
+    out[p] = static_cast<float>(static_cast<double>(u) * slope + intercept);
+  }
 }
 
 }  // namespace
 
 std::vector<std::vector<float>> decode_frames(DcmDataset& dataset, const FileHeader& h, const std::vector<std::size_t>& frames,
                                               bool philips_float_scaling) {
+  const std::size_t frame_pixels = static_cast<std::size_t>(std::max(h.rows, 0)) * static_cast<std::size_t>(std::max(h.columns, 0));
+  std::vector<std::vector<float>> out(frames.size(), std::vector<float>(frame_pixels));
+  std::vector<float*> destinations;
+  destinations.reserve(out.size());
+  for (auto& o : out) destinations.push_back(o.data());
+  decode_frames_into(dataset, h, frames, philips_float_scaling, destinations);
+  return out;
+}
+
+void decode_frames_into(DcmDataset& dataset, const FileHeader& h, const std::vector<std::size_t>& frames,
+                        bool philips_float_scaling, const std::vector<float*>& destinations) {
+  if (destinations.size() != frames.size()) throw std::logic_error("decode_frames_into: one destination per frame");
   const std::string file = h.path.string();
   if (h.samples_per_pixel != 1) {
     throw core::MyoError(file, fmt::format("colour images (SamplesPerPixel {}) are not supported", h.samples_per_pixel));
@@ -165,10 +209,10 @@ std::vector<std::vector<float>> decode_frames(DcmDataset& dataset, const FileHea
   const std::size_t frame_pixels = static_cast<std::size_t>(h.rows) * static_cast<std::size_t>(h.columns);
   const E_TransferSyntax xfer = dataset.getOriginalXfer();
   const DcmXfer xfer_info(xfer);
-  std::vector<std::vector<float>> out;
-  out.reserve(frames.size());
+  const SampleLayout layout(h);
 
-  const auto rescale = [&](std::size_t frame_index, auto&& sample_at) {
+  // Slope and intercept of one frame as applied, refused when they leave the float range.
+  const auto scaling = [&](std::size_t frame_index) {
     const auto& fh = h.frames.at(frame_index);
     double slope = fh.slope;
     double intercept = fh.intercept;
@@ -178,20 +222,25 @@ std::vector<std::vector<float>> decode_frames(DcmDataset& dataset, const FileHea
       slope /= divisor;
       intercept /= divisor;
     }
-    std::vector<float> values(frame_pixels);
-    for (std::size_t p = 0; p < frame_pixels; ++p) {
-      values[p] = static_cast<float>(static_cast<double>(sample_at(p)) * slope + intercept);
+    if (rescale_overflows_float(h, slope, intercept)) {
+      throw core::MyoError(file, fmt::format("rescale (slope {:g}, intercept {:g}) gives pixel values beyond the "
+                                             "floating-point range (infinite pixels)", slope, intercept));
     }
-    out.push_back(std::move(values));
+    return std::pair{slope, intercept};
   };
 
   if (is_j2k(xfer)) {
     const auto fragments = j2k_fragments_per_frame(dataset, h, xfer);
-    for (const auto f : frames) {
+    for (std::size_t n = 0; n < frames.size(); ++n) {
+      const auto f = frames[n];
       const auto decoded = decode_j2k(fragments.at(h.number_of_frames == 1 ? 0 : f), h);
-      rescale(f, [&](std::size_t p) { return static_cast<std::int64_t>(decoded[p]); });
+      const auto [slope, intercept] = scaling(f);
+      // OpenJPEG gives signed samples already (no HighBit masking applies).
+      for (std::size_t p = 0; p < frame_pixels; ++p) {
+        destinations[n][p] = static_cast<float>(static_cast<double>(decoded[p]) * slope + intercept);
+      }
     }
-    return out;
+    return;
   }
   if (xfer_info.isEncapsulated()) {
     register_codecs();
@@ -211,25 +260,33 @@ std::vector<std::vector<float>> decode_frames(DcmDataset& dataset, const FileHea
       throw core::MyoError(file, fmt::format("pixel data holds {} samples but {} are needed (truncated file?)", available, needed));
     }
   };
+  const auto decode_all = [&](const auto* data) {
+    for (std::size_t n = 0; n < frames.size(); ++n) {
+      if (frames[n] >= static_cast<std::size_t>(h.number_of_frames)) {
+        throw core::MyoError(file, fmt::format("frame {} beyond NumberOfFrames {}", frames[n] + 1, h.number_of_frames));
+      }
+      const auto [slope, intercept] = scaling(frames[n]);
+      rescale_samples(data + frames[n] * frame_pixels, frame_pixels, layout, slope, intercept, destinations[n]);
+    }
+  };
   if (h.bits_allocated == 8) {
     Uint8* data = nullptr;
     if (element->getUint8Array(data).bad() || data == nullptr) throw core::MyoError(file, "unreadable 8-bit pixel data");
     check_length(element->getLength());
-    for (const auto f : frames) rescale(f, [&](std::size_t p) { return stored_value(data[f * frame_pixels + p], h); });
+    decode_all(data);
   } else if (h.bits_allocated == 16) {
     Uint16* data = nullptr;
     if (element->getUint16Array(data).bad() || data == nullptr) throw core::MyoError(file, "unreadable 16-bit pixel data");
     check_length(element->getLength() / 2);
-    for (const auto f : frames) rescale(f, [&](std::size_t p) { return stored_value(data[f * frame_pixels + p], h); });
+    decode_all(data);
   } else if (h.bits_allocated == 32) {
     Uint32* data = nullptr;
     if (element->getUint32Array(data).bad() || data == nullptr) throw core::MyoError(file, "unreadable 32-bit pixel data");
     check_length(element->getLength() / 4);
-    for (const auto f : frames) rescale(f, [&](std::size_t p) { return stored_value(data[f * frame_pixels + p], h); });
+    decode_all(data);
   } else {
     throw core::MyoError(file, fmt::format("unsupported BitsAllocated {}", h.bits_allocated));
   }
-  return out;
 }
 
 }  // namespace myo::dicom::detail

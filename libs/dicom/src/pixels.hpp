@@ -9,8 +9,13 @@
 
 namespace myo::dicom::detail {
 
-// Returns one buffer of rows*columns real-world values per requested frame (indices into header.frames).
-// Throws core::MyoError naming the file on any decoding problem.
+// Writes rows*columns real-world values of each requested frame (indices into header.frames) to
+// `destinations[n]` (one pointer per requested frame, each with room for rows*columns floats): the loader decodes
+// straight into its volume. Throws core::MyoError naming the file on any decoding problem.
+void decode_frames_into(DcmDataset& dataset, const FileHeader& header, const std::vector<std::size_t>& frames,
+                        bool philips_float_scaling, const std::vector<float*>& destinations);
+
+// The same into one new buffer per requested frame.
 [[nodiscard]] std::vector<std::vector<float>> decode_frames(DcmDataset& dataset, const FileHeader& header,
                                                             const std::vector<std::size_t>& frames,
                                                             bool philips_float_scaling = false);

@@ -396,6 +396,7 @@ ScanResult scan(const fs::path& path, const ScanOptions& options) {
   // The same instance twice (a DICOMDIR export plus a loose copy, a re-sent series) would look like duplicated
   // slices: keep the first copy of each SOPInstanceUID.
   std::set<std::string> seen_instances;
+  std::map<std::string, fs::path> instance_paths;  // UID|series number -> first file, to name reused UIDs
   std::size_t duplicate_copies = 0;
   for (auto& outcome : outcomes) {
     if (std::holds_alternative<NotDicom>(outcome)) continue;
@@ -410,15 +411,28 @@ ScanResult scan(const fs::path& path, const ScanOptions& options) {
     }
     const auto& header = std::get<FileHeader>(outcome);
     ++result.dicom_files;
-    // Same instance, same series number and same file size: a copy. (Test and anonymised sets reuse one
-    // SOPInstanceUID for different series, e.g. dcm_qa_12bit, so the UID alone is not enough.)
+    // Same instance, same series number, same file size and same position: a copy. (Test and anonymised sets
+    // reuse one SOPInstanceUID for different series, e.g. dcm_qa_12bit, and broken exports for different slices of
+    // one series, whose files have the same size: the UID alone is not enough, and dropping such a slice as a
+    // "copy" made the series look like it had a missing slice.)
     std::error_code size_error;
     const auto size = fs::file_size(header.path, size_error);
-    const auto instance_key = fmt::format("{}|{}|{}", header.sop_instance_uid, header.series_number, size_error ? 0 : size);
+    const auto& first_position = header.frames.empty() ? std::optional<core::Vec3>() : header.frames.front().position;
+    const std::string position =
+        first_position ? fmt::format("{:.3f},{:.3f},{:.3f}", (*first_position)[0], (*first_position)[1], (*first_position)[2]) : "";
+    const auto instance_key =
+        fmt::format("{}|{}|{}|{}", header.sop_instance_uid, header.series_number, size_error ? 0 : size, position);
     if (!header.sop_instance_uid.empty() && !seen_instances.insert(instance_key).second) {
       ++duplicate_copies;
       log::debug("{}: another copy of an instance already read; ignored", header.path.string());
       continue;
+    }
+    if (!header.sop_instance_uid.empty()) {
+      const auto [it, first] = instance_paths.emplace(header.sop_instance_uid + "|" + std::to_string(header.series_number), header.path);
+      if (!first) {
+        log::warn("{}: reuses the SOPInstanceUID of {} for a different image; both are kept", header.path.string(),
+                  it->second.string());
+      }
     }
     studies[{header.patient_id + '\x1f' + header.patient_name, header.study_uid}].push_back(&header);
   }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <sys/resource.h>
 
 #include "myo/core/error.hpp"
 #include "myo/core/exit_codes.hpp"
@@ -36,17 +37,23 @@ using dicom::SeriesRole;
 
 namespace {
 
+// Wall time of each stage, and the process's peak resident memory when it ends (a high-water mark: a stage's
+// own peak is where the figure rises).
 class StageClock {
  public:
-  explicit StageClock(std::map<std::string, double>& sink) : sink_(sink) {}
+  StageClock(std::map<std::string, double>& sink, std::map<std::string, double>& peak_rss_mib)
+      : sink_(sink), peak_rss_mib_(peak_rss_mib) {}
   void lap(const std::string& stage) {
     const auto now = std::chrono::steady_clock::now();
     sink_[stage] = std::chrono::duration<double>(now - last_).count();
     last_ = now;
+    rusage usage{};
+    if (getrusage(RUSAGE_SELF, &usage) == 0) peak_rss_mib_[stage] = static_cast<double>(usage.ru_maxrss) / 1024.0;
   }
 
  private:
   std::map<std::string, double>& sink_;
+  std::map<std::string, double>& peak_rss_mib_;
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
@@ -80,7 +87,7 @@ void write_display_series(const core::ImageVolume& image, const fs::path& path) 
 AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   AnalyzeOutcome outcome;
   reporting::Report report;
-  StageClock clock(report.stage_seconds);
+  StageClock clock(report.stage_seconds, report.stage_peak_rss_mib);
 
   // Scan and load: the series chosen by role, brought onto the reference series' grid.
   auto channels = load_study_channels(options.input, options.role_overrides, options.study_instance_uid);
@@ -236,7 +243,9 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   report.quantification_method = quantities.method;
   if (report.muscles.empty()) report.warnings.push_back("no muscle group was found in the images");
 
-  // Outputs: every file written under a temporary name and renamed, so a failure never leaves a half-written one.
+  // Outputs: every file written under a temporary name and renamed, so a failure never leaves a half-written one;
+  // and a run that fails after some files puts the earlier ones back (the folder stays one consistent analysis).
+  core::OutputTransaction output_transaction;
   try {
     fs::create_directories(options.output);
   } catch (const fs::filesystem_error& e) {
@@ -348,6 +357,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     clock.lap("dicom_results");
   }
   reporting::write_report_json(report, options.output / "report.json");  // last: its presence means complete
+  output_transaction.commit();
 
   outcome.report_path = options.output / "report.json";
   outcome.warnings = report.warnings;

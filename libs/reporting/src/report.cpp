@@ -152,7 +152,7 @@ std::string to_json_text(const Report& r) {
                    {"noise_sd", p.edema_noise_sd},
                    {"level_slab_mm", p.level_slab_mm}}}}},
       {"warnings", r.warnings},
-      {"provenance", {{"stage_seconds", r.stage_seconds}}}};
+      {"provenance", {{"stage_seconds", r.stage_seconds}, {"stage_peak_rss_mib", r.stage_peak_rss_mib}}}};
   // Descriptions come from DICOM tags, which need not be UTF-8 (ISO_IR 100): invalid bytes become U+FFFD.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

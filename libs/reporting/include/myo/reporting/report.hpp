@@ -63,6 +63,7 @@ struct Report {
   std::vector<std::string> segmentation_notes;
   std::vector<std::string> warnings;
   std::map<std::string, double> stage_seconds;  // provenance: wall time of each stage
+  std::map<std::string, double> stage_peak_rss_mib;  // provenance: the process's peak memory at the end of each stage
 };
 
 [[nodiscard]] std::string to_json_text(const Report& report);
