@@ -6,6 +6,8 @@
 # present, the report schema and example in data/, and small label tables written here in each format. New inputs
 # go to a temporary folder that is removed afterwards. A crash, sanitizer report, time-out or out-of-memory fails
 # the run and leaves its input in build-fuzz/findings/ for replay (`build-fuzz/testing/fuzz/<target> <file>`).
+# A fixed seed keeps CI runs alike, and the generous per-input time-out keeps a slow, loaded machine from looking
+# like a hang.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -44,7 +46,7 @@ run() {  # run TARGET SEED_FOLDER... [-- libFuzzer options]
   [ $# -gt 0 ] && shift
   mkdir -p "$work/$target"
   if (cd "$root/build-fuzz/findings" && "$root/build-fuzz/testing/fuzz/$target" "$work/$target" "${seeds[@]}" \
-      -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 "$@" >"$work/$target.log" 2>&1); then
+      -max_total_time="$seconds" -seed=1 -timeout=120 -rss_limit_mb=4096 -print_final_stats=1 "$@" >"$work/$target.log" 2>&1); then
     echo "$target: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$target.log" | grep -o '[0-9]*$') executions in ${seconds} s, no finding"
   else
     echo "$target: FINDING (input saved in build-fuzz/findings/)"
