@@ -478,6 +478,7 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
   // 4. Candidate voxels: muscle, or fat inside the compartment that is not a septum, pad or marrow; and their
   // coordinates in the atlas frame.
   std::vector<std::vector<Candidate>> per_slice_candidates(static_cast<std::size_t>(nz));
+  result.bone = core::MaskVolume(g, 0);  // each slice writes only its own voxels below
   const double cos_r = std::cos(rotation), sin_r = std::sin(rotation);
   parallel_for(nz, [&](int k) {
     auto& s = slices[static_cast<std::size_t>(k)];
@@ -532,6 +533,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
       Mask bone = slice::close(grid, cortex, 4.0);
       slice::fill_holes(grid, bone);
       bone = slice::dilate(grid, bone, 1.5);
+      for (int p = 0; p < per_slice; ++p)
+        if (bone[static_cast<std::size_t>(p)]) result.bone.voxels[offset + static_cast<std::size_t>(p)] = 1;
       Mask thick_fat(static_cast<std::size_t>(per_slice), 0);
       {
         Mask adipose(static_cast<std::size_t>(per_slice), 0);
