@@ -276,6 +276,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     figure_input.fat_fraction_pct = quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr;
     figure_input.stir = seg_input.stir;
     figure_input.edema_mask = quantities.edema_mask ? &*quantities.edema_mask : nullptr;
+    figure_input.bone = segmentation.bone.voxels.empty() ? nullptr : &segmentation.bone;
     figure_input.measurements = quantities.groups;
     figure_input.crotch_z_mm = segmentation.landmarks.crotch_z_mm;
     try {
