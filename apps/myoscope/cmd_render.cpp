@@ -69,6 +69,11 @@ CommandRunner add_render_command(CLI::App& root) {
         edema = core::MaskVolume(mask->geometry, 0);
         for (std::size_t i = 0; i < mask->voxels.size(); ++i) edema->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
       }
+      std::optional<core::MaskVolume> bone;  // femur and pelvis, drawn as context in the 3D map
+      if (const auto mask = read_optional(dir, {"bone.nii.gz"}, labels.geometry)) {
+        bone = core::MaskVolume(mask->geometry, 0);
+        for (std::size_t i = 0; i < mask->voxels.size(); ++i) bone->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
+      }
 
       rendering::FigureInput input;
       input.labels = &labels;
@@ -76,6 +81,7 @@ CommandRunner add_render_command(CLI::App& root) {
       input.anatomy = anatomy ? &*anatomy : nullptr;  // without it the fat map is its own background
       input.stir = stir ? &*stir : nullptr;
       input.edema_mask = edema ? &*edema : nullptr;
+      input.bone = bone ? &*bone : nullptr;
       for (const auto& m : reporting::read_report_muscles(dir / "report.json")) {
         quantification::GroupMeasurement g;
         g.group = m.group;

@@ -46,6 +46,7 @@ struct AnalysisFolder {
   std::vector<std::pair<std::string, core::ImageVolume>> series;
   std::optional<core::ImageVolume> fat_fraction;
   std::optional<core::MaskVolume> edema;
+  std::optional<core::MaskVolume> bone;
   std::vector<quantification::GroupMeasurement> measurements;
 };
 
@@ -70,6 +71,10 @@ AnalysisFolder read_analysis(const fs::path& dir) {
   if (const auto mask = read_on_grid(dir / "edema_mask.nii.gz", grid)) {
     a.edema = core::MaskVolume(mask->geometry, 0);
     for (std::size_t i = 0; i < mask->voxels.size(); ++i) a.edema->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
+  }
+  if (const auto mask = read_on_grid(dir / "bone.nii.gz", grid)) {
+    a.bone = core::MaskVolume(mask->geometry, 0);
+    for (std::size_t i = 0; i < mask->voxels.size(); ++i) a.bone->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
   }
   if (a.series.empty())
     throw core::MyoError(dir.string(),
@@ -167,6 +172,7 @@ CommandRunner add_view_command(CLI::App& root) {
       for (const auto& [name, image] : analysis.series) input.series.push_back({name, &image});
       input.fat_fraction_pct = analysis.fat_fraction ? &*analysis.fat_fraction : nullptr;
       input.edema_mask = analysis.edema ? &*analysis.edema : nullptr;
+      input.bone = analysis.bone ? &*analysis.bone : nullptr;
       input.measurements = analysis.measurements;
       input.title = fs::absolute(options->path).lexically_normal().filename().string();
 

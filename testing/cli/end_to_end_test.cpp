@@ -66,7 +66,8 @@ TEST_P(EndToEnd, GenerateScanAnalyzeEvaluate) {
   // What `myoscope view` and `myoscope render` show: the reference anatomy, STIR and the edema mask, on the labels' grid.
   EXPECT_EQ(fs::exists(out / "water.nii.gz"), p.dixon);
   EXPECT_EQ(fs::exists(out / "t1.nii.gz"), !p.dixon);
-  for (const char* file : {"stir.nii.gz", "edema_mask.nii.gz", p.dixon ? "water.nii.gz" : "t1.nii.gz"}) {
+  // bone.nii.gz: the femur and pelvis the segmentation found, drawn as context in the 3D map and the viewer.
+  for (const char* file : {"stir.nii.gz", "edema_mask.nii.gz", "bone.nii.gz", p.dixon ? "water.nii.gz" : "t1.nii.gz"}) {
     ASSERT_TRUE(fs::exists(out / file)) << file;
     EXPECT_TRUE(myo::core::read_image(out / file).geometry.same_grid(myo::core::read_labels(out / "labels.nii.gz").geometry))
         << file;
@@ -101,6 +102,7 @@ TEST_P(EndToEnd, GenerateScanAnalyzeEvaluate) {
     const auto round_trip = myo::core::read_labels(again / "labels.nii.gz");
     EXPECT_TRUE(round_trip.geometry.same_grid(original.geometry, 0.01));
     EXPECT_EQ(round_trip.voxels, original.voxels);
+    EXPECT_FALSE(fs::exists(again / "bone.nii.gz")) << "no segmentation ran, so there is no bone mask";
   }
 
   // Accuracy floor: catches regressions; the targets of record are measured with `myoscope evaluate` on many seeds.

@@ -17,6 +17,7 @@ struct ThighPhantom {
   core::LabelVolume labels;
   core::ImageVolume anatomy, fat_fraction_pct, stir;
   core::MaskVolume edema;
+  core::MaskVolume bone;  // femoral shafts and the two hips (1)
   std::vector<quantification::GroupMeasurement> measurements;
   double crotch_z_mm = 0;
 
@@ -27,6 +28,7 @@ struct ThighPhantom {
     in.fat_fraction_pct = &fat_fraction_pct;
     in.stir = &stir;
     in.edema_mask = &edema;
+    in.bone = &bone;
     in.measurements = measurements;
     in.crotch_z_mm = crotch_z_mm;
     return in;
@@ -62,6 +64,7 @@ inline ThighPhantom make_thigh_phantom(const PhantomOptions& options = {}) {
                  core::ImageVolume(g, 0),
                  core::ImageVolume(g, 0),
                  core::ImageVolume(g, 0),
+                 core::MaskVolume(g, 0),
                  core::MaskVolume(g, 0),
                  {},
                  0};
@@ -139,6 +142,7 @@ inline ThighPhantom make_thigh_phantom(const PhantomOptions& options = {}) {
         p.stir.at(i, j, k) = stir;
         p.fat_fraction_pct.at(i, j, k) = body ? static_cast<float>(l ? ff : (bone ? 70.0 : 93.0)) : 0.0F;
         p.edema.at(i, j, k) = edema ? 1 : 0;
+        p.bone.at(i, j, k) = body && bone ? 1 : 0;
         if (l) {
           sums[l].first += ff;
           ++sums[l].second;

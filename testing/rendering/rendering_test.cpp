@@ -12,6 +12,7 @@
 #include <vtkPolyData.h>
 #include <vtkXMLPolyDataReader.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -260,6 +261,69 @@ TEST(Rendering, InvolvementStripIsDrawnAndNotBlank) {
       EXPECT_GT(coloured, row.width / 2);
     }
   }
+}
+
+// Bone (ivory: red > green > blue, close together; never a colour of viridis, grey or the background).
+bool bone_colour(const Rgb& c) {
+  return c.r > 110 && c.r >= c.g && c.g > c.b && c.r - c.b >= c.r / 16 && c.r - c.b <= c.r / 3 &&
+         c.g - c.b >= c.r / 32;
+}
+
+// The femur is context in the 3D map: ivory where a femur is not hidden by muscle, nowhere else, never coloured by
+// the metric. Only the right quadriceps and the left hamstrings are labelled, so from the front only the left femur
+// shows (on the viewer's right), and from the back only the right femur (also on the viewer's right).
+TEST(Rendering, ThreeDMapShowsTheFemurInIvoryWhereNoMuscleHidesIt) {
+  MYO_REQUIRE_DISPLAY();
+  myo::testing::PhantomOptions options;
+  options.right_quadriceps_left_hamstrings_only = true;
+  auto phantom = myo::testing::make_thigh_phantom(options);
+  const auto& g = phantom.bone.geometry;
+  for (std::size_t k = 0; k < g.size[2]; ++k)  // the femoral shafts only (no hips)
+    if (g.index_to_physical({0, 0, static_cast<double>(k)})[2] >= phantom.crotch_z_mm)
+      for (std::size_t j = 0; j < g.size[1]; ++j)
+        for (std::size_t i = 0; i < g.size[0]; ++i) phantom.bone.at(i, j, k) = 0;
+  myo::testing::TempDir dir;
+  rendering::FigureParams params;
+  params.skin_outline = false;
+  const auto with_bone = rendering::render_map3d(phantom.input(), rendering::Metric::fat_fraction,
+                                                 picture_dir(dir.path()) / "map3d_bone.png", params);
+  auto no_bone_input = phantom.input();
+  no_bone_input.bone = nullptr;
+  const auto without_bone =
+      rendering::render_map3d(no_bone_input, rendering::Metric::fat_fraction, dir.path() / "map3d_no_bone.png", params);
+  ASSERT_TRUE(with_bone && without_bone);
+  const Png png(with_bone->path), plain(without_bone->path);
+  for (const char* view : {"anterior", "posterior", "right_lateral", "left_lateral"}) {
+    const auto none = count_halves(plain, panel(*without_bone, view), bone_colour);
+    EXPECT_EQ(none.left + none.right, 0) << view << ": ivory without any bone";
+  }
+  const auto front = count_halves(png, panel(*with_bone, "anterior"), bone_colour);
+  EXPECT_GT(front.right, 300) << "the left femur (no quadriceps in front of it) should show";
+  EXPECT_LT(front.left, front.right / 20) << "the right femur lies behind the right quadriceps";
+  const auto back = count_halves(png, panel(*with_bone, "posterior"), bone_colour);
+  EXPECT_GT(back.right, 300) << "the right femur (no hamstrings behind it) should show";
+  EXPECT_LT(back.left, back.right / 20) << "the left femur lies behind the left hamstrings";
+  // Anterior view: the femur is a narrow column inside the left thigh's span (the hamstrings seen through the
+  // missing quadriceps), not a smear over the thigh.
+  const auto& p = panel(*with_bone, "anterior");
+  const auto teal = [](const Rgb& c) { return c.b > 60 && c.g > 60 && c.b + 10 > c.g && c.r < c.g - 30; };
+  int bone_lo = p.x + p.width, bone_hi = 0, teal_lo = p.x + p.width, teal_hi = 0;
+  for (int y = p.y; y < p.y + p.height; ++y)
+    for (int x = p.x + p.width / 2; x < p.x + p.width - 30; ++x) {
+      const Rgb c = png.at(x, y);
+      if (bone_colour(c)) {
+        bone_lo = std::min(bone_lo, x);
+        bone_hi = std::max(bone_hi, x);
+      }
+      if (teal(c)) {
+        teal_lo = std::min(teal_lo, x);
+        teal_hi = std::max(teal_hi, x);
+      }
+    }
+  ASSERT_GT(teal_hi, teal_lo);
+  EXPECT_GT(bone_lo, teal_lo);
+  EXPECT_LT(bone_hi, teal_hi);
+  EXPECT_LT(bone_hi - bone_lo, (teal_hi - teal_lo) / 2);
 }
 
 // Also guards a bug: Xvfb resets when its last client disconnects, so the third or fourth render window of a process

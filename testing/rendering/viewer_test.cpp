@@ -151,6 +151,43 @@ TEST_F(ViewerTest, EveryViewportShowsTheStudy) {
   EXPECT_GT(frame.first_frame_seconds, 0.0);
 }
 
+// The femur is context in the 3D viewport: ivory where no muscle hides it. Only the right quadriceps and the left
+// hamstrings are labelled, so the anterior 3D view shows the left femur (viewer's right) and not the right one.
+TEST_F(ViewerTest, ThreeDViewportShowsTheFemurInIvoryWhereNoMuscleHidesIt) {
+  myo::testing::PhantomOptions options;
+  options.right_quadriceps_left_hamstrings_only = true;
+  auto phantom = myo::testing::make_thigh_phantom(options);
+  const auto& g = phantom.bone.geometry;
+  for (std::size_t k = 0; k < g.size[2]; ++k)  // the femoral shafts only (no hips)
+    if (g.index_to_physical({0, 0, static_cast<double>(k)})[2] >= phantom.crotch_z_mm)
+      for (std::size_t j = 0; j < g.size[1]; ++j)
+        for (std::size_t i = 0; i < g.size[0]; ++i) phantom.bone.at(i, j, k) = 0;
+  const auto ivory = [](const Rgb& c) {
+    return c.r > 110 && c.r >= c.g && c.g > c.b && c.r - c.b >= c.r / 16 && c.r - c.b <= c.r / 3 &&
+           c.g - c.b >= c.r / 32;
+  };
+  const auto count = [&](const fs::path& png, const rendering::ViewerFrame& frame) {
+    const Png image(png);
+    const auto& p = panel(frame, "3d");
+    std::array<int, 2> halves{0, 0};
+    // Away from the texts at the viewport's edges.
+    for (int y = p.y + p.height / 8; y < p.y + p.height * 7 / 8; ++y)
+      for (int x = p.x + 30; x < p.x + p.width - 30; ++x)
+        if (ivory(image.at(x, y))) ++halves[x < p.x + p.width / 2 ? 0 : 1];
+    return halves;
+  };
+  auto input = viewer_input(phantom);
+  rendering::ViewerOptions view;
+  view.metric = rendering::ViewerMetric::fat_fraction;
+  const auto plain_png = tmp_.path() / "viewer_no_bone.png";
+  const auto plain = count(plain_png, rendering::viewer_screenshot(input, plain_png, view));
+  input.bone = &phantom.bone;
+  const auto bone_png = picture_path(tmp_, "viewer_bone.png");
+  const auto with_bone = count(bone_png, rendering::viewer_screenshot(input, bone_png, view));
+  EXPECT_GT(with_bone[1], plain[1] + 300) << "the left femur (no quadriceps in front of it) should show";
+  EXPECT_LE(with_bone[0], plain[0] + 20) << "the right femur lies behind the right quadriceps";
+}
+
 // Radiological convention and LPS: the patient's left quadriceps appears on the image right of the axial and coronal
 // views and on the viewer's right in the anterior 3D view; the letters say so.
 TEST_F(ViewerTest, OrientationOfEveryViewIsCorrect) {

@@ -265,6 +265,13 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
       std::copy(quantities.edema_mask->voxels.begin(), quantities.edema_mask->voxels.end(), mask.voxels.begin());
       core::write_labels(mask, options.output / "edema_mask.nii.gz");
     }
+    // Bone (femur, pelvis) found by the automatic segmentation: context for the 3D map and the viewer. Absent when
+    // the user's labels replaced the segmentation.
+    if (!segmentation.bone.voxels.empty()) {
+      core::LabelVolume mask(segmentation.bone.geometry, 0);
+      std::copy(segmentation.bone.voxels.begin(), segmentation.bone.voxels.end(), mask.voxels.begin());
+      core::write_labels(mask, options.output / "bone.nii.gz");
+    }
   }
   reporting::write_measurements_csv(report, options.output / "measurements.csv");
   clock.lap("outputs");
@@ -278,6 +285,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     figure_input.fat_fraction_pct = quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr;
     figure_input.stir = seg_input.stir;
     figure_input.edema_mask = quantities.edema_mask ? &*quantities.edema_mask : nullptr;
+    figure_input.bone = segmentation.bone.voxels.empty() ? nullptr : &segmentation.bone;
     figure_input.measurements = quantities.groups;
     figure_input.crotch_z_mm = segmentation.landmarks.crotch_z_mm;
     try {

@@ -94,6 +94,17 @@ void check_input(const FigureInput& input) {
   input.labels->check();
 }
 
+// The femur and pelvis, context of the 3D map; null when not asked for, absent or not on the labels' grid.
+vtkSmartPointer<vtkPolyData> bone_surface(const FigureInput& input, const FigureParams& params) {
+  if (!params.bone_context || !input.bone) return nullptr;
+  if (!input.bone->geometry.same_grid(input.labels->geometry)) {
+    log::warn("3D map: the bone mask is not on the labels' grid; drawn without bone");
+    return nullptr;
+  }
+  return detail::build_bone_surface(*input.bone, input.labels->geometry, params.smoothing_iterations,
+                                    params.smoothing_pass_band, params.surface_max_voxels);
+}
+
 fs::path prepare_dir(const fs::path& dir) {
   try {
     fs::create_directories(dir);
@@ -116,7 +127,8 @@ std::optional<Figure> render_map3d(const FigureInput& input, Metric metric, cons
   if (surfaces.labels.empty()) return std::nullopt;
   vtkSmartPointer<vtkPolyData> skin;
   if (params.skin_outline && input.anatomy) skin = detail::build_skin_surface(*input.anatomy);
-  return detail::draw_map3d(input, surfaces, skin, metric, png, params);
+  const auto bone = bone_surface(input, params);
+  return detail::draw_map3d(input, surfaces, skin, bone, metric, png, params);
 }
 
 std::optional<Figure> render_involvement_strip(const FigureInput& input, Metric metric, const fs::path& png,
@@ -149,6 +161,7 @@ std::vector<Figure> render_study_figures(const FigureInput& input, const fs::pat
   // The surfaces and the body outline serve every metric: build them once.
   std::optional<detail::LabelSurfaces> surfaces;
   vtkSmartPointer<vtkPolyData> skin;
+  vtkSmartPointer<vtkPolyData> bone;
   for (const Metric metric : params.metrics) {
     const std::string key = to_string(metric);
     if (detail::measurements_have(input, metric)) {
@@ -157,13 +170,14 @@ std::vector<Figure> render_study_figures(const FigureInput& input, const fs::pat
         surfaces = detail::build_label_surfaces(*input.labels, params.smoothing_iterations, params.smoothing_pass_band,
                                                 params.surface_max_voxels);
         if (params.skin_outline && input.anatomy) skin = detail::build_skin_surface(*input.anatomy);
+        bone = bone_surface(input, params);
         log::debug("surfaces: {} labels, {} triangles in {:.2f} s", surfaces->labels.size(),
                    surfaces->mesh->GetNumberOfPolys(), seconds(t));
       }
       if (!surfaces->labels.empty()) {
         const auto t = Clock::now();
         figures.push_back(
-            detail::draw_map3d(input, *surfaces, skin, metric, out_dir / ("map3d_" + key + ".png"), params));
+            detail::draw_map3d(input, *surfaces, skin, bone, metric, out_dir / ("map3d_" + key + ".png"), params));
         log::debug("3D map of {}: {:.2f} s", key, seconds(t));
       }
     } else {

@@ -19,8 +19,10 @@ namespace myo::rendering::detail {
 [[nodiscard]] std::map<int, double> metric_by_label(const FigureInput& input, Metric metric);
 [[nodiscard]] std::string group_side_name(int label);  // "Quadriceps femoris R"
 
+// skin (faint) and bone (ivory) are context and may be null.
 [[nodiscard]] Figure draw_map3d(const FigureInput& input, const LabelSurfaces& surfaces, vtkPolyData* skin,
-                                Metric metric, const std::filesystem::path& png, const FigureParams& params);
+                                vtkPolyData* bone, Metric metric, const std::filesystem::path& png,
+                                const FigureParams& params);
 
 [[nodiscard]] std::optional<Figure> draw_slices(const FigureInput& input, Metric metric,
                                                 const std::filesystem::path& png, const FigureParams& params);

@@ -46,8 +46,8 @@ std::array<double, 3> cross3(const std::array<double, 3>& a, const std::array<do
 
 }  // namespace
 
-Figure draw_map3d(const FigureInput& input, const LabelSurfaces& surfaces, vtkPolyData* skin, Metric metric,
-                  const std::filesystem::path& png, const FigureParams& params) {
+Figure draw_map3d(const FigureInput& input, const LabelSurfaces& surfaces, vtkPolyData* skin, vtkPolyData* bone,
+                  Metric metric, const std::filesystem::path& png, const FigureParams& params) {
   require_display();
   route_vtk_output();
   const MetricInfo info = metric_info(metric, params);
@@ -92,6 +92,20 @@ Figure draw_map3d(const FigureInput& input, const LabelSurfaces& surfaces, vtkPo
   muscles->GetProperty()->SetSpecular(0.12);
   muscles->GetProperty()->SetSpecularPower(25);
   renderer->AddActor(muscles);
+
+  // Femur and pelvis: opaque ivory among the muscles, shaded like them but never coloured by the metric.
+  vtkNew<vtkPolyDataMapper> bone_mapper;
+  vtkNew<vtkActor> bone_actor;
+  if (bone && bone->GetNumberOfPoints() > 0) {
+    bone_mapper->SetInputData(bone);
+    bone_mapper->ScalarVisibilityOff();
+    bone_actor->SetMapper(bone_mapper);
+    bone_actor->GetProperty()->SetColor(kBoneColour[0], kBoneColour[1], kBoneColour[2]);
+    bone_actor->GetProperty()->SetAmbient(0.3);
+    bone_actor->GetProperty()->SetDiffuse(0.7);
+    bone_actor->GetProperty()->SetSpecular(0.05);
+    renderer->AddActor(bone_actor);
+  }
 
   vtkNew<vtkPolyDataMapper> skin_mapper;
   vtkNew<vtkActor> skin_actor;

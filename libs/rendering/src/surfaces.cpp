@@ -202,6 +202,106 @@ vtkSmartPointer<vtkPolyData> extract_label(vtkPolyData& mesh, int label) {
   return out;
 }
 
+vtkSmartPointer<vtkPolyData> build_bone_surface(const core::MaskVolume& bone, const core::Geometry& grid,
+                                                int smoothing_iterations, double pass_band, std::size_t max_voxels) {
+  bone.check();
+  if (!bone.geometry.same_grid(grid)) return nullptr;
+  const auto& g = bone.geometry;
+  // Bounding box of the bone.
+  std::array<std::size_t, 3> lo{g.size[0], g.size[1], g.size[2]}, hi{0, 0, 0};
+  std::size_t index = 0;
+  for (std::size_t k = 0; k < g.size[2]; ++k)
+    for (std::size_t j = 0; j < g.size[1]; ++j)
+      for (std::size_t i = 0; i < g.size[0]; ++i, ++index) {
+        if (!bone.voxels[index]) continue;
+        const std::array<std::size_t, 3> ijk{i, j, k};
+        for (std::size_t a = 0; a < 3; ++a) {
+          lo[a] = std::min(lo[a], ijk[a]);
+          hi[a] = std::max(hi[a], ijk[a]);
+        }
+      }
+  if (hi[0] < lo[0]) return nullptr;
+  // The mask is drawn slice by slice (cortex closed over its marrow): blurred a little in 3D and contoured at one
+  // half, its steps between slices and its ragged edges become a smooth bone; at most ~2 mm in-plane, like the muscle
+  // surfaces' budget (max_voxels).
+  std::array<std::size_t, 3> step{1, 1, 1};
+  for (std::size_t a = 0; a < 2; ++a)
+    step[a] = std::max<std::size_t>(1, static_cast<std::size_t>(std::floor(2.0 / g.spacing_mm[a])));
+  const double box = static_cast<double>(hi[0] - lo[0] + 1) * static_cast<double>(hi[1] - lo[1] + 1) *
+                     static_cast<double>(hi[2] - lo[2] + 1) / static_cast<double>(step[0] * step[1]);
+  if (max_voxels > 0 && box > static_cast<double>(max_voxels)) {
+    const auto f = static_cast<std::size_t>(std::ceil(std::sqrt(box / static_cast<double>(max_voxels))));
+    for (std::size_t a = 0; a < 2; ++a) step[a] *= f;
+  }
+  constexpr int kPad = 3;  // empty voxels around the box so the blurred surface closes
+  std::array<int, 3> dims{};
+  std::array<double, 3> first{};
+  for (std::size_t a = 0; a < 3; ++a) {
+    first[a] = static_cast<double>(lo[a]) - kPad * static_cast<double>(step[a]);
+    dims[a] = static_cast<int>((hi[a] - lo[a]) / step[a]) + 1 + 2 * kPad;
+  }
+  vtkNew<vtkImageData> image;
+  image->SetDimensions(dims.data());
+  image->SetSpacing(g.spacing_mm[0] * static_cast<double>(step[0]), g.spacing_mm[1] * static_cast<double>(step[1]),
+                    g.spacing_mm[2] * static_cast<double>(step[2]));
+  image->SetOrigin(0, 0, 0);
+  vtkNew<vtkFloatArray> scalars;
+  scalars->SetNumberOfTuples(static_cast<vtkIdType>(dims[0]) * dims[1] * dims[2]);
+  vtkIdType out_index = 0;
+  for (int k = 0; k < dims[2]; ++k)
+    for (int j = 0; j < dims[1]; ++j)
+      for (int i = 0; i < dims[0]; ++i, ++out_index) {
+        // The fraction of bone in the in-plane block each sub-grid voxel stands for.
+        const long sk = static_cast<long>(first[2]) + k;
+        int inside = 0, total = 0;
+        if (sk >= 0 && sk < static_cast<long>(g.size[2]))
+          for (std::size_t dj = 0; dj < step[1]; ++dj)
+            for (std::size_t di = 0; di < step[0]; ++di) {
+              const long si = static_cast<long>(first[0]) + i * static_cast<long>(step[0]) + static_cast<long>(di);
+              const long sj = static_cast<long>(first[1]) + j * static_cast<long>(step[1]) + static_cast<long>(dj);
+              if (si < 0 || sj < 0 || si >= static_cast<long>(g.size[0]) || sj >= static_cast<long>(g.size[1]))
+                continue;
+              ++total;
+              inside += bone.at(static_cast<std::size_t>(si), static_cast<std::size_t>(sj),
+                                static_cast<std::size_t>(sk)) != 0;
+            }
+        scalars->SetValue(out_index, total > 0 ? static_cast<float>(inside) / static_cast<float>(total) : 0.0F);
+      }
+  image->GetPointData()->SetScalars(scalars);
+  vtkNew<vtkImageGaussianSmooth> blur;
+  blur->SetInputData(image);
+  blur->SetStandardDeviations(1.0, 1.0, 0.8);
+  blur->SetRadiusFactors(2.5, 2.5, 2.5);
+  blur->SetDimensionality(3);
+  vtkNew<vtkFlyingEdges3D> contour;
+  contour->SetInputConnection(blur->GetOutputPort());
+  contour->SetValue(0, 0.5);
+  contour->ComputeNormalsOff();
+  contour->ComputeScalarsOff();
+  vtkNew<vtkWindowedSincPolyDataFilter> smooth;
+  smooth->SetInputConnection(contour->GetOutputPort());
+  smooth->SetNumberOfIterations(std::max(smoothing_iterations, 1));
+  smooth->BoundarySmoothingOff();
+  smooth->FeatureEdgeSmoothingOff();
+  smooth->SetPassBand(pass_band);
+  smooth->NonManifoldSmoothingOn();
+  smooth->NormalizeCoordinatesOn();
+  vtkNew<vtkPolyDataNormals> normals;
+  normals->SetInputConnection(smoothing_iterations > 0 ? smooth->GetOutputPort() : contour->GetOutputPort());
+  normals->SplittingOff();
+  normals->ConsistencyOn();
+  normals->ComputePointNormalsOn();
+  normals->ComputeCellNormalsOff();
+  normals->Update();
+  auto out = vtkSmartPointer<vtkPolyData>::New();
+  out->DeepCopy(normals->GetOutput());
+  if (out->GetNumberOfPoints() == 0) return nullptr;
+  // A sub-grid voxel stands for the block that starts at its index: its centre lies half a block further on.
+  for (std::size_t a = 0; a < 2; ++a) first[a] += (static_cast<double>(step[a]) - 1) / 2;
+  to_patient_space(*out, g, first);
+  return out;
+}
+
 vtkSmartPointer<vtkPolyData> build_skin_surface(const core::ImageVolume& anatomy) {
   anatomy.check();
   const auto& g = anatomy.geometry;

@@ -23,5 +23,12 @@ struct LabelSurfaces {
 // Body outline: the anatomy image, shrunk and smoothed, contoured at a threshold between background and tissue.
 // Null when the image has no clear foreground.
 [[nodiscard]] vtkSmartPointer<vtkPolyData> build_skin_surface(const core::ImageVolume& anatomy);
+// Bone (mask value 1) as one smooth surface: the mask blurred a little (it is drawn slice by slice), contoured at one
+// half and smoothed like the muscle groups; point normals only. Null when the mask is empty or not on `grid`.
+[[nodiscard]] vtkSmartPointer<vtkPolyData> build_bone_surface(const core::MaskVolume& bone, const core::Geometry& grid,
+                                                              int smoothing_iterations, double pass_band,
+                                                              std::size_t max_voxels = 3000000);
+// The colour of bone in the 3D map and the viewer (ivory): never one of the metric's colours.
+inline constexpr double kBoneColour[3] = {0.93, 0.89, 0.78};
 
 }  // namespace myo::rendering::detail

@@ -297,6 +297,8 @@ class Viewer {
   vtkNew<vtkActor> muscles_;
   vtkNew<vtkPolyDataMapper> skin_mapper_;
   vtkNew<vtkActor> skin_;
+  vtkNew<vtkPolyDataMapper> bone_mapper_;
+  vtkNew<vtkActor> bone_;
   vtkNew<vtkSphereSource> cursor_source_;
   vtkNew<vtkPolyDataMapper> cursor_mapper_;
   vtkNew<vtkActor> cursor_actor_;
@@ -352,6 +354,8 @@ Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offs
     throw core::MyoError("viewer", "fat fraction map is not on the labels' grid");
   if (input.edema_mask && !input.edema_mask->geometry.same_grid(grid))
     throw core::MyoError("viewer", "edema mask is not on the labels' grid");
+  if (input.bone && !input.bone->geometry.same_grid(grid))
+    throw core::MyoError("viewer", "bone mask is not on the labels' grid");
   route_vtk_output();
 
   // The volume's extent in LPS and the slice step along each LPS axis (the spacing of the image axis closest to it).
@@ -536,6 +540,24 @@ void Viewer::build_3d() {
   muscles_->GetProperty()->SetSpecular(0.12);
   muscles_->GetProperty()->SetSpecularPower(25);
   renderer3d_->AddActor(muscles_);
+
+  // Femur and pelvis: ivory context among the muscles, never coloured by the metric and never picked.
+  if (input_.bone && options_.colours.bone_context) {
+    if (auto bone = detail::build_bone_surface(*input_.bone, input_.labels->geometry,
+                                               options_.colours.smoothing_iterations,
+                                               options_.colours.smoothing_pass_band,
+                                               options_.colours.surface_max_voxels)) {
+      bone_mapper_->SetInputData(bone);
+      bone_mapper_->ScalarVisibilityOff();
+      bone_->SetMapper(bone_mapper_);
+      bone_->GetProperty()->SetColor(detail::kBoneColour[0], detail::kBoneColour[1], detail::kBoneColour[2]);
+      bone_->GetProperty()->SetAmbient(0.3);
+      bone_->GetProperty()->SetDiffuse(0.7);
+      bone_->GetProperty()->SetSpecular(0.05);
+      bone_->PickableOff();
+      renderer3d_->AddActor(bone_);
+    }
+  }
 
   // Skin, faint: from an anatomical series (water or T1), else the first one.
   const core::ImageVolume* anatomy = input_.series.front().image;

@@ -63,6 +63,10 @@ struct SliceState {
 
 }  // namespace
 
+// A part of the bone mask is exported as bone when at least this fraction of it is fatty marrow (a femoral shaft
+// with its 1.5 mm rim: about 0.35).
+constexpr double kBoneMarrowFraction = 0.15;
+
 namespace detail {
 
 Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams& params) {
@@ -478,6 +482,7 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
   // 4. Candidate voxels: muscle, or fat inside the compartment that is not a septum, pad or marrow; and their
   // coordinates in the atlas frame.
   std::vector<std::vector<Candidate>> per_slice_candidates(static_cast<std::size_t>(nz));
+  result.bone = core::MaskVolume(g, 0);  // each slice writes only its own voxels below
   const double cos_r = std::cos(rotation), sin_r = std::sin(rotation);
   parallel_for(nz, [&](int k) {
     auto& s = slices[static_cast<std::size_t>(k)];
@@ -532,6 +537,17 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
       Mask bone = slice::close(grid, cortex, 4.0);
       slice::fill_holes(grid, bone);
       bone = slice::dilate(grid, bone, 1.5);
+      // Exported for display: only parts with fatty marrow inside. In the pelvis the mask also closes over bowel gas
+      // and its content (no fat), which would show as a lumpy mass; the candidates below still use the whole mask.
+      for (const auto& part : slice::components(grid, bone)) {
+        std::size_t marrow = 0;
+        for (const int p : part.pixels) {
+          const std::size_t i = offset + static_cast<std::size_t>(p);
+          marrow += signal[i] > body_threshold && fat_like[i] >= params.muscle_fat_likeness_limit ? 1 : 0;
+        }
+        if (static_cast<double>(marrow) < kBoneMarrowFraction * static_cast<double>(part.pixels.size())) continue;
+        for (const int p : part.pixels) result.bone.voxels[offset + static_cast<std::size_t>(p)] = 1;
+      }
       Mask thick_fat(static_cast<std::size_t>(per_slice), 0);
       {
         Mask adipose(static_cast<std::size_t>(per_slice), 0);

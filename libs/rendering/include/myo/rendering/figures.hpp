@@ -20,6 +20,7 @@ struct FigureInput {
   const core::ImageVolume* fat_fraction_pct = nullptr;         // PDFF map, 0..100
   const core::ImageVolume* stir = nullptr;                     // background of the edema overlays
   const core::MaskVolume* edema_mask = nullptr;                // 1 = edema
+  const core::MaskVolume* bone = nullptr;                      // 1 = bone (femur, pelvis): context in the 3D map
   std::vector<quantification::GroupMeasurement> measurements;  // group means shown on the 3D map (when empty:
                                                                // computed from the FF map / edema mask)
   std::optional<double> crotch_z_mm;                           // LPS z of the crotch: levels are given relative to it
@@ -44,6 +45,7 @@ struct FigureParams {
   std::size_t surface_max_voxels = 3000000;  // larger label boxes are subsampled in-plane for the 3D map (speed)
   double smoothing_pass_band = 0.05;
   bool skin_outline = true;       // faint body outline from the anatomy image (needs `anatomy`)
+  bool bone_context = true;       // femur and pelvis as an ivory surface, never coloured by the metric (needs `bone`)
   double slab_mm = 20.0;          // involvement strip: thickness of one level
   int slice_panel_px = 360;       // slice overlays: side of one axial panel
   double overlay_opacity = 0.65;  // heat map over the anatomy

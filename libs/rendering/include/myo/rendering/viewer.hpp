@@ -27,6 +27,7 @@ struct ViewerInput {
   std::vector<ViewerSeries> series;                            // at least one; all on the labels' grid
   const core::ImageVolume* fat_fraction_pct = nullptr;         // voxel fat fraction map (heat map), may be null
   const core::MaskVolume* edema_mask = nullptr;                // 1 = edema, may be null
+  const core::MaskVolume* bone = nullptr;                      // 1 = bone (femur, pelvis): 3D context, may be null
   std::vector<quantification::GroupMeasurement> measurements;  // what the report says per group and side
   std::string title;                                           // window title (no patient identifiers)
 };

@@ -49,6 +49,7 @@ struct SegmentationResult {
   core::LabelVolume labels;        // catalogue labels, 0 elsewhere
   core::ImageVolume fat_likeness;  // 0..1: Dixon fat fraction, or T1 normalised between muscle and fat
   core::MaskVolume body;
+  core::MaskVolume bone;           // 1 = bone (cortex closed over its marrow: femur, pelvis), for display as context
   Landmarks landmarks;
   std::vector<std::string> notes;  // what the algorithm assumed or could not find
 };
