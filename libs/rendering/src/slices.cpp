@@ -32,49 +32,6 @@ struct Plane {
   }
 };
 
-template <class T>
-std::optional<T> nearest(const core::Volume<T>& volume, const Vec3& p) {
-  const auto index = volume.geometry.physical_to_index(p);
-  std::array<long, 3> i{};
-  for (std::size_t a = 0; a < 3; ++a) {
-    i[a] = std::lround(index[a]);
-    if (i[a] < 0 || i[a] >= static_cast<long>(volume.geometry.size[a])) return std::nullopt;
-  }
-  return volume.at(static_cast<std::size_t>(i[0]), static_cast<std::size_t>(i[1]), static_cast<std::size_t>(i[2]));
-}
-
-std::optional<double> linear(const core::ImageVolume& volume, const Vec3& p) {
-  const auto index = volume.geometry.physical_to_index(p);
-  const auto& s = volume.geometry.size;
-  std::array<long, 3> i0{};
-  std::array<double, 3> f{};
-  for (std::size_t a = 0; a < 3; ++a) {
-    if (index[a] < -0.5 || index[a] > static_cast<double>(s[a]) - 0.5) return std::nullopt;
-    const double c = std::clamp(index[a], 0.0, static_cast<double>(s[a] - 1));
-    i0[a] =
-        std::min(static_cast<long>(std::floor(c)), static_cast<long>(s[a]) - 2 < 0 ? 0 : static_cast<long>(s[a]) - 2);
-    f[a] = s[a] > 1 ? c - static_cast<double>(i0[a]) : 0.0;
-  }
-  double sum = 0;
-  for (int corner = 0; corner < 8; ++corner) {
-    double w = 1;
-    std::array<std::size_t, 3> ijk{};
-    for (std::size_t a = 0; a < 3; ++a) {
-      const bool upper = (corner >> a) & 1;
-      if (upper && s[a] == 1) {
-        w = 0;
-        break;
-      }
-      ijk[a] = static_cast<std::size_t>(i0[a] + (upper ? 1 : 0));
-      w *= upper ? f[a] : 1 - f[a];
-    }
-    if (w <= 0) continue;
-    const float v = volume.at(ijk[0], ijk[1], ijk[2]);
-    if (std::isfinite(v)) sum += w * v;
-  }
-  return sum;
-}
-
 struct Window {
   double low = 0, high = 1;
 };
@@ -203,20 +160,20 @@ void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers
   for (int py = 0; py < plane.height; ++py)
     for (int px = 0; px < plane.width; ++px) {
       const Vec3 p = plane.point(px, py);
-      const auto l = nearest(*layers.labels, p);
+      const auto l = sample_nearest(*layers.labels, p);
       label[static_cast<std::size_t>(py) * static_cast<std::size_t>(plane.width) + static_cast<std::size_t>(px)] =
           l ? *l : 0;
-      const auto bg = linear(*layers.background, p);
+      const auto bg = sample_linear(*layers.background, p);
       const double t =
           bg ? std::clamp((*bg - layers.window.low) / (layers.window.high - layers.window.low), 0.0, 1.0) : 0.0;
       const auto grey = static_cast<std::uint8_t>(std::lround(t * 255));
       Rgb c{grey, grey, grey};
       if (layers.ff && l && *l > 0) {
-        const auto ff = nearest(*layers.ff, p);
+        const auto ff = sample_nearest(*layers.ff, p);
         if (ff && std::isfinite(*ff)) c = mix(c, metric_color(layers.metric, layers.info, *ff), layers.opacity);
       }
       if (layers.edema) {
-        const auto e = nearest(*layers.edema, p);
+        const auto e = sample_nearest(*layers.edema, p);
         if (e && *e) c = mix(c, kEdemaColour, layers.opacity);
       }
       canvas.set(x0 + px, y0 + py, c);
@@ -393,6 +350,38 @@ std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const
       "outlines in the colour of each muscle group; patient right on image left.",
       metric == Metric::fat_fraction ? "Fat fraction" : "Edema", background_name);
   return figure;
+}
+
+std::optional<double> sample_linear(const core::ImageVolume& volume, const Vec3& p) {
+  const auto index = volume.geometry.physical_to_index(p);
+  const auto& s = volume.geometry.size;
+  std::array<long, 3> i0{};
+  std::array<double, 3> f{};
+  for (std::size_t a = 0; a < 3; ++a) {
+    if (index[a] < -0.5 || index[a] > static_cast<double>(s[a]) - 0.5) return std::nullopt;
+    const double c = std::clamp(index[a], 0.0, static_cast<double>(s[a] - 1));
+    i0[a] =
+        std::min(static_cast<long>(std::floor(c)), static_cast<long>(s[a]) - 2 < 0 ? 0 : static_cast<long>(s[a]) - 2);
+    f[a] = s[a] > 1 ? c - static_cast<double>(i0[a]) : 0.0;
+  }
+  double sum = 0;
+  for (int corner = 0; corner < 8; ++corner) {
+    double w = 1;
+    std::array<std::size_t, 3> ijk{};
+    for (std::size_t a = 0; a < 3; ++a) {
+      const bool upper = (corner >> a) & 1;
+      if (upper && s[a] == 1) {
+        w = 0;
+        break;
+      }
+      ijk[a] = static_cast<std::size_t>(i0[a] + (upper ? 1 : 0));
+      w *= upper ? f[a] : 1 - f[a];
+    }
+    if (w <= 0) continue;
+    const float v = volume.at(ijk[0], ijk[1], ijk[2]);
+    if (std::isfinite(v)) sum += w * v;
+  }
+  return sum;
 }
 
 }  // namespace myo::rendering::detail

@@ -25,6 +25,28 @@
 namespace myo::rendering::detail {
 namespace {
 
+// Windowed-sinc smoothing (skipped with no iterations) and point normals: the finish of every surface.
+vtkSmartPointer<vtkPolyData> smoothed_with_normals(vtkAlgorithmOutput* contour, int smoothing_iterations,
+                                                   double pass_band) {
+  vtkNew<vtkWindowedSincPolyDataFilter> smooth;
+  smooth->SetInputConnection(contour);
+  smooth->SetNumberOfIterations(smoothing_iterations);
+  smooth->BoundarySmoothingOff();
+  smooth->FeatureEdgeSmoothingOff();
+  smooth->SetFeatureAngle(120.0);
+  smooth->SetPassBand(pass_band);
+  smooth->NonManifoldSmoothingOn();
+  smooth->NormalizeCoordinatesOn();
+  vtkNew<vtkPolyDataNormals> normals;
+  normals->SetInputConnection(smoothing_iterations > 0 ? smooth->GetOutputPort() : contour);
+  normals->SplittingOff();
+  normals->ConsistencyOn();
+  normals->ComputePointNormalsOn();
+  normals->ComputeCellNormalsOff();
+  normals->Update();
+  return normals->GetOutput();
+}
+
 // Maps points of a sub-grid (contoured with the voxel spacing and origin 0 at index `first`) to LPS, and rotates
 // normals with the direction matrix. Contouring in index-aligned space keeps oblique geometries exact.
 void to_patient_space(vtkPolyData& mesh, const core::Geometry& g, const std::array<double, 3>& first_index) {
@@ -131,25 +153,7 @@ LabelSurfaces build_label_surfaces(const core::LabelVolume& labels, int smoothin
   int n = 0;
   for (const int label : out.labels) contour->SetValue(n++, label);
 
-  vtkNew<vtkWindowedSincPolyDataFilter> smooth;
-  smooth->SetInputConnection(contour->GetOutputPort());
-  smooth->SetNumberOfIterations(smoothing_iterations);
-  smooth->BoundarySmoothingOff();
-  smooth->FeatureEdgeSmoothingOff();
-  smooth->SetFeatureAngle(120.0);
-  smooth->SetPassBand(pass_band);
-  smooth->NonManifoldSmoothingOn();
-  smooth->NormalizeCoordinatesOn();
-
-  vtkNew<vtkPolyDataNormals> normals;
-  normals->SetInputConnection(smoothing_iterations > 0 ? smooth->GetOutputPort() : contour->GetOutputPort());
-  normals->SplittingOff();
-  normals->ConsistencyOn();
-  normals->ComputePointNormalsOn();
-  normals->ComputeCellNormalsOff();
-  normals->Update();
-
-  out.mesh->DeepCopy(normals->GetOutput());
+  out.mesh->DeepCopy(smoothed_with_normals(contour->GetOutputPort(), smoothing_iterations, pass_band));
   // The contour's point scalars hold the label value; give them a plain integer array named "label".
   if (auto* contour_scalars = out.mesh->GetPointData()->GetScalars()) {
     vtkNew<vtkIntArray> label_array;
@@ -278,23 +282,8 @@ vtkSmartPointer<vtkPolyData> build_bone_surface(const core::MaskVolume& bone, co
   contour->SetValue(0, 0.5);
   contour->ComputeNormalsOff();
   contour->ComputeScalarsOff();
-  vtkNew<vtkWindowedSincPolyDataFilter> smooth;
-  smooth->SetInputConnection(contour->GetOutputPort());
-  smooth->SetNumberOfIterations(std::max(smoothing_iterations, 1));
-  smooth->BoundarySmoothingOff();
-  smooth->FeatureEdgeSmoothingOff();
-  smooth->SetPassBand(pass_band);
-  smooth->NonManifoldSmoothingOn();
-  smooth->NormalizeCoordinatesOn();
-  vtkNew<vtkPolyDataNormals> normals;
-  normals->SetInputConnection(smoothing_iterations > 0 ? smooth->GetOutputPort() : contour->GetOutputPort());
-  normals->SplittingOff();
-  normals->ConsistencyOn();
-  normals->ComputePointNormalsOn();
-  normals->ComputeCellNormalsOff();
-  normals->Update();
   auto out = vtkSmartPointer<vtkPolyData>::New();
-  out->DeepCopy(normals->GetOutput());
+  out->DeepCopy(smoothed_with_normals(contour->GetOutputPort(), smoothing_iterations, pass_band));
   if (out->GetNumberOfPoints() == 0) return nullptr;
   // A sub-grid voxel stands for the block that starts at its index: its centre lies half a block further on.
   for (std::size_t a = 0; a < 2; ++a) first[a] += (static_cast<double>(step[a]) - 1) / 2;

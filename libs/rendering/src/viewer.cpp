@@ -43,6 +43,7 @@
 
 #include "canvas.hpp"
 #include "colormap.hpp"
+#include "figures_internal.hpp"
 #include "display_internal.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
@@ -112,50 +113,6 @@ Window robust_window(const core::ImageVolume& image) {
   Window w{0.0, core::percentile(sample, 0.995)};
   if (!(w.high > w.low)) w.high = w.low + 1;
   return w;
-}
-
-template <class T>
-std::optional<T> nearest(const core::Volume<T>& volume, const Vec3& p) {
-  const auto index = volume.geometry.physical_to_index(p);
-  std::array<std::size_t, 3> i{};
-  for (std::size_t a = 0; a < 3; ++a) {
-    const long v = std::lround(index[a]);
-    if (v < 0 || v >= static_cast<long>(volume.geometry.size[a])) return std::nullopt;
-    i[a] = static_cast<std::size_t>(v);
-  }
-  return volume.at(i[0], i[1], i[2]);
-}
-
-std::optional<double> linear(const core::ImageVolume& volume, const Vec3& p) {
-  const auto index = volume.geometry.physical_to_index(p);
-  const auto& s = volume.geometry.size;
-  std::array<std::size_t, 3> i0{};
-  std::array<double, 3> f{};
-  for (std::size_t a = 0; a < 3; ++a) {
-    if (index[a] < -0.5 || index[a] > static_cast<double>(s[a]) - 0.5) return std::nullopt;
-    const double c = std::clamp(index[a], 0.0, static_cast<double>(s[a] - 1));
-    const auto fl = static_cast<std::size_t>(std::floor(c));
-    i0[a] = s[a] > 1 ? std::min(fl, s[a] - 2) : 0;
-    f[a] = s[a] > 1 ? c - static_cast<double>(i0[a]) : 0.0;
-  }
-  double sum = 0;
-  for (int corner = 0; corner < 8; ++corner) {
-    double w = 1;
-    std::array<std::size_t, 3> ijk{};
-    for (std::size_t a = 0; a < 3; ++a) {
-      const bool upper = (corner >> a) & 1;
-      if (upper && s[a] == 1) {
-        w = 0;
-        break;
-      }
-      ijk[a] = i0[a] + (upper ? 1 : 0);
-      w *= upper ? f[a] : 1 - f[a];
-    }
-    if (w <= 0) continue;
-    const float v = volume.at(ijk[0], ijk[1], ijk[2]);
-    if (std::isfinite(v)) sum += w * v;
-  }
-  return sum;
 }
 
 std::string letter(const Vec3& v) { return std::string(1, detail::orientation_letter(v[0], v[1], v[2])); }
@@ -810,10 +767,10 @@ void Viewer::update_slice(SliceView& view) {
       const Vec3 p = view.point(u, v, normal);
       const std::size_t index =
           static_cast<std::size_t>(v) * static_cast<std::size_t>(view.width) + static_cast<std::size_t>(u);
-      const auto l = nearest(*input_.labels, p);
+      const auto l = detail::sample_nearest(*input_.labels, p);
       const int label = l ? *l : 0;
       labels[index] = label;
-      const auto bg = linear(series, p);
+      const auto bg = detail::sample_linear(series, p);
       const double t = bg ? std::clamp((*bg - w.low) / std::max(1e-6, w.high - w.low), 0.0, 1.0) : 0.0;
       const auto grey = static_cast<std::uint8_t>(std::lround(t * 255));
       Rgb c{grey, grey, grey};
@@ -821,14 +778,14 @@ void Viewer::update_slice(SliceView& view) {
         switch (metric_) {
           case ViewerMetric::fat_fraction:
             if (input_.fat_fraction_pct) {
-              const auto ff = nearest(*input_.fat_fraction_pct, p);
+              const auto ff = detail::sample_nearest(*input_.fat_fraction_pct, p);
               if (ff && std::isfinite(*ff))
                 c = detail::mix(c, detail::metric_color(Metric::fat_fraction, fat_info, *ff), opacity_);
             }
             break;
           case ViewerMetric::edema_fraction:
             if (input_.edema_mask) {
-              const auto e = nearest(*input_.edema_mask, p);
+              const auto e = detail::sample_nearest(*input_.edema_mask, p);
               if (e && *e) c = detail::mix(c, kEdemaColour, opacity_);
             }
             break;
@@ -979,10 +936,10 @@ void Viewer::pick_label(int label, const Vec3& at) {
   {
     std::string values;
     if (input_.fat_fraction_pct)
-      if (const auto ff = nearest(*input_.fat_fraction_pct, at); ff && std::isfinite(*ff))
+      if (const auto ff = detail::sample_nearest(*input_.fat_fraction_pct, at); ff && std::isfinite(*ff))
         values += fmt::format("  voxel FF {:.0f} %", *ff);
     if (input_.edema_mask)
-      if (const auto e = nearest(*input_.edema_mask, at)) values += *e ? "  edema" : "";
+      if (const auto e = detail::sample_nearest(*input_.edema_mask, at)) values += *e ? "  edema" : "";
     where = fmt::format("at LPS ({:.0f}, {:.0f}, {:.0f}) mm{}", at[0], at[1], at[2], values);
   }
   const auto gs = core::MuscleCatalog::instance().from_label(label);
@@ -1023,7 +980,7 @@ void Viewer::click_slice(int view_index, int display_x, int display_y) {
   const Vec3 p = view.point(world[0] / view.pixel_mm, world[1] / view.pixel_mm,
                             cursor_[static_cast<std::size_t>(view.normal_axis)]);
   set_cursor(p);
-  const auto l = nearest(*input_.labels, cursor_);
+  const auto l = detail::sample_nearest(*input_.labels, cursor_);
   pick_label(l ? *l : 0, cursor_);
   refresh();
 }

@@ -13,7 +13,6 @@ struct Candidate {
   std::uint8_t side = 0;    // 0 = patient right, 1 = patient left
   float u = 0;              // lateral, in compartment radii from the femur
   float v = 0;              // anterior, in compartment radii from the femur
-  float depth_mm = 0;       // depth below the compartment's boundary (fascia)
 };
 
 struct Anatomy {

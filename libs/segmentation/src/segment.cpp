@@ -8,12 +8,12 @@
 #include <functional>
 #include <thread>
 
+#include "anatomy.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/itk_bridge.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/statistics.hpp"
-#include "anatomy.hpp"
 #include "myo/segmentation/atlas.hpp"
 #include "slice_ops.hpp"
 
@@ -44,7 +44,7 @@ void parallel_for(int count, const std::function<void(int)>& body) {
 }
 
 struct SideState {
-  Mask compartment;   // muscle compartment of this side (inside the fascia), including septa and bone
+  Mask compartment;  // muscle compartment of this side (inside the fascia), including septa and bone
   double radius_mm = 0;
   std::optional<std::array<double, 2>> femur_px;  // femur centre in pixel units
   std::array<double, 2> compartment_centre_px{0, 0};
@@ -81,7 +81,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
       throw core::MyoError("segmentation", "input channels are not on one grid (resample them first)");
   // Slices must be axial: the third image axis must run along the patient's head-foot axis.
   if (std::abs(g.direction[8]) < 0.8)
-    throw core::MyoError("segmentation", "the reference series is not axial; automatic segmentation needs axial slices");
+    throw core::MyoError("segmentation",
+                         "the reference series is not axial; automatic segmentation needs axial slices");
 
   const std::size_t n = g.voxel_count();
   const Grid grid{static_cast<int>(g.size[0]), static_cast<int>(g.size[1]), g.spacing_mm[0], g.spacing_mm[1]};
@@ -90,7 +91,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
 
   // 1. Signal and fat-likeness.
   std::vector<float> signal(n);
-  for (std::size_t i = 0; i < n; ++i) signal[i] = dixon ? input.water->voxels[i] + input.fat->voxels[i] : input.t1->voxels[i];
+  for (std::size_t i = 0; i < n; ++i)
+    signal[i] = dixon ? input.water->voxels[i] + input.fat->voxels[i] : input.t1->voxels[i];
   const double high = percentile(sample(signal, 400000, [](float v) { return v > 0; }), 0.995);
   // Air against tissue: on a log scale, so that T1's three classes (air, dark muscle, bright fat) split at air.
   double body_threshold = 0;
@@ -116,14 +118,16 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
     result.notes.push_back("no Dixon: tissue classes from T1 normalised between muscle and fat references");
     for (std::size_t i = 0; i < n; ++i)
       if (signal[i] > body_threshold * 0.5)
-        fat_like[i] = static_cast<float>(std::clamp((signal[i] - muscle_ref) / std::max(fat_ref - muscle_ref, 1e-6), 0.0, 1.0));
+        fat_like[i] =
+            static_cast<float>(std::clamp((signal[i] - muscle_ref) / std::max(fat_ref - muscle_ref, 1e-6), 0.0, 1.0));
   }
   // Fluid (bladder, joint effusion, cysts) is very bright on STIR and never muscle.
   double stir_muscle_ref = 0;
   if (input.stir) {
     std::vector<float> muscle_stir;
     for (std::size_t i = 0; i < n; i += 7)
-      if (signal[i] > body_threshold && fat_like[i] < params.muscle_fat_likeness_limit) muscle_stir.push_back(input.stir->voxels[i]);
+      if (signal[i] > body_threshold && fat_like[i] < params.muscle_fat_likeness_limit)
+        muscle_stir.push_back(input.stir->voxels[i]);
     stir_muscle_ref = percentile(muscle_stir, 0.5);
   }
 
@@ -161,7 +165,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
     // Skin is water-rich and would pass for muscle; with a thin subcutaneous layer the compartment closing would
     // then bridge skin and muscle and swallow the fat between them. Muscle never lies within 4 mm of the surface.
     const Mask below_skin = slice::erode(grid, s.body, 4.0);
-    for (int p = 0; p < per_slice; ++p) s.muscle[static_cast<std::size_t>(p)] &= below_skin[static_cast<std::size_t>(p)];
+    for (int p = 0; p < per_slice; ++p)
+      s.muscle[static_cast<std::size_t>(p)] &= below_skin[static_cast<std::size_t>(p)];
     s.body_area_mm2 = count * grid.sx_mm * grid.sy_mm;
     if (count > 0) s.body_centroid_x_mm = g.index_to_physical({sx / count, 0, static_cast<double>(k)})[0];
   });
@@ -176,7 +181,10 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
   }
   const double midline_x = result.landmarks.midline_x_mm;
   // Pixel column of the midline on each slice (axial slices: x index maps to LPS x through direction[0]).
-  const auto midline_px = [&](int k) { return g.physical_to_index({midline_x, g.index_to_physical({0, 0, double(k)})[1], g.index_to_physical({0, 0, double(k)})[2]})[0]; };
+  const auto midline_px = [&](int k) {
+    return g.physical_to_index(
+        {midline_x, g.index_to_physical({0, 0, double(k)})[1], g.index_to_physical({0, 0, double(k)})[2]})[0];
+  };
   const auto side_of_px = [&](int k, double px) {
     const double x = g.index_to_physical({px, 0, static_cast<double>(k)})[0];
     return x < midline_x ? 0 : 1;  // LPS: patient right is -x
@@ -207,7 +215,9 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
   // Crotch: the top of the lowest run of slices where the thighs are separate.
   std::vector<int> order(static_cast<std::size_t>(nz));
   for (int k = 0; k < nz; ++k) order[static_cast<std::size_t>(k)] = k;
-  std::sort(order.begin(), order.end(), [&](int a, int b) { return slices[static_cast<std::size_t>(a)].z_mm < slices[static_cast<std::size_t>(b)].z_mm; });
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    return slices[static_cast<std::size_t>(a)].z_mm < slices[static_cast<std::size_t>(b)].z_mm;
+  });
   const double z_min = slices[static_cast<std::size_t>(order.front())].z_mm;
   const double z_max = slices[static_cast<std::size_t>(order.back())].z_mm;
   {
@@ -277,7 +287,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         }
       }
       Mask compartment = slice::close(grid, muscle_side, params.compartment_closing_mm);
-      for (int p = 0; p < per_slice; ++p) compartment[static_cast<std::size_t>(p)] &= s.body[static_cast<std::size_t>(p)];
+      for (int p = 0; p < per_slice; ++p)
+        compartment[static_cast<std::size_t>(p)] &= s.body[static_cast<std::size_t>(p)];
       slice::fill_holes(grid, compartment);
       // Keep the compartment parts that are large (small islands of muscle-like signal are vessels or noise).
       const auto parts = slice::components(grid, compartment);
@@ -383,7 +394,9 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
   // the shaft is straight and single-slice detections near the hip are ambiguous. Above the upper thigh the track
   // bends medially towards the hip joint: the femoral neck carries the head ~30 mm medial of the shaft axis.
   for (int side = 0; side < 2; ++side) {
-    struct Point { double z, x, y; };
+    struct Point {
+      double z, x, y;
+    };
     std::vector<Point> points;
     for (const auto& s : slices) {
       if (s.z_mm >= crotch_z - 10 || !s.side[side].femur_px) continue;
@@ -430,7 +443,12 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
       double sz = 0, sx = 0, sy = 0, szz = 0, szx = 0, szy = 0;
       const double m = static_cast<double>(kept.size());
       for (const auto& q : kept) {
-        sz += q.z; sx += q.x; sy += q.y; szz += q.z * q.z; szx += q.z * q.x; szy += q.z * q.y;
+        sz += q.z;
+        sx += q.x;
+        sy += q.y;
+        szz += q.z * q.z;
+        szx += q.z * q.x;
+        szy += q.z * q.y;
       }
       const double den = m * szz - sz * sz;
       if (std::abs(den) < 1e-9) break;
@@ -501,7 +519,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         std::array<float, 360> raw{};
         for (int a = 0; a < 360; ++a) {
           const double phi = a * kPi / 180.0 + rotation;
-          const core::Vec3 step_px = g.physical_to_index({origin[0] + std::cos(phi), origin[1] + std::sin(phi), origin[2]});
+          const core::Vec3 step_px =
+              g.physical_to_index({origin[0] + std::cos(phi), origin[1] + std::sin(phi), origin[2]});
           const double sx = step_px[0] - origin_px[0], sy = step_px[1] - origin_px[1];
           double last = 10.0;
           for (double t = 0; t < 320.0; t += 0.7) {
@@ -522,7 +541,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
       Mask fat_inside(static_cast<std::size_t>(per_slice), 0);
       for (int p = 0; p < per_slice; ++p) {
         const std::size_t i = offset + static_cast<std::size_t>(p);
-        fat_inside[static_cast<std::size_t>(p)] = st.compartment[static_cast<std::size_t>(p)] && signal[i] > body_threshold &&
+        fat_inside[static_cast<std::size_t>(p)] = st.compartment[static_cast<std::size_t>(p)] &&
+                                                  signal[i] > body_threshold &&
                                                   fat_like[i] >= params.muscle_fat_likeness_limit;
       }
       // Fat inside the compartment is muscle (moth-eaten streaks, fatty replacement) unless it is a large pad of pure
@@ -556,7 +576,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
               fat_inside[static_cast<std::size_t>(p)] && fat_like[offset + static_cast<std::size_t>(p)] > adipose_limit;
         const Mask pads = slice::open(grid, adipose, 3.0);
         for (int p = 0; p < per_slice; ++p)
-          thick_fat[static_cast<std::size_t>(p)] = fat_inside[static_cast<std::size_t>(p)] && !pads[static_cast<std::size_t>(p)] &&
+          thick_fat[static_cast<std::size_t>(p)] = fat_inside[static_cast<std::size_t>(p)] &&
+                                                   !pads[static_cast<std::size_t>(p)] &&
                                                    !bone[static_cast<std::size_t>(p)];
       }
       Mask femur(static_cast<std::size_t>(per_slice), 0);
@@ -568,7 +589,6 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         if (dx * dx + dy * dy < 14.0 * 14.0) femur[static_cast<std::size_t>(p)] = 1;
       }
       const double mid_px = midline_px(k);
-      const auto depth = slice::depth_inside_mm(grid, st.compartment);
       for (int p = 0; p < per_slice; ++p) {
         if (!st.compartment[static_cast<std::size_t>(p)]) continue;
         const std::size_t i = offset + static_cast<std::size_t>(p);
@@ -593,7 +613,6 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         const double scale = (1 - f) * boundary_mm[a0] + f * boundary_mm[(a0 + 1) % 360];
         c.u = static_cast<float>(x_body * (side == 1 ? 1.0 : -1.0) / scale);
         c.v = static_cast<float>(-y_body / scale);
-        c.depth_mm = depth[static_cast<std::size_t>(p)];
         out.push_back(c);
       }
     }
@@ -603,7 +622,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
     anatomy.candidates.insert(anatomy.candidates.end(), list.begin(), list.end());
   }
   anatomy.slice_level_mm.resize(static_cast<std::size_t>(nz));
-  for (int k = 0; k < nz; ++k) anatomy.slice_level_mm[static_cast<std::size_t>(k)] = slices[static_cast<std::size_t>(k)].z_mm - crotch_z;
+  for (int k = 0; k < nz; ++k)
+    anatomy.slice_level_mm[static_cast<std::size_t>(k)] = slices[static_cast<std::size_t>(k)].z_mm - crotch_z;
 
   result.body = core::MaskVolume(g, 0);
   for (int k = 0; k < nz; ++k) {
@@ -653,21 +673,24 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   core::LabelVolume markers(g, kBackgroundMarker);
   core::MaskVolume candidate(g, 0);
   const auto& candidates = anatomy.candidates;
-  const int chunks = 64;
-  parallel_for(chunks, [&](int chunk) {
-    std::vector<float> p;
-    const std::size_t begin = candidates.size() * static_cast<std::size_t>(chunk) / chunks;
-    const std::size_t end = candidates.size() * static_cast<std::size_t>(chunk + 1) / chunks;
-    for (std::size_t j = begin; j < end; ++j) {
-      const auto& c = candidates[j];
-      atlas.probabilities(anatomy.slice_level_mm[c.voxel / per_slice], c.u, c.v, p);
-      const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-      if (p[best] <= 0.0F) continue;  // outside the atlas: never labelled
-      candidate.voxels[c.voxel] = 1;
-      const std::uint16_t label = class_label[best][c.side];
-      result.labels.voxels[c.voxel] = label;
-      markers.voxels[c.voxel] = p[best] >= params.atlas_marker_probability ? (label == 0 ? kBackgroundMarker : label) : 0;
-    }
+  // Runs body(candidate, scratch probabilities) over every candidate, in parallel chunks.
+  const auto for_each_candidate = [&](const auto& body) {
+    constexpr int kChunks = 64;
+    parallel_for(kChunks, [&](int chunk) {
+      std::vector<float> p;
+      const std::size_t begin = candidates.size() * static_cast<std::size_t>(chunk) / kChunks;
+      const std::size_t end = candidates.size() * static_cast<std::size_t>(chunk + 1) / kChunks;
+      for (std::size_t j = begin; j < end; ++j) body(candidates[j], p);
+    });
+  };
+  for_each_candidate([&](const detail::Candidate& c, std::vector<float>& p) {
+    atlas.probabilities(anatomy.slice_level_mm[c.voxel / per_slice], c.u, c.v, p);
+    const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+    if (p[best] <= 0.0F) return;  // outside the atlas: never labelled
+    candidate.voxels[c.voxel] = 1;
+    const std::uint16_t label = class_label[best][c.side];
+    result.labels.voxels[c.voxel] = label;
+    markers.voxels[c.voxel] = p[best] >= params.atlas_marker_probability ? (label == 0 ? kBackgroundMarker : label) : 0;
   });
 
   // 6. Watershed from the confident markers over the fat-likeness relief: group borders settle on the fat septa
@@ -690,7 +713,8 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
     }
     for (std::size_t i = 0; i < n; ++i)
       if (candidate.voxels[i]) relief.voxels[i] = image_relief.voxels[i];
-    using Filter = itk::MorphologicalWatershedFromMarkersImageFilter<core::ItkImage3<float>, core::ItkImage3<std::uint16_t>>;
+    using Filter =
+        itk::MorphologicalWatershedFromMarkersImageFilter<core::ItkImage3<float>, core::ItkImage3<std::uint16_t>>;
     auto filter = Filter::New();
     filter->SetInput(core::to_itk(relief));
     filter->SetMarkerImage(core::to_itk(markers));
@@ -699,22 +723,16 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
     filter->Update();
     const auto refined = core::from_itk(*filter->GetOutput());
     // The flood may not carry a group where the atlas gives it (almost) no chance.
-    parallel_for(chunks, [&](int chunk) {
-      std::vector<float> p;
-      const std::size_t begin = candidates.size() * static_cast<std::size_t>(chunk) / chunks;
-      const std::size_t end = candidates.size() * static_cast<std::size_t>(chunk + 1) / chunks;
-      for (std::size_t j = begin; j < end; ++j) {
-        const auto& c = candidates[j];
-        if (!candidate.voxels[c.voxel]) continue;
-        std::uint16_t v = refined.voxels[c.voxel];
-        if (v == kBackgroundMarker) v = 0;
-        if (v == result.labels.voxels[c.voxel]) continue;
-        atlas.probabilities(anatomy.slice_level_mm[c.voxel / per_slice], c.u, c.v, p);
-        std::size_t cls = 0;
-        for (std::size_t k = 1; k < p.size(); ++k)
-          if (class_label[k][c.side] == v) cls = k;
-        if (p[cls] >= params.atlas_min_probability) result.labels.voxels[c.voxel] = v;
-      }
+    for_each_candidate([&](const detail::Candidate& c, std::vector<float>& p) {
+      if (!candidate.voxels[c.voxel]) return;
+      std::uint16_t v = refined.voxels[c.voxel];
+      if (v == kBackgroundMarker) v = 0;
+      if (v == result.labels.voxels[c.voxel]) return;
+      atlas.probabilities(anatomy.slice_level_mm[c.voxel / per_slice], c.u, c.v, p);
+      std::size_t cls = 0;
+      for (std::size_t k = 1; k < p.size(); ++k)
+        if (class_label[k][c.side] == v) cls = k;
+      if (p[cls] >= params.atlas_min_probability) result.labels.voxels[c.voxel] = v;
     });
   }
   return result;
