@@ -82,17 +82,8 @@ CommandRunner add_render_command(CLI::App& root) {
       input.stir = stir ? &*stir : nullptr;
       input.edema_mask = edema ? &*edema : nullptr;
       input.bone = bone ? &*bone : nullptr;
-      for (const auto& m : reporting::read_report_muscles(dir / "report.json")) {
-        quantification::GroupMeasurement g;
-        g.group = m.group;
-        g.side = m.side == "left" ? core::Side::left : core::Side::right;
-        g.label = m.label;
-        g.volume_ml = m.volume_ml;
-        g.fat_fraction_pct = m.fat_fraction_pct;
-        g.edema_fraction_pct = m.edema_fraction_pct;
-        g.mercuri_grade = m.mercuri_grade;
-        input.measurements.push_back(std::move(g));
-      }
+      for (const auto& m : reporting::read_report_muscles(dir / "report.json"))
+        input.measurements.push_back(reporting::to_measurement(m));
       rendering::FigureParams params;
       if (!options->metric.empty()) params.metrics = {*rendering::metric_from_string(options->metric)};
 

@@ -80,23 +80,8 @@ AnalysisFolder read_analysis(const fs::path& dir) {
     throw core::MyoError(dir.string(),
                          "no series to show (water, t1, stir or fat_fraction .nii.gz); re-run "
                          "`myoscope analyze` without --no-maps");
-  for (const auto& m : reporting::read_report_muscles(dir / "report.json")) {
-    quantification::GroupMeasurement g;
-    g.group = m.group;
-    g.side = m.side == "left" ? core::Side::left : core::Side::right;
-    g.label = m.label;
-    g.volume_ml = m.volume_ml;
-    g.fat_fraction_pct = m.fat_fraction_pct;
-    g.fat_fraction_median_pct = m.fat_fraction_median_pct;
-    g.fat_fraction_p90_pct = m.fat_fraction_p90_pct;
-    g.t1_fat_estimate_pct = m.t1_fat_estimate_pct;
-    g.mercuri_grade = m.mercuri_grade;
-    g.mercuri_modified_grade = m.mercuri_modified_grade;
-    g.edema_fraction_pct = m.edema_fraction_pct;
-    g.edema_grade = m.edema_grade;
-    g.stir_ratio = m.stir_ratio;
-    a.measurements.push_back(std::move(g));
-  }
+  for (const auto& m : reporting::read_report_muscles(dir / "report.json"))
+    a.measurements.push_back(reporting::to_measurement(m));
   return a;
 }
 

@@ -1,6 +1,7 @@
 #include "myo/pipeline/analyze.hpp"
 #include "myo/pipeline/compare.hpp"
 #include "myo/pipeline/study_channels.hpp"
+#include "batch_internal.hpp"
 
 #include <fmt/format.h>
 
@@ -56,15 +57,6 @@ class StageClock {
   std::map<std::string, double>& peak_rss_mib_;
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 // A series for display (viewer, figures) as unsigned 16-bit integers: scanner magnitudes are integers already, and a
 // resampled series is rounded (far below its noise). Half the bytes of floats, and seconds less to compress. Series
@@ -193,7 +185,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   report.software_name = core::software_name();
   report.software_version = core::software_version();
   report.git_revision = core::git_revision();
-  report.created_utc = utc_now();
+  report.created_utc = detail::utc_now();
   report.study.study_instance_uid = study->study_instance_uid;
   report.study.study_date = study->study_date;
   report.study.study_description = study->study_description;

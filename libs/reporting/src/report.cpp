@@ -254,4 +254,22 @@ std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& pat
   return muscles;
 }
 
+quantification::GroupMeasurement to_measurement(const ReportedMuscle& m) {
+  quantification::GroupMeasurement g;
+  g.group = m.group;
+  g.side = m.side == "left" ? core::Side::left : core::Side::right;
+  g.label = m.label;
+  g.volume_ml = m.volume_ml;
+  g.fat_fraction_pct = m.fat_fraction_pct;
+  g.fat_fraction_median_pct = m.fat_fraction_median_pct;
+  g.fat_fraction_p90_pct = m.fat_fraction_p90_pct;
+  g.t1_fat_estimate_pct = m.t1_fat_estimate_pct;
+  g.mercuri_grade = m.mercuri_grade;
+  g.mercuri_modified_grade = m.mercuri_modified_grade;
+  g.edema_fraction_pct = m.edema_fraction_pct;
+  g.edema_grade = m.edema_grade;
+  g.stir_ratio = m.stir_ratio;
+  return g;
+}
+
 }  // namespace myo::reporting

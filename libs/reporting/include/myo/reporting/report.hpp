@@ -89,5 +89,7 @@ struct ReportedMuscle {
   std::optional<int> edema_grade;
 };
 [[nodiscard]] std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& path);
+// A muscle read back from report.json as the measurement it was written from (the fields report.json carries).
+[[nodiscard]] quantification::GroupMeasurement to_measurement(const ReportedMuscle& muscle);
 
 }  // namespace myo::reporting
