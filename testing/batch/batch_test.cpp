@@ -18,28 +18,14 @@
 
 #include "myo/core/files.hpp"
 #include "myo/dicom/scan.hpp"
+#include "myo/testing/run_myoscope.hpp"
 #include "test_processes.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandResult run(const std::string& arguments) {
-  const std::string command = std::string(MYOSCOPE_EXE) + " " + arguments + " 2>&1";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using myo::testing::run_myoscope;
 
 std::vector<std::string> lines(const fs::path& file) {
   std::istringstream in(myo::core::read_text_file(file));
@@ -69,13 +55,13 @@ class BatchRun : public ::testing::Test {
     root_ = dir_ / "root";
     // Two small studies (3 mm Dixon voxels keep them fast).
     for (int seed : {11, 12}) {
-      const auto r = run(std::string("phantom -q --seed ") + std::to_string(seed) + " --dixon-voxel-mm 3 -o " +
+      const auto r = run_myoscope(std::string("phantom -q --seed ") + std::to_string(seed) + " --dixon-voxel-mm 3 -o " +
                          (root_ / ("study" + std::to_string(seed))).string());
       ASSERT_EQ(r.exit_code, 0) << r.output;
     }
     // A study with no usable series: only the STIR of a third phantom (no Dixon, no T1: nothing to segment).
     const fs::path third = dir_ / "third";
-    const auto r = run("phantom -q --seed 13 --dixon-voxel-mm 3 -o " + third.string());
+    const auto r = run_myoscope("phantom -q --seed 13 --dixon-voxel-mm 3 -o " + third.string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto scan = myo::dicom::scan(third / "dicom");
     ASSERT_EQ(scan.studies.size(), 1u);
@@ -110,7 +96,7 @@ class BatchRun : public ::testing::Test {
 // a rerun skips what is done; the cohort has both studies and the database no duplicates.
 TEST_F(BatchRun, FailingStudyIsRecordedRerunSkipsCohortHasNoDuplicates) {
   const fs::path out = dir_ / "out";
-  const auto first = run("batch " + root_.string() + " -o " + out.string() + " --jobs 2 --no-figures --no-progress");
+  const auto first = run_myoscope("batch " + root_.string() + " -o " + out.string() + " --jobs 2 --no-figures --no-progress");
   EXPECT_EQ(first.exit_code, 4) << first.output;
   for (const auto& uid : good_uids_) {
     const fs::path folder = out / "studies" / myo::pipeline::study_key(uid);
@@ -139,7 +125,7 @@ TEST_F(BatchRun, FailingStudyIsRecordedRerunSkipsCohortHasNoDuplicates) {
   const auto manifest_before =
       myo::core::read_text_file(out / "studies" / myo::pipeline::study_key(*good_uids_.begin()) / "batch.json");
 
-  const auto second = run("batch " + root_.string() + " -o " + out.string() + " --jobs 2 --no-figures --no-progress");
+  const auto second = run_myoscope("batch " + root_.string() + " -o " + out.string() + " --jobs 2 --no-figures --no-progress");
   EXPECT_EQ(second.exit_code, 4) << second.output;
   EXPECT_NE(second.output.find("2 already done"), std::string::npos) << second.output;
   EXPECT_EQ(myo::core::read_text_file(out / "studies" / myo::pipeline::study_key(*good_uids_.begin()) / "batch.json"),
@@ -155,7 +141,7 @@ TEST_F(BatchRun, FailingStudyIsRecordedRerunSkipsCohortHasNoDuplicates) {
 
   // Other parameters are another analysis: the studies are redone.
   const auto third =
-      run("batch " + root_.string() + " -o " + out.string() + " --jobs 2 --no-figures --no-dicom --no-progress");
+      run_myoscope("batch " + root_.string() + " -o " + out.string() + " --jobs 2 --no-figures --no-dicom --no-progress");
   EXPECT_EQ(third.exit_code, 4) << third.output;
   EXPECT_NE(third.output.find("0 already done"), std::string::npos) << third.output;
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM measurements"), measurements);
@@ -168,7 +154,7 @@ TEST_F(BatchRun, ShardsAreDisjointAndMergeCoversAll) {
   for (int i = 0; i < 2; ++i) {
     const fs::path out = dir_ / ("shard" + std::to_string(i));
     outs.push_back(out.string());
-    const auto r = run("batch " + root_.string() + " -o " + out.string() + " --shard " + std::to_string(i) +
+    const auto r = run_myoscope("batch " + root_.string() + " -o " + out.string() + " --shard " + std::to_string(i) +
                        "/2 --jobs 2 --no-figures --no-dicom --no-progress");
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 4) << r.output;
     for (const auto& e : fs::directory_iterator(out / "studies")) {
@@ -179,13 +165,13 @@ TEST_F(BatchRun, ShardsAreDisjointAndMergeCoversAll) {
   }
   EXPECT_EQ(seen.size(), 2u);
   const fs::path merged = dir_ / "merged";
-  const auto m = run("batch-merge " + outs[0] + " " + outs[1] + " -o " + merged.string());
+  const auto m = run_myoscope("batch-merge " + outs[0] + " " + outs[1] + " -o " + merged.string());
   EXPECT_EQ(m.exit_code, 4) << m.output;  // the broken study stays failed
   const auto db = merged / "cohort.sqlite";
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM studies WHERE status = 'done'"), 2);
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM runs"), 2);
   const auto count = query_int(db, "SELECT COUNT(*) FROM measurements");
-  const auto again = run("batch-merge " + outs[0] + " " + outs[1] + " -o " + merged.string());
+  const auto again = run_myoscope("batch-merge " + outs[0] + " " + outs[1] + " -o " + merged.string());
   EXPECT_EQ(again.exit_code, 4) << again.output;
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM measurements"), count);
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM runs"), 2);
@@ -219,7 +205,7 @@ TEST_F(BatchRun, StopsOnSigtermAndResumes) {
       ++done;
   EXPECT_LT(done, 2u) << "a stopped batch cannot have finished everything";
 
-  const auto rerun = run("batch " + root_.string() + " -o " + out.string() + " --jobs 2 --no-figures --no-progress");
+  const auto rerun = run_myoscope("batch " + root_.string() + " -o " + out.string() + " --jobs 2 --no-figures --no-progress");
   EXPECT_EQ(rerun.exit_code, 4) << rerun.output;  // the broken study
   for (const auto& uid : good_uids_)
     EXPECT_TRUE(fs::exists(out / "studies" / myo::pipeline::study_key(uid) / "report.json")) << rerun.output;

@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "cli_runner.hpp"
+#include "myo/testing/run_myoscope.hpp"
 #include "myo/core/exit_codes.hpp"
 #include "myo/testing/test_support.hpp"
 

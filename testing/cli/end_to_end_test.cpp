@@ -9,7 +9,7 @@
 #include <map>
 #include <set>
 
-#include "cli_runner.hpp"
+#include "myo/testing/run_myoscope.hpp"
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/nifti_io.hpp"

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "cli_runner.hpp"
+#include "myo/testing/run_myoscope.hpp"
 #include "myo/core/files.hpp"
 #include "myo/testing/test_support.hpp"
 

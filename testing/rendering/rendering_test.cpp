@@ -24,6 +24,7 @@
 #include "myo/rendering/levels.hpp"
 #include "myo/rendering/scene_export.hpp"
 #include "myo/testing/test_support.hpp"
+#include "png_probe.hpp"
 #include "phantom.hpp"
 
 using namespace myo;
@@ -35,35 +36,8 @@ namespace {
   if (!rendering::display_available()) \
   GTEST_SKIP() << "no X display: run the render tests under `xvfb-run -a ctest -L render`"
 
-struct Rgb {
-  int r = 0, g = 0, b = 0;
-};
-
-class Png {
- public:
-  explicit Png(const fs::path& path) {
-    vtkNew<vtkPNGReader> reader;
-    reader->SetFileName(path.string().c_str());
-    reader->Update();
-    image_ = reader->GetOutput();
-    int dims[3];
-    image_->GetDimensions(dims);
-    width_ = dims[0];
-    height_ = dims[1];
-    comps_ = image_->GetNumberOfScalarComponents();
-  }
-  [[nodiscard]] int width() const { return width_; }
-  [[nodiscard]] int height() const { return height_; }
-  // (x, y) with y from the top, as in the figure's panel rectangles.
-  [[nodiscard]] Rgb at(int x, int y) const {
-    const auto* p = static_cast<const unsigned char*>(image_->GetScalarPointer(x, height_ - 1 - y, 0));
-    return {p[0], p[1], p[2]};
-  }
-
- private:
-  vtkSmartPointer<vtkImageData> image_;
-  int width_ = 0, height_ = 0, comps_ = 3;
-};
+using myo::testing::Png;
+using myo::testing::Rgb;
 
 std::string bytes_of(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

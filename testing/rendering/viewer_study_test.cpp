@@ -17,57 +17,19 @@
 
 #include "myo/core/files.hpp"
 #include "myo/rendering/figures.hpp"
+#include "myo/testing/run_myoscope.hpp"
 #include "myo/testing/test_support.hpp"
+#include "png_probe.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
+using myo::testing::run_myoscope;
 
-CommandResult run_myoscope(const std::string& arguments) {
-  const std::string command = std::string(MYOSCOPE_EXE) + " " + arguments + " 2>&1";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-struct Rgb {
-  int r = 0, g = 0, b = 0;
-};
-
-class Png {
- public:
-  explicit Png(const fs::path& path) {
-    vtkNew<vtkPNGReader> reader;
-    reader->SetFileName(path.string().c_str());
-    reader->Update();
-    image_ = reader->GetOutput();
-    int dims[3];
-    image_->GetDimensions(dims);
-    width_ = dims[0];
-    height_ = dims[1];
-  }
-  [[nodiscard]] int width() const { return width_; }
-  [[nodiscard]] int height() const { return height_; }
-  [[nodiscard]] Rgb at(int x, int y) const {  // y from the top
-    const auto* p = static_cast<const unsigned char*>(image_->GetScalarPointer(x, height_ - 1 - y, 0));
-    return {p[0], p[1], p[2]};
-  }
-
- private:
-  vtkSmartPointer<vtkImageData> image_;
-  int width_ = 0, height_ = 0;
-};
+using myo::testing::Png;
+using myo::testing::Rgb;
 
 struct Rect {
   int x, y, w, h;
@@ -76,19 +38,9 @@ struct Rect {
 // The default window (1400 x 1000): 3D top left, axial top right, coronal bottom left, sagittal bottom right.
 constexpr Rect k3d{0, 0, 700, 500}, kAxial{700, 0, 700, 500}, kCoronal{0, 500, 700, 500}, kSagittal{700, 500, 700, 500};
 
+// Inside the central 3/5 of a viewport, away from its annotations.
 double luminance_sd(const Png& png, const Rect& r) {
-  double sum = 0, sum2 = 0;
-  int n = 0;
-  for (int y = r.y + r.h / 5; y < r.y + r.h * 4 / 5; y += 2)
-    for (int x = r.x + r.w / 5; x < r.x + r.w * 4 / 5; x += 2) {
-      const auto c = png.at(x, y);
-      const double l = 0.299 * c.r + 0.587 * c.g + 0.114 * c.b;
-      sum += l;
-      sum2 += l * l;
-      ++n;
-    }
-  const double mean = sum / n;
-  return std::sqrt(std::max(0.0, sum2 / n - mean * mean));
+  return png.luminance_sd(r.x + r.w / 5, r.y + r.h / 5, r.w * 3 / 5, r.h * 3 / 5);
 }
 
 bool crosshair_yellow(const Rgb& c) { return c.r > 220 && c.g > 200 && c.b < 60; }

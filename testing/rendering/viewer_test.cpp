@@ -17,7 +17,9 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
+#include "myo/testing/run_myoscope.hpp"
 #include "myo/testing/test_support.hpp"
+#include "png_probe.hpp"
 #include "phantom.hpp"
 
 using namespace myo;
@@ -25,61 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Rgb {
-  int r = 0, g = 0, b = 0;
-};
-
-class Png {
- public:
-  explicit Png(const fs::path& path) {
-    vtkNew<vtkPNGReader> reader;
-    reader->SetFileName(path.string().c_str());
-    reader->Update();
-    image_ = reader->GetOutput();
-    int dims[3];
-    image_->GetDimensions(dims);
-    width_ = dims[0];
-    height_ = dims[1];
-  }
-  [[nodiscard]] int width() const { return width_; }
-  [[nodiscard]] int height() const { return height_; }
-  [[nodiscard]] Rgb at(int x, int y) const {  // y from the top
-    const auto* p = static_cast<const unsigned char*>(image_->GetScalarPointer(x, height_ - 1 - y, 0));
-    return {p[0], p[1], p[2]};
-  }
-  // Standard deviation of the luminance inside a rectangle: ~0 for a blank viewport.
-  [[nodiscard]] double luminance_sd(int x0, int y0, int w, int h) const {
-    double sum = 0, sum2 = 0;
-    int n = 0;
-    for (int y = y0; y < y0 + h; y += 2)
-      for (int x = x0; x < x0 + w; x += 2) {
-        const auto c = at(x, y);
-        const double l = 0.299 * c.r + 0.587 * c.g + 0.114 * c.b;
-        sum += l;
-        sum2 += l * l;
-        ++n;
-      }
-    const double mean = sum / n;
-    return std::sqrt(std::max(0.0, sum2 / n - mean * mean));
-  }
-  // Mean colour of a (2r+1)^2 neighbourhood.
-  [[nodiscard]] Rgb mean_around(int x, int y, int r) const {
-    int sr = 0, sg = 0, sb = 0, n = 0;
-    for (int dy = -r; dy <= r; ++dy)
-      for (int dx = -r; dx <= r; ++dx) {
-        const auto c = at(x + dx, y + dy);
-        sr += c.r;
-        sg += c.g;
-        sb += c.b;
-        ++n;
-      }
-    return {sr / n, sg / n, sb / n};
-  }
-
- private:
-  vtkSmartPointer<vtkImageData> image_;
-  int width_ = 0, height_ = 0;
-};
+using myo::testing::Png;
+using myo::testing::Rgb;
 
 const rendering::ViewerPanel& panel(const rendering::ViewerFrame& f, const std::string& name) {
   for (const auto& p : f.panels)
@@ -87,23 +36,7 @@ const rendering::ViewerPanel& panel(const rendering::ViewerFrame& f, const std::
   throw std::runtime_error("no panel " + name);
 }
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-// Runs the real executable with a prefix such as `env -u DISPLAY`; stdout and stderr together.
-CommandResult run_myoscope(const std::string& prefix, const std::string& arguments) {
-  const std::string command = prefix + " " + std::string(MYOSCOPE_EXE) + " " + arguments + " 2>&1";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using myo::testing::run_myoscope;
 
 rendering::ViewerInput viewer_input(const myo::testing::ThighPhantom& p) {
   rendering::ViewerInput in;
@@ -344,7 +277,7 @@ TEST_F(ViewerTest, UnknownSeriesIsAnErrorNamingTheAvailableOnes) {
 // Without an X display the CLI says what to do and exits with the documented code 6, before reading anything.
 TEST(ViewerCli, NoDisplayGivesClearMessageAndExitCode6) {
   myo::testing::TempDir tmp("myo-viewer-nodisplay");
-  const auto result = run_myoscope("env -u DISPLAY", "view " + tmp.path().string());
+  const auto result = run_myoscope("view " + tmp.path().string(), "env -u DISPLAY");
   EXPECT_EQ(result.exit_code, 6) << result.output;
   EXPECT_NE(result.output.find("no X display: run under xvfb-run -a or set DISPLAY"), std::string::npos)
       << result.output;

@@ -1,9 +1,11 @@
 #pragma once
-// Runs the real myoscope executable as a user would and captures its exit code and output.
+// Runs the real myoscope executable as a user would and captures its exit code and output. The test target defines
+// MYOSCOPE_EXE (the built executable's path).
+#include <sys/wait.h>
+
 #include <array>
 #include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
 namespace myo::testing {
 
@@ -12,8 +14,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-inline CommandResult run_myoscope(const std::string& arguments) {
-  const std::string command = std::string(MYOSCOPE_EXE) + " " + arguments + " 2>&1";
+// `prefix` goes before the executable, e.g. "env -u DISPLAY".
+inline CommandResult run_myoscope(const std::string& arguments, const std::string& prefix = "") {
+  const std::string command = prefix + (prefix.empty() ? "" : " ") + MYOSCOPE_EXE + " " + arguments + " 2>&1";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
