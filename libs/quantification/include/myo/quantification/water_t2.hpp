@@ -15,17 +15,45 @@ namespace myo::quantification {
 // is left to fit. Without an FF map the fit is mono-exponential and says so. The first echo is skipped by default:
 // with imperfect refocusing pulses it lacks the stimulated-echo contribution the later echoes carry (a full EPG fit
 // as in MyoQMRI would model it; this does not).
+//
+// Why the first echo is dropped by default: in a real multi-echo spin-echo train the refocusing pulses are not
+// perfect 180s, so from the second echo on stimulated echoes add signal that the first echo lacks; the first echo
+// then lies below the exponential through the others (in the QMRITools demo calf series the first echo is ~6 %
+// below the second in muscle, although it comes 7.7 ms earlier). A mono- or bi-exponential model cannot explain
+// that; leaving the echo out removes most of the bias (a full EPG fit as in MyoQMRI would model it instead).
+// Two-echo series (e.g. a TE 16/56 ms double echo) are fitted with both echoes (set skip_first_echo false).
+//
+// The fit: S0 is linear (projected out); T2w is found on a log-spaced table (about 1 % steps) of precomputed water
+// decays, then refined by golden-section search between the table neighbours. Slices run on `threads` threads.
 struct WaterT2Params {
   double fat_t2_ms = 151.0;             // domain notes: fat T2 in EPG fits of thigh muscle
   double max_fat_fraction_pct = 60.0;
   bool skip_first_echo = true;
   double min_t2_ms = 10.0, max_t2_ms = 150.0;  // search range; voxels at the limits are left out as failed fits
+  unsigned threads = 0;                        // 0: all hardware threads
 };
 
 struct WaterT2Map {
   core::ImageVolume water_t2_ms;  // 0 where not fitted
   std::string method;             // "biexponential_fixed_fat" or "monoexponential"
   std::size_t fitted_voxels = 0;
+  std::size_t candidate_voxels = 0;  // voxels in the mask (below the fat limit) that were tried
+  std::vector<double> echo_times_used_ms;
+};
+
+// How the water T2 of a study was measured, as the report records it.
+struct WaterT2Method {
+  std::string name;          // "multi_echo_biexponential_fixed_fat" | "multi_echo_monoexponential"
+  std::string series;        // description of the multi-echo series
+  std::vector<double> echo_times_ms;       // all echoes of the train
+  std::vector<double> echo_times_used_ms;  // those fitted
+  bool first_echo_dropped = true;
+  std::string fat_handling;  // in words
+  double fat_t2_ms = 151.0;
+  double max_fat_fraction_pct = 60.0;
+  std::size_t fitted_voxels = 0;
+  std::size_t candidate_voxels = 0;
+  double fit_seconds = 0;
 };
 
 // `echoes` share one grid, in echo order, with `echo_times_ms`; `mask` (optional) limits the fit;
