@@ -108,6 +108,13 @@ Table measurement_table(const Report& r, bool dixon) {
               "Mercuri, modified"};
   t.widths = {1.8, 1.45, 2.05, 1.35, 1.2, 1.0, 1.15};
   t.numeric = {false, false, true, true, true, true, true};
+  const bool water_t2 =
+      std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& m) { return m.water_t2_ms.has_value(); });
+  if (water_t2) {
+    t.header.push_back("Water T2");
+    t.widths.push_back(1.1);
+    t.numeric.push_back(true);
+  }
   for (const auto& group : group_order(r)) {
     const auto* right = find_muscle(r, group, core::Side::right);
     const auto* left = find_muscle(r, group, core::Side::left);
@@ -123,6 +130,7 @@ Table measurement_table(const Report& r, bool dixon) {
                    pct(m->edema_fraction_pct),
                    m->edema_grade ? std::to_string(*m->edema_grade) : "–",
                    m->mercuri_modified_grade.empty() ? "–" : clean_text(m->mercuri_modified_grade)};
+      if (water_t2) row.cells.push_back(m->water_t2_ms ? fmt::format("{:.1f} ms", *m->water_t2_ms) : "–");
       t.rows.push_back(std::move(row));
       first = false;
     }
@@ -142,6 +150,10 @@ Table measurement_table(const Report& r, bool dixon) {
                     er && el ? signed_num(*er - *el, "pp") : "–",
                     "",
                     ""};
+      if (water_t2)
+        diff.cells.push_back(right->water_t2_ms && left->water_t2_ms
+                                 ? signed_num(*right->water_t2_ms - *left->water_t2_ms, "ms")
+                                 : "–");
       t.rows.push_back(std::move(diff));
     }
   }
@@ -155,6 +167,10 @@ Table measurement_table(const Report& r, bool dixon) {
   t.notes.push_back(
       fmt::format("Mercuri grade (modified scale 0, 1, 2a, 2b, 3, 4) from the share of voxels above {:.0f} % fat{}.",
                   p.fat_replaced_threshold_pct, dixon ? "" : " (T1 estimate)"));
+  if (water_t2)
+    t.notes.push_back(
+        "Water T2: median over the group's fitted voxels (healthy thigh muscle about 30–35 ms; edema raises it); see "
+        "Method for how fat was handled.");
   t.notes.push_back(
       "Right − Left: difference of the two sides; pp = percentage points; volume difference in % of "
       "the mean of both sides.");
@@ -445,7 +461,20 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   } else {
     d.method.push_back({"Fat", "not measured"});
   }
-  if (!m.water_t2_method.empty())
+  if (r.water_t2_fit) {
+    const auto& f = *r.water_t2_fit;
+    std::string tes;
+    for (const double te : f.echo_times_used_ms) tes += (tes.empty() ? "" : ", ") + fmt::format("{:g}", te);
+    d.method.push_back(
+        {"Water T2",
+         clean_text(fmt::format(
+             "fitted per voxel inside the muscle groups from the multi-echo spin-echo series '{}': {}; echoes used "
+             "TE {} ms{}; median per group of {} fitted voxels",
+             f.series, f.fat_handling, tes,
+             f.first_echo_dropped ? " (first echo left out: it lacks the stimulated-echo signal of the later echoes)"
+                                  : "",
+             f.fitted_voxels))});
+  } else if (!m.water_t2_method.empty())
     d.method.push_back(
         {"Water T2", m.water_t2_method == "t2_map_fat_excluded"
                          ? fmt::format("median of the T2 map per group; voxels above {:.0f} % fat left out (fat "

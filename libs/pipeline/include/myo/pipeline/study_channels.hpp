@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "myo/core/volume.hpp"
+#include "myo/dicom/load.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/segmentation/segment.hpp"
 
@@ -33,6 +34,9 @@ struct StudyChannels {
   std::optional<core::ImageVolume> water, fat, t1, stir;
   std::optional<core::ImageVolume> scanner_fat_fraction_pct;  // the scanner's own fat-fraction map, in percent
   std::optional<core::ImageVolume> t2_map_ms;
+  // A multi-echo spin-echo train (role t2_multi_echo), on its own grid (the fit runs there; nothing is interpolated).
+  std::optional<dicom::EchoTrain> echo_train;
+  std::vector<const dicom::SeriesInfo*> echo_train_series;  // its echoes, pointing into study.series
   std::vector<std::string> warnings;  // each names the series or file it concerns
   std::size_t unreadable_files = 0;   // files under the input that could not be read (skipped, and warned about)
   double scan_seconds = 0;
