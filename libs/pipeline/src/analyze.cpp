@@ -170,6 +170,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     if (quantities.fat_fraction_map_pct) ff_on_echoes = core::resample_to(*quantities.fat_fraction_map_pct, echo_grid);
     quantification::WaterT2Params t2_params;
     t2_params.skip_first_echo = train.echoes.size() >= 4;  // with fewer, every echo is needed
+    t2_params.noise_sigma = quantification::echo_noise_sigma(train.echoes);
     const auto map = quantification::fit_water_t2(train.echoes, train.echo_times_ms, &muscle,
                                                   ff_on_echoes ? &*ff_on_echoes : nullptr, t2_params);
     quantification::WaterT2Method method;
@@ -186,6 +187,10 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
                           "{:g} ms; voxels above {:g} % fat left out",
                           t2_params.fat_t2_ms, t2_params.max_fat_fraction_pct)
             : std::string("mono-exponential (no Dixon fat fraction): fat lengthens the apparent T2 of fatty muscle");
+    method.noise_sigma = t2_params.noise_sigma;
+    if (t2_params.noise_sigma)
+      method.fat_handling += fmt::format("; echoes corrected for the Rician noise floor (sigma {:.1f} from the background)",
+                                         *t2_params.noise_sigma);
     method.fitted_voxels = map.fitted_voxels;
     method.candidate_voxels = map.candidate_voxels;
     // Per group: the median of its fitted voxels; groups with fewer than 10 fitted voxels get none.

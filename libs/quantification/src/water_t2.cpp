@@ -53,6 +53,7 @@ WaterT2Map fit_water_t2(const std::vector<core::ImageVolume>& echoes, const std:
     }
   }
   const std::size_t per_slice = g.size[0] * g.size[1];
+  const double noise_power = params.noise_sigma ? *params.noise_sigma * *params.noise_sigma : 0.0;
   std::atomic<std::size_t> next{0}, fitted{0}, tried{0};
   const auto worker = [&] {
     std::vector<double> s(m), sw(steps), model(m);
@@ -64,7 +65,8 @@ WaterT2Map fit_water_t2(const std::vector<core::ImageVolume>& echoes, const std:
         ++tried;
         double energy = 0, sf = 0;
         for (std::size_t k = 0; k < m; ++k) {
-          s[k] = echoes[first + k].voxels[i];
+          const double v = echoes[first + k].voxels[i];
+          s[k] = noise_power > 0 ? std::sqrt(std::max(0.0, v * v - noise_power)) : v;
           energy += s[k] * s[k];
           sf += s[k] * fat_decay[k];
         }
@@ -121,6 +123,22 @@ WaterT2Map fit_water_t2(const std::vector<core::ImageVolume>& echoes, const std:
   out.fitted_voxels = fitted;
   out.candidate_voxels = tried;
   return out;
+}
+
+std::optional<double> echo_noise_sigma(const std::vector<core::ImageVolume>& echoes) {
+  if (echoes.empty()) return std::nullopt;
+  const auto& first = echoes.front().voxels;
+  const auto& last = echoes.back().voxels;
+  auto positive = core::sample_values(first, 500000, [](float v) { return v > 0; });
+  if (positive.size() < 1000) return std::nullopt;
+  const double high = core::percentile(positive, 0.995);
+  const double threshold = core::otsu_threshold(positive, 0.0, high);
+  std::vector<float> background;
+  const std::size_t step = std::max<std::size_t>(1, first.size() / 500000);
+  for (std::size_t i = 0; i < first.size(); i += step)
+    if (first[i] > 0 && first[i] < threshold * 0.25 && last[i] > 0) background.push_back(last[i]);
+  if (background.size() < 1000) return std::nullopt;
+  return core::percentile(background, 0.5) / std::sqrt(2.0 * std::log(2.0));
 }
 
 std::vector<LabelT2> water_t2_per_label(const core::LabelVolume& labels, const core::ImageVolume& t2_ms) {

@@ -110,6 +110,7 @@ std::string to_json_text(const Report& r) {
     water_t2["first_echo_dropped"] = f.first_echo_dropped;
     water_t2["fat_handling"] = f.fat_handling;
     water_t2["fat_t2_ms"] = f.fat_t2_ms;
+    water_t2["noise_sigma"] = optional_number(f.noise_sigma);
     water_t2["fitted_voxels"] = f.fitted_voxels;
     water_t2["candidate_voxels"] = f.candidate_voxels;
     water_t2["fit_seconds"] = f.fit_seconds;
