@@ -167,7 +167,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     core::MaskVolume muscle(echo_grid, 0);
     for (std::size_t i = 0; i < muscle.voxels.size(); ++i) muscle.voxels[i] = labels_on_echoes.voxels[i] ? 1 : 0;
     std::optional<core::ImageVolume> ff_on_echoes;
-    if (quantities.fat_fraction_map_pct) ff_on_echoes = core::resample_to(*quantities.fat_fraction_map_pct, echo_grid);
+    if (quantities.fat_fraction_map_pct && !options.water_t2_monoexponential)
+      ff_on_echoes = core::resample_to(*quantities.fat_fraction_map_pct, echo_grid);
     quantification::WaterT2Params t2_params;
     t2_params.skip_first_echo = train.echoes.size() >= 4;  // with fewer, every echo is needed
     t2_params.noise_sigma = quantification::echo_noise_sigma(train.echoes);
@@ -186,7 +187,9 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
             ? fmt::format("bi-exponential, water T2 free, fat share fixed to the Dixon fat fraction and fat T2 fixed at "
                           "{:g} ms; voxels above {:g} % fat left out",
                           t2_params.fat_t2_ms, t2_params.max_fat_fraction_pct)
-            : std::string("mono-exponential (no Dixon fat fraction): fat lengthens the apparent T2 of fatty muscle");
+            : std::string(options.water_t2_monoexponential
+                              ? "mono-exponential (asked for): fat lengthens the apparent T2 of fatty muscle"
+                              : "mono-exponential (no Dixon fat fraction): fat lengthens the apparent T2 of fatty muscle");
     method.noise_sigma = t2_params.noise_sigma;
     if (t2_params.noise_sigma)
       method.fat_handling += fmt::format("; echoes corrected for the Rician noise floor (sigma {:.1f} from the background)",
@@ -202,7 +205,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     }
     if (channels.t2_map_ms)
       report.warnings.push_back("both a T2 map and a multi-echo series: water T2 is fitted from the multi-echo series");
-    if (!ff_on_echoes)
+    if (!ff_on_echoes && !options.water_t2_monoexponential)
       report.warnings.push_back(
           "water T2 fitted mono-exponentially (no Dixon fat fraction): fat inflates it in fatty muscle");
     quantities.method.water_t2_method = method.name;
