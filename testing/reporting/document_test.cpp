@@ -371,3 +371,25 @@ TEST(PdfReport, SurvivesInvalidUtf8AndRunawayText) {
   ASSERT_NE(pages_at, std::string::npos);
   EXPECT_LE(std::atoi(info.c_str() + pages_at + 6), 6);  // the runaway cell is cut, not spread over many pages
 }
+
+// Water T2 appears in the table (with the right − left difference) and its method is stated, only when measured.
+TEST(HtmlReport, WaterT2ColumnAndMethodOnlyWhenFitted) {
+  auto r = sample_report(true);
+  const auto without = reporting::to_html_report(r, identified_extras());
+  EXPECT_EQ(without.find("Water T2"), std::string::npos);
+  r.muscles[0].water_t2_ms = 41.25;
+  r.muscles[1].water_t2_ms = 33.0;
+  quantification::WaterT2Method method;
+  method.name = "multi_echo_biexponential_fixed_fat";
+  method.series = "t2_se_mc_tra";
+  method.echo_times_ms = {10, 20, 30, 40};
+  method.echo_times_used_ms = {20, 30, 40};
+  method.fat_handling = "bi-exponential, fat share fixed to the Dixon fat fraction";
+  method.fitted_voxels = 1234;
+  r.water_t2_fit = method;
+  r.quantification_method.water_t2_method = method.name;
+  const auto html = reporting::to_html_report(r, identified_extras());
+  for (const char* expected : {"Water T2", "41.2 ms", "33.0 ms", "+8.2 ms", "TE 20, 30, 40 ms", "first echo left out",
+                               "fat share fixed to the Dixon fat fraction"})
+    EXPECT_NE(html.find(expected), std::string::npos) << expected;
+}
