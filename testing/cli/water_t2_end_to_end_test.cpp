@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 
 #include "cli_runner.hpp"
@@ -16,6 +18,20 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+// EchoTime of a file the generator wrote (explicit VR little endian: tag 0018,0081, VR DS, 2-byte length, value).
+std::string echo_time_of(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string tag("\x18\x00\x81\x00" "DS", 6);
+  const auto at = bytes.find(tag);
+  if (at == std::string::npos || at + 8 > bytes.size()) return {};
+  const auto length = static_cast<std::size_t>(static_cast<unsigned char>(bytes[at + 6])) |
+                      static_cast<std::size_t>(static_cast<unsigned char>(bytes[at + 7])) << 8;
+  std::string value = bytes.substr(at + 8, length);
+  while (!value.empty() && value.back() == ' ') value.pop_back();
+  return value;
+}
 
 struct Case {
   const char* vendor;
@@ -87,3 +103,28 @@ INSTANTIATE_TEST_SUITE_P(Vendors, WaterT2EndToEnd,
                          });
 
 }  // namespace
+
+// An incomplete transfer: one echo of the train lacks a slice. The analysis stops with an input error (exit 3) that
+// names the series and the echo, rather than fitting echoes of different slices.
+TEST(WaterT2EndToEndErrors, EchoMissingAtASliceIsAnInputErrorNamingTheSeries) {
+  myo::testing::TempDir dir;
+  const fs::path study = dir.path() / "study";
+  const auto generated = run_myoscope("phantom -o " + study.string() +
+                                      " --vendor siemens --scenario healthy --seed 55 --t2-multi-echo --echoes 6 "
+                                      "--dixon-voxel-mm 4 --clinical-pixel-mm 4");
+  ASSERT_EQ(generated.exit_code, 0) << generated.output;
+  bool removed = false;
+  for (const auto& entry : fs::recursive_directory_iterator(study / "dicom"))
+    if (!removed && entry.is_regular_file() && echo_time_of(entry.path()) == "30") {
+      fs::remove(entry.path());
+      removed = true;
+    }
+  ASSERT_TRUE(removed);
+  const auto analysed = run_myoscope("analyze " + (study / "dicom").string() + " -o " + (dir.path() / "out").string() +
+                                     " --no-figures --no-dicom --no-report-documents");
+  EXPECT_EQ(analysed.exit_code, 3) << analysed.output;
+  EXPECT_NE(analysed.output.find("echo train of series"), std::string::npos) << analysed.output;
+  EXPECT_NE(analysed.output.find("t2_se_mc_tra"), std::string::npos) << analysed.output;
+  EXPECT_NE(analysed.output.find("TE 30 ms has"), std::string::npos) << analysed.output;
+  EXPECT_FALSE(fs::exists(dir.path() / "out" / "report.json"));
+}

@@ -159,9 +159,16 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   // Water T2 from a multi-echo spin-echo series: fitted per voxel on the echoes' own grid, inside the muscle groups
   // only (labels brought there by nearest neighbour), with the Dixon fat fraction (trilinear) fixing the fat share.
   std::optional<core::ImageVolume> water_t2_map;
-  if (channels.echo_train) {
+  if (!channels.echo_train_series.empty()) {
     const auto fit_start = std::chrono::steady_clock::now();
-    const auto& train = *channels.echo_train;
+    // Loaded now, after segmentation, and released after the fit. A train that does not hold together (an echo
+    // missing at a slice, unequal counts, other positions) is an input error naming the series.
+    std::vector<SeriesInfo> echo_infos;
+    for (const auto* s : channels.echo_train_series) echo_infos.push_back(*s);
+    auto loaded_train = dicom::load_echo_train(echo_infos);
+    if (!loaded_train) throw core::MyoError(loaded_train.error());
+    const auto train = std::move(loaded_train).value();
+    for (const auto& w : train.warnings) report.warnings.push_back(train.description() + ": " + w);
     const core::Geometry& echo_grid = train.echoes.front().geometry;
     const auto labels_on_echoes = core::resample_labels_to(segmentation.labels, echo_grid);
     core::MaskVolume muscle(echo_grid, 0);

@@ -161,8 +161,7 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     out.t2_map_ms = core::resample_to(load(*t2_map).volume, grid);
     out.t2_map_series = t2_map;
   }
-  // Multi-echo spin echo for water T2: the train with the most slices (axial first). A train that does not hold
-  // together (an echo missing at a slice, unequal counts) is an error naming the series.
+  // Multi-echo spin echo for water T2: the train with the most slices (axial first); loaded by the fit.
   const auto trains = dicom::find_echo_trains(series);
   const std::vector<std::size_t>* train = nullptr;
   for (const auto& t : trains) {
@@ -172,15 +171,8 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     const bool axial = s.orientation == "axial", best_axial = b.orientation == "axial";
     if (!train || (axial != best_axial ? axial : s.slice_count > b.slice_count)) train = &t;
   }
-  if (train) {
-    std::vector<SeriesInfo> echoes;
-    for (const auto i : *train) echoes.push_back(series[i]);
-    auto loaded = dicom::load_echo_train(echoes);
-    if (!loaded) throw core::MyoError(loaded.error());
-    for (const auto& w : loaded.value().warnings) out.warnings.push_back(echoes.front().description + ": " + w);
-    out.echo_train = std::move(loaded).value();
+  if (train)
     for (const auto i : *train) out.echo_train_series.push_back(&series[i]);
-  }
   out.load_seconds = seconds_since(load_start);
   return out;
 }

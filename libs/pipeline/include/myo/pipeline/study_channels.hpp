@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "myo/core/volume.hpp"
-#include "myo/dicom/load.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/segmentation/segment.hpp"
 
@@ -34,9 +33,9 @@ struct StudyChannels {
   std::optional<core::ImageVolume> water, fat, t1, stir;
   std::optional<core::ImageVolume> scanner_fat_fraction_pct;  // the scanner's own fat-fraction map, in percent
   std::optional<core::ImageVolume> t2_map_ms;
-  // A multi-echo spin-echo train (role t2_multi_echo), on its own grid (the fit runs there; nothing is interpolated).
-  std::optional<dicom::EchoTrain> echo_train;
-  std::vector<const dicom::SeriesInfo*> echo_train_series;  // its echoes, pointing into study.series
+  // The echoes of a multi-echo spin-echo train (role t2_multi_echo), pointing into study.series. They are loaded
+  // when the fit runs (load_echo_train), not here: held through segmentation they would raise the peak memory.
+  std::vector<const dicom::SeriesInfo*> echo_train_series;
   std::vector<std::string> warnings;  // each names the series or file it concerns
   std::size_t unreadable_files = 0;   // files under the input that could not be read (skipped, and warned about)
   double scan_seconds = 0;
