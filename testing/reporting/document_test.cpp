@@ -393,3 +393,18 @@ TEST(HtmlReport, WaterT2ColumnAndMethodOnlyWhenFitted) {
                                "fat share fixed to the Dixon fat fraction"})
     EXPECT_NE(html.find(expected), std::string::npos) << expected;
 }
+
+// The ten echoes of a multi-echo series are one row of the series table, not ten.
+TEST(HtmlReport, EchoesOfATrainAreOneSeriesRow) {
+  auto r = sample_report(true);
+  for (int e = 1; e <= 10; ++e)
+    r.series.push_back({"1.2.3.4.8", "TE=" + std::to_string(10 * e), 8, "t2_se_mc_tra", "t2_multi_echo",
+                        "multi-echo spin echo: 10 echo times", "axial", 76, "water_t2"});
+  const auto html = reporting::to_html_report(r, identified_extras());
+  EXPECT_NE(html.find("t2_se_mc_tra (10 echoes)"), std::string::npos);
+  std::size_t rows = 0;
+  for (auto at = html.find("multi-echo spin echo: 10 echo times"); at != std::string::npos;
+       at = html.find("multi-echo spin echo: 10 echo times", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, 1U);
+}

@@ -111,8 +111,9 @@ Table measurement_table(const Report& r, bool dixon) {
   const bool water_t2 =
       std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& m) { return m.water_t2_ms.has_value(); });
   if (water_t2) {
+    // One more column on the same page width: group and side give up some room.
     t.header.push_back("Water T2");
-    t.widths.push_back(1.1);
+    t.widths = {1.55, 1.2, 1.9, 1.3, 1.15, 1.0, 1.35, 1.25};
     t.numeric.push_back(true);
   }
   for (const auto& group : group_order(r)) {
@@ -421,11 +422,24 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
                      "Used as"};
   d.series.widths = {0.6, 2.25, 1.4, 2.45, 0.9, 0.85, 1.25};
   d.series.numeric = {true, false, false, false, false, true, false};
-  for (const auto& s : r.series)
-    d.series.rows.push_back({{std::to_string(s.series_number), clean_text(s.description), readable(s.role),
-                              clean_text(s.role_reason), clean_text(s.orientation), std::to_string(s.slice_count),
+  for (std::size_t i = 0; i < r.series.size(); ++i) {
+    const auto& s = r.series[i];
+    // The echoes of one multi-echo train (parts of one series, or one series per echo) read as one row.
+    std::size_t last = i;
+    while (s.role == "t2_multi_echo" && last + 1 < r.series.size() && r.series[last + 1].role == s.role &&
+           r.series[last + 1].description == s.description && r.series[last + 1].used_as == s.used_as)
+      ++last;
+    const auto& e = r.series[last];
+    std::string number = std::to_string(s.series_number);
+    if (e.series_number != s.series_number) number += "–" + std::to_string(e.series_number);
+    std::string description = clean_text(s.description);
+    if (last > i) description += fmt::format(" ({} echoes)", last - i + 1);
+    d.series.rows.push_back({{number, description, readable(s.role), clean_text(s.role_reason),
+                              clean_text(s.orientation), std::to_string(s.slice_count),
                               s.used_as.empty() ? "not used" : readable(s.used_as)},
                              RowStyle::normal});
+    i = last;
+  }
 
   const auto& m = r.quantification_method;
   const auto& p = m.params;
