@@ -97,6 +97,25 @@ TEST(EchoTrain, OneSeriesPerEchoSharingGeometryFormsOneTrain) {
   EXPECT_EQ(loaded.value().echo_times_ms, (std::vector<double>{15, 30, 45, 60}));
 }
 
+// A clinical protocol with PD, T2 and T2 fat-sat spin echoes on one grid and one TR: three echo times, but three
+// different acquisitions (other descriptions, uneven TEs), not a train.
+TEST(EchoTrain, ClinicalSpinEchoSeriesOnOneGridAreNoTrain) {
+  TempDir dir;
+  int number = 20;
+  for (const auto& [te, description] : std::vector<std::pair<double, std::string>>{
+           {30.0, "PD_TSE_TRA"}, {80.0, "T2_TSE_FS_TRA"}, {90.0, "T2_TSE_TRA"}}) {
+    auto s = spin_echo(te);
+    s.series_uid = "1.2.826.0.1.3680043.2.1125.1.1." + std::to_string(number);
+    s.series_number = number++;
+    s.description = description;
+    testing::write_stack(s, 3, 6.0, dir.path() / description, "S");
+  }
+  const auto series = scan_series(dir.path());
+  ASSERT_EQ(series.size(), 3U);
+  for (const auto& s : series) EXPECT_NE(s.role, SeriesRole::t2_multi_echo) << s.description << ": " << s.role_reason;
+  EXPECT_TRUE(find_echo_trains(series).empty());
+}
+
 // A PD/T2 double echo (two echo times) keeps its single-echo roles, and a multi-echo gradient echo is no T2 train.
 TEST(EchoTrain, DoubleEchoAndGradientEchoesAreNoTrain) {
   TempDir dir;

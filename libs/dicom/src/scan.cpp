@@ -357,8 +357,9 @@ void assign_echo_train_in_series(std::vector<SeriesInfo>& out, std::size_t first
   }
 }
 
-// One series per echo (some exports): single-echo spin-echo series with the same TR, in-plane grid and slice
-// normal, overlapping along it, with three or more distinct echo times.
+// One series per echo (some exports): single-echo spin-echo series with the same description, sequence name, TR,
+// in-plane grid and slice normal, overlapping along it, with three or more distinct, evenly spaced echo times (a
+// clinical PD, T2 and T2 fat-sat on one grid are different series with uneven TEs, not a train).
 void assign_echo_trains_across_series(std::vector<SeriesInfo>& out) {
   std::vector<bool> used(out.size(), false);
   const auto same_train = [](const SeriesInfo& a, const SeriesInfo& b) {
@@ -367,7 +368,8 @@ void assign_echo_trains_across_series(std::vector<SeriesInfo>& out) {
       return false;
     const auto& ea = *a.extent_along_normal_mm;
     const auto& eb = *b.extent_along_normal_mm;
-    return a.vendor == b.vendor && a.rows_columns == b.rows_columns &&
+    return a.vendor == b.vendor && a.description == b.description && a.sequence_name == b.sequence_name &&
+           a.rows_columns == b.rows_columns &&
            std::abs(a.pixel_spacing_mm[0] - b.pixel_spacing_mm[0]) < 1e-3 &&
            std::abs(a.pixel_spacing_mm[1] - b.pixel_spacing_mm[1]) < 1e-3 &&
            core::dot(*a.slice_normal, *b.slice_normal) > 1.0 - 1e-6 && ea[0] <= eb[1] + 1e-3 && eb[0] <= ea[1] + 1e-3;
@@ -384,6 +386,12 @@ void assign_echo_trains_across_series(std::vector<SeriesInfo>& out) {
     std::set<double> tes;
     for (const auto k : members) tes.insert(*out[k].echo_time_ms);
     if (tes.size() < 3 || tes.size() != members.size()) continue;
+    double min_gap = 1e300, max_gap = 0;
+    for (auto it = std::next(tes.begin()); it != tes.end(); ++it) {
+      min_gap = std::min(min_gap, *it - *std::prev(it));
+      max_gap = std::max(max_gap, *it - *std::prev(it));
+    }
+    if (max_gap > 1.5 * min_gap) continue;
     std::vector<std::string> numbers;
     for (const auto k : members) {
       used[k] = true;
