@@ -18,7 +18,7 @@ CommandRunner add_analyze_command(CLI::App& root) {
   cmd->add_option("--study", options->study_instance_uid, "Study Instance UID when INPUT holds several studies");
   cmd->add_option("--role", options->role_overrides,
                   "Override a detected role: SERIES_NUMBER=ROLE or SERIES_UID=ROLE (roles: dixon_water, dixon_fat, "
-                  "dixon_in_phase, dixon_opposed_phase, stir, t1, t2, localizer, other)");
+                  "dixon_in_phase, dixon_opposed_phase, stir, t1, t2, t2_map, t2_multi_echo, localizer, other)");
   cmd->add_option("--baseline", options->baseline,
                   "Earlier analysis folder of the same patient: writes comparison.json and a follow-up section");
   cmd->add_option("--labels", options->labels_file,
@@ -32,6 +32,8 @@ CommandRunner add_analyze_command(CLI::App& root) {
   cmd->add_flag("!--no-figures", options->write_figures, "Do not render figures (they need an X display)");
   cmd->add_flag("!--no-dicom", options->write_dicom, "Do not write the DICOM results (SEG, SR, parametric map, capture)");
   cmd->add_flag("!--no-report-documents", options->write_reports, "Do not write report.pdf and report.html");
+  cmd->add_flag("--water-t2-mono", options->water_t2_monoexponential,
+                "Fit water T2 of a multi-echo series mono-exponentially, without the Dixon fat correction");
   cmd->add_flag("--deidentify", options->deidentify,
                 "Write DICOM results and report.pdf/report.html without patient identifiers (basic profile)");
   return [options]() -> int {

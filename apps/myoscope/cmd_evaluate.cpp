@@ -20,7 +20,7 @@ struct EvaluateOptions {
 }  // namespace
 
 CommandRunner add_evaluate_command(CLI::App& root) {
-  auto* cmd = root.add_subcommand("evaluate", "Compare an analysis with a generator truth (Dice, FF and edema errors)");
+  auto* cmd = root.add_subcommand("evaluate", "Compare an analysis with a generator truth (Dice, FF, edema and water T2 errors)");
   auto options = std::make_shared<EvaluateOptions>();
   cmd->add_option("OUT", options->analysis, "Analysis folder written by `myoscope analyze`")->required();
   cmd->add_option("TRUTH", options->truth, "Truth folder written by `myoscope phantom` (or its truth/ subfolder)")
@@ -35,6 +35,8 @@ CommandRunner add_evaluate_command(CLI::App& root) {
                                  g.measured_volume_ml, g.truth_volume_ml);
         if (g.fat_fraction_error_pct) std::cout << fmt::format("  FF err {:+6.2f}", *g.fat_fraction_error_pct);
         if (g.edema_fraction_error_pct) std::cout << fmt::format("  edema err {:+6.2f}", *g.edema_fraction_error_pct);
+        if (g.water_t2_error_ms)
+          std::cout << fmt::format("  water T2 {:5.1f} ms, err {:+5.2f}", *g.truth_water_t2_ms, *g.water_t2_error_ms);
         std::cout << '\n';
       }
     }

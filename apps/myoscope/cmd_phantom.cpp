@@ -24,6 +24,9 @@ struct PhantomOptions {
   bool coronal_stir = false;
   bool swap_region = false;
   bool scanner_ff = false;
+  bool t2_multi_echo = false;
+  int echo_count = 10;
+  double echo_spacing_ms = 10.0;
   double noise = 1.0;
   double dixon_voxel_mm = 1.5;
   double clinical_pixel_mm = 1.3;
@@ -50,6 +53,11 @@ CommandRunner add_phantom_command(CLI::App& root) {
   cmd->add_option("--seed", options->seed, "Seed: the same seed gives a bit-identical study")->capture_default_str();
   cmd->add_flag("--no-dixon", options->no_dixon, "Clinical protocol without Dixon (T1 and STIR only)");
   cmd->add_flag("--coronal-stir", options->coronal_stir, "Add a coronal STIR series");
+  cmd->add_flag("--t2-multi-echo", options->t2_multi_echo,
+                "Add a multi-echo spin-echo series for water T2 (Siemens/Philips: one series, GE: one series per echo)");
+  cmd->add_option("--echoes", options->echo_count, "Echoes of the multi-echo series")->check(CLI::Range(3, 16));
+  cmd->add_option("--echo-spacing-ms", options->echo_spacing_ms, "Echo spacing of the multi-echo series (ms)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--scanner-ff", options->scanner_ff,
                 "Add the scanner's fat-fraction map series (Siemens/GE tenths of a percent, Philips percent)");
   cmd->add_flag("--swap-region", options->swap_region,
@@ -72,6 +80,9 @@ CommandRunner add_phantom_command(CLI::App& root) {
     params.coronal_stir = options->coronal_stir;
     params.swap_region = options->swap_region;
     params.scanner_fat_fraction = options->scanner_ff;
+    params.t2_multi_echo = options->t2_multi_echo;
+    params.echo_count = options->echo_count;
+    params.echo_spacing_ms = options->echo_spacing_ms;
     params.noise_level = options->noise;
     params.dixon_voxel_mm = options->dixon_voxel_mm;
     params.clinical_pixel_mm = options->clinical_pixel_mm;

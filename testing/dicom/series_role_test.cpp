@@ -17,7 +17,7 @@ RoleEvidence evidence(Vendor vendor, std::string image_type, std::string descrip
 
 TEST(DicomSeriesRole, NamesRoundTrip) {
   for (auto role : {SeriesRole::dixon_water, SeriesRole::dixon_fat, SeriesRole::dixon_in_phase, SeriesRole::dixon_opposed_phase,
-                    SeriesRole::stir, SeriesRole::t1, SeriesRole::t2, SeriesRole::fat_fraction_map, SeriesRole::t2_map,
+                    SeriesRole::stir, SeriesRole::t1, SeriesRole::t2, SeriesRole::fat_fraction_map, SeriesRole::t2_map, SeriesRole::t2_multi_echo,
                     SeriesRole::localizer, SeriesRole::other}) {
     EXPECT_EQ(role_from_string(to_string(role)), role);
   }

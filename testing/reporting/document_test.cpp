@@ -371,3 +371,40 @@ TEST(PdfReport, SurvivesInvalidUtf8AndRunawayText) {
   ASSERT_NE(pages_at, std::string::npos);
   EXPECT_LE(std::atoi(info.c_str() + pages_at + 6), 6);  // the runaway cell is cut, not spread over many pages
 }
+
+// Water T2 appears in the table (with the right − left difference) and its method is stated, only when measured.
+TEST(HtmlReport, WaterT2ColumnAndMethodOnlyWhenFitted) {
+  auto r = sample_report(true);
+  const auto without = reporting::to_html_report(r, identified_extras());
+  EXPECT_EQ(without.find("Water T2"), std::string::npos);
+  r.muscles[0].water_t2_ms = 41.25;
+  r.muscles[1].water_t2_ms = 33.0;
+  quantification::WaterT2Method method;
+  method.name = "multi_echo_biexponential_fixed_fat";
+  method.series = "t2_se_mc_tra";
+  method.echo_times_ms = {10, 20, 30, 40};
+  method.echo_times_used_ms = {20, 30, 40};
+  method.fat_handling = "bi-exponential, fat share fixed to the Dixon fat fraction";
+  method.fitted_voxels = 1234;
+  r.water_t2_fit = method;
+  r.quantification_method.water_t2_method = method.name;
+  const auto html = reporting::to_html_report(r, identified_extras());
+  for (const char* expected : {"Water T2", "41.2 ms", "33.0 ms", "+8.2 ms", "TE 20, 30, 40 ms", "first echo left out",
+                               "fat share fixed to the Dixon fat fraction"})
+    EXPECT_NE(html.find(expected), std::string::npos) << expected;
+}
+
+// The ten echoes of a multi-echo series are one row of the series table, not ten.
+TEST(HtmlReport, EchoesOfATrainAreOneSeriesRow) {
+  auto r = sample_report(true);
+  for (int e = 1; e <= 10; ++e)
+    r.series.push_back({"1.2.3.4.8", "TE=" + std::to_string(10 * e), 8, "t2_se_mc_tra", "t2_multi_echo",
+                        "multi-echo spin echo: 10 echo times", "axial", 76, "water_t2"});
+  const auto html = reporting::to_html_report(r, identified_extras());
+  EXPECT_NE(html.find("t2_se_mc_tra (10 echoes)"), std::string::npos);
+  std::size_t rows = 0;
+  for (auto at = html.find("multi-echo spin echo: 10 echo times"); at != std::string::npos;
+       at = html.find("multi-echo spin echo: 10 echo times", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, 1U);
+}

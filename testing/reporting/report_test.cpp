@@ -105,3 +105,40 @@ TEST(Report, NonIntegerLabelIsMalformedNotUndefined) {
                               R"({"muscles": [{"group": "quadriceps", "side": "left", "label": 1e99, "volume_ml": 1}]})");
   EXPECT_THROW(static_cast<void>(reporting::read_report_muscles(dir.path() / "report.json")), core::MyoError);
 }
+
+// A water T2 fitted from a multi-echo series: the group value and the method (model, fat handling, echoes, first
+// echo dropped) reach report.json within the schema, and read back.
+TEST(Report, WaterT2FromAMultiEchoSeriesIsReportedWithItsMethod) {
+  auto r = sample_report(true);
+  r.muscles[0].water_t2_ms = 36.5;
+  r.series.push_back({"1.2.3.4.8", "ORIGINAL\\PRIMARY\\M\\ND|TE=20", 8, "t2_se_mc_tra", "t2_multi_echo",
+                      "multi-echo spin echo", "axial", 76, "water_t2"});
+  quantification::WaterT2Method method;
+  method.name = "multi_echo_biexponential_fixed_fat";
+  method.series = "t2_se_mc_tra";
+  method.echo_times_ms = {10, 20, 30, 40};
+  method.echo_times_used_ms = {20, 30, 40};
+  method.fat_handling = "bi-exponential";
+  method.noise_sigma = 10.2;
+  method.fitted_voxels = 900;
+  method.candidate_voxels = 1000;
+  r.water_t2_fit = method;
+  r.quantification_method.water_t2_method = method.name;
+  const auto text = reporting::to_json_text(r);
+  EXPECT_NE(text.find("\"first_echo_dropped\": true"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"water_t2_ms\": 36.5"), std::string::npos);
+  EXPECT_NE(text.find("\"name\": \"multi_echo_biexponential_fixed_fat\""), std::string::npos);
+  myo::testing::TempDir dir;
+  reporting::write_report_json(r, dir.path() / "report.json");
+  const auto muscles = reporting::read_report_muscles(dir.path() / "report.json");
+  ASSERT_EQ(muscles.size(), 1U);
+  EXPECT_DOUBLE_EQ(*muscles[0].water_t2_ms, 36.5);
+  if (std::system((std::string(MYO_PYTHON) + " -c 'import jsonschema' 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "python3-jsonschema is not installed (cmake/setup-debian.sh installs it)";
+  EXPECT_EQ(validate_with_schema(dir.path() / "report.json"), 0);
+  // An unknown model name breaks the contract.
+  auto bad = text;
+  bad.replace(bad.find("multi_echo_biexponential_fixed_fat"), 34, "guessed_t2_without_any_model_at_al");
+  core::write_file_atomically(dir.path() / "bad.json", bad);
+  EXPECT_NE(validate_with_schema(dir.path() / "bad.json"), 0);
+}

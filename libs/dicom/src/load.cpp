@@ -185,6 +185,54 @@ core::Result<LoadedSeries> load_series(const SeriesInfo& series, const LoadOptio
   }
 }
 
+core::Result<EchoTrain> load_echo_train(const std::vector<SeriesInfo>& echoes, const LoadOptions& options) {
+  if (echoes.empty()) return core::Error{"echo train", "no echoes given"};
+  std::vector<const SeriesInfo*> sorted;
+  for (const auto& e : echoes) {
+    if (!e.echo_time_ms) return core::Error{series_subject(e), "echo of a multi-echo train without EchoTime (0018,0081)"};
+    sorted.push_back(&e);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const SeriesInfo* a, const SeriesInfo* b) { return *a->echo_time_ms < *b->echo_time_ms; });
+  const auto train_subject = [&] {
+    const auto& f = *sorted.front();
+    std::string subject = fmt::format("echo train of series {}", f.series_instance_uid);
+    if (!f.description.empty()) subject += " ('" + f.description + "')";
+    return subject;
+  };
+  for (std::size_t i = 1; i < sorted.size(); ++i)
+    if (std::abs(*sorted[i]->echo_time_ms - *sorted[i - 1]->echo_time_ms) < 1e-3)
+      return core::Error{train_subject(), fmt::format("two echoes with TE {:g} ms", *sorted[i]->echo_time_ms)};
+  // Unequal slice counts: an echo is missing at some slice (an incomplete export or transfer).
+  std::size_t most = 0;
+  for (const auto* e : sorted) most = std::max(most, e->slice_count);
+  for (const auto* e : sorted) {
+    if (e->slice_count != most)
+      return core::Error{train_subject(),
+                         fmt::format("inconsistent echo train: the echo at TE {:g} ms has {} slices where another has "
+                                     "{} (an echo is missing at some slice position)",
+                                     *e->echo_time_ms, e->slice_count, most)};
+  }
+  EchoTrain train;
+  for (const auto* e : sorted) {
+    auto loaded = load_series(*e, options);
+    if (!loaded) return loaded.error();
+    auto& l = loaded.value();
+    if (!train.echoes.empty() && !l.volume.geometry.same_grid(train.echoes.front().geometry, 0.05)) {
+      return core::Error{train_subject(),
+                         fmt::format("inconsistent echo train: the echo at TE {:g} ms lies on another grid ({}) than "
+                                     "the echo at TE {:g} ms ({}): its slices are at other positions",
+                                     *e->echo_time_ms, l.volume.geometry.describe(), train.echo_times_ms.front(),
+                                     train.echoes.front().geometry.describe())};
+    }
+    for (const auto& w : l.warnings) train.warnings.push_back(fmt::format("TE {:g} ms: {}", *e->echo_time_ms, w));
+    train.echo_times_ms.push_back(*e->echo_time_ms);
+    train.infos.push_back(l.info);
+    train.echoes.push_back(std::move(l.volume));
+  }
+  return train;
+}
+
 core::Result<LoadedSeries> stitch_series(const std::vector<LoadedSeries>& stations, const StitchOptions& options) {
   if (stations.empty()) return core::Error{"stitch", "no stations given"};
   if (stations.size() == 1) return stations.front();

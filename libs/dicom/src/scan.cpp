@@ -298,6 +298,110 @@ void assign_echo_phase_roles(std::vector<SeriesInfo>& out, std::size_t first, co
   }
 }
 
+
+// Multi-echo spin echo (T2 mapping: Siemens se_mc, Philips multi-echo SE "MSE", GE T2Map): several echo times at the
+// same slice positions. Echo candidates are magnitude spin-echo images (ScanningSequence SE, no IR) with an echo
+// time whose role is no Dixon, fat-fraction, STIR or localizer role; three or more distinct echo times make a train
+// (a PD/T2 dual echo keeps its single-echo roles). See vendor_conventions.md.
+bool echo_candidate(const SeriesInfo& s) {
+  if (!s.echo_time_ms || s.slice_count == 0) return false;
+  const auto complex = detail::to_upper(s.complex_component);
+  if (!complex.empty() && complex != "MAGNITUDE") return false;
+  if (s.role_reason.rfind("phase image", 0) == 0) return false;
+  switch (s.role) {
+    case SeriesRole::t1:
+    case SeriesRole::t2:
+    case SeriesRole::t2_map:
+    case SeriesRole::t2_multi_echo:
+    case SeriesRole::other: break;
+    default: return false;
+  }
+  const auto scanning = detail::split_values(detail::to_upper(s.scanning_sequence));
+  const auto has = [&](const char* t) { return std::find(scanning.begin(), scanning.end(), t) != scanning.end(); };
+  return has("SE") && !has("IR");
+}
+
+std::string echo_range_text(const std::vector<double>& tes) {
+  return fmt::format("{} echo times, TE {:g} to {:g} ms", tes.size(), tes.front(), tes.back());
+}
+
+void mark_echo_train(std::vector<SeriesInfo>& out, const std::vector<std::size_t>& members, const std::string& train,
+                     const std::string& how) {
+  std::vector<double> tes;
+  for (const auto i : members) tes.push_back(*out[i].echo_time_ms);
+  std::sort(tes.begin(), tes.end());
+  for (const auto i : members) {
+    out[i].role = SeriesRole::t2_multi_echo;
+    out[i].role_reason = fmt::format("multi-echo spin echo (ScanningSequence {}): {} {}", out[i].scanning_sequence,
+                                     echo_range_text(tes), how);
+    out[i].echo_train = train;
+  }
+}
+
+// One SeriesInstanceUID split by echo time (Siemens se_mc, Philips MSE): the parts of one image type are the echoes.
+void assign_echo_train_in_series(std::vector<SeriesInfo>& out, std::size_t first) {
+  std::map<std::string, std::vector<std::size_t>> by_type;  // split key without its TE
+  for (std::size_t i = first; i < out.size(); ++i) {
+    if (!echo_candidate(out[i])) continue;
+    std::string type = out[i].split_key;
+    if (const auto te = type.find("|TE="); te != std::string::npos) type.erase(te);
+    by_type[type].push_back(i);
+  }
+  for (const auto& [type, members] : by_type) {
+    std::set<double> tes;
+    for (const auto i : members) tes.insert(*out[i].echo_time_ms);
+    if (tes.size() < 3 || tes.size() != members.size()) continue;
+    const auto& s = out[members.front()];
+    mark_echo_train(out, members, fmt::format("{}|{}|{}", s.series_instance_uid, s.series_number, type),
+                    "in one series");
+  }
+}
+
+// One series per echo (some exports): single-echo spin-echo series with the same description, sequence name, TR,
+// in-plane grid and slice normal, overlapping along it, with three or more distinct, evenly spaced echo times (a
+// clinical PD, T2 and T2 fat-sat on one grid are different series with uneven TEs, not a train).
+void assign_echo_trains_across_series(std::vector<SeriesInfo>& out) {
+  std::vector<bool> used(out.size(), false);
+  const auto same_train = [](const SeriesInfo& a, const SeriesInfo& b) {
+    if (!a.repetition_time_ms || !b.repetition_time_ms || !a.slice_normal || !b.slice_normal) return false;
+    if (std::abs(*a.repetition_time_ms - *b.repetition_time_ms) > 1e-3 * std::max(1.0, *a.repetition_time_ms))
+      return false;
+    const auto& ea = *a.extent_along_normal_mm;
+    const auto& eb = *b.extent_along_normal_mm;
+    return a.vendor == b.vendor && a.description == b.description && a.sequence_name == b.sequence_name &&
+           a.rows_columns == b.rows_columns &&
+           std::abs(a.pixel_spacing_mm[0] - b.pixel_spacing_mm[0]) < 1e-3 &&
+           std::abs(a.pixel_spacing_mm[1] - b.pixel_spacing_mm[1]) < 1e-3 &&
+           core::dot(*a.slice_normal, *b.slice_normal) > 1.0 - 1e-6 && ea[0] <= eb[1] + 1e-3 && eb[0] <= ea[1] + 1e-3;
+  };
+  const auto single = [&](std::size_t i) {
+    return out[i].split_key.empty() && out[i].role != SeriesRole::t2_multi_echo && echo_candidate(out[i]) &&
+           out[i].slice_normal && out[i].extent_along_normal_mm;
+  };
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (used[i] || !single(i)) continue;
+    std::vector<std::size_t> members{i};
+    for (std::size_t j = i + 1; j < out.size(); ++j)
+      if (!used[j] && single(j) && same_train(out[i], out[j])) members.push_back(j);
+    std::set<double> tes;
+    for (const auto k : members) tes.insert(*out[k].echo_time_ms);
+    if (tes.size() < 3 || tes.size() != members.size()) continue;
+    double min_gap = 1e300, max_gap = 0;
+    for (auto it = std::next(tes.begin()); it != tes.end(); ++it) {
+      min_gap = std::min(min_gap, *it - *std::prev(it));
+      max_gap = std::max(max_gap, *it - *std::prev(it));
+    }
+    if (max_gap > 1.5 * min_gap) continue;
+    std::vector<std::string> numbers;
+    for (const auto k : members) {
+      used[k] = true;
+      numbers.push_back(std::to_string(out[k].series_number));
+    }
+    mark_echo_train(out, members, "series " + fmt::format("{}", fmt::join(numbers, "+")),
+                    fmt::format("in {} series (one per echo) sharing TR and geometry", members.size()));
+  }
+}
+
 }  // namespace
 
 namespace detail {
@@ -320,8 +424,10 @@ std::vector<SeriesInfo> build_series(const std::vector<const FileHeader*>& heade
     if (split) {
       const auto& h = *parts.begin()->second.front().file;
       assign_echo_phase_roles(out, first, h.field_strength_t);
+      assign_echo_train_in_series(out, first);
     }
   }
+  assign_echo_trains_across_series(out);
   std::stable_sort(out.begin(), out.end(), [](const SeriesInfo& a, const SeriesInfo& b) {
     if (a.series_number != b.series_number) return a.series_number < b.series_number;
     if (a.series_instance_uid != b.series_instance_uid) return a.series_instance_uid < b.series_instance_uid;
@@ -377,6 +483,21 @@ std::vector<std::vector<std::size_t>> find_stations(const std::vector<SeriesInfo
     }
   }
   return groups;
+}
+
+std::vector<std::vector<std::size_t>> find_echo_trains(const std::vector<SeriesInfo>& series) {
+  std::map<std::string, std::vector<std::size_t>> trains;
+  for (std::size_t i = 0; i < series.size(); ++i)
+    if (series[i].role == SeriesRole::t2_multi_echo && !series[i].echo_train.empty())
+      trains[series[i].echo_train].push_back(i);
+  std::vector<std::vector<std::size_t>> out;
+  for (auto& [key, members] : trains) {
+    std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
+      return series[a].echo_time_ms.value_or(0) < series[b].echo_time_ms.value_or(0);
+    });
+    out.push_back(members);
+  }
+  return out;
 }
 
 ScanResult scan(const fs::path& path, const ScanOptions& options) {

@@ -22,7 +22,7 @@ using detail::to_upper;
 
 std::string trim_copy(std::string_view text) { return detail::trim(text); }
 
-constexpr std::array<std::pair<SeriesRole, const char*>, 11> kRoleNames{{
+constexpr std::array<std::pair<SeriesRole, const char*>, 12> kRoleNames{{
     {SeriesRole::dixon_water, "dixon_water"},
     {SeriesRole::dixon_fat, "dixon_fat"},
     {SeriesRole::dixon_in_phase, "dixon_in_phase"},
@@ -32,6 +32,7 @@ constexpr std::array<std::pair<SeriesRole, const char*>, 11> kRoleNames{{
     {SeriesRole::t2, "t2"},
     {SeriesRole::fat_fraction_map, "fat_fraction_map"},
     {SeriesRole::t2_map, "t2_map"},
+    {SeriesRole::t2_multi_echo, "t2_multi_echo"},
     {SeriesRole::localizer, "localizer"},
     {SeriesRole::other, "other"},
 }};

@@ -42,6 +42,15 @@ VendorConvention siemens(SeriesRole role, bool three_d, bool localizer) {
       c.sequence_variant = "SK\\SP\\MP\\OSP";
       c.scan_options = "IR";
       break;
+    case SeriesRole::t2_multi_echo:
+      // Multi-contrast spin echo (sequence file se_mc, as used for MapIt T2 maps): all echoes in one series,
+      // EchoNumbers 1..n, ImageType of raw magnitude echoes.
+      c.series_description = "t2_se_mc_tra";
+      c.image_type = "ORIGINAL\\PRIMARY\\M\\ND";
+      c.sequence_name = "*se2d10";
+      c.scanning_sequence = "SE";
+      c.sequence_variant = "SP\\OSP";
+      break;
     case SeriesRole::t1:
       c.series_description = "t1_tse_tra";
       c.sequence_name = "*tse2d1_3";
@@ -102,6 +111,14 @@ VendorConvention philips(SeriesRole role, bool three_d, bool localizer) {
       c.scanning_sequence = "IR";
       c.sequence_variant = "SK";
       break;
+    case SeriesRole::t2_multi_echo:
+      // Multi-echo spin echo (MSE): all echoes in one series, EchoNumbers 1..n.
+      c.series_description = "T2_MSE_TRA";
+      typed("M", "SE");
+      c.scanning_sequence = "SE";
+      c.sequence_variant = "SK";
+      c.scan_options = "";
+      break;
     case SeriesRole::t1:
       c.series_description = "T1_TSE_TRA";
       typed("M", "SE");
@@ -159,6 +176,14 @@ VendorConvention ge(SeriesRole role, bool three_d, bool localizer) {
       c.scanning_sequence = "SE\\IR";
       c.sequence_variant = "SK\\OSP";
       c.scan_options = "FAST_GEMS\\IR_GEMS\\FILTERED_GEMS";
+      break;
+    case SeriesRole::t2_multi_echo:
+      // T2 mapping (T2Map / CartiGram-style multi-echo): the generator writes one series per echo.
+      c.series_description = "Ax T2Map";
+      c.sequence_name = "mfse";
+      c.scanning_sequence = "SE";
+      c.sequence_variant = "SK";
+      c.scan_options = "";
       break;
     case SeriesRole::t1:
       c.series_description = "Ax T1 FSE";

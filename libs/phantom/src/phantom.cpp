@@ -64,6 +64,7 @@ const char* role_name(SeriesRole r) {
     case SeriesRole::t2: return "t2";
     case SeriesRole::fat_fraction_map: return "fat_fraction_map";
     case SeriesRole::t2_map: return "t2_map";
+    case SeriesRole::t2_multi_echo: return "t2_multi_echo";
     case SeriesRole::localizer: return "localizer";
     case SeriesRole::other: break;
   }
@@ -115,6 +116,7 @@ core::Geometry sagittal(double fov_y, double fov_z, double pixel, double x_hi, d
 
 struct SeriesPlan {
   std::vector<std::pair<SeriesRole, const core::ImageVolume*>> images;
+  std::vector<double> echo_times_ms;  // per image, for multi-echo series (echo numbers follow)
   dicom::SeriesTags tags;
   std::string description;  // resolved for the truth file
   std::string orientation;
@@ -155,7 +157,15 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   const std::string key = fmt::format("myoscope-phantom/{}/{}/{}/{}/{}/{}/{}/{}", vendor_name(vendor),
                                       to_string(params.scenario), params.seed, params.dixon, params.coronal_stir,
                                       params.dixon_voxel_mm, params.clinical_pixel_mm, params.noise_level) +
-                          (params.swap_region ? "/swap" : "") + (params.scanner_fat_fraction ? "/ff" : "");
+                          (params.swap_region ? "/swap" : "") + (params.scanner_fat_fraction ? "/ff" : "") +
+                          (params.t2_multi_echo ? fmt::format("/mese{}x{}", params.echo_count, params.echo_spacing_ms) : "");
+  if (params.t2_multi_echo && (params.echo_count < 3 || params.echo_count > static_cast<int>(detail::kMaxEchoes) ||
+                               params.echo_spacing_ms <= 0))
+    throw core::MyoError(output_directory.string(),
+                         fmt::format("a multi-echo series needs 3 to {} echoes and a positive spacing", detail::kMaxEchoes));
+  std::vector<double> echo_times;
+  if (params.t2_multi_echo)
+    for (int e = 1; e <= params.echo_count; ++e) echo_times.push_back(e * params.echo_spacing_ms);
   const std::uint64_t base_seed = 0x51ed270b27ULL * (params.seed + 1);
 
   // Field of view centred on the table (x = 0, y = +10), covering the distal thigh to above the iliac crest.
@@ -222,6 +232,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
     r.stir = true;
     r.truth = !params.dixon;
     r.stir_ti_ms = stir_ti;
+    r.echo_times_ms = echo_times;
     r.noise_level = params.noise_level;
     r.seed = base_seed + 3;
     r.threads = threads;
@@ -316,6 +327,23 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   if (params.coronal_stir)
     add_plan({{SeriesRole::stir, &cor.stir}}, number(index++), coronal_stir_description(vendor),
              false, false, 50.0, 4500.0, stir_ti, 150, 5.0, "coronal");
+  if (params.t2_multi_echo) {
+    const double tr = 4000.0;
+    if (vendor == Vendor::ge) {
+      // One series per echo, sharing TR and geometry.
+      for (std::size_t e = 0; e < echo_times.size(); ++e) {
+        add_plan({{SeriesRole::t2_multi_echo, &clinical.echoes[e]}}, number(index++),
+                 "", false, false, echo_times[e], tr, std::nullopt, 180, 6.0,
+                 "axial");
+        plans.back().echo_times_ms = {echo_times[e]};
+      }
+    } else {
+      std::vector<std::pair<SeriesRole, const core::ImageVolume*>> images;
+      for (const auto& echo : clinical.echoes) images.emplace_back(SeriesRole::t2_multi_echo, &echo);
+      add_plan(images, number(index++), "", false, false, echo_times.front(), tr, std::nullopt, 180, 6.0, "axial");
+      plans.back().echo_times_ms = echo_times;
+    }
+  }
 
   // Folder layout of real media exports: Siemens/GE one folder per series with opaque names, Philips one flat
   // DICOM folder of IM_nnnn files.
@@ -340,11 +368,16 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   result.dicom_directory = dicom_dir;
   for (auto& p : plans) {
     std::vector<dicom::ImageComponent> components;
-    for (const auto& [role, volume] : p.images) {
+    for (std::size_t n = 0; n < p.images.size(); ++n) {
+      const auto& [role, volume] = p.images[n];
       dicom::ImageComponent c;
       c.role = role;
       c.volume = volume;
-      if (philips && p.tags.three_d) {
+      if (!p.echo_times_ms.empty()) {
+        c.echo_time_ms = p.echo_times_ms[n];
+        // One series per echo (GE) numbers each echo 1, as such exports do; a train in one series counts up.
+        c.echo_number = p.echo_times_ms.size() == 1 ? 1 : static_cast<int>(n) + 1;
+      } else if (philips && p.tags.three_d) {
         c.echo_time_ms = role == SeriesRole::dixon_in_phase ? 2.46 : 1.23;
         c.echo_number = role == SeriesRole::dixon_in_phase ? 2 : 1;
       } else if (role == SeriesRole::dixon_in_phase) {
@@ -374,6 +407,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   const int max_label = catalog.max_label();
   std::vector<double> count(static_cast<std::size_t>(max_label + 1), 0), ff_sum(count), voxel_ff_sum(count),
       edema(count), fat_replaced(count);
+  std::vector<std::vector<float>> water_t2(count.size());
   for (std::size_t i = 0; i < truth.labels.voxels.size(); ++i) {
     const auto label = truth.labels.voxels[i];
     if (label == 0 || label > max_label) continue;
@@ -382,6 +416,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
     voxel_ff_sum[label] += reference.truth_voxel_fat_fraction[i];
     edema[label] += reference.truth_edema[i];
     if (reference.truth_fat_fraction[i] > 0.5F) fat_replaced[label] += 1;
+    if (params.t2_multi_echo && reference.truth_water_t2_ms[i] > 0) water_t2[label].push_back(reference.truth_water_t2_ms[i]);
   }
   const double voxel_ml = truth.labels.geometry.voxel_volume_ml();
   for (std::size_t g = 0; g < catalog.groups().size(); ++g) {
@@ -400,6 +435,13 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
       t.fat_replaced_share_pct = count[label] > 0 ? 100.0 * fat_replaced[label] / count[label] : 0.0;
       t.target_fat_fraction_pct = 100.0 * target.fat_fraction;
       t.target_edema_pct = 100.0 * target.edema_fraction;
+      if (auto& v = water_t2[label]; !v.empty()) {
+        double sum = 0;
+        for (const float x : v) sum += x;
+        t.water_t2_mean_ms = sum / static_cast<double>(v.size());
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+        t.water_t2_ms = v[v.size() / 2];
+      }
       truth.groups.push_back(t);
     }
   }
@@ -423,6 +465,13 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                      {"dixon_voxel_mm", params.dixon_voxel_mm},
                      {"clinical_pixel_mm", params.clinical_pixel_mm}};
   j["parameters"]["scanner_fat_fraction"] = params.scanner_fat_fraction;
+  if (params.t2_multi_echo)
+    j["parameters"]["t2_multi_echo"] = {{"echo_times_ms", echo_times},
+                                        {"repetition_time_ms", 4000.0},
+                                        {"muscle_water_t2_ms", detail::kMuscleWaterT2Ms},
+                                        {"edema_water_t2_ms", detail::kEdemaWaterT2Ms},
+                                        {"fat_t2_ms", detail::kMeseFatT2Ms},
+                                        {"decay", "bi-exponential water + fat by the voxel fat fraction; no stimulated echoes"}};
   if (params.swap_region) {
     const auto c = anatomy.right_thigh_lateral_point(kSwapLevelMm);
     j["parameters"]["swap_region"] = {{"centre_mm", {c[0], c[1], c[2]}}, {"radius_mm", kSwapRadiusMm},
@@ -465,6 +514,13 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                       {"fat_replaced_share_pct", t.fat_replaced_share_pct},
                       {"target_fat_fraction_pct", t.target_fat_fraction_pct},
                       {"target_edema_pct", t.target_edema_pct}});
+  for (std::size_t n = 0; n < truth.groups.size(); ++n) {
+    const auto& t = truth.groups[n];
+    if (t.water_t2_ms) {
+      groups[n]["water_t2_ms"] = *t.water_t2_ms;
+      groups[n]["water_t2_mean_ms"] = *t.water_t2_mean_ms;
+    }
+  }
   j["groups"] = groups;
 
   const std::filesystem::path truth_dir = output_directory / "truth";

@@ -5,6 +5,10 @@
 #include <cmath>
 #include <thread>
 
+#include <fmt/format.h>
+
+#include "myo/core/error.hpp"
+
 namespace myo::phantom::detail {
 namespace {
 
@@ -69,8 +73,27 @@ struct Table {
   }
 };
 
+// Water T2 seen by a multi-echo spin echo: muscle from healthy to edematous by the edema weight, other tissues
+// from their physics.
+double water_t2_ms(const Sample& s) {
+  if (s.tissue == Tissue::muscle) return kMuscleWaterT2Ms + (kEdemaWaterT2Ms - kMuscleWaterT2Ms) * s.edema_weight;
+  return physics(s.tissue, s.edema).t2_ms;
+}
+
 struct Accum {
   double water = 0, fat = 0, t1 = 0, stir = 0, loc = 0;
+  std::array<double, kMaxEchoes> echo{};
+  void add_echoes(const Sample& s, const RenderRequest& r, double weight) {
+    const TissuePhysics p0 = physics(s.tissue, false), p1 = physics(s.tissue, true);
+    const double e = s.edema_weight;
+    const double pd = p0.pd + (p1.pd - p0.pd) * e;
+    const double t1_ms = p0.t1_ms + (p1.t1_ms - p0.t1_ms) * e;
+    const double t2w = water_t2_ms(s);
+    const double pw = pd * (1.0 - s.fat_fraction) * weight * (1 - std::exp(-r.multi_echo_tr_ms / t1_ms)) * p0.spin_echo_flow;
+    const double pf = pd * s.fat_fraction * weight * (1 - std::exp(-r.multi_echo_tr_ms / kFatT1)) * p0.spin_echo_flow;
+    for (std::size_t k = 0; k < r.echo_times_ms.size(); ++k)
+      echo[k] += pw * std::exp(-r.echo_times_ms[k] / t2w) + pf * std::exp(-r.echo_times_ms[k] / kMeseFatT2Ms);
+  }
   void add(const Sample& s, const Table& table, double weight) {
     const Weights& w0 = table.w[static_cast<std::size_t>(s.tissue)][0];
     const Weights& w1 = table.w[static_cast<std::size_t>(s.tissue)][1];
@@ -155,11 +178,18 @@ Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
     out.truth_voxel_fat_fraction.assign(g.voxel_count(), 0.0F);
     out.truth_edema.assign(g.voxel_count(), 0);
     out.truth_tissue.assign(g.voxel_count(), 0);
+    out.truth_water_t2_ms.assign(g.voxel_count(), 0.0F);
   }
+  if (request.echo_times_ms.size() > kMaxEchoes)
+    throw core::MyoError("phantom", fmt::format("at most {} echoes", kMaxEchoes));
+  const bool echoes = !request.echo_times_ms.empty();
+  out.echoes.assign(request.echo_times_ms.size(), core::ImageVolume(g, 0.0F));
   // Scanner units: typical magnitudes of each contrast, and the noise standard deviation in those units.
   constexpr double kDixonScale = 1000, kT1Scale = 1500, kStirScale = 3200, kLocScale = 1000;
   const double sd_dixon = 14 * request.noise_level, sd_t1 = 10 * request.noise_level;
   const double sd_stir = 12 * request.noise_level, sd_loc = 15 * request.noise_level;
+  constexpr double kMeseScale = 1500;
+  const double sd_mese = 10 * request.noise_level;
 
   const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
   // Slice thickness in units of the slice spacing (below 1 for 2D stacks with gaps).
@@ -173,6 +203,7 @@ Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
           centre[j * nx + i] = anatomy.sample(
               g.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)}));
       Gauss noise(request.seed * 1000003ULL + k);
+      Gauss echo_noise(request.seed * 1000003ULL + k + 0x5e5e5e5eULL);
       for (std::size_t j = 0; j < ny; ++j)
         for (std::size_t i = 0; i < nx; ++i) {
           const Sample& c = centre[j * nx + i];
@@ -189,13 +220,15 @@ Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
             for (int b = -1; b <= 1; ++b)
               for (int a = -1; a <= 1; ++a) {
                 const int dz = (a + b + 3) % 3 - 1;
-                acc.add(anatomy.sample(g.index_to_physical({static_cast<double>(i) + a / 3.0,
-                                                            static_cast<double>(j) + b / 3.0,
-                                                            static_cast<double>(k) + dz * slab / 3.0})),
-                        table, 1.0 / 9.0);
+                const Sample sub = anatomy.sample(g.index_to_physical({static_cast<double>(i) + a / 3.0,
+                                                                       static_cast<double>(j) + b / 3.0,
+                                                                       static_cast<double>(k) + dz * slab / 3.0}));
+                acc.add(sub, table, 1.0 / 9.0);
+                if (echoes) acc.add_echoes(sub, request, 1.0 / 9.0);
               }
           } else {
             acc.add(c, table, 1.0);
+            if (echoes) acc.add_echoes(c, request, 1.0);
           }
           const core::Vec3 p =
               g.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
@@ -222,6 +255,11 @@ Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
           if (request.t1) out.t1.voxels[idx] = rician(acc.t1 * kT1Scale * gain, sd_t1);
           if (request.stir) out.stir.voxels[idx] = rician(acc.stir * kStirScale * stir_bias(p), sd_stir);
           if (request.localizer) out.localizer.voxels[idx] = rician(acc.loc * kLocScale * gain, sd_loc);
+          for (std::size_t e = 0; e < request.echo_times_ms.size(); ++e) {
+            // Own noise stream: the other images of this request stay as they are without echoes.
+            const double re = acc.echo[e] * kMeseScale * gain + sd_mese * echo_noise(), im = sd_mese * echo_noise();
+            out.echoes[e].voxels[idx] = static_cast<float>(std::hypot(re, im));
+          }
           if (request.truth) {
             out.labels.voxels[idx] = c.label;
             out.truth_fat_fraction[idx] = c.fat_fraction;
@@ -229,6 +267,7 @@ Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
             out.truth_voxel_fat_fraction[idx] = total > 0 ? static_cast<float>(acc.fat / total) : 0.0F;
             out.truth_edema[idx] = c.edema ? 1 : 0;
             out.truth_tissue[idx] = static_cast<std::uint8_t>(c.tissue);
+            out.truth_water_t2_ms[idx] = c.tissue == Tissue::muscle ? static_cast<float>(water_t2_ms(c)) : 0.0F;
           }
         }
     }

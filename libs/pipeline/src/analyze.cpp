@@ -24,6 +24,7 @@
 #include "myo/dicom/scan.hpp"
 #include "myo/quantification/pattern.hpp"
 #include "myo/quantification/quantify.hpp"
+#include "myo/quantification/water_t2.hpp"
 #include "myo/rendering/figures.hpp"
 #include "myo/reporting/document.hpp"
 #include "myo/reporting/report.hpp"
@@ -154,6 +155,74 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   q_input.t2_map_ms = t2_map_img ? &*t2_map_img : nullptr;
   auto quantities = quantification::quantify(q_input);
   clock.lap("quantification");
+
+  // Water T2 from a multi-echo spin-echo series: fitted per voxel on the echoes' own grid, inside the muscle groups
+  // only (labels brought there by nearest neighbour), with the Dixon fat fraction (trilinear) fixing the fat share.
+  std::optional<core::ImageVolume> water_t2_map;
+  if (!channels.echo_train_series.empty()) {
+    const auto fit_start = std::chrono::steady_clock::now();
+    // Loaded now, after segmentation, and released after the fit. A train that does not hold together (an echo
+    // missing at a slice, unequal counts, other positions) is an input error naming the series.
+    std::vector<SeriesInfo> echo_infos;
+    for (const auto* s : channels.echo_train_series) echo_infos.push_back(*s);
+    auto loaded_train = dicom::load_echo_train(echo_infos);
+    if (!loaded_train) throw core::MyoError(loaded_train.error());
+    const auto train = std::move(loaded_train).value();
+    for (const auto& w : train.warnings) report.warnings.push_back(train.description() + ": " + w);
+    const core::Geometry& echo_grid = train.echoes.front().geometry;
+    const auto labels_on_echoes = core::resample_labels_to(segmentation.labels, echo_grid);
+    core::MaskVolume muscle(echo_grid, 0);
+    for (std::size_t i = 0; i < muscle.voxels.size(); ++i) muscle.voxels[i] = labels_on_echoes.voxels[i] ? 1 : 0;
+    std::optional<core::ImageVolume> ff_on_echoes;
+    if (quantities.fat_fraction_map_pct && !options.water_t2_monoexponential)
+      ff_on_echoes = core::resample_to(*quantities.fat_fraction_map_pct, echo_grid);
+    quantification::WaterT2Params t2_params;
+    t2_params.skip_first_echo = train.echoes.size() >= 4;  // with fewer, every echo is needed
+    t2_params.noise_sigma = quantification::echo_noise_sigma(train.echoes);
+    const auto map = quantification::fit_water_t2(train.echoes, train.echo_times_ms, &muscle,
+                                                  ff_on_echoes ? &*ff_on_echoes : nullptr, t2_params);
+    quantification::WaterT2Method method;
+    method.name = ff_on_echoes ? "multi_echo_biexponential_fixed_fat" : "multi_echo_monoexponential";
+    method.series = train.description();
+    method.echo_times_ms = train.echo_times_ms;
+    method.echo_times_used_ms = map.echo_times_used_ms;
+    method.first_echo_dropped = t2_params.skip_first_echo;
+    method.fat_t2_ms = t2_params.fat_t2_ms;
+    method.max_fat_fraction_pct = t2_params.max_fat_fraction_pct;
+    method.fat_handling =
+        ff_on_echoes
+            ? fmt::format("bi-exponential, water T2 free, fat share fixed to the Dixon fat fraction and fat T2 fixed at "
+                          "{:g} ms; voxels above {:g} % fat left out",
+                          t2_params.fat_t2_ms, t2_params.max_fat_fraction_pct)
+            : std::string(options.water_t2_monoexponential
+                              ? "mono-exponential (asked for): fat lengthens the apparent T2 of fatty muscle"
+                              : "mono-exponential (no Dixon fat fraction): fat lengthens the apparent T2 of fatty muscle");
+    method.noise_sigma = t2_params.noise_sigma;
+    if (t2_params.noise_sigma)
+      method.fat_handling += fmt::format("; echoes corrected for the Rician noise floor (sigma {:.1f} from the background)",
+                                         *t2_params.noise_sigma);
+    method.fitted_voxels = map.fitted_voxels;
+    method.candidate_voxels = map.candidate_voxels;
+    // Per group: the median of its fitted voxels; groups with fewer than 10 fitted voxels get none.
+    const auto per_label = quantification::water_t2_per_label(labels_on_echoes, map.water_t2_ms);
+    for (auto& m : quantities.groups) {
+      m.water_t2_ms.reset();
+      for (const auto& l : per_label)
+        if (l.label == m.label && l.voxel_count >= 10) m.water_t2_ms = l.median_ms;
+    }
+    if (channels.t2_map_ms)
+      report.warnings.push_back("both a T2 map and a multi-echo series: water T2 is fitted from the multi-echo series");
+    if (!ff_on_echoes && !options.water_t2_monoexponential)
+      report.warnings.push_back(
+          "water T2 fitted mono-exponentially (no Dixon fat fraction): fat inflates it in fatty muscle");
+    quantities.method.water_t2_method = method.name;
+    method.fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count();
+    log::info("water T2: {} of {} muscle voxels fitted from {} echoes in {:.2f} s ({})", map.fitted_voxels,
+              map.candidate_voxels, map.echo_times_used_ms.size(), method.fit_seconds, method.name);
+    report.water_t2_fit = std::move(method);
+    water_t2_map = map.water_t2_ms;
+    clock.lap("water_t2");
+  }
   if (quantities.method.scanner_ff_use == "cross_check") {
     double sum = 0;
     int count = 0;
@@ -208,6 +277,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     else if (same(t1)) e.used_as = "t1";
     else if (same(stir)) e.used_as = "edema";
     else if (same(channels.t2_map_series)) e.used_as = "water_t2";
+    else if (std::any_of(channels.echo_train_series.begin(), channels.echo_train_series.end(), same))
+      e.used_as = "water_t2";
     else if (same(channels.fat_fraction_map_series)) e.used_as = dixon ? "fat_fraction_cross_check" : "fat_fraction";
     if (report.study.manufacturer.empty()) report.study.manufacturer = s.manufacturer;
     report.series.push_back(std::move(e));
@@ -246,6 +317,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   core::write_labels(segmentation.labels, options.output / "labels.nii.gz");
   if (options.write_maps && quantities.fat_fraction_map_pct)
     core::write_image(*quantities.fat_fraction_map_pct, options.output / "fat_fraction.nii.gz");
+  // Fitted water T2 (ms, 0 where not fitted) on the multi-echo series' own grid, where it was fitted.
+  if (options.write_maps && water_t2_map) core::write_image(*water_t2_map, options.output / "water_t2_ms.nii.gz");
   if (options.write_maps) {
     // What `myoscope view` and `myoscope render` show, on the labels' grid (STIR was brought onto the reference
     // grid above, explicitly); display copies, as 16-bit integers (see write_display_series).

@@ -31,6 +31,7 @@ struct TruthGroup {
   std::optional<double> fat_fraction_pct;
   std::optional<double> edema_fraction_pct;
   std::optional<double> fat_replaced_share_pct;
+  std::optional<double> water_t2_ms;
 };
 
 std::map<std::pair<std::string, std::string>, TruthGroup> read_truth(const fs::path& path) {
@@ -52,6 +53,7 @@ std::map<std::pair<std::string, std::string>, TruthGroup> read_truth(const fs::p
     if (g.contains("edema_fraction_pct") && g["edema_fraction_pct"].is_number()) t.edema_fraction_pct = g["edema_fraction_pct"].get<double>();
     if (g.contains("fat_replaced_share_pct") && g["fat_replaced_share_pct"].is_number())
       t.fat_replaced_share_pct = g["fat_replaced_share_pct"].get<double>();
+    if (g.contains("water_t2_ms") && g["water_t2_ms"].is_number()) t.water_t2_ms = g["water_t2_ms"].get<double>();
     truth[{g.at("group").get<std::string>(), g.at("side").get<std::string>()}] = t;
   }
   return truth;
@@ -82,6 +84,7 @@ Evaluation evaluate(const fs::path& analysis, const fs::path& truth_folder) {
   double dice_sum = 0;
   double ff_abs = 0, edema_abs = 0;
   int ff_n = 0, edema_n = 0;
+  double t2_abs = 0, t2_sum = 0;
   e.min_dice = 1.0;
   const double voxel_ml = measured_labels.geometry.voxel_volume_ml();
   for (const auto side : {core::Side::right, core::Side::left}) {
@@ -109,6 +112,13 @@ Evaluation evaluate(const fs::path& analysis, const fs::path& truth_folder) {
           edema_abs += std::abs(*ge.edema_fraction_error_pct);
           ++edema_n;
         }
+        if (t->second.water_t2_ms && m->water_t2_ms) {
+          ge.truth_water_t2_ms = t->second.water_t2_ms;
+          ge.water_t2_error_ms = *m->water_t2_ms - *t->second.water_t2_ms;
+          t2_abs += std::abs(*ge.water_t2_error_ms);
+          t2_sum += *ge.water_t2_error_ms;
+          ++e.water_t2_compared;
+        }
         if (t->second.fat_replaced_share_pct && m->mercuri_grade) {
           ge.truth_mercuri_grade = quantification::mercuri_grade(*t->second.fat_replaced_share_pct).grade;
           ge.measured_mercuri_grade = m->mercuri_grade;
@@ -129,6 +139,10 @@ Evaluation evaluate(const fs::path& analysis, const fs::path& truth_folder) {
   e.mean_dice = dice_sum / static_cast<double>(e.groups.size());
   if (ff_n > 0) e.fat_fraction_mae_pct = ff_abs / ff_n;
   if (edema_n > 0) e.edema_fraction_mae_pct = edema_abs / edema_n;
+  if (e.water_t2_compared > 0) {
+    e.water_t2_mae_ms = t2_abs / static_cast<double>(e.water_t2_compared);
+    e.water_t2_bias_ms = t2_sum / static_cast<double>(e.water_t2_compared);
+  }
   return e;
 }
 
@@ -139,7 +153,10 @@ std::string Evaluation::summary_line() const {
                      edema_fraction_mae_pct ? fmt::format("{:.2f} pp", *edema_fraction_mae_pct) : "n/a",
                      mercuri_compared ? fmt::format(" | Mercuri exact {}/{}, within one {}/{}", mercuri_exact,
                                                     mercuri_compared, mercuri_within_one, mercuri_compared)
-                                      : "");
+                                      : "") +
+         (water_t2_mae_ms ? fmt::format(" | water T2 MAE {:.2f} ms, bias {:+.2f} ms ({} groups)", *water_t2_mae_ms,
+                                        *water_t2_bias_ms, water_t2_compared)
+                          : "");
 }
 
 std::string evaluation_to_json(const Evaluation& e) {
@@ -151,12 +168,16 @@ std::string evaluation_to_json(const Evaluation& e) {
                       {"fat_fraction_error_pct", opt(g.fat_fraction_error_pct)},
                       {"edema_fraction_error_pct", opt(g.edema_fraction_error_pct)},
                       {"truth_mercuri_grade", g.truth_mercuri_grade ? json(*g.truth_mercuri_grade) : json(nullptr)},
-                      {"measured_mercuri_grade", g.measured_mercuri_grade ? json(*g.measured_mercuri_grade) : json(nullptr)}});
+                      {"measured_mercuri_grade", g.measured_mercuri_grade ? json(*g.measured_mercuri_grade) : json(nullptr)},
+                      {"truth_water_t2_ms", opt(g.truth_water_t2_ms)},
+                      {"water_t2_error_ms", opt(g.water_t2_error_ms)}});
   return json{{"mean_dice", e.mean_dice}, {"min_dice", e.min_dice}, {"min_dice_group", e.min_dice_group},
               {"fat_fraction_mae_pct", opt(e.fat_fraction_mae_pct)},
               {"edema_fraction_mae_pct", opt(e.edema_fraction_mae_pct)},
               {"mercuri_compared", e.mercuri_compared}, {"mercuri_exact", e.mercuri_exact},
-              {"mercuri_within_one", e.mercuri_within_one}, {"groups", groups}}
+              {"mercuri_within_one", e.mercuri_within_one}, {"water_t2_mae_ms", opt(e.water_t2_mae_ms)},
+              {"water_t2_bias_ms", opt(e.water_t2_bias_ms)}, {"water_t2_compared", e.water_t2_compared},
+              {"groups", groups}}
              .dump(2);
 }
 

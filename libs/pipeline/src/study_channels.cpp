@@ -29,6 +29,8 @@ void apply_overrides(std::vector<SeriesInfo>& series, const std::vector<std::str
       if (s.series_instance_uid == key || std::to_string(s.series_number) == key) {
         s.role = *role;
         s.role_reason = "overridden on the command line";
+        // Echoes named on the command line form one train.
+        s.echo_train = *role == SeriesRole::t2_multi_echo ? "command line" : "";
         matched = true;
       }
     }
@@ -159,6 +161,18 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     out.t2_map_ms = core::resample_to(load(*t2_map).volume, grid);
     out.t2_map_series = t2_map;
   }
+  // Multi-echo spin echo for water T2: the train with the most slices (axial first); loaded by the fit.
+  const auto trains = dicom::find_echo_trains(series);
+  const std::vector<std::size_t>* train = nullptr;
+  for (const auto& t : trains) {
+    if (t.size() < 2) continue;
+    const auto& s = series[t.front()];
+    const auto& b = train ? series[train->front()] : s;
+    const bool axial = s.orientation == "axial", best_axial = b.orientation == "axial";
+    if (!train || (axial != best_axial ? axial : s.slice_count > b.slice_count)) train = &t;
+  }
+  if (train)
+    for (const auto i : *train) out.echo_train_series.push_back(&series[i]);
   out.load_seconds = seconds_since(load_start);
   return out;
 }

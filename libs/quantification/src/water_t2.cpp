@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "myo/core/error.hpp"
 #include "myo/core/statistics.hpp"
@@ -14,7 +16,9 @@ WaterT2Map fit_water_t2(const std::vector<core::ImageVolume>& echoes, const std:
                         const WaterT2Params& params) {
   if (echoes.size() != echo_times_ms.size()) throw core::MyoError("water T2", "echo count and echo times differ");
   const std::size_t first = params.skip_first_echo ? 1 : 0;
-  if (echoes.size() < first + 3) throw core::MyoError("water T2", "fewer than three echoes to fit");
+  if (echoes.size() < first + 2 || (params.skip_first_echo && echoes.size() < 3))
+    throw core::MyoError("water T2", params.skip_first_echo ? "fewer than three echoes to fit (the first is dropped)"
+                                                            : "fewer than two echoes to fit");
   const auto& g = echoes.front().geometry;
   for (const auto& e : echoes)
     if (!e.geometry.same_grid(g)) throw core::MyoError("water T2", "echo images are not on one grid");
@@ -26,51 +30,115 @@ WaterT2Map fit_water_t2(const std::vector<core::ImageVolume>& echoes, const std:
   out.method = fat_fraction_pct ? "biexponential_fixed_fat" : "monoexponential";
   out.water_t2_ms = core::ImageVolume(g, 0.0F);
   const std::size_t m = echoes.size() - first;
-  std::vector<double> te(m), s(m), fat_decay(m), model(m);
+  std::vector<double> te(m), fat_decay(m);
   for (std::size_t k = 0; k < m; ++k) {
     te[k] = echo_times_ms[first + k];
     fat_decay[k] = std::exp(-te[k] / params.fat_t2_ms);
   }
+  out.echo_times_used_ms = te;
+  // Table of water decays w_j(TE) on a log grid of T2, with the inner products the projection needs.
   const double lo = std::log(params.min_t2_ms), hi = std::log(params.max_t2_ms);
-  for (std::size_t i = 0; i < g.voxel_count(); ++i) {
-    if (mask && !mask->voxels[i]) continue;
-    const double ff = fat_fraction_pct ? std::clamp(fat_fraction_pct->voxels[i] / 100.0, 0.0, 1.0) : 0.0;
-    if (ff * 100.0 > params.max_fat_fraction_pct) continue;
-    double energy = 0;
-    for (std::size_t k = 0; k < m; ++k) s[k] = echoes[first + k].voxels[i], energy += s[k] * s[k];
-    if (energy <= 0) continue;
-    // Residual after the best S0 for a given water T2 (S0 is linear: projection onto the model).
-    const auto residual = [&](double log_t2) {
-      const double t2 = std::exp(log_t2);
-      double sm = 0, mm = 0;
-      for (std::size_t k = 0; k < m; ++k) {
-        model[k] = (1.0 - ff) * std::exp(-te[k] / t2) + ff * fat_decay[k];
-        sm += s[k] * model[k];
-        mm += model[k] * model[k];
-      }
-      return energy - sm * sm / mm;
-    };
-    // Golden-section search on log T2 (the residual is unimodal in practice over this range).
-    constexpr double kInvPhi = 0.6180339887498949;
-    double a = lo, b = hi, c = b - kInvPhi * (b - a), d = a + kInvPhi * (b - a);
-    double fc = residual(c), fd = residual(d);
-    for (int it = 0; it < 40; ++it) {
-      if (fc < fd) {
-        b = d, d = c, fd = fc;
-        c = b - kInvPhi * (b - a);
-        fc = residual(c);
-      } else {
-        a = c, c = d, fc = fd;
-        d = a + kInvPhi * (b - a);
-        fd = residual(d);
+  const auto steps = static_cast<std::size_t>(std::ceil((hi - lo) / 0.01)) + 1;
+  const double step = (hi - lo) / static_cast<double>(steps - 1);
+  std::vector<double> table(steps * m), ww(steps), wf(steps);
+  double ffd = 0;
+  for (std::size_t k = 0; k < m; ++k) ffd += fat_decay[k] * fat_decay[k];
+  for (std::size_t j = 0; j < steps; ++j) {
+    const double t2 = std::exp(lo + step * static_cast<double>(j));
+    for (std::size_t k = 0; k < m; ++k) {
+      const double w = std::exp(-te[k] / t2);
+      table[j * m + k] = w;
+      ww[j] += w * w;
+      wf[j] += w * fat_decay[k];
+    }
+  }
+  const std::size_t per_slice = g.size[0] * g.size[1];
+  const double noise_power = params.noise_sigma ? *params.noise_sigma * *params.noise_sigma : 0.0;
+  std::atomic<std::size_t> next{0}, fitted{0}, tried{0};
+  const auto worker = [&] {
+    std::vector<double> s(m), sw(steps), model(m);
+    for (std::size_t z = next++; z < g.size[2]; z = next++) {
+      for (std::size_t i = z * per_slice; i < (z + 1) * per_slice; ++i) {
+        if (mask && !mask->voxels[i]) continue;
+        const double ff = fat_fraction_pct ? std::clamp(fat_fraction_pct->voxels[i] / 100.0, 0.0, 1.0) : 0.0;
+        if (ff * 100.0 > params.max_fat_fraction_pct) continue;
+        ++tried;
+        double energy = 0, sf = 0;
+        for (std::size_t k = 0; k < m; ++k) {
+          const double v = echoes[first + k].voxels[i];
+          s[k] = noise_power > 0 ? std::sqrt(std::max(0.0, v * v - noise_power)) : v;
+          energy += s[k] * s[k];
+          sf += s[k] * fat_decay[k];
+        }
+        if (energy <= 0) continue;
+        const double a = 1.0 - ff;
+        // Residual after the best S0 = energy - (s.model)^2 / (model.model), model = a w + ff f.
+        std::size_t best = 0;
+        double best_value = -1;
+        for (std::size_t j = 0; j < steps; ++j) {
+          double swj = 0;
+          const double* w = &table[j * m];
+          for (std::size_t k = 0; k < m; ++k) swj += s[k] * w[k];
+          const double sm = a * swj + ff * sf;
+          const double mm = a * a * ww[j] + 2 * a * ff * wf[j] + ff * ff * ffd;
+          const double explained = sm * sm / mm;  // maximise what the model explains
+          if (explained > best_value) best_value = explained, best = j;
+        }
+        if (best == 0 || best + 1 == steps) continue;  // at the limits of the range: a failed fit
+        const auto residual = [&](double log_t2) {
+          const double t2 = std::exp(log_t2);
+          double sm = 0, mm = 0;
+          for (std::size_t k = 0; k < m; ++k) {
+            model[k] = a * std::exp(-te[k] / t2) + ff * fat_decay[k];
+            sm += s[k] * model[k];
+            mm += model[k] * model[k];
+          }
+          return energy - sm * sm / mm;
+        };
+        constexpr double kInvPhi = 0.6180339887498949;
+        double x0 = lo + step * static_cast<double>(best - 1), x1 = lo + step * static_cast<double>(best + 1);
+        double c = x1 - kInvPhi * (x1 - x0), d = x0 + kInvPhi * (x1 - x0);
+        double fc = residual(c), fd = residual(d);
+        for (int it = 0; it < 14; ++it) {
+          if (fc < fd) {
+            x1 = d, d = c, fd = fc;
+            c = x1 - kInvPhi * (x1 - x0);
+            fc = residual(c);
+          } else {
+            x0 = c, c = d, fc = fd;
+            d = x0 + kInvPhi * (x1 - x0);
+            fd = residual(d);
+          }
+        }
+        out.water_t2_ms.voxels[i] = static_cast<float>(std::exp(0.5 * (x0 + x1)));
+        ++fitted;
       }
     }
-    const double t2 = std::exp(0.5 * (a + b));
-    if (t2 <= params.min_t2_ms * 1.02 || t2 >= params.max_t2_ms * 0.98) continue;  // at the limits: failed fit
-    out.water_t2_ms.voxels[i] = static_cast<float>(t2);
-    ++out.fitted_voxels;
-  }
+  };
+  const unsigned n = std::max(1U, params.threads ? params.threads : std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < n; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  out.fitted_voxels = fitted;
+  out.candidate_voxels = tried;
   return out;
+}
+
+std::optional<double> echo_noise_sigma(const std::vector<core::ImageVolume>& echoes) {
+  if (echoes.empty()) return std::nullopt;
+  const auto& first = echoes.front().voxels;
+  const auto& last = echoes.back().voxels;
+  auto positive = core::sample_values(first, 500000, [](float v) { return v > 0; });
+  if (positive.size() < 1000) return std::nullopt;
+  const double high = core::percentile(positive, 0.995);
+  const double threshold = core::otsu_threshold(positive, 0.0, high);
+  std::vector<float> background;
+  const std::size_t step = std::max<std::size_t>(1, first.size() / 500000);
+  for (std::size_t i = 0; i < first.size(); i += step)
+    if (first[i] > 0 && first[i] < threshold * 0.25 && last[i] > 0) background.push_back(last[i]);
+  if (background.size() < 1000) return std::nullopt;
+  return core::percentile(background, 0.5) / std::sqrt(2.0 * std::log(2.0));
 }
 
 std::vector<LabelT2> water_t2_per_label(const core::LabelVolume& labels, const core::ImageVolume& t2_ms) {

@@ -108,6 +108,14 @@ Table measurement_table(const Report& r, bool dixon) {
               "Mercuri, modified"};
   t.widths = {1.8, 1.45, 2.05, 1.35, 1.2, 1.0, 1.15};
   t.numeric = {false, false, true, true, true, true, true};
+  const bool water_t2 =
+      std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& m) { return m.water_t2_ms.has_value(); });
+  if (water_t2) {
+    // One more column on the same page width: group and side give up some room.
+    t.header.push_back("Water T2");
+    t.widths = {1.55, 1.2, 1.9, 1.3, 1.15, 1.0, 1.35, 1.25};
+    t.numeric.push_back(true);
+  }
   for (const auto& group : group_order(r)) {
     const auto* right = find_muscle(r, group, core::Side::right);
     const auto* left = find_muscle(r, group, core::Side::left);
@@ -123,6 +131,7 @@ Table measurement_table(const Report& r, bool dixon) {
                    pct(m->edema_fraction_pct),
                    m->edema_grade ? std::to_string(*m->edema_grade) : "–",
                    m->mercuri_modified_grade.empty() ? "–" : clean_text(m->mercuri_modified_grade)};
+      if (water_t2) row.cells.push_back(m->water_t2_ms ? fmt::format("{:.1f} ms", *m->water_t2_ms) : "–");
       t.rows.push_back(std::move(row));
       first = false;
     }
@@ -142,6 +151,10 @@ Table measurement_table(const Report& r, bool dixon) {
                     er && el ? signed_num(*er - *el, "pp") : "–",
                     "",
                     ""};
+      if (water_t2)
+        diff.cells.push_back(right->water_t2_ms && left->water_t2_ms
+                                 ? signed_num(*right->water_t2_ms - *left->water_t2_ms, "ms")
+                                 : "–");
       t.rows.push_back(std::move(diff));
     }
   }
@@ -155,6 +168,10 @@ Table measurement_table(const Report& r, bool dixon) {
   t.notes.push_back(
       fmt::format("Mercuri grade (modified scale 0, 1, 2a, 2b, 3, 4) from the share of voxels above {:.0f} % fat{}.",
                   p.fat_replaced_threshold_pct, dixon ? "" : " (T1 estimate)"));
+  if (water_t2)
+    t.notes.push_back(
+        "Water T2: median over the group's fitted voxels (healthy thigh muscle about 30–35 ms; edema raises it); see "
+        "Method for how fat was handled.");
   t.notes.push_back(
       "Right − Left: difference of the two sides; pp = percentage points; volume difference in % of "
       "the mean of both sides.");
@@ -405,11 +422,24 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
                      "Used as"};
   d.series.widths = {0.6, 2.25, 1.4, 2.45, 0.9, 0.85, 1.25};
   d.series.numeric = {true, false, false, false, false, true, false};
-  for (const auto& s : r.series)
-    d.series.rows.push_back({{std::to_string(s.series_number), clean_text(s.description), readable(s.role),
-                              clean_text(s.role_reason), clean_text(s.orientation), std::to_string(s.slice_count),
+  for (std::size_t i = 0; i < r.series.size(); ++i) {
+    const auto& s = r.series[i];
+    // The echoes of one multi-echo train (parts of one series, or one series per echo) read as one row.
+    std::size_t last = i;
+    while (s.role == "t2_multi_echo" && last + 1 < r.series.size() && r.series[last + 1].role == s.role &&
+           r.series[last + 1].description == s.description && r.series[last + 1].used_as == s.used_as)
+      ++last;
+    const auto& e = r.series[last];
+    std::string number = std::to_string(s.series_number);
+    if (e.series_number != s.series_number) number += "–" + std::to_string(e.series_number);
+    std::string description = clean_text(s.description);
+    if (last > i) description += fmt::format(" ({} echoes)", last - i + 1);
+    d.series.rows.push_back({{number, description, readable(s.role), clean_text(s.role_reason),
+                              clean_text(s.orientation), std::to_string(s.slice_count),
                               s.used_as.empty() ? "not used" : readable(s.used_as)},
                              RowStyle::normal});
+    i = last;
+  }
 
   const auto& m = r.quantification_method;
   const auto& p = m.params;
@@ -445,7 +475,20 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   } else {
     d.method.push_back({"Fat", "not measured"});
   }
-  if (!m.water_t2_method.empty())
+  if (r.water_t2_fit) {
+    const auto& f = *r.water_t2_fit;
+    std::string tes;
+    for (const double te : f.echo_times_used_ms) tes += (tes.empty() ? "" : ", ") + fmt::format("{:g}", te);
+    d.method.push_back(
+        {"Water T2",
+         clean_text(fmt::format(
+             "fitted per voxel inside the muscle groups from the multi-echo spin-echo series '{}': {}; echoes used "
+             "TE {} ms{}; median per group of {} fitted voxels",
+             f.series, f.fat_handling, tes,
+             f.first_echo_dropped ? " (first echo left out: it lacks the stimulated-echo signal of the later echoes)"
+                                  : "",
+             f.fitted_voxels))});
+  } else if (!m.water_t2_method.empty())
     d.method.push_back(
         {"Water T2", m.water_t2_method == "t2_map_fat_excluded"
                          ? fmt::format("median of the T2 map per group; voxels above {:.0f} % fat left out (fat "

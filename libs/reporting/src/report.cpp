@@ -97,6 +97,25 @@ std::string to_json_text(const Report& r) {
       {"left_right_asymmetry_index_pct", optional_number(r.pattern.left_right_asymmetry_index_pct)},
       {"most_involved_groups", r.pattern.most_involved_groups},
       {"sentences", r.pattern.sentences}};
+  json water_t2{{"name", r.quantification_method.water_t2_method.empty() ? json(nullptr)
+                                                                        : json(r.quantification_method.water_t2_method)},
+                {"max_fat_fraction_pct", p.t2_map_max_fat_fraction_pct}};
+  if (r.water_t2_fit) {
+    // Fitted from a multi-echo spin-echo series: the model, how fat was handled and which echoes were used.
+    const auto& f = *r.water_t2_fit;
+    water_t2["max_fat_fraction_pct"] = f.max_fat_fraction_pct;
+    water_t2["series"] = f.series;
+    water_t2["echo_times_ms"] = f.echo_times_ms;
+    water_t2["echo_times_used_ms"] = f.echo_times_used_ms;
+    water_t2["first_echo_dropped"] = f.first_echo_dropped;
+    water_t2["fat_handling"] = f.fat_handling;
+    water_t2["fat_t2_ms"] = f.fat_t2_ms;
+    water_t2["noise_sigma"] = optional_number(f.noise_sigma);
+    water_t2["fitted_voxels"] = f.fitted_voxels;
+    water_t2["candidate_voxels"] = f.candidate_voxels;
+    water_t2["fit_seconds"] = f.fit_seconds;
+    water_t2["map_file"] = "water_t2_ms.nii.gz";
+  }
   const json doc{
       {"schema_version", r.schema_version},
       {"software", {{"name", r.software_name}, {"version", r.software_version}, {"git_revision", r.git_revision}}},
@@ -130,10 +149,7 @@ std::string to_json_text(const Report& r) {
                  {"swap_block_mm", p.swap.block_mm},
                  {"swap_evidence_radius_mm", p.swap.evidence_radius_mm},
                  {"swap_regions", swap_regions}}},
-        {"water_t2", {{"name", r.quantification_method.water_t2_method.empty()
-                                   ? json(nullptr)
-                                   : json(r.quantification_method.water_t2_method)},
-                      {"max_fat_fraction_pct", p.t2_map_max_fat_fraction_pct}}},
+        {"water_t2", water_t2},
         {"edema", {{"name", r.quantification_method.edema_method},
                    {"reference_percentile", p.edema_reference_percentile},
                    {"reference_window", p.edema_reference_window},
@@ -236,6 +252,7 @@ std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& pat
       r.fat_fraction_p90_pct = number(m, "fat_fraction_p90_pct");
       r.t1_fat_estimate_pct = number(m, "t1_fat_estimate_pct");
       r.stir_ratio = number(m, "stir_ratio");
+      r.water_t2_ms = number(m, "water_t2_ms");
       const auto grade = [&](const char* key) -> std::optional<int> {
         const auto v = number(m, key);
         if (!v) return std::nullopt;
@@ -269,6 +286,7 @@ quantification::GroupMeasurement to_measurement(const ReportedMuscle& m) {
   g.edema_fraction_pct = m.edema_fraction_pct;
   g.edema_grade = m.edema_grade;
   g.stir_ratio = m.stir_ratio;
+  g.water_t2_ms = m.water_t2_ms;
   return g;
 }
 

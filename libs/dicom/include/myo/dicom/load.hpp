@@ -33,6 +33,22 @@ struct LoadOptions {
 };
 [[nodiscard]] core::Result<LoadedSeries> load_series(const SeriesInfo& series, const LoadOptions& options);
 
+// The echoes of one multi-echo spin-echo train (role t2_multi_echo), on one grid, sorted by echo time.
+struct EchoTrain {
+  std::vector<SeriesInfo> infos;     // one per echo, in echo-time order
+  std::vector<core::ImageVolume> echoes;
+  std::vector<double> echo_times_ms;  // ascending, one per echo
+  std::vector<std::string> warnings;
+  [[nodiscard]] std::string description() const { return infos.empty() ? std::string() : infos.front().description; }
+};
+
+// Loads the given echoes (e.g. a group from find_echo_trains) and checks that they form one train: every echo has
+// an echo time, no two share one, all have the same number of slices at the same positions on the same grid.
+// An inconsistent train is an error naming the series and what is wrong (an echo missing at a slice, unequal
+// counts, another grid).
+[[nodiscard]] core::Result<EchoTrain> load_echo_train(const std::vector<SeriesInfo>& echoes,
+                                                      const LoadOptions& options = {});
+
 struct StitchOptions {
   double max_overlap_mismatch_mm = 0.5;  // in-plane grids of the stations must agree to this tolerance
 };

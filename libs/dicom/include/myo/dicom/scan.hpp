@@ -53,6 +53,8 @@ struct SeriesInfo {
   // and the first/last slice position along it. Lets callers find table positions (stations) of one contrast.
   std::optional<core::Vec3> slice_normal;
   std::optional<std::array<double, 2>> extent_along_normal_mm;
+  // Role t2_multi_echo: the echo train this echo belongs to (equal for all echoes of one train; see find_echo_trains).
+  std::string echo_train;
 };
 
 struct StudyInfo {
@@ -97,6 +99,10 @@ struct ScanResult {
 // in-plane grid and slice normal, at different but contiguous or overlapping positions along the normal. Returns
 // index groups (into `series`) of two or more, ordered along the normal; feed the loaded volumes to stitch_series.
 [[nodiscard]] std::vector<std::vector<std::size_t>> find_stations(const std::vector<SeriesInfo>& series);
+
+// The multi-echo spin-echo trains of a study: index groups (into `series`) of the parts with role t2_multi_echo
+// that share SeriesInfo::echo_train, each sorted by echo time. Feed the members to load_echo_train.
+[[nodiscard]] std::vector<std::vector<std::size_t>> find_echo_trains(const std::vector<SeriesInfo>& series);
 
 // Short label of a series for tables and file names: the split key reduced to what tells the parts apart.
 [[nodiscard]] std::string describe_series(const SeriesInfo& series);

@@ -17,6 +17,7 @@ enum class SeriesRole {
   t2,
   fat_fraction_map,
   t2_map,
+  t2_multi_echo,  // one echo of a multi-echo spin-echo train (several echo times at the same slice positions)
   localizer,
   other
 };

@@ -32,6 +32,13 @@ struct PhantomParams {
   // Add the scanner's fat-fraction map (F/(W+F) of its own magnitude images, as a separate series: Siemens and GE in
   // tenths of a percent, Philips in percent).
   bool scanner_fat_fraction = false;
+  // Add a multi-echo spin-echo series for water T2 (on the T1/STIR grid): echo_count echoes at TE = k x spacing.
+  // Siemens (se_mc) and Philips (MSE) write the echoes in one series, GE one series per echo; see
+  // libs/phantom/vendor_conventions.md. Water T2 per voxel: 32 ms in healthy muscle, up to 46 ms with edema; fat T2
+  // 150 ms mixed in by the voxel's fat fraction.
+  bool t2_multi_echo = false;
+  int echo_count = 10;
+  double echo_spacing_ms = 10.0;
 };
 
 struct GroupSideTruth {
@@ -45,6 +52,8 @@ struct GroupSideTruth {
   double fat_fraction_voxel_pct = 0;  // mean noise-free voxel PDFF, partial volume included (what Dixon can see)
   double target_fat_fraction_pct = 0;  // the scenario's target before spatial patterning (for information)
   double target_edema_pct = 0;
+  std::optional<double> water_t2_ms;       // median water T2 of the group's muscle voxels (multi-echo studies only)
+  std::optional<double> water_t2_mean_ms;  // their mean
 };
 
 struct PhantomTruth {

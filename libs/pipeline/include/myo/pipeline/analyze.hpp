@@ -26,6 +26,9 @@ struct AnalyzeOptions {
   bool write_dicom = true;     // dicom/: SEG, TID 1500 SR, fat fraction parametric map, figures as secondary capture
   bool write_reports = true;   // report.pdf and report.html (people read these; report.json is always written)
   bool deidentify = false;     // DICOM outputs without patient identifiers (basic profile), for research sharing
+  // Water T2 from a multi-echo series: true fits mono-exponentially even when a Dixon fat fraction exists (to compare
+  // with mono-exponential values of the literature or other software; fat then lengthens the T2 of fatty muscle).
+  bool water_t2_monoexponential = false;
 };
 
 struct AnalyzeOutcome {

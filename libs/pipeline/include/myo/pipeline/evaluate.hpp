@@ -18,6 +18,8 @@ struct GroupEvaluation {
   std::optional<double> edema_fraction_error_pct;
   std::optional<int> truth_mercuri_grade;     // from the truth's share of voxels above 50 % fat
   std::optional<int> measured_mercuri_grade;
+  std::optional<double> truth_water_t2_ms;     // median water T2 of the group (multi-echo studies)
+  std::optional<double> water_t2_error_ms;     // measured - truth
 };
 
 struct Evaluation {
@@ -30,6 +32,9 @@ struct Evaluation {
   std::size_t mercuri_compared = 0;       // groups with a grade in both the report and the truth
   std::size_t mercuri_exact = 0;
   std::size_t mercuri_within_one = 0;
+  std::optional<double> water_t2_mae_ms;   // over groups with a water T2 in both report and truth
+  std::optional<double> water_t2_bias_ms;  // mean signed error
+  std::size_t water_t2_compared = 0;
   [[nodiscard]] std::string summary_line() const;
 };
 

@@ -33,6 +33,9 @@ struct StudyChannels {
   std::optional<core::ImageVolume> water, fat, t1, stir;
   std::optional<core::ImageVolume> scanner_fat_fraction_pct;  // the scanner's own fat-fraction map, in percent
   std::optional<core::ImageVolume> t2_map_ms;
+  // The echoes of a multi-echo spin-echo train (role t2_multi_echo), pointing into study.series. They are loaded
+  // when the fit runs (load_echo_train), not here: held through segmentation they would raise the peak memory.
+  std::vector<const dicom::SeriesInfo*> echo_train_series;
   std::vector<std::string> warnings;  // each names the series or file it concerns
   std::size_t unreadable_files = 0;   // files under the input that could not be read (skipped, and warned about)
   double scan_seconds = 0;

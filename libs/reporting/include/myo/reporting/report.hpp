@@ -8,6 +8,7 @@
 
 #include "myo/quantification/pattern.hpp"
 #include "myo/quantification/quantify.hpp"
+#include "myo/quantification/water_t2.hpp"
 
 namespace myo::reporting {
 
@@ -60,6 +61,7 @@ struct Report {
   std::string segmentation_source = "automatic";  // or "user_labels"
   std::vector<InputLabelEntry> input_labels;
   quantification::QuantificationMethod quantification_method;
+  std::optional<quantification::WaterT2Method> water_t2_fit;  // set when water T2 was fitted from a multi-echo series
   std::vector<std::string> segmentation_notes;
   std::vector<std::string> warnings;
   std::map<std::string, double> stage_seconds;  // provenance: wall time of each stage
@@ -87,6 +89,7 @@ struct ReportedMuscle {
   std::optional<int> mercuri_grade;
   std::string mercuri_modified_grade;
   std::optional<int> edema_grade;
+  std::optional<double> water_t2_ms;
 };
 [[nodiscard]] std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& path);
 // A muscle read back from report.json as the measurement it was written from (the fields report.json carries).
