@@ -9,7 +9,7 @@
 #include <iterator>
 #include <iostream>
 
-#include "cli_runner.hpp"
+#include "myo/testing/run_myoscope.hpp"
 #include "myo/core/files.hpp"
 #include "myo/testing/test_support.hpp"
 
