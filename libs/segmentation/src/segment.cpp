@@ -1,8 +1,5 @@
 #include "myo/segmentation/segment.hpp"
 
-#include <itkMorphologicalWatershedFromMarkersImageFilter.h>
-#include <itkSmoothingRecursiveGaussianImageFilter.h>
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -15,6 +12,7 @@
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/statistics.hpp"
 #include "myo/segmentation/atlas.hpp"
+#include "myo/segmentation/refine.hpp"
 #include "slice_ops.hpp"
 
 namespace myo::segmentation {
@@ -109,17 +107,11 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         fat_like[i] = std::clamp(input.fat->voxels[i] / std::max(signal[i], 1e-6F), 0.0F, 1.0F);
   } else {
     // T1: fat bright, muscle intermediate. Normalise between the two tissue classes of this patient.
-    const auto tissue = sample(signal, 400000, [&](float v) { return v > body_threshold; });
-    const double split = otsu_threshold(tissue, body_threshold, high);
-    std::vector<float> lower, upper;
-    for (const float v : tissue) (v < split ? lower : upper).push_back(v);
-    const double muscle_ref = percentile(lower, 0.5);
-    const double fat_ref = percentile(upper, 0.6);
+    const auto references = tissue_references(sample(signal, 400000, [&](float v) { return v > body_threshold; }),
+                                               body_threshold, high, FatSignal::bright);
     result.notes.push_back("no Dixon: tissue classes from T1 normalised between muscle and fat references");
     for (std::size_t i = 0; i < n; ++i)
-      if (signal[i] > body_threshold * 0.5)
-        fat_like[i] =
-            static_cast<float>(std::clamp((signal[i] - muscle_ref) / std::max(fat_ref - muscle_ref, 1e-6), 0.0, 1.0));
+      if (signal[i] > body_threshold * 0.5) fat_like[i] = fat_likeness(signal[i], references);
   }
   // Fluid (bladder, joint effusion, cysts) is very bright on STIR and never muscle.
   double stir_muscle_ref = 0;
@@ -657,7 +649,6 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   auto anatomy = detail::analyse_anatomy(input, params);
   SegmentationResult result = std::move(anatomy.result);
   const core::Geometry& g = result.fat_likeness.geometry;
-  const std::size_t n = g.voxel_count();
   const std::size_t per_slice = g.size[0] * g.size[1];
   const auto& catalog = core::MuscleCatalog::instance();
   // Atlas classes -> catalogue labels per side (an atlas group this catalogue lacks proposes nothing).
@@ -696,32 +687,9 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   // 6. Watershed from the confident markers over the fat-likeness relief: group borders settle on the fat septa
   // seen in this patient's image rather than where the atlas averages put them.
   if (params.watershed_refinement) {
-    core::ImageVolume relief(g, 2.0F);
-    // A light in-plane blur keeps septa (continuous lines) and quiets single noisy voxels that would stop a flood.
-    core::ImageVolume image_relief = result.fat_likeness;
-    if (params.relief_smoothing_mm > 0) {
-      using Smooth = itk::SmoothingRecursiveGaussianImageFilter<core::ItkImage3<float>, core::ItkImage3<float>>;
-      auto smooth = Smooth::New();
-      smooth->SetInput(core::to_itk(result.fat_likeness));
-      Smooth::SigmaArrayType sigma;
-      sigma[0] = params.relief_smoothing_mm;
-      sigma[1] = params.relief_smoothing_mm;
-      sigma[2] = 0.01;  // never across slices, which are thick
-      smooth->SetSigmaArray(sigma);
-      smooth->Update();
-      image_relief = core::from_itk(*smooth->GetOutput());
-    }
-    for (std::size_t i = 0; i < n; ++i)
-      if (candidate.voxels[i]) relief.voxels[i] = image_relief.voxels[i];
-    using Filter =
-        itk::MorphologicalWatershedFromMarkersImageFilter<core::ItkImage3<float>, core::ItkImage3<std::uint16_t>>;
-    auto filter = Filter::New();
-    filter->SetInput(core::to_itk(relief));
-    filter->SetMarkerImage(core::to_itk(markers));
-    filter->SetMarkWatershedLine(false);
-    filter->SetFullyConnected(false);
-    filter->Update();
-    const auto refined = core::from_itk(*filter->GetOutput());
+    // Outside the candidates is seeded as background: it competes for the candidates' edge.
+    const auto refined = refine_markers_over_septa(result.fat_likeness, candidate, markers,
+                                                   RefinementParams{params.relief_smoothing_mm});
     // The flood may not carry a group where the atlas gives it (almost) no chance.
     for_each_candidate([&](const detail::Candidate& c, std::vector<float>& p) {
       if (!candidate.voxels[c.voxel]) return;
