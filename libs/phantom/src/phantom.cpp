@@ -151,11 +151,12 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   if (params.dixon_voxel_mm <= 0.3 || params.clinical_pixel_mm <= 0.3)
     throw core::MyoError(output_directory.string(), "voxel sizes must be above 0.3 mm");
   const Vendor vendor = params.vendor == Vendor::unknown ? Vendor::siemens : params.vendor;
-  const detail::Anatomy anatomy(params.seed, params.scenario);
+  const detail::Anatomy anatomy(params.seed, params.scenario, params.touching_thighs);
   const std::string key = fmt::format("myoscope-phantom/{}/{}/{}/{}/{}/{}/{}/{}", vendor_name(vendor),
                                       to_string(params.scenario), params.seed, params.dixon, params.coronal_stir,
                                       params.dixon_voxel_mm, params.clinical_pixel_mm, params.noise_level) +
-                          (params.swap_region ? "/swap" : "") + (params.scanner_fat_fraction ? "/ff" : "");
+                          (params.swap_region ? "/swap" : "") + (params.scanner_fat_fraction ? "/ff" : "") +
+                          (params.touching_thighs ? "/touching" : "");
   const std::uint64_t base_seed = 0x51ed270b27ULL * (params.seed + 1);
 
   // Field of view centred on the table (x = 0, y = +10), covering the distal thigh to above the iliac crest.
@@ -423,6 +424,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                      {"dixon_voxel_mm", params.dixon_voxel_mm},
                      {"clinical_pixel_mm", params.clinical_pixel_mm}};
   j["parameters"]["scanner_fat_fraction"] = params.scanner_fat_fraction;
+  j["parameters"]["touching_thighs"] = params.touching_thighs;
   if (params.swap_region) {
     const auto c = anatomy.right_thigh_lateral_point(kSwapLevelMm);
     j["parameters"]["swap_region"] = {{"centre_mm", {c[0], c[1], c[2]}}, {"radius_mm", kSwapRadiusMm},

@@ -32,6 +32,11 @@ struct PhantomParams {
   // Add the scanner's fat-fraction map (F/(W+F) of its own magnitude images, as a separate series: Siemens and GE in
   // tenths of a percent, Philips in percent).
   bool scanner_fat_fraction = false;
+  // Thighs that touch below the perineum (heavy thighs, obese habitus): where the skin of the two thighs comes within
+  // a contact distance (12 mm plus the subcutaneous fat thickness) or their fat overlaps, the thighs are pressed
+  // together, their subcutaneous fat meeting at a thin skin line halfway between them. Muscles, bones and truth
+  // labels are unchanged.
+  bool touching_thighs = false;
 };
 
 struct GroupSideTruth {
