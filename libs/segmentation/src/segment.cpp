@@ -61,6 +61,13 @@ struct SliceState {
 
 }  // namespace
 
+// Touching thighs: the skin line where they meet lies within kContactSearchMm of the midline, is at most
+// kContactSkinMaxMm wide and has subcutaneous fat on both sides over at least kContactFatMinMm...
+constexpr double kContactSearchMm = 10.0;
+constexpr double kContactSkinMaxMm = 4.5;
+constexpr double kContactFatMinMm = 3.0;
+constexpr double kContactMinMm = 6.0;  // ... and runs on along the midline over at least this length
+
 // A part of the bone mask is exported as bone when at least this fraction of it is fatty marrow (a femoral shaft
 // with its 1.5 mm rim: about 0.35).
 constexpr double kBoneMarrowFraction = 0.15;
@@ -186,8 +193,39 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
     auto& s = slices[static_cast<std::size_t>(k)];
     // Below the perineum the midline runs between the thighs: outside the body, or along a short line where the
     // skin of the two thighs touches. Above it the midline crosses the whole pelvis, front to back.
+    // Thighs that touch (heavy thighs, obese patients) meet over a long contact: there the midline runs through
+    // their subcutaneous fat, split by one thin line of skin. Such rows are contact, not pelvis.
     const auto mid = static_cast<int>(std::lround(midline_px(k)));
     if (mid < 0 || mid >= grid.nx) return;
+    const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
+    const int reach = static_cast<int>(std::lround(kContactSearchMm / grid.sx_mm));
+    const int max_line = std::max(1, static_cast<int>(std::lround(kContactSkinMaxMm / grid.sx_mm)));
+    const int min_fat = std::max(2, static_cast<int>(std::lround(kContactFatMinMm / grid.sx_mm)));
+    // Column of the skin line on row y (-1: none): a run of non-fat body at most kContactSkinMaxMm wide with fat on
+    // both sides, within kContactSearchMm of the midline.
+    const auto contact_line = [&](int y) {
+      const auto fatty = [&](int x) {
+        if (x < 0 || x >= grid.nx) return false;
+        const auto p = static_cast<std::size_t>(y * grid.nx + x);
+        return s.body[p] && fat_like[offset + p] >= params.muscle_fat_likeness_limit;
+      };
+      const auto skin = [&](int x) {
+        if (x < 0 || x >= grid.nx) return false;
+        const auto p = static_cast<std::size_t>(y * grid.nx + x);
+        return s.body[p] && fat_like[offset + p] < params.muscle_fat_likeness_limit;
+      };
+      for (int x0 = std::max(1, mid - reach); x0 <= std::min(grid.nx - 2, mid + reach); ++x0) {
+        if (!skin(x0) || skin(x0 - 1)) continue;
+        int width = 1;
+        while (width <= max_line && skin(x0 + width)) ++width;
+        if (width > max_line) continue;
+        bool fat_both_sides = true;
+        for (int d = 1; d <= min_fat; ++d) fat_both_sides &= fatty(x0 - d) && fatty(x0 + width - 1 + d);
+        if (fat_both_sides) return x0;
+      }
+      return -1;
+    };
+    std::vector<int> line(static_cast<std::size_t>(grid.ny), -1);
     int midline_run = 0;
     int first = grid.ny, last = -1;
     for (int y = 0; y < grid.ny; ++y) {
@@ -197,8 +235,23 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         first = std::min(first, y);
         last = std::max(last, y);
       }
-      midline_run += s.body[static_cast<std::size_t>(y * grid.nx + mid)];
+      const bool on_body = s.body[static_cast<std::size_t>(y * grid.nx + mid)] != 0;
+      midline_run += on_body;
+      if (on_body) line[static_cast<std::size_t>(y)] = contact_line(y);
     }
+    // A skin line is continuous from row to row (a noisy voxel in fat is not): count rows whose line continues on a
+    // run of at least kContactMinRows rows, each within one pixel of the previous.
+    int contact_rows = 0;
+    for (int y = 0; y < grid.ny;) {
+      int end = y;
+      while (line[static_cast<std::size_t>(end)] >= 0 && end + 1 < grid.ny && line[static_cast<std::size_t>(end + 1)] >= 0 &&
+             std::abs(line[static_cast<std::size_t>(end + 1)] - line[static_cast<std::size_t>(end)]) <= 1)
+        ++end;
+      const int rows = line[static_cast<std::size_t>(y)] >= 0 ? end - y + 1 : 0;
+      if (rows * grid.sy_mm >= kContactMinMm) contact_rows += rows;
+      y = end + 1;
+    }
+    midline_run -= contact_rows;
     const int depth = last - first + 1;
     s.midline_body_ratio = depth > 0 ? static_cast<double>(midline_run) / depth : 0.0;
     s.legs_separate = s.midline_body_ratio <= 0.85;
