@@ -239,15 +239,16 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
       midline_run += on_body;
       if (on_body) line[static_cast<std::size_t>(y)] = contact_line(y);
     }
-    // A skin line is continuous from row to row (a noisy voxel in fat is not): count rows whose line continues on a
-    // run of at least kContactMinRows rows, each within one pixel of the previous.
+    // A skin line is continuous from row to row (a noisy voxel in fat is not): count the rows of lines that run on
+    // over at least kContactMinMm, each row's line within one pixel of the previous row's.
+    const auto line_at = [&](int y) { return line[static_cast<std::size_t>(y)]; };
     int contact_rows = 0;
     for (int y = 0; y < grid.ny;) {
       int end = y;
-      while (line[static_cast<std::size_t>(end)] >= 0 && end + 1 < grid.ny && line[static_cast<std::size_t>(end + 1)] >= 0 &&
-             std::abs(line[static_cast<std::size_t>(end + 1)] - line[static_cast<std::size_t>(end)]) <= 1)
+      while (line_at(end) >= 0 && end + 1 < grid.ny && line_at(end + 1) >= 0 &&
+             std::abs(line_at(end + 1) - line_at(end)) <= 1)
         ++end;
-      const int rows = line[static_cast<std::size_t>(y)] >= 0 ? end - y + 1 : 0;
+      const int rows = line_at(y) >= 0 ? end - y + 1 : 0;
       if (rows * grid.sy_mm >= kContactMinMm) contact_rows += rows;
       y = end + 1;
     }
