@@ -23,6 +23,7 @@ struct PhantomOptions {
   bool no_dixon = false;
   bool coronal_stir = false;
   bool swap_region = false;
+  bool touching_thighs = false;
   bool scanner_ff = false;
   bool t2_multi_echo = false;
   int echo_count = 10;
@@ -62,6 +63,8 @@ CommandRunner add_phantom_command(CLI::App& root) {
                 "Add the scanner's fat-fraction map series (Siemens/GE tenths of a percent, Philips percent)");
   cmd->add_flag("--swap-region", options->swap_region,
                 "Swap Dixon water and fat in a 70 mm ball at the lateral right mid-thigh (truth unchanged)");
+  cmd->add_flag("--touching-thighs", options->touching_thighs,
+                "Thighs pressed together below the perineum, as in heavy or obese patients (truth unchanged)");
   cmd->add_option("--noise", options->noise, "Noise level (multiplies the default standard deviation)")
       ->check(CLI::Range(0.0, 20.0))
       ->capture_default_str();
@@ -83,6 +86,7 @@ CommandRunner add_phantom_command(CLI::App& root) {
     params.t2_multi_echo = options->t2_multi_echo;
     params.echo_count = options->echo_count;
     params.echo_spacing_ms = options->echo_spacing_ms;
+    params.touching_thighs = options->touching_thighs;
     params.noise_level = options->noise;
     params.dixon_voxel_mm = options->dixon_voxel_mm;
     params.clinical_pixel_mm = options->clinical_pixel_mm;

@@ -314,3 +314,33 @@ TEST(Phantom, DixonPixelsReproduceTruthFatFraction) {
         << "vendor " << static_cast<int>(vendor);
   }
 }
+
+// Touching thighs (heavy or obese patients) add fat and a skin line between the thighs and change nothing else: the
+// truth labels and group statistics are the same as the same seed's without contact.
+TEST(Phantom, TouchingThighsAddOnlyTheContactBetweenThem) {
+  myo::testing::TempDir plain_dir, touching_dir;
+  auto params = small(Vendor::siemens, Scenario::imnm, 5);
+  params.dixon_voxel_mm = 4.0;
+  myo::phantom::generate_study(params, plain_dir.path());
+  params.touching_thighs = true;
+  myo::phantom::generate_study(params, touching_dir.path());
+  const auto plain_truth = read_truth(plain_dir.path()), touching_truth = read_truth(touching_dir.path());
+  EXPECT_TRUE(touching_truth["parameters"]["touching_thighs"].get<bool>());
+  EXPECT_FALSE(plain_truth["parameters"]["touching_thighs"].get<bool>());
+  EXPECT_EQ(plain_truth["groups"].dump(), touching_truth["groups"].dump());
+  const auto plain_labels = myo::core::read_labels(plain_dir.path() / "truth" / "labels.nii.gz");
+  const auto touching_labels = myo::core::read_labels(touching_dir.path() / "truth" / "labels.nii.gz");
+  EXPECT_TRUE(plain_labels.voxels == touching_labels.voxels);
+  // The Dixon fat images hold more fat (the contact), in the lower half of the body only (thighs, not the pelvis).
+  const auto fat_by_half = [](const std::filesystem::path& dicom) {
+    std::array<double, 2> sum{0, 0};  // below, above z = -130 mm (the perineum lies above)
+    for (const auto& im : read_study(dicom, true))
+      if (im.image_type.find("DIXON\\FAT") != std::string::npos)
+        for (const auto v : im.pixels) sum[im.position[2] < -130 ? 0 : 1] += v * im.slope + im.intercept;
+    return sum;
+  };
+  const auto plain_fat = fat_by_half(plain_dir.path() / "dicom");
+  const auto touching_fat = fat_by_half(touching_dir.path() / "dicom");
+  EXPECT_GT(touching_fat[0], plain_fat[0] * 1.01);
+  EXPECT_NEAR(touching_fat[1], plain_fat[1], plain_fat[1] * 0.01);
+}

@@ -143,7 +143,7 @@ double NoiseField::interpolate(double x, double y, double z) const {
   return lerp(lerp(x00, x10, f[1]), lerp(x01, x11, f[1]), f[2]);
 }
 
-Anatomy::Anatomy(unsigned seed, Scenario scenario) {
+Anatomy::Anatomy(unsigned seed, Scenario scenario, bool touching_thighs) {
   std::mt19937_64 rng(0x5eed0000ULL + seed);
   // Habitus: thin to obese subcutaneous fat, body size, muscle bulk, position on the table.
   const double habitus = uniform(rng, 0.0, 1.0);
@@ -155,6 +155,8 @@ Anatomy::Anatomy(unsigned seed, Scenario scenario) {
   body_.offset_y = uniform(rng, -10, 12);
   body_.offset_z = uniform(rng, -15, 15);
   body_.rotation_deg = uniform(rng, -4, 4);
+  // After every random draw, so that a study with touching thighs differs from the same seed's only by the contact.
+  if (touching_thighs) body_.thigh_contact_mm = 12.0 + body_.fat_mm;
   disease_ = make_disease(scenario, rng);
   const core::Vec3 lo{-280, -240, kZBottom - 30}, hi{280, 240, kZTop + 30};
   fat_noise_ = NoiseField(rng, {3.5, 3.5, 16}, lo, hi);
@@ -535,6 +537,23 @@ Sample Anatomy::sample(const core::Vec3& lps) const {
     const Depth dt = outline_depth(m.thigh[static_cast<std::size_t>(t)], tl, y);
     depth.muscle = std::max(depth.muscle, dt.muscle);
     depth.outer = std::max(depth.outer, dt.outer);
+  }
+  // Touching thighs: outside the trunk, where the skin surfaces of the two thighs come within the contact distance
+  // or their subcutaneous fat overlaps, the thighs are pressed together: their fat meets at a thin skin line halfway
+  // between them (as on real images: skin always separates two thighs), and the bridge filling the gap has skin on
+  // its free surface (the notches in front of and behind the contact).
+  if (body_.thigh_contact_mm > 0 && depth.muscle <= 0 && m.thigh[0].active && m.thigh[1].active &&
+      x > -m.thigh[0].cx && x < m.thigh[1].cx && outline_depth(m.pelvis, x, y).outer <= 0) {
+    const double right = outline_depth(m.thigh[0], -x, y).outer, left = outline_depth(m.thigh[1], x, y).outer;
+    const double gap = -(right + left);  // skin to skin across this point, mm (negative where the fat overlaps)
+    const bool overlap = right > 0 && left > 0;
+    if (overlap || (right < 1.6 && left < 1.6 && gap < body_.thigh_contact_mm)) {
+      const bool line = std::abs(right - left) < 1.6;
+      const bool surface = !overlap && gap > body_.thigh_contact_mm - 1.6;
+      out.tissue = line || surface ? Tissue::skin : Tissue::subcutaneous_fat;
+      out.fat_fraction = out.tissue == Tissue::skin ? 0.1F : 0.93F;
+      return out;
+    }
   }
   if (depth.outer <= 0) return out;
   if (depth.outer < 1.6) {

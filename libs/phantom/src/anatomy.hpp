@@ -116,11 +116,12 @@ struct BodyParams {
   double muscle_bulk = 1.0;
   std::array<double, 2> side_bulk{1.0, 1.0};
   double offset_x = 0, offset_y = 0, offset_z = 0, rotation_deg = 0;
+  double thigh_contact_mm = 0;  // > 0: thighs whose skin surfaces are closer than this are pressed together
 };
 
 class Anatomy {
  public:
-  Anatomy(unsigned seed, Scenario scenario);
+  Anatomy(unsigned seed, Scenario scenario, bool touching_thighs = false);
   [[nodiscard]] Sample sample(const core::Vec3& lps) const;
   [[nodiscard]] const BodyParams& body() const { return body_; }
   [[nodiscard]] const DiseaseTable& disease() const { return disease_; }

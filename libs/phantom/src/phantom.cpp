@@ -153,12 +153,13 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   if (params.dixon_voxel_mm <= 0.3 || params.clinical_pixel_mm <= 0.3)
     throw core::MyoError(output_directory.string(), "voxel sizes must be above 0.3 mm");
   const Vendor vendor = params.vendor == Vendor::unknown ? Vendor::siemens : params.vendor;
-  const detail::Anatomy anatomy(params.seed, params.scenario);
+  const detail::Anatomy anatomy(params.seed, params.scenario, params.touching_thighs);
   const std::string key = fmt::format("myoscope-phantom/{}/{}/{}/{}/{}/{}/{}/{}", vendor_name(vendor),
                                       to_string(params.scenario), params.seed, params.dixon, params.coronal_stir,
                                       params.dixon_voxel_mm, params.clinical_pixel_mm, params.noise_level) +
                           (params.swap_region ? "/swap" : "") + (params.scanner_fat_fraction ? "/ff" : "") +
-                          (params.t2_multi_echo ? fmt::format("/mese{}x{}", params.echo_count, params.echo_spacing_ms) : "");
+                          (params.t2_multi_echo ? fmt::format("/mese{}x{}", params.echo_count, params.echo_spacing_ms) : "") +
+                          (params.touching_thighs ? "/touching" : "");
   if (params.t2_multi_echo && (params.echo_count < 3 || params.echo_count > static_cast<int>(detail::kMaxEchoes) ||
                                params.echo_spacing_ms <= 0))
     throw core::MyoError(output_directory.string(),
@@ -472,6 +473,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                                         {"edema_water_t2_ms", detail::kEdemaWaterT2Ms},
                                         {"fat_t2_ms", detail::kMeseFatT2Ms},
                                         {"decay", "bi-exponential water + fat by the voxel fat fraction; no stimulated echoes"}};
+  j["parameters"]["touching_thighs"] = params.touching_thighs;
   if (params.swap_region) {
     const auto c = anatomy.right_thigh_lateral_point(kSwapLevelMm);
     j["parameters"]["swap_region"] = {{"centre_mm", {c[0], c[1], c[2]}}, {"radius_mm", kSwapRadiusMm},

@@ -1,8 +1,5 @@
 #include "myo/segmentation/segment.hpp"
 
-#include <itkMorphologicalWatershedFromMarkersImageFilter.h>
-#include <itkSmoothingRecursiveGaussianImageFilter.h>
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -15,6 +12,7 @@
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/statistics.hpp"
 #include "myo/segmentation/atlas.hpp"
+#include "myo/segmentation/refine.hpp"
 #include "slice_ops.hpp"
 
 namespace myo::segmentation {
@@ -63,6 +61,13 @@ struct SliceState {
 
 }  // namespace
 
+// Touching thighs: the skin line where they meet lies within kContactSearchMm of the midline, is at most
+// kContactSkinMaxMm wide and has subcutaneous fat on both sides over at least kContactFatMinMm...
+constexpr double kContactSearchMm = 10.0;
+constexpr double kContactSkinMaxMm = 4.5;
+constexpr double kContactFatMinMm = 3.0;
+constexpr double kContactMinMm = 6.0;  // ... and runs on along the midline over at least this length
+
 // A part of the bone mask is exported as bone when at least this fraction of it is fatty marrow (a femoral shaft
 // with its 1.5 mm rim: about 0.35).
 constexpr double kBoneMarrowFraction = 0.15;
@@ -109,17 +114,11 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         fat_like[i] = std::clamp(input.fat->voxels[i] / std::max(signal[i], 1e-6F), 0.0F, 1.0F);
   } else {
     // T1: fat bright, muscle intermediate. Normalise between the two tissue classes of this patient.
-    const auto tissue = sample(signal, 400000, [&](float v) { return v > body_threshold; });
-    const double split = otsu_threshold(tissue, body_threshold, high);
-    std::vector<float> lower, upper;
-    for (const float v : tissue) (v < split ? lower : upper).push_back(v);
-    const double muscle_ref = percentile(lower, 0.5);
-    const double fat_ref = percentile(upper, 0.6);
+    const auto references = tissue_references(sample(signal, 400000, [&](float v) { return v > body_threshold; }),
+                                               body_threshold, high, FatSignal::bright);
     result.notes.push_back("no Dixon: tissue classes from T1 normalised between muscle and fat references");
     for (std::size_t i = 0; i < n; ++i)
-      if (signal[i] > body_threshold * 0.5)
-        fat_like[i] =
-            static_cast<float>(std::clamp((signal[i] - muscle_ref) / std::max(fat_ref - muscle_ref, 1e-6), 0.0, 1.0));
+      if (signal[i] > body_threshold * 0.5) fat_like[i] = fat_likeness(signal[i], references);
   }
   // Fluid (bladder, joint effusion, cysts) is very bright on STIR and never muscle.
   double stir_muscle_ref = 0;
@@ -194,8 +193,39 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
     auto& s = slices[static_cast<std::size_t>(k)];
     // Below the perineum the midline runs between the thighs: outside the body, or along a short line where the
     // skin of the two thighs touches. Above it the midline crosses the whole pelvis, front to back.
+    // Thighs that touch (heavy thighs, obese patients) meet over a long contact: there the midline runs through
+    // their subcutaneous fat, split by one thin line of skin. Such rows are contact, not pelvis.
     const auto mid = static_cast<int>(std::lround(midline_px(k)));
     if (mid < 0 || mid >= grid.nx) return;
+    const std::size_t offset = static_cast<std::size_t>(k) * static_cast<std::size_t>(per_slice);
+    const int reach = static_cast<int>(std::lround(kContactSearchMm / grid.sx_mm));
+    const int max_line = std::max(1, static_cast<int>(std::lround(kContactSkinMaxMm / grid.sx_mm)));
+    const int min_fat = std::max(2, static_cast<int>(std::lround(kContactFatMinMm / grid.sx_mm)));
+    // Column of the skin line on row y (-1: none): a run of non-fat body at most kContactSkinMaxMm wide with fat on
+    // both sides, within kContactSearchMm of the midline.
+    const auto contact_line = [&](int y) {
+      const auto fatty = [&](int x) {
+        if (x < 0 || x >= grid.nx) return false;
+        const auto p = static_cast<std::size_t>(y * grid.nx + x);
+        return s.body[p] && fat_like[offset + p] >= params.muscle_fat_likeness_limit;
+      };
+      const auto skin = [&](int x) {
+        if (x < 0 || x >= grid.nx) return false;
+        const auto p = static_cast<std::size_t>(y * grid.nx + x);
+        return s.body[p] && fat_like[offset + p] < params.muscle_fat_likeness_limit;
+      };
+      for (int x0 = std::max(1, mid - reach); x0 <= std::min(grid.nx - 2, mid + reach); ++x0) {
+        if (!skin(x0) || skin(x0 - 1)) continue;
+        int width = 1;
+        while (width <= max_line && skin(x0 + width)) ++width;
+        if (width > max_line) continue;
+        bool fat_both_sides = true;
+        for (int d = 1; d <= min_fat; ++d) fat_both_sides &= fatty(x0 - d) && fatty(x0 + width - 1 + d);
+        if (fat_both_sides) return x0;
+      }
+      return -1;
+    };
+    std::vector<int> line(static_cast<std::size_t>(grid.ny), -1);
     int midline_run = 0;
     int first = grid.ny, last = -1;
     for (int y = 0; y < grid.ny; ++y) {
@@ -205,8 +235,24 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         first = std::min(first, y);
         last = std::max(last, y);
       }
-      midline_run += s.body[static_cast<std::size_t>(y * grid.nx + mid)];
+      const bool on_body = s.body[static_cast<std::size_t>(y * grid.nx + mid)] != 0;
+      midline_run += on_body;
+      if (on_body) line[static_cast<std::size_t>(y)] = contact_line(y);
     }
+    // A skin line is continuous from row to row (a noisy voxel in fat is not): count the rows of lines that run on
+    // over at least kContactMinMm, each row's line within one pixel of the previous row's.
+    const auto line_at = [&](int y) { return line[static_cast<std::size_t>(y)]; };
+    int contact_rows = 0;
+    for (int y = 0; y < grid.ny;) {
+      int end = y;
+      while (line_at(end) >= 0 && end + 1 < grid.ny && line_at(end + 1) >= 0 &&
+             std::abs(line_at(end + 1) - line_at(end)) <= 1)
+        ++end;
+      const int rows = line_at(y) >= 0 ? end - y + 1 : 0;
+      if (rows * grid.sy_mm >= kContactMinMm) contact_rows += rows;
+      y = end + 1;
+    }
+    midline_run -= contact_rows;
     const int depth = last - first + 1;
     s.midline_body_ratio = depth > 0 ? static_cast<double>(midline_run) / depth : 0.0;
     s.legs_separate = s.midline_body_ratio <= 0.85;
@@ -657,7 +703,6 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   auto anatomy = detail::analyse_anatomy(input, params);
   SegmentationResult result = std::move(anatomy.result);
   const core::Geometry& g = result.fat_likeness.geometry;
-  const std::size_t n = g.voxel_count();
   const std::size_t per_slice = g.size[0] * g.size[1];
   const auto& catalog = core::MuscleCatalog::instance();
   // Atlas classes -> catalogue labels per side (an atlas group this catalogue lacks proposes nothing).
@@ -696,32 +741,9 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   // 6. Watershed from the confident markers over the fat-likeness relief: group borders settle on the fat septa
   // seen in this patient's image rather than where the atlas averages put them.
   if (params.watershed_refinement) {
-    core::ImageVolume relief(g, 2.0F);
-    // A light in-plane blur keeps septa (continuous lines) and quiets single noisy voxels that would stop a flood.
-    core::ImageVolume image_relief = result.fat_likeness;
-    if (params.relief_smoothing_mm > 0) {
-      using Smooth = itk::SmoothingRecursiveGaussianImageFilter<core::ItkImage3<float>, core::ItkImage3<float>>;
-      auto smooth = Smooth::New();
-      smooth->SetInput(core::to_itk(result.fat_likeness));
-      Smooth::SigmaArrayType sigma;
-      sigma[0] = params.relief_smoothing_mm;
-      sigma[1] = params.relief_smoothing_mm;
-      sigma[2] = 0.01;  // never across slices, which are thick
-      smooth->SetSigmaArray(sigma);
-      smooth->Update();
-      image_relief = core::from_itk(*smooth->GetOutput());
-    }
-    for (std::size_t i = 0; i < n; ++i)
-      if (candidate.voxels[i]) relief.voxels[i] = image_relief.voxels[i];
-    using Filter =
-        itk::MorphologicalWatershedFromMarkersImageFilter<core::ItkImage3<float>, core::ItkImage3<std::uint16_t>>;
-    auto filter = Filter::New();
-    filter->SetInput(core::to_itk(relief));
-    filter->SetMarkerImage(core::to_itk(markers));
-    filter->SetMarkWatershedLine(false);
-    filter->SetFullyConnected(false);
-    filter->Update();
-    const auto refined = core::from_itk(*filter->GetOutput());
+    // Outside the candidates is seeded as background: it competes for the candidates' edge.
+    const auto refined = refine_markers_over_septa(result.fat_likeness, candidate, markers,
+                                                   RefinementParams{params.relief_smoothing_mm});
     // The flood may not carry a group where the atlas gives it (almost) no chance.
     for_each_candidate([&](const detail::Candidate& c, std::vector<float>& p) {
       if (!candidate.voxels[c.voxel]) return;

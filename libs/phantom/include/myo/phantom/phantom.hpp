@@ -39,6 +39,11 @@ struct PhantomParams {
   bool t2_multi_echo = false;
   int echo_count = 10;
   double echo_spacing_ms = 10.0;
+  // Thighs that touch below the perineum (heavy thighs, obese habitus): where the skin of the two thighs comes within
+  // a contact distance (12 mm plus the subcutaneous fat thickness) or their fat overlaps, the thighs are pressed
+  // together, their subcutaneous fat meeting at a thin skin line halfway between them. Muscles, bones and truth
+  // labels are unchanged.
+  bool touching_thighs = false;
 };
 
 struct GroupSideTruth {
