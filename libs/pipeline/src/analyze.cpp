@@ -150,6 +150,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   q_input.fat = seg_input.fat;
   q_input.t1 = seg_input.t1;
   q_input.stir = seg_input.stir;
+  q_input.stir_acquired_geometry = channels.stir_acquired_geometry ? &*channels.stir_acquired_geometry : nullptr;
   q_input.scanner_fat_fraction_pct = scanner_ff_img ? &*scanner_ff_img : nullptr;
   q_input.t2_map_ms = t2_map_img ? &*t2_map_img : nullptr;
   auto quantities = quantification::quantify(q_input);
