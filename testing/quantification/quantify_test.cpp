@@ -5,6 +5,7 @@
 #include "myo/core/error.hpp"
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/resample.hpp"
+#include "myo/quantification/pattern.hpp"
 #include "myo/quantification/quantify.hpp"
 
 using namespace myo;
@@ -198,4 +199,14 @@ TEST(Quantify, FattyVoxelsAreNotAssessedForEdema) {
     for (std::size_t j = 10; j < 30; ++j)
       for (std::size_t i = 10; i < 13; ++i) septum_edema += measured.edema_mask->voxels[g.linear_index(i, j, k)];
   EXPECT_EQ(septum_edema, 0U);
+  // Profiles along the limb and statistics of any labelling count the same assessed voxels as the group.
+  ASSERT_TRUE(measured.edema_assessed_mask);
+  const auto profiles = quantification::level_profiles(labels, &*measured.fat_fraction_map_pct,
+                                                       &*measured.edema_mask, &*measured.edema_assessed_mask);
+  ASSERT_FALSE(profiles.empty());
+  for (const auto& level : profiles.front().levels) EXPECT_NEAR(*level.edema_fraction_pct, 40.0, 2.5);
+  const auto stats = quantification::label_statistics(labels, &*measured.fat_fraction_map_pct, &*measured.edema_mask,
+                                                      &*measured.edema_assessed_mask);
+  ASSERT_EQ(stats.size(), 1U);
+  EXPECT_NEAR(*stats[0].edema_fraction_pct, *measured.groups[0].edema_fraction_pct, 1e-9);
 }

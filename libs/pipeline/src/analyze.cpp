@@ -217,7 +217,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   if (user_labels) {
     const auto stats = quantification::label_statistics(
         *user_labels, quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
-        quantities.edema_mask ? &*quantities.edema_mask : nullptr);
+        quantities.edema_mask ? &*quantities.edema_mask : nullptr,
+        quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask : nullptr);
     for (const auto& in : input_labels) {
       reporting::InputLabelEntry e{in.value, in.name, in.group, in.side, 0, std::nullopt, std::nullopt};
       const auto it = std::find_if(stats.begin(), stats.end(), [&](const auto& st) { return st.value == in.value; });
@@ -231,7 +232,9 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   }
   report.profiles = quantification::level_profiles(segmentation.labels,
                                                    quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
-                                                   quantities.edema_mask ? &*quantities.edema_mask : nullptr);
+                                                   quantities.edema_mask ? &*quantities.edema_mask : nullptr,
+                                                   quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask
+                                                                                  : nullptr);
   report.pattern = quantification::describe_pattern(report.muscles, report.profiles);
   report.quantification_method = quantities.method;
   if (report.muscles.empty()) report.warnings.push_back("no muscle group was found in the images");

@@ -338,12 +338,16 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   std::vector<std::uint8_t> assessed_only(static_cast<std::size_t>(max_label) + 1, 0);
   for (std::size_t label = 0; label < assessed_only.size(); ++label)
     assessed_only[label] = assessable_count[label] >= 50 && assessable_count[label] * 10 >= acc[label].count;
-  if (result.edema_mask)
+  if (result.edema_mask) {
+    core::MaskVolume assessed(g, 0);
     for (std::size_t i = 0; i < n; ++i) {
       const int label = labels[i];
-      if (label > 0 && label <= max_label && assessed_only[static_cast<std::size_t>(label)] && !edema_assessable(i))
-        result.edema_mask->voxels[i] = 0;
+      if (label <= 0 || label > max_label) continue;
+      assessed.voxels[i] = !assessed_only[static_cast<std::size_t>(label)] || edema_assessable(i);
+      if (!assessed.voxels[i]) result.edema_mask->voxels[i] = 0;
     }
+    result.edema_assessed_mask = std::move(assessed);
+  }
   // STIR ratio per label: median of voxel STIR over its level's normal-muscle reference (over the measured voxels).
   std::vector<std::vector<float>> stir_ratio(static_cast<std::size_t>(max_label) + 1);
   if (input.stir) {
@@ -425,9 +429,9 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
 }
 
 std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, const core::ImageVolume* ff,
-                                              const core::MaskVolume* edema) {
+                                              const core::MaskVolume* edema, const core::MaskVolume* edema_assessed) {
   struct Acc {
-    std::size_t count = 0, edema = 0;
+    std::size_t count = 0, edema = 0, assessed = 0;
     double ff = 0;
   };
   std::map<int, Acc> acc;
@@ -438,6 +442,7 @@ std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, c
     ++a.count;
     if (ff) a.ff += ff->voxels[i];
     if (edema && edema->voxels[i]) ++a.edema;
+    if (edema_assessed && edema_assessed->voxels[i]) ++a.assessed;
   }
   std::vector<LabelStatistics> out;
   for (const auto& [value, a] : acc) {
@@ -446,7 +451,9 @@ std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, c
     s.voxel_count = a.count;
     s.volume_ml = static_cast<double>(a.count) * labels.geometry.voxel_volume_ml();
     if (ff) s.fat_fraction_pct = a.ff / static_cast<double>(a.count);
-    if (edema) s.edema_fraction_pct = 100.0 * static_cast<double>(a.edema) / static_cast<double>(a.count);
+    if (edema)
+      s.edema_fraction_pct =
+          100.0 * static_cast<double>(a.edema) / static_cast<double>(a.assessed > 0 ? a.assessed : a.count);
     out.push_back(s);
   }
   return out;

@@ -89,11 +89,13 @@ struct QuantificationResult {
   std::vector<GroupMeasurement> groups;  // catalogue order, right then left; groups with no voxels omitted
   std::optional<core::ImageVolume> fat_fraction_map_pct;
   std::optional<core::MaskVolume> edema_mask;
+  std::optional<core::MaskVolume> edema_assessed_mask;  // 1 where edema was assessed (every voxel of a group measured
+                                                        // over all its voxels); edema shares are over these voxels
   QuantificationMethod method;
 };
 
 // Volume, mean fat fraction and edema share of every label value present (any labelling, e.g. a user's individual
-// muscles), from the maps quantify() produced.
+// muscles), from the maps quantify() produced; the edema share is over the assessed voxels when that mask is given.
 struct LabelStatistics {
   int value = 0;
   std::size_t voxel_count = 0;
@@ -103,7 +105,8 @@ struct LabelStatistics {
 };
 [[nodiscard]] std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels,
                                                             const core::ImageVolume* fat_fraction_pct,
-                                                            const core::MaskVolume* edema_mask);
+                                                            const core::MaskVolume* edema_mask,
+                                                            const core::MaskVolume* edema_assessed = nullptr);
 
 [[nodiscard]] QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params = {});
 
