@@ -4,6 +4,8 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/muscle_catalog.hpp"
+#include "myo/core/resample.hpp"
+#include "myo/quantification/pattern.hpp"
 #include "myo/quantification/quantify.hpp"
 
 using namespace myo;
@@ -99,4 +101,112 @@ TEST(Quantify, RefusesChannelsOnAnotherGrid) {
   auto c = make_case(0.3, 0, 2.0);
   c.fat.geometry.spacing_mm[2] = 3.0;
   EXPECT_THROW((void)quantification::quantify({&c.labels, &c.water, &c.fat, nullptr, nullptr}), core::MyoError);
+}
+
+// Regression: a STIR acquired with thick slices and resampled onto the Dixon grid carries, next to a fat septum,
+// signal averaged over its thick voxel. Divided by the sharp Dixon water share of a fat voxel (clamped at 0.3) it read
+// above 1.6x normal muscle: healthy muscle whose labels take in a septum (as automatic labels do) showed edema.
+// Measured at the STIR's own resolution, the water share matches what the STIR voxel contained.
+TEST(Quantify, ThickSliceStirNextToFatIsNotEdema) {
+  core::Geometry g;
+  g.size = {40, 40, 40};
+  g.spacing_mm = {2, 2, 2};
+  core::Geometry acquired = g;  // 8 mm slices: each holds four Dixon slices
+  acquired.size = {40, 40, 10};
+  acquired.spacing_mm = {2, 2, 8};
+  acquired.origin_mm = {0, 0, 3};
+  core::LabelVolume labels(g, 0);
+  core::ImageVolume water(g, 0), fat(g, 0), stir_native(acquired, 0);
+  const int label = core::MuscleCatalog::instance().find("hamstrings")->label_right;
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0.0, 3.0);
+  for (std::size_t k = 0; k < 40; ++k)
+    for (std::size_t j = 0; j < 40; ++j)
+      for (std::size_t i = 0; i < 40; ++i) {
+        const bool inside = i >= 5 && i < 35 && j >= 5 && j < 35;
+        if (!inside) continue;
+        const bool septum = (k == 17 || k == 18) && i >= 10 && i < 30;  // fat taken into the muscle's label
+        const double ff = septum ? 0.95 : 0.04;
+        const std::size_t v = g.linear_index(i, j, k);
+        labels.voxels[v] = static_cast<std::uint16_t>(label);
+        water.voxels[v] = static_cast<float>(1000 * (1 - ff) + noise(rng));
+        fat.voxels[v] = static_cast<float>(std::abs(1000 * ff + noise(rng)));
+        // STIR: water bright, fat suppressed (a small residue), averaged over the thick slice.
+        stir_native.voxels[acquired.linear_index(i, j, k / 4)] += static_cast<float>((200 * (1 - ff) + 10 * ff) / 4);
+      }
+  for (auto& s : stir_native.voxels) s += static_cast<float>(noise(rng));
+  const auto stir = core::resample_to(stir_native, g);
+  quantification::QuantificationParams params;
+  params.stir_bias_correction = false;
+  params.edema_min_assessable_water_share = 0;  // every voxel assessed: this test is about the water share alone
+  quantification::QuantificationInput input{&labels, &water, &fat, &stir, nullptr};
+  const auto voxelwise = quantification::quantify(input, params);
+  input.stir_acquired_geometry = &acquired;
+  const auto matched = quantification::quantify(input, params);
+  ASSERT_EQ(matched.groups.size(), 1U);
+  EXPECT_EQ(matched.method.edema_water_share, "at_stir_resolution");
+  EXPECT_EQ(voxelwise.method.edema_water_share, "voxel");
+  // The fat voxels of the septum (2 % of the label) and their neighbours read as edema voxel by voxel ...
+  EXPECT_GT(*voxelwise.groups[0].edema_fraction_pct, 1.5);
+  // ... and not at the STIR's resolution.
+  EXPECT_LT(*matched.groups[0].edema_fraction_pct, 0.3);
+}
+
+// Regression: the water of fat tissue (septa, fascia, intermuscular fat) is brighter on STIR than muscle water, so
+// dividing a fatty voxel's STIR by its small water share called it edema: healthy subjects read ~3.5 % edema with
+// automatic labels, which take in such voxels at every muscle border. Voxels with less than half water are not
+// assessed; the group's edema fraction is that of its assessable voxels.
+TEST(Quantify, FattyVoxelsAreNotAssessedForEdema) {
+  core::Geometry g;
+  g.size = {40, 40, 20};
+  g.spacing_mm = {2, 2, 5};
+  core::LabelVolume labels(g, 0);
+  core::ImageVolume water(g, 0), fat(g, 0), stir(g, 0);
+  const int label = core::MuscleCatalog::instance().find("quadriceps")->label_left;
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0.0, 2.0);
+  for (std::size_t k = 0; k < 20; ++k)
+    for (std::size_t j = 10; j < 30; ++j)
+      for (std::size_t i = 10; i < 30; ++i) {
+        const std::size_t v = g.linear_index(i, j, k);
+        const bool septum = i < 13;              // 15 % of the label: 70 % fat tissue
+        const bool edema = !septum && j < 18;    // 40 % of the muscle rows
+        const double ff = septum ? 0.70 : 0.04;
+        labels.voxels[v] = static_cast<std::uint16_t>(label);
+        water.voxels[v] = static_cast<float>(1000 * (1 - ff) + noise(rng));
+        fat.voxels[v] = static_cast<float>(std::abs(1000 * ff + noise(rng)));
+        // Muscle water 200 per unit (500 when edematous); fat-tissue water 1.45x brighter; suppressed fat 30.
+        const double water_signal = septum ? 290.0 : edema ? 500.0 : 200.0;
+        stir.voxels[v] = static_cast<float>(water_signal * (1 - ff) + 30 * ff + noise(rng));
+      }
+  quantification::QuantificationParams every_voxel;
+  every_voxel.stir_bias_correction = false;
+  every_voxel.edema_min_assessable_water_share = 0;
+  quantification::QuantificationParams assessed = every_voxel;
+  assessed.edema_min_assessable_water_share = 0.5;
+  const quantification::QuantificationInput input{&labels, &water, &fat, &stir, nullptr};
+  const auto all = quantification::quantify(input, every_voxel);
+  const auto measured = quantification::quantify(input, assessed);
+  ASSERT_EQ(measured.groups.size(), 1U);
+  // 0.85 x 40 % + 15 % of septum read as edema ...
+  EXPECT_GT(*all.groups[0].edema_fraction_pct, 45.0);
+  // ... and the edema of the muscle itself when only assessable voxels count; the volume is that share of the group.
+  EXPECT_NEAR(*measured.groups[0].edema_fraction_pct, 40.0, 1.5);
+  EXPECT_NEAR(*measured.groups[0].edema_volume_ml, 0.4 * measured.groups[0].volume_ml, 0.015 * measured.groups[0].volume_ml);
+  // The mask holds only the measured voxels: nothing in the septum.
+  std::size_t septum_edema = 0;
+  for (std::size_t k = 0; k < 20; ++k)
+    for (std::size_t j = 10; j < 30; ++j)
+      for (std::size_t i = 10; i < 13; ++i) septum_edema += measured.edema_mask->voxels[g.linear_index(i, j, k)];
+  EXPECT_EQ(septum_edema, 0U);
+  // Profiles along the limb and statistics of any labelling count the same assessed voxels as the group.
+  ASSERT_TRUE(measured.edema_assessed_mask);
+  const auto profiles = quantification::level_profiles(labels, &*measured.fat_fraction_map_pct,
+                                                       &*measured.edema_mask, &*measured.edema_assessed_mask);
+  ASSERT_FALSE(profiles.empty());
+  for (const auto& level : profiles.front().levels) EXPECT_NEAR(*level.edema_fraction_pct, 40.0, 2.5);
+  const auto stats = quantification::label_statistics(labels, &*measured.fat_fraction_map_pct, &*measured.edema_mask,
+                                                      &*measured.edema_assessed_mask);
+  ASSERT_EQ(stats.size(), 1U);
+  EXPECT_NEAR(*stats[0].edema_fraction_pct, *measured.groups[0].edema_fraction_pct, 1e-9);
 }

@@ -151,6 +151,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   q_input.fat = seg_input.fat;
   q_input.t1 = seg_input.t1;
   q_input.stir = seg_input.stir;
+  q_input.stir_acquired_geometry = channels.stir_acquired_geometry ? &*channels.stir_acquired_geometry : nullptr;
   q_input.scanner_fat_fraction_pct = scanner_ff_img ? &*scanner_ff_img : nullptr;
   q_input.t2_map_ms = t2_map_img ? &*t2_map_img : nullptr;
   auto quantities = quantification::quantify(q_input);
@@ -287,7 +288,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   if (user_labels) {
     const auto stats = quantification::label_statistics(
         *user_labels, quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
-        quantities.edema_mask ? &*quantities.edema_mask : nullptr);
+        quantities.edema_mask ? &*quantities.edema_mask : nullptr,
+        quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask : nullptr);
     for (const auto& in : input_labels) {
       reporting::InputLabelEntry e{in.value, in.name, in.group, in.side, 0, std::nullopt, std::nullopt};
       const auto it = std::find_if(stats.begin(), stats.end(), [&](const auto& st) { return st.value == in.value; });
@@ -301,7 +303,9 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   }
   report.profiles = quantification::level_profiles(segmentation.labels,
                                                    quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
-                                                   quantities.edema_mask ? &*quantities.edema_mask : nullptr);
+                                                   quantities.edema_mask ? &*quantities.edema_mask : nullptr,
+                                                   quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask
+                                                                                  : nullptr);
   report.pattern = quantification::describe_pattern(report.muscles, report.profiles);
   report.quantification_method = quantities.method;
   if (report.muscles.empty()) report.warnings.push_back("no muscle group was found in the images");

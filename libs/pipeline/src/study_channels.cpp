@@ -137,7 +137,11 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     out.fat = core::resample_to(load(*fat).volume, grid);
   }
   if (t1) out.t1 = (t1 == reference) ? std::move(reference_series.volume) : core::resample_to(load(*t1).volume, grid);
-  if (stir) out.stir = core::resample_to(load(*stir).volume, grid);
+  if (stir) {
+    auto loaded = load(*stir);
+    out.stir_acquired_geometry = loaded.volume.geometry;
+    out.stir = core::resample_to(loaded.volume, grid);
+  }
   if (ff_map) {
     // Vendors store fat fraction as a fraction, in percent or in tenths of a percent (Siemens, GE): the scale is
     // read from the map itself (subcutaneous fat is ~90 %), and said.

@@ -29,7 +29,8 @@ MercuriGrade mercuri_grade(double share) {
 }
 
 std::vector<GroupProfile> level_profiles(const core::LabelVolume& labels, const core::ImageVolume* ff,
-                                         const core::MaskVolume* edema, const LevelProfileParams& params) {
+                                         const core::MaskVolume* edema, const core::MaskVolume* edema_assessed,
+                                         const LevelProfileParams& params) {
   const auto& g = labels.geometry;
   const auto& catalog = core::MuscleCatalog::instance();
   const int max_label = catalog.max_label();
@@ -43,7 +44,7 @@ std::vector<GroupProfile> level_profiles(const core::LabelVolume& labels, const 
   const int slabs = nz > 0 ? slab_of(static_cast<int>(std::max_element(z.begin(), z.end()) - z.begin())) + 1 : 0;
 
   struct Acc {
-    double voxels = 0, ff_sum = 0, edema = 0;
+    double voxels = 0, ff_sum = 0, edema = 0, assessed = 0;
     std::vector<int> slices;
   };
   std::vector<std::vector<Acc>> acc(static_cast<std::size_t>(max_label) + 1, std::vector<Acc>(static_cast<std::size_t>(std::max(slabs, 0))));
@@ -59,6 +60,7 @@ std::vector<GroupProfile> level_profiles(const core::LabelVolume& labels, const 
       a.voxels += 1;
       if (ff) a.ff_sum += ff->voxels[i];
       if (edema && edema->voxels[i]) a.edema += 1;
+      if (edema_assessed && edema_assessed->voxels[i]) a.assessed += 1;
     }
   }
   const double pixel_area = g.spacing_mm[0] * g.spacing_mm[1];
@@ -79,7 +81,8 @@ std::vector<GroupProfile> level_profiles(const core::LabelVolume& labels, const 
         v.level_mm = z_sum / static_cast<double>(ks.size());
         v.cross_sectional_area_mm2 = area;
         if (ff) v.fat_fraction_pct = a.ff_sum / a.voxels;
-        if (edema) v.edema_fraction_pct = 100.0 * a.edema / a.voxels;
+        // Over the voxels where edema was assessed, as the group's own edema fraction.
+        if (edema) v.edema_fraction_pct = 100.0 * a.edema / (a.assessed > 0 ? a.assessed : a.voxels);
         profile.levels.push_back(v);
       }
       if (!profile.levels.empty()) profiles.push_back(std::move(profile));

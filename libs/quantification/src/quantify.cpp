@@ -6,6 +6,7 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/muscle_catalog.hpp"
+#include "myo/core/resample.hpp"
 #include "myo/core/statistics.hpp"
 #include "myo/quantification/pattern.hpp"
 
@@ -30,6 +31,65 @@ std::optional<double> background_sigma(const core::ImageVolume& water, const cor
     if (total[i] > 0 && total[i] < threshold * 0.5) background.push_back(fat.voxels[i]);
   if (background.size() < 1000) return std::nullopt;
   return percentile(background, 0.5) / std::sqrt(2.0 * std::log(2.0));
+}
+
+// The water share (0..1) of every voxel of `fat_pct`'s grid as an image acquired on `acquired` sees it. A STIR with
+// 6-7 mm slices resampled onto a 3 mm Dixon grid carries, at every fat-muscle border, signal averaged over its thick
+// voxel; dividing it by the sharp Dixon water share of the fine voxel inflates it (a voxel of 80 % fat divides
+// blurred muscle signal by 0.2) and calls normal muscle edges edema. So the Dixon water and total signal are
+// averaged over each acquired voxel (the label-grid voxels whose centres fall in it) and brought back by the same
+// linear interpolation that brought the STIR: their ratio is the water share of what the STIR voxel contained.
+// `total` weights voxels by their signal (Dixon W+F); without it every voxel weighs the same.
+core::ImageVolume water_share_as_acquired(const core::ImageVolume& fat_pct, const core::ImageVolume* total,
+                                          const core::Geometry& acquired) {
+  const auto& g = fat_pct.geometry;
+  const std::size_t m = acquired.voxel_count();
+  std::vector<double> water_sum(m, 0.0), total_sum(m, 0.0);
+  std::vector<std::uint32_t> count(m, 0);
+  // Index on the label grid -> continuous index on the acquired grid is affine: one origin and three steps.
+  const core::Vec3 o = acquired.physical_to_index(g.index_to_physical({0, 0, 0}));
+  std::array<core::Vec3, 3> step{};
+  for (int a = 0; a < 3; ++a) {
+    core::Vec3 unit{0, 0, 0};
+    unit[static_cast<std::size_t>(a)] = 1;
+    const core::Vec3 q = acquired.physical_to_index(g.index_to_physical(unit));
+    for (std::size_t b = 0; b < 3; ++b) step[static_cast<std::size_t>(a)][b] = q[b] - o[b];
+  }
+  const auto inside = [&](double c, std::size_t axis, long& out) {
+    out = std::lround(c);
+    return out >= 0 && out < static_cast<long>(acquired.size[axis]);
+  };
+  for (std::size_t k = 0; k < g.size[2]; ++k)
+    for (std::size_t j = 0; j < g.size[1]; ++j)
+      for (std::size_t i = 0; i < g.size[0]; ++i) {
+        core::Vec3 c{};
+        for (std::size_t b = 0; b < 3; ++b)
+          c[b] = o[b] + static_cast<double>(i) * step[0][b] + static_cast<double>(j) * step[1][b] +
+                 static_cast<double>(k) * step[2][b];
+        long ai = 0, aj = 0, ak = 0;
+        if (!inside(c[0], 0, ai) || !inside(c[1], 1, aj) || !inside(c[2], 2, ak)) continue;
+        const std::size_t src = g.linear_index(i, j, k);
+        const std::size_t dst = acquired.linear_index(static_cast<std::size_t>(ai), static_cast<std::size_t>(aj),
+                                                      static_cast<std::size_t>(ak));
+        const double weight = total ? std::max(0.0F, total->voxels[src]) : 1.0;
+        water_sum[dst] += weight * std::clamp(1.0 - fat_pct.voxels[src] / 100.0, 0.0, 1.0);
+        total_sum[dst] += weight;
+        ++count[dst];
+      }
+  core::ImageVolume water(acquired, 0.0F), all(acquired, 0.0F);
+  for (std::size_t v = 0; v < m; ++v)
+    if (count[v]) {
+      water.voxels[v] = static_cast<float>(water_sum[v] / count[v]);
+      all.voxels[v] = static_cast<float>(total_sum[v] / count[v]);
+    }
+  const auto water_back = core::resample_to(water, g);
+  const auto all_back = core::resample_to(all, g);
+  core::ImageVolume share(g, 0.0F);
+  for (std::size_t v = 0; v < share.voxels.size(); ++v)
+    share.voxels[v] = all_back.voxels[v] > 0
+                          ? std::clamp(water_back.voxels[v] / all_back.voxels[v], 0.0F, 1.0F)
+                          : std::clamp(1.0F - fat_pct.voxels[v] / 100.0F, 0.0F, 1.0F);
+  return share;
 }
 
 }  // namespace
@@ -112,6 +172,25 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   // fraction, or without Dixon by the T1 estimate.
   const core::ImageVolume* fat_map =
       result.fat_fraction_map_pct ? &*result.fat_fraction_map_pct : t1_fat ? &*t1_fat : nullptr;
+  // The water share as the STIR sees it (its own, usually coarser, resolution; see water_share_as_acquired).
+  std::optional<core::ImageVolume> stir_water_share;
+  if (input.stir && fat_map && input.stir_acquired_geometry && params.edema_water_share_at_stir_resolution &&
+      !input.stir_acquired_geometry->same_grid(g)) {
+    std::optional<core::ImageVolume> total;
+    if (dixon) {
+      total = core::ImageVolume(g, 0.0F);
+      for (std::size_t i = 0; i < n; ++i) total->voxels[i] = input.water->voxels[i] + input.fat->voxels[i];
+    }
+    stir_water_share = water_share_as_acquired(*fat_map, total ? &*total : nullptr, *input.stir_acquired_geometry);
+    result.method.edema_water_share = "at_stir_resolution";
+  } else if (fat_map) {
+    result.method.edema_water_share = "voxel";
+  }
+  // Fat percent of a voxel for the edema measurement: as the STIR sees it when known.
+  const auto edema_fat_pct = [&](std::size_t i) -> double {
+    if (stir_water_share) return 100.0 * (1.0 - stir_water_share->voxels[i]);
+    return fat_map ? fat_map->voxels[i] : 0.0;
+  };
   std::vector<double> stir_reference;  // per slice; 0 where a level has too little muscle
   // Water STIR: STIR comes from water (fat is suppressed), so a voxel that is 40 % fat shows only 60 % of the signal
   // its water gives; dividing by the water share keeps fatty but edematous muscle from reading as normal.
@@ -121,7 +200,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     core::MaskVolume fit(g, 0);
     std::size_t fit_count = 0;
     for (std::size_t i = 0; i < n; ++i)
-      if (labels[i] && (!fat_map || fat_map->voxels[i] < 30.0F)) fit.voxels[i] = 1, ++fit_count;
+      if (labels[i] && edema_fat_pct(i) < 30.0) fit.voxels[i] = 1, ++fit_count;
     if (fit_count > 1000) {
       stir_corrected = correct_bias_field(*input.stir, fit, params.stir_bias);
       result.method.stir_bias_method = "n4";
@@ -136,7 +215,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   const auto water_stir = [&](std::size_t i) {
     const double v = stir->voxels[i];
     if (!fat_map || !params.edema_fat_correction) return v;
-    return v / std::max(params.edema_min_water_share, 1.0 - fat_map->voxels[i] / 100.0);
+    return v / std::max(params.edema_min_water_share, 1.0 - edema_fat_pct(i) / 100.0);
   };
   if (input.stir) {
     result.method.edema_method = "stir_reference_ratio";
@@ -151,7 +230,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       for (int k = k0; k < std::min(nz, k0 + slab); ++k)
         for (std::size_t p = 0; p < per_slice; ++p) {
           const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
-          if (labels[i] && stir->voxels[i] > 0 && (!fat_map || fat_map->voxels[i] < 30.0F))
+          if (labels[i] && stir->voxels[i] > 0 && edema_fat_pct(i) < 30.0)
             values.push_back(static_cast<float>(water_stir(i)));
         }
       if (values.size() < 50) continue;
@@ -222,6 +301,12 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     }
   }
   std::vector<Accumulator> interior_acc(static_cast<std::size_t>(max_label) + 1);
+  // Edema is counted over the voxels where STIR can tell it (see edema_min_assessable_water_share).
+  const auto edema_assessable = [&](std::size_t i) {
+    return 100.0 - edema_fat_pct(i) >= 100.0 * params.edema_min_assessable_water_share;
+  };
+  std::vector<std::size_t> assessable_count(static_cast<std::size_t>(max_label) + 1, 0);
+  std::vector<std::size_t> assessable_edema(assessable_count);
   for (std::size_t i = 0; i < n; ++i) {
     const int label = labels[i];
     if (label <= 0 || label > max_label) continue;
@@ -243,15 +328,35 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       if (t1_fat->voxels[i] > params.fat_replaced_threshold_pct) ++a.fat_replaced;
     }
     if (result.edema_mask && result.edema_mask->voxels[i]) ++a.edema;
+    if (result.edema_mask && edema_assessable(i)) {
+      ++assessable_count[static_cast<std::size_t>(label)];
+      if (result.edema_mask->voxels[i]) ++assessable_edema[static_cast<std::size_t>(label)];
+    }
   }
-  // STIR ratio per label: median of voxel STIR over its level's normal-muscle reference.
+  // A group is measured over its assessable voxels when they are enough (a group almost entirely fat-replaced keeps
+  // all its voxels); the mask then holds only the voxels that were measured.
+  std::vector<std::uint8_t> assessed_only(static_cast<std::size_t>(max_label) + 1, 0);
+  for (std::size_t label = 0; label < assessed_only.size(); ++label)
+    assessed_only[label] = assessable_count[label] >= 50 && assessable_count[label] * 10 >= acc[label].count;
+  if (result.edema_mask) {
+    core::MaskVolume assessed(g, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const int label = labels[i];
+      if (label <= 0 || label > max_label) continue;
+      assessed.voxels[i] = !assessed_only[static_cast<std::size_t>(label)] || edema_assessable(i);
+      if (!assessed.voxels[i]) result.edema_mask->voxels[i] = 0;
+    }
+    result.edema_assessed_mask = std::move(assessed);
+  }
+  // STIR ratio per label: median of voxel STIR over its level's normal-muscle reference (over the measured voxels).
   std::vector<std::vector<float>> stir_ratio(static_cast<std::size_t>(max_label) + 1);
   if (input.stir) {
     const std::size_t per_slice = g.size[0] * g.size[1];
     for (std::size_t i = 0; i < n; ++i) {
       const int label = labels[i];
       const double ref = stir_reference[i / per_slice];
-      if (label > 0 && label <= max_label && ref > 0)
+      if (label > 0 && label <= max_label && ref > 0 &&
+          (!assessed_only[static_cast<std::size_t>(label)] || edema_assessable(i)))
         stir_ratio[static_cast<std::size_t>(label)].push_back(static_cast<float>(water_stir(i) / ref));
     }
   }
@@ -305,8 +410,13 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
         m.mercuri_modified_grade = grade.modified_label;
       }
       if (result.edema_mask) {
-        m.edema_fraction_pct = 100.0 * static_cast<double>(a.edema) / static_cast<double>(a.count);
-        m.edema_volume_ml = static_cast<double>(a.edema) * voxel_ml;
+        // Over the assessable voxels: the edema share of what STIR can read, taken as the group's; the volume is
+        // that share of the group's volume.
+        const auto l = static_cast<std::size_t>(label);
+        m.edema_fraction_pct = assessed_only[l] ? 100.0 * static_cast<double>(assessable_edema[l]) /
+                                                      static_cast<double>(assessable_count[l])
+                                                : 100.0 * static_cast<double>(a.edema) / static_cast<double>(a.count);
+        m.edema_volume_ml = *m.edema_fraction_pct / 100.0 * m.volume_ml;
         auto& ratios = stir_ratio[static_cast<std::size_t>(label)];
         if (!ratios.empty()) m.stir_ratio = percentile(ratios, 0.5);
         m.edema_grade = edema_grade(*m.edema_fraction_pct);
@@ -319,9 +429,9 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
 }
 
 std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, const core::ImageVolume* ff,
-                                              const core::MaskVolume* edema) {
+                                              const core::MaskVolume* edema, const core::MaskVolume* edema_assessed) {
   struct Acc {
-    std::size_t count = 0, edema = 0;
+    std::size_t count = 0, edema = 0, assessed = 0;
     double ff = 0;
   };
   std::map<int, Acc> acc;
@@ -332,6 +442,7 @@ std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, c
     ++a.count;
     if (ff) a.ff += ff->voxels[i];
     if (edema && edema->voxels[i]) ++a.edema;
+    if (edema_assessed && edema_assessed->voxels[i]) ++a.assessed;
   }
   std::vector<LabelStatistics> out;
   for (const auto& [value, a] : acc) {
@@ -340,7 +451,9 @@ std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, c
     s.voxel_count = a.count;
     s.volume_ml = static_cast<double>(a.count) * labels.geometry.voxel_volume_ml();
     if (ff) s.fat_fraction_pct = a.ff / static_cast<double>(a.count);
-    if (edema) s.edema_fraction_pct = 100.0 * static_cast<double>(a.edema) / static_cast<double>(a.count);
+    if (edema)
+      s.edema_fraction_pct =
+          100.0 * static_cast<double>(a.edema) / static_cast<double>(a.assessed > 0 ? a.assessed : a.count);
     out.push_back(s);
   }
   return out;

@@ -164,6 +164,10 @@ std::string to_json_text(const Report& r) {
                    {"bias_spline_distance_mm", p.stir_bias.spline_distance_mm},
                    {"fat_correction", p.edema_fat_correction},
                    {"min_water_share", p.edema_min_water_share},
+                   {"water_share", r.quantification_method.edema_water_share.empty()
+                                       ? json(nullptr)
+                                       : json(r.quantification_method.edema_water_share)},
+                   {"min_assessable_water_share", p.edema_min_assessable_water_share},
                    {"ratio_threshold", p.edema_ratio_threshold},
                    {"noise_sd", p.edema_noise_sd},
                    {"level_slab_mm", p.level_slab_mm}}}}},

@@ -31,6 +31,7 @@ struct StudyChannels {
   const dicom::SeriesInfo* t2_map_series = nullptr;
   // All on the reference series' grid.
   std::optional<core::ImageVolume> water, fat, t1, stir;
+  std::optional<core::Geometry> stir_acquired_geometry;  // the STIR's own grid, before it was brought onto the reference
   std::optional<core::ImageVolume> scanner_fat_fraction_pct;  // the scanner's own fat-fraction map, in percent
   std::optional<core::ImageVolume> t2_map_ms;
   // The echoes of a multi-echo spin-echo train (role t2_multi_echo), pointing into study.series. They are loaded

@@ -43,6 +43,7 @@ struct LevelProfileParams {
 [[nodiscard]] std::vector<GroupProfile> level_profiles(const core::LabelVolume& labels,
                                                        const core::ImageVolume* fat_fraction_pct,
                                                        const core::MaskVolume* edema_mask,
+                                                       const core::MaskVolume* edema_assessed = nullptr,
                                                        const LevelProfileParams& params = {});
 
 struct PatternSummary {

@@ -20,6 +20,9 @@ struct QuantificationInput {
   const core::ImageVolume* t1 = nullptr;
   const core::ImageVolume* scanner_fat_fraction_pct = nullptr;  // the scanner's own FF map, already in percent
   const core::ImageVolume* t2_map_ms = nullptr;                 // a T2 map (scanner's or fitted), in ms
+  // The grid the STIR was acquired on, when it was resampled onto the labels' grid (typically thicker slices than
+  // the Dixon): the water share that corrects the STIR is then measured at the STIR's resolution.
+  const core::Geometry* stir_acquired_geometry = nullptr;
 };
 
 struct QuantificationParams {
@@ -33,6 +36,12 @@ struct QuantificationParams {
   BiasCorrectionParams stir_bias;
   bool edema_fat_correction = true;          // STIR divided by the water share (1 - FF) of the voxel: fatty muscle is not "less edematous"
   double edema_min_water_share = 0.3;        // ... never by less than this (noise in fat-replaced voxels)
+  bool edema_water_share_at_stir_resolution = true;  // ... measured over the STIR's own (thicker) voxels when known
+  // Voxels with less water than this (at the STIR's resolution) are not assessed for edema: their water is mostly
+  // that of the fat tissue and septa around them, brighter on STIR than muscle water, which the division would call
+  // edema. A group's edema fraction is the share of edema among its assessable voxels (all voxels when fewer than
+  // 50 or a tenth of the group are assessable).
+  double edema_min_assessable_water_share = 0.5;
   double edema_ratio_threshold = 1.6;        // STIR above this multiple of the reference is edema
   double edema_noise_sd = 3.0;               // ... and above the reference by this many robust SDs
   double t2_map_max_fat_fraction_pct = 20.0;  // a T2 map is mono-exponential: fat inflates it, so fatty voxels are left out
@@ -65,6 +74,7 @@ struct QuantificationMethod {
   std::string fat_method;    // "dixon_pdff", "scanner_ff_map", "t1_estimate" or "none"
   std::string scanner_ff_use;  // "cross_check" (Dixon measured, map compared), "fat_fraction" (map used), or empty
   std::string edema_method;  // "stir_reference_ratio" or "none"
+  std::string edema_water_share;  // "at_stir_resolution", "voxel", or empty (no fat measure: STIR used as it is)
   std::string water_t2_method;  // "t2_map_fat_excluded", "t2_map_no_fat_map" or empty (no T2 map)
   std::string stir_bias_method;  // "n4" when the STIR was bias-corrected, else empty
   std::optional<double> stir_bias_seconds;
@@ -79,11 +89,13 @@ struct QuantificationResult {
   std::vector<GroupMeasurement> groups;  // catalogue order, right then left; groups with no voxels omitted
   std::optional<core::ImageVolume> fat_fraction_map_pct;
   std::optional<core::MaskVolume> edema_mask;
+  std::optional<core::MaskVolume> edema_assessed_mask;  // 1 where edema was assessed (every voxel of a group measured
+                                                        // over all its voxels); edema shares are over these voxels
   QuantificationMethod method;
 };
 
 // Volume, mean fat fraction and edema share of every label value present (any labelling, e.g. a user's individual
-// muscles), from the maps quantify() produced.
+// muscles), from the maps quantify() produced; the edema share is over the assessed voxels when that mask is given.
 struct LabelStatistics {
   int value = 0;
   std::size_t voxel_count = 0;
@@ -93,7 +105,8 @@ struct LabelStatistics {
 };
 [[nodiscard]] std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels,
                                                             const core::ImageVolume* fat_fraction_pct,
-                                                            const core::MaskVolume* edema_mask);
+                                                            const core::MaskVolume* edema_mask,
+                                                            const core::MaskVolume* edema_assessed = nullptr);
 
 [[nodiscard]] QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params = {});
 
