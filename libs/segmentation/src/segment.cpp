@@ -14,6 +14,7 @@
 #include "myo/segmentation/atlas.hpp"
 #include "myo/segmentation/refine.hpp"
 #include "slice_ops.hpp"
+#include "strap_rims.hpp"
 
 namespace myo::segmentation {
 namespace {
@@ -713,6 +714,16 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
                         static_cast<std::uint16_t>(group->label(core::Side::left))};
 
   // 5. Atlas probabilities per candidate: the most probable group, and confident markers for the watershed.
+  // The gracilis is the thinnest strap: its atlas probability rarely reaches the marker level, and the adductors'
+  // markers would flood it; it seeds at its own, lower level.
+  std::vector<double> class_marker_probability(atlas.class_count(), params.atlas_marker_probability);
+  std::vector<std::uint16_t> strap_labels;
+  for (std::size_t c = 1; c < atlas.class_count(); ++c) {
+    const auto& name = atlas.groups()[c - 1];
+    if (name == "gracilis") class_marker_probability[c] = params.gracilis_marker_probability;
+    if ((name == "sartorius" || name == "gracilis" || name == "tensor_fasciae_latae") && class_label[c][0] != 0)
+      strap_labels.insert(strap_labels.end(), {class_label[c][0], class_label[c][1]});
+  }
   constexpr std::uint16_t kBackgroundMarker = 1000;
   result.labels = core::LabelVolume(g, 0);
   core::LabelVolume markers(g, kBackgroundMarker);
@@ -735,7 +746,7 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
     candidate.voxels[c.voxel] = 1;
     const std::uint16_t label = class_label[best][c.side];
     result.labels.voxels[c.voxel] = label;
-    markers.voxels[c.voxel] = p[best] >= params.atlas_marker_probability ? (label == 0 ? kBackgroundMarker : label) : 0;
+    markers.voxels[c.voxel] = p[best] >= class_marker_probability[best] ? (label == 0 ? kBackgroundMarker : label) : 0;
   });
 
   // 6. Watershed from the confident markers over the fat-likeness relief: group borders settle on the fat septa
@@ -757,6 +768,11 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
       if (p[cls] >= params.atlas_min_probability) result.labels.voxels[c.voxel] = v;
     });
   }
+  // 7. The straps are bands a few voxels thick: the fat of their septum and under the fascia, which the flood takes
+  // into them, is a large part of their volume and is taken off again.
+  if (params.strap_rim_passes > 0)
+    detail::peel_strap_rims(result.labels, result.fat_likeness, strap_labels, params.strap_rim_fat_likeness,
+                            params.strap_rim_fat_margin, params.strap_rim_passes);
   return result;
 }
 

@@ -30,6 +30,10 @@ struct SegmentationParams {
   const SegmentationAtlas* atlas = nullptr;  // null: the built-in atlas (myo/segmentation/atlas.hpp)
   double atlas_marker_probability = 0.7;   // voxels this sure of one group seed the watershed
   double atlas_min_probability = 0.2;      // the watershed may not give a voxel a group the atlas finds less likely
+  double gracilis_marker_probability = 0.5;  // the gracilis, a band a few voxels wide, rarely reaches the level above
+  double strap_rim_fat_likeness = 0.75;    // fat this fat-like on the edge of a strap (sartorius, gracilis, TFL) ...
+  double strap_rim_fat_margin = 0.35;      // ... and this much above the strap's median on that slice is not muscle
+  int strap_rim_passes = 3;                // at most this many voxel layers are peeled (0: none)
 };
 
 struct SliceLandmarks {
