@@ -314,17 +314,16 @@ TEST(RefinementData, RealLegRefinementScoredAgainstExpertLabels) {
     rows.push_back(row);
   }
   // Measured (2 cores, Release): mean Dice prior alone 1.000 / 0.970 / 0.840 for the prior off by 0 / 1 / 2 voxels;
-  // nearest marker 0.992 / 0.955 / 0.838; refinement over the fat-likeness 0.920 / 0.887 / 0.786. On this 3 mm water
-  // image the refinement places borders WORSE than the nearest marker: the septa are one partial-volume voxel wide and
-  // the relief also carries coil shading, and ITK's marker flooding starts each marker at its own relief value and
-  // labels a voxel as soon as a neighbour is processed, so a marker touching a septum or a shaded patch starts late
-  // and loses its own muscle. These floors guard against the refinement getting worse still; the comparison with
-  // the nearest marker is printed and kept within a bound so that a fix shows up as a change of this test.
+  // nearest marker 0.992 / 0.955 / 0.838; refinement over the fat-likeness 0.985 / 0.941 / 0.811 (worst muscle 0.93 /
+  // 0.69 / 0.25). With ITK's marker watershed, which queues a voxel at the level it was reached from, the refinement
+  // gave 0.920 / 0.887 / 0.786 (worst 0.67 / 0.47 / 0.19): these floors keep the flood in relief order. On this 3 mm
+  // water image the septa are one partial-volume voxel wide and the relief carries coil shading, so the image does
+  // not yet beat the nearest marker; the comparison is printed and kept within a bound.
   EXPECT_GT(rows[0].flat, 0.97);  // the scoring itself: near-complete markers give near-perfect labels
-  EXPECT_GT(rows[0].ours, 0.90);
-  EXPECT_GT(rows[1].ours, 0.86);
-  EXPECT_GT(rows[2].ours, 0.76);
-  for (const auto& row : rows) EXPECT_GT(row.ours, row.flat - 0.10) << "prior off by " << row.shift;
+  EXPECT_GT(rows[0].ours, 0.96);
+  EXPECT_GT(rows[1].ours, 0.92);
+  EXPECT_GT(rows[2].ours, 0.80);
+  for (const auto& row : rows) EXPECT_GT(row.ours, row.flat - 0.05) << "prior off by " << row.shift;
 
   // Pictures for looking: build/real-review/refine_twolegs.png (rows: three slices; panels: image | expert |
   // refinement | nearest marker, prior off by 2 voxels).

@@ -42,7 +42,7 @@ struct RefinementParams {
                                      // (recursive filter; a discrete one on grids under 4 voxels along an axis)
 };
 
-// The refinement (segment_muscle_groups step 6): a marker-controlled morphological watershed over the relief, which
+// The refinement (segment_muscle_groups step 6): a marker-controlled watershed (Meyer flooding) over the relief, which
 // is the blurred fat-likeness inside `region` and a wall (2, above any fat-likeness) outside it. `markers` holds the
 // seeds (any non-zero value, on the same grid); zero voxels are flooded by the seed whose flood reaches them first
 // over the lowest relief, so group borders settle on fat septa. Returns the flooded labels of every voxel: a caller
