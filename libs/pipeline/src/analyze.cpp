@@ -142,6 +142,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     segmentation = segmentation::segment_muscle_groups(seg_input, params);
   }
   report.segmentation_notes = segmentation.notes;
+  for (const auto& w : segmentation.warnings) report.warnings.push_back("segmentation: " + w);
   clock.lap("segmentation");
 
   // Quantify.

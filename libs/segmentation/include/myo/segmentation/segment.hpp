@@ -56,6 +56,7 @@ struct SegmentationResult {
   core::MaskVolume bone;           // 1 = bone (cortex closed over its marrow: femur, pelvis), for display as context
   Landmarks landmarks;
   std::vector<std::string> notes;  // what the algorithm assumed or could not find
+  std::vector<std::string> warnings;  // what makes these labels doubtful: a reader must see it (report warnings)
 };
 
 // Throws core::MyoError when no usable channel is given or the grid is not axial.
