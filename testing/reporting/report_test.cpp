@@ -86,6 +86,16 @@ TEST(Report, CsvHasOneRowPerGroupAndSide) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2);
 }
 
+TEST(Report, CsvCarriesWaterT2WhenFitted) {
+  auto report = sample_report(true);
+  report.muscles[0].water_t2_ms = 36.5;
+  const auto csv = reporting::to_measurements_csv(report);
+  const auto header = csv.substr(0, csv.find('\n'));
+  EXPECT_EQ(header.substr(header.rfind(',') + 1), "water_t2_ms");
+  const auto row = csv.substr(csv.find('\n') + 1);
+  EXPECT_EQ(row.substr(row.rfind(',') + 1), "36.5000\n") << csv;
+}
+
 TEST(Report, MalformedReportNamesTheFile) {
   myo::testing::TempDir dir;
   core::write_file_atomically(dir.path() / "report.json", "{\"muscles\": [{\"group\": 3}]}");

@@ -182,7 +182,8 @@ std::string to_measurements_csv(const Report& r) {
   static const std::vector<std::string> columns{
       "study_instance_uid", "group", "side", "label", "level", "level_mm", "volume_ml", "cross_sectional_area_mm2",
       "fat_fraction_pct", "fat_fraction_median_pct", "fat_fraction_p90_pct", "fat_replaced_volume_ml",
-      "t1_fat_estimate_pct", "edema_fraction_pct", "edema_volume_ml", "stir_ratio", "edema_grade", "mercuri_grade"};
+      "t1_fat_estimate_pct", "edema_fraction_pct", "edema_volume_ml", "stir_ratio", "edema_grade", "mercuri_grade",
+      "water_t2_ms"};  // new columns go last, so that scripts reading by position keep working
   std::ostringstream out;
   for (std::size_t c = 0; c < columns.size(); ++c) out << (c ? "," : "") << columns[c];
   out << '\n';
@@ -202,7 +203,7 @@ std::string to_measurements_csv(const Report& r) {
          {"edema_fraction_pct", csv_number(m.edema_fraction_pct)}, {"edema_volume_ml", csv_number(m.edema_volume_ml)},
          {"stir_ratio", csv_number(m.stir_ratio)},
          {"edema_grade", m.edema_grade ? std::to_string(*m.edema_grade) : ""},
-         {"mercuri_grade", m.mercuri_modified_grade}});
+         {"mercuri_grade", m.mercuri_modified_grade}, {"water_t2_ms", csv_number(m.water_t2_ms)}});
   for (const auto& profile : r.profiles) {
     const auto* group = core::MuscleCatalog::instance().find(profile.group);
     for (const auto& l : profile.levels)
