@@ -39,8 +39,6 @@ CommandRunner add_analyze_command(CLI::App& root) {
   return [options]() -> int {
     try {
       const auto outcome = pipeline::analyze_study(*options);
-      // The same warnings stand in report.json and the report; a user at the terminal sees them too.
-      for (const auto& warning : outcome.warnings) log::warn("{}", warning);
       std::cout << outcome.report_path.string() << '\n';
       return outcome.exit_code;
     } catch (const core::MyoError& e) {

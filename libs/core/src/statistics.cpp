@@ -1,6 +1,7 @@
 #include "myo/core/statistics.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace myo::core {
 
@@ -53,6 +54,21 @@ std::vector<float> sample_values(const std::vector<float>& values, std::size_t m
   for (std::size_t i = 0; i < values.size(); i += step)
     if (keep(values[i])) out.push_back(values[i]);
   return out;
+}
+
+std::optional<double> rayleigh_background_sigma(const std::vector<float>& selector, const std::vector<float>& read,
+                                                double threshold_fraction, bool skip_zero_read) {
+  constexpr std::size_t kSamples = 500000;
+  auto positive = sample_values(selector, kSamples, [](float v) { return v > 0; });
+  if (positive.size() < 1000) return std::nullopt;  // the background is a subset of these samples
+  const double high = percentile(positive, 0.995);
+  const double threshold = otsu_threshold(positive, 0.0, high) * threshold_fraction;
+  std::vector<float> background;
+  const std::size_t step = std::max<std::size_t>(1, selector.size() / kSamples);
+  for (std::size_t i = 0; i < selector.size(); i += step)
+    if (selector[i] > 0 && selector[i] < threshold && (!skip_zero_read || read[i] > 0)) background.push_back(read[i]);
+  if (background.size() < 1000) return std::nullopt;
+  return percentile(background, 0.5) / std::sqrt(2.0 * std::log(2.0));
 }
 
 }  // namespace myo::core

@@ -227,7 +227,7 @@ core::Result<EchoTrain> load_echo_train(const std::vector<SeriesInfo>& echoes, c
     }
     for (const auto& w : l.warnings) train.warnings.push_back(fmt::format("TE {:g} ms: {}", *e->echo_time_ms, w));
     train.echo_times_ms.push_back(*e->echo_time_ms);
-    train.infos.push_back(l.info);
+    if (train.echoes.empty()) train.description = l.info.description;
     train.echoes.push_back(std::move(l.volume));
   }
   return train;

@@ -357,22 +357,27 @@ void assign_echo_train_in_series(std::vector<SeriesInfo>& out, std::size_t first
   }
 }
 
+// Same scanner, in-plane grid and slice orientation: slices of one series could sit beside the other's.
+bool same_slice_grid(const SeriesInfo& a, const SeriesInfo& b) {
+  return a.vendor == b.vendor && a.rows_columns == b.rows_columns &&
+         std::abs(a.pixel_spacing_mm[0] - b.pixel_spacing_mm[0]) < 1e-3 &&
+         std::abs(a.pixel_spacing_mm[1] - b.pixel_spacing_mm[1]) < 1e-3 && a.slice_normal && b.slice_normal &&
+         core::dot(*a.slice_normal, *b.slice_normal) > 1.0 - 1e-6;
+}
+
 // One series per echo (some exports): single-echo spin-echo series with the same description, sequence name, TR,
 // in-plane grid and slice normal, overlapping along it, with three or more distinct, evenly spaced echo times (a
 // clinical PD, T2 and T2 fat-sat on one grid are different series with uneven TEs, not a train).
 void assign_echo_trains_across_series(std::vector<SeriesInfo>& out) {
   std::vector<bool> used(out.size(), false);
   const auto same_train = [](const SeriesInfo& a, const SeriesInfo& b) {
-    if (!a.repetition_time_ms || !b.repetition_time_ms || !a.slice_normal || !b.slice_normal) return false;
+    if (!a.repetition_time_ms || !b.repetition_time_ms) return false;
     if (std::abs(*a.repetition_time_ms - *b.repetition_time_ms) > 1e-3 * std::max(1.0, *a.repetition_time_ms))
       return false;
     const auto& ea = *a.extent_along_normal_mm;
     const auto& eb = *b.extent_along_normal_mm;
-    return a.vendor == b.vendor && a.description == b.description && a.sequence_name == b.sequence_name &&
-           a.rows_columns == b.rows_columns &&
-           std::abs(a.pixel_spacing_mm[0] - b.pixel_spacing_mm[0]) < 1e-3 &&
-           std::abs(a.pixel_spacing_mm[1] - b.pixel_spacing_mm[1]) < 1e-3 &&
-           core::dot(*a.slice_normal, *b.slice_normal) > 1.0 - 1e-6 && ea[0] <= eb[1] + 1e-3 && eb[0] <= ea[1] + 1e-3;
+    return a.description == b.description && a.sequence_name == b.sequence_name && same_slice_grid(a, b) &&
+           ea[0] <= eb[1] + 1e-3 && eb[0] <= ea[1] + 1e-3;
   };
   const auto single = [&](std::size_t i) {
     return out[i].split_key.empty() && out[i].role != SeriesRole::t2_multi_echo && echo_candidate(out[i]) &&
@@ -443,11 +448,8 @@ std::vector<std::vector<std::size_t>> find_stations(const std::vector<SeriesInfo
     const auto close = [](const std::optional<double>& x, const std::optional<double>& y) {
       return x.has_value() == y.has_value() && (!x || std::abs(*x - *y) < 1e-3);
     };
-    return a.role == b.role && a.image_type == b.image_type && a.vendor == b.vendor && close(a.echo_time_ms, b.echo_time_ms) &&
-           close(a.repetition_time_ms, b.repetition_time_ms) && a.rows_columns == b.rows_columns &&
-           std::abs(a.pixel_spacing_mm[0] - b.pixel_spacing_mm[0]) < 1e-3 &&
-           std::abs(a.pixel_spacing_mm[1] - b.pixel_spacing_mm[1]) < 1e-3 &&
-           core::dot(*a.slice_normal, *b.slice_normal) > 1.0 - 1e-6;
+    return a.role == b.role && a.image_type == b.image_type && close(a.echo_time_ms, b.echo_time_ms) &&
+           close(a.repetition_time_ms, b.repetition_time_ms) && same_slice_grid(a, b);
   };
   std::vector<std::vector<std::size_t>> groups;
   std::vector<bool> used(series.size(), false);

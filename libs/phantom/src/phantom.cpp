@@ -329,7 +329,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
     add_plan({{SeriesRole::stir, &cor.stir}}, number(index++), coronal_stir_description(vendor),
              false, false, 50.0, 4500.0, stir_ti, 150, 5.0, "coronal");
   if (params.t2_multi_echo) {
-    const double tr = 4000.0;
+    const double tr = detail::kMeseTrMs;
     if (vendor == Vendor::ge) {
       // One series per echo, sharing TR and geometry.
       for (std::size_t e = 0; e < echo_times.size(); ++e) {
@@ -468,7 +468,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   j["parameters"]["scanner_fat_fraction"] = params.scanner_fat_fraction;
   if (params.t2_multi_echo)
     j["parameters"]["t2_multi_echo"] = {{"echo_times_ms", echo_times},
-                                        {"repetition_time_ms", 4000.0},
+                                        {"repetition_time_ms", detail::kMeseTrMs},
                                         {"muscle_water_t2_ms", detail::kMuscleWaterT2Ms},
                                         {"edema_water_t2_ms", detail::kEdemaWaterT2Ms},
                                         {"fat_t2_ms", detail::kMeseFatT2Ms},
@@ -505,7 +505,7 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                     {"geometry", geometry_json(truth.labels.geometry)},
                     {"labels_file", "labels.nii.gz"}};
   nlohmann::json groups = nlohmann::json::array();
-  for (const auto& t : truth.groups)
+  for (const auto& t : truth.groups) {
     groups.push_back({{"group", t.group},
                       {"side", t.side},
                       {"label", t.label},
@@ -516,11 +516,9 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                       {"fat_replaced_share_pct", t.fat_replaced_share_pct},
                       {"target_fat_fraction_pct", t.target_fat_fraction_pct},
                       {"target_edema_pct", t.target_edema_pct}});
-  for (std::size_t n = 0; n < truth.groups.size(); ++n) {
-    const auto& t = truth.groups[n];
     if (t.water_t2_ms) {
-      groups[n]["water_t2_ms"] = *t.water_t2_ms;
-      groups[n]["water_t2_mean_ms"] = *t.water_t2_mean_ms;
+      groups.back()["water_t2_ms"] = *t.water_t2_ms;
+      groups.back()["water_t2_mean_ms"] = *t.water_t2_mean_ms;
     }
   }
   j["groups"] = groups;

@@ -89,8 +89,8 @@ struct Accum {
     const double pd = p0.pd + (p1.pd - p0.pd) * e;
     const double t1_ms = p0.t1_ms + (p1.t1_ms - p0.t1_ms) * e;
     const double t2w = water_t2_ms(s);
-    const double pw = pd * (1.0 - s.fat_fraction) * weight * (1 - std::exp(-r.multi_echo_tr_ms / t1_ms)) * p0.spin_echo_flow;
-    const double pf = pd * s.fat_fraction * weight * (1 - std::exp(-r.multi_echo_tr_ms / kFatT1)) * p0.spin_echo_flow;
+    const double pw = pd * (1.0 - s.fat_fraction) * weight * (1 - std::exp(-kMeseTrMs / t1_ms)) * p0.spin_echo_flow;
+    const double pf = pd * s.fat_fraction * weight * (1 - std::exp(-kMeseTrMs / kFatT1)) * p0.spin_echo_flow;
     for (std::size_t k = 0; k < r.echo_times_ms.size(); ++k)
       echo[k] += pw * std::exp(-r.echo_times_ms[k] / t2w) + pf * std::exp(-r.echo_times_ms[k] / kMeseFatT2Ms);
   }

@@ -21,17 +21,17 @@ struct RenderRequest {
   double stir_ti_ms = 220;
   double swap_radius_mm = 0;  // > 0: water and fat images exchanged inside this ball (a Dixon water/fat swap)
   core::Vec3 swap_centre_mm{};
-  // Multi-echo spin echo (T2 mapping): one image per echo time (at most kMaxEchoes), TR as given. Water T2 per voxel
+  // Multi-echo spin echo (T2 mapping): one image per echo time (at most kMaxEchoes), TR kMeseTrMs. Water T2 per voxel
   // from the tissue (muscle: kMuscleWaterT2Ms healthy, up to kEdemaWaterT2Ms with edema), fat T2 kMeseFatT2Ms mixed
   // in by the voxel's fat fraction; pure multi-exponential decay (no stimulated echoes).
   std::vector<double> echo_times_ms;
-  double multi_echo_tr_ms = 4000;
   double noise_level = 1.0;
   std::uint64_t seed = 1;  // noise and bias field
   unsigned threads = 0;
 };
 
 constexpr std::size_t kMaxEchoes = 16;
+constexpr double kMeseTrMs = 4000.0;  // TR of the multi-echo series: its DICOM tag, its signal and the truth agree
 constexpr double kMuscleWaterT2Ms = 32.0;  // healthy thigh muscle water T2 at 3 T (domain notes: 30-35 ms)
 constexpr double kEdemaWaterT2Ms = 46.0;   // fully edematous muscle (raised water T2 of myositis)
 constexpr double kMeseFatT2Ms = 150.0;     // fat T2 as seen by multi-echo spin echo (EPG fits use ~151 ms)

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <sys/resource.h>
 
 #include "myo/core/error.hpp"
@@ -17,7 +16,6 @@
 #include "myo/core/log.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/resample.hpp"
-#include "myo/core/statistics.hpp"
 #include "myo/core/version.hpp"
 #include "myo/dicom/load.hpp"
 #include "myo/dicom/results.hpp"
@@ -35,7 +33,6 @@
 namespace myo::pipeline {
 namespace fs = std::filesystem;
 using dicom::SeriesInfo;
-using dicom::SeriesRole;
 
 namespace {
 
@@ -87,7 +84,12 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   clock.lap("load");
   report.stage_seconds["scan"] = channels.scan_seconds;
   report.stage_seconds["load"] = channels.load_seconds;
+  // Every warning goes to report.json and the report, and to the terminal once: the loader has already logged its own.
   for (auto& w : channels.warnings) report.warnings.push_back(std::move(w));
+  const auto warn = [&report](std::string text) {
+    log::warn("{}", text);
+    report.warnings.push_back(std::move(text));
+  };
   const dicom::StudyInfo* study = &channels.study;
   const auto& series = channels.study.series;
   const bool dixon = channels.dixon;
@@ -97,7 +99,6 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   const SeriesInfo* stir = channels.stir_series;
   const core::Geometry& grid = channels.reference_grid();
   auto& water_img = channels.water;
-  auto& fat_img = channels.fat;
   auto& t1_img = channels.t1;
   auto& stir_img = channels.stir;
   const auto& scanner_ff_img = channels.scanner_fat_fraction_pct;
@@ -105,11 +106,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   report.protocol = dixon ? "dixon" : "t1_stir";
 
   // Segment.
-  segmentation::SegmentationInput seg_input;
-  seg_input.water = water_img ? &*water_img : nullptr;
-  seg_input.fat = fat_img ? &*fat_img : nullptr;
-  seg_input.t1 = t1_img ? &*t1_img : nullptr;
-  seg_input.stir = stir_img ? &*stir_img : nullptr;
+  const auto seg_input = channels.segmentation_input();
   segmentation::SegmentationResult segmentation;
   std::optional<core::LabelVolume> user_labels;  // the user's own values, on the reference grid
   std::vector<segmentation::InputLabel> input_labels;
@@ -120,7 +117,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     core::LabelVolume labels = dicom::is_dicom_segmentation(file) ? dicom::read_segmentation(file, grid)
                                                                    : core::read_labels(file);
     if (!labels.geometry.same_grid(grid)) {
-      report.warnings.push_back(file.filename().string() +
+      warn(file.filename().string() +
                                 ": labels resampled (nearest neighbour) onto the reference series grid");
       labels = core::resample_labels_to(labels, grid);
     }
@@ -142,7 +139,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     segmentation = segmentation::segment_muscle_groups(seg_input, params);
   }
   report.segmentation_notes = segmentation.notes;
-  for (const auto& w : segmentation.warnings) report.warnings.push_back("segmentation: " + w);
+  for (const auto& w : segmentation.warnings) warn("segmentation: " + w);
   clock.lap("segmentation");
 
   // Quantify.
@@ -170,7 +167,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     auto loaded_train = dicom::load_echo_train(echo_infos);
     if (!loaded_train) throw core::MyoError(loaded_train.error());
     const auto train = std::move(loaded_train).value();
-    for (const auto& w : train.warnings) report.warnings.push_back(train.description() + ": " + w);
+    for (const auto& w : train.warnings) report.warnings.push_back(train.description + ": " + w);
     const core::Geometry& echo_grid = train.echoes.front().geometry;
     const auto labels_on_echoes = core::resample_labels_to(segmentation.labels, echo_grid);
     core::MaskVolume muscle(echo_grid, 0);
@@ -185,7 +182,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
                                                   ff_on_echoes ? &*ff_on_echoes : nullptr, t2_params);
     quantification::WaterT2Method method;
     method.name = ff_on_echoes ? "multi_echo_biexponential_fixed_fat" : "multi_echo_monoexponential";
-    method.series = train.description();
+    method.series = train.description;
     method.echo_times_ms = train.echo_times_ms;
     method.echo_times_used_ms = map.echo_times_used_ms;
     method.first_echo_dropped = t2_params.skip_first_echo;
@@ -213,9 +210,9 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
         if (l.label == m.label && l.voxel_count >= 10) m.water_t2_ms = l.median_ms;
     }
     if (channels.t2_map_ms)
-      report.warnings.push_back("both a T2 map and a multi-echo series: water T2 is fitted from the multi-echo series");
+      warn("both a T2 map and a multi-echo series: water T2 is fitted from the multi-echo series");
     if (!ff_on_echoes && !options.water_t2_monoexponential)
-      report.warnings.push_back(
+      warn(
           "water T2 fitted mono-exponentially (no Dixon fat fraction): fat inflates it in fatty muscle");
     quantities.method.water_t2_method = method.name;
     method.fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count();
@@ -238,16 +235,16 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
                              core::to_string(m.side), *m.fat_fraction_pct, *m.scanner_fat_fraction_pct);
       }
     if (!far.empty())
-      report.warnings.push_back("MyoScope's Dixon fat fraction and the scanner's map disagree by more than 5 points in: " +
+      warn("MyoScope's Dixon fat fraction and the scanner's map disagree by more than 5 points in: " +
                                 far);
     if (count > 0 && sum / count > 2.0)
-      report.warnings.push_back(fmt::format(
+      warn(fmt::format(
           "the scanner's fat-fraction map differs from MyoScope's Dixon fat fraction by {:.1f} points on average "
           "per muscle group (MyoScope's is reported; it corrects the noise floor and water/fat swaps)",
           sum / count));
   }
   for (const auto& s : quantities.method.swap_regions)
-    report.warnings.push_back(fmt::format(
+    warn(fmt::format(
         "Dixon water/fat swap detected and corrected: {:.0f} ml ({:.0f} ml of muscle) on the {} side{}, z {:.0f} to "
         "{:.0f} mm; fat fractions there use the exchanged images",
         s.volume_ml, s.muscle_volume_ml, s.side, s.side == "both" ? "s" : "", s.z_min_mm, s.z_max_mm));
@@ -309,7 +306,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
                                                                                   : nullptr);
   report.pattern = quantification::describe_pattern(report.muscles, report.profiles);
   report.quantification_method = quantities.method;
-  if (report.muscles.empty()) report.warnings.push_back("no muscle group was found in the images");
+  if (report.muscles.empty()) warn("no muscle group was found in the images");
 
   // Outputs: every file written under a temporary name and renamed, so a failure never leaves a half-written one;
   // and a run that fails after some files puts the earlier ones back (the folder stays one consistent analysis).
@@ -362,8 +359,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
       figures = rendering::render_study_figures(figure_input, options.output / "figures");
     } catch (const core::MyoError& e) {
       if (e.error().subject != "DISPLAY") throw;
-      report.warnings.push_back(std::string("figures skipped: ") + e.error().message);
-      log::warn("figures skipped: {}", e.error().message);
+      warn(std::string("figures skipped: ") + e.error().message);
     }
     clock.lap("figures");
   }
@@ -404,8 +400,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
       reporting::write_pdf_report(report, extras, options.output / "report.pdf");
       reporting::write_html_report(report, extras, options.output / "report.html");
     } catch (const std::exception& e) {
-      report.warnings.push_back(std::string("report documents skipped: ") + e.what());
-      log::warn("report documents skipped: {}", e.what());
+      warn(std::string("report documents skipped: ") + e.what());
     }
     clock.lap("report_documents");
   }

@@ -38,19 +38,19 @@ void apply_overrides(std::vector<SeriesInfo>& series, const std::vector<std::str
   }
 }
 
+// Of two candidate series for one role: axial first, then the one with more slices.
+bool preferred(const SeriesInfo& candidate, const SeriesInfo& best) {
+  const bool axial = candidate.orientation == "axial", best_axial = best.orientation == "axial";
+  return axial != best_axial ? axial : candidate.slice_count > best.slice_count;
+}
+
 // Among the series of one role, prefer axial, then the most slices (the main acquisition rather than a partial one).
 const SeriesInfo* pick(const std::vector<SeriesInfo>& series, SeriesRole role, bool axial_only = false) {
   const SeriesInfo* best = nullptr;
   for (const auto& s : series) {
     if (s.role != role) continue;
     if (axial_only && s.orientation != "axial") continue;
-    if (!best) {
-      best = &s;
-      continue;
-    }
-    const bool axial = s.orientation == "axial";
-    const bool best_axial = best->orientation == "axial";
-    if (axial != best_axial ? axial : s.slice_count > best->slice_count) best = &s;
+    if (!best || preferred(s, *best)) best = &s;
   }
   return best;
 }
@@ -104,7 +104,6 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
                          "no Dixon water/fat pair and no T1 series found: nothing to segment (see `myoscope scan`; "
                          "override roles with --role SERIES=ROLE)");
   out.reference_series = reference;
-  out.water_series = out.dixon ? water : nullptr;
   out.fat_series = out.dixon ? fat : nullptr;
   out.t1_series = t1;
   out.stir_series = stir;
@@ -170,10 +169,7 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
   const std::vector<std::size_t>* train = nullptr;
   for (const auto& t : trains) {
     if (t.size() < 2) continue;
-    const auto& s = series[t.front()];
-    const auto& b = train ? series[train->front()] : s;
-    const bool axial = s.orientation == "axial", best_axial = b.orientation == "axial";
-    if (!train || (axial != best_axial ? axial : s.slice_count > b.slice_count)) train = &t;
+    if (!train || preferred(series[t.front()], series[train->front()])) train = &t;
   }
   if (train)
     for (const auto i : *train) out.echo_train_series.push_back(&series[i]);

@@ -15,22 +15,11 @@ namespace {
 
 using core::percentile;
 
-// Rician noise sigma from the background of a magnitude image: there the signal is Rayleigh distributed with
-// median sigma*sqrt(2 ln 2). Background = below Otsu's threshold between air and tissue, which lies far above the
-// noise, so the selection barely truncates the Rayleigh distribution. Zero-filled voxels (outside the
-// reconstructed field of view) carry no noise and are ignored.
+// Rician noise sigma of the Dixon magnitude images, read on the fat image where water + fat is background.
 std::optional<double> background_sigma(const core::ImageVolume& water, const core::ImageVolume& fat) {
   std::vector<float> total(water.voxels.size());
   for (std::size_t i = 0; i < total.size(); ++i) total[i] = water.voxels[i] + fat.voxels[i];
-  auto positive = core::sample_values(total, 500000, [](float v) { return v > 0; });
-  const double high = percentile(positive, 0.995);
-  const double threshold = core::otsu_threshold(positive, 0.0, high);
-  std::vector<float> background;
-  const std::size_t step = std::max<std::size_t>(1, total.size() / 500000);
-  for (std::size_t i = 0; i < total.size(); i += step)
-    if (total[i] > 0 && total[i] < threshold * 0.5) background.push_back(fat.voxels[i]);
-  if (background.size() < 1000) return std::nullopt;
-  return percentile(background, 0.5) / std::sqrt(2.0 * std::log(2.0));
+  return core::rayleigh_background_sigma(total, fat.voxels, 0.5, false);
 }
 
 // The water share (0..1) of every voxel of `fat_pct`'s grid as an image acquired on `acquired` sees it. A STIR with
@@ -352,11 +341,11 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   std::vector<std::vector<float>> stir_ratio(static_cast<std::size_t>(max_label) + 1);
   if (input.stir) {
     const std::size_t per_slice = g.size[0] * g.size[1];
+    const auto& assessed = result.edema_assessed_mask->voxels;  // made above whenever there is a STIR
     for (std::size_t i = 0; i < n; ++i) {
       const int label = labels[i];
       const double ref = stir_reference[i / per_slice];
-      if (label > 0 && label <= max_label && ref > 0 &&
-          (!assessed_only[static_cast<std::size_t>(label)] || edema_assessable(i)))
+      if (label > 0 && label <= max_label && ref > 0 && assessed[i])
         stir_ratio[static_cast<std::size_t>(label)].push_back(static_cast<float>(water_stir(i) / ref));
     }
   }

@@ -127,18 +127,8 @@ WaterT2Map fit_water_t2(const std::vector<core::ImageVolume>& echoes, const std:
 
 std::optional<double> echo_noise_sigma(const std::vector<core::ImageVolume>& echoes) {
   if (echoes.empty()) return std::nullopt;
-  const auto& first = echoes.front().voxels;
-  const auto& last = echoes.back().voxels;
-  auto positive = core::sample_values(first, 500000, [](float v) { return v > 0; });
-  if (positive.size() < 1000) return std::nullopt;
-  const double high = core::percentile(positive, 0.995);
-  const double threshold = core::otsu_threshold(positive, 0.0, high);
-  std::vector<float> background;
-  const std::size_t step = std::max<std::size_t>(1, first.size() / 500000);
-  for (std::size_t i = 0; i < first.size(); i += step)
-    if (first[i] > 0 && first[i] < threshold * 0.25 && last[i] > 0) background.push_back(last[i]);
-  if (background.size() < 1000) return std::nullopt;
-  return core::percentile(background, 0.5) / std::sqrt(2.0 * std::log(2.0));
+  // The background is found on the first (brightest) echo and read on the last, whose signal has decayed most.
+  return core::rayleigh_background_sigma(echoes.front().voxels, echoes.back().voxels, 0.25, true);
 }
 
 std::vector<LabelT2> water_t2_per_label(const core::LabelVolume& labels, const core::ImageVolume& t2_ms) {

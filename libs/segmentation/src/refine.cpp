@@ -93,15 +93,10 @@ core::ImageVolume fat_likeness_single_contrast(const core::ImageVolume& image, c
   if (!image.geometry.same_grid(body.geometry))
     throw core::MyoError("segmentation", "fat-likeness: the body mask is not on the image's grid");
   std::vector<float> tissue;
-  float high = 0;
   for (std::size_t i = 0; i < image.voxels.size(); ++i)
-    if (body.voxels[i]) {
-      tissue.push_back(image.voxels[i]);
-      high = std::max(high, image.voxels[i]);
-    }
+    if (body.voxels[i]) tissue.push_back(image.voxels[i]);
   if (tissue.empty()) throw core::MyoError("segmentation", "fat-likeness: the body mask is empty");
-  std::vector<float> sorted = tissue;
-  const double top = core::percentile(sorted, 0.995);
+  const double top = core::percentile(tissue, 0.995);  // reorders the samples; their order does not matter below
   const auto ref = tissue_references(std::move(tissue), 0.0, top, fat_signal);
   core::ImageVolume out(image.geometry, 1.0F);
   for (std::size_t i = 0; i < image.voxels.size(); ++i)

@@ -99,11 +99,11 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
   std::vector<float> signal(n);
   for (std::size_t i = 0; i < n; ++i)
     signal[i] = dixon ? input.water->voxels[i] + input.fat->voxels[i] : input.t1->voxels[i];
-  const double high = percentile(sample(signal, 400000, [](float v) { return v > 0; }), 0.995);
+  auto values = sample(signal, 400000, [](float v) { return v > 0; });
+  const double high = percentile(values, 0.995);
   // Air against tissue: on a log scale, so that T1's three classes (air, dark muscle, bright fat) split at air.
   double body_threshold = 0;
   {
-    auto values = sample(signal, 400000, [](float v) { return v > 0; });
     for (auto& v : values) v = std::log1p(v);
     body_threshold = std::expm1(otsu_threshold(values, 0.0, std::log1p(high)));
   }

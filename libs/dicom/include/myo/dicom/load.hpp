@@ -35,11 +35,10 @@ struct LoadOptions {
 
 // The echoes of one multi-echo spin-echo train (role t2_multi_echo), on one grid, sorted by echo time.
 struct EchoTrain {
-  std::vector<SeriesInfo> infos;     // one per echo, in echo-time order
+  std::string description;            // the series description of the first echo
   std::vector<core::ImageVolume> echoes;
   std::vector<double> echo_times_ms;  // ascending, one per echo
   std::vector<std::string> warnings;
-  [[nodiscard]] std::string description() const { return infos.empty() ? std::string() : infos.front().description; }
 };
 
 // Loads the given echoes (e.g. a group from find_echo_trains) and checks that they form one train: every echo has

@@ -23,7 +23,6 @@ struct StudyChannels {
   bool dixon = false;
   // The series chosen for each use (null when the protocol lacks it); they point into study.series.
   const dicom::SeriesInfo* reference_series = nullptr;
-  const dicom::SeriesInfo* water_series = nullptr;
   const dicom::SeriesInfo* fat_series = nullptr;
   const dicom::SeriesInfo* t1_series = nullptr;
   const dicom::SeriesInfo* stir_series = nullptr;
@@ -41,7 +40,6 @@ struct StudyChannels {
   std::size_t unreadable_files = 0;   // files under the input that could not be read (skipped, and warned about)
   double scan_seconds = 0;
   double load_seconds = 0;
-  [[nodiscard]] const std::string& reference_description() const { return reference_series->description; }
   [[nodiscard]] const core::Geometry& reference_grid() const { return dixon ? water->geometry : t1->geometry; }
   [[nodiscard]] segmentation::SegmentationInput segmentation_input() const {
     return {water ? &*water : nullptr, fat ? &*fat : nullptr, t1 ? &*t1 : nullptr, stir ? &*stir : nullptr};
