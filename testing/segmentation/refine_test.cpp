@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "myo/core/error.hpp"
 #include "myo/segmentation/refine.hpp"
 
@@ -39,6 +41,32 @@ TEST(Refinement, BorderSettlesOnTheSeptumNotHalfwayBetweenMarkers) {
     EXPECT_EQ(blurred.at(24, y, 0), 7);
     EXPECT_EQ(blurred.at(28, y, 0), 9);
   }
+}
+
+// Two muscle bellies joined by a neck with no septum in it (a septum that fades out before the fascia): the relief
+// rises towards every septum and wall, so each belly is flooded from its own seed before a neighbour crosses the
+// neck. Over the image relief alone the large neighbour's flood arrives first and takes the near edge of the small belly.
+TEST(Refinement, BellyJoinedByANeckWithoutSeptumStaysWithItsOwnSeed) {
+  const auto g = strip(44, 21);
+  core::ImageVolume relief(g, 0.05F);
+  core::MaskVolume region(g, 0);
+  core::LabelVolume markers(g, 0);
+  for (std::size_t y = 0; y < 21; ++y)
+    for (std::size_t x = 0; x < 44; ++x) {
+      const double ya = static_cast<double>(y) - 10.0;
+      const double in_a = std::hypot(static_cast<double>(x) - 10.0, ya), in_b = std::hypot(static_cast<double>(x) - 34.0, ya);
+      const bool neck = x >= 17 && x <= 27 && std::abs(ya) <= 1.0;
+      region.at(x, y, 0) = in_a <= 8.0 || in_b <= 8.0 || neck ? 1 : 0;
+      if (in_b <= 8.0) markers.at(x, y, 0) = 9;  // the large neighbour: seeded throughout
+    }
+  markers.at(3, 10, 0) = 7;  // the strap: one seed voxel at its far edge
+  const auto with_depth = segmentation::refine_markers_over_septa(relief, region, markers, {0.0});
+  segmentation::RefinementParams image_only{0.0};
+  image_only.border_depth_weight = 0.0;
+  const auto without = segmentation::refine_markers_over_septa(relief, region, markers, image_only);
+  for (std::size_t x = 3; x <= 15; ++x) EXPECT_EQ(with_depth.at(x, 10, 0), 7) << x;
+  EXPECT_EQ(with_depth.at(34, 10, 0), 9);
+  EXPECT_EQ(without.at(16, 10, 0), 9);  // the neighbour's flood, through the neck, inside the small belly
 }
 
 // Outside the region is a wall: a region with no marker of its own is flooded last, and only through the wall.

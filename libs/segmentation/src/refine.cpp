@@ -12,6 +12,7 @@
 #include "myo/core/error.hpp"
 #include "myo/core/itk_bridge.hpp"
 #include "myo/core/statistics.hpp"
+#include "slice_ops.hpp"
 
 namespace myo::segmentation {
 namespace {
@@ -141,6 +142,20 @@ core::LabelVolume refine_markers_over_septa(const core::ImageVolume& fat_likenes
   core::ImageVolume relief(g, 2.0F);
   for (std::size_t i = 0; i < relief.voxels.size(); ++i)
     if (region.voxels[i]) relief.voxels[i] = image_relief.voxels[i];
+  if (params.border_depth_weight > 0 && params.border_depth_mm > 0) {
+    const slice::Grid grid{static_cast<int>(g.size[0]), static_cast<int>(g.size[1]), g.spacing_mm[0], g.spacing_mm[1]};
+    const auto per_slice = static_cast<std::size_t>(grid.count());
+    slice::Mask open_tissue(per_slice);
+    for (std::size_t k = 0; k < g.size[2]; ++k) {
+      float* r = relief.voxels.data() + k * per_slice;
+      for (std::size_t p = 0; p < per_slice; ++p) open_tissue[p] = r[p] < 0.5F ? 1 : 0;
+      const auto depth = slice::depth_inside_mm(grid, open_tissue);
+      for (std::size_t p = 0; p < per_slice; ++p)
+        if (region.voxels[k * per_slice + p])
+          r[p] += static_cast<float>(params.border_depth_weight *
+                                     std::max(0.0, 1.0 - depth[p] / params.border_depth_mm));
+    }
+  }
   return flood_in_relief_order(relief, markers);
 }
 

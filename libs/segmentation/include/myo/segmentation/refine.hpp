@@ -40,10 +40,13 @@ struct TissueReferences {
 struct RefinementParams {
   double relief_smoothing_mm = 1.0;  // in-plane Gaussian blur of the fat-likeness (0: none); never across slices
                                      // (recursive filter; a discrete one on grids under 4 voxels along an axis)
+  double border_depth_weight = 0.2;  // relief added near a septum: weight x (1 - depth / border_depth_mm), depth
+  double border_depth_mm = 8.0;      // in-plane from the nearest fat-like voxel (0 weight: image relief only)
 };
 
 // The refinement (segment_muscle_groups step 6): a marker-controlled watershed (Meyer flooding) over the relief, which
-// is the blurred fat-likeness inside `region` and a wall (2, above any fat-likeness) outside it. `markers` holds the
+// is the blurred fat-likeness inside `region`, raised near septa and walls (border_depth_weight), and a wall (2, above
+// any fat-likeness) outside it. `markers` holds the
 // seeds (any non-zero value, on the same grid); zero voxels are flooded by the seed whose flood reaches them first
 // over the lowest relief, so group borders settle on fat septa. Returns the flooded labels of every voxel: a caller
 // that wants the outside to compete for the region's edge seeds it (segmentation seeds it as background); one that
