@@ -344,3 +344,57 @@ TEST(Phantom, TouchingThighsAddOnlyTheContactBetweenThem) {
   EXPECT_GT(touching_fat[0], plain_fat[0] * 1.01);
   EXPECT_NEAR(touching_fat[1], plain_fat[1], plain_fat[1] * 0.01);
 }
+
+// The gracilis is superficial whatever the patient's muscle bulk: in a bulky thigh (seed 6: bulk 1.07) it still lies
+// under the fascia, with no other group outside it, rather than buried under a layer of adductor
+// (as it was when only the fascia grew with the bulk: over 5 mm of adductor outside it on a quarter of the slices).
+TEST(Phantom, GracilisStaysUnderTheFasciaInABulkyThigh) {
+  myo::testing::TempDir dir;
+  auto params = small(Vendor::siemens, Scenario::ibm, 6);
+  params.dixon_voxel_mm = 2.0;
+  myo::phantom::generate_study(params, dir.path());
+  ASSERT_GT(read_truth(dir.path())["body"]["muscle_bulk"].get<double>(), 1.06);
+  const auto labels = myo::core::read_labels(dir.path() / "truth" / "labels.nii.gz");
+  const auto& g = labels.geometry;
+  const int gracilis = myo::core::MuscleCatalog::instance().find("gracilis")->label_right;
+  const auto nx = static_cast<int>(g.size[0]), ny = static_cast<int>(g.size[1]);
+  // Its proximal origin on the pubis lies deep among the adductors: only the thigh below the top sixth is checked.
+  std::size_t top = 0, bottom = g.size[2];
+  for (std::size_t k = 0; k < g.size[2]; ++k)
+    for (std::size_t p = 0; p < g.size[0] * g.size[1]; ++p)
+      if (labels.voxels[k * g.size[0] * g.size[1] + p] == gracilis) {
+        bottom = std::min(bottom, k);
+        top = k;
+        break;
+      }
+  ASSERT_LT(bottom, top);
+  int slices = 0, buried = 0;
+  for (std::size_t k = bottom; k + (top - bottom) / 6 <= top; ++k) {
+    // Centroids of the right gracilis and of all right-side muscle on this slice (right labels are 1-9).
+    double gx = 0, gy = 0, gn = 0, tx = 0, ty = 0, tn = 0;
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const auto v = labels.at(static_cast<std::size_t>(i), static_cast<std::size_t>(j), k);
+        if (v == 0 || v > 9) continue;
+        tx += i, ty += j, tn += 1;
+        if (v == gracilis) gx += i, gy += j, gn += 1;
+      }
+    if (gn < 20) continue;  // the thigh, where the gracilis is a muscle belly of its own
+    ++slices;
+    gx /= gn, gy /= gn, tx /= tn, ty /= tn;
+    // Walk outwards from the gracilis, away from the thigh's centre: past the gracilis only septa and fat remain.
+    const double dx = gx - tx, dy = gy - ty, len = std::hypot(dx, dy);
+    double other_mm = 0;
+    bool left_gracilis = false;
+    for (double t = 0; t < 80.0 / g.spacing_mm[0]; t += 0.5) {
+      const auto i = static_cast<int>(std::lround(gx + t * dx / len)), j = static_cast<int>(std::lround(gy + t * dy / len));
+      if (i < 0 || j < 0 || i >= nx || j >= ny) break;
+      const auto v = labels.at(static_cast<std::size_t>(i), static_cast<std::size_t>(j), k);
+      if (v != gracilis) left_gracilis = true;
+      if (left_gracilis && v != 0 && v != gracilis && v <= 9) other_mm += 0.5 * g.spacing_mm[0];
+    }
+    if (other_mm > 5.0) ++buried;
+  }
+  ASSERT_GT(slices, 20);
+  EXPECT_LE(buried, slices / 10) << buried << " of " << slices << " slices have another group outside the gracilis";
+}

@@ -71,6 +71,7 @@ Depth outline_depth(const Outline& o, double x, double y) {
 
 struct Key {
   double z, l, v, a, b, angle_deg;
+  bool thigh_relative = false;  // placed at a fraction of the thigh's muscle radius from its centre
 };
 
 struct MuscleDef {
@@ -215,7 +216,7 @@ void Anatomy::build(std::mt19937_64& rng) {
   const auto T = [](double z, double phi_deg, double rho, double a, double b) {
     const double rm = muscle_radius(z);
     return Key{z, thigh_cl(z) + rho * rm * std::cos(phi_deg * kDeg), thigh_cv(z) + rho * rm * std::sin(phi_deg * kDeg),
-               a * rm, b * rm, phi_deg + 90.0};
+               a * rm, b * rm, phi_deg + 90.0, true};
   };
   const auto A = [](double z, double l, double v, double a, double b, double angle) {
     return Key{z, l, v, a, b, angle};
@@ -320,7 +321,15 @@ void Anatomy::build(std::mt19937_64& rng) {
       const double fill = vessel ? 1.0 : def.weight > 0 ? 1.4 : def.group == -2 ? 1.1 : 1.28;
       const double js = uniform(rng, 0.95, 1.05) * fill;  // left/right differences of a few percent
       const double jr = uniform(rng, -5, 5);
+      // The thigh's fascia scales with its muscle bulk (below); a muscle placed relative to the thigh moves out with
+      // it, so that a superficial strap stays under the fascia in a bulky thigh instead of being buried in its
+      // neighbour, and is not pushed out of a slight one.
+      const double thigh_bulk = body_.muscle_bulk * body_.side_bulk[sd];
       for (auto& k : m.keys) {
+        if (k.thigh_relative && !vessel) {
+          k.l = thigh_cl(k.z) + (k.l - thigh_cl(k.z)) * thigh_bulk;
+          k.v = thigh_cv(k.z) + (k.v - thigh_cv(k.z)) * thigh_bulk;
+        }
         k.l = k.l * s + (vessel ? 0 : jl);
         k.v = k.v * s + (vessel ? 0 : jv);
         k.a *= s * bulk * (vessel ? 1.0 : js);
