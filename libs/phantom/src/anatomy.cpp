@@ -326,9 +326,10 @@ void Anatomy::build(std::mt19937_64& rng) {
       // neighbour, and is not pushed out of a slight one.
       const double thigh_bulk = body_.muscle_bulk * body_.side_bulk[sd];
       for (auto& k : m.keys) {
-        if (k.thigh_relative && !vessel) {
-          k.l = thigh_cl(k.z) + (k.l - thigh_cl(k.z)) * thigh_bulk;
-          k.v = thigh_cv(k.z) + (k.v - thigh_cv(k.z)) * thigh_bulk;
+        if (k.thigh_relative) {  // vessel keys are absolute
+          const double cl = thigh_cl(k.z), cv = thigh_cv(k.z);
+          k.l = cl + (k.l - cl) * thigh_bulk;
+          k.v = cv + (k.v - cv) * thigh_bulk;
         }
         k.l = k.l * s + (vessel ? 0 : jl);
         k.v = k.v * s + (vessel ? 0 : jv);

@@ -17,9 +17,6 @@
 namespace myo::segmentation {
 namespace {
 
-// Tissue less fat-like than this is muscle (SegmentationParams::muscle_fat_likeness_limit): depth is measured inside it.
-constexpr float kMuscleLikeLimit = 0.5F;
-
 // Meyer's flooding: voxels are taken in order of their own relief (ties first come, first served), each labelled by
 // the neighbour that reached it first. ITK's MorphologicalWatershedFromMarkersImageFilter queues a voxel at the
 // higher of its own relief and the level it was reached from, so a flood that has crossed a septum spreads at the
@@ -148,10 +145,11 @@ core::LabelVolume refine_markers_over_septa(const core::ImageVolume& fat_likenes
   if (params.border_depth_weight > 0 && params.border_depth_mm > 0) {
     const slice::Grid grid{static_cast<int>(g.size[0]), static_cast<int>(g.size[1]), g.spacing_mm[0], g.spacing_mm[1]};
     const auto per_slice = static_cast<std::size_t>(grid.count());
+    const auto muscle_limit = static_cast<float>(params.muscle_fat_likeness_limit);
     slice::Mask open_tissue(per_slice);
     for (std::size_t k = 0; k < g.size[2]; ++k) {
       float* r = relief.voxels.data() + k * per_slice;
-      for (std::size_t p = 0; p < per_slice; ++p) open_tissue[p] = r[p] < kMuscleLikeLimit ? 1 : 0;
+      for (std::size_t p = 0; p < per_slice; ++p) open_tissue[p] = r[p] < muscle_limit ? 1 : 0;
       const auto depth = slice::depth_inside_mm(grid, open_tissue);
       for (std::size_t p = 0; p < per_slice; ++p)
         if (region.voxels[k * per_slice + p])

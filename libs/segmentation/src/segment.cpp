@@ -758,8 +758,10 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   // seen in this patient's image rather than where the atlas averages put them.
   if (params.watershed_refinement) {
     // Outside the candidates is seeded as background: it competes for the candidates' edge.
-    const auto refined = refine_markers_over_septa(result.fat_likeness, candidate, markers,
-                                                   RefinementParams{params.relief_smoothing_mm});
+    RefinementParams refinement;
+    refinement.relief_smoothing_mm = params.relief_smoothing_mm;
+    refinement.muscle_fat_likeness_limit = params.muscle_fat_likeness_limit;  // one definition of muscle tissue
+    const auto refined = refine_markers_over_septa(result.fat_likeness, candidate, markers, refinement);
     // The flood may not carry a group where the atlas gives it (almost) no chance.
     for_each_candidate([&](const detail::Candidate& c, std::vector<float>& p) {
       if (!candidate.voxels[c.voxel]) return;

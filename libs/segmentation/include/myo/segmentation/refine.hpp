@@ -42,6 +42,7 @@ struct RefinementParams {
                                      // (recursive filter; a discrete one on grids under 4 voxels along an axis)
   double border_depth_weight = 0.2;  // relief added near a septum: weight x (1 - depth / border_depth_mm), depth
   double border_depth_mm = 8.0;      // in-plane from the nearest fat-like voxel (0 weight: image relief only)
+  double muscle_fat_likeness_limit = 0.5;  // blurred fat-likeness below this is muscle, which depth is measured in
 };
 
 // The refinement (segment_muscle_groups step 6): a marker-controlled watershed (Meyer flooding) over the relief, which
