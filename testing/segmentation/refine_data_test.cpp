@@ -15,6 +15,7 @@
 #include "myo/core/nifti_io.hpp"
 #include "myo/segmentation/refine.hpp"
 #include "myo/testing/test_support.hpp"
+#include "borders.hpp"
 
 using namespace myo;
 
@@ -333,4 +334,63 @@ TEST(RefinementData, RealLegRefinementScoredAgainstExpertLabels) {
                130, 90, 3);
   core::write_image(fat_likeness, review_dir / "twolegs_fat_likeness.nii.gz");
   core::write_labels(review_ours, review_dir / "twolegs_refined_shift2.nii.gz");
+}
+
+// The septum lines (src/borders.hpp) against the same expert: the expert leaves a voxel open between two muscles.
+// Close those gaps (each goes to a neighbouring muscle, as a flood would), then let the product choose the septum
+// line again from the image alone: it should find the expert's gaps, and the labels should move towards the expert's.
+TEST(RefinementData, SeptumLinesFindTheGapsTheExpertLeftBetweenMuscles) {
+  MYO_REQUIRE_SHARED_DATA(data);
+  const auto base = data / "muscle-mri" / "qmritools-demo";
+  const auto image = core::read_image(base / "twoLegs.nii.gz");
+  const auto expert = core::read_labels(base / "labels.nii.gz");
+  ASSERT_TRUE(image.geometry.same_grid(expert.geometry));
+  std::vector<std::uint16_t> muscles;
+  for (const auto v : expert.voxels)
+    if (v && std::find(muscles.begin(), muscles.end(), v) == muscles.end()) muscles.push_back(v);
+  const auto fat_likeness =
+      segmentation::fat_likeness_single_contrast(image, body_mask(image), segmentation::FatSignal::dark);
+
+  const auto d = dims(image.geometry);
+  Labels touching = expert;
+  std::size_t gaps = 0;
+  for (int k = 0; k < d.nz; ++k)
+    for (int y = 1; y + 1 < d.ny; ++y)
+      for (int x = 1; x + 1 < d.nx; ++x) {
+        const std::size_t p = (static_cast<std::size_t>(k) * d.ny + y) * d.nx + x;
+        if (expert.voxels[p]) continue;
+        std::uint16_t first = 0;
+        bool two = false;
+        for (const auto& [i, j] : std::vector<std::array<int, 2>>{{-1, 0}, {1, 0}, {0, -1}, {0, 1}, {-1, -1}, {1, -1}, {-1, 1}, {1, 1}}) {
+          const auto v = expert.voxels[(static_cast<std::size_t>(k) * d.ny + (y + j)) * d.nx + (x + i)];
+          if (v == 0) continue;
+          if (first == 0) first = v;
+          two = two || v != first;
+        }
+        if (two) touching.voxels[p] = first, ++gaps;
+      }
+  auto lined = touching;
+  segmentation::detail::clear_septum_lines(lined, fat_likeness);
+  std::size_t cleared = 0, cleared_in_gaps = 0;
+  for (std::size_t i = 0; i < lined.voxels.size(); ++i)
+    if (lined.voxels[i] != touching.voxels[i]) ++cleared, cleared_in_gaps += expert.voxels[i] == 0 ? 1 : 0;
+  // Dice on every voxel this time: a label on the expert's gap counts against it.
+  const auto dice_all = [&](const Labels& ours) {
+    double sum = 0;
+    for (const auto label : muscles) {
+      double both = 0, a = 0, b = 0;
+      for (std::size_t i = 0; i < ours.voxels.size(); ++i) {
+        const bool in_ours = ours.voxels[i] == label, in_expert = expert.voxels[i] == label;
+        both += in_ours && in_expert, a += in_ours, b += in_expert;
+      }
+      sum += 2 * both / (a + b);
+    }
+    return sum / static_cast<double>(muscles.size());
+  };
+  const double before = dice_all(touching), after = dice_all(lined);
+  std::printf("real leg: %zu gap voxels closed; septum lines cleared %zu voxels, %zu of them the expert's gaps; "
+              "mean Dice against the expert %.4f -> %.4f\n", gaps, cleared, cleared_in_gaps, before, after);
+  // Measured: 2457 gaps closed; 1504 cleared, 1279 (85 %) in the expert's gaps; mean Dice 0.9505 -> 0.9678.
+  EXPECT_GT(static_cast<double>(cleared_in_gaps), 0.7 * static_cast<double>(cleared));
+  EXPECT_GT(after, before + 0.01);
 }

@@ -34,6 +34,7 @@ struct SegmentationParams {
   double strap_rim_fat_likeness = 0.75;    // fat this fat-like on the edge of a strap (sartorius, gracilis, TFL) ...
   double strap_rim_fat_margin = 0.35;      // ... and this much above the strap's median on that slice is not muscle
   int strap_rim_passes = 3;                // at most this many voxel layers are peeled (0: none)
+  bool septum_lines_unlabelled = true;     // where two groups touch, the fattier voxel (their septum) belongs to neither
 };
 
 struct SliceLandmarks {

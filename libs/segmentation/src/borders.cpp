@@ -1,9 +1,33 @@
-#include "strap_rims.hpp"
+#include "borders.hpp"
 
 #include <algorithm>
 #include <map>
 
 namespace myo::segmentation::detail {
+
+void clear_septum_lines(core::LabelVolume& labels, const core::ImageVolume& fat_likeness) {
+  const core::Geometry& g = labels.geometry;
+  const auto nx = static_cast<std::ptrdiff_t>(g.size[0]), ny = static_cast<std::ptrdiff_t>(g.size[1]);
+  const std::ptrdiff_t per_slice = nx * ny;
+  std::vector<std::uint8_t> septum(static_cast<std::size_t>(per_slice));
+  for (std::size_t k = 0; k < g.size[2]; ++k) {
+    std::uint16_t* lab = labels.voxels.data() + static_cast<std::ptrdiff_t>(k) * per_slice;
+    const float* fat = fat_likeness.voxels.data() + static_cast<std::ptrdiff_t>(k) * per_slice;
+    std::fill(septum.begin(), septum.end(), 0);
+    const auto judge = [&](std::ptrdiff_t a, std::ptrdiff_t b) {
+      if (lab[a] == 0 || lab[b] == 0 || lab[a] == lab[b]) return;
+      septum[static_cast<std::size_t>(fat[a] >= fat[b] ? a : b)] = 1;
+    };
+    for (std::ptrdiff_t y = 0; y < ny; ++y)
+      for (std::ptrdiff_t x = 0; x < nx; ++x) {
+        const std::ptrdiff_t p = y * nx + x;
+        if (x + 1 < nx) judge(p, p + 1);
+        if (y + 1 < ny) judge(p, p + nx);
+      }
+    for (std::ptrdiff_t p = 0; p < per_slice; ++p)
+      if (septum[static_cast<std::size_t>(p)]) lab[p] = 0;
+  }
+}
 
 void peel_strap_rims(core::LabelVolume& labels, const core::ImageVolume& fat_likeness,
                      const std::vector<std::uint16_t>& straps, double limit, double margin, int passes) {

@@ -1,8 +1,9 @@
-// Guards the strap clean-up after the watershed (src/strap_rims.hpp): the fat rim of a thin strap (septum, fat under
-// the fascia) is taken off, while fat inside the strap, a fatty-replaced strap and the other groups stay as they are.
+// Guards the border clean-up after the watershed (src/borders.hpp): the septum line between two touching groups
+// belongs to neither; the fat rim of a thin strap (septum, fat under the fascia) is taken off, while fat inside the
+// strap, a fatty-replaced strap and the other groups stay as they are.
 #include <gtest/gtest.h>
 
-#include "strap_rims.hpp"
+#include "borders.hpp"
 
 using namespace myo;
 
@@ -66,4 +67,58 @@ TEST(StrapRims, PeelsNoDeeperThanAskedAndNothingWithZeroPasses) {
   const auto before = s.labels.voxels;
   segmentation::detail::peel_strap_rims(s.labels, s.fat, {kGracilis}, 0.75, 0.35, 0);
   EXPECT_EQ(s.labels.voxels, before);
+}
+
+namespace {
+
+// Two groups side by side on one 20 x 12 slice, touching along x = 9 | 10. The septum between them was drawn in
+// the adductors' first column (x = 10) except on rows 8-11, where it lies in the gracilis's last column (x = 9).
+struct TwoGroups {
+  core::LabelVolume labels;
+  core::ImageVolume fat;
+};
+TwoGroups touching_groups() {
+  core::Geometry g;
+  g.size = {20, 12, 1};
+  g.spacing_mm = {1.5, 1.5, 3};
+  TwoGroups s{core::LabelVolume(g, 0), core::ImageVolume(g, 0.1F)};
+  for (std::size_t y = 0; y < 12; ++y)
+    for (std::size_t x = 2; x < 18; ++x) s.labels.at(x, y, 0) = x < 10 ? kGracilis : kAdductors;
+  for (std::size_t y = 0; y < 12; ++y) s.fat.at(y < 8 ? 10 : 9, y, 0) = 0.7F;
+  return s;
+}
+
+}  // namespace
+
+TEST(SeptumLines, TheFattierVoxelWhereTwoGroupsTouchBelongsToNeither) {
+  auto s = touching_groups();
+  segmentation::detail::clear_septum_lines(s.labels, s.fat);
+  for (std::size_t y = 0; y < 8; ++y) {
+    EXPECT_EQ(s.labels.at(9, y, 0), kGracilis) << "row " << y;
+    EXPECT_EQ(s.labels.at(10, y, 0), 0) << "row " << y;
+  }
+  for (std::size_t y = 8; y < 12; ++y) {
+    EXPECT_EQ(s.labels.at(9, y, 0), 0) << "row " << y;
+    EXPECT_EQ(s.labels.at(10, y, 0), kAdductors) << "row " << y;
+  }
+  // Only the line goes: the groups' other voxels and their edges against unlabelled tissue stay.
+  EXPECT_EQ(s.labels.at(2, 5, 0), kGracilis);
+  EXPECT_EQ(s.labels.at(17, 5, 0), kAdductors);
+  EXPECT_EQ(s.labels.at(8, 5, 0), kGracilis);
+  EXPECT_EQ(s.labels.at(11, 9, 0), kAdductors);
+}
+
+TEST(SeptumLines, NoTwoGroupsStayInPlaneNeighbours) {
+  auto s = touching_groups();
+  s.fat.at(9, 3, 0) = 0.7F;  // equally fat on both sides: one of them still goes
+  segmentation::detail::clear_septum_lines(s.labels, s.fat);
+  for (std::size_t y = 0; y < 12; ++y)
+    for (std::size_t x = 0; x + 1 < 20; ++x) {
+      const auto a = s.labels.at(x, y, 0), b = s.labels.at(x + 1, y, 0);
+      EXPECT_FALSE(a != 0 && b != 0 && a != b) << "x " << x << " y " << y;
+      if (y + 1 < 12) {
+        const auto c = s.labels.at(x, y + 1, 0);
+        EXPECT_FALSE(a != 0 && c != 0 && a != c) << "x " << x << " y " << y;
+      }
+    }
 }
