@@ -448,6 +448,28 @@ void Anatomy::build(std::mt19937_64& rng) {
         b.cos_t = std::cos(angle);
         b.sin_t = std::sin(angle);
         for (std::size_t c = 0; c < 6; ++c) b.harmonics[c] = lerp(sm.harmonics[k - 1][c], sm.harmonics[k][c], f);
+        // Superficial straps (sartorius, gracilis, TFL) lie directly under the fascia. Their keys sit at a fraction of
+        // a round thigh's radius, but the fascia is an ellipse with harmonics, so up to several millimetres of a
+        // neighbour could lie outside the strap (a quarter to a half of the gracilis's slices in some patients).
+        // Along the thigh each strap is moved along its direction from the thigh's centre until its outer edge lies
+        // half a millimetre under the fascia (not past it: near the perineum the trunk's muscle space would keep what
+        // pokes out, a bulge outside the thigh); around the hip, where it arises deep, it stays.
+        const Outline& fascia = m.thigh[sd];
+        const double under_fascia = 1.0 - smoothstep(-100, -60, z);
+        if (sm.weight > 0 && fascia.active && under_fascia > 0) {
+          const double dx = b.cl - fascia.cx, dy = b.cv - fascia.cy, rho = std::hypot(dx, dy);
+          if (rho > 1e-6) {
+            const double c = dx / rho, sn = dy / rho;
+            const double r_fascia = fascia.a * fascia.b / std::sqrt(fascia.b * fascia.b * c * c + fascia.a * fascia.a * sn * sn) *
+                                    modulation(fascia.harmonics, c, sn);
+            const double cu = c * b.cos_t + sn * b.sin_t, su = -c * b.sin_t + sn * b.cos_t;
+            const double r_strap = b.a * b.b / std::sqrt(b.b * b.b * cu * cu + b.a * b.a * su * su) *
+                                   modulation(b.harmonics, cu, su);
+            const double shift = under_fascia * (r_fascia - 0.5 - (rho + r_strap));
+            b.cl += shift * c;
+            b.cv += shift * sn;
+          }
+        }
         b.weight = sm.weight;
         b.reach = std::max(b.a, b.b) * 1.35;
         b.group = sm.group;
