@@ -4,6 +4,8 @@
 #include <cmath>
 #include <functional>
 #include <thread>
+#include <tuple>
+#include <utility>
 
 #include "anatomy.hpp"
 #include "myo/core/error.hpp"
@@ -64,6 +66,7 @@ struct SliceState {
 
 // Touching thighs: the skin line where they meet lies within kContactSearchMm of the midline, is at most
 // kContactSkinMaxMm wide and has subcutaneous fat on both sides over at least kContactFatMinMm...
+constexpr double kSkinMarginMm = 4.0;  // muscle never lies this close to the skin
 constexpr double kContactSearchMm = 10.0;
 constexpr double kContactSkinMaxMm = 4.5;
 constexpr double kContactFatMinMm = 3.0;
@@ -164,7 +167,7 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
     }
     // Skin is water-rich and would pass for muscle; with a thin subcutaneous layer the compartment closing would
     // then bridge skin and muscle and swallow the fat between them. Muscle never lies within 4 mm of the surface.
-    const Mask below_skin = slice::erode(grid, s.body, 4.0);
+    const Mask below_skin = slice::erode(grid, s.body, kSkinMarginMm);
     for (int p = 0; p < per_slice; ++p)
       s.muscle[static_cast<std::size_t>(p)] &= below_skin[static_cast<std::size_t>(p)];
     s.body_area_mm2 = count * grid.sx_mm * grid.sy_mm;
@@ -202,9 +205,9 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
     const int reach = static_cast<int>(std::lround(kContactSearchMm / grid.sx_mm));
     const int max_line = std::max(1, static_cast<int>(std::lround(kContactSkinMaxMm / grid.sx_mm)));
     const int min_fat = std::max(2, static_cast<int>(std::lround(kContactFatMinMm / grid.sx_mm)));
-    // Column of the skin line on row y (-1: none): a run of non-fat body at most kContactSkinMaxMm wide with fat on
-    // both sides, within kContactSearchMm of the midline.
-    const auto contact_line = [&](int y) {
+    // Skin line on row y (first column and width; column -1: none): a run of non-fat body at most kContactSkinMaxMm
+    // wide with fat on both sides, within kContactSearchMm of the midline.
+    const auto contact_line = [&](int y) -> std::pair<int, int> {
       const auto fatty = [&](int x) {
         if (x < 0 || x >= grid.nx) return false;
         const auto p = static_cast<std::size_t>(y * grid.nx + x);
@@ -222,11 +225,11 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         if (width > max_line) continue;
         bool fat_both_sides = true;
         for (int d = 1; d <= min_fat; ++d) fat_both_sides &= fatty(x0 - d) && fatty(x0 + width - 1 + d);
-        if (fat_both_sides) return x0;
+        if (fat_both_sides) return {x0, width};
       }
-      return -1;
+      return {-1, 0};
     };
-    std::vector<int> line(static_cast<std::size_t>(grid.ny), -1);
+    std::vector<int> line(static_cast<std::size_t>(grid.ny), -1), line_width(static_cast<std::size_t>(grid.ny), 0);
     int midline_run = 0;
     int first = grid.ny, last = -1;
     for (int y = 0; y < grid.ny; ++y) {
@@ -238,7 +241,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
       }
       const bool on_body = s.body[static_cast<std::size_t>(y * grid.nx + mid)] != 0;
       midline_run += on_body;
-      if (on_body) line[static_cast<std::size_t>(y)] = contact_line(y);
+      if (on_body)
+        std::tie(line[static_cast<std::size_t>(y)], line_width[static_cast<std::size_t>(y)]) = contact_line(y);
     }
     // A skin line is continuous from row to row (a noisy voxel in fat is not): count the rows of lines that run on
     // over at least kContactMinMm, each row's line within one pixel of the previous row's.
@@ -250,7 +254,17 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
              std::abs(line_at(end + 1) - line_at(end)) <= 1)
         ++end;
       const int rows = line_at(y) >= 0 ? end - y + 1 : 0;
-      if (rows * grid.sy_mm >= kContactMinMm) contact_rows += rows;
+      if (rows * grid.sy_mm >= kContactMinMm) {
+        contact_rows += rows;
+        // Two skins meet there, and muscle never lies within kSkinMarginMm of the skin: otherwise the compartment
+        // closes over the medial subcutaneous fat onto the skin line, the frame's fascia moves out to the contact,
+        // and the straps' prior with it (seed 122: the gracilis was put on the skin line over 10 slices).
+        const int margin = static_cast<int>(std::lround(kSkinMarginMm / grid.sx_mm));
+        for (int r = y; r <= end; ++r)
+          for (int x = std::max(0, line_at(r) - margin);
+               x <= std::min(grid.nx - 1, line_at(r) + line_width[static_cast<std::size_t>(r)] - 1 + margin); ++x)
+            s.muscle[static_cast<std::size_t>(r * grid.nx + x)] = 0;
+      }
       y = end + 1;
     }
     midline_run -= contact_rows;
@@ -649,7 +663,9 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         if (thick_fat[static_cast<std::size_t>(p)] && femur[static_cast<std::size_t>(p)]) continue;  // marrow
         const double x_px = p % grid.nx;
         const double y_px = p / grid.nx;
-        if (level > -30 && std::abs((x_px - mid_px) * grid.sx_mm) < params.pelvic_midline_exclusion_mm) continue;
+        if (level > params.pelvic_midline_exclusion_level_mm &&
+            std::abs((x_px - mid_px) * grid.sx_mm) < params.pelvic_midline_exclusion_mm)
+          continue;
         // Frame: around the femur, body rotation undone, lateral positive on both sides, anterior = -y in LPS.
         const core::Vec3 here = g.index_to_physical({x_px, y_px, static_cast<double>(k)});
         const core::Vec3 centre = g.index_to_physical({fx, fy, static_cast<double>(k)});

@@ -24,7 +24,9 @@ struct SegmentationParams {
   double compartment_closing_mm = 9.0;     // closes septa and fatty muscle into the muscle compartment
   double septum_opening_mm = 2.0;          // fat thinner than this (septa) is not counted as muscle
   double fluid_stir_ratio = 5.0;           // STIR above this multiple of muscle is fluid (edema stays below), never muscle
-  double pelvic_midline_exclusion_mm = 8.0;   // band around the midline above the crotch: never one side's muscle
+  double pelvic_midline_exclusion_mm = 8.0;   // band around the midline in the pelvis: never one side's muscle ...
+  double pelvic_midline_exclusion_level_mm = 30.0;  // ... from this height above the perineum up (below it the
+                                                    // gracilis and adductors arise from the pubis beside the midline)
   bool watershed_refinement = true;        // move group borders onto the fat septa
   double relief_smoothing_mm = 1.0;        // in-plane Gaussian blur of the fat-likeness relief of the watershed
   const SegmentationAtlas* atlas = nullptr;  // null: the built-in atlas (myo/segmentation/atlas.hpp)
