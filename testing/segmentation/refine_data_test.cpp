@@ -393,4 +393,10 @@ TEST(RefinementData, SeptumLinesFindTheGapsTheExpertLeftBetweenMuscles) {
   // Measured: 2457 gaps closed; 1504 cleared, 1279 (85 %) in the expert's gaps; mean Dice 0.9505 -> 0.9678.
   EXPECT_GT(static_cast<double>(cleared_in_gaps), 0.7 * static_cast<double>(cleared));
   EXPECT_GT(after, before + 0.01);
+  // Pictures for looking: build/real-review/septum_lines_twolegs.png (rows: three slices; panels: image | expert |
+  // gaps closed | septum lines found again).
+  const auto review_dir = myo::testing::binary_dir() / "real-review";
+  std::filesystem::create_directories(review_dir);
+  write_review(review_dir / "septum_lines_twolegs.png", image, {4, 12, 20}, {&expert, &touching, &lined}, 15, 35, 130,
+               90, 3);
 }
