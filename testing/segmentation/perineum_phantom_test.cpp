@@ -16,15 +16,25 @@
 using namespace myo;
 
 namespace {
-double crotch_of(unsigned seed, bool touching, bool dixon) {
+// A generated study segmented through the loader, with its truth labels (on the reference series' grid).
+struct SegmentedStudy {
+  segmentation::SegmentationResult result;
+  core::LabelVolume truth;
+};
+SegmentedStudy segment_generated(const phantom::PhantomParams& params) {
   myo::testing::TempDir dir("myo-perineum");
+  phantom::generate_study(params, dir.path());
+  const auto channels = pipeline::load_study_channels(dir.path() / "dicom", {});
+  return {segmentation::segment_muscle_groups(channels.segmentation_input()),
+          core::read_labels(dir.path() / "truth" / "labels.nii.gz")};
+}
+
+double crotch_of(unsigned seed, bool touching, bool dixon) {
   phantom::PhantomParams params;
   params.seed = seed;
   params.dixon = dixon;
   params.touching_thighs = touching;
-  phantom::generate_study(params, dir.path());
-  const auto channels = pipeline::load_study_channels(dir.path() / "dicom", {});
-  const auto result = segmentation::segment_muscle_groups(channels.segmentation_input());
+  const auto result = segment_generated(params).result;
   EXPECT_TRUE(result.landmarks.crotch_z_mm.has_value());
   return result.landmarks.crotch_z_mm.value_or(0.0);
 }
@@ -82,15 +92,11 @@ TEST(PerineumPhantom, HipsOnlyCoverageWarnsThatTheLabelsAreUnreliable) {
 // cut the gracilis's origin off (seed 106, obese: 38 of the 1452 gracilis voxels within 8 mm of the midline and
 // 30 mm of the perineum were labelled, 1325 once it starts 30 mm above the perineum).
 TEST(PerineumPhantom, GracilisIsLabelledWhereItArisesBesideTheMidline) {
-  myo::testing::TempDir dir("myo-perineum");
   phantom::PhantomParams params;
   params.seed = 106;
   params.scenario = phantom::Scenario::ibm;
   params.vendor = dicom::Vendor::siemens;
-  phantom::generate_study(params, dir.path());
-  const auto channels = pipeline::load_study_channels(dir.path() / "dicom", {});
-  const auto result = segmentation::segment_muscle_groups(channels.segmentation_input());
-  const auto truth = core::read_labels(dir.path() / "truth" / "labels.nii.gz");
+  const auto [result, truth] = segment_generated(params);
   ASSERT_TRUE(truth.geometry.same_grid(result.labels.geometry));
   ASSERT_TRUE(result.landmarks.crotch_z_mm.has_value());
   const double crotch = *result.landmarks.crotch_z_mm, midline = result.landmarks.midline_x_mm;
@@ -117,16 +123,12 @@ TEST(PerineumPhantom, GracilisIsLabelledWhereItArisesBesideTheMidline) {
 // contact and the gracilis was put on the skin line (seed 122: 560 labelled voxels within 6 mm of the midline below
 // the perineum that the truth leaves empty, gracilis Dice .82 / .82; after: 94, .88 / .87).
 TEST(PerineumPhantom, SkinWhereTouchingThighsMeetIsNeverMuscle) {
-  myo::testing::TempDir dir("myo-perineum");
   phantom::PhantomParams params;
   params.seed = 122;
   params.scenario = phantom::Scenario::healthy;
   params.vendor = dicom::Vendor::siemens;
   params.touching_thighs = true;
-  phantom::generate_study(params, dir.path());
-  const auto channels = pipeline::load_study_channels(dir.path() / "dicom", {});
-  const auto result = segmentation::segment_muscle_groups(channels.segmentation_input());
-  const auto truth = core::read_labels(dir.path() / "truth" / "labels.nii.gz");
+  const auto [result, truth] = segment_generated(params);
   ASSERT_TRUE(truth.geometry.same_grid(result.labels.geometry));
   ASSERT_TRUE(result.landmarks.crotch_z_mm.has_value());
   const double crotch = *result.landmarks.crotch_z_mm, midline = result.landmarks.midline_x_mm;

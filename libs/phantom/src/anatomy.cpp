@@ -48,6 +48,12 @@ double modulation(const std::array<double, 6>& h, double c, double s) {
   return 1.0 + h[0] * c2 + h[1] * s2 + h[2] * c3 + h[3] * s3 + h[4] * c4 + h[5] * s4;
 }
 
+// Radius in direction (c, s) of an ellipse with half-axes a (along c = 1) and b, modulated by its harmonics: the
+// outline of every muscle cross-section and of the fascia.
+double outline_radius(double a, double b, const std::array<double, 6>& harmonics, double c, double s) {
+  return a * b / std::sqrt(b * b * c * c + a * a * s * s) * modulation(harmonics, c, s);
+}
+
 // Boundary radius of an outline in direction (c, s) and the depth (mm, positive inside) of a point.
 struct Depth {
   double muscle = -1e9;  // depth below the muscle-space boundary (fascia)
@@ -60,8 +66,7 @@ Depth outline_depth(const Outline& o, double x, double y) {
   const double dx = x - o.cx, dy = y - o.cy;
   const double rho = std::sqrt(dx * dx + dy * dy);
   const double c = rho > 1e-9 ? dx / rho : 1.0, s = rho > 1e-9 ? dy / rho : 0.0;
-  const double r_ellipse = o.a * o.b / std::sqrt(o.b * o.b * c * c + o.a * o.a * s * s);
-  const double r = r_ellipse * modulation(o.harmonics, c, s);
+  const double r = outline_radius(o.a, o.b, o.harmonics, c, s);
   const double fat = o.fat_mm * (1.0 + o.fat_harmonics[0] * c + o.fat_harmonics[1] * s +
                                  o.fat_harmonics[2] * (c * c - s * s) + o.fat_harmonics[3] * 2 * c * s);
   d.muscle = r - rho;
@@ -460,11 +465,9 @@ void Anatomy::build(std::mt19937_64& rng) {
           const double dx = b.cl - fascia.cx, dy = b.cv - fascia.cy, rho = std::hypot(dx, dy);
           if (rho > 1e-6) {
             const double c = dx / rho, sn = dy / rho;
-            const double r_fascia = fascia.a * fascia.b / std::sqrt(fascia.b * fascia.b * c * c + fascia.a * fascia.a * sn * sn) *
-                                    modulation(fascia.harmonics, c, sn);
-            const double cu = c * b.cos_t + sn * b.sin_t, su = -c * b.sin_t + sn * b.cos_t;
-            const double r_strap = b.a * b.b / std::sqrt(b.b * b.b * cu * cu + b.a * b.a * su * su) *
-                                   modulation(b.harmonics, cu, su);
+            const double r_fascia = outline_radius(fascia.a, fascia.b, fascia.harmonics, c, sn);
+            const double r_strap = outline_radius(b.a, b.b, b.harmonics, c * b.cos_t + sn * b.sin_t,
+                                                  -c * b.sin_t + sn * b.cos_t);  // in the strap's own axes
             const double shift = under_fascia * (r_fascia - 0.5 - (rho + r_strap));
             b.cl += shift * c;
             b.cv += shift * sn;
@@ -676,7 +679,7 @@ Sample Anatomy::sample(const core::Vec3& lps) const {
     const double u = dx * b.cos_t + dy * b.sin_t, w = -dx * b.sin_t + dy * b.cos_t;
     const double rho = std::sqrt(u * u + w * w);
     const double c = rho > 1e-9 ? u / rho : 1.0, sn = rho > 1e-9 ? w / rho : 0.0;
-    const double r = b.a * b.b / std::sqrt(b.b * b.b * c * c + b.a * b.a * sn * sn) * modulation(b.harmonics, c, sn);
+    const double r = outline_radius(b.a, b.b, b.harmonics, c, sn);
     if (rho >= r) continue;
     if (b.group == -1) {
       out.tissue = Tissue::vessel;

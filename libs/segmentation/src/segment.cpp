@@ -4,8 +4,6 @@
 #include <cmath>
 #include <functional>
 #include <thread>
-#include <tuple>
-#include <utility>
 
 #include "anatomy.hpp"
 #include "myo/core/error.hpp"
@@ -64,9 +62,9 @@ struct SliceState {
 
 }  // namespace
 
+constexpr double kSkinMarginMm = 4.0;  // muscle never lies this close to the skin
 // Touching thighs: the skin line where they meet lies within kContactSearchMm of the midline, is at most
 // kContactSkinMaxMm wide and has subcutaneous fat on both sides over at least kContactFatMinMm...
-constexpr double kSkinMarginMm = 4.0;  // muscle never lies this close to the skin
 constexpr double kContactSearchMm = 10.0;
 constexpr double kContactSkinMaxMm = 4.5;
 constexpr double kContactFatMinMm = 3.0;
@@ -205,9 +203,13 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
     const int reach = static_cast<int>(std::lround(kContactSearchMm / grid.sx_mm));
     const int max_line = std::max(1, static_cast<int>(std::lround(kContactSkinMaxMm / grid.sx_mm)));
     const int min_fat = std::max(2, static_cast<int>(std::lround(kContactFatMinMm / grid.sx_mm)));
-    // Skin line on row y (first column and width; column -1: none): a run of non-fat body at most kContactSkinMaxMm
+    // Skin line on row y: a run of non-fat body at most kContactSkinMaxMm
     // wide with fat on both sides, within kContactSearchMm of the midline.
-    const auto contact_line = [&](int y) -> std::pair<int, int> {
+    struct SkinLine {
+      int x = -1;  // first column, -1: none
+      int width = 0;
+    };
+    const auto contact_line = [&](int y) -> SkinLine {
       const auto fatty = [&](int x) {
         if (x < 0 || x >= grid.nx) return false;
         const auto p = static_cast<std::size_t>(y * grid.nx + x);
@@ -227,9 +229,9 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         for (int d = 1; d <= min_fat; ++d) fat_both_sides &= fatty(x0 - d) && fatty(x0 + width - 1 + d);
         if (fat_both_sides) return {x0, width};
       }
-      return {-1, 0};
+      return {};
     };
-    std::vector<int> line(static_cast<std::size_t>(grid.ny), -1), line_width(static_cast<std::size_t>(grid.ny), 0);
+    std::vector<SkinLine> line(static_cast<std::size_t>(grid.ny));
     int midline_run = 0;
     int first = grid.ny, last = -1;
     for (int y = 0; y < grid.ny; ++y) {
@@ -241,12 +243,11 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
       }
       const bool on_body = s.body[static_cast<std::size_t>(y * grid.nx + mid)] != 0;
       midline_run += on_body;
-      if (on_body)
-        std::tie(line[static_cast<std::size_t>(y)], line_width[static_cast<std::size_t>(y)]) = contact_line(y);
+      if (on_body) line[static_cast<std::size_t>(y)] = contact_line(y);
     }
     // A skin line is continuous from row to row (a noisy voxel in fat is not): count the rows of lines that run on
     // over at least kContactMinMm, each row's line within one pixel of the previous row's.
-    const auto line_at = [&](int y) { return line[static_cast<std::size_t>(y)]; };
+    const auto line_at = [&](int y) { return line[static_cast<std::size_t>(y)].x; };
     int contact_rows = 0;
     for (int y = 0; y < grid.ny;) {
       int end = y;
@@ -262,7 +263,7 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         const int margin = static_cast<int>(std::lround(kSkinMarginMm / grid.sx_mm));
         for (int r = y; r <= end; ++r)
           for (int x = std::max(0, line_at(r) - margin);
-               x <= std::min(grid.nx - 1, line_at(r) + line_width[static_cast<std::size_t>(r)] - 1 + margin); ++x)
+               x <= std::min(grid.nx - 1, line_at(r) + line[static_cast<std::size_t>(r)].width - 1 + margin); ++x)
             s.muscle[static_cast<std::size_t>(r * grid.nx + x)] = 0;
       }
       y = end + 1;
