@@ -180,13 +180,16 @@ SegmentationAtlas AtlasBuilder::finish() const {
   for (const auto& g : core::MuscleCatalog::instance().groups()) names.push_back(g.name);
   SegmentationAtlas atlas(names, level_, u_, v_);
   atlas.set_studies(studies_);
-  // Smooth the counts (binomial kernel, twice per axis): sparse studies leave holes between bins.
+  // Smooth the counts (binomial kernel): sparse studies leave holes between bins. Twice in-plane; once along the
+  // level, whose 10 mm bins already span several slices and where the straps change fast near the pubis (15 tuning
+  // studies, mean Dice 0.9355 -> 0.9361 with one pass instead of two, gracilis +0.002; none: sartorius -0.002).
+  constexpr std::array<int, 3> kSmoothingPasses{1, 2, 2};  // level, v, u
   std::vector<float> c = counts_;
   const std::array<int, 3> n{level_.count, v_.count, u_.count};
   const std::array<std::size_t, 3> stride{static_cast<std::size_t>(v_.count) * static_cast<std::size_t>(u_.count) * classes_,
                                           static_cast<std::size_t>(u_.count) * classes_, classes_};
   for (int axis = 0; axis < 3; ++axis)
-    for (int pass = 0; pass < 2; ++pass) {
+    for (int pass = 0; pass < kSmoothingPasses[static_cast<std::size_t>(axis)]; ++pass) {
       std::vector<float> next(c.size(), 0.0F);
       for (std::size_t i = 0; i < c.size(); ++i) {
         const int pos = static_cast<int>((i / stride[static_cast<std::size_t>(axis)]) % static_cast<std::size_t>(n[static_cast<std::size_t>(axis)]));
