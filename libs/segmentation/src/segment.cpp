@@ -203,8 +203,8 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
     const int reach = static_cast<int>(std::lround(kContactSearchMm / grid.sx_mm));
     const int max_line = std::max(1, static_cast<int>(std::lround(kContactSkinMaxMm / grid.sx_mm)));
     const int min_fat = std::max(2, static_cast<int>(std::lround(kContactFatMinMm / grid.sx_mm)));
-    // Skin line on row y: a run of non-fat body at most kContactSkinMaxMm
-    // wide with fat on both sides, within kContactSearchMm of the midline.
+    // Skin line on row y: a run of non-fat body at most kContactSkinMaxMm wide with fat on both sides, within
+    // kContactSearchMm of the midline.
     struct SkinLine {
       int x = -1;  // first column, -1: none
       int width = 0;
