@@ -1,9 +1,12 @@
 #include "myo/segmentation/segment.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "anatomy.hpp"
 #include "myo/core/error.hpp"
@@ -73,6 +76,7 @@ constexpr double kContactMinMm = 6.0;  // ... and runs on along the midline over
 // A part of the bone mask is exported as bone when at least this fraction of it is fatty marrow (a femoral shaft
 // with its 1.5 mm rim: about 0.35).
 constexpr double kBoneMarrowFraction = 0.15;
+constexpr double kLevelFitStepMm = 2.0;  // the level offsets tried when the atlas is fitted (step 9 below)
 
 namespace detail {
 
@@ -721,85 +725,177 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
 
 }  // namespace detail
 
-SegmentationResult segment_muscle_groups(const SegmentationInput& input, const SegmentationParams& params) {
-  const SegmentationAtlas& atlas = params.atlas != nullptr ? *params.atlas : SegmentationAtlas::builtin();
-  auto anatomy = detail::analyse_anatomy(input, params);
-  SegmentationResult result = std::move(anatomy.result);
-  const core::Geometry& g = result.fat_likeness.geometry;
-  const std::size_t per_slice = g.size[0] * g.size[1];
-  const auto& catalog = core::MuscleCatalog::instance();
-  // Atlas classes -> catalogue labels per side (an atlas group this catalogue lacks proposes nothing).
-  std::vector<std::array<std::uint16_t, 2>> class_label(atlas.class_count(), {0, 0});
-  for (std::size_t c = 1; c < atlas.class_count(); ++c)
-    if (const auto* group = catalog.find(atlas.groups()[c - 1]))
-      class_label[c] = {static_cast<std::uint16_t>(group->label(core::Side::right)),
-                        static_cast<std::uint16_t>(group->label(core::Side::left))};
+namespace {
 
-  // 5. Atlas probabilities per candidate: the most probable group, and confident markers for the watershed.
-  // The gracilis is the thinnest strap: its atlas probability rarely reaches the marker level, and the adductors'
-  // markers would flood it; it seeds at its own, lower level.
-  std::vector<double> class_marker_probability(atlas.class_count(), params.atlas_marker_probability);
-  std::vector<std::uint16_t> strap_labels;
-  for (std::size_t c = 1; c < atlas.class_count(); ++c) {
-    const auto& name = atlas.groups()[c - 1];
-    if (name == "gracilis") class_marker_probability[c] = params.gracilis_marker_probability;
-    if ((name == "sartorius" || name == "gracilis" || name == "tensor_fasciae_latae") && class_label[c][0] != 0)
-      strap_labels.insert(strap_labels.end(), {class_label[c][0], class_label[c][1]});
+// Steps 5-8: the candidates labelled from the atlas, read at each slice's level plus `level_offset_mm`.
+class AtlasLabelling {
+ public:
+  AtlasLabelling(const detail::Anatomy& anatomy, const SegmentationAtlas& atlas, const SegmentationParams& params)
+      : anatomy_(anatomy), atlas_(atlas), params_(params), class_label_(atlas.class_count(), {0, 0}) {
+    const auto& catalog = core::MuscleCatalog::instance();
+    // Atlas classes -> catalogue labels per side (an atlas group this catalogue lacks proposes nothing).
+    for (std::size_t c = 1; c < atlas.class_count(); ++c)
+      if (const auto* group = catalog.find(atlas.groups()[c - 1]))
+        class_label_[c] = {static_cast<std::uint16_t>(group->label(core::Side::right)),
+                           static_cast<std::uint16_t>(group->label(core::Side::left))};
+    // The gracilis is the thinnest strap: its atlas probability rarely reaches the marker level, and the adductors'
+    // markers would flood it; it seeds at its own, lower level.
+    class_marker_probability_.assign(atlas.class_count(), params.atlas_marker_probability);
+    for (std::size_t c = 1; c < atlas.class_count(); ++c) {
+      const auto& name = atlas.groups()[c - 1];
+      if (name == "gracilis") class_marker_probability_[c] = params.gracilis_marker_probability;
+      if ((name == "sartorius" || name == "gracilis" || name == "tensor_fasciae_latae") && class_label_[c][0] != 0)
+        strap_labels_.insert(strap_labels_.end(), {class_label_[c][0], class_label_[c][1]});
+    }
   }
-  constexpr std::uint16_t kBackgroundMarker = 1000;
-  result.labels = core::LabelVolume(g, 0);
-  core::LabelVolume markers(g, kBackgroundMarker);
-  core::MaskVolume candidate(g, 0);
-  const auto& candidates = anatomy.candidates;
-  // Runs body(candidate, scratch probabilities) over every candidate, in parallel chunks.
-  const auto for_each_candidate = [&](const auto& body) {
+
+  struct Labelling {
+    core::LabelVolume labels;
+    core::LabelVolume markers;  // non-zero where the atlas seeded the watershed (background seeds included)
+  };
+  [[nodiscard]] Labelling label(double level_offset_mm) const {
+    const core::ImageVolume& fat_likeness = anatomy_.result.fat_likeness;
+    const core::Geometry& g = fat_likeness.geometry;
+    constexpr std::uint16_t kBackgroundMarker = 1000;
+    core::LabelVolume labels(g, 0);
+    core::LabelVolume markers(g, kBackgroundMarker);
+    core::MaskVolume candidate(g, 0);
+    // 5. Atlas probabilities per candidate: the most probable group, and confident markers for the watershed.
+    for_each_candidate(level_offset_mm, [&](const detail::Candidate& c, const std::vector<float>& p) {
+      const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+      if (p[best] <= 0.0F) return;  // outside the atlas: never labelled
+      candidate.voxels[c.voxel] = 1;
+      const std::uint16_t label = class_label_[best][c.side];
+      labels.voxels[c.voxel] = label;
+      markers.voxels[c.voxel] =
+          p[best] >= class_marker_probability_[best] ? (label == 0 ? kBackgroundMarker : label) : 0;
+    });
+    // 6. Watershed from the confident markers over the fat-likeness relief: group borders settle on the fat septa
+    // seen in this patient's image rather than where the atlas averages put them.
+    if (params_.watershed_refinement) {
+      // Outside the candidates is seeded as background: it competes for the candidates' edge.
+      RefinementParams refinement;
+      refinement.relief_smoothing_mm = params_.relief_smoothing_mm;
+      refinement.muscle_fat_likeness_limit = params_.muscle_fat_likeness_limit;  // one definition of muscle tissue
+      const auto refined = refine_markers_over_septa(fat_likeness, candidate, markers, refinement);
+      // The flood may not carry a group where the atlas gives it (almost) no chance.
+      for_each_candidate(level_offset_mm, [&](const detail::Candidate& c, const std::vector<float>& p) {
+        if (!candidate.voxels[c.voxel]) return;
+        std::uint16_t v = refined.voxels[c.voxel];
+        if (v == kBackgroundMarker) v = 0;
+        if (v == labels.voxels[c.voxel]) return;
+        if (p[class_of(v, c.side)] >= params_.atlas_min_probability) labels.voxels[c.voxel] = v;
+      });
+    }
+    // 7. The straps are bands a few voxels thick: the fat of their septum and under the fascia, which the flood takes
+    // into them, is a large part of their volume and is taken off again.
+    if (params_.strap_rim_passes > 0)
+      detail::peel_strap_rims(labels, fat_likeness, strap_labels_, params_.strap_rim_fat_likeness,
+                              params_.strap_rim_fat_margin, params_.strap_rim_passes);
+    // 8. Expert labels leave the septum between two muscles out of both (the QMRITools legs: 870 unlabelled voxels
+    // between different muscles, 5 touching pairs); it is fat and would count against either group.
+    if (params_.septum_lines_unlabelled) detail::clear_septum_lines(labels, fat_likeness);
+    return {std::move(labels), std::move(markers)};
+  }
+
+  // The level offset (a multiple of the step, within +-range) at which the atlas best explains the labels: mean log
+  // probability of each candidate's label, over the candidates from 120 mm below to 60 mm above the perineum that
+  // the watershed labelled. Seeds are left out: the atlas put them there at the offset it was read at, so they
+  // would hold the fit where it started.
+  [[nodiscard]] double best_level_offset(const Labelling& labelling, double range_mm, double step_mm) const {
+    struct Sample {
+      double level_mm;
+      float u, v;
+      std::size_t cls;
+    };
+    std::vector<Sample> samples;
+    for (std::size_t j = 0; j < anatomy_.candidates.size(); j += kFitSampleStride) {
+      const auto& c = anatomy_.candidates[j];
+      if (labelling.markers.voxels[c.voxel] != 0) continue;
+      const double level = anatomy_.slice_level_mm[c.voxel / per_slice()];
+      if (level < kFitLevelsMm[0] || level > kFitLevelsMm[1]) continue;
+      samples.push_back({level, c.u, c.v, class_of(labelling.labels.voxels[c.voxel], c.side)});
+    }
+    if (samples.empty()) return 0.0;
+    const int offsets = static_cast<int>(std::floor(2 * range_mm / step_mm + 1e-9)) + 1;
+    std::vector<double> score(static_cast<std::size_t>(offsets), 0.0);
+    parallel_for(offsets, [&](int i) {
+      std::vector<float> p;
+      double sum = 0;
+      for (const auto& sample : samples) {
+        atlas_.probabilities(sample.level_mm - range_mm + i * step_mm, sample.u, sample.v, p);
+        sum += std::log(p[sample.cls] + kFitProbabilityFloor);
+      }
+      score[static_cast<std::size_t>(i)] = sum;
+    });
+    const auto best = std::max_element(score.begin(), score.end()) - score.begin();  // the first of equals
+    return -range_mm + static_cast<double>(best) * step_mm;
+  }
+
+ private:
+  static constexpr std::size_t kFitSampleStride = 7;
+  static constexpr std::array<double, 2> kFitLevelsMm{-120.0, 60.0};
+  static constexpr double kFitProbabilityFloor = 0.02;
+
+  [[nodiscard]] std::size_t per_slice() const {
+    const auto& g = anatomy_.result.fat_likeness.geometry;
+    return g.size[0] * g.size[1];
+  }
+  [[nodiscard]] std::size_t class_of(std::uint16_t label, std::uint8_t side) const {
+    if (label == 0) return 0;
+    for (std::size_t k = 1; k < class_label_.size(); ++k)
+      if (class_label_[k][side] == label) return k;
+    return 0;
+  }
+  // Runs body(candidate, atlas probabilities at its level) over every candidate, in parallel chunks.
+  template <typename Body>
+  void for_each_candidate(double level_offset_mm, const Body& body) const {
     constexpr int kChunks = 64;
+    const auto& candidates = anatomy_.candidates;
     parallel_for(kChunks, [&](int chunk) {
       std::vector<float> p;
       const std::size_t begin = candidates.size() * static_cast<std::size_t>(chunk) / kChunks;
       const std::size_t end = candidates.size() * static_cast<std::size_t>(chunk + 1) / kChunks;
-      for (std::size_t j = begin; j < end; ++j) body(candidates[j], p);
-    });
-  };
-  for_each_candidate([&](const detail::Candidate& c, std::vector<float>& p) {
-    atlas.probabilities(anatomy.slice_level_mm[c.voxel / per_slice], c.u, c.v, p);
-    const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-    if (p[best] <= 0.0F) return;  // outside the atlas: never labelled
-    candidate.voxels[c.voxel] = 1;
-    const std::uint16_t label = class_label[best][c.side];
-    result.labels.voxels[c.voxel] = label;
-    markers.voxels[c.voxel] = p[best] >= class_marker_probability[best] ? (label == 0 ? kBackgroundMarker : label) : 0;
-  });
-
-  // 6. Watershed from the confident markers over the fat-likeness relief: group borders settle on the fat septa
-  // seen in this patient's image rather than where the atlas averages put them.
-  if (params.watershed_refinement) {
-    // Outside the candidates is seeded as background: it competes for the candidates' edge.
-    RefinementParams refinement;
-    refinement.relief_smoothing_mm = params.relief_smoothing_mm;
-    refinement.muscle_fat_likeness_limit = params.muscle_fat_likeness_limit;  // one definition of muscle tissue
-    const auto refined = refine_markers_over_septa(result.fat_likeness, candidate, markers, refinement);
-    // The flood may not carry a group where the atlas gives it (almost) no chance.
-    for_each_candidate([&](const detail::Candidate& c, std::vector<float>& p) {
-      if (!candidate.voxels[c.voxel]) return;
-      std::uint16_t v = refined.voxels[c.voxel];
-      if (v == kBackgroundMarker) v = 0;
-      if (v == result.labels.voxels[c.voxel]) return;
-      atlas.probabilities(anatomy.slice_level_mm[c.voxel / per_slice], c.u, c.v, p);
-      std::size_t cls = 0;
-      for (std::size_t k = 1; k < p.size(); ++k)
-        if (class_label[k][c.side] == v) cls = k;
-      if (p[cls] >= params.atlas_min_probability) result.labels.voxels[c.voxel] = v;
+      for (std::size_t j = begin; j < end; ++j) {
+        const auto& c = candidates[j];
+        atlas_.probabilities(anatomy_.slice_level_mm[c.voxel / per_slice()] + level_offset_mm, c.u, c.v, p);
+        body(c, p);
+      }
     });
   }
-  // 7. The straps are bands a few voxels thick: the fat of their septum and under the fascia, which the flood takes
-  // into them, is a large part of their volume and is taken off again.
-  if (params.strap_rim_passes > 0)
-    detail::peel_strap_rims(result.labels, result.fat_likeness, strap_labels, params.strap_rim_fat_likeness,
-                            params.strap_rim_fat_margin, params.strap_rim_passes);
-  // 8. Expert labels leave the septum between two muscles out of both (the QMRITools legs: 870 unlabelled voxels
-  // between different muscles, 5 touching pairs); it is fat and would count against either group.
-  if (params.septum_lines_unlabelled) detail::clear_septum_lines(result.labels, result.fat_likeness);
+
+  const detail::Anatomy& anatomy_;
+  const SegmentationAtlas& atlas_;
+  const SegmentationParams& params_;
+  std::vector<std::array<std::uint16_t, 2>> class_label_;
+  std::vector<double> class_marker_probability_;
+  std::vector<std::uint16_t> strap_labels_;
+};
+
+}  // namespace
+
+SegmentationResult segment_muscle_groups(const SegmentationInput& input, const SegmentationParams& params) {
+  const SegmentationAtlas& atlas = params.atlas != nullptr ? *params.atlas : SegmentationAtlas::builtin();
+  auto anatomy = detail::analyse_anatomy(input, params);
+  const AtlasLabelling labelling(anatomy, atlas, params);
+  double offset = 0;
+  auto labelled = labelling.label(offset);
+  // 9. Every level is counted from the perineum, which moves with the patient's fat (103-114 mm below the femoral
+  // head in 15 generated studies), while the muscles stay with the bones. The atlas is read again at the level
+  // offset that best explains the watershed's labels, until that offset settles (segmentation README, step 8).
+  for (int pass = 0; pass < params.atlas_level_fit_passes; ++pass) {
+    const double next = labelling.best_level_offset(labelled, params.atlas_level_fit_range_mm, kLevelFitStepMm);
+    if (next == offset) break;
+    offset = next;
+    labelled = labelling.label(offset);
+  }
+  SegmentationResult result = std::move(anatomy.result);
+  if (offset != 0)
+    result.notes.push_back(fmt::format("atlas fitted to this patient's muscles: read {:.0f} mm {} the level counted "
+                                       "from the perineum",
+                                       std::abs(offset), offset > 0 ? "above" : "below"));
+  result.labels = std::move(labelled.labels);
+  result.landmarks.atlas_level_offset_mm = offset;
   return result;
 }
 

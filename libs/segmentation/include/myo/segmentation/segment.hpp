@@ -37,6 +37,8 @@ struct SegmentationParams {
   double strap_rim_fat_margin = 0.35;      // ... and this much above the strap's median on that slice is not muscle
   int strap_rim_passes = 3;                // at most this many voxel layers are peeled (0: none)
   bool septum_lines_unlabelled = true;     // where two groups touch, the fattier voxel (their septum) belongs to neither
+  int atlas_level_fit_passes = 8;          // at most this many refits of the atlas level (0: read at the perineum's)
+  double atlas_level_fit_range_mm = 20.0;  // the fitted level lies within this distance of the perineum's
 };
 
 struct SliceLandmarks {
@@ -49,6 +51,7 @@ struct SliceLandmarks {
 struct Landmarks {
   double midline_x_mm = 0;
   std::optional<double> crotch_z_mm;  // highest level at which the thighs are separate
+  double atlas_level_offset_mm = 0;   // the atlas was read this far above the level counted from the crotch
   std::vector<SliceLandmarks> slices;
 };
 
