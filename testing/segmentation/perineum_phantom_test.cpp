@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -147,27 +146,6 @@ TEST(PerineumPhantom, SkinWhereTouchingThighsMeetIsNeverMuscle) {
   EXPECT_LT(on_the_contact, 200U);
 }
 
-namespace {
-// Mean Dice over the groups (and sides) in the truth.
-double mean_dice(const core::LabelVolume& ours, const core::LabelVolume& truth) {
-  std::array<std::array<std::size_t, 3>, 20> counts{};  // per label: both, ours, truth
-  for (std::size_t i = 0; i < truth.voxels.size(); ++i) {
-    const auto o = ours.voxels[i], t = truth.voxels[i];
-    if (o < 20) ++counts[o][1];
-    if (t < 20) ++counts[t][2];
-    if (o == t && o < 20) ++counts[o][0];
-  }
-  double sum = 0;
-  int groups = 0;
-  for (std::size_t label = 1; label < counts.size(); ++label) {
-    if (counts[label][2] == 0) continue;
-    sum += 2.0 * static_cast<double>(counts[label][0]) / static_cast<double>(counts[label][1] + counts[label][2]);
-    ++groups;
-  }
-  return groups > 0 ? sum / groups : 0.0;
-}
-}  // namespace
-
 // Every atlas level is counted from the perineum, which moves with the patient's fat (103-114 mm below the femoral
 // head in 15 generated studies) while the muscles stay with the bones; the segmentation refits the level to the
 // labels (segmentation README, step 8). An atlas whose levels are 10 mm off stands for a perineum found 10 mm off: the fit must find the
@@ -196,8 +174,11 @@ TEST(PerineumPhantom, AtlasLevelIsRefittedWhenThePerineumIsOff) {
   const auto reference = segmentation::segment_muscle_groups(input, as_is);
   const auto fitted = segmentation::segment_muscle_groups(input, off);
   const auto unfitted = segmentation::segment_muscle_groups(input, off_unfitted);
-  const double dice_reference = mean_dice(reference.labels, truth), dice_fitted = mean_dice(fitted.labels, truth),
-               dice_unfitted = mean_dice(unfitted.labels, truth);
+  // Every voxel scored, as `myoscope evaluate` does.
+  const auto groups = myo::testing::labels_present(truth);
+  const double dice_reference = myo::testing::mean_dice(reference.labels, truth, groups, true),
+               dice_fitted = myo::testing::mean_dice(fitted.labels, truth, groups, true),
+               dice_unfitted = myo::testing::mean_dice(unfitted.labels, truth, groups, true);
   std::printf("seed 6: atlas read at %+.0f mm (as is), %+.0f mm (levels %.0f mm off); mean Dice %.4f, %.4f, "
               "unfitted %.4f\n",
               reference.landmarks.atlas_level_offset_mm, fitted.landmarks.atlas_level_offset_mm, kShiftMm,

@@ -1,11 +1,46 @@
 #include "myo/testing/test_support.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdlib>
+#include <map>
 #include <random>
+#include <set>
 #include <system_error>
 
 namespace myo::testing {
 namespace fs = std::filesystem;
+
+double mean_dice(const core::LabelVolume& ours, const core::LabelVolume& truth,
+                 const std::vector<std::uint16_t>& labels, bool score_unlabelled, double* worst) {
+  std::map<std::uint16_t, std::array<double, 3>> counts;  // both, ours, truth
+  for (std::size_t i = 0; i < truth.voxels.size(); ++i) {
+    if (truth.voxels[i] == 0) {
+      if (score_unlabelled) counts[ours.voxels[i]][1] += 1;
+      continue;
+    }
+    counts[truth.voxels[i]][2] += 1;
+    counts[ours.voxels[i]][1] += 1;
+    if (ours.voxels[i] == truth.voxels[i]) counts[truth.voxels[i]][0] += 1;
+  }
+  double sum = 0, low = 1;
+  for (const auto label : labels) {
+    const auto& c = counts[label];
+    const double dice = c[1] + c[2] > 0 ? 2 * c[0] / (c[1] + c[2]) : 0.0;
+    sum += dice;
+    low = std::min(low, dice);
+  }
+  if (worst) *worst = low;
+  return labels.empty() ? 0.0 : sum / static_cast<double>(labels.size());
+}
+
+std::vector<std::uint16_t> labels_present(const core::LabelVolume& volume) {
+  const std::set<std::uint16_t> present(volume.voxels.begin(), volume.voxels.end());
+  std::vector<std::uint16_t> out;
+  for (const auto label : present)
+    if (label != 0) out.push_back(label);
+  return out;
+}
 
 fs::path source_dir() {
   const char* env = std::getenv("MYO_SOURCE_DIR");

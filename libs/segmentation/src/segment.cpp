@@ -761,7 +761,8 @@ class AtlasLabelling {
     core::LabelVolume markers(g, kBackgroundMarker);
     core::MaskVolume candidate(g, 0);
     // 5. Atlas probabilities per candidate: the most probable group, and confident markers for the watershed.
-    for_each_candidate(level_offset_mm, [&](const detail::Candidate& c, const std::vector<float>& p) {
+    for_each_candidate([&](const detail::Candidate& c, std::vector<float>& p) {
+      read_atlas(c, level_offset_mm, p);
       const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
       if (p[best] <= 0.0F) return;  // outside the atlas: never labelled
       candidate.voxels[c.voxel] = 1;
@@ -779,11 +780,12 @@ class AtlasLabelling {
       refinement.muscle_fat_likeness_limit = params_.muscle_fat_likeness_limit;  // one definition of muscle tissue
       const auto refined = refine_markers_over_septa(fat_likeness, candidate, markers, refinement);
       // The flood may not carry a group where the atlas gives it (almost) no chance.
-      for_each_candidate(level_offset_mm, [&](const detail::Candidate& c, const std::vector<float>& p) {
+      for_each_candidate([&](const detail::Candidate& c, std::vector<float>& p) {
         if (!candidate.voxels[c.voxel]) return;
         std::uint16_t v = refined.voxels[c.voxel];
         if (v == kBackgroundMarker) v = 0;
         if (v == labels.voxels[c.voxel]) return;
+        read_atlas(c, level_offset_mm, p);
         if (p[class_of(v, c.side)] >= params_.atlas_min_probability) labels.voxels[c.voxel] = v;
       });
     }
@@ -847,20 +849,20 @@ class AtlasLabelling {
       if (class_label_[k][side] == label) return k;
     return 0;
   }
-  // Runs body(candidate, atlas probabilities at its level) over every candidate, in parallel chunks.
+  // The atlas's class probabilities at a candidate, read at its slice's level plus the offset.
+  void read_atlas(const detail::Candidate& c, double level_offset_mm, std::vector<float>& p) const {
+    atlas_.probabilities(anatomy_.slice_level_mm[c.voxel / per_slice()] + level_offset_mm, c.u, c.v, p);
+  }
+  // Runs body(candidate, scratch vector) over every candidate, in parallel chunks.
   template <typename Body>
-  void for_each_candidate(double level_offset_mm, const Body& body) const {
+  void for_each_candidate(const Body& body) const {
     constexpr int kChunks = 64;
     const auto& candidates = anatomy_.candidates;
     parallel_for(kChunks, [&](int chunk) {
       std::vector<float> p;
       const std::size_t begin = candidates.size() * static_cast<std::size_t>(chunk) / kChunks;
       const std::size_t end = candidates.size() * static_cast<std::size_t>(chunk + 1) / kChunks;
-      for (std::size_t j = begin; j < end; ++j) {
-        const auto& c = candidates[j];
-        atlas_.probabilities(anatomy_.slice_level_mm[c.voxel / per_slice()] + level_offset_mm, c.u, c.v, p);
-        body(c, p);
-      }
+      for (std::size_t j = begin; j < end; ++j) body(candidates[j], p);
     });
   }
 

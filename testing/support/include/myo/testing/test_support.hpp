@@ -1,7 +1,11 @@
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "myo/core/volume.hpp"
 
 namespace myo::testing {
 
@@ -26,6 +30,15 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Dice of each of `labels` between `ours` and `truth` (same grid), averaged; `worst` receives the lowest. Voxels the
+// truth leaves at 0 (such as the one-voxel septa an expert leaves open) are not scored unless `score_unlabelled` (a
+// label of ours there then counts against it). A label absent from both scores 0.
+[[nodiscard]] double mean_dice(const core::LabelVolume& ours, const core::LabelVolume& truth,
+                               const std::vector<std::uint16_t>& labels, bool score_unlabelled = false,
+                               double* worst = nullptr);
+// The non-zero labels present in `volume`, in increasing order.
+[[nodiscard]] std::vector<std::uint16_t> labels_present(const core::LabelVolume& volume);
 
 [[nodiscard]] std::filesystem::path source_dir();
 [[nodiscard]] std::filesystem::path binary_dir();
