@@ -108,6 +108,11 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
   out.t1_series = t1;
   out.stir_series = stir;
 
+  // Warnings of this function's own go to the terminal too, as the series loader's do (analyze prints none of these).
+  const auto warn = [&out](std::string text) {
+    log::warn("{}", text);
+    out.warnings.push_back(std::move(text));
+  };
   // Table positions (a pelvis and a thigh station of one contrast) are stitched into one volume before use.
   const auto stations = dicom::find_stations(series);
   const auto load_one = [&](const SeriesInfo& info) {
@@ -124,7 +129,7 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
       for (const auto i : group) parts.push_back(load_one(series[i]));
       auto stitched = dicom::stitch_series(parts);
       if (!stitched) throw core::MyoError(stitched.error());
-      out.warnings.push_back(fmt::format("{}: {} table positions stitched into one volume", info.description, group.size()));
+      warn(fmt::format("{}: {} table positions stitched into one volume", info.description, group.size()));
       return std::move(stitched).value();
     }
     return load_one(info);
@@ -152,12 +157,12 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
       const double high = core::percentile(positive, 0.99);
       const double scale = high > 150 ? 0.1 : high > 1.5 ? 1.0 : 100.0;
       for (auto& v : map.voxels) v = static_cast<float>(v * scale);
-      out.warnings.push_back(fmt::format("{}: scanner fat-fraction map read as {}", ff_map->description,
-                                         scale == 0.1 ? "tenths of a percent" : scale == 1.0 ? "percent" : "a fraction"));
+      warn(fmt::format("{}: scanner fat-fraction map read as {}", ff_map->description,
+                       scale == 0.1 ? "tenths of a percent" : scale == 1.0 ? "percent" : "a fraction"));
       out.scanner_fat_fraction_pct = std::move(map);
       out.fat_fraction_map_series = ff_map;
     } else {
-      out.warnings.push_back(ff_map->description + ": scanner fat-fraction map is empty; not used");
+      warn(ff_map->description + ": scanner fat-fraction map is empty; not used");
     }
   }
   if (t2_map) {
