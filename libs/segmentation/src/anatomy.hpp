@@ -19,6 +19,7 @@ struct Anatomy {
   SegmentationResult result;  // fat-likeness, body, landmarks and notes; labels still empty
   std::vector<Candidate> candidates;
   std::vector<double> slice_level_mm;  // per slice: height above the perineum
+  bool perineum_assumed = false;       // not in the images: the levels count from a guessed perineum
   double rotation_rad = 0;             // in-plane rotation of the body, undone in the frame
 };
 
