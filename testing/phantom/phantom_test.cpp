@@ -356,9 +356,6 @@ TEST(Phantom, TouchingThighsAddOnlyTheContactBetweenThem) {
   EXPECT_NEAR(touching_fat[1], plain_fat[1], plain_fat[1] * 0.01);
 }
 
-// The gracilis is superficial whatever the patient's muscle bulk: in a bulky thigh (seed 6: bulk 1.07) it still lies
-// under the fascia, with no other group outside it, rather than buried under a layer of adductor
-// (as it was when only the fascia grew with the bulk: over 5 mm of adductor outside it on a quarter of the slices).
 namespace {
 // Slices (of those where `strap` is a muscle belly of its own, below the top sixth of its length: it arises deep at
 // the hip) on which, walking outwards from the strap's centre away from the thigh's, another group of that side

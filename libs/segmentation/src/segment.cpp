@@ -4,7 +4,9 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -76,7 +78,7 @@ constexpr double kContactMinMm = 6.0;  // ... and runs on along the midline over
 // A part of the bone mask is exported as bone when at least this fraction of it is fatty marrow (a femoral shaft
 // with its 1.5 mm rim: about 0.35).
 constexpr double kBoneMarrowFraction = 0.15;
-constexpr double kLevelFitStepMm = 2.0;  // the level offsets tried when the atlas is fitted (step 9 below)
+constexpr double kLevelFitStepMm = 2.0;  // the level offsets tried when the atlas is fitted (step 9)
 // Without a perineum in the images its level is a guess: whole labellings at these offsets are compared first.
 constexpr double kAssumedPerineumSearchMm = 60.0;
 constexpr double kAssumedPerineumStepMm = 10.0;
@@ -268,10 +270,11 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
         // closes over the medial subcutaneous fat onto the skin line, the frame's fascia moves out to the contact,
         // and the straps' prior with it (seed 122: the gracilis was put on the skin line over 10 slices).
         const int margin = static_cast<int>(std::lround(kSkinMarginMm / grid.sx_mm));
-        for (int r = y; r <= end; ++r)
-          for (int x = std::max(0, line_at(r) - margin);
-               x <= std::min(grid.nx - 1, line_at(r) + line[static_cast<std::size_t>(r)].width - 1 + margin); ++x)
+        for (int r = y; r <= end; ++r) {
+          const SkinLine& skin = line[static_cast<std::size_t>(r)];
+          for (int x = std::max(0, skin.x - margin); x <= std::min(grid.nx - 1, skin.x + skin.width - 1 + margin); ++x)
             s.muscle[static_cast<std::size_t>(r * grid.nx + x)] = 0;
+        }
       }
       y = end + 1;
     }
@@ -732,7 +735,7 @@ Anatomy analyse_anatomy(const SegmentationInput& input, const SegmentationParams
 
 namespace {
 
-// Steps 5-8: the candidates labelled from the atlas, read at each slice's level plus `level_offset_mm`.
+// Steps 5-9: the candidates labelled from the atlas, read at each slice's level plus an offset fitted to the patient.
 class AtlasLabelling {
  public:
   AtlasLabelling(const detail::Anatomy& anatomy, const SegmentationAtlas& atlas, const SegmentationParams& params)
@@ -829,6 +832,46 @@ class AtlasLabelling {
     return samples.empty() ? -1e300 : log_likelihood(samples, offset_mm) / static_cast<double>(samples.size());
   }
 
+  // 9. The labelling at the atlas level offset that fits this patient, and that offset.
+  [[nodiscard]] std::pair<Labelling, double> fit_level() const {
+    double offset = 0;
+    if (anatomy_.perineum_assumed && params_.atlas_level_fit_passes > 0) {
+      // No perineum in the images (thighs or hips only): its level is a guess, tens of millimetres off, and the fit
+      // below, led by labels made at the guess, stops halfway. Whole labellings are compared instead, every 10 mm and
+      // then 5 mm either side of the best: the one whose labels the atlas read there explains best.
+      std::optional<Labelling> best;
+      double best_agreement = -1e300;
+      const auto consider = [&](double candidate_offset) {
+        auto candidate = label(candidate_offset);
+        const double a = agreement(candidate, candidate_offset);
+        if (a > best_agreement + 1e-12) {
+          best_agreement = a;
+          offset = candidate_offset;
+          best = std::move(candidate);
+        }
+      };
+      for (double start = -kAssumedPerineumSearchMm; start <= kAssumedPerineumSearchMm + 1e-9;
+           start += kAssumedPerineumStepMm)
+        consider(start);
+      const double coarse = offset;
+      consider(coarse - kAssumedPerineumStepMm / 2);
+      consider(coarse + kAssumedPerineumStepMm / 2);
+      if (!best) best = label(offset);  // nothing the watershed labelled to compare by
+      return {std::move(*best), offset};
+    }
+    // Every level is counted from the perineum, which moves with the patient's fat (103-114 mm below the femoral
+    // head in 15 generated studies), while the muscles stay with the bones. The atlas is read again at the level
+    // offset that best explains the watershed's labels, until that offset settles (segmentation README, step 8).
+    auto labelled = label(offset);
+    for (int pass = 0; pass < params_.atlas_level_fit_passes; ++pass) {
+      const double next = best_level_offset(labelled, params_.atlas_level_fit_range_mm, kLevelFitStepMm);
+      if (next == offset) break;
+      offset = next;
+      labelled = label(offset);
+    }
+    return {std::move(labelled), offset};
+  }
+
  private:
   static constexpr std::size_t kFitSampleStride = 7;
   static constexpr std::array<double, 2> kFitLevelsMm{-120.0, 60.0};
@@ -901,47 +944,13 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   const SegmentationAtlas& atlas = params.atlas != nullptr ? *params.atlas : SegmentationAtlas::builtin();
   auto anatomy = detail::analyse_anatomy(input, params);
   const AtlasLabelling labelling(anatomy, atlas, params);
-  double offset = 0;
-  std::optional<AtlasLabelling::Labelling> labelled;
-  if (anatomy.perineum_assumed && params.atlas_level_fit_passes > 0) {
-    // No perineum in the images (thighs or hips only): its level is a guess, tens of millimetres off, and the fit
-    // below, led by labels made at the guess, stops halfway. Whole labellings are compared instead, every 10 mm and
-    // then 5 mm either side of the best: the one whose labels the atlas read there explains best.
-    double best_agreement = -1e300;
-    const auto consider = [&](double candidate_offset) {
-      auto candidate = labelling.label(candidate_offset);
-      const double a = labelling.agreement(candidate, candidate_offset);
-      if (a > best_agreement + 1e-12) {
-        best_agreement = a;
-        offset = candidate_offset;
-        labelled = std::move(candidate);
-      }
-    };
-    for (double start = -kAssumedPerineumSearchMm; start <= kAssumedPerineumSearchMm + 1e-9;
-         start += kAssumedPerineumStepMm)
-      consider(start);
-    const double coarse = offset;
-    consider(coarse - kAssumedPerineumStepMm / 2);
-    consider(coarse + kAssumedPerineumStepMm / 2);
-    if (!labelled) labelled = labelling.label(offset);  // nothing the watershed labelled to compare by
-  } else {
-    labelled = labelling.label(offset);
-    // 9. Every level is counted from the perineum, which moves with the patient's fat (103-114 mm below the femoral
-    // head in 15 generated studies), while the muscles stay with the bones. The atlas is read again at the level
-    // offset that best explains the watershed's labels, until that offset settles (segmentation README, step 8).
-    for (int pass = 0; pass < params.atlas_level_fit_passes; ++pass) {
-      const double next = labelling.best_level_offset(*labelled, params.atlas_level_fit_range_mm, kLevelFitStepMm);
-      if (next == offset) break;
-      offset = next;
-      labelled = labelling.label(offset);
-    }
-  }
+  auto [labelled, offset] = labelling.fit_level();
   SegmentationResult result = std::move(anatomy.result);
   if (offset != 0)
     result.notes.push_back(fmt::format("atlas fitted to this patient's muscles: read {:.0f} mm {} the level counted "
                                        "from the perineum",
                                        std::abs(offset), offset > 0 ? "above" : "below"));
-  result.labels = std::move(labelled->labels);
+  result.labels = std::move(labelled.labels);
   result.landmarks.atlas_level_offset_mm = offset;
   return result;
 }
