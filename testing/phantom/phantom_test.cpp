@@ -424,3 +424,51 @@ TEST(Phantom, StrapsLieUnderTheFascia) {
     }
   }
 }
+
+// Between the pubic symphysis and the perineum the two sides' muscles do not meet: the ischioanal and perineal fat
+// lies between them, and the gracilis runs on the adductors' medial surface against that fat (when the generator let
+// the adductors meet at the midline, the gracilis lay embedded in them, which no real pelvis shows).
+TEST(Phantom, PerinealFatSeparatesTheSidesAndTheGracilisLiesAgainstIt) {
+  for (const unsigned seed : {6U, 127U}) {
+    myo::testing::TempDir dir;
+    auto params = small(Vendor::siemens, Scenario::imnm, seed);
+    params.dixon_voxel_mm = 2.0;
+    myo::phantom::generate_study(params, dir.path());
+    const auto body = read_truth(dir.path())["body"];
+    const auto labels = myo::core::read_labels(dir.path() / "truth" / "labels.nii.gz");
+    const double offset_x = body["table_offset_mm"][0], offset_y = body["table_offset_mm"][1];
+    const double head_z = body["table_offset_mm"][2];  // the femoral heads lie at z = 0 before the table offset
+    const double rotation = -static_cast<double>(body["rotation_deg"]) * 3.14159265358979 / 180.0;
+    const auto* gracilis = myo::core::MuscleCatalog::instance().find("gracilis");
+    const auto& g = labels.geometry;
+    int slices = 0, gracilis_medial = 0;
+    double closest_mm = 1e9;
+    for (std::size_t k = 0; k < g.size[2]; ++k) {
+      const double z = g.index_to_physical({0, 0, static_cast<double>(k)})[2] - head_z;
+      if (z > -85 || z < -125) continue;  // below the ischial tuberosities, above the perineum
+      std::array<double, 2> nearest{1e9, 1e9}, nearest_gracilis{1e9, 1e9};  // per side, distance from the midline
+      for (std::size_t j = 0; j < g.size[1]; ++j)
+        for (std::size_t i = 0; i < g.size[0]; ++i) {
+          const auto v = labels.at(i, j, k);
+          if (v == 0) continue;
+          const auto p = g.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
+          const double px = p[0] - offset_x, py = p[1] - offset_y;
+          const double x_body = px * std::cos(rotation) - py * std::sin(rotation);
+          const auto side = static_cast<std::size_t>(x_body < 0 ? 0 : 1);
+          nearest[side] = std::min(nearest[side], std::abs(x_body));
+          if (v == gracilis->label_right || v == gracilis->label_left)
+            nearest_gracilis[side] = std::min(nearest_gracilis[side], std::abs(x_body));
+        }
+      for (std::size_t side = 0; side < 2; ++side) {
+        ++slices;
+        closest_mm = std::min(closest_mm, nearest[side]);
+        gracilis_medial += nearest_gracilis[side] - nearest[side] < 3.0 ? 1 : 0;
+      }
+    }
+    std::printf("seed %u: muscle at least %.1f mm from the midline; gracilis on the medial surface on %d of %d\n", seed,
+                closest_mm, gracilis_medial, slices);
+    ASSERT_GE(slices, 16);  // 40 mm of both sides
+    EXPECT_GT(closest_mm, 12.0) << "seed " << seed;
+    EXPECT_GE(gracilis_medial, slices * 9 / 10) << "seed " << seed;
+  }
+}

@@ -74,6 +74,15 @@ Depth outline_depth(const Outline& o, double x, double y) {
   return d;
 }
 
+// Side-local distance from the midline -> where the thigh's model lays it out: near the perineum the thigh (fascia,
+// muscles, vessels) is moved out by the perineal gap (see SliceModel). Bones stay where they are.
+double thigh_model_l(const SliceModel& m, double l) {
+  const double gap = m.perineal_gap_mm, moved = m.perineal_moved_mm, reach = m.perineal_reach_mm;
+  if (gap <= 0 || l >= reach) return l;
+  if (l < moved + gap) return l - gap;
+  return moved + (l - moved - gap) * (reach - moved) / (reach - moved - gap);
+}
+
 struct Key {
   double z, l, v, a, b, angle_deg;
   bool thigh_relative = false;  // placed at a fraction of the thigh's muscle radius from its centre
@@ -382,6 +391,12 @@ void Anatomy::build(std::mt19937_64& rng) {
   for (std::size_t iz = 0; iz < n; ++iz) {
     const double z = kZBottom + static_cast<double>(iz) * kDz;
     SliceModel& m = slices_[iz];
+    // Below the pubic symphysis the gracilis and adductors arise from the ischiopubic rami beside the perineum: between
+    // the two sides lie the ischioanal fossae and the perineum, fat and small structures, not muscle. The gap opens
+    // below the symphysis, is held past the perineum and closes down the thigh, where the thighs part anyway.
+    m.perineal_gap_mm = 15.0 * s * smoothstep(-48, -72, z) * (1.0 - smoothstep(-140, -230, z));
+    m.perineal_moved_mm = 30.0 * s;
+    m.perineal_reach_mm = 95.0 * s;
     // Pelvis/trunk outline on the midline; below the perineum the thighs carry the body.
     const double w = table({{-132, 0}, {-125, 35}, {-100, 90}, {-70, 135}, {-40, 158}, {-10, 165}, {30, 160},
                             {80, 150}, {120, 140}, {150, 135}}, z);
@@ -461,6 +476,14 @@ void Anatomy::build(std::mt19937_64& rng) {
         // pokes out, a bulge outside the thigh); around the hip, where it arises deep, it stays.
         const Outline& fascia = m.thigh[sd];
         const double under_fascia = 1.0 - smoothstep(-100, -60, z);
+        // Above that, between the pubis and the thigh, the gracilis is the most medial muscle: it lies on the
+        // adductors' medial surface, against the perineal fat (its medial edge half a millimetre from where the
+        // perineal gap begins), not inside the adductors.
+        const double on_perineum = (1.0 - under_fascia) * smoothstep(-48, -72, z);
+        if (sm.group == g_grac && on_perineum > 0) {
+          const double r_medial = outline_radius(b.a, b.b, b.harmonics, -b.cos_t, b.sin_t);  // towards -l, own axes
+          b.cl += on_perineum * (0.5 + r_medial - b.cl);
+        }
         if (sm.weight > 0 && fascia.active && under_fascia > 0) {
           const double dx = b.cl - fascia.cx, dy = b.cv - fascia.cy, rho = std::hypot(dx, dy);
           if (rho > 1e-6) {
@@ -496,9 +519,10 @@ void Anatomy::build(std::mt19937_64& rng) {
       m.bowel_w = table({{20, 40}, {60, 70}, {100, 85}, {150, 95}}, z) * s;
       m.bowel_d = table({{20, 30}, {60, 50}, {100, 60}, {150, 65}}, z) * s;
     }
-    if (z > -45 && z < 60) {
-      m.rectum_v = table({{-45, 55}, {0, 62}, {60, 66}}, z) * s;
-      m.rectum_r = 15 * s;
+    // Rectum, narrowing into the anal canal that opens between the buttocks below the ischial tuberosities.
+    if (z > -88 && z < 60) {
+      m.rectum_v = table({{-88, 62}, {-45, 55}, {0, 62}, {60, 66}}, z) * s;
+      m.rectum_r = table({{-88, 7}, {-70, 9}, {-45, 15}}, z) * s;
     }
     for (int side = 0; side < 2; ++side)
       for (std::size_t c = 0; c < capsules_[static_cast<std::size_t>(side)].size(); ++c) {
@@ -569,7 +593,7 @@ Sample Anatomy::sample(const core::Vec3& lps) const {
   Depth depth = outline_depth(m.pelvis, x, y);
   for (int t = 0; t < 2; ++t) {
     const double tl = t == 0 ? -x : x;  // side-local coordinate for that thigh
-    const Depth dt = outline_depth(m.thigh[static_cast<std::size_t>(t)], tl, y);
+    const Depth dt = outline_depth(m.thigh[static_cast<std::size_t>(t)], thigh_model_l(m, tl), y);
     depth.muscle = std::max(depth.muscle, dt.muscle);
     depth.outer = std::max(depth.outer, dt.outer);
   }
@@ -579,12 +603,14 @@ Sample Anatomy::sample(const core::Vec3& lps) const {
   // its free surface (the notches in front of and behind the contact).
   if (body_.thigh_contact_mm > 0 && depth.muscle <= 0 && m.thigh[0].active && m.thigh[1].active &&
       x > -m.thigh[0].cx && x < m.thigh[1].cx && outline_depth(m.pelvis, x, y).outer <= 0) {
-    const double right = outline_depth(m.thigh[0], -x, y).outer, left = outline_depth(m.thigh[1], x, y).outer;
+    const double right = outline_depth(m.thigh[0], thigh_model_l(m, -x), y).outer;
+    const double left = outline_depth(m.thigh[1], thigh_model_l(m, x), y).outer;
     const double gap = -(right + left);  // skin to skin across this point, mm (negative where the fat overlaps)
     const bool overlap = right > 0 && left > 0;
-    if (overlap || (right < 1.6 && left < 1.6 && gap < body_.thigh_contact_mm)) {
+    const double contact_mm = body_.thigh_contact_mm + 2 * m.perineal_gap_mm;  // the gap moved the thighs apart
+    if (overlap || (right < 1.6 && left < 1.6 && gap < contact_mm)) {
       const bool line = std::abs(right - left) < 1.6;
-      const bool surface = !overlap && gap > body_.thigh_contact_mm - 1.6;
+      const bool surface = !overlap && gap > contact_mm - 1.6;
       out.tissue = line || surface ? Tissue::skin : Tissue::subcutaneous_fat;
       out.fat_fraction = out.tissue == Tissue::skin ? 0.1F : 0.93F;
       return out;
@@ -669,12 +695,14 @@ Sample Anatomy::sample(const core::Vec3& lps) const {
       return out;
     }
   }
-  // Muscles (and vessels): the deepest blob in normalised depth wins; thin fat septa between groups.
+  // Muscles (and vessels): the deepest blob in normalised depth wins; thin fat septa between groups. Within the
+  // perineal gap there are none.
+  const double blob_l = l <= m.perineal_gap_mm ? -1e9 : thigh_model_l(m, l);
   const Blob* best = nullptr;
   const Blob* second = nullptr;
   double q_best = 0, q_second = -1e9, r_best = 1, r_second = 1;
   for (const Blob& b : m.blobs[sd]) {
-    const double dx = l - b.cl, dy = v - b.cv;
+    const double dx = blob_l - b.cl, dy = v - b.cv;
     if (std::abs(dx) > b.reach || std::abs(dy) > b.reach) continue;
     const double u = dx * b.cos_t + dy * b.sin_t, w = -dx * b.sin_t + dy * b.cos_t;
     const double rho = std::sqrt(u * u + w * w);
