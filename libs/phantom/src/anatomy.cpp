@@ -74,10 +74,19 @@ Depth outline_depth(const Outline& o, double x, double y) {
   return d;
 }
 
+// Below the pubic symphysis the gracilis and adductors arise from the ischiopubic rami beside the perineum: between
+// the two sides lie the ischioanal fossae and the perineum, fat and small structures, not muscle. The gap opens below
+// the symphysis (this fraction of it), is held past the perineum and closes down the thigh, where the thighs part
+// anyway.
+double perineum_open(double z) { return smoothstep(-48, -72, z) * (1.0 - smoothstep(-140, -230, z)); }
+constexpr double kPerinealGapMm = 15.0;    // the two sides' muscles keep this far from the midline (x body scale) ...
+constexpr double kPerinealMovedMm = 30.0;  // ... what lies within this of the midline moves out by the gap whole ...
+constexpr double kPerinealReachMm = 95.0;  // ... and what lies from there to this is narrowed to make room.
+
 // Side-local distance from the midline -> where the thigh's model lays it out: near the perineum the thigh (fascia,
-// muscles, vessels) is moved out by the perineal gap (see SliceModel). Bones stay where they are.
-double thigh_model_l(const SliceModel& m, double l) {
-  const double gap = m.perineal_gap_mm, moved = m.perineal_moved_mm, reach = m.perineal_reach_mm;
+// muscles, vessels) is moved out by the perineal gap. Bones stay where they are.
+double thigh_model_l(double gap, double body_scale, double l) {
+  const double moved = kPerinealMovedMm * body_scale, reach = kPerinealReachMm * body_scale;
   if (gap <= 0 || l >= reach) return l;
   if (l < moved + gap) return l - gap;
   return moved + (l - moved - gap) * (reach - moved) / (reach - moved - gap);
@@ -391,12 +400,7 @@ void Anatomy::build(std::mt19937_64& rng) {
   for (std::size_t iz = 0; iz < n; ++iz) {
     const double z = kZBottom + static_cast<double>(iz) * kDz;
     SliceModel& m = slices_[iz];
-    // Below the pubic symphysis the gracilis and adductors arise from the ischiopubic rami beside the perineum: between
-    // the two sides lie the ischioanal fossae and the perineum, fat and small structures, not muscle. The gap opens
-    // below the symphysis, is held past the perineum and closes down the thigh, where the thighs part anyway.
-    m.perineal_gap_mm = 15.0 * s * smoothstep(-48, -72, z) * (1.0 - smoothstep(-140, -230, z));
-    m.perineal_moved_mm = 30.0 * s;
-    m.perineal_reach_mm = 95.0 * s;
+    m.perineal_gap_mm = kPerinealGapMm * s * perineum_open(z);
     // Pelvis/trunk outline on the midline; below the perineum the thighs carry the body.
     const double w = table({{-132, 0}, {-125, 35}, {-100, 90}, {-70, 135}, {-40, 158}, {-10, 165}, {30, 160},
                             {80, 150}, {120, 140}, {150, 135}}, z);
@@ -479,7 +483,7 @@ void Anatomy::build(std::mt19937_64& rng) {
         // Above that, between the pubis and the thigh, the gracilis is the most medial muscle: it lies on the
         // adductors' medial surface, against the perineal fat (its medial edge half a millimetre from where the
         // perineal gap begins), not inside the adductors.
-        const double on_perineum = (1.0 - under_fascia) * smoothstep(-48, -72, z);
+        const double on_perineum = (1.0 - under_fascia) * perineum_open(z);
         if (sm.group == g_grac && on_perineum > 0) {
           const double r_medial = outline_radius(b.a, b.b, b.harmonics, -b.cos_t, b.sin_t);  // towards -l, own axes
           b.cl += on_perineum * (0.5 + r_medial - b.cl);
@@ -593,7 +597,7 @@ Sample Anatomy::sample(const core::Vec3& lps) const {
   Depth depth = outline_depth(m.pelvis, x, y);
   for (int t = 0; t < 2; ++t) {
     const double tl = t == 0 ? -x : x;  // side-local coordinate for that thigh
-    const Depth dt = outline_depth(m.thigh[static_cast<std::size_t>(t)], thigh_model_l(m, tl), y);
+    const Depth dt = outline_depth(m.thigh[static_cast<std::size_t>(t)], thigh_model_l(m.perineal_gap_mm, body_.body_scale, tl), y);
     depth.muscle = std::max(depth.muscle, dt.muscle);
     depth.outer = std::max(depth.outer, dt.outer);
   }
@@ -603,8 +607,8 @@ Sample Anatomy::sample(const core::Vec3& lps) const {
   // its free surface (the notches in front of and behind the contact).
   if (body_.thigh_contact_mm > 0 && depth.muscle <= 0 && m.thigh[0].active && m.thigh[1].active &&
       x > -m.thigh[0].cx && x < m.thigh[1].cx && outline_depth(m.pelvis, x, y).outer <= 0) {
-    const double right = outline_depth(m.thigh[0], thigh_model_l(m, -x), y).outer;
-    const double left = outline_depth(m.thigh[1], thigh_model_l(m, x), y).outer;
+    const double right = outline_depth(m.thigh[0], thigh_model_l(m.perineal_gap_mm, body_.body_scale, -x), y).outer;
+    const double left = outline_depth(m.thigh[1], thigh_model_l(m.perineal_gap_mm, body_.body_scale, x), y).outer;
     const double gap = -(right + left);  // skin to skin across this point, mm (negative where the fat overlaps)
     const bool overlap = right > 0 && left > 0;
     const double contact_mm = body_.thigh_contact_mm + 2 * m.perineal_gap_mm;  // the gap moved the thighs apart
@@ -697,7 +701,7 @@ Sample Anatomy::sample(const core::Vec3& lps) const {
   }
   // Muscles (and vessels): the deepest blob in normalised depth wins; thin fat septa between groups. Within the
   // perineal gap there are none.
-  const double blob_l = l <= m.perineal_gap_mm ? -1e9 : thigh_model_l(m, l);
+  const double blob_l = l <= m.perineal_gap_mm ? -1e9 : thigh_model_l(m.perineal_gap_mm, body_.body_scale, l);
   const Blob* best = nullptr;
   const Blob* second = nullptr;
   double q_best = 0, q_second = -1e9, r_best = 1, r_second = 1;

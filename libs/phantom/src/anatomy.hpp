@@ -107,10 +107,9 @@ struct SliceModel {
   // viscera
   double bowel_v = 0, bowel_w = 0, bowel_d = 0;  // ellipse of the bowel region (body frame)
   double rectum_v = 0, rectum_r = 0;
-  // Between the pubic arch and the thigh the two sides' muscles keep perineal_gap_mm from the midline, with the
-  // ischioanal and perineal fat between them. The thighs are laid out from there: what lies within perineal_moved_mm
-  // of the midline is moved out by the gap, and what lies from there to perineal_reach_mm is narrowed to make room.
-  double perineal_gap_mm = 0, perineal_moved_mm = 0, perineal_reach_mm = 0;
+  // Between the pubic arch and the thigh the two sides' muscles keep this far from the midline, with the ischioanal
+  // and perineal fat between them; the thighs are laid out from there (anatomy.cpp, thigh_model_l).
+  double perineal_gap_mm = 0;
   std::vector<int> capsules;  // active 3D bone primitives
 };
 
