@@ -69,11 +69,19 @@ core::LabelVolume flood_in_relief_order(const core::ImageVolume& relief, const c
 
 TissueReferences tissue_references(std::vector<float> tissue_samples, double lo, double hi, FatSignal fat_signal) {
   if (tissue_samples.empty()) throw core::MyoError("segmentation", "no tissue to take muscle and fat references from");
+  auto ref = tissue_references_if_both(std::move(tissue_samples), lo, hi, fat_signal, 1);
+  if (!ref) throw core::MyoError("segmentation", "the image shows one tissue class only: no muscle and fat references");
+  return *ref;
+}
+
+std::optional<TissueReferences> tissue_references_if_both(std::vector<float> tissue_samples, double lo, double hi,
+                                                          FatSignal fat_signal, std::size_t min_per_class) {
+  if (tissue_samples.empty()) return std::nullopt;
   const double split = core::otsu_threshold(tissue_samples, lo, hi);
   std::vector<float> lower, upper;
   for (const float v : tissue_samples) (v < split ? lower : upper).push_back(v);
-  if (lower.empty() || upper.empty())
-    throw core::MyoError("segmentation", "the image shows one tissue class only: no muscle and fat references");
+  if (lower.size() < std::max<std::size_t>(min_per_class, 1) || upper.size() < std::max<std::size_t>(min_per_class, 1))
+    return std::nullopt;
   TissueReferences ref;
   if (fat_signal == FatSignal::bright) {
     ref.muscle = core::percentile(lower, 0.5);

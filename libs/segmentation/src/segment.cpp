@@ -33,23 +33,20 @@ double percentile(std::vector<float> values, double q) { return core::percentile
 // The receive coil's sensitivity falls off towards the ends of the coverage: on a T1 series in an obese patient the
 // subcutaneous fat of the top slices gave 70 % of the signal it gives at mid-thigh, and against references taken from
 // the whole volume the pelvic fat there read as fatty muscle (generated seed 996: 650 ml of left iliopsoas where the
-// truth has 445). Per slice, the fat of that slice (its brighter tissue class) gives the gain against the volume's
-// fat reference; gains are smoothed over five slices, and a slice with too little fat to tell keeps its neighbours'.
+// truth has 445). Per slice, the fat reference of that slice gives the gain against the volume's; gains are smoothed
+// over five slices, and a slice with too little muscle or fat to tell takes its nearest neighbour's.
 std::vector<float> slice_gains(const std::vector<float>& signal, int per_slice, int nz, double body_threshold,
                                double high, double fat_reference) {
-  constexpr std::size_t kMinFatSamples = 400;
+  constexpr std::size_t kMinPerClass = 400;
   std::vector<double> raw(static_cast<std::size_t>(nz), 0.0);
   for (int k = 0; k < nz; ++k) {
     std::vector<float> tissue;
     const auto begin = signal.begin() + static_cast<std::ptrdiff_t>(k) * per_slice;
     for (auto it = begin; it != begin + per_slice; ++it)
       if (*it > body_threshold && *it <= high) tissue.push_back(*it);
-    if (tissue.size() < 2 * kMinFatSamples) continue;
-    const double split = core::otsu_threshold(tissue, body_threshold, high);
-    std::vector<float> fat;
-    for (const float v : tissue)
-      if (v >= split) fat.push_back(v);
-    if (fat.size() >= kMinFatSamples) raw[static_cast<std::size_t>(k)] = percentile(fat, 0.6) / fat_reference;
+    if (const auto ref = tissue_references_if_both(std::move(tissue), body_threshold, high, FatSignal::bright,
+                                                   kMinPerClass))
+      raw[static_cast<std::size_t>(k)] = ref->fat / fat_reference;
   }
   std::vector<float> gain(static_cast<std::size_t>(nz), 1.0F);
   std::vector<bool> known(static_cast<std::size_t>(nz), false);

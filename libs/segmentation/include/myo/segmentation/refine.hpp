@@ -5,6 +5,7 @@
 //   - the refinement: markers grown over the lightly blurred fat-likeness relief, so that the borders between
 //     muscles settle on the fat septa of the image (the last stage of segment_muscle_groups).
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "myo/core/volume.hpp"
@@ -24,6 +25,10 @@ struct TissueReferences {
 };
 [[nodiscard]] TissueReferences tissue_references(std::vector<float> tissue_samples, double lo, double hi,
                                                  FatSignal fat_signal);
+// The same, or nothing when either class has fewer than `min_per_class` samples (one slice rather than a volume).
+[[nodiscard]] std::optional<TissueReferences> tissue_references_if_both(std::vector<float> tissue_samples, double lo,
+                                                                        double hi, FatSignal fat_signal,
+                                                                        std::size_t min_per_class);
 
 // 0 at the muscle reference, 1 at the fat reference (clamped), linear in between.
 [[nodiscard]] inline float fat_likeness(float signal, const TissueReferences& ref) {
