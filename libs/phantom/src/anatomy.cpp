@@ -594,21 +594,23 @@ Sample Anatomy::sample(const core::Vec3& lps) const {
   const double l = std::abs(x), v = y;
 
   // Skin, subcutaneous fat and the muscle space (union of the trunk and both thighs).
-  Depth depth = outline_depth(m.pelvis, x, y);
-  for (int t = 0; t < 2; ++t) {
-    const double tl = t == 0 ? -x : x;  // side-local coordinate for that thigh
-    const Depth dt = outline_depth(m.thigh[static_cast<std::size_t>(t)], thigh_model_l(m.perineal_gap_mm, body_.body_scale, tl), y);
-    depth.muscle = std::max(depth.muscle, dt.muscle);
-    depth.outer = std::max(depth.outer, dt.outer);
+  // The thigh's side-local distance from the midline as its model lays it out (perineal gap).
+  const auto thigh_l = [&](double side_l) { return thigh_model_l(m.perineal_gap_mm, body_.body_scale, side_l); };
+  const Depth pelvis = outline_depth(m.pelvis, x, y);
+  Depth depth = pelvis;
+  std::array<Depth, 2> thigh;  // per thigh (0 right, 1 left)
+  for (std::size_t t = 0; t < 2; ++t) {
+    thigh[t] = outline_depth(m.thigh[t], thigh_l(t == 0 ? -x : x), y);
+    depth.muscle = std::max(depth.muscle, thigh[t].muscle);
+    depth.outer = std::max(depth.outer, thigh[t].outer);
   }
   // Touching thighs: outside the trunk, where the skin surfaces of the two thighs come within the contact distance
   // or their subcutaneous fat overlaps, the thighs are pressed together: their fat meets at a thin skin line halfway
   // between them (as on real images: skin always separates two thighs), and the bridge filling the gap has skin on
   // its free surface (the notches in front of and behind the contact).
   if (body_.thigh_contact_mm > 0 && depth.muscle <= 0 && m.thigh[0].active && m.thigh[1].active &&
-      x > -m.thigh[0].cx && x < m.thigh[1].cx && outline_depth(m.pelvis, x, y).outer <= 0) {
-    const double right = outline_depth(m.thigh[0], thigh_model_l(m.perineal_gap_mm, body_.body_scale, -x), y).outer;
-    const double left = outline_depth(m.thigh[1], thigh_model_l(m.perineal_gap_mm, body_.body_scale, x), y).outer;
+      x > -m.thigh[0].cx && x < m.thigh[1].cx && pelvis.outer <= 0) {
+    const double right = thigh[0].outer, left = thigh[1].outer;
     const double gap = -(right + left);  // skin to skin across this point, mm (negative where the fat overlaps)
     const bool overlap = right > 0 && left > 0;
     const double contact_mm = body_.thigh_contact_mm + 2 * m.perineal_gap_mm;  // the gap moved the thighs apart
@@ -701,7 +703,7 @@ Sample Anatomy::sample(const core::Vec3& lps) const {
   }
   // Muscles (and vessels): the deepest blob in normalised depth wins; thin fat septa between groups. Within the
   // perineal gap there are none.
-  const double blob_l = l <= m.perineal_gap_mm ? -1e9 : thigh_model_l(m.perineal_gap_mm, body_.body_scale, l);
+  const double blob_l = l <= m.perineal_gap_mm ? -1e9 : thigh_l(l);
   const Blob* best = nullptr;
   const Blob* second = nullptr;
   double q_best = 0, q_second = -1e9, r_best = 1, r_second = 1;

@@ -80,8 +80,8 @@ std::optional<TissueReferences> tissue_references_if_both(std::vector<float> tis
   const double split = core::otsu_threshold(tissue_samples, lo, hi);
   std::vector<float> lower, upper;
   for (const float v : tissue_samples) (v < split ? lower : upper).push_back(v);
-  if (lower.size() < std::max<std::size_t>(min_per_class, 1) || upper.size() < std::max<std::size_t>(min_per_class, 1))
-    return std::nullopt;
+  const std::size_t at_least = std::max<std::size_t>(min_per_class, 1);
+  if (lower.size() < at_least || upper.size() < at_least) return std::nullopt;
   TissueReferences ref;
   if (fat_signal == FatSignal::bright) {
     ref.muscle = core::percentile(lower, 0.5);

@@ -29,6 +29,7 @@ using slice::Grid;
 using slice::Mask;
 
 double percentile(std::vector<float> values, double q) { return core::percentile(values, q); }
+using core::otsu_threshold;
 
 // The receive coil's sensitivity falls off towards the ends of the coverage: on a T1 series in an obese patient the
 // subcutaneous fat of the top slices gave 70 % of the signal it gives at mid-thigh, and against references taken from
@@ -71,7 +72,6 @@ std::vector<float> slice_gains(const std::vector<float>& signal, int per_slice, 
     }
   return gain;
 }
-using core::otsu_threshold;
 
 std::vector<float> sample(const std::vector<float>& values, std::size_t max_count,
                           const std::function<bool(float)>& keep) {
