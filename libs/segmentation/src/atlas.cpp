@@ -42,7 +42,9 @@ bool locate(const AtlasAxis& a, double x, int& i0, double& f) {
   return true;
 }
 
-AtlasAxis default_level() { return {-540.0, 10.0, 91}; }
+// 5 mm level bins: near the pubis the gracilis moves forward by about a tenth of the compartment radius per
+// centimetre, and 10 mm bins blurred it over its neighbours (15 tuning studies, gracilis .897 / .903 -> .903 / .909).
+AtlasAxis default_level() { return {-540.0, 5.0, 181}; }
 AtlasAxis default_plane() { return {-1.2, 0.05, 49}; }
 
 }  // namespace
@@ -180,10 +182,10 @@ SegmentationAtlas AtlasBuilder::finish() const {
   for (const auto& g : core::MuscleCatalog::instance().groups()) names.push_back(g.name);
   SegmentationAtlas atlas(names, level_, u_, v_);
   atlas.set_studies(studies_);
-  // Smooth the counts (binomial kernel): sparse studies leave holes between bins. Twice in-plane; once along the
-  // level, whose 10 mm bins already span several slices and where the straps change fast near the pubis (15 tuning
-  // studies, mean Dice 0.9355 -> 0.9361 with one pass instead of two, gracilis +0.002; none: sartorius -0.002).
-  constexpr std::array<int, 3> kSmoothingPasses{1, 2, 2};  // level, v, u
+  // Smooth the counts (binomial kernel): sparse studies leave holes between bins. Twice in-plane and twice along the
+  // level, whose 5 mm bins are thinner than many studies' slices (15 tuning studies: once 0.9392, twice 0.9394,
+  // never 0.9386; with 2.5 mm bins 0.9385-0.9387).
+  constexpr std::array<int, 3> kSmoothingPasses{2, 2, 2};  // level, v, u
   std::vector<float> c = counts_;
   const std::array<int, 3> n{level_.count, v_.count, u_.count};
   const std::array<std::size_t, 3> stride{static_cast<std::size_t>(v_.count) * static_cast<std::size_t>(u_.count) * classes_,
