@@ -33,7 +33,7 @@ struct SegmentationParams {
   double atlas_marker_probability = 0.7;   // voxels this sure of one group seed the watershed
   double atlas_min_probability = 0.2;      // the watershed may not give a voxel a group the atlas finds less likely
   double gracilis_marker_probability = 0.5;  // the gracilis, a band a few voxels wide, rarely reaches the level above
-  double strap_rim_fat_likeness = 0.75;    // fat this fat-like on the edge of a strap (sartorius, gracilis, TFL) ...
+  double strap_rim_fat_likeness = 0.6;     // fat this fat-like on the edge of a strap (sartorius, gracilis, TFL) ...
   double strap_rim_fat_margin = 0.35;      // ... and this much above the strap's median on that slice is not muscle
   int strap_rim_passes = 3;                // at most this many voxel layers are peeled (0: none)
   bool septum_lines_unlabelled = true;     // where two groups touch, the fattier voxel (their septum) belongs to neither
