@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::uint16_t kGracilis = 7;
 constexpr std::uint16_t kAdductors = 8;
+constexpr std::uint16_t kTfl = 3;
+const std::vector<segmentation::detail::StrapRim> kBands{{kGracilis, 0.5}, {17, 0.5}};
 
 struct Slice {
   core::LabelVolume labels;
@@ -41,7 +43,7 @@ Slice draw(float strap_muscle_fat) {
 
 TEST(StrapRims, PeelsTheFatRimOfAStrapButNotFatInsideIt) {
   auto s = draw(0.05F);
-  segmentation::detail::peel_strap_rims(s.labels, s.fat, {kGracilis, 17}, 0.75, 0.35, 3);
+  segmentation::detail::peel_strap_rims(s.labels, s.fat, kBands, 0.75, 0.35, 3);
   EXPECT_EQ(s.labels.at(2, 10, 0), 0);           // outer rim layer
   EXPECT_EQ(s.labels.at(3, 10, 0), 0);           // second rim layer
   EXPECT_EQ(s.labels.at(6, 2, 0), 0);
@@ -54,18 +56,18 @@ TEST(StrapRims, KeepsAFattyReplacedStrap) {
   // End-stage strap (70 % fat): its rim is not distinctly fattier than the strap itself, so nothing is peeled.
   auto s = draw(0.70F);
   const auto before = s.labels.voxels;
-  segmentation::detail::peel_strap_rims(s.labels, s.fat, {kGracilis, 17}, 0.75, 0.35, 3);
+  segmentation::detail::peel_strap_rims(s.labels, s.fat, kBands, 0.75, 0.35, 3);
   EXPECT_EQ(s.labels.voxels, before);
 }
 
 TEST(StrapRims, PeelsNoDeeperThanAskedAndNothingWithZeroPasses) {
   auto s = draw(0.05F);
   auto once = s;
-  segmentation::detail::peel_strap_rims(once.labels, once.fat, {kGracilis}, 0.75, 0.35, 1);
+  segmentation::detail::peel_strap_rims(once.labels, once.fat, {{kGracilis, 0.5}}, 0.75, 0.35, 1);
   EXPECT_EQ(once.labels.at(2, 10, 0), 0);
   EXPECT_EQ(once.labels.at(3, 10, 0), kGracilis);
   const auto before = s.labels.voxels;
-  segmentation::detail::peel_strap_rims(s.labels, s.fat, {kGracilis}, 0.75, 0.35, 0);
+  segmentation::detail::peel_strap_rims(s.labels, s.fat, {{kGracilis, 0.5}}, 0.75, 0.35, 0);
   EXPECT_EQ(s.labels.voxels, before);
 }
 
@@ -121,4 +123,29 @@ TEST(SeptumLines, NoTwoGroupsStayInPlaneNeighbours) {
         EXPECT_FALSE(a != 0 && c != 0 && a != c) << "x " << x << " y " << y;
       }
     }
+}
+
+TEST(StrapRims, ABellyKeepsThePatchyFatOfItsOwnReplacementOnItsEdge) {
+  // A TFL-like belly, 12 x 12, mostly muscle with fatty patches (every third column of voxels 0.9 fat-like) that reach
+  // its edge, as patchy fatty replacement does; the fat around it is not labelled. By its median the patches on the
+  // edge look like rim fat and are peeled; by the 0.9 quantile of its voxels off the edge they are its own.
+  core::Geometry g;
+  g.size = {16, 16, 1};
+  g.spacing_mm = {1.5, 1.5, 3};
+  const auto draw_belly = [&] {
+    Slice s{core::LabelVolume(g, 0), core::ImageVolume(g, 0.95F)};
+    for (std::size_t y = 2; y < 14; ++y)
+      for (std::size_t x = 2; x < 14; ++x) {
+        s.labels.at(x, y, 0) = kTfl;
+        s.fat.at(x, y, 0) = x % 3 == 0 ? 0.9F : 0.05F;
+      }
+    return s;
+  };
+  auto as_belly = draw_belly(), as_band = draw_belly();
+  const auto before = as_belly.labels.voxels;
+  segmentation::detail::peel_strap_rims(as_belly.labels, as_belly.fat, {{kTfl, 0.9}}, 0.6, 0.35, 3);
+  EXPECT_EQ(as_belly.labels.voxels, before);
+  segmentation::detail::peel_strap_rims(as_band.labels, as_band.fat, {{kTfl, 0.5}}, 0.6, 0.35, 3);
+  EXPECT_EQ(as_band.labels.at(3, 2, 0), 0);  // a fatty column's end on the edge: peeled as if rim fat
+  EXPECT_EQ(as_band.labels.at(4, 2, 0), kTfl);  // muscle on the edge stays
 }

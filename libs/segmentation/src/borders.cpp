@@ -30,27 +30,46 @@ void clear_septum_lines(core::LabelVolume& labels, const core::ImageVolume& fat_
 }
 
 void peel_strap_rims(core::LabelVolume& labels, const core::ImageVolume& fat_likeness,
-                     const std::vector<std::uint16_t>& straps, double limit, double margin, int passes) {
+                     const std::vector<StrapRim>& straps, double limit, double margin, int passes) {
   const core::Geometry& g = labels.geometry;
   const int nx = static_cast<int>(g.size[0]), ny = static_cast<int>(g.size[1]);
   const std::ptrdiff_t per_slice = static_cast<std::ptrdiff_t>(nx) * ny;
-  const auto is_strap = [&](std::uint16_t l) { return std::find(straps.begin(), straps.end(), l) != straps.end(); };
+  const auto strap_of = [&](std::uint16_t l) {
+    const auto it = std::find_if(straps.begin(), straps.end(), [&](const StrapRim& s) { return s.label == l; });
+    return it == straps.end() ? nullptr : &*it;
+  };
   std::map<std::uint16_t, std::vector<float>> own;
   std::map<std::uint16_t, float> level;
   std::vector<std::ptrdiff_t> peel;
   for (std::size_t k = 0; k < g.size[2]; ++k) {
     std::uint16_t* lab = labels.voxels.data() + static_cast<std::ptrdiff_t>(k) * per_slice;
     const float* fat = fat_likeness.voxels.data() + static_cast<std::ptrdiff_t>(k) * per_slice;
-    // Each strap's own tissue on this slice.
+    const auto on_edge = [&](int x, int y, std::ptrdiff_t p) {
+      const std::uint16_t l = lab[p];
+      return x == 0 || y == 0 || x + 1 == nx || y + 1 == ny || lab[p - 1] != l || lab[p + 1] != l ||
+             lab[p - nx] != l || lab[p + nx] != l;
+    };
+    // Each strap's own tissue on this slice: its voxels off its edge, where no rim fat lies.
     own.clear();
     level.clear();
-    for (std::ptrdiff_t p = 0; p < per_slice; ++p)
-      if (lab[p] != 0 && is_strap(lab[p])) own[lab[p]].push_back(fat[p]);
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x) {
+        const std::ptrdiff_t p = static_cast<std::ptrdiff_t>(y) * nx + x;
+        if (lab[p] == 0 || strap_of(lab[p]) == nullptr) continue;
+        auto& values = own[lab[p]];
+        if (!on_edge(x, y, p)) values.push_back(fat[p]);
+      }
     if (own.empty()) continue;
     for (auto& [label, values] : own) {
-      const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-      std::nth_element(values.begin(), mid, values.end());
-      level[label] = std::max(static_cast<float>(limit), *mid + static_cast<float>(margin));
+      float own_fat = 0.0F;  // a strap all edge on this slice: judged as muscle
+      if (!values.empty()) {
+        const auto rank = std::min(values.size() - 1,
+                                   static_cast<std::size_t>(strap_of(label)->own_quantile * static_cast<double>(values.size())));
+        const auto at = values.begin() + static_cast<std::ptrdiff_t>(rank);
+        std::nth_element(values.begin(), at, values.end());
+        own_fat = *at;
+      }
+      level[label] = std::max(static_cast<float>(limit), own_fat + static_cast<float>(margin));
     }
     for (int pass = 0; pass < passes; ++pass) {
       peel.clear();
@@ -61,9 +80,7 @@ void peel_strap_rims(core::LabelVolume& labels, const core::ImageVolume& fat_lik
           if (l == 0) continue;
           const auto it = level.find(l);
           if (it == level.end() || fat[p] < it->second) continue;
-          const bool edge = x == 0 || y == 0 || x + 1 == nx || y + 1 == ny || lab[p - 1] != l || lab[p + 1] != l ||
-                            lab[p - nx] != l || lab[p + nx] != l;
-          if (edge) peel.push_back(p);
+          if (on_edge(x, y, p)) peel.push_back(p);
         }
       if (peel.empty()) break;
       for (const std::ptrdiff_t p : peel) lab[p] = 0;

@@ -36,6 +36,8 @@ struct SegmentationParams {
   double strap_rim_fat_likeness = 0.6;     // fat this fat-like on the edge of a strap (sartorius, gracilis, TFL) ...
   double strap_rim_fat_margin = 0.35;      // ... and this much above the strap's median on that slice is not muscle
   int strap_rim_passes = 3;                // at most this many voxel layers are peeled (0: none)
+  double belly_rim_own_quantile = 0.9;     // the TFL's own fat-likeness per slice: this quantile of its voxels off its
+                                           // edge (the bands, sartorius and gracilis: their median)
   bool septum_lines_unlabelled = true;     // where two groups touch, the fattier voxel (their septum) belongs to neither
   int atlas_level_fit_passes = 8;          // at most this many refits of the atlas level (0: read at the perineum's)
   double atlas_level_fit_range_mm = 20.0;  // the fitted level lies within this distance of the perineum's
