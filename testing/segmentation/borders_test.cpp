@@ -63,11 +63,11 @@ TEST(StrapRims, KeepsAFattyReplacedStrap) {
 TEST(StrapRims, PeelsNoDeeperThanAskedAndNothingWithZeroPasses) {
   auto s = draw(0.05F);
   auto once = s;
-  segmentation::detail::peel_strap_rims(once.labels, once.fat, {{kGracilis, 0.5}}, 0.75, 0.35, 1);
+  segmentation::detail::peel_strap_rims(once.labels, once.fat, kBands, 0.75, 0.35, 1);
   EXPECT_EQ(once.labels.at(2, 10, 0), 0);
   EXPECT_EQ(once.labels.at(3, 10, 0), kGracilis);
   const auto before = s.labels.voxels;
-  segmentation::detail::peel_strap_rims(s.labels, s.fat, {{kGracilis, 0.5}}, 0.75, 0.35, 0);
+  segmentation::detail::peel_strap_rims(s.labels, s.fat, kBands, 0.75, 0.35, 0);
   EXPECT_EQ(s.labels.voxels, before);
 }
 

@@ -34,7 +34,8 @@ struct SegmentationParams {
   double atlas_min_probability = 0.2;      // the watershed may not give a voxel a group the atlas finds less likely
   double gracilis_marker_probability = 0.5;  // the gracilis, a band a few voxels wide, rarely reaches the level above
   double strap_rim_fat_likeness = 0.6;     // fat this fat-like on the edge of a strap (sartorius, gracilis, TFL) ...
-  double strap_rim_fat_margin = 0.35;      // ... and this much above the strap's median on that slice is not muscle
+  double strap_rim_fat_margin = 0.35;      // ... and this much above the strap's own fat-likeness on that slice
+                                           // (median; TFL: belly_rim_own_quantile) is not muscle
   int strap_rim_passes = 3;                // at most this many voxel layers are peeled (0: none)
   double belly_rim_own_quantile = 0.9;     // the TFL's own fat-likeness per slice: this quantile of its voxels off its
                                            // edge (the bands, sartorius and gracilis: their median)
