@@ -53,7 +53,8 @@ TEST(SegmentationData, RealDixonLegLabelsMuscleTissueAndLeavesFatAndBone) {
   EXPECT_GT(precision, 0.85);
   EXPECT_LT(fat_share, 0.03);
   EXPECT_GT(recall, 0.80);
-  // Measured: 0.93 / 0.014 / 0.93, and 0.24 % of labelled voxels at the bone's partial-volume rim.
+  // Measured: 0.943 / 0.012 / 0.883, and 0.22 % of labelled voxels at the bone's partial-volume rim (the figures
+  // of the atlas with 10 mm level bins, 0.942 / 0.012 / 0.885, are the same).
   EXPECT_LT(static_cast<double>(bone_labelled), 0.005 * static_cast<double>(labelled));
   // For looking at it: MYO_REVIEW_DIR=folder writes the labels and bone beside the images' grid.
   if (const char* review = std::getenv("MYO_REVIEW_DIR")) {
