@@ -276,7 +276,9 @@ class ServeNode : public ::testing::Test {
     files_.push_back(files);
   }
   static void TearDownTestSuite() {
-    if (!getenv("MYO_KEEP_TEST_OUTPUT")) fs::remove_all(dir_);
+    // A failed test's node log stays for the post-mortem (its path is in the failure message).
+    if (!getenv("MYO_KEEP_TEST_OUTPUT") && ::testing::UnitTest::GetInstance()->failed_test_count() == 0)
+      fs::remove_all(dir_);
   }
   void SetUp() override {
     for (const char* tool : {"/usr/bin/storescu", "/usr/bin/echoscu", "/usr/bin/storescp", "/usr/bin/dcmdump"})
@@ -452,7 +454,7 @@ TEST_F(ServeNode, RefusesUnknownCallingAeTitleCalledAeTitleAndHost) {
   EXPECT_FALSE(echo("INTRUDER"));
   EXPECT_EQ(count_files(work_ / "spool"), 0u) << "a refused association stored something";
   EXPECT_NE(log().find("calling AE title 'INTRUDER' rejected"), std::string::npos) << log();
-  EXPECT_TRUE(echo("ORTHANC"));
+  EXPECT_TRUE(echo("ORTHANC")) << (work_ / "serve.log") << ":\n" << log();
   EXPECT_EQ(run(store_command("MODALITY", some)), 0);
   EXPECT_EQ(count_files(work_ / "spool"), some.size());
   node_->stop();
