@@ -44,8 +44,12 @@ bool locate(const AtlasAxis& a, double x, int& i0, double& f) {
 
 // 5 mm level bins: near the pubis the gracilis moves forward by about a tenth of the compartment radius per
 // centimetre, and 10 mm bins blurred it over its neighbours (15 tuning studies, gracilis .897 / .903 -> .903 / .909).
-AtlasAxis default_level() { return {-540.0, 5.0, 181}; }
-AtlasAxis default_plane() { return {-1.2, 0.05, 49}; }
+// An axis of bins `step` apart whose first and last bins are centred on `first` and `last`.
+AtlasAxis spanning(double first, double last, double step) {
+  return {first, step, static_cast<int>(std::lround((last - first) / step)) + 1};
+}
+AtlasAxis default_level() { return spanning(-540.0, 360.0, 5.0); }
+AtlasAxis default_plane() { return spanning(-1.2, 1.2, 0.05); }
 
 }  // namespace
 
@@ -185,13 +189,13 @@ SegmentationAtlas AtlasBuilder::finish() const {
   // Smooth the counts (binomial kernel): sparse studies leave holes between bins. Twice in-plane and twice along the
   // level, whose 5 mm bins are thinner than many studies' slices (15 tuning studies: once 0.9392, twice 0.9394,
   // never 0.9386; with 2.5 mm bins 0.9385-0.9387).
-  constexpr std::array<int, 3> kSmoothingPasses{2, 2, 2};  // level, v, u
+  constexpr int kSmoothingPasses = 2;  // along each axis
   std::vector<float> c = counts_;
   const std::array<int, 3> n{level_.count, v_.count, u_.count};
   const std::array<std::size_t, 3> stride{static_cast<std::size_t>(v_.count) * static_cast<std::size_t>(u_.count) * classes_,
                                           static_cast<std::size_t>(u_.count) * classes_, classes_};
   for (int axis = 0; axis < 3; ++axis)
-    for (int pass = 0; pass < kSmoothingPasses[static_cast<std::size_t>(axis)]; ++pass) {
+    for (int pass = 0; pass < kSmoothingPasses; ++pass) {
       std::vector<float> next(c.size(), 0.0F);
       for (std::size_t i = 0; i < c.size(); ++i) {
         const int pos = static_cast<int>((i / stride[static_cast<std::size_t>(axis)]) % static_cast<std::size_t>(n[static_cast<std::size_t>(axis)]));

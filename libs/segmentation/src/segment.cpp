@@ -34,8 +34,9 @@ using core::otsu_threshold;
 // The receive coil's sensitivity falls off towards the ends of the coverage: on a T1 series in an obese patient the
 // subcutaneous fat of the top slices gave 70 % of the signal it gives at mid-thigh, and against references taken from
 // the whole volume the pelvic fat there read as fatty muscle (generated seed 996: 650 ml of left iliopsoas where the
-// truth has 445). Per slice, the fat reference of that slice gives the gain against the volume's; gains are smoothed
-// over five slices, and a slice with too little muscle or fat to tell takes its nearest neighbour's.
+// truth has 445). Per slice, the fat reference of that slice gives the gain against the volume's; gains are the median
+// over five slices, and a slice with none of the five telling (too little muscle or fat) takes the gain of the
+// nearest slice below it that has one, or above it at the bottom of the coverage.
 std::vector<float> slice_gains(const std::vector<float>& signal, int per_slice, int nz, double body_threshold,
                                double high, double fat_reference) {
   constexpr std::size_t kMinPerClass = 400;
