@@ -1,5 +1,6 @@
-# cmake -DINPUT=file -DOUTPUT=file.cpp -P MyoEmbedFile.cmake
-# Writes the bytes of INPUT as the built-in segmentation atlas (an empty array when INPUT does not exist).
+# cmake -DINPUT=file -DOUTPUT=file.cpp -DSYMBOL=kName -P MyoEmbedFile.cmake
+# Writes the bytes of INPUT as the arrays SYMBOL##Bytes and SYMBOL##Size in namespace myo::segmentation (an empty
+# array when INPUT does not exist), so a library needs no data files at run time.
 set(bytes "")
 set(size 0)
 if(EXISTS "${INPUT}")
@@ -9,5 +10,5 @@ if(EXISTS "${INPUT}")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
 endif()
-file(WRITE "${OUTPUT}.tmp" "// Generated from ${INPUT}; do not edit.\n#include <cstddef>\nnamespace myo::segmentation {\nextern const unsigned char kBuiltinAtlasBytes[];\nextern const std::size_t kBuiltinAtlasSize;\nconst unsigned char kBuiltinAtlasBytes[] = {\n${bytes}0};\nconst std::size_t kBuiltinAtlasSize = ${size};\n}  // namespace myo::segmentation\n")
+file(WRITE "${OUTPUT}.tmp" "// Generated from ${INPUT}; do not edit.\n#include <cstddef>\nnamespace myo::segmentation {\nextern const unsigned char ${SYMBOL}Bytes[];\nextern const std::size_t ${SYMBOL}Size;\nconst unsigned char ${SYMBOL}Bytes[] = {\n${bytes}0};\nconst std::size_t ${SYMBOL}Size = ${size};\n}  // namespace myo::segmentation\n")
 file(RENAME "${OUTPUT}.tmp" "${OUTPUT}")

@@ -19,6 +19,7 @@ packages=(
   poppler-utils                 # pdftotext/pdfinfo/pdftoppm: report.pdf is checked in tests
   libspdlog-dev libfmt-dev      # logging facade backend
   libcli11-dev                  # command-line parsing
+  libopenblas-dev               # the muscle model's matrix products (segmentation)
   libgtest-dev libgmock-dev libbenchmark-dev
   xvfb xauth                    # VTK needs an X server; tests and batch run under xvfb-run
   python3 python3-jsonschema    # report.json is validated against data/report.schema.json in tests

@@ -18,16 +18,19 @@ CommandRunner add_analyze_command(CLI::App& root) {
   cmd->add_option("--study", options->study_instance_uid, "Study Instance UID when INPUT holds several studies");
   cmd->add_option("--role", options->role_overrides,
                   "Override a detected role: SERIES_NUMBER=ROLE or SERIES_UID=ROLE (roles: dixon_water, dixon_fat, "
-                  "dixon_in_phase, dixon_opposed_phase, stir, t1, t2, t2_map, t2_multi_echo, localizer, other)");
+                  "dixon_in_phase, dixon_opposed_phase, dixon_echo, stir, t1, t2, t2_map, t2_multi_echo, localizer, other)");
   cmd->add_option("--baseline", options->baseline,
                   "Earlier analysis folder of the same patient: writes comparison.json and a follow-up section");
   cmd->add_option("--labels", options->labels_file,
-                  "Use this segmentation instead of the automatic one: NIfTI/NRRD label map or DICOM SEG");
+                  "Use this segmentation instead of the automatic one: NIfTI/NRRD label map (any voxel type; within "
+                  "1e-3 of a voxel of the reference grid it is taken as on it, else resampled with a warning) or "
+                  "DICOM SEG");
   cmd->add_option("--label-table", options->label_table,
                   "Names of the --labels values: ITK-SNAP label file, 3D Slicer colour table or 'value name' list "
                   "(e.g. TotalSegmentator classes); individual muscles are rolled up into groups");
-  cmd->add_option("--atlas", options->atlas_file,
-                  "Segmentation atlas learned from your own labelled studies (`myoscope atlas-build`)");
+  cmd->add_option("--model", options->model_file,
+                  "Muscle model file to segment with instead of the built-in one (a site's own weights, "
+                  "training/segmentation/)");
   cmd->add_flag("!--no-maps", options->write_maps, "Do not write fat_fraction.nii.gz");
   cmd->add_flag("!--no-figures", options->write_figures, "Do not render figures (they need an X display)");
   cmd->add_flag("!--no-dicom", options->write_dicom, "Do not write the DICOM results (SEG, SR, parametric map, capture)");

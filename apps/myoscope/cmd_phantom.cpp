@@ -24,6 +24,7 @@ struct PhantomOptions {
   bool coronal_stir = false;
   bool swap_region = false;
   bool touching_thighs = false;
+  int raw_echoes = 0;
   bool scanner_ff = false;
   bool t2_multi_echo = false;
   int echo_count = 10;
@@ -65,6 +66,11 @@ CommandRunner add_phantom_command(CLI::App& root) {
                 "Swap Dixon water and fat in a 70 mm ball at the lateral right mid-thigh (truth unchanged)");
   cmd->add_flag("--touching-thighs", options->touching_thighs,
                 "Thighs pressed together below the perineum, as in heavy or obese patients (truth unchanged)");
+  cmd->add_option("--raw-echoes", options->raw_echoes,
+                  "Write N raw multi-echo gradient-echo echoes (magnitude and phase, TE 1.15 ms apart) instead of the "
+                  "scanner's Dixon water/fat/in-phase/opposed-phase series")
+      ->check(CLI::Range(2, 6))
+      ->excludes(cmd->get_option("--no-dixon"));
   cmd->add_option("--noise", options->noise, "Noise level (multiplies the default standard deviation)")
       ->check(CLI::Range(0.0, 20.0))
       ->capture_default_str();
@@ -87,6 +93,7 @@ CommandRunner add_phantom_command(CLI::App& root) {
     params.echo_count = options->echo_count;
     params.echo_spacing_ms = options->echo_spacing_ms;
     params.touching_thighs = options->touching_thighs;
+    params.raw_echoes = options->raw_echoes;
     params.noise_level = options->noise;
     params.dixon_voxel_mm = options->dixon_voxel_mm;
     params.clinical_pixel_mm = options->clinical_pixel_mm;

@@ -13,6 +13,7 @@ CommandRunner add_phantom_command(CLI::App& root);
 CommandRunner add_scan_command(CLI::App& root);
 CommandRunner add_convert_command(CLI::App& root);
 CommandRunner add_analyze_command(CLI::App& root);
+CommandRunner add_segment_command(CLI::App& root);
 CommandRunner add_evaluate_command(CLI::App& root);
 CommandRunner add_render_command(CLI::App& root);
 CommandRunner add_view_command(CLI::App& root);
@@ -20,6 +21,5 @@ CommandRunner add_compare_command(CLI::App& root);
 CommandRunner add_batch_command(CLI::App& root);
 CommandRunner add_batch_merge_command(CLI::App& root);
 CommandRunner add_serve_command(CLI::App& root);
-CommandRunner add_atlas_build_command(CLI::App& root);
 
 }  // namespace myo::app

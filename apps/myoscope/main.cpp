@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   add(myo::app::add_scan_command);
   add(myo::app::add_convert_command);
   add(myo::app::add_analyze_command);
+  add(myo::app::add_segment_command);
   add(myo::app::add_evaluate_command);
   add(myo::app::add_render_command);
   add(myo::app::add_view_command);
@@ -53,7 +54,6 @@ int main(int argc, char** argv) {
   add(myo::app::add_batch_command);
   add(myo::app::add_batch_merge_command);
   add(myo::app::add_serve_command);
-  add(myo::app::add_atlas_build_command);
 
   try {
     root.parse(argc, argv);

@@ -11,6 +11,7 @@
 #include <exception>
 #include <vector>
 
+#include "myo/core/log.hpp"
 #include "myo/pipeline/study_channels.hpp"
 #include "myo/segmentation/segment.hpp"
 
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
   try {
     const auto channels = myo::pipeline::load_study_channels(argv[1], {});
+    myo::log::set_level(myo::log::Level::debug);  // the segmentation's stage times
     const auto& grid = channels.reference_grid();
     const double after_load = peak_mib();
     std::vector<double> seconds;
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
       const auto result = myo::segmentation::segment_muscle_groups(channels.segmentation_input());
       seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       if (result.labels.voxels.empty()) return 1;
+      if (r == 0) std::printf("%s\n", result.method.c_str());
     }
     std::sort(seconds.begin(), seconds.end());
     std::printf("grid %zux%zux%zu (%.1f Mvoxels), protocol %s\n", grid.size[0], grid.size[1], grid.size[2],

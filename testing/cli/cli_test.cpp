@@ -2,8 +2,9 @@
 
 #include <fstream>
 
-#include "myo/testing/run_myoscope.hpp"
 #include "myo/core/exit_codes.hpp"
+#include "myo/core/nifti_io.hpp"
+#include "myo/testing/run_myoscope.hpp"
 #include "myo/testing/test_support.hpp"
 
 using myo::testing::run_myoscope;
@@ -54,4 +55,36 @@ TEST(Cli, EvaluateWithMissingFilesNamesThem) {
   const auto r = run_myoscope("evaluate " + a.path().string() + " " + t.path().string());
   EXPECT_EQ(r.exit_code, core::kExitInputError);
   EXPECT_NE(r.output.find("labels.nii.gz"), std::string::npos) << r.output;
+}
+
+TEST(Cli, SegmentNeedsAnImage) {
+  myo::testing::TempDir out;
+  EXPECT_EQ(run_myoscope("segment -o " + out.path().string()).exit_code, core::kExitUsage);
+  EXPECT_EQ(run_myoscope("segment --fat f.nii.gz -o " + out.path().string()).exit_code, core::kExitUsage);
+}
+
+TEST(Cli, SegmentOfAMissingOrBrokenImageNamesIt) {
+  myo::testing::TempDir dir;
+  const auto missing = run_myoscope("segment --t1 /nonexistent/t1.nii.gz -o " + (dir.path() / "out").string());
+  EXPECT_EQ(missing.exit_code, core::kExitInputError);
+  EXPECT_NE(missing.output.find("/nonexistent/t1.nii.gz"), std::string::npos) << missing.output;
+  const auto broken = dir.path() / "broken.nii.gz";
+  std::ofstream(broken) << "not a NIfTI file";
+  const auto r = run_myoscope("segment --water " + broken.string() + " -o " + (dir.path() / "out").string());
+  EXPECT_EQ(r.exit_code, core::kExitInputError);
+  EXPECT_NE(r.output.find("broken.nii.gz"), std::string::npos) << r.output;
+}
+
+TEST(Cli, SegmentRefusesAModelFileThatIsNotOne) {
+  myo::testing::TempDir dir;
+  core::ImageVolume t1;
+  t1.geometry.size = {16, 16, 2};
+  t1.voxels.assign(t1.geometry.voxel_count(), 100.0F);
+  core::write_image(t1, dir.path() / "t1.nii.gz");
+  const auto model = dir.path() / "model.bin";
+  std::ofstream(model) << "MYOSEGNET\nnonsense";
+  const auto r = run_myoscope("segment --t1 " + (dir.path() / "t1.nii.gz").string() + " --model " + model.string() +
+                              " -o " + (dir.path() / "out").string());
+  EXPECT_EQ(r.exit_code, core::kExitInputError) << r.output;
+  EXPECT_NE(r.output.find("model.bin"), std::string::npos) << r.output;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <tuple>
 #include <utility>
 
@@ -470,5 +471,41 @@ TEST(Phantom, PerinealFatSeparatesTheSidesAndTheGracilisLiesAgainstIt) {
     ASSERT_GE(slices, 16);  // 40 mm of both sides
     EXPECT_GT(closest_mm, 12.0) << "seed " << seed;
     EXPECT_GE(gracilis_medial, slices * 9 / 10) << "seed " << seed;
+  }
+}
+
+// --raw-echoes (issue #20) replaces the scanner's Dixon reconstructions by magnitude and phase echoes and changes
+// nothing else: the other series keep every pixel (their noise streams are their own) and the truth its figures.
+TEST(Phantom, RawEchoesReplaceOnlyTheDixonSeries) {
+  for (const Vendor vendor : {Vendor::siemens, Vendor::ge, Vendor::philips}) {
+    myo::testing::TempDir a, b;
+    auto params = small(vendor, Scenario::imnm, 9);
+    myo::phantom::generate_study(params, a.path());
+    params.raw_echoes = 3;
+    myo::phantom::generate_study(params, b.path());
+    const auto plain = read_study(a.path() / "dicom", true), raw = read_study(b.path() / "dicom", true);
+    // Pixels of every image that is no Dixon image, by series description and instance number.
+    const auto key = [](const Image& im) { return im.description + "#" + std::to_string(im.instance); };
+    std::map<std::string, const Image*> before;
+    std::size_t dixon_before = 0, echoes = 0;
+    for (const auto& im : plain) {
+      const bool dixon = im.series_number <= (vendor == Vendor::philips ? 201 : 5) && im.series_number > 1 &&
+                         im.description.find("loc") == std::string::npos && im.description != "Survey";
+      if (dixon) ++dixon_before;
+      else before[key(im)] = &im;
+    }
+    for (const auto& im : raw) {
+      const auto it = before.find(key(im));
+      if (it == before.end()) {
+        ++echoes;
+        continue;
+      }
+      EXPECT_TRUE(it->second->pixels == im.pixels) << key(im);
+    }
+    EXPECT_GT(dixon_before, 0U);
+    const auto slices = static_cast<std::size_t>(read_truth(a.path())["reference"]["geometry"]["size"][2].get<int>());
+    EXPECT_EQ(echoes, 6 * slices) << "three echoes, magnitude and phase";
+    EXPECT_EQ(read_truth(a.path())["groups"].dump(), read_truth(b.path())["groups"].dump());
+    EXPECT_TRUE(read_truth(b.path())["parameters"].contains("raw_echoes"));
   }
 }

@@ -10,8 +10,10 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "myo/core/files.hpp"
+#include "myo/core/muscle_catalog.hpp"
 #include "myo/testing/test_support.hpp"
 
 using namespace myo;
@@ -82,6 +84,29 @@ reporting::ReportExtras identified_extras() {
   reporting::ReportExtras e;
   e.patient = reporting::PatientHeader{"Doe^Jane", "PID-778899", "19700203", "ACC-4455"};
   return e;
+}
+
+// The sample's hamstrings as the automatic segmentation labels them: the right semitendinosus flagged.
+reporting::Report with_single_muscles(reporting::Report r) {
+  r.segmentation_method = "2D U-Net (test)";
+  r.confidence_flag_below = 0.75;
+  r.muscles[0].segmentation_confidence = 0.8125;
+  r.muscles[1].segmentation_confidence = 0.9;
+  r.single_muscles.push_back({"semitendinosus", "hamstrings", "right", 116, 61.25, 33.5, 40.0, 0.625, 0.625,
+                              std::nullopt, true});
+  r.single_muscles.push_back({"semitendinosus", "hamstrings", "left", 216, 58.75, 27.5, 11.0, 0.875, 0.9, 0.8, false});
+  r.single_muscles.push_back(
+      {"biceps_femoris_long_head", "hamstrings", "left", 214, 80.5, 29.0, 12.5, 0.9375, 0.95, 0.9, false});
+  return r;
+}
+
+// The rows of an HTML table whose first cell is `text`, up to the end of each row.
+std::vector<std::string> html_rows_starting(const std::string& html, const std::string& text) {
+  std::vector<std::string> rows;
+  const std::string start = "<td>" + text + "</td>";
+  for (auto at = html.find(start); at != std::string::npos; at = html.find(start, at + 1))
+    rows.push_back(html.substr(at, html.find("</tr>", at) - at));
+  return rows;
 }
 
 std::string slurp(const std::filesystem::path& path) {
@@ -332,8 +357,9 @@ TEST(ReportSamples, WrittenWhenAsked) {
     f.sentences.push_back("Fat fraction increased in the right hamstrings.");
     extras.follow_up = f;
     const std::string stem = dixon ? "dixon" : "t1";
-    reporting::write_pdf_report(sample_report(dixon), extras, std::filesystem::path(dir) / (stem + ".pdf"));
-    reporting::write_html_report(sample_report(dixon), extras, std::filesystem::path(dir) / (stem + ".html"));
+    const auto report = dixon ? with_single_muscles(sample_report(dixon)) : sample_report(dixon);
+    reporting::write_pdf_report(report, extras, std::filesystem::path(dir) / (stem + ".pdf"));
+    reporting::write_html_report(report, extras, std::filesystem::path(dir) / (stem + ".html"));
   }
   auto runaway = sample_report(true);
   runaway.series[0].description = std::string(300, 'X');
@@ -407,4 +433,82 @@ TEST(HtmlReport, EchoesOfATrainAreOneSeriesRow) {
        at = html.find("multi-echo spin echo: 10 echo times", at + 1))
     ++rows;
   EXPECT_EQ(rows, 1U);
+}
+
+// The group table gains the segmentation confidence (0.00) and a "Single muscles" table lists each muscle and side
+// with a mark on the flagged one; with the user's own labels neither appears.
+TEST(HtmlReport, SingleMusclesAndConfidenceWithTheAutomaticSegmentation) {
+  const auto html = reporting::to_html_report(with_single_muscles(sample_report(true)), {});
+  EXPECT_NE(html.find("<th class=\"num\">Seg. conf.</th>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">0.81</td>"), std::string::npos);
+  EXPECT_NE(html.find("<h2>Single muscles</h2>"), std::string::npos);
+  const auto semitendinosus = html_rows_starting(html, "Semitendinosus");
+  ASSERT_EQ(semitendinosus.size(), 1U);  // the left side's row leaves the name out, as the group table does
+  EXPECT_NE(semitendinosus[0].find("61.2 ml"), std::string::npos) << semitendinosus[0];
+  EXPECT_NE(semitendinosus[0].find("0.62 ⚠ low"), std::string::npos) << semitendinosus[0];
+  const auto biceps = html_rows_starting(html, "Biceps femoris, long head");
+  ASSERT_EQ(biceps.size(), 1U);
+  EXPECT_NE(biceps[0].find("0.94"), std::string::npos) << biceps[0];
+  EXPECT_EQ(biceps[0].find("⚠"), std::string::npos) << biceps[0];
+  EXPECT_NE(html.find("confidence below 0.75"), std::string::npos);
+
+  auto user = sample_report(true);
+  user.segmentation_source = "user_labels";
+  const auto user_html = reporting::to_html_report(user, {});
+  EXPECT_EQ(user_html.find("Single muscles"), std::string::npos);
+  EXPECT_EQ(user_html.find("Seg. conf"), std::string::npos);
+}
+
+// The muscles are listed in catalogue order (semitendinosus after biceps femoris), right before left.
+TEST(HtmlReport, SingleMusclesInCatalogueOrder) {
+  const auto html = reporting::to_html_report(with_single_muscles(sample_report(true)), {});
+  const auto biceps = html.find("<td>Biceps femoris, long head</td>");
+  const auto semitendinosus = html.find("<td>Semitendinosus</td>");
+  ASSERT_NE(biceps, std::string::npos);
+  ASSERT_NE(semitendinosus, std::string::npos);
+  EXPECT_LT(biceps, semitendinosus);
+  const auto right = html.find("61.2 ml", semitendinosus), left = html.find("58.8 ml", semitendinosus);
+  ASSERT_NE(left, std::string::npos);
+  EXPECT_LT(right, left);
+}
+
+// The PDF says the same for a full report (every catalogue group and muscle on both sides, so that the tables run
+// over page breaks), and its pages keep their text inside the margins and above the footer.
+TEST(PdfReport, SingleMusclesAndConfidence) {
+  if (!have_tool("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils) missing";
+  myo::testing::TempDir dir("docs-report-test");
+  auto report = with_single_muscles(sample_report(true));
+  report.muscles[0].water_t2_ms = 41.25;  // the widest group table: water T2 and confidence
+  for (const auto& g : core::MuscleCatalog::instance().groups())
+    if (g.name != "hamstrings" && g.name != "quadriceps")
+      for (const auto side : {core::Side::right, core::Side::left}) {
+        report.muscles.push_back(muscle(g.name, side, 250.0, 10.0, 2.0, true));
+        report.muscles.back().segmentation_confidence = 0.875;
+      }
+  for (const auto& m : core::MuscleCatalog::instance().muscles())
+    if (m.name != "semitendinosus" && m.name != "biceps_femoris_long_head")
+      for (const auto side : {core::Side::right, core::Side::left})
+        report.single_muscles.push_back({m.name, m.group, core::to_string(side), m.label(side), 42.25, 12.5, 3.0,
+                                         0.9, 0.92, 0.85, false});
+  const auto pdf = dir.path() / "report.pdf";
+  reporting::write_pdf_report(report, identified_extras(), pdf);
+  const auto text = pdf_text(pdf);
+  for (const char* expected : {"Seg. conf.", "0.81", "Single muscles", "Semitendinosus", "Biceps femoris, long head",
+                               "0.62 ⚠ low", "61.2 ml", "0.94", "Psoas major", "Semimembranosus", "Page 1 of"})
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n--- text ---\n" << text;
+  const auto boxes = run("pdftotext -bbox '" + pdf.string() + "' - 2>/dev/null");
+  std::size_t words = 0;
+  for (auto at = boxes.find("<word xMin=\""); at != std::string::npos; at = boxes.find("<word xMin=\"", at + 1)) {
+    const auto attribute = [&](const std::string& name) {
+      const auto value_at = boxes.find(name + "=\"", at);
+      return value_at == std::string::npos ? -1.0 : std::atof(boxes.c_str() + value_at + name.size() + 2);
+    };
+    const auto word = boxes.substr(at, 200);
+    EXPECT_GE(attribute("xMin"), 47.0) << word;
+    EXPECT_LE(attribute("xMax"), 595.276 - 47.0) << word;
+    // The body ends 58 pt above the page's foot; the footer line sits below that, nothing in between.
+    EXPECT_TRUE(attribute("yMax") <= 841.89 - 58 + 1 || attribute("yMin") >= 841.89 - 58 + 16) << word;
+    ++words;
+  }
+  EXPECT_GT(words, 300U);
 }

@@ -1,10 +1,16 @@
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
+#include "myo/core/muscle_catalog.hpp"
 #include "myo/reporting/report.hpp"
 #include "myo/testing/test_support.hpp"
 
@@ -39,6 +45,39 @@ reporting::Report sample_report(bool dixon) {
   return r;
 }
 
+// The automatic segmentation's single muscles of the sample's left hamstrings: one measured in full, one flagged
+// without Dixon, STIR or a second view, so that every optional field is absent once.
+reporting::Report with_single_muscles(reporting::Report r) {
+  r.segmentation_method = "2D U-Net (test)";
+  r.confidence_flag_below = 0.75;
+  r.muscles[0].segmentation_confidence = 0.8125;
+  r.single_muscles.push_back({"semitendinosus", "hamstrings", "left", 216, 7.5, 20.5, 4.25, 0.9, 0.95, 0.8, false});
+  r.single_muscles.push_back(
+      {"biceps_femoris_short_head", "hamstrings", "left", 215, 5.0, std::nullopt, std::nullopt, 0.6875, 0.6875,
+       std::nullopt, true});
+  return r;
+}
+
+// One line of a CSV without quoted commas (the study UID is quoted but has none), split into its fields.
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> fields;
+  std::istringstream in(line);
+  for (std::string field; std::getline(in, field, ',');) fields.push_back(field);
+  if (!line.empty() && line.back() == ',') fields.emplace_back();
+  return fields;
+}
+
+std::vector<std::vector<std::string>> csv_rows(const std::string& csv) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(csv);
+  for (std::string line; std::getline(in, line);) rows.push_back(csv_fields(line));
+  return rows;
+}
+
+bool have_jsonschema() {
+  return std::system((std::string(MYO_PYTHON) + " -c 'import jsonschema' 2>/dev/null").c_str()) == 0;
+}
+
 int validate_with_schema(const std::filesystem::path& report) {
   const auto schema = myo::testing::source_dir() / "data" / "report.schema.json";
   const std::string command = std::string(MYO_PYTHON) +
@@ -50,7 +89,7 @@ int validate_with_schema(const std::filesystem::path& report) {
 }  // namespace
 
 TEST(Report, JsonValidatesAgainstTheSchema) {
-  if (std::system((std::string(MYO_PYTHON) + " -c 'import jsonschema' 2>/dev/null").c_str()) != 0)
+  if (!have_jsonschema())
     GTEST_SKIP() << "python3-jsonschema is not installed (cmake/setup-debian.sh installs it)";
   myo::testing::TempDir dir;
   for (const bool dixon : {true, false}) {
@@ -89,11 +128,96 @@ TEST(Report, CsvHasOneRowPerGroupAndSide) {
 TEST(Report, CsvCarriesWaterT2WhenFitted) {
   auto report = sample_report(true);
   report.muscles[0].water_t2_ms = 36.5;
-  const auto csv = reporting::to_measurements_csv(report);
-  const auto header = csv.substr(0, csv.find('\n'));
-  EXPECT_EQ(header.substr(header.rfind(',') + 1), "water_t2_ms");
-  const auto row = csv.substr(csv.find('\n') + 1);
-  EXPECT_EQ(row.substr(row.rfind(',') + 1), "36.5000\n") << csv;
+  const auto rows = csv_rows(reporting::to_measurements_csv(report));
+  ASSERT_EQ(rows.size(), 2U);
+  ASSERT_EQ(rows[0].size(), rows[1].size());
+  const auto column = std::find(rows[0].begin(), rows[0].end(), "water_t2_ms") - rows[0].begin();
+  ASSERT_LT(column, static_cast<std::ptrdiff_t>(rows[0].size()));
+  EXPECT_EQ(rows[1][column], "36.5000");
+}
+
+// Scripts read measurements.csv by position: the columns of earlier versions keep their places and new ones are
+// appended (segmentation_confidence and muscle came with the muscle network, fat_fraction_interior_pct with one
+// definition per fat figure).
+TEST(Report, CsvKeepsTheOrderOfEarlierColumns) {
+  const auto csv = reporting::to_measurements_csv(sample_report(true));
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "study_instance_uid,group,side,label,level,level_mm,volume_ml,cross_sectional_area_mm2,fat_fraction_pct,"
+            "fat_fraction_median_pct,fat_fraction_p90_pct,fat_replaced_volume_ml,t1_fat_estimate_pct,"
+            "edema_fraction_pct,edema_volume_ml,stir_ratio,edema_grade,mercuri_grade,water_t2_ms,"
+            "segmentation_confidence,muscle,fat_fraction_interior_pct");
+}
+
+// Group rows carry their confidence; each single muscle is a row of level "muscle" with its own label and name,
+// its absent values empty.
+TEST(Report, CsvHasAMuscleRowPerSingleMuscle) {
+  const auto rows = csv_rows(reporting::to_measurements_csv(with_single_muscles(sample_report(true))));
+  ASSERT_EQ(rows.size(), 4U);
+  for (const auto& row : rows) ASSERT_EQ(row.size(), 22U);
+  EXPECT_EQ(rows[1][4], "whole");
+  EXPECT_EQ(rows[1][19], "0.8125");
+  EXPECT_EQ(rows[1][20], "");
+  const std::vector<std::string> semitendinosus{"\"1.2.3.4\"", "hamstrings", "left", "216", "muscle", "", "7.5000", "",
+                                                "20.5000", "", "", "", "", "4.2500", "", "", "", "", "", "0.9000",
+                                                "semitendinosus", ""};
+  EXPECT_EQ(rows[2], semitendinosus);
+  EXPECT_EQ(rows[3][3], "215");
+  EXPECT_EQ(rows[3][8], "");   // no fat fraction without Dixon: empty, never 0
+  EXPECT_EQ(rows[3][13], "");  // nor edema without STIR
+  EXPECT_EQ(rows[3][19], "0.6875");
+  EXPECT_EQ(rows[3][20], "biceps_femoris_short_head");
+}
+
+// report.json carries every single muscle with its catalogue display name and confidence; what was not measured
+// is null, and the group carries the confidence of its muscles (null when there is none, as with user labels).
+TEST(Report, JsonCarriesSingleMusclesWithNullsNeverInvented) {
+  const auto doc = nlohmann::json::parse(reporting::to_json_text(with_single_muscles(sample_report(true))));
+  EXPECT_DOUBLE_EQ(doc.at("muscles").at(0).at("segmentation_confidence").get<double>(), 0.8125);
+  const auto& muscles = doc.at("single_muscles");
+  ASSERT_EQ(muscles.size(), 2U);
+  const auto& full = muscles.at(0);
+  EXPECT_EQ(full.at("name"), "semitendinosus");
+  EXPECT_EQ(full.at("display_name"), "Semitendinosus");
+  EXPECT_EQ(full.at("group"), "hamstrings");
+  EXPECT_EQ(full.at("side"), "left");
+  EXPECT_EQ(full.at("label"), 216);
+  EXPECT_DOUBLE_EQ(full.at("volume_ml").get<double>(), 7.5);
+  EXPECT_DOUBLE_EQ(full.at("fat_fraction_pct").get<double>(), 20.5);
+  EXPECT_DOUBLE_EQ(full.at("edema_fraction_pct").get<double>(), 4.25);
+  EXPECT_DOUBLE_EQ(full.at("segmentation_confidence").get<double>(), 0.9);
+  EXPECT_DOUBLE_EQ(full.at("mean_probability").get<double>(), 0.95);
+  EXPECT_DOUBLE_EQ(full.at("view_agreement").get<double>(), 0.8);
+  EXPECT_EQ(full.at("flagged"), false);
+  const auto& flagged = muscles.at(1);
+  EXPECT_EQ(flagged.at("display_name"), "Biceps femoris, short head");
+  for (const char* key : {"fat_fraction_pct", "edema_fraction_pct", "view_agreement"})
+    EXPECT_TRUE(flagged.at(key).is_null()) << key;
+  EXPECT_EQ(flagged.at("flagged"), true);
+  EXPECT_DOUBLE_EQ(doc.at("method").at("segmentation").at("confidence_flag_below").get<double>(), 0.75);
+
+  auto user = sample_report(true);
+  user.segmentation_source = "user_labels";
+  const auto user_doc = nlohmann::json::parse(reporting::to_json_text(user));
+  EXPECT_TRUE(user_doc.at("muscles").at(0).at("segmentation_confidence").is_null());
+  EXPECT_EQ(user_doc.at("single_muscles"), nlohmann::json::array());
+}
+
+// The schema documents the single muscles: a report with them validates, and an invented muscle name does not.
+TEST(Report, JsonWithSingleMusclesValidatesAgainstTheSchema) {
+  if (!have_jsonschema()) GTEST_SKIP() << "python3-jsonschema is not installed (cmake/setup-debian.sh installs it)";
+  myo::testing::TempDir dir;
+  reporting::write_report_json(with_single_muscles(sample_report(true)), dir.path() / "report.json");
+  EXPECT_EQ(validate_with_schema(dir.path() / "report.json"), 0);
+  auto text = core::read_text_file(dir.path() / "report.json");
+  text.replace(text.find("\"semitendinosus\""), 16, "\"semitendinosis\"");
+  core::write_file_atomically(dir.path() / "bad.json", text);
+  EXPECT_NE(validate_with_schema(dir.path() / "bad.json"), 0);
+}
+
+// data/report.example.json documents the contract: it must stay valid as the schema grows.
+TEST(Report, ExampleValidatesAgainstTheSchema) {
+  if (!have_jsonschema()) GTEST_SKIP() << "python3-jsonschema is not installed (cmake/setup-debian.sh installs it)";
+  EXPECT_EQ(validate_with_schema(myo::testing::source_dir() / "data" / "report.example.json"), 0);
 }
 
 TEST(Report, MalformedReportNamesTheFile) {
@@ -143,7 +267,7 @@ TEST(Report, WaterT2FromAMultiEchoSeriesIsReportedWithItsMethod) {
   const auto muscles = reporting::read_report_muscles(dir.path() / "report.json");
   ASSERT_EQ(muscles.size(), 1U);
   EXPECT_DOUBLE_EQ(*muscles[0].water_t2_ms, 36.5);
-  if (std::system((std::string(MYO_PYTHON) + " -c 'import jsonschema' 2>/dev/null").c_str()) != 0)
+  if (!have_jsonschema())
     GTEST_SKIP() << "python3-jsonschema is not installed (cmake/setup-debian.sh installs it)";
   EXPECT_EQ(validate_with_schema(dir.path() / "report.json"), 0);
   // An unknown model name breaks the contract.
@@ -151,4 +275,15 @@ TEST(Report, WaterT2FromAMultiEchoSeriesIsReportedWithItsMethod) {
   bad.replace(bad.find("multi_echo_biexponential_fixed_fat"), 34, "guessed_t2_without_any_model_at_al");
   core::write_file_atomically(dir.path() / "bad.json", bad);
   EXPECT_NE(validate_with_schema(dir.path() / "bad.json"), 0);
+}
+
+// The schema lists the catalogue's group and muscle names to check reports against; a catalogue change must reach it.
+TEST(Report, SchemaNamesAreTheCataloguesNames) {
+  const auto schema = nlohmann::json::parse(
+      core::read_text_file(myo::testing::source_dir() / "data" / "report.schema.json"));
+  std::vector<std::string> groups, muscles;
+  for (const auto& g : core::MuscleCatalog::instance().groups()) groups.push_back(g.name);
+  for (const auto& m : core::MuscleCatalog::instance().muscles()) muscles.push_back(m.name);
+  EXPECT_EQ(schema.at("$defs").at("group_name").at("enum").get<std::vector<std::string>>(), groups);
+  EXPECT_EQ(schema.at("$defs").at("muscle_name").at("enum").get<std::vector<std::string>>(), muscles);
 }

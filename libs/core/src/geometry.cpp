@@ -56,6 +56,20 @@ bool Geometry::same_grid(const Geometry& other, double tolerance_mm) const {
   return true;
 }
 
+bool Geometry::same_grid_within_voxels(const Geometry& other, double voxel_fraction,
+                                       double direction_tolerance) const {
+  if (size != other.size) return false;
+  for (int e = 0; e < 9; ++e)
+    if (std::abs(direction[e] - other.direction[e]) > direction_tolerance) return false;
+  const Vec3 offset = physical_to_index(other.origin_mm);  // the other origin in this grid's voxel units
+  for (std::size_t a = 0; a < 3; ++a) {
+    if (!(spacing_mm[a] > 0) || std::abs(offset[a]) > voxel_fraction) return false;
+    const double drift_voxels = std::abs(spacing_mm[a] - other.spacing_mm[a]) * static_cast<double>(size[a]) / spacing_mm[a];
+    if (!(drift_voxels <= voxel_fraction)) return false;
+  }
+  return true;
+}
+
 std::string Geometry::describe() const {
   return fmt::format("{}x{}x{} voxels, spacing {:.3g}x{:.3g}x{:.3g} mm, origin ({:.1f}, {:.1f}, {:.1f}) mm LPS",
                      size[0], size[1], size[2], spacing_mm[0], spacing_mm[1], spacing_mm[2], origin_mm[0],

@@ -25,7 +25,19 @@ const MuscleCatalog& MuscleCatalog::instance() {
       group.color_rgb = g.at("color_rgb").get<std::array<int, 3>>();
       groups.push_back(std::move(group));
     }
-    return MuscleCatalog(std::move(groups));
+    std::vector<Muscle> muscles;
+    for (const auto& m : json.value("muscles", nlohmann::json::array())) {
+      Muscle muscle;
+      muscle.name = m.at("name").get<std::string>();
+      muscle.display_name = m.at("display_name").get<std::string>();
+      muscle.group = m.at("group").get<std::string>();
+      muscle.label_right = m.at("label_right").get<int>();
+      muscle.label_left = m.at("label_left").get<int>();
+      muscle.snomed_code = m.value("snomed_code", "");
+      muscle.snomed_meaning = m.value("snomed_meaning", "");
+      muscles.push_back(std::move(muscle));
+    }
+    return MuscleCatalog(std::move(groups), std::move(muscles));
   }();
   return catalog;
 }
@@ -39,6 +51,19 @@ std::optional<GroupSide> MuscleCatalog::from_label(int label) const {
   for (const auto& g : groups_) {
     if (g.label_right == label) return GroupSide{&g, Side::right};
     if (g.label_left == label) return GroupSide{&g, Side::left};
+  }
+  return std::nullopt;
+}
+
+const Muscle* MuscleCatalog::find_muscle(std::string_view name) const {
+  const auto it = std::find_if(muscles_.begin(), muscles_.end(), [&](const Muscle& m) { return m.name == name; });
+  return it == muscles_.end() ? nullptr : &*it;
+}
+
+std::optional<MuscleSide> MuscleCatalog::muscle_from_label(int label) const {
+  for (const auto& m : muscles_) {
+    if (m.label_right == label) return MuscleSide{&m, Side::right};
+    if (m.label_left == label) return MuscleSide{&m, Side::left};
   }
   return std::nullopt;
 }

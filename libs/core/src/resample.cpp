@@ -36,16 +36,24 @@ Volume<T> resample(const Volume<T>& image, const Geometry& target, bool linear, 
   return from_itk(*filter->GetOutput());
 }
 
+// A volume already on the target grid (within same_grid's tolerance) keeps its voxels and takes the target's exact
+// geometry: ITK filters refuse inputs whose origins differ in the last digits, as float32 headers make them.
+template <class T>
+Volume<T> on_target(Volume<T> volume, const Geometry& target) {
+  volume.geometry = target;
+  return volume;
+}
+
 }  // namespace
 
 ImageVolume resample_to(const ImageVolume& image, const Geometry& target, Interpolation interpolation,
                         float outside_value) {
-  if (image.geometry.same_grid(target)) return image;
+  if (image.geometry.same_grid(target)) return on_target(image, target);
   return resample(image, target, interpolation == Interpolation::linear, outside_value);
 }
 
 LabelVolume resample_labels_to(const LabelVolume& labels, const Geometry& target) {
-  if (labels.geometry.same_grid(target)) return labels;
+  if (labels.geometry.same_grid(target)) return on_target(labels, target);
   return resample<std::uint16_t>(labels, target, false, 0);
 }
 

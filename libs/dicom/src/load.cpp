@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <optional>
 #include <exception>
 #include <memory>
 #include <thread>
@@ -231,6 +233,71 @@ core::Result<EchoTrain> load_echo_train(const std::vector<SeriesInfo>& echoes, c
     train.echoes.push_back(std::move(l.volume));
   }
   return train;
+}
+
+namespace {
+
+// Radians from a phase volume's stored scale (see load_dixon_echoes): returns the factor and offset, and how.
+struct PhaseScale {
+  double factor = 1, offset = 0;
+  std::string how;
+};
+
+std::optional<PhaseScale> phase_scale(const core::ImageVolume& phase, Vendor vendor) {
+  const auto [lo, hi] = std::minmax_element(phase.voxels.begin(), phase.voxels.end());
+  const double span = static_cast<double>(*hi) - static_cast<double>(*lo);
+  constexpr double kPi = 3.141592653589793;
+  if (span <= 2 * kPi * 1.1) return PhaseScale{1, 0, "radians"};
+  if (vendor == Vendor::ge) return PhaseScale{1e-3, 0, "milliradians (GE)"};
+  if (span <= 4096 * 1.05) return PhaseScale{2 * kPi / 4096, -kPi, "4096 units per cycle (stored 0..4095, no rescale)"};
+  if (span <= 8192 * 1.05) return PhaseScale{2 * kPi / 8192, 0, "8192 units per cycle (Siemens: rescaled -4096..4094)"};
+  return std::nullopt;
+}
+
+}  // namespace
+
+core::Result<DixonEchoes> load_dixon_echoes(const std::vector<SeriesInfo>& parts, const LoadOptions& options) {
+  if (parts.empty()) return core::Error{"Dixon echoes", "no echoes given"};
+  std::map<double, std::pair<const SeriesInfo*, const SeriesInfo*>> by_te;  // magnitude, phase
+  for (const auto& p : parts) {
+    if (!p.echo_time_ms) return core::Error{series_subject(p), "raw Dixon echo without EchoTime (0018,0081)"};
+    auto& [magnitude, phase] = by_te[std::round(*p.echo_time_ms * 1000.0) / 1000.0];
+    auto& slot = is_phase_part(p) ? phase : magnitude;
+    if (slot) return core::Error{series_subject(p), fmt::format("two {} images at TE {:g} ms", is_phase_part(p) ? "phase" : "magnitude", *p.echo_time_ms)};
+    slot = &p;
+  }
+  DixonEchoes out;
+  for (const auto& [te, pair] : by_te) {
+    const auto* any = pair.first ? pair.first : pair.second;
+    if (!pair.first || !pair.second)
+      return core::Error{series_subject(*any), fmt::format("the echo at TE {:g} ms has no {} image", te, pair.first ? "phase" : "magnitude")};
+    auto magnitude = load_series(*pair.first, options);
+    if (!magnitude) return magnitude.error();
+    auto phase = load_series(*pair.second, options);
+    if (!phase) return phase.error();
+    const auto& grid = out.magnitude.empty() ? magnitude.value().volume.geometry : out.magnitude.front().geometry;
+    for (const auto* loaded : {&magnitude.value(), &phase.value()})
+      if (!loaded->volume.geometry.same_grid(grid, 0.05))
+        return core::Error{series_subject(loaded->info),
+                           fmt::format("lies on another grid ({}) than the first echo ({})", loaded->volume.geometry.describe(), grid.describe())};
+    const auto scale = phase_scale(phase.value().volume, pair.second->vendor);
+    if (!scale)
+      return core::Error{series_subject(*pair.second), "phase values of no known scale (radians, milliradians, 4096 or 8192 units per cycle)"};
+    auto radians = std::move(phase.value().volume);
+    radians.geometry = grid;
+    for (auto& v : radians.voxels) v = static_cast<float>(v * scale->factor + scale->offset);
+    if (out.phase_scale.empty()) out.phase_scale = scale->how;
+    for (const auto* loaded : {&magnitude.value(), &phase.value()})
+      for (const auto& w : loaded->warnings) out.warnings.push_back(fmt::format("TE {:g} ms: {}", te, w));
+    if (out.description.empty()) out.description = pair.first->description;
+    out.magnetic_field_strength_t = pair.first->magnetic_field_strength_t;
+    out.echo_times_ms.push_back(te);
+    auto mag = std::move(magnitude.value().volume);
+    mag.geometry = grid;
+    out.magnitude.push_back(std::move(mag));
+    out.phase_rad.push_back(std::move(radians));
+  }
+  return out;
 }
 
 core::Result<LoadedSeries> stitch_series(const std::vector<LoadedSeries>& stations, const StitchOptions& options) {

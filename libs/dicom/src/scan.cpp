@@ -200,6 +200,7 @@ SeriesInfo make_series(const std::vector<FrameRef>& frames, const std::string& s
   s.repetition_time_ms = f0.repetition_time_ms;
   s.inversion_time_ms = f0.inversion_time_ms;
   s.multi_frame = h.multi_frame;
+  s.magnetic_field_strength_t = h.field_strength_t;
   s.slice_count = frames.size();
   s.rows_columns = {h.frame_rows, h.frame_columns};
   if (f0.pixel_spacing) s.pixel_spacing_mm = *f0.pixel_spacing;
@@ -407,7 +408,100 @@ void assign_echo_trains_across_series(std::vector<SeriesInfo>& out) {
   }
 }
 
+// Raw Dixon echoes (role dixon_echo): magnitude and phase of a multi-echo gradient echo at two or more echo times,
+// from one series (Philips, all echoes), one series per echo (GE: magnitude and phase inside) or one series per
+// echo and image type (Siemens exports of separate acquisitions). Parts belong together when they lie on one slice
+// grid with the same slice count, extent and TR; each echo time needs exactly one magnitude and one phase part.
+// The echo times must tell fat from water at the field strength (MagneticFieldStrength): spacing within a period of
+// fat's main peak (3.4 ppm) and not every echo in phase. See vendor_conventions.md.
+bool dixon_echo_candidate(const SeriesInfo& s) {
+  if (!s.echo_time_ms || s.slice_count < 2 || !s.slice_normal || !s.extent_along_normal_mm) return false;
+  if (!s.magnetic_field_strength_t || *s.magnetic_field_strength_t < 0.2) return false;
+  const auto complex = detail::to_upper(s.complex_component);
+  if (!complex.empty() && complex != "MAGNITUDE" && complex != "PHASE") return false;
+  switch (s.role) {
+    case SeriesRole::other:
+    case SeriesRole::t1:
+    case SeriesRole::t2:
+    case SeriesRole::dixon_in_phase:
+    case SeriesRole::dixon_opposed_phase: break;
+    default: return false;
+  }
+  const auto scanning = detail::split_values(detail::to_upper(s.scanning_sequence));
+  const auto has = [&](const char* t) { return std::find(scanning.begin(), scanning.end(), t) != scanning.end(); };
+  return !has("SE") && !has("IR");
+}
+
+bool same_dixon_acquisition(const SeriesInfo& a, const SeriesInfo& b) {
+  const auto close = [](const std::optional<double>& x, const std::optional<double>& y, double tolerance) {
+    return x.has_value() == y.has_value() && (!x || std::abs(*x - *y) <= tolerance * std::max(1.0, std::abs(*x)));
+  };
+  const auto& ea = *a.extent_along_normal_mm;
+  const auto& eb = *b.extent_along_normal_mm;
+  return same_slice_grid(a, b) && a.slice_count == b.slice_count && a.multi_frame == b.multi_frame &&
+         close(a.repetition_time_ms, b.repetition_time_ms, 1e-3) &&
+         close(a.magnetic_field_strength_t, b.magnetic_field_strength_t, 1e-3) && std::abs(ea[0] - eb[0]) < 0.5 &&
+         std::abs(ea[1] - eb[1]) < 0.5;
+}
+
+// Why these echo times cannot give water and fat (empty when they can), with fat's main peak alone.
+std::string dixon_echo_times_problem(const std::vector<double>& tes, double field_t) {
+  const double cycle_ms = 1000.0 / (3.4e-6 * 42.577478e6 * field_t);
+  double spacing = 1e9;
+  for (std::size_t n = 1; n < tes.size(); ++n) spacing = std::min(spacing, tes[n] - tes[n - 1]);
+  if (spacing > 1.05 * cycle_ms)
+    return fmt::format("echoes {:.2f} ms apart, more than fat's period of {:.2f} ms", spacing, cycle_ms);
+  const bool all_in_phase = std::all_of(tes.begin(), tes.end(), [&](double te) {
+    const double cycles = te / cycle_ms;
+    return std::abs(cycles - std::round(cycles)) < 0.15;
+  });
+  return all_in_phase ? "every echo has fat and water in phase" : "";
+}
+
+void assign_dixon_echo_sets(std::vector<SeriesInfo>& out) {
+  std::vector<bool> used(out.size(), false);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (used[i] || !dixon_echo_candidate(out[i])) continue;
+    std::vector<std::size_t> members{i};
+    for (std::size_t j = i + 1; j < out.size(); ++j)
+      if (!used[j] && dixon_echo_candidate(out[j]) && same_dixon_acquisition(out[i], out[j])) members.push_back(j);
+    std::map<double, std::pair<std::vector<std::size_t>, std::vector<std::size_t>>> by_te;  // magnitude, phase
+    for (const auto k : members) {
+      auto& [magnitude, phase] = by_te[std::round(*out[k].echo_time_ms * 1000.0) / 1000.0];
+      (is_phase_part(out[k]) ? phase : magnitude).push_back(k);
+    }
+    std::vector<double> tes;
+    std::vector<std::size_t> parts;
+    for (const auto& [te, pair] : by_te)
+      if (pair.first.size() == 1 && pair.second.size() == 1) {
+        tes.push_back(te);
+        parts.push_back(pair.first.front());
+        parts.push_back(pair.second.front());
+      }
+    if (tes.size() < 2 || !dixon_echo_times_problem(tes, *out[i].magnetic_field_strength_t).empty()) continue;
+    std::set<int> numbers;
+    for (const auto k : parts) numbers.insert(out[k].series_number);
+    const std::string train = fmt::format("gre|{}|{}", out[parts.front()].series_instance_uid, fmt::join(numbers, "+"));
+    for (const auto k : parts) {
+      used[k] = true;
+      // Siemens marks phase only in ImageType (P): the part keeps what it is once its role reason is replaced.
+      if (is_phase_part(out[k])) out[k].complex_component = "PHASE";
+      out[k].role = SeriesRole::dixon_echo;
+      out[k].role_reason =
+          fmt::format("multi-echo gradient echo ({} of {} echoes, TE {:g} to {:g} ms at {:g} T, magnitude and phase): "
+                      "Dixon from raw echoes",
+                      out[k].complex_component == "PHASE" ? "phase" : "magnitude", tes.size(), tes.front(), tes.back(),
+                      *out[k].magnetic_field_strength_t);
+      out[k].echo_train = train;
+    }
+  }
+}
+
 }  // namespace
+
+bool is_phase_part(const SeriesInfo& s) {
+  return detail::to_upper(s.complex_component) == "PHASE" || s.role_reason.rfind("phase image", 0) == 0;
+}
 
 namespace detail {
 
@@ -433,6 +527,7 @@ std::vector<SeriesInfo> build_series(const std::vector<const FileHeader*>& heade
     }
   }
   assign_echo_trains_across_series(out);
+  assign_dixon_echo_sets(out);
   std::stable_sort(out.begin(), out.end(), [](const SeriesInfo& a, const SeriesInfo& b) {
     if (a.series_number != b.series_number) return a.series_number < b.series_number;
     if (a.series_instance_uid != b.series_instance_uid) return a.series_instance_uid < b.series_instance_uid;
@@ -496,6 +591,21 @@ std::vector<std::vector<std::size_t>> find_echo_trains(const std::vector<SeriesI
   for (auto& [key, members] : trains) {
     std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
       return series[a].echo_time_ms.value_or(0) < series[b].echo_time_ms.value_or(0);
+    });
+    out.push_back(members);
+  }
+  return out;
+}
+
+std::vector<std::vector<std::size_t>> find_dixon_echo_sets(const std::vector<SeriesInfo>& series) {
+  std::map<std::string, std::vector<std::size_t>> sets;
+  for (std::size_t i = 0; i < series.size(); ++i)
+    if (series[i].role == SeriesRole::dixon_echo && !series[i].echo_train.empty()) sets[series[i].echo_train].push_back(i);
+  std::vector<std::vector<std::size_t>> out;
+  for (auto& [key, members] : sets) {
+    std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
+      const double ta = series[a].echo_time_ms.value_or(0), tb = series[b].echo_time_ms.value_or(0);
+      return ta != tb ? ta < tb : !is_phase_part(series[a]) && is_phase_part(series[b]);
     });
     out.push_back(members);
   }

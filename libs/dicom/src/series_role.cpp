@@ -22,7 +22,7 @@ using detail::to_upper;
 
 std::string trim_copy(std::string_view text) { return detail::trim(text); }
 
-constexpr std::array<std::pair<SeriesRole, const char*>, 12> kRoleNames{{
+constexpr std::array<std::pair<SeriesRole, const char*>, 13> kRoleNames{{
     {SeriesRole::dixon_water, "dixon_water"},
     {SeriesRole::dixon_fat, "dixon_fat"},
     {SeriesRole::dixon_in_phase, "dixon_in_phase"},
@@ -33,6 +33,7 @@ constexpr std::array<std::pair<SeriesRole, const char*>, 12> kRoleNames{{
     {SeriesRole::fat_fraction_map, "fat_fraction_map"},
     {SeriesRole::t2_map, "t2_map"},
     {SeriesRole::t2_multi_echo, "t2_multi_echo"},
+    {SeriesRole::dixon_echo, "dixon_echo"},
     {SeriesRole::localizer, "localizer"},
     {SeriesRole::other, "other"},
 }};

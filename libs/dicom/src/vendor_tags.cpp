@@ -5,7 +5,7 @@
 namespace myo::dicom::detail {
 namespace {
 
-VendorConvention siemens(SeriesRole role, bool three_d, bool localizer) {
+VendorConvention siemens(SeriesRole role, bool three_d, bool localizer, bool phase) {
   VendorConvention c;
   c.manufacturer = "SIEMENS";
   c.model = "MAGNETOM Skyra";
@@ -51,6 +51,16 @@ VendorConvention siemens(SeriesRole role, bool three_d, bool localizer) {
       c.scanning_sequence = "SE";
       c.sequence_variant = "SP\\OSP";
       break;
+    case SeriesRole::dixon_echo:
+      // Multi-echo 3D gradient echo with magnitude and phase output: one series of magnitude images and one of phase
+      // images (same description), all echoes in each; phase 12-bit with slope 2 and intercept -4096 (assumed).
+      c.series_description = "gre_dixon_echoes_tra";
+      c.image_type = phase ? "ORIGINAL\\PRIMARY\\P\\ND" : "ORIGINAL\\PRIMARY\\M\\ND";
+      c.sequence_name = "*fl3d3";
+      c.scanning_sequence = "GR";
+      c.sequence_variant = "SP\\OSP";
+      c.siemens_phase_rescale = phase;
+      break;
     case SeriesRole::t1:
       c.series_description = "t1_tse_tra";
       c.sequence_name = "*tse2d1_3";
@@ -67,7 +77,7 @@ VendorConvention siemens(SeriesRole role, bool three_d, bool localizer) {
   return c;
 }
 
-VendorConvention philips(SeriesRole role, bool three_d, bool localizer) {
+VendorConvention philips(SeriesRole role, bool three_d, bool localizer, bool phase) {
   VendorConvention c;
   c.manufacturer = "Philips";
   c.model = "Ingenia";
@@ -119,6 +129,19 @@ VendorConvention philips(SeriesRole role, bool three_d, bool localizer) {
       c.sequence_variant = "SK";
       c.scan_options = "";
       break;
+    case SeriesRole::dixon_echo:
+      // Multi-echo FFE with magnitude and phase: ONE series holds every echo of both, as the field-map series in
+      // dcm_qa_philips_enh does (phase: ORIGINAL\PRIMARY\PHASE MAP\P\FFE, private type P, radians via ScaleSlope).
+      c.series_description = "FFE_mEcho_TRA";
+      if (phase) {
+        c.philips_image_type = "P";
+        c.image_type = "ORIGINAL\\PRIMARY\\PHASE MAP\\P\\FFE";
+      } else {
+        typed("M", "FFE");
+      }
+      c.scanning_sequence = "GR";
+      c.sequence_variant = "SP";
+      break;
     case SeriesRole::t1:
       c.series_description = "T1_TSE_TRA";
       typed("M", "SE");
@@ -135,7 +158,7 @@ VendorConvention philips(SeriesRole role, bool three_d, bool localizer) {
   return c;
 }
 
-VendorConvention ge(SeriesRole role, bool three_d, bool localizer) {
+VendorConvention ge(SeriesRole role, bool three_d, bool localizer, bool phase) {
   VendorConvention c;
   c.manufacturer = "GE MEDICAL SYSTEMS";
   c.model = "DISCOVERY MR750w";
@@ -185,6 +208,17 @@ VendorConvention ge(SeriesRole role, bool three_d, bool localizer) {
       c.sequence_variant = "SK";
       c.scan_options = "";
       break;
+    case SeriesRole::dixon_echo:
+      // Raw echoes of a multi-echo gradient echo: one series per echo holding its magnitude and phase images with
+      // one ImageType, told apart only by the private (0043,102F) (as the MuscleMap GE thigh's ORIG_DIXON series;
+      // phase in milliradians).
+      c.series_description = "ORIG Dixon echo";
+      c.sequence_name = "efgre3d";
+      c.scanning_sequence = "GR";
+      c.sequence_variant = "SS\\SK";
+      c.scan_options = "FAST_GEMS";
+      c.ge_image_type = phase ? 1 : 0;
+      break;
     case SeriesRole::t1:
       c.series_description = "Ax T1 FSE";
       c.sequence_name = "fse";
@@ -204,14 +238,14 @@ VendorConvention ge(SeriesRole role, bool three_d, bool localizer) {
 
 }  // namespace
 
-VendorConvention convention_for(Vendor vendor, SeriesRole role, bool three_d, bool localizer) {
+VendorConvention convention_for(Vendor vendor, SeriesRole role, bool three_d, bool localizer, bool phase) {
   switch (vendor) {
-    case Vendor::philips: return philips(role, three_d, localizer);
-    case Vendor::ge: return ge(role, three_d, localizer);
+    case Vendor::philips: return philips(role, three_d, localizer, phase);
+    case Vendor::ge: return ge(role, three_d, localizer, phase);
     case Vendor::siemens:
     case Vendor::unknown: break;
   }
-  return siemens(role, three_d, localizer);
+  return siemens(role, three_d, localizer, phase);
 }
 
 const char* vendor_key(Vendor vendor) {

@@ -21,11 +21,15 @@ struct VendorConvention {
   std::string philips_image_type;  // (2005,1011) code: M, W, F, IP, OP (Philips only)
   std::string receive_coil;
   bool rescale = false;            // Philips stores scaled 12-bit values with RescaleSlope/Intercept
-  bool complex_image_component = false;  // (0008,9208) MAGNITUDE, as Philips classic exports carry it
+  bool complex_image_component = false;  // (0008,9208) MAGNITUDE (PHASE for phase images), as Philips classic exports carry it
+  int ge_image_type = -1;          // GE private (0043,102F): 0 magnitude, 1 phase; -1 not written
+  bool siemens_phase_rescale = false;  // 12-bit stored 0..4095 with RescaleSlope 2, RescaleIntercept -4096
 };
 
-// `three_d` selects 2D/3D sequence names; `localizer` the survey scan of the vendor.
-[[nodiscard]] VendorConvention convention_for(Vendor vendor, SeriesRole role, bool three_d, bool localizer);
+// `three_d` selects 2D/3D sequence names; `localizer` the survey scan of the vendor; `phase` the phase image of a
+// raw Dixon echo (role dixon_echo).
+[[nodiscard]] VendorConvention convention_for(Vendor vendor, SeriesRole role, bool three_d, bool localizer,
+                                              bool phase = false);
 [[nodiscard]] const char* vendor_key(Vendor vendor);  // local helper: to_string(Vendor) belongs to series_role.cpp
 
 }  // namespace myo::dicom::detail

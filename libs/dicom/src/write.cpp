@@ -90,6 +90,7 @@ struct PixelScaling {
 // Siemens and GE store the reconstructed integers directly (no rescale tags) when the values fit; Philips stores
 // 12-bit values with RescaleSlope/Intercept (and per image type slopes), so readers must apply the rescale.
 PixelScaling choose_scaling(const core::ImageVolume& volume, const VendorConvention& convention) {
+  if (convention.siemens_phase_rescale) return {2.0, -4096.0, true, 12};
   float lo = 0.0F;
   float hi = 0.0F;
   if (!volume.voxels.empty()) {
@@ -212,7 +213,7 @@ std::vector<std::filesystem::path> write_series(const std::vector<ImageComponent
     volume.check();
     const core::Geometry& g = volume.geometry;
     const VendorConvention convention =
-        detail::convention_for(series.vendor, component.role, series.three_d, series.localizer);
+        detail::convention_for(series.vendor, component.role, series.three_d, series.localizer, component.phase);
     const std::string description =
         series.series_description.empty() ? convention.series_description : series.series_description;
     const PixelScaling scaling = choose_scaling(volume, convention);
@@ -303,7 +304,16 @@ std::vector<std::filesystem::path> write_series(const std::vector<ImageComponent
       put(DCM_FrameOfReferenceUID, frame_uid);
       put(DCM_PositionReferenceIndicator, "");
       put(DCM_SliceLocation, format_ds(core::dot(position, normal)));
-      if (convention.complex_image_component) put(DCM_ComplexImageComponent, "MAGNITUDE");
+      if (convention.complex_image_component) put(DCM_ComplexImageComponent, component.phase ? "PHASE" : "MAGNITUDE");
+      if (convention.ge_image_type >= 0) {
+        // GE private image type (0043,102F) SS under creator GEMS_PARM_01: 0 magnitude, 1 phase.
+        const char* creator = "GEMS_PARM_01";
+        check(ds->putAndInsertString(DcmTag(0x0043, 0x0010, EVR_LO), creator), file, "set private creator");
+        DcmTag ge_type(0x0043, 0x102F, EVR_SS);
+        ge_type.setPrivateCreator(creator);
+        check(ds->putAndInsertSint16(ge_type, static_cast<Sint16>(convention.ge_image_type)), file,
+              "set GE image type");
+      }
       put_us(DCM_SamplesPerPixel, 1);
       put(DCM_PhotometricInterpretation, "MONOCHROME2");
       put_us(DCM_Rows, static_cast<Uint16>(rows));

@@ -65,6 +65,7 @@ const char* role_name(SeriesRole r) {
     case SeriesRole::fat_fraction_map: return "fat_fraction_map";
     case SeriesRole::t2_map: return "t2_map";
     case SeriesRole::t2_multi_echo: return "t2_multi_echo";
+    case SeriesRole::dixon_echo: return "dixon_echo";
     case SeriesRole::localizer: return "localizer";
     case SeriesRole::other: break;
   }
@@ -72,6 +73,15 @@ const char* role_name(SeriesRole r) {
 }
 
 constexpr double kSwapRadiusMm = 70, kSwapLevelMm = -250;  // --swap-region: ball at mid-thigh (body frame z)
+constexpr double kRawEchoSpacingMs = 1.15;  // raw Dixon echoes: fat and water opposed, then in phase, ... at 3 T
+
+// A raw Dixon phase image (radians) in the vendor's stored units: Siemens 8192 per cycle (rescaled -4096..4094), GE
+// milliradians, Philips radians.
+core::ImageVolume phase_in_vendor_units(core::ImageVolume phase, Vendor vendor) {
+  const double factor = vendor == Vendor::ge ? 1000.0 : vendor == Vendor::philips ? 1.0 : 4096.0 / 3.141592653589793;
+  for (auto& v : phase.voxels) v = static_cast<float>(std::clamp(v * factor, -4096.0, 4094.0));
+  return phase;
+}
 
 int even(double value) { return std::max(2, static_cast<int>(std::lround(value / 2.0)) * 2); }
 
@@ -117,6 +127,8 @@ core::Geometry sagittal(double fov_y, double fov_z, double pixel, double x_hi, d
 struct SeriesPlan {
   std::vector<std::pair<SeriesRole, const core::ImageVolume*>> images;
   std::vector<double> echo_times_ms;  // per image, for multi-echo series (echo numbers follow)
+  std::vector<int> echo_numbers;      // per image when set (magnitude and phase of one echo share its number)
+  std::vector<bool> phase;            // per image when set: a phase image
   dicom::SeriesTags tags;
   std::string description;  // resolved for the truth file
   std::string orientation;
@@ -159,11 +171,16 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                                       params.dixon_voxel_mm, params.clinical_pixel_mm, params.noise_level) +
                           (params.swap_region ? "/swap" : "") + (params.scanner_fat_fraction ? "/ff" : "") +
                           (params.t2_multi_echo ? fmt::format("/mese{}x{}", params.echo_count, params.echo_spacing_ms) : "") +
-                          (params.touching_thighs ? "/touching" : "");
+                          (params.touching_thighs ? "/touching" : "") +
+                          (params.raw_echoes > 0 ? fmt::format("/raw{}", params.raw_echoes) : "");
   if (params.t2_multi_echo && (params.echo_count < 3 || params.echo_count > static_cast<int>(detail::kMaxEchoes) ||
                                params.echo_spacing_ms <= 0))
     throw core::MyoError(output_directory.string(),
                          fmt::format("a multi-echo series needs 3 to {} echoes and a positive spacing", detail::kMaxEchoes));
+  if (params.raw_echoes != 0 && (params.raw_echoes < 2 || params.raw_echoes > 6 || !params.dixon))
+    throw core::MyoError(output_directory.string(), "raw Dixon echoes need 2 to 6 echoes and a Dixon protocol");
+  std::vector<double> raw_echo_times;
+  for (int e = 1; e <= params.raw_echoes; ++e) raw_echo_times.push_back(kRawEchoSpacingMs * e);
   std::vector<double> echo_times;
   if (params.t2_multi_echo)
     for (int e = 1; e <= params.echo_count; ++e) echo_times.push_back(e * params.echo_spacing_ms);
@@ -212,6 +229,8 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
       r.swap_radius_mm = kSwapRadiusMm;
       r.swap_centre_mm = anatomy.right_thigh_lateral_point(kSwapLevelMm);
     }
+    r.raw_echo_times_ms = raw_echo_times;
+    r.field_bump_centre_mm = anatomy.right_thigh_lateral_point(kSwapLevelMm);
     dixon = detail::render(anatomy, r);
   }
   core::ImageVolume scanner_ff;
@@ -296,7 +315,41 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
             {SeriesRole::localizer, &loc_c.localizer}},
            n_loc, "", false, true, 3.7, 7.5, std::nullopt, 20, 7.0, "three-plane");
   int index = 1;
-  if (params.dixon) {
+  std::vector<core::ImageVolume> raw_phase;  // the raw echoes' phase in the vendor's units (outlives the writing)
+  for (const auto& phase : dixon.raw_phase_rad) raw_phase.push_back(phase_in_vendor_units(phase, vendor));
+  if (params.dixon && params.raw_echoes > 0) {
+    // Raw echoes instead of the scanner's reconstructions. Siemens: a magnitude and a phase series, every echo in
+    // each; Philips: one series with every echo's magnitude and phase; GE: one series per echo holding both.
+    const auto echo_plan = [&](const std::vector<std::size_t>& echoes, const std::vector<bool>& phases,
+                               const std::string& description) {
+      std::vector<std::pair<SeriesRole, const core::ImageVolume*>> images;
+      std::vector<double> tes;
+      std::vector<int> numbers;
+      std::vector<bool> phase_flags;
+      for (const auto e : echoes)
+        for (const bool phase : phases) {
+          images.emplace_back(SeriesRole::dixon_echo, phase ? &raw_phase[e] : &dixon.raw_magnitude[e]);
+          tes.push_back(raw_echo_times[e]);
+          numbers.push_back(static_cast<int>(e) + 1);
+          phase_flags.push_back(phase);
+        }
+      add_plan(images, number(index++), description, true, false, tes.front(), 6.5, std::nullopt, 10, std::nullopt,
+               "axial");
+      plans.back().echo_times_ms = tes;
+      plans.back().echo_numbers = numbers;
+      plans.back().phase = phase_flags;
+    };
+    std::vector<std::size_t> all(raw_echo_times.size());
+    for (std::size_t e = 0; e < all.size(); ++e) all[e] = e;
+    if (vendor == Vendor::ge) {
+      for (const auto e : all) echo_plan({e}, {false, true}, fmt::format("ORIG Dixon TE {:g}", raw_echo_times[e]));
+    } else if (philips) {
+      echo_plan(all, {false, true}, "");
+    } else {
+      echo_plan(all, {false}, "");
+      echo_plan(all, {true}, "");
+    }
+  } else if (params.dixon) {
     const double te_opp = 1.23, te_in = 2.46;
     if (philips) {
       // mDIXON: one series with all four image types.
@@ -374,7 +427,11 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
       dicom::ImageComponent c;
       c.role = role;
       c.volume = volume;
-      if (!p.echo_times_ms.empty()) {
+      if (!p.phase.empty()) c.phase = p.phase[n];
+      if (!p.echo_numbers.empty()) {
+        c.echo_time_ms = p.echo_times_ms[n];
+        c.echo_number = p.echo_numbers[n];
+      } else if (!p.echo_times_ms.empty()) {
         c.echo_time_ms = p.echo_times_ms[n];
         // One series per echo (GE) numbers each echo 1, as such exports do; a train in one series counts up.
         c.echo_number = p.echo_times_ms.size() == 1 ? 1 : static_cast<int>(n) + 1;
@@ -446,11 +503,13 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
       truth.groups.push_back(t);
     }
   }
-  const SeriesRole reference_role = params.dixon ? SeriesRole::dixon_water : SeriesRole::t1;
+  // With raw echoes the reference is the water computed from them, on their grid: the first echo's series.
+  const SeriesRole reference_role =
+      params.dixon ? (params.raw_echoes > 0 ? SeriesRole::dixon_echo : SeriesRole::dixon_water) : SeriesRole::t1;
   const SeriesPlan* reference_plan = nullptr;
   for (const auto& p : plans)
     for (const auto& image : p.images)
-      if (image.first == reference_role) reference_plan = &p;
+      if (image.first == reference_role && !reference_plan) reference_plan = &p;
 
   nlohmann::json j;
   j["schema"] = "myoscope-phantom-truth";
@@ -474,6 +533,17 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                                         {"fat_t2_ms", detail::kMeseFatT2Ms},
                                         {"decay", "bi-exponential water + fat by the voxel fat fraction; no stimulated echoes"}};
   j["parameters"]["touching_thighs"] = params.touching_thighs;
+  if (params.raw_echoes > 0) {
+    const auto c = anatomy.right_thigh_lateral_point(kSwapLevelMm);
+    j["parameters"]["raw_echoes"] = {
+        {"echo_times_ms", raw_echo_times},
+        {"field_strength_t", 3.0},
+        {"fat_spectrum", "six-peak (Hamilton 2011)"},
+        {"r2star_per_s", detail::kRawEchoR2s},
+        {"field_map", fmt::format("smooth background plus a {:g} Hz Gaussian bump (sigma {:g} mm) centred at ({:.1f}, "
+                                  "{:.1f}, {:.1f}) mm", detail::kFieldBumpHz, detail::kFieldBumpSigmaMm, c[0], c[1], c[2])},
+        {"images", "magnitude and phase per echo instead of the scanner's water/fat/in-phase/opposed-phase series"}};
+  }
   if (params.swap_region) {
     const auto c = anatomy.right_thigh_lateral_point(kSwapLevelMm);
     j["parameters"]["swap_region"] = {{"centre_mm", {c[0], c[1], c[2]}}, {"radius_mm", kSwapRadiusMm},

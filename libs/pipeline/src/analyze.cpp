@@ -1,5 +1,6 @@
 #include "myo/pipeline/analyze.hpp"
 #include "myo/pipeline/compare.hpp"
+#include "myo/pipeline/label_input.hpp"
 #include "myo/pipeline/study_channels.hpp"
 #include "batch_internal.hpp"
 
@@ -14,6 +15,7 @@
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
+#include "myo/core/muscle_catalog.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/resample.hpp"
 #include "myo/core/version.hpp"
@@ -22,11 +24,12 @@
 #include "myo/dicom/scan.hpp"
 #include "myo/quantification/pattern.hpp"
 #include "myo/quantification/quantify.hpp"
+#include "myo/quantification/water_fat_separation.hpp"
 #include "myo/quantification/water_t2.hpp"
 #include "myo/rendering/figures.hpp"
 #include "myo/reporting/document.hpp"
 #include "myo/reporting/report.hpp"
-#include "myo/segmentation/atlas.hpp"
+#include "myo/segmentation/muscle_model.hpp"
 #include "myo/segmentation/label_import.hpp"
 #include "myo/segmentation/segment.hpp"
 
@@ -72,6 +75,49 @@ void write_display_series(const core::ImageVolume& image, const fs::path& path) 
   core::write_labels(rounded, path);
 }
 
+// The automatic segmentation's single muscles with their fat, edema and confidence; each group's confidence is
+// its muscles', weighted by volume.
+std::vector<reporting::SingleMuscleEntry> single_muscles(const segmentation::SegmentationResult& segmentation,
+                                                         const quantification::QuantificationResult& quantities,
+                                                         std::vector<quantification::GroupMeasurement>& groups) {
+  const auto stats = quantification::label_statistics(
+      segmentation.muscle_labels, quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
+      quantities.edema_mask ? &*quantities.edema_mask : nullptr,
+      quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask : nullptr);
+  const auto& catalog = core::MuscleCatalog::instance();
+  std::vector<reporting::SingleMuscleEntry> out;
+  std::map<int, std::pair<double, double>> group_confidence;  // group label -> (sum of confidence x volume, volume)
+  for (const auto& c : segmentation.confidence) {
+    const auto* muscle = catalog.find_muscle(c.muscle);
+    if (muscle == nullptr) continue;
+    reporting::SingleMuscleEntry e;
+    e.name = c.muscle;
+    e.group = muscle->group;
+    e.side = core::to_string(c.side);
+    e.label = muscle->label(c.side);
+    e.volume_ml = c.volume_ml;
+    e.confidence = c.confidence;
+    e.mean_probability = c.mean_probability;
+    e.view_agreement = c.view_agreement;
+    e.flagged = c.flagged;
+    const auto it = std::find_if(stats.begin(), stats.end(), [&](const auto& s) { return s.value == e.label; });
+    if (it != stats.end()) {
+      e.fat_fraction_pct = it->fat_fraction_pct;
+      e.fat_fraction_interior_pct = it->fat_fraction_interior_pct;
+      e.edema_fraction_pct = it->edema_fraction_pct;
+    }
+    if (const auto* group = catalog.find(muscle->group)) {
+      auto& [sum, volume] = group_confidence[group->label(c.side)];
+      sum += c.confidence * c.volume_ml, volume += c.volume_ml;
+    }
+    out.push_back(std::move(e));
+  }
+  for (auto& g : groups)
+    if (const auto it = group_confidence.find(g.label); it != group_confidence.end() && it->second.second > 0)
+      g.segmentation_confidence = it->second.first / it->second.second;
+  return out;
+}
+
 }  // namespace
 
 AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
@@ -110,17 +156,15 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   segmentation::SegmentationResult segmentation;
   std::optional<core::LabelVolume> user_labels;  // the user's own values, on the reference grid
   std::vector<segmentation::InputLabel> input_labels;
+  segmentation::SegmentationParams seg_params;
   if (!options.labels_file.empty()) {
     // The user's segmentation replaces ours; it is brought onto the reference grid explicitly and said so.
     const auto& file = options.labels_file;
     if (!fs::exists(file)) throw core::MyoError(file.string(), "label file not found");
-    core::LabelVolume labels = dicom::is_dicom_segmentation(file) ? dicom::read_segmentation(file, grid)
-                                                                   : core::read_labels(file);
-    if (!labels.geometry.same_grid(grid)) {
-      warn(file.filename().string() +
-                                ": labels resampled (nearest neighbour) onto the reference series grid");
-      labels = core::resample_labels_to(labels, grid);
-    }
+    auto conformed = conform_labels(
+        dicom::is_dicom_segmentation(file) ? dicom::read_segmentation(file, grid) : read_label_map(file), grid, file);
+    if (conformed.warning) warn(*conformed.warning);
+    core::LabelVolume labels = std::move(conformed.labels);
     const auto table = options.label_table.empty() ? std::vector<segmentation::LabelTableEntry>{}
                                                    : segmentation::read_label_table(options.label_table);
     auto imported = segmentation::import_labels(labels, table);
@@ -130,13 +174,12 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     user_labels = std::move(labels);
     report.segmentation_source = "user_labels";
   } else {
-    segmentation::SegmentationParams params;
-    std::optional<segmentation::SegmentationAtlas> atlas;
-    if (!options.atlas_file.empty()) {
-      atlas = segmentation::SegmentationAtlas::read(options.atlas_file);
-      params.atlas = &*atlas;
+    std::optional<segmentation::MuscleModel> model;
+    if (!options.model_file.empty()) {
+      model = segmentation::MuscleModel::read(options.model_file);
+      seg_params.model = &*model;
     }
-    segmentation = segmentation::segment_muscle_groups(seg_input, params);
+    segmentation = segmentation::segment_muscle_groups(seg_input, seg_params);
   }
   report.segmentation_notes = segmentation.notes;
   for (const auto& w : segmentation.warnings) warn("segmentation: " + w);
@@ -248,6 +291,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
         "Dixon water/fat swap detected and corrected: {:.0f} ml ({:.0f} ml of muscle) on the {} side{}, z {:.0f} to "
         "{:.0f} mm; fat fractions there use the exchanged images",
         s.volume_ml, s.muscle_volume_ml, s.side, s.side == "both" ? "s" : "", s.z_min_mm, s.z_max_mm));
+  for (const auto& note : quantities.method.swap_notes) warn("Dixon water/fat swap check: " + note);
 
   // Report.
   report.software_name = core::software_name();
@@ -258,6 +302,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   report.study.study_date = study->study_date;
   report.study.study_description = study->study_description;
   report.reference_series_uid = reference->series_instance_uid;
+  report.study.magnetic_field_strength_t = reference->magnetic_field_strength_t.value_or(0.0);
+  if (channels.water_fat_separation) report.water_fat_separation = *channels.water_fat_separation;
   for (const auto& s : series) {
     reporting::SeriesEntry e;
     e.series_instance_uid = s.series_instance_uid;
@@ -279,8 +325,15 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     else if (std::any_of(channels.echo_train_series.begin(), channels.echo_train_series.end(), same))
       e.used_as = "water_t2";
     else if (same(channels.fat_fraction_map_series)) e.used_as = dixon ? "fat_fraction_cross_check" : "fat_fraction";
+    else if (std::any_of(channels.dixon_echo_series.begin(), channels.dixon_echo_series.end(), same))
+      e.used_as = "dixon_echoes";
     if (report.study.manufacturer.empty()) report.study.manufacturer = s.manufacturer;
     report.series.push_back(std::move(e));
+  }
+  if (report.segmentation_source == "automatic") {
+    report.single_muscles = single_muscles(segmentation, quantities, quantities.groups);
+    report.segmentation_method = segmentation.method;
+    report.confidence_flag_below = segmentation.confidence_flag_below;
   }
   report.muscles = quantities.groups;
   if (user_labels) {
@@ -289,11 +342,12 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
         quantities.edema_mask ? &*quantities.edema_mask : nullptr,
         quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask : nullptr);
     for (const auto& in : input_labels) {
-      reporting::InputLabelEntry e{in.value, in.name, in.group, in.side, 0, std::nullopt, std::nullopt};
+      reporting::InputLabelEntry e{in.value, in.name, in.group, in.side, 0, std::nullopt, std::nullopt, std::nullopt};
       const auto it = std::find_if(stats.begin(), stats.end(), [&](const auto& st) { return st.value == in.value; });
       if (it != stats.end()) {
         e.volume_ml = it->volume_ml;
         e.fat_fraction_pct = it->fat_fraction_pct;
+        e.fat_fraction_interior_pct = it->fat_fraction_interior_pct;
         e.edema_fraction_pct = it->edema_fraction_pct;
       }
       report.input_labels.push_back(std::move(e));
@@ -317,6 +371,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     throw core::MyoError(options.output.string(), std::string("cannot create output folder: ") + e.code().message());
   }
   core::write_labels(segmentation.labels, options.output / "labels.nii.gz");
+  if (!segmentation.muscle_labels.voxels.empty())
+    core::write_labels(segmentation.muscle_labels, options.output / "muscle_labels.nii.gz");
   if (options.write_maps && quantities.fat_fraction_map_pct)
     core::write_image(*quantities.fat_fraction_map_pct, options.output / "fat_fraction.nii.gz");
   // Fitted water T2 (ms, 0 where not fitted) on the multi-echo series' own grid, where it was fitted.

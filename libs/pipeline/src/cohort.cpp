@@ -295,6 +295,7 @@ const std::vector<std::string> kRealColumns{"volume_ml",
 std::string level_key(const Row& r) {
   const auto level = r.count("level") ? r.at("level") : std::string("whole");
   if (level == "whole") return level;
+  if (level == "muscle") return "muscle@" + (r.count("muscle") ? r.at("muscle") : std::string());  // one per muscle
   const auto mm = r.count("level_mm") ? r.at("level_mm") : std::string();
   return mm.empty() ? level : level + "@" + mm;
 }

@@ -49,7 +49,11 @@ std::map<std::pair<std::string, std::string>, TruthGroup> read_truth(const fs::p
   for (const auto& g : *groups) {
     TruthGroup t;
     t.volume_ml = g.value("volume_ml", 0.0);
-    if (g.contains("fat_fraction_pct") && g["fat_fraction_pct"].is_number()) t.fat_fraction_pct = g["fat_fraction_pct"].get<double>();
+    // fat_fraction_pct is the mean over every voxel of a label: the truth to compare it with is the mean PDFF of the
+    // whole labelled voxels, partial volume included (fat_fraction_voxel_pct; older truth files: the tissue PDFF at
+    // the voxel centres).
+    for (const char* key : {"fat_fraction_pct", "fat_fraction_voxel_pct"})
+      if (g.contains(key) && g[key].is_number()) t.fat_fraction_pct = g[key].get<double>();
     if (g.contains("edema_fraction_pct") && g["edema_fraction_pct"].is_number()) t.edema_fraction_pct = g["edema_fraction_pct"].get<double>();
     if (g.contains("fat_replaced_share_pct") && g["fat_replaced_share_pct"].is_number())
       t.fat_replaced_share_pct = g["fat_replaced_share_pct"].get<double>();

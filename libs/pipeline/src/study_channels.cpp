@@ -10,6 +10,8 @@
 #include "myo/core/resample.hpp"
 #include "myo/core/statistics.hpp"
 #include "myo/dicom/load.hpp"
+#include "myo/quantification/water_fat_separation.hpp"
+#include "raw_dixon.hpp"
 
 namespace myo::pipeline {
 namespace {
@@ -27,10 +29,12 @@ void apply_overrides(std::vector<SeriesInfo>& series, const std::vector<std::str
     bool matched = false;
     for (auto& s : series) {
       if (s.series_instance_uid == key || std::to_string(s.series_number) == key) {
+        // A phase image told apart only by its reason (Siemens ImageType P) stays one when the reason is replaced.
+        if (dicom::is_phase_part(s)) s.complex_component = "PHASE";
         s.role = *role;
         s.role_reason = "overridden on the command line";
         // Echoes named on the command line form one train.
-        s.echo_train = *role == SeriesRole::t2_multi_echo ? "command line" : "";
+        s.echo_train = *role == SeriesRole::t2_multi_echo || *role == SeriesRole::dixon_echo ? "command line" : "";
         matched = true;
       }
     }
@@ -98,11 +102,17 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
   const SeriesInfo* ff_map = pick(series, SeriesRole::fat_fraction_map);
   const SeriesInfo* t2_map = pick(series, SeriesRole::t2_map);
   out.dixon = water && fat;
-  const SeriesInfo* reference = out.dixon ? water : t1;
+  // Without the scanner's water and fat: raw echoes, the acquisition with the most slices (axial first).
+  const std::vector<std::size_t>* echo_set = nullptr;
+  const auto echo_sets = dicom::find_dixon_echo_sets(series);
+  if (!out.dixon)
+    for (const auto& set : echo_sets)
+      if (!echo_set || preferred(series[set.front()], series[echo_set->front()])) echo_set = &set;
+  const SeriesInfo* reference = out.dixon ? water : echo_set ? &series[echo_set->front()] : t1;
   if (!reference)
     throw core::MyoError(input.string(),
-                         "no Dixon water/fat pair and no T1 series found: nothing to segment (see `myoscope scan`; "
-                         "override roles with --role SERIES=ROLE)");
+                         "no Dixon water/fat pair, no raw Dixon echoes and no T1 series found: nothing to segment (see "
+                         "`myoscope scan`; override roles with --role SERIES=ROLE)");
   out.reference_series = reference;
   out.fat_series = out.dixon ? fat : nullptr;
   out.t1_series = t1;
@@ -134,9 +144,27 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     }
     return load_one(info);
   };
-  auto reference_series = load(*reference);
-  const core::Geometry grid = reference_series.volume.geometry;
-  if (out.dixon) {
+  core::Geometry grid;
+  if (echo_set) {
+    // Dixon from raw echoes: the computed water is the reference, on the echoes' grid.
+    std::vector<SeriesInfo> parts;
+    for (const auto i : *echo_set) {
+      parts.push_back(series[i]);
+      out.dixon_echo_series.push_back(&series[i]);
+    }
+    auto raw = detail::dixon_from_echoes(parts);
+    for (auto& w : raw.warnings) out.warnings.push_back(std::move(w));
+    warn(fmt::format("{}: no water/fat images in the study; water and fat computed from {} raw echoes", raw.method.series,
+                     raw.method.echo_times_ms.size()));
+    out.water_fat_separation = std::make_shared<const quantification::WaterFatSeparationMethod>(raw.method);
+    out.water = std::move(raw.water);
+    out.fat = std::move(raw.fat);
+    out.dixon = true;
+    grid = out.water->geometry;
+  }
+  auto reference_series = echo_set ? dicom::LoadedSeries{} : load(*reference);
+  if (!echo_set) grid = reference_series.volume.geometry;
+  if (out.dixon && !echo_set) {
     out.water = std::move(reference_series.volume);
     out.fat = core::resample_to(load(*fat).volume, grid);
   }

@@ -22,7 +22,10 @@ BiasCorrection correct_bias_field(const core::ImageVolume& image, const core::Ma
   using Image = core::ItkImage3<float>;
   using Mask = core::ItkImage3<std::uint8_t>;
   // N4 works on the logarithm: no zero or negative intensities inside the mask.
+  // Within same_grid's tolerance the mask is on the image's grid: it takes that exact geometry, since ITK refuses
+  // inputs whose origins differ in the last digits (float32 headers).
   core::MaskVolume fit_mask = mask;
+  fit_mask.geometry = image.geometry;
   for (std::size_t i = 0; i < fit_mask.voxels.size(); ++i)
     if (image.voxels[i] <= 0) fit_mask.voxels[i] = 0;
 

@@ -83,6 +83,20 @@ core::ImageVolume water_share_as_acquired(const core::ImageVolume& fat_pct, cons
 
 }  // namespace
 
+core::MaskVolume label_interior(const core::LabelVolume& labels) {
+  const auto& g = labels.geometry;
+  const std::size_t nx = g.size[0], ny = g.size[1];
+  core::MaskVolume interior(g, 0);
+  const auto& v = labels.voxels;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (!v[i]) continue;
+    const std::size_t x = i % nx, y = (i / nx) % ny;
+    if (x == 0 || y == 0 || x + 1 == nx || y + 1 == ny) continue;
+    interior.voxels[i] = v[i - 1] == v[i] && v[i + 1] == v[i] && v[i - nx] == v[i] && v[i + nx] == v[i];
+  }
+  return interior;
+}
+
 QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params) {
   if (!input.labels) throw core::MyoError("quantification", "no label map given");
   const auto& g = input.labels->geometry;
@@ -118,11 +132,12 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     }
     if (params.correct_swaps) {
       // A swapped voxel's F/(W+F) is the true W/(W+F): exchanging back is 100 - FF.
-      result.method.swap_method = "subcutaneous_fat_vote";
+      result.method.swap_method = "adipose_vote_smooth_field";
       const auto swaps = detect_water_fat_swaps(*input.labels, *input.water, *input.fat, params.swap);
       for (std::size_t i = 0; i < n; ++i)
         if (swaps.swapped.voxels[i]) ff.voxels[i] = 100.0F - ff.voxels[i];
       result.method.swap_regions = swaps.regions;
+      result.method.swap_notes = swaps.notes;
     }
     result.fat_fraction_map_pct = std::move(ff);
   } else if (input.scanner_fat_fraction_pct) {
@@ -276,19 +291,8 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     std::vector<float> ff_values;
   };
   std::vector<Accumulator> acc(static_cast<std::size_t>(max_label) + 1);
-  // Fat statistics come from each muscle's interior (all four in-plane neighbours in the same muscle): boundary voxels
-  // share their volume with septa and subcutaneous fat, and partial volume would read as fatty replacement.
-  std::vector<std::uint8_t> interior(n, 0);
-  {
-    const std::size_t nx = g.size[0], ny = g.size[1];
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto v = labels[i];
-      if (!v) continue;
-      const std::size_t x = i % nx, y = (i / nx) % ny;
-      if (x == 0 || y == 0 || x + 1 == nx || y + 1 == ny) continue;
-      interior[i] = labels[i - 1] == v && labels[i + 1] == v && labels[i - nx] == v && labels[i + nx] == v;
-    }
-  }
+  // The interior (see label_interior) gets its own fat fraction; every other fat figure is over the whole label.
+  const auto interior = label_interior(*input.labels);
   std::vector<Accumulator> interior_acc(static_cast<std::size_t>(max_label) + 1);
   // Edema is counted over the voxels where STIR can tell it (see edema_min_assessable_water_share).
   const auto edema_assessable = [&](std::size_t i) {
@@ -303,13 +307,14 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     ++a.count;
     if (result.fat_fraction_map_pct) {
       const float ff = result.fat_fraction_map_pct->voxels[i];
-      for (auto* target : {&a, interior[i] ? &interior_acc[static_cast<std::size_t>(label)] : nullptr}) {
-        if (!target) continue;
-        if (target != &a) ++target->count;
-        target->ff_sum += ff;
-        if (input.scanner_fat_fraction_pct) target->scanner_sum += input.scanner_fat_fraction_pct->voxels[i];
-        target->ff_values.push_back(ff);
-        if (ff > params.fat_replaced_threshold_pct) ++target->fat_replaced;
+      a.ff_sum += ff;
+      if (input.scanner_fat_fraction_pct) a.scanner_sum += input.scanner_fat_fraction_pct->voxels[i];
+      a.ff_values.push_back(ff);
+      if (ff > params.fat_replaced_threshold_pct) ++a.fat_replaced;
+      if (interior.voxels[i]) {
+        auto& in = interior_acc[static_cast<std::size_t>(label)];
+        ++in.count;
+        in.ff_sum += ff;
       }
     }
     if (t1_fat) {
@@ -378,16 +383,16 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       m.voxel_count = a.count;
       m.volume_ml = static_cast<double>(a.count) * voxel_ml;
       if (result.fat_fraction_map_pct) {
-        // The interior when it holds enough of the muscle; thin straps keep all their voxels.
-        auto& in = interior_acc[static_cast<std::size_t>(label)];
-        auto& f = in.count >= std::max<std::size_t>(50, a.count / 4) ? in : a;
-        m.fat_fraction_pct = f.ff_sum / static_cast<double>(f.count);
+        // Over the whole label (one definition for groups, single muscles and input labels alike); the interior
+        // mean is its own figure.
+        m.fat_fraction_pct = a.ff_sum / static_cast<double>(a.count);
         if (result.method.scanner_ff_use == "cross_check")
-          m.scanner_fat_fraction_pct = f.scanner_sum / static_cast<double>(f.count);
-        m.fat_fraction_median_pct = percentile(f.ff_values, 0.5);
-        m.fat_fraction_p90_pct = percentile(f.ff_values, 0.9);
-        m.fat_replaced_volume_ml = static_cast<double>(f.fat_replaced) / static_cast<double>(f.count) *
-                                   static_cast<double>(a.count) * voxel_ml;
+          m.scanner_fat_fraction_pct = a.scanner_sum / static_cast<double>(a.count);
+        m.fat_fraction_median_pct = percentile(a.ff_values, 0.5);
+        m.fat_fraction_p90_pct = percentile(a.ff_values, 0.9);
+        m.fat_replaced_volume_ml = static_cast<double>(a.fat_replaced) * voxel_ml;
+        const auto& in = interior_acc[static_cast<std::size_t>(label)];
+        if (in.count >= kMinInteriorVoxels) m.fat_fraction_interior_pct = in.ff_sum / static_cast<double>(in.count);
       }
       if (t1_fat) m.t1_fat_estimate_pct = a.t1_sum / static_cast<double>(a.count);
       if (result.fat_fraction_map_pct || t1_fat) {
@@ -420,9 +425,12 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
 std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, const core::ImageVolume* ff,
                                               const core::MaskVolume* edema, const core::MaskVolume* edema_assessed) {
   struct Acc {
-    std::size_t count = 0, edema = 0, assessed = 0;
-    double ff = 0;
+    std::size_t count = 0, edema = 0, assessed = 0, interior = 0;
+    double ff = 0, interior_ff = 0;
   };
+  if (ff && !ff->geometry.same_grid(labels.geometry))
+    throw core::MyoError("quantification", "the fat-fraction map is not on the label grid");
+  const auto interior = label_interior(labels);
   std::map<int, Acc> acc;
   for (std::size_t i = 0; i < labels.voxels.size(); ++i) {
     const int v = labels.voxels[i];
@@ -430,6 +438,7 @@ std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, c
     auto& a = acc[v];
     ++a.count;
     if (ff) a.ff += ff->voxels[i];
+    if (ff && interior.voxels[i]) ++a.interior, a.interior_ff += ff->voxels[i];
     if (edema && edema->voxels[i]) ++a.edema;
     if (edema_assessed && edema_assessed->voxels[i]) ++a.assessed;
   }
@@ -440,6 +449,7 @@ std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, c
     s.voxel_count = a.count;
     s.volume_ml = static_cast<double>(a.count) * labels.geometry.voxel_volume_ml();
     if (ff) s.fat_fraction_pct = a.ff / static_cast<double>(a.count);
+    if (ff && a.interior >= kMinInteriorVoxels) s.fat_fraction_interior_pct = a.interior_ff / static_cast<double>(a.interior);
     if (edema)
       s.edema_fraction_pct =
           100.0 * static_cast<double>(a.edema) / static_cast<double>(a.assessed > 0 ? a.assessed : a.count);

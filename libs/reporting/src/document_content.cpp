@@ -100,7 +100,20 @@ const GroupMeasurement* find_muscle(const Report& r, const std::string& group, c
   return nullptr;
 }
 
-Table measurement_table(const Report& r, bool dixon) {
+// Columns of the group table that appear only when some group has a value: water T2 when it was fitted, the
+// segmentation confidence with the automatic segmentation (a user's own labels have none).
+struct OptionalColumns {
+  bool water_t2 = false;
+  bool confidence = false;
+};
+
+OptionalColumns optional_columns(const Report& r) {
+  const auto any = [&](auto has) { return std::any_of(r.muscles.begin(), r.muscles.end(), has); };
+  return {any([](const auto& m) { return m.water_t2_ms.has_value(); }),
+          any([](const auto& m) { return m.segmentation_confidence.has_value(); })};
+}
+
+Table measurement_columns(bool dixon, OptionalColumns extra) {
   Table t;
   t.header = {"Muscle group",     "Side",
               "Volume",           dixon ? "Fat fraction (PDFF)" : "T1 fat estimate",
@@ -108,56 +121,66 @@ Table measurement_table(const Report& r, bool dixon) {
               "Mercuri, modified"};
   t.widths = {1.8, 1.45, 2.05, 1.35, 1.2, 1.0, 1.15};
   t.numeric = {false, false, true, true, true, true, true};
-  const bool water_t2 =
-      std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& m) { return m.water_t2_ms.has_value(); });
-  if (water_t2) {
+  if (extra.water_t2) {
     // One more column on the same page width: group and side give up some room.
     t.header.push_back("Water T2");
     t.widths = {1.55, 1.2, 1.9, 1.3, 1.15, 1.0, 1.35, 1.25};
     t.numeric.push_back(true);
   }
-  for (const auto& group : group_order(r)) {
-    const auto* right = find_muscle(r, group, core::Side::right);
-    const auto* left = find_muscle(r, group, core::Side::left);
-    bool first = true;
-    for (const auto* m : {right, left}) {
-      if (!m) continue;
-      TableRow row;
-      row.style = first ? RowStyle::group_start : RowStyle::normal;
-      row.cells = {first ? display_name(group) : "",
-                   side_label(core::to_string(m->side)),
-                   fmt::format("{:.1f} ml", m->volume_ml),
-                   pct(fat_value(*m, dixon)),
-                   pct(m->edema_fraction_pct),
-                   m->edema_grade ? std::to_string(*m->edema_grade) : "–",
-                   m->mercuri_modified_grade.empty() ? "–" : clean_text(m->mercuri_modified_grade)};
-      if (water_t2) row.cells.push_back(m->water_t2_ms ? fmt::format("{:.1f} ms", *m->water_t2_ms) : "–");
-      t.rows.push_back(std::move(row));
-      first = false;
-    }
-    if (right && left) {
-      TableRow diff;
-      diff.style = RowStyle::difference;
-      std::string volume = signed_num(right->volume_ml - left->volume_ml, "ml");
-      const double mean = (right->volume_ml + left->volume_ml) / 2;
-      if (mean > 0)
-        volume += fmt::format(" ({:+.0f} %)", unsigned_zero(100 * (right->volume_ml - left->volume_ml) / mean, 1));
-      const auto fr = fat_value(*right, dixon), fl = fat_value(*left, dixon);
-      const auto er = right->edema_fraction_pct, el = left->edema_fraction_pct;
-      diff.cells = {"",
-                    "Right − Left",
-                    volume,
-                    fr && fl ? signed_num(*fr - *fl, "pp") : "–",
-                    er && el ? signed_num(*er - *el, "pp") : "–",
-                    "",
-                    ""};
-      if (water_t2)
-        diff.cells.push_back(right->water_t2_ms && left->water_t2_ms
-                                 ? signed_num(*right->water_t2_ms - *left->water_t2_ms, "ms")
-                                 : "–");
-      t.rows.push_back(std::move(diff));
-    }
+  if (extra.confidence) {
+    // Every column gives up room, each down to about what its longest word needs (widths in points).
+    t.header.push_back("Seg. conf.");
+    t.widths = extra.water_t2 ? std::vector<double>{70, 50, 64, 56, 50, 46, 59, 59, 45}
+                              : std::vector<double>{80, 52, 80, 60, 54, 48, 60, 45};
+    t.numeric.push_back(true);
   }
+  return t;
+}
+
+std::string confidence_text(const std::optional<double>& confidence) {
+  return confidence ? fmt::format("{:.2f}", *confidence) : "";
+}
+
+TableRow group_side_row(const GroupMeasurement& m, bool first, bool dixon, OptionalColumns extra) {
+  TableRow row;
+  row.style = first ? RowStyle::group_start : RowStyle::normal;
+  row.cells = {first ? display_name(m.group) : "",
+               side_label(core::to_string(m.side)),
+               fmt::format("{:.1f} ml", m.volume_ml),
+               pct(fat_value(m, dixon)),
+               pct(m.edema_fraction_pct),
+               m.edema_grade ? std::to_string(*m.edema_grade) : "–",
+               m.mercuri_modified_grade.empty() ? "–" : clean_text(m.mercuri_modified_grade)};
+  if (extra.water_t2) row.cells.push_back(m.water_t2_ms ? fmt::format("{:.1f} ms", *m.water_t2_ms) : "–");
+  if (extra.confidence) row.cells.push_back(confidence_text(m.segmentation_confidence));
+  return row;
+}
+
+TableRow difference_row(const GroupMeasurement& right, const GroupMeasurement& left, bool dixon,
+                        OptionalColumns extra) {
+  TableRow diff;
+  diff.style = RowStyle::difference;
+  std::string volume = signed_num(right.volume_ml - left.volume_ml, "ml");
+  const double mean = (right.volume_ml + left.volume_ml) / 2;
+  if (mean > 0)
+    volume += fmt::format(" ({:+.0f} %)", unsigned_zero(100 * (right.volume_ml - left.volume_ml) / mean, 1));
+  const auto fr = fat_value(right, dixon), fl = fat_value(left, dixon);
+  const auto er = right.edema_fraction_pct, el = left.edema_fraction_pct;
+  diff.cells = {"",
+                "Right − Left",
+                volume,
+                fr && fl ? signed_num(*fr - *fl, "pp") : "–",
+                er && el ? signed_num(*er - *el, "pp") : "–",
+                "",
+                ""};
+  if (extra.water_t2)
+    diff.cells.push_back(
+        right.water_t2_ms && left.water_t2_ms ? signed_num(*right.water_t2_ms - *left.water_t2_ms, "ms") : "–");
+  if (extra.confidence) diff.cells.push_back("");
+  return diff;
+}
+
+void add_measurement_notes(Table& t, const Report& r, bool dixon, OptionalColumns extra) {
   const auto& p = r.quantification_method.params;
   t.notes.push_back(dixon ? "Fat fraction: mean Dixon proton density fat fraction (PDFF) over the muscle group."
                           : "T1 fat estimate: derived from T1-weighted signal because no Dixon series was available. "
@@ -168,13 +191,78 @@ Table measurement_table(const Report& r, bool dixon) {
   t.notes.push_back(
       fmt::format("Mercuri grade (modified scale 0, 1, 2a, 2b, 3, 4) from the share of voxels above {:.0f} % fat{}.",
                   p.fat_replaced_threshold_pct, dixon ? "" : " (T1 estimate)"));
-  if (water_t2)
+  if (extra.water_t2)
     t.notes.push_back(
         "Water T2: median over the group's fitted voxels (healthy thigh muscle about 30–35 ms; edema raises it); see "
         "Method for how fat was handled.");
+  if (extra.confidence)
+    t.notes.push_back(
+        "Seg. conf.: segmentation confidence (0–1), how sure the automatic segmentation is of the group's outline; "
+        "the confidence of its single muscles weighted by their volume (see Single muscles).");
   t.notes.push_back(
       "Right − Left: difference of the two sides; pp = percentage points; volume difference in % of "
       "the mean of both sides.");
+}
+
+Table measurement_table(const Report& r, bool dixon) {
+  const auto extra = optional_columns(r);
+  Table t = measurement_columns(dixon, extra);
+  for (const auto& group : group_order(r)) {
+    const auto* right = find_muscle(r, group, core::Side::right);
+    const auto* left = find_muscle(r, group, core::Side::left);
+    bool first = true;
+    for (const auto* m : {right, left}) {
+      if (!m) continue;
+      t.rows.push_back(group_side_row(*m, first, dixon, extra));
+      first = false;
+    }
+    if (right && left) t.rows.push_back(difference_row(*right, *left, dixon, extra));
+  }
+  add_measurement_notes(t, r, dixon, extra);
+  return t;
+}
+
+// Catalogue order of the muscles, right before left; muscles the catalogue does not know come last in report order.
+std::vector<const SingleMuscleEntry*> single_muscle_order(const Report& r) {
+  std::vector<const SingleMuscleEntry*> order;
+  for (const auto& muscle : core::MuscleCatalog::instance().muscles())
+    for (const char* side : {"right", "left"})
+      for (const auto& m : r.single_muscles)
+        if (m.name == muscle.name && m.side == side) order.push_back(&m);
+  for (const auto& m : r.single_muscles)
+    if (std::find(order.begin(), order.end(), &m) == order.end()) order.push_back(&m);
+  return order;
+}
+
+std::string muscle_display_name(const std::string& name) {
+  const auto* m = core::MuscleCatalog::instance().find_muscle(name);
+  return clean_text(m ? m->display_name : name);
+}
+
+// The automatic segmentation's single muscles; a flagged muscle's confidence carries a mark a reader cannot miss.
+Table single_muscle_table(const Report& r, bool dixon) {
+  Table t;
+  t.header = {"Muscle", "Side", "Volume", dixon ? "Fat fraction (PDFF)" : "Fat fraction", "Edema extent",
+              "Seg. confidence"};
+  t.widths = {2.6, 0.9, 1.3, 1.4, 1.2, 1.4};
+  t.numeric = {false, false, true, true, true, true};
+  std::string previous;
+  for (const auto* m : single_muscle_order(r)) {
+    const bool first = m->name != previous;
+    t.rows.push_back({{first ? muscle_display_name(m->name) : "", side_label(m->side),
+                       fmt::format("{:.1f} ml", m->volume_ml), pct(m->fat_fraction_pct), pct(m->edema_fraction_pct),
+                       fmt::format("{:.2f}{}", m->confidence, m->flagged ? " ⚠ low" : "")},
+                      first ? RowStyle::group_start : RowStyle::normal});
+    previous = m->name;
+  }
+  t.notes.push_back(
+      "Single muscles as the automatic segmentation labels them (muscle_labels.nii.gz); the groups above add them "
+      "up. Seg. confidence (0–1): the network's mean probability over the muscle, lowered where the labels from "
+      "the water and fat images disagree.");
+  if (r.confidence_flag_below)
+    t.notes.push_back(fmt::format("⚠ low: confidence below {:.2f}; check the muscle's outline before relying on its "
+                                  "numbers (see Warnings).",
+                                  *r.confidence_flag_below));
   return t;
 }
 
@@ -363,6 +451,7 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
         "of the table above.");
     d.input_labels = std::move(t);
   }
+  if (!r.single_muscles.empty()) d.single_muscles = single_muscle_table(r, dixon);
   const auto order = group_order(r);
   d.fat_chart = bar_chart(r, order, true, dixon);
   if (std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& m) { return m.edema_fraction_pct.has_value(); }))
@@ -454,11 +543,14 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   d.method.push_back(
       {"Segmentation", r.segmentation_source == "user_labels"
                            ? "User-supplied label map, rolled up into muscle groups per side"
-                           : "Polar atlas with watershed refinement (version 1), per muscle group and side"});
+                           : clean_text("Muscle network: " + r.segmentation_method)});
   if (m.fat_method == "scanner_ff_map") {
     d.method.push_back({"Fat", "the scanner's own fat-fraction map (no Dixon water/fat images in the study)"});
   } else if (dixon) {
-    std::string fat = "Dixon proton density fat fraction F/(W+F)";
+    std::string fat = "Dixon proton density fat fraction F/(W+F), the mean over the whole label";
+    if (const auto& w = r.water_fat_separation)
+      fat += fmt::format(" (water and fat separated by MyoScope from {} raw echoes, {} fat model)",
+                         w->echo_times_ms.size(), w->fat_model);
     if (p.noise_floor_correction) fat += ", noise-floor corrected";
     if (m.noise_sigma) fat += fmt::format(" (noise σ = {:.1f})", *m.noise_sigma);
     if (m.scanner_ff_use == "cross_check") fat += "; the scanner's fat-fraction map compared per group";

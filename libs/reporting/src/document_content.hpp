@@ -47,6 +47,7 @@ struct DocumentContent {
   std::string summary_disclaimer;
   Table measurements;
   std::optional<Table> input_labels;  // the user's own label map (analyze --labels), label by label
+  std::optional<Table> single_muscles;  // the automatic segmentation's single muscles with their confidence
   BarChart fat_chart;
   std::optional<BarChart> edema_chart;
   std::optional<ProfileChart> fat_profile;

@@ -156,6 +156,7 @@ std::string to_html_report(const Report& report, const ReportExtras& extras) {
 
   out += "<h2>Measurements per muscle group and side</h2>\n" + table_html(d.measurements, "measurements");
   if (d.input_labels) out += "<h2>Labels of the supplied segmentation</h2>\n" + table_html(*d.input_labels, "labels");
+  if (d.single_muscles) out += "<h2>Single muscles</h2>\n" + table_html(*d.single_muscles, "single-muscles");
 
   out += "<h2>Charts</h2>\n";
   const auto bar_png = [&](const detail::BarChart& c) {

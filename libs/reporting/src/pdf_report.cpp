@@ -336,6 +336,10 @@ void write_pdf_report(const Report& report, const ReportExtras& extras, const st
     pdf.heading("Labels of the supplied segmentation");
     pdf.table(*d.input_labels);
   }
+  if (d.single_muscles) {
+    pdf.heading("Single muscles");
+    pdf.table(*d.single_muscles);
+  }
 
   pdf.heading("Charts", 200);
   constexpr double bar_h = 200;

@@ -24,6 +24,7 @@ json muscle_to_json(const quantification::GroupMeasurement& m, const std::string
               {"voxel_count", m.voxel_count},
               {"volume_ml", m.volume_ml},
               {"fat_fraction_pct", optional_number(m.fat_fraction_pct)},
+              {"fat_fraction_interior_pct", optional_number(m.fat_fraction_interior_pct)},
               {"fat_fraction_median_pct", optional_number(m.fat_fraction_median_pct)},
               {"fat_fraction_p90_pct", optional_number(m.fat_fraction_p90_pct)},
               {"fat_replaced_volume_ml", optional_number(m.fat_replaced_volume_ml)},
@@ -37,8 +38,27 @@ json muscle_to_json(const quantification::GroupMeasurement& m, const std::string
               {"mercuri_modified_grade", m.mercuri_modified_grade.empty() ? json(nullptr) : json(m.mercuri_modified_grade)},
               {"scanner_fat_fraction_pct", optional_number(m.scanner_fat_fraction_pct)},
               {"water_t2_ms", optional_number(m.water_t2_ms)},
+              {"segmentation_confidence", optional_number(m.segmentation_confidence)},
               {"fat_measure", m.fat_fraction_pct ? (fat_method == "scanner_ff_map" ? "scanner_ff_map" : "dixon_pdff")
                               : m.t1_fat_estimate_pct ? "t1_estimate" : "none"}};
+}
+
+// A muscle of the automatic segmentation; display_name comes from the catalogue (the name itself when unknown).
+json single_muscle_to_json(const SingleMuscleEntry& m) {
+  const auto* muscle = core::MuscleCatalog::instance().find_muscle(m.name);
+  return json{{"name", m.name},
+              {"display_name", muscle ? muscle->display_name : m.name},
+              {"group", m.group},
+              {"side", m.side},
+              {"label", m.label},
+              {"volume_ml", m.volume_ml},
+              {"fat_fraction_pct", optional_number(m.fat_fraction_pct)},
+              {"fat_fraction_interior_pct", optional_number(m.fat_fraction_interior_pct)},
+              {"edema_fraction_pct", optional_number(m.edema_fraction_pct)},
+              {"segmentation_confidence", m.confidence},
+              {"mean_probability", m.mean_probability},
+              {"view_agreement", optional_number(m.view_agreement)},
+              {"flagged", m.flagged}};
 }
 
 std::string csv_number(const std::optional<double>& value) { return value ? fmt::format("{:.4f}", *value) : ""; }
@@ -53,11 +73,61 @@ std::string csv_text(const std::string& text) {
   return out + "\"";
 }
 
+// measurements.csv columns. New columns go last, so that scripts reading by position keep working.
+const std::vector<std::string> kCsvColumns{
+    "study_instance_uid", "group", "side", "label", "level", "level_mm", "volume_ml", "cross_sectional_area_mm2",
+    "fat_fraction_pct", "fat_fraction_median_pct", "fat_fraction_p90_pct", "fat_replaced_volume_ml",
+    "t1_fat_estimate_pct", "edema_fraction_pct", "edema_volume_ml", "stir_ratio", "edema_grade", "mercuri_grade",
+    "water_t2_ms", "segmentation_confidence", "muscle", "fat_fraction_interior_pct"};
+
+using CsvRow = std::map<std::string, std::string>;  // column -> field; absent columns stay empty
+
+CsvRow group_row(const quantification::GroupMeasurement& m, const std::string& study) {
+  return {{"study_instance_uid", study}, {"group", m.group}, {"side", core::to_string(m.side)},
+          {"label", std::to_string(m.label)}, {"level", "whole"}, {"volume_ml", fmt::format("{:.4f}", m.volume_ml)},
+          {"fat_fraction_pct", csv_number(m.fat_fraction_pct)},
+          {"fat_fraction_interior_pct", csv_number(m.fat_fraction_interior_pct)},
+          {"fat_fraction_median_pct", csv_number(m.fat_fraction_median_pct)},
+          {"fat_fraction_p90_pct", csv_number(m.fat_fraction_p90_pct)},
+          {"fat_replaced_volume_ml", csv_number(m.fat_replaced_volume_ml)},
+          {"t1_fat_estimate_pct", csv_number(m.t1_fat_estimate_pct)},
+          {"edema_fraction_pct", csv_number(m.edema_fraction_pct)}, {"edema_volume_ml", csv_number(m.edema_volume_ml)},
+          {"stir_ratio", csv_number(m.stir_ratio)},
+          {"edema_grade", m.edema_grade ? std::to_string(*m.edema_grade) : ""},
+          {"mercuri_grade", m.mercuri_modified_grade}, {"water_t2_ms", csv_number(m.water_t2_ms)},
+          {"segmentation_confidence", csv_number(m.segmentation_confidence)}};
+}
+
+std::vector<CsvRow> slab_rows(const quantification::GroupProfile& profile, const std::string& study) {
+  const auto* group = core::MuscleCatalog::instance().find(profile.group);
+  std::vector<CsvRow> rows;
+  for (const auto& l : profile.levels)
+    rows.push_back({{"study_instance_uid", study}, {"group", profile.group}, {"side", core::to_string(profile.side)},
+                    {"label", std::to_string(group ? group->label(profile.side) : 0)}, {"level", "slab"},
+                    {"level_mm", fmt::format("{:.1f}", l.level_mm)},
+                    {"cross_sectional_area_mm2", fmt::format("{:.1f}", l.cross_sectional_area_mm2)},
+                    {"fat_fraction_pct", csv_number(l.fat_fraction_pct)},
+                    {"edema_fraction_pct", csv_number(l.edema_fraction_pct)}});
+  return rows;
+}
+
+// A single muscle: its group and its own label (muscle_labels.nii.gz), the muscle named in the column `muscle`.
+CsvRow single_muscle_row(const SingleMuscleEntry& m, const std::string& study) {
+  return {{"study_instance_uid", study}, {"group", m.group}, {"side", m.side}, {"label", std::to_string(m.label)},
+          {"level", "muscle"}, {"volume_ml", fmt::format("{:.4f}", m.volume_ml)},
+          {"fat_fraction_pct", csv_number(m.fat_fraction_pct)},
+          {"fat_fraction_interior_pct", csv_number(m.fat_fraction_interior_pct)},
+          {"edema_fraction_pct", csv_number(m.edema_fraction_pct)},
+          {"segmentation_confidence", csv_number(m.confidence)}, {"muscle", m.name}};
+}
+
 }  // namespace
 
 std::string to_json_text(const Report& r) {
   json muscles = json::array();
   for (const auto& m : r.muscles) muscles.push_back(muscle_to_json(m, r.quantification_method.fat_method));
+  json single_muscles = json::array();
+  for (const auto& m : r.single_muscles) single_muscles.push_back(single_muscle_to_json(m));
   json series = json::array();
   for (const auto& s : r.series)
     series.push_back(json{{"series_instance_uid", s.series_instance_uid},
@@ -80,6 +150,7 @@ std::string to_json_text(const Report& r) {
     input_labels.push_back({{"value", l.value}, {"name", l.name}, {"group", l.group.empty() ? json(nullptr) : json(l.group)},
                             {"side", l.side}, {"volume_ml", l.volume_ml},
                             {"fat_fraction_pct", optional_number(l.fat_fraction_pct)},
+                            {"fat_fraction_interior_pct", optional_number(l.fat_fraction_interior_pct)},
                             {"edema_fraction_pct", optional_number(l.edema_fraction_pct)}});
   json profiles = json::array();
   for (const auto& profile : r.profiles) {
@@ -97,6 +168,22 @@ std::string to_json_text(const Report& r) {
       {"left_right_asymmetry_index_pct", optional_number(r.pattern.left_right_asymmetry_index_pct)},
       {"most_involved_groups", r.pattern.most_involved_groups},
       {"sentences", r.pattern.sentences}};
+  json echo_separation = nullptr;
+  if (const auto& w = r.water_fat_separation) {
+    echo_separation = {{"name", w->name},
+                       {"series", w->series},
+                       {"echo_times_ms", w->echo_times_ms},
+                       {"field_strength_t", w->field_strength_t},
+                       {"fat_model", w->fat_model},
+                       {"fat_frequency_sign", w->fat_frequency_sign},
+                       {"r2star_fitted", w->r2star_fitted},
+                       {"field_map", w->field_map},
+                       {"block_mm", w->block_mm},
+                       {"regions", w->regions},
+                       {"phase_scale", w->phase_scale},
+                       {"seconds", w->seconds}};
+  }
+  const bool dixon_images = r.quantification_method.fat_method == "dixon_pdff";
   json water_t2{{"name", r.quantification_method.water_t2_method.empty() ? json(nullptr)
                                                                         : json(r.quantification_method.water_t2_method)},
                 {"max_fat_fraction_pct", p.t2_map_max_fat_fraction_pct}};
@@ -130,25 +217,43 @@ std::string to_json_text(const Report& r) {
       {"reference_series_uid", r.reference_series_uid},
       {"protocol", r.protocol},
       {"muscles", muscles},
+      {"single_muscles", single_muscles},
       {"segmentation_source", r.segmentation_source},
       {"input_labels", input_labels},
       {"pattern", pattern},
       {"profiles", profiles},
       {"method",
-       {{"segmentation", {{"name", "polar-atlas-watershed"}, {"version", 1}, {"notes", r.segmentation_notes}}},
+       {{"segmentation", {{"name", r.segmentation_source == "automatic" ? "muscle-network" : "user-labels"},
+                          {"version", 2},
+                          {"model", r.segmentation_method},
+                          {"confidence_flag_below", optional_number(r.confidence_flag_below)},
+                          {"notes", r.segmentation_notes}}},
         {"fat", {{"name", r.quantification_method.fat_method},
                  {"noise_sigma", optional_number(r.quantification_method.noise_sigma)},
                  {"noise_floor_correction", p.noise_floor_correction},
                  {"fat_replaced_threshold_pct", p.fat_replaced_threshold_pct},
+                 {"fat_fraction_definition",
+                  {{"fat_fraction_pct", "mean over every voxel of the label (groups, single muscles and input labels)"},
+                   {"fat_fraction_interior_pct",
+                    fmt::format("mean over the label's interior: voxels whose four in-plane neighbours carry the same "
+                                "label (null below {} voxels)",
+                                quantification::kMinInteriorVoxels)},
+                   {"median_p90_fat_replaced", "over every voxel of the label"}}},
                  {"scanner_ff_map", r.quantification_method.scanner_ff_use.empty()
                                         ? json(nullptr)
                                         : json(r.quantification_method.scanner_ff_use)},
+                 {"dixon_source", !dixon_images           ? json(nullptr)
+                                  : r.water_fat_separation ? json("raw_echoes")
+                                                           : json("scanner_water_fat")},
+                 {"echo_separation", echo_separation},
                  {"swap_detection", r.quantification_method.swap_method.empty()
                                         ? json(nullptr)
                                         : json(r.quantification_method.swap_method)},
                  {"swap_block_mm", p.swap.block_mm},
-                 {"swap_evidence_radius_mm", p.swap.evidence_radius_mm},
-                 {"swap_regions", swap_regions}}},
+                 {"swap_evidence_sigma_mm", p.swap.evidence_sigma_mm},
+                 {"swap_min_fat_muscle_contrast", p.swap.min_fat_muscle_contrast},
+                 {"swap_regions", swap_regions},
+                 {"swap_notes", r.quantification_method.swap_notes}}},
         {"water_t2", water_t2},
         {"edema", {{"name", r.quantification_method.edema_method},
                    {"reference_percentile", p.edema_reference_percentile},
@@ -178,41 +283,20 @@ std::string to_json_text(const Report& r) {
 }
 
 std::string to_measurements_csv(const Report& r) {
-  // Tidy: one row per study x group x side x level; level "whole" is the whole group.
-  static const std::vector<std::string> columns{
-      "study_instance_uid", "group", "side", "label", "level", "level_mm", "volume_ml", "cross_sectional_area_mm2",
-      "fat_fraction_pct", "fat_fraction_median_pct", "fat_fraction_p90_pct", "fat_replaced_volume_ml",
-      "t1_fat_estimate_pct", "edema_fraction_pct", "edema_volume_ml", "stir_ratio", "edema_grade", "mercuri_grade",
-      "water_t2_ms"};  // new columns go last, so that scripts reading by position keep working
+  // Tidy: one row per study x group x side x level; level "whole" is the whole group, "slab" a 20 mm slab of it,
+  // "muscle" a single muscle of the automatic segmentation.
   std::ostringstream out;
-  for (std::size_t c = 0; c < columns.size(); ++c) out << (c ? "," : "") << columns[c];
+  for (std::size_t c = 0; c < kCsvColumns.size(); ++c) out << (c ? "," : "") << kCsvColumns[c];
   out << '\n';
-  const auto row = [&](std::map<std::string, std::string> fields) {
-    for (std::size_t c = 0; c < columns.size(); ++c) out << (c ? "," : "") << fields[columns[c]];
+  const auto row = [&](CsvRow fields) {
+    for (std::size_t c = 0; c < kCsvColumns.size(); ++c) out << (c ? "," : "") << fields[kCsvColumns[c]];
     out << '\n';
   };
   const std::string study = csv_text(r.study.study_instance_uid);
-  for (const auto& m : r.muscles)
-    row({{"study_instance_uid", study}, {"group", m.group}, {"side", core::to_string(m.side)},
-         {"label", std::to_string(m.label)}, {"level", "whole"}, {"volume_ml", fmt::format("{:.4f}", m.volume_ml)},
-         {"fat_fraction_pct", csv_number(m.fat_fraction_pct)},
-         {"fat_fraction_median_pct", csv_number(m.fat_fraction_median_pct)},
-         {"fat_fraction_p90_pct", csv_number(m.fat_fraction_p90_pct)},
-         {"fat_replaced_volume_ml", csv_number(m.fat_replaced_volume_ml)},
-         {"t1_fat_estimate_pct", csv_number(m.t1_fat_estimate_pct)},
-         {"edema_fraction_pct", csv_number(m.edema_fraction_pct)}, {"edema_volume_ml", csv_number(m.edema_volume_ml)},
-         {"stir_ratio", csv_number(m.stir_ratio)},
-         {"edema_grade", m.edema_grade ? std::to_string(*m.edema_grade) : ""},
-         {"mercuri_grade", m.mercuri_modified_grade}, {"water_t2_ms", csv_number(m.water_t2_ms)}});
-  for (const auto& profile : r.profiles) {
-    const auto* group = core::MuscleCatalog::instance().find(profile.group);
-    for (const auto& l : profile.levels)
-      row({{"study_instance_uid", study}, {"group", profile.group}, {"side", core::to_string(profile.side)},
-           {"label", std::to_string(group ? group->label(profile.side) : 0)}, {"level", "slab"},
-           {"level_mm", fmt::format("{:.1f}", l.level_mm)},
-           {"cross_sectional_area_mm2", fmt::format("{:.1f}", l.cross_sectional_area_mm2)},
-           {"fat_fraction_pct", csv_number(l.fat_fraction_pct)}, {"edema_fraction_pct", csv_number(l.edema_fraction_pct)}});
-  }
+  for (const auto& m : r.muscles) row(group_row(m, study));
+  for (const auto& profile : r.profiles)
+    for (auto& slab : slab_rows(profile, study)) row(std::move(slab));
+  for (const auto& m : r.single_muscles) row(single_muscle_row(m, study));
   return out.str();
 }
 
@@ -253,6 +337,7 @@ std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& pat
       r.volume_ml = m.at("volume_ml").get<double>();
       r.fat_fraction_pct = number(m, "fat_fraction_pct");
       r.edema_fraction_pct = number(m, "edema_fraction_pct");
+      r.fat_fraction_interior_pct = number(m, "fat_fraction_interior_pct");
       r.fat_fraction_median_pct = number(m, "fat_fraction_median_pct");
       r.fat_fraction_p90_pct = number(m, "fat_fraction_p90_pct");
       r.t1_fat_estimate_pct = number(m, "t1_fat_estimate_pct");
@@ -283,6 +368,7 @@ quantification::GroupMeasurement to_measurement(const ReportedMuscle& m) {
   g.label = m.label;
   g.volume_ml = m.volume_ml;
   g.fat_fraction_pct = m.fat_fraction_pct;
+  g.fat_fraction_interior_pct = m.fat_fraction_interior_pct;
   g.fat_fraction_median_pct = m.fat_fraction_median_pct;
   g.fat_fraction_p90_pct = m.fat_fraction_p90_pct;
   g.t1_fat_estimate_pct = m.t1_fat_estimate_pct;

@@ -27,6 +27,11 @@ struct Geometry {
   // Continuous index of a physical point (inverse of index_to_physical).
   [[nodiscard]] Vec3 physical_to_index(const Vec3& point_mm) const;
   [[nodiscard]] bool same_grid(const Geometry& other, double tolerance_mm = 1e-3) const;
+  // The same grid up to what headers written in float32 (NIfTI from nibabel, ITK-SNAP, ...) lose: equal sizes,
+  // origins within `voxel_fraction` of a voxel along each axis, spacings that drift apart by less than that over the
+  // whole grid, direction cosines within `direction_tolerance`.
+  [[nodiscard]] bool same_grid_within_voxels(const Geometry& other, double voxel_fraction = 1e-3,
+                                             double direction_tolerance = 1e-4) const;
   [[nodiscard]] std::string describe() const;
 };
 

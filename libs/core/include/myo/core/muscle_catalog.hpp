@@ -1,5 +1,6 @@
 #pragma once
-// The muscle-group catalogue (data/muscle_catalog.json, compiled in): names, label values, codes, regions.
+// The muscle catalogue (data/muscle_catalog.json, compiled in): groups and the single muscles in them, with names,
+// label values, codes and regions.
 #include <array>
 #include <optional>
 #include <string>
@@ -23,6 +24,23 @@ struct MuscleGroup {
   [[nodiscard]] int label(Side side) const { return side == Side::right ? label_right : label_left; }
 };
 
+// A single muscle the automatic segmentation labels (muscle_labels.nii.gz), in one group.
+struct Muscle {
+  std::string name;          // e.g. "vastus_lateralis"
+  std::string display_name;  // e.g. "Vastus lateralis"
+  std::string group;         // catalogue group name, e.g. "quadriceps"
+  int label_right = 0;
+  int label_left = 0;
+  std::string snomed_code;
+  std::string snomed_meaning;
+  [[nodiscard]] int label(Side side) const { return side == Side::right ? label_right : label_left; }
+};
+
+struct MuscleSide {
+  const Muscle* muscle = nullptr;
+  Side side = Side::right;
+};
+
 struct GroupSide {
   const MuscleGroup* group = nullptr;
   Side side = Side::right;
@@ -35,11 +53,16 @@ class MuscleCatalog {
   [[nodiscard]] const MuscleGroup* find(std::string_view name) const;
   [[nodiscard]] std::optional<GroupSide> from_label(int label) const;
   [[nodiscard]] int max_label() const;
+  [[nodiscard]] const std::vector<Muscle>& muscles() const { return muscles_; }
+  [[nodiscard]] const Muscle* find_muscle(std::string_view name) const;
+  [[nodiscard]] std::optional<MuscleSide> muscle_from_label(int label) const;
 
-  explicit MuscleCatalog(std::vector<MuscleGroup> groups) : groups_(std::move(groups)) {}
+  explicit MuscleCatalog(std::vector<MuscleGroup> groups, std::vector<Muscle> muscles = {})
+      : groups_(std::move(groups)), muscles_(std::move(muscles)) {}
 
  private:
   std::vector<MuscleGroup> groups_;
+  std::vector<Muscle> muscles_;
 };
 
 }  // namespace myo::core

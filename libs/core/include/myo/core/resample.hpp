@@ -7,7 +7,8 @@ namespace myo::core {
 
 enum class Interpolation { nearest, linear };
 
-// Voxels of `target` that fall outside `image` get `outside_value`.
+// Voxels of `target` that fall outside `image` get `outside_value`. A volume already on `target` (same_grid) keeps
+// its voxels and takes `target`'s exact geometry.
 [[nodiscard]] ImageVolume resample_to(const ImageVolume& image, const Geometry& target,
                                       Interpolation interpolation = Interpolation::linear,
                                       float outside_value = 0.0F);

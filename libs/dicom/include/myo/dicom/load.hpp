@@ -1,5 +1,6 @@
 #pragma once
 // Building a 3D volume from one indexed series: slices sorted along the slice normal, rescale applied.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,25 @@ struct EchoTrain {
 // counts, another grid).
 [[nodiscard]] core::Result<EchoTrain> load_echo_train(const std::vector<SeriesInfo>& echoes,
                                                       const LoadOptions& options = {});
+
+// The echoes of one raw multi-echo gradient-echo acquisition (role dixon_echo), magnitude and phase per echo, on one
+// grid, sorted by echo time, phase in radians.
+struct DixonEchoes {
+  std::string description;  // of the first magnitude part
+  std::vector<core::ImageVolume> magnitude, phase_rad;
+  std::vector<double> echo_times_ms;  // ascending
+  std::optional<double> magnetic_field_strength_t;
+  std::string phase_scale;  // how stored phase values were read as radians, e.g. "milliradians (GE)"
+  std::vector<std::string> warnings;
+};
+
+// Loads the parts of one acquisition (e.g. a group from find_dixon_echo_sets) and pairs magnitude and phase by echo
+// time. Phase values become radians by the vendor's convention (libs/dicom/vendor_conventions.md): radians when they
+// span at most 2 pi (Philips floating-point values), milliradians on GE, else 4096 (stored 0..4095) or 8192
+// (Siemens' rescaled -4096..4094) units per cycle, told apart by the span. An echo without its pair, echoes on
+// different grids or phase values of no known scale are errors naming the series.
+[[nodiscard]] core::Result<DixonEchoes> load_dixon_echoes(const std::vector<SeriesInfo>& parts,
+                                                          const LoadOptions& options = {});
 
 struct StitchOptions {
   double max_overlap_mismatch_mm = 0.5;  // in-plane grids of the stations must agree to this tolerance

@@ -53,8 +53,10 @@ struct SeriesInfo {
   // and the first/last slice position along it. Lets callers find table positions (stations) of one contrast.
   std::optional<core::Vec3> slice_normal;
   std::optional<std::array<double, 2>> extent_along_normal_mm;
-  // Role t2_multi_echo: the echo train this echo belongs to (equal for all echoes of one train; see find_echo_trains).
+  // Roles t2_multi_echo and dixon_echo: the echo train this echo belongs to (equal for all echoes of one train; see
+  // find_echo_trains and find_dixon_echo_sets).
   std::string echo_train;
+  std::optional<double> magnetic_field_strength_t;  // (0018,0087)
 };
 
 struct StudyInfo {
@@ -103,6 +105,14 @@ struct ScanResult {
 // The multi-echo spin-echo trains of a study: index groups (into `series`) of the parts with role t2_multi_echo
 // that share SeriesInfo::echo_train, each sorted by echo time. Feed the members to load_echo_train.
 [[nodiscard]] std::vector<std::vector<std::size_t>> find_echo_trains(const std::vector<SeriesInfo>& series);
+
+// The raw multi-echo gradient-echo acquisitions of a study (role dixon_echo): index groups (into `series`) of the
+// magnitude and phase parts that share SeriesInfo::echo_train, sorted by echo time, magnitude before phase. Feed the
+// members to load_dixon_echoes.
+[[nodiscard]] std::vector<std::vector<std::size_t>> find_dixon_echo_sets(const std::vector<SeriesInfo>& series);
+
+// Whether a part holds phase images (ComplexImageComponent PHASE, ImageType P, GE or Philips private type).
+[[nodiscard]] bool is_phase_part(const SeriesInfo& series);
 
 // Short label of a series for tables and file names: the split key reduced to what tells the parts apart.
 [[nodiscard]] std::string describe_series(const SeriesInfo& series);

@@ -18,6 +18,7 @@ enum class SeriesRole {
   fat_fraction_map,
   t2_map,
   t2_multi_echo,  // one echo of a multi-echo spin-echo train (several echo times at the same slice positions)
+  dixon_echo,     // magnitude or phase of one echo of a multi-echo gradient echo: Dixon computed from raw echoes
   localizer,
   other
 };

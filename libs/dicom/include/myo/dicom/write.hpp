@@ -31,6 +31,9 @@ struct ImageComponent {
   const core::ImageVolume* volume = nullptr;  // must outlive the write call
   std::optional<double> echo_time_ms{};       // overrides SeriesTags::echo_time_ms (Philips IP/OP in one series)
   int echo_number = 1;
+  // Role dixon_echo: a phase image. The volume holds the phase in the vendor's units (Siemens -4096..4094, GE
+  // milliradians, Philips radians); the writer adds the vendor's phase markers and scaling.
+  bool phase = false;
 };
 
 struct SeriesTags {

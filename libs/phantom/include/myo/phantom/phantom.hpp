@@ -44,6 +44,12 @@ struct PhantomParams {
   // together, their subcutaneous fat meeting at a thin skin line halfway between them. Muscles, bones and truth
   // labels are unchanged.
   bool touching_thighs = false;
+  // Raw Dixon echoes instead of the scanner's water/fat/in-phase/opposed-phase series (0: off): this many echoes
+  // (2 to 6) of a multi-echo 3D gradient echo on the Dixon grid, TE = 1.15, 2.30, ... ms (fat and water opposed and in
+  // phase in turn at 3 T), magnitude and phase as the vendor exports them (Siemens: a magnitude and a phase series;
+  // GE: one series per echo holding both; Philips: one series holding all). Six-peak fat, R2* 30/s, a smooth field
+  // map with a 240 Hz bump at the lateral right mid-thigh (see render.hpp). --swap-region does not apply to them.
+  int raw_echoes = 0;
 };
 
 struct GroupSideTruth {

@@ -20,7 +20,7 @@ struct AnalyzeOptions {
   std::filesystem::path baseline;  // earlier analysis folder of the same patient: adds comparison.json + follow-up
 
   std::filesystem::path label_table;
-  std::filesystem::path atlas_file;  // segmentation atlas from `myoscope atlas-build`; empty: the built-in one
+  std::filesystem::path model_file;  // muscle model file (training/segmentation/export.py); empty: the built-in one
   bool write_maps = true;      // fat_fraction.nii.gz beside the labels
   bool write_figures = true;   // figures/ (3D map, involvement strip, slice overlays); needs an X display
   bool write_dicom = true;     // dicom/: SEG, TID 1500 SR, fat fraction parametric map, figures as secondary capture

@@ -2,6 +2,7 @@
 // The images one analysis works on: the reference series (Dixon water, else T1) and the other channels brought onto
 // its grid, with the series chosen by role.
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,10 @@
 #include "myo/core/volume.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/segmentation/segment.hpp"
+
+namespace myo::quantification {
+struct WaterFatSeparationMethod;
+}
 
 namespace myo::pipeline {
 
@@ -36,6 +41,10 @@ struct StudyChannels {
   // The echoes of a multi-echo spin-echo train (role t2_multi_echo), pointing into study.series. They are loaded
   // when the fit runs (load_echo_train), not here: held through segmentation they would raise the peak memory.
   std::vector<const dicom::SeriesInfo*> echo_train_series;
+  // Without the scanner's water and fat images, water and fat computed from raw echoes (role dixon_echo): the parts
+  // used (pointing into study.series; the reference series is the first echo's magnitude) and how they were separated.
+  std::vector<const dicom::SeriesInfo*> dixon_echo_series;
+  std::shared_ptr<const quantification::WaterFatSeparationMethod> water_fat_separation;
   std::vector<std::string> warnings;  // each names the series or file it concerns
   std::size_t unreadable_files = 0;   // files under the input that could not be read (skipped, and warned about)
   double scan_seconds = 0;

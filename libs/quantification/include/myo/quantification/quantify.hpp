@@ -54,7 +54,11 @@ struct GroupMeasurement {
   int label = 0;
   std::size_t voxel_count = 0;
   double volume_ml = 0;
-  std::optional<double> fat_fraction_pct;          // Dixon PDFF, mean over the group
+  // Fat figures are over every voxel of the label (how MuscleMap, QMRITools and the literature report it), except
+  // fat_fraction_interior_pct: the same mean over the label's interior (see label_interior), which leaves out the
+  // border voxels that share their volume with septa and subcutaneous fat.
+  std::optional<double> fat_fraction_pct;          // fat fraction (Dixon PDFF or scanner map), mean over the label
+  std::optional<double> fat_fraction_interior_pct; // mean over the interior; null below kMinInteriorVoxels
   std::optional<double> fat_fraction_median_pct;
   std::optional<double> fat_fraction_p90_pct;
   std::optional<double> fat_replaced_volume_ml;    // volume of voxels above fat_replaced_threshold_pct
@@ -68,6 +72,7 @@ struct GroupMeasurement {
   std::optional<double> stir_ratio;                // median STIR of the group / normal-muscle reference
   std::optional<int> edema_grade;                  // 0..3 by extent
   std::optional<double> water_t2_ms;               // median T2 over the group's voxels below the fat limit (T2 map)
+  std::optional<double> segmentation_confidence;   // automatic segmentation: its muscles' confidence, volume-weighted
 };
 
 struct QuantificationMethod {
@@ -80,8 +85,9 @@ struct QuantificationMethod {
   std::optional<double> stir_bias_seconds;
   std::optional<double> stir_bias_range;  // 95th over 5th percentile of the field over muscle (1 = flat)
   std::optional<double> noise_sigma;  // estimated from the background of the Dixon images
-  std::string swap_method;            // "subcutaneous_fat_vote" when swaps were looked for, else empty
+  std::string swap_method;            // "adipose_vote_smooth_field" when swaps were looked for, else empty
   std::vector<SwapRegion> swap_regions;  // regions found swapped (and corrected)
+  std::vector<std::string> swap_notes;   // what the swap check could not decide (nothing was changed there)
   QuantificationParams params;
 };
 
@@ -94,13 +100,20 @@ struct QuantificationResult {
   QuantificationMethod method;
 };
 
-// Volume, mean fat fraction and edema share of every label value present (any labelling, e.g. a user's individual
-// muscles), from the maps quantify() produced; the edema share is over the assessed voxels when that mask is given.
+// The interior of a labelling: labelled voxels whose four in-plane neighbours carry the same value. Its fat
+// fraction is reported beside the whole label's (fat_fraction_interior_pct) when it holds at least this many voxels.
+inline constexpr std::size_t kMinInteriorVoxels = 20;
+[[nodiscard]] core::MaskVolume label_interior(const core::LabelVolume& labels);
+
+// Volume, fat fraction (whole label and interior, as for the groups) and edema share of every label value present
+// (any labelling, e.g. a user's individual muscles or the single muscles of the automatic segmentation), from the
+// maps quantify() produced; the edema share is over the assessed voxels when that mask is given.
 struct LabelStatistics {
   int value = 0;
   std::size_t voxel_count = 0;
   double volume_ml = 0;
-  std::optional<double> fat_fraction_pct;
+  std::optional<double> fat_fraction_pct;           // mean over the label
+  std::optional<double> fat_fraction_interior_pct;  // mean over its interior (null below kMinInteriorVoxels)
   std::optional<double> edema_fraction_pct;
 };
 [[nodiscard]] std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels,

@@ -8,11 +8,13 @@
 
 #include "myo/quantification/pattern.hpp"
 #include "myo/quantification/quantify.hpp"
+#include "myo/quantification/water_fat_separation.hpp"
 #include "myo/quantification/water_t2.hpp"
 
 namespace myo::reporting {
 
-inline constexpr int kReportSchemaVersion = 1;
+// Version of report.json's layout; data/report.schema.json says what each version changed.
+inline constexpr int kReportSchemaVersion = 2;
 
 struct SeriesEntry {
   std::string series_instance_uid;
@@ -41,8 +43,25 @@ struct InputLabelEntry {
   std::string group;  // empty when not a catalogue muscle
   std::string side;   // right | left | both (split by patient geometry)
   double volume_ml = 0;
-  std::optional<double> fat_fraction_pct;
+  std::optional<double> fat_fraction_pct;           // mean over the label, as for the groups
   std::optional<double> edema_fraction_pct;
+  std::optional<double> fat_fraction_interior_pct{};  // mean over the label's interior, as for the groups
+};
+
+// A single muscle of the automatic segmentation (muscle_labels.nii.gz), with how far its labels can be trusted.
+struct SingleMuscleEntry {
+  std::string name;   // catalogue muscle name, e.g. "vastus_lateralis"
+  std::string group;  // the catalogue group it rolls up into
+  std::string side;   // right | left
+  int label = 0;      // its value in muscle_labels.nii.gz
+  double volume_ml = 0;
+  std::optional<double> fat_fraction_pct;    // Dixon only; mean over the label, as for the groups
+  std::optional<double> edema_fraction_pct;  // with STIR only
+  double confidence = 0;                     // 0..1 (segmentation::MuscleConfidence)
+  double mean_probability = 0;
+  std::optional<double> view_agreement;
+  bool flagged = false;                      // confidence below the limit: a warning names it
+  std::optional<double> fat_fraction_interior_pct{};  // mean over the label's interior, as for the groups
 };
 
 struct Report {
@@ -59,9 +78,14 @@ struct Report {
   std::vector<quantification::GroupProfile> profiles;  // per group and side, distal to proximal
   quantification::PatternSummary pattern;
   std::string segmentation_source = "automatic";  // or "user_labels"
+  std::string segmentation_method;                // the model and how it was applied (automatic only)
+  std::optional<double> confidence_flag_below;    // the confidence under which a muscle is flagged (automatic only)
+  std::vector<SingleMuscleEntry> single_muscles;  // automatic segmentation only
   std::vector<InputLabelEntry> input_labels;
   quantification::QuantificationMethod quantification_method;
   std::optional<quantification::WaterT2Method> water_t2_fit;  // set when water T2 was fitted from a multi-echo series
+  // Set when the Dixon water and fat were computed from raw echoes (no scanner water/fat images in the study).
+  std::optional<quantification::WaterFatSeparationMethod> water_fat_separation;
   std::vector<std::string> segmentation_notes;
   std::vector<std::string> warnings;
   std::map<std::string, double> stage_seconds;  // provenance: wall time of each stage
@@ -82,6 +106,7 @@ struct ReportedMuscle {
   std::optional<double> fat_fraction_pct;
   std::optional<double> edema_fraction_pct;
   // Read when present (older reports may lack them).
+  std::optional<double> fat_fraction_interior_pct;
   std::optional<double> fat_fraction_median_pct;
   std::optional<double> fat_fraction_p90_pct;
   std::optional<double> t1_fat_estimate_pct;

@@ -18,6 +18,10 @@ namespace myo::testing {
   if (!var##_opt) GTEST_SKIP() << "../shared/data is absent: real-data test skipped";             \
   const std::filesystem::path var = *var##_opt
 
+// Skips the test when one file it reads is missing from ../shared/data (a partial copy).
+#define MYO_REQUIRE_SHARED_FILE(path) \
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << (path).string() << " is absent: real-data test skipped"
+
 // A fresh, empty temporary folder removed when the object goes out of scope.
 class TempDir {
  public:

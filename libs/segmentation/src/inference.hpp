@@ -1,0 +1,63 @@
+#pragma once
+// Running the muscle model over a volume: slices brought onto one LPS-aligned network grid, inferred (in parallel,
+// every slice or, for thin slices, a subset), and their class probabilities kept for the labelling.
+#include <cstdint>
+#include <vector>
+
+#include "myo/core/volume.hpp"
+#include "myo/segmentation/muscle_model.hpp"
+
+namespace myo::segmentation::detail {
+
+// The network's in-plane grid: LPS-aligned (columns to the patient's left, rows posterior), shared by every slice.
+struct NetworkGrid {
+  double x0_mm = 0, y0_mm = 0;  // centre of pixel (0, 0)
+  double pixel_mm = 2;
+  int rows = 0, columns = 0;
+  [[nodiscard]] int count() const { return rows * columns; }
+};
+
+// In-plane map of one slice of a volume: image index (i, j) of an LPS (x, y) point on slice k, and back.
+class SlicePlane {
+ public:
+  explicit SlicePlane(const core::Geometry& g);
+  void index_of(double x_mm, double y_mm, int k, double& i, double& j) const;
+  void point_of(double i, double j, int k, double& x_mm, double& y_mm) const;
+
+ private:
+  const core::Geometry& g_;
+  double inv_[4]{};  // inverse of the in-plane 2x2 block of direction x spacing
+};
+
+// The body's extent on one slice, LPS mm (of the bounding box of its voxels brighter than body_threshold).
+struct BodyExtent {
+  bool found = false;
+  double x_lo = 0, x_hi = 0, y_lo = 0, y_hi = 0;
+};
+[[nodiscard]] std::vector<BodyExtent> body_extents(const core::ImageVolume& image);
+
+// The body's extent over all slices plus `margin_mm`, as a grid aligned to the model's pooling.
+[[nodiscard]] NetworkGrid network_grid(const std::vector<BodyExtent>& extents, double pixel_mm, int alignment,
+                                       double margin_mm);
+
+// Slices to run through the network: every slice when they are at least `max_step_mm` apart, else a subset that
+// includes the first and last, at most that far apart.
+[[nodiscard]] std::vector<int> inference_schedule(const core::Geometry& g, double max_step_mm);
+
+// Class probabilities per inferred slice and view, x 255, [class][row][column] on the network grid.
+struct SliceProbabilities {
+  int slice = 0;
+  std::vector<std::vector<std::uint8_t>> views;
+};
+
+// Each view of each scheduled slice through the network, on the part of the grid the body of `extent` (an image
+// showing fat and muscle) covers on that slice, with `margin_mm` around it.
+[[nodiscard]] std::vector<SliceProbabilities> infer_slices(const std::vector<const core::ImageVolume*>& views,
+                                                           const core::ImageVolume& extent, const NetworkGrid& grid,
+                                                           const std::vector<int>& schedule, const MuscleModel& model,
+                                                           double margin_mm, unsigned threads);
+
+// What counts as body in `image`: a fifth of its bright level (99th percentile of its positive voxels).
+[[nodiscard]] float body_threshold(const core::ImageVolume& image);
+
+}  // namespace myo::segmentation::detail

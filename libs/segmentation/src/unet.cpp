@@ -1,0 +1,198 @@
+#include "unet.hpp"
+
+#include <cblas.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include "myo/core/error.hpp"
+
+namespace myo::segmentation::detail {
+namespace {
+
+// Buffers are recycled per thread: fresh multi-megabyte allocations for every convolution spent more time in page
+// faults and zero-filling than in the matrix products.
+class BufferPool {
+ public:
+  std::vector<float> take(std::size_t n) {
+    auto best = free_.end();
+    for (auto it = free_.begin(); it != free_.end(); ++it)
+      if (it->capacity() >= n && (best == free_.end() || it->capacity() < best->capacity())) best = it;
+    if (best == free_.end()) return std::vector<float>(n);
+    std::vector<float> v = std::move(*best);
+    free_.erase(best);
+    v.resize(n);
+    return v;
+  }
+  void give(std::vector<float>&& v) {
+    v.resize(v.capacity());  // a later take() then shrinks it, which fills nothing
+    if (!v.empty()) free_.push_back(std::move(v));
+  }
+
+ private:
+  std::vector<std::vector<float>> free_;
+};
+
+BufferPool& pool() {
+  thread_local BufferPool p;
+  return p;
+}
+
+struct FeatureMap {
+  int channels = 0, rows = 0, columns = 0;
+  std::vector<float> data;  // [channel][row][column]
+  FeatureMap() = default;
+  FeatureMap(int c, int r, int w)
+      : channels(c), rows(r), columns(w), data(pool().take(static_cast<std::size_t>(c) * r * w)) {}
+  FeatureMap(FeatureMap&&) noexcept = default;
+  FeatureMap& operator=(FeatureMap&& other) noexcept {
+    pool().give(std::move(data));
+    channels = other.channels, rows = other.rows, columns = other.columns, data = std::move(other.data);
+    return *this;
+  }
+  FeatureMap(const FeatureMap&) = delete;
+  FeatureMap& operator=(const FeatureMap&) = delete;
+  ~FeatureMap() { pool().give(std::move(data)); }
+  [[nodiscard]] std::size_t plane() const { return static_cast<std::size_t>(rows) * columns; }
+};
+
+// Columns of the 3x3 neighbourhoods (zero outside the image): [(channel, ky, kx)][row * columns + column].
+void im2col(const FeatureMap& in, std::vector<float>& cols) {
+  const int h = in.rows, w = in.columns;
+  const std::size_t size = static_cast<std::size_t>(in.channels) * 9 * in.plane();
+  if (cols.size() < size) cols.resize(size);  // only ever grows: resizing up zero-fills
+  float* out = cols.data();
+  for (int c = 0; c < in.channels; ++c) {
+    const float* src = in.data.data() + c * in.plane();
+    for (int ky = -1; ky <= 1; ++ky)
+      for (int kx = -1; kx <= 1; ++kx, out += in.plane())
+        for (int y = 0; y < h; ++y) {
+          float* dst = out + static_cast<std::size_t>(y) * w;
+          if (y + ky < 0 || y + ky >= h) {
+            std::fill_n(dst, w, 0.0F);
+            continue;
+          }
+          const float* row = src + static_cast<std::size_t>(y + ky) * w;
+          const int x0 = std::max(0, -kx), x1 = std::min(w, w - kx);
+          std::copy(row + x0 + kx, row + x1 + kx, dst + x0);
+          if (x0 > 0) dst[0] = 0.0F;
+          if (x1 < w) dst[w - 1] = 0.0F;
+        }
+  }
+}
+
+FeatureMap convolve(const Convolution& conv, const FeatureMap& in, bool relu) {
+  FeatureMap out(conv.out_channels, in.rows, in.columns);
+  const auto n = static_cast<int>(in.plane());
+  const int k = conv.in_channels * conv.kernel * conv.kernel;
+  const float* b = in.data.data();
+  thread_local std::vector<float> cols;
+  if (conv.kernel == 3) {
+    im2col(in, cols);
+    b = cols.data();
+  }
+  for (int o = 0; o < conv.out_channels; ++o)
+    std::fill_n(out.data.data() + o * out.plane(), out.plane(), conv.bias[static_cast<std::size_t>(o)]);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, conv.out_channels, n, k, 1.0F, conv.weight.data(), k, b, n,
+              1.0F, out.data.data(), n);
+  if (relu)
+    for (float& v : out.data) v = std::max(v, 0.0F);
+  return out;
+}
+
+FeatureMap max_pool(const FeatureMap& in) {
+  FeatureMap out(in.channels, in.rows / 2, in.columns / 2);
+  for (int c = 0; c < in.channels; ++c)
+    for (int y = 0; y < out.rows; ++y)
+      for (int x = 0; x < out.columns; ++x) {
+        const float* p = in.data.data() + c * in.plane() + static_cast<std::size_t>(2 * y) * in.columns + 2 * x;
+        out.data[c * out.plane() + static_cast<std::size_t>(y) * out.columns + x] =
+            std::max({p[0], p[1], p[in.columns], p[in.columns + 1]});
+      }
+  return out;
+}
+
+// Nearest-neighbour upsampling by two, then the skip's channels appended.
+FeatureMap upsample_concat(const FeatureMap& low, const FeatureMap& skip) {
+  FeatureMap out(low.channels + skip.channels, skip.rows, skip.columns);
+  for (int c = 0; c < low.channels; ++c)
+    for (int y = 0; y < out.rows; ++y)
+      for (int x = 0; x < out.columns; ++x)
+        out.data[c * out.plane() + static_cast<std::size_t>(y) * out.columns + x] =
+            low.data[c * low.plane() + static_cast<std::size_t>(y / 2) * low.columns + x / 2];
+  std::copy(skip.data.begin(), skip.data.end(),
+            out.data.begin() + static_cast<std::ptrdiff_t>(low.channels * out.plane()));
+  return out;
+}
+
+}  // namespace
+
+UNet::UNet(std::vector<int> channels, int classes, std::vector<std::vector<float>> tensors,
+           const std::vector<std::vector<int>>& shapes, const std::string& origin)
+    : channels_(std::move(channels)), classes_(classes) {
+  std::size_t next = 0;
+  const auto take = [&](int in, int out, int kernel) {
+    if (next + 1 >= tensors.size())
+      throw core::MyoError(origin, "model file: fewer tensors than the architecture needs");
+    const std::vector<int> want{out, in, kernel, kernel};
+    if (shapes[next] != want || shapes[next + 1] != std::vector<int>{out})
+      throw core::MyoError(origin, fmt::format("model file: tensor {} has the wrong shape", next));
+    Convolution c{in, out, kernel, std::move(tensors[next]), std::move(tensors[next + 1])};
+    next += 2;
+    return c;
+  };
+  int in = 1;
+  for (const int c : channels_) {
+    down_.push_back(take(in, c, 3));
+    down_.push_back(take(c, c, 3));
+    in = c;
+  }
+  for (auto it = channels_.rbegin() + 1; it != channels_.rend(); ++it) {
+    up_.push_back(take(in + *it, *it, 3));
+    up_.push_back(take(*it, *it, 3));
+    in = *it;
+  }
+  head_ = take(in, classes_, 1);
+  if (next != tensors.size()) throw core::MyoError(origin, "model file: more tensors than the architecture uses");
+}
+
+void UNet::predict(const float* image, int rows, int columns, std::vector<float>& probabilities) const {
+  if (rows % alignment() != 0 || columns % alignment() != 0)
+    throw core::MyoError("segmentation", "network input not aligned to its pooling levels");
+  FeatureMap x(1, rows, columns);
+  std::copy(image, image + x.plane(), x.data.begin());
+  std::vector<FeatureMap> skips;
+  const auto levels = channels_.size();
+  for (std::size_t i = 0; i < levels; ++i) {
+    x = convolve(down_[2 * i + 1], convolve(down_[2 * i], x, true), true);
+    if (i + 1 < levels) {
+      skips.push_back(std::move(x));
+      x = max_pool(skips.back());
+    }
+  }
+  for (std::size_t i = 0; i + 1 < levels; ++i) {
+    x = upsample_concat(x, skips.back());
+    skips.pop_back();
+    x = convolve(up_[2 * i + 1], convolve(up_[2 * i], x, true), true);
+  }
+  x = convolve(head_, x, false);
+  // Softmax over the classes, per pixel.
+  const std::size_t plane = x.plane();
+  probabilities.resize(static_cast<std::size_t>(classes_) * plane);
+  for (std::size_t p = 0; p < plane; ++p) {
+    float top = x.data[p];
+    for (int c = 1; c < classes_; ++c) top = std::max(top, x.data[c * plane + p]);
+    float sum = 0;
+    for (int c = 0; c < classes_; ++c) sum += probabilities[c * plane + p] = std::exp(x.data[c * plane + p] - top);
+    for (int c = 0; c < classes_; ++c) probabilities[c * plane + p] /= sum;
+  }
+}
+
+void single_threaded_blas() {
+  static std::once_flag once;
+  std::call_once(once, [] { openblas_set_num_threads(1); });
+}
+
+}  // namespace myo::segmentation::detail
