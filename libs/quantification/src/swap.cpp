@@ -357,6 +357,7 @@ void describe_regions(const core::LabelVolume& labels, std::size_t region_count,
   // Image columns run along +x (patient left) on the axial grids MyoScope uses; the side is decided in physical space.
   const auto a = g.index_to_physical({0, 0, 0}), b = g.index_to_physical({1, 0, 0});
   const bool column_is_left = b[0] > a[0];
+  std::vector<bool> too_small(region_count, false);
   for (std::size_t id = 0; id < region_count; ++id) {
     auto& r = regions[id];
     const double balance = count[id] > 0 ? x_balance[id] / count[id] : 0;
@@ -369,9 +370,10 @@ void describe_regions(const core::LabelVolume& labels, std::size_t region_count,
         fmt::format("a {:.0f} ml patch on the {} side (z {:.0f} to {:.0f} mm) looks like a water/fat "
                     "swap but is too small to be sure: not corrected",
                     r.volume_ml, r.side, r.z_min_mm, r.z_max_mm));
-    for (auto& v : region_of)
-      if (v == static_cast<int>(id)) v = -1;
+    too_small[id] = true;
   }
+  for (auto& v : region_of)  // one pass for all of them
+    if (v >= 0 && too_small[static_cast<std::size_t>(v)]) v = -1;
 }
 
 }  // namespace

@@ -79,10 +79,9 @@ std::vector<float> slice_on_grid(const core::ImageVolume& image, const SlicePlan
 
 }  // namespace
 
-std::vector<BodyExtent> body_extents(const core::ImageVolume& image) {
+std::vector<BodyExtent> body_extents(const core::ImageVolume& image, float threshold) {
   const auto& g = image.geometry;
   const SlicePlane plane(g);
-  const float threshold = body_threshold(image);
   std::vector<BodyExtent> out(g.size[2]);
   for (std::size_t k = 0; k < g.size[2]; ++k) {
     std::size_t i_lo = g.size[0], i_hi = 0, j_lo = g.size[1], j_hi = 0;
@@ -186,12 +185,11 @@ std::vector<std::uint8_t> paste(const std::vector<float>& probabilities, int cla
 float body_threshold(const core::ImageVolume& image) { return 0.2F * bright_level(image); }
 
 std::vector<SliceProbabilities> infer_slices(const std::vector<const core::ImageVolume*>& views,
-                                             const core::ImageVolume& extent, const NetworkGrid& grid,
+                                             const core::ImageVolume& extent, float threshold, const NetworkGrid& grid,
                                              const std::vector<int>& schedule, const MuscleModel& model,
                                              double margin_mm, unsigned threads) {
   std::vector<SliceProbabilities> out(schedule.size());
   const SlicePlane plane(views.front()->geometry);
-  const float threshold = body_threshold(extent);
   const int margin_px = static_cast<int>(std::ceil(margin_mm / grid.pixel_mm));
   const int classes = static_cast<int>(model.classes().size());
   core::parallel_for(

@@ -29,12 +29,12 @@ class SlicePlane {
   double inv_[4]{};  // inverse of the in-plane 2x2 block of direction x spacing
 };
 
-// The body's extent on one slice, LPS mm (of the bounding box of its voxels brighter than body_threshold).
+// The body's extent on one slice, LPS mm (of the bounding box of its voxels brighter than `threshold`).
 struct BodyExtent {
   bool found = false;
   double x_lo = 0, x_hi = 0, y_lo = 0, y_hi = 0;
 };
-[[nodiscard]] std::vector<BodyExtent> body_extents(const core::ImageVolume& image);
+[[nodiscard]] std::vector<BodyExtent> body_extents(const core::ImageVolume& image, float threshold);
 
 // The body's extent over all slices plus `margin_mm`, as a grid aligned to the model's pooling.
 [[nodiscard]] NetworkGrid network_grid(const std::vector<BodyExtent>& extents, double pixel_mm, int alignment,
@@ -51,9 +51,10 @@ struct SliceProbabilities {
 };
 
 // Each view of each scheduled slice through the network, on the part of the grid the body of `extent` (an image
-// showing fat and muscle) covers on that slice, with `margin_mm` around it.
+// showing fat and muscle; body above `threshold`) covers on that slice, with `margin_mm` around it.
 [[nodiscard]] std::vector<SliceProbabilities> infer_slices(const std::vector<const core::ImageVolume*>& views,
-                                                           const core::ImageVolume& extent, const NetworkGrid& grid,
+                                                           const core::ImageVolume& extent, float threshold,
+                                                           const NetworkGrid& grid,
                                                            const std::vector<int>& schedule, const MuscleModel& model,
                                                            double margin_mm, unsigned threads);
 

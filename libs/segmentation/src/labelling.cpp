@@ -224,14 +224,17 @@ std::vector<MuscleConfidence> muscle_confidence(const core::LabelVolume& muscle_
   // A voxel the network gave to another muscle (a detached part handed to its runner-up) counts with at most
   // 1 - p(first), a bound on the runner-up's probability.
   const auto& catalog = core::MuscleCatalog::instance();
+  std::map<std::uint16_t, const core::Muscle*> muscle_of;  // label -> catalogue muscle, looked up once per label
   std::map<std::uint16_t, std::pair<double, std::size_t>> probability;  // sum, count
   for (std::size_t v = 0; v < muscle_labels.voxels.size(); ++v)
     if (const auto l = muscle_labels.voxels[v]; l != 0) {
+      auto [it, added] = muscle_of.try_emplace(l, nullptr);
+      if (added)
+        if (const auto ms = catalog.muscle_from_label(l)) it->second = ms->muscle;
       auto& [sum, count] = probability[l];
       const double p = voxels.probability[v] / 255.0;
       const auto* first = voxels.first[v] < muscles.size() ? muscles[voxels.first[v]] : nullptr;
-      const auto own = catalog.muscle_from_label(l);
-      sum += own && own->muscle == first ? p : std::min(p, 1.0 - p);
+      sum += it->second != nullptr && it->second == first ? p : std::min(p, 1.0 - p);
       ++count;
     }
   const auto agreement = view_agreement(grid, slices, muscles, midline_x_mm);

@@ -48,29 +48,30 @@ double body_midline_x(const std::vector<BodyExtent>& extents) {
   return centres.empty() ? 0.0 : core::percentile(centres, 0.5);
 }
 
-std::optional<core::Side> single_limb_side(const std::vector<BodyExtent>& extents, const core::ImageVolume& image) {
+std::vector<bool> separate_thighs(const core::ImageVolume& image, float threshold) {
+  const auto grid = slice_grid(image.geometry);
+  std::vector<bool> out(image.geometry.size[2]);
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] = thighs_separate(grid, body_mask(image, k, threshold));
+  return out;
+}
+
+std::optional<core::Side> single_limb_side(const std::vector<BodyExtent>& extents, const std::vector<bool>& separate) {
   std::vector<float> widths, centres;
   for (const auto& e : extents)
     if (e.found)
       widths.push_back(static_cast<float>(e.x_hi - e.x_lo)),
           centres.push_back(static_cast<float>(0.5 * (e.x_lo + e.x_hi)));
   if (widths.empty() || core::percentile(widths, 0.5) > kSingleLimbMaxWidthMm) return std::nullopt;
-  const auto grid = slice_grid(image.geometry);
-  const float threshold = body_threshold(image);
-  for (std::size_t k = 0; k < image.geometry.size[2]; ++k)
-    if (thighs_separate(grid, body_mask(image, k, threshold))) return std::nullopt;
+  if (std::find(separate.begin(), separate.end(), true) != separate.end()) return std::nullopt;
   return core::side_of_lps_x(core::percentile(centres, 0.5), 0.0);
 }
 
-std::optional<double> crotch_z(const core::ImageVolume& image) {
-  const auto& g = image.geometry;
-  const auto grid = slice_grid(g);
-  const float threshold = body_threshold(image);
+std::optional<double> crotch_z(const core::Geometry& g, const std::vector<bool>& separate_by_slice) {
   std::vector<std::size_t> order(g.size[2]);
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return slice_z(g, a) > slice_z(g, b); });
-  std::vector<bool> separate;
-  for (const std::size_t k : order) separate.push_back(thighs_separate(grid, body_mask(image, k, threshold)));
+  std::vector<bool> separate;  // from the top down
+  for (const std::size_t k : order) separate.push_back(separate_by_slice[k]);
   if (separate.empty() || separate.front()) return std::nullopt;
   for (std::size_t s = 0; s + 2 < separate.size(); ++s)
     if (separate[s] && separate[s + 1] && separate[s + 2]) return slice_z(g, order[s]);

@@ -88,12 +88,13 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
   const MuscleModel& model = params.model != nullptr ? *params.model : MuscleModel::builtin();
   const core::Geometry& g = views.network.front()->geometry;
   check_axial(g);
-  const auto extents = detail::body_extents(views.anatomy);
+  const float body_threshold = detail::body_threshold(views.anatomy);
+  const auto extents = detail::body_extents(views.anatomy, body_threshold);
   const auto grid = detail::network_grid(extents, model.pixel_mm(), model.alignment(), params.body_margin_mm);
   const auto schedule = detail::inference_schedule(g, params.max_inference_step_mm);
   clock.lap("grid");
-  const auto slices =
-      detail::infer_slices(views.network, views.anatomy, grid, schedule, model, params.body_margin_mm, params.threads);
+  const auto slices = detail::infer_slices(views.network, views.anatomy, body_threshold, grid, schedule, model,
+                                           params.body_margin_mm, params.threads);
   clock.lap("network");
   const int classes = static_cast<int>(model.classes().size());
   const auto voxels = detail::classify_voxels(g, grid, slices, classes, params.threads);
@@ -101,9 +102,10 @@ SegmentationResult segment_muscle_groups(const SegmentationInput& input, const S
 
   SegmentationResult result;
   result.landmarks.midline_x_mm = detail::body_midline_x(extents);
-  result.landmarks.single_limb = detail::single_limb_side(extents, views.anatomy);
+  const auto separate = detail::separate_thighs(views.anatomy, body_threshold);
+  result.landmarks.single_limb = detail::single_limb_side(extents, separate);
   const double split_x = side_split_x(result.landmarks);
-  const auto crotch = detail::crotch_z(views.anatomy);
+  const auto crotch = detail::crotch_z(g, separate);
   const auto muscles = detail::catalogue_muscles(model.classes());
   result.muscle_labels = detail::muscle_labels(g, voxels, muscles, split_x, params.min_reported_volume_ml);
   clock.lap("muscle labels");
