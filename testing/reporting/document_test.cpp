@@ -358,13 +358,19 @@ TEST(ReportSamples, WrittenWhenAsked) {
     extras.follow_up = f;
     const std::string stem = dixon ? "dixon" : "t1";
     const auto report = dixon ? with_single_muscles(sample_report(dixon)) : sample_report(dixon);
-    reporting::write_pdf_report(report, extras, std::filesystem::path(dir) / (stem + ".pdf"));
-    reporting::write_html_report(report, extras, std::filesystem::path(dir) / (stem + ".html"));
+    const auto pdf = std::filesystem::path(dir) / (stem + ".pdf");
+    const auto html = std::filesystem::path(dir) / (stem + ".html");
+    reporting::write_pdf_report(report, extras, pdf);
+    reporting::write_html_report(report, extras, html);
+    EXPECT_GT(std::filesystem::file_size(pdf), 1000U) << pdf;
+    EXPECT_GT(std::filesystem::file_size(html), 1000U) << html;
   }
   auto runaway = sample_report(true);
   runaway.series[0].description = std::string(300, 'X');
   runaway.series[1].description = std::string(20000, 'W') + " end";
-  reporting::write_pdf_report(runaway, {}, std::filesystem::path(dir) / "runaway.pdf");
+  const auto runaway_pdf = std::filesystem::path(dir) / "runaway.pdf";
+  reporting::write_pdf_report(runaway, {}, runaway_pdf);
+  EXPECT_GT(std::filesystem::file_size(runaway_pdf), 1000U);
 }
 
 TEST(HtmlReport, ListsTheLabelsOfASuppliedSegmentation) {
