@@ -1,8 +1,5 @@
 // myoscope: one executable, one subcommand per job. main() is a single try that reports any escaping error once.
 #include <CLI/CLI.hpp>
-#include <itkVersion.h>
-#include <dcmtk/dcmdata/dcuid.h>
-#include <vtkVersion.h>
 
 #include <iostream>
 #include <map>
@@ -12,14 +9,16 @@
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/version.hpp"
+#include "myo/dicom/version.hpp"
+#include "myo/rendering/version.hpp"
 
 namespace {
 
 void print_version() {
   std::cout << myo::core::software_name() << ' ' << myo::core::software_version() << " (git "
             << myo::core::git_revision() << ")\n"
-            << "ITK " << itk::Version::GetITKVersion() << ", VTK " << vtkVersion::GetVTKVersion() << ", DCMTK "
-            << OFFIS_DCMTK_VERSION_STRING << '\n';
+            << "ITK " << myo::core::itk_version() << ", VTK " << myo::rendering::vtk_version() << ", DCMTK "
+            << myo::dicom::dcmtk_version() << '\n';
 }
 
 }  // namespace

@@ -1,0 +1,7 @@
+#include "myo/rendering/version.hpp"
+
+#include <vtkVersion.h>
+
+namespace myo::rendering {
+std::string vtk_version() { return vtkVersion::GetVTKVersion(); }
+}  // namespace myo::rendering
