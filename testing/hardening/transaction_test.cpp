@@ -118,4 +118,16 @@ TEST_F(Transaction, StaleLockIsTakenOverWithAWarning) {
   EXPECT_TRUE(fs::exists(out() / "report.json"));
 }
 
+// The study inside the folder that the analysis replaces (OUT/dicom, as `phantom -o OUT` lays it out): the swap
+// would remove the study with the earlier analysis. Refused before anything is written, exit 5, the study intact.
+TEST_F(Transaction, InputInsideTheReplacedFolderIsRefused) {
+  fs::create_directories(out());
+  fs::rename(in(), out() / "dicom");
+  const auto before = snapshot(out());
+  const auto a = run_myoscope("analyze " + (out() / "dicom").string() + " -o " + out().string() + " --no-figures");
+  EXPECT_EQ(a.exit_code, core::kExitOutputError) << a.err;
+  EXPECT_TRUE(has(a.err, "holds the input")) << a.err;
+  EXPECT_EQ(snapshot(out()), before);
+}
+
 }  // namespace

@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "myo/core/error.hpp"
+
 namespace myo::pipeline {
 
 bool written_by_myoscope(const std::string& name) {
@@ -14,6 +16,17 @@ bool written_by_myoscope(const std::string& name) {
   for (const auto entry : kEntries)
     if (name == entry) return true;
   return false;
+}
+
+void refuse_input_replaced_with(const std::filesystem::path& output, const std::filesystem::path& input) {
+  std::error_code ec;
+  const auto out = std::filesystem::weakly_canonical(std::filesystem::absolute(output), ec);
+  const auto in = std::filesystem::weakly_canonical(std::filesystem::absolute(input), ec);
+  const auto inside = in.lexically_relative(out);
+  if (ec || inside.empty() || *inside.begin() == "..") return;
+  if (inside == "." || written_by_myoscope(inside.begin()->string()))
+    throw core::MyoError(output.string(), "holds the input " + input.string() +
+                                              ", which a new analysis would replace; choose another output folder");
 }
 
 }  // namespace myo::pipeline

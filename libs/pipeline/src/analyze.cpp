@@ -499,6 +499,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
 }  // namespace
 
 AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
+  refuse_input_replaced_with(options.output, options.input);
   // Held for the whole run: a second run on the same folder is refused at once.
   core::OutputFolderTransaction folder(options.output, written_by_myoscope);
   try {
