@@ -14,13 +14,19 @@ CommandRunner add_analyze_command(CLI::App& root) {
   auto options = std::make_shared<pipeline::AnalyzeOptions>();
   cmd->add_option("INPUT", options->input, "Folder (searched recursively) or file of one study's DICOM images")
       ->required();
-  cmd->add_option("-o,--output", options->output, "Output folder (created if missing)")->required();
+  cmd->add_option("-o,--output", options->output,
+                  "Output folder (created if missing; replaced whole at the end, entries myoscope does not write are "
+                  "kept; one run at a time)")
+      ->required();
   cmd->add_option("--study", options->study_instance_uid, "Study Instance UID when INPUT holds several studies");
   cmd->add_option("--role", options->role_overrides,
                   "Override a detected role: SERIES_NUMBER=ROLE or SERIES_UID=ROLE (roles: dixon_water, dixon_fat, "
                   "dixon_in_phase, dixon_opposed_phase, dixon_echo, stir, t1, t2, t2_map, t2_multi_echo, localizer, other)");
   cmd->add_option("--baseline", options->baseline,
                   "Earlier analysis folder of the same patient: writes comparison.json and a follow-up section");
+  cmd->add_flag("--allow-different-patient", options->allow_different_patient,
+                "Compare with a --baseline whose PatientID, IssuerOfPatientID or PatientBirthDate differ (one "
+                "patient under two records); refused otherwise (exit 3)");
   cmd->add_option("--labels", options->labels_file,
                   "Use this segmentation instead of the automatic one: NIfTI/NRRD label map (any voxel type; within "
                   "1e-3 of a voxel of the reference grid it is taken as on it, else resampled with a warning) or "

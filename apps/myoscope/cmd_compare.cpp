@@ -16,6 +16,7 @@ struct CompareOptions {
   std::filesystem::path followup;
   std::filesystem::path output;
   pipeline::RepeatabilityLimits limits;
+  bool allow_different_patient = false;
 };
 }  // namespace
 
@@ -25,6 +26,9 @@ CommandRunner add_compare_command(CLI::App& root) {
   cmd->add_option("BASELINE", options->baseline, "Baseline analysis folder")->required();
   cmd->add_option("FOLLOWUP", options->followup, "Follow-up analysis folder")->required();
   cmd->add_option("-o,--output", options->output, "Write comparison.json here (default: inside FOLLOWUP)");
+  cmd->add_flag("--allow-different-patient", options->allow_different_patient,
+                "Compare analyses whose PatientID, IssuerOfPatientID or PatientBirthDate differ (refused otherwise, "
+                "exit 3)");
   cmd->add_option("--ff-limit", options->limits.fat_fraction_points, "Fat fraction repeatability, points")
       ->capture_default_str();
   cmd->add_option("--edema-limit", options->limits.edema_fraction_points, "Edema fraction repeatability, points")
@@ -32,7 +36,8 @@ CommandRunner add_compare_command(CLI::App& root) {
   cmd->add_option("--volume-limit", options->limits.volume_percent, "Volume repeatability, percent")
       ->capture_default_str();
   return [options]() -> int {
-    const auto c = pipeline::compare_analyses(options->baseline, options->followup, options->limits);
+    const auto c = pipeline::compare_analyses(options->baseline, options->followup, options->limits,
+                                              options->allow_different_patient);
     std::cout << fmt::format("{:<22} {:<5} {:>10} {:>10} {:>10}  {}\n", "group", "side", "dFF pts", "dEdema pts",
                              "dVolume %", "flags");
     const auto show = [](const std::optional<double>& v) { return v ? fmt::format("{:+.1f}", *v) : std::string("-"); };

@@ -6,9 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <optional>
-#include <set>
-#include <vector>
 #include <sstream>
 #include <system_error>
 #include <unistd.h>
@@ -26,81 +23,15 @@ fs::path hidden_beside(const fs::path& target, const char* kind) {
 }
 fs::path temporary_beside(const fs::path& target) { return hidden_beside(target, "tmp"); }
 
-thread_local OutputTransaction::Impl* active_transaction = nullptr;
 }  // namespace
-
-struct OutputTransaction::Impl {
-  struct Replaced {
-    fs::path target;
-    std::optional<fs::path> earlier;  // the hidden hard link to the earlier file; none when the target is new
-  };
-  std::vector<Replaced> replaced;
-  std::set<fs::path> seen;
-  bool done = false;
-
-  // Moves `temporary` to `target`, keeping the first earlier version of `target` this transaction replaces.
-  void move_into_place(const fs::path& temporary, const fs::path& target) {
-    std::error_code ec;
-    if (seen.insert(target).second) {
-      Replaced entry{target, std::nullopt};
-      if (fs::exists(fs::symlink_status(target, ec))) {
-        const fs::path earlier = hidden_beside(target, "earlier");
-        fs::create_hard_link(target, earlier, ec);
-        if (ec) {
-          // File systems without hard links (FAT, some network shares): a copy keeps the earlier version too.
-          std::error_code copy_error;
-          fs::copy_file(target, earlier, copy_error);
-          if (copy_error) {
-            fs::remove(earlier, copy_error);
-            throw MyoError(target.string(), "cannot keep the earlier version while replacing it: " + ec.message());
-          }
-        }
-        entry.earlier = earlier;
-      }
-      replaced.push_back(std::move(entry));
-    }
-    fs::rename(temporary, target, ec);
-    if (ec) throw MyoError(target.string(), "cannot move the finished file into place: " + ec.message());
-  }
-};
-
-OutputTransaction::OutputTransaction() : impl_(std::make_unique<Impl>()), previous_(active_transaction) {
-  active_transaction = impl_.get();
-}
-
-OutputTransaction::~OutputTransaction() {
-  active_transaction = previous_;
-  if (impl_->done) return;
-  // Roll back, newest first; errors are ignored (nothing better can be done while unwinding).
-  std::error_code ignored;
-  for (auto it = impl_->replaced.rbegin(); it != impl_->replaced.rend(); ++it) {
-    if (it->earlier) {
-      fs::rename(*it->earlier, it->target, ignored);
-    } else {
-      fs::remove(it->target, ignored);
-    }
-  }
-}
-
-void OutputTransaction::commit() {
-  std::error_code ignored;
-  for (const auto& r : impl_->replaced) {
-    if (r.earlier) fs::remove(*r.earlier, ignored);
-  }
-  impl_->done = true;
-}
 
 void write_atomically_with(const fs::path& target, const std::function<void(const fs::path&)>& writer) {
   const fs::path temporary = temporary_beside(target);
   try {
     writer(temporary);
-    if (active_transaction != nullptr) {
-      active_transaction->move_into_place(temporary, target);
-    } else {
-      std::error_code ec;
-      fs::rename(temporary, target, ec);
-      if (ec) throw MyoError(target.string(), "cannot move the finished file into place: " + ec.message());
-    }
+    std::error_code ec;
+    fs::rename(temporary, target, ec);
+    if (ec) throw MyoError(target.string(), "cannot move the finished file into place: " + ec.message());
   } catch (...) {
     std::error_code ignored;
     fs::remove(temporary, ignored);

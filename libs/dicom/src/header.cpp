@@ -240,6 +240,7 @@ FileHeader parse_header(DcmDataset& dataset, const std::filesystem::path& path) 
   h.patient_name = get_string(dataset, DCM_PatientName);
   h.patient_birth_date = get_string(dataset, DCM_PatientBirthDate);
   h.patient_sex = get_string(dataset, DCM_PatientSex);
+  h.issuer_of_patient_id = get_string(dataset, DCM_IssuerOfPatientID);
   h.study_uid = get_string(dataset, DCM_StudyInstanceUID);
   h.study_date = get_string(dataset, DCM_StudyDate);
   h.study_description = get_string(dataset, DCM_StudyDescription);

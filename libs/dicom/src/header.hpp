@@ -38,7 +38,7 @@ struct FileHeader {
   std::string sop_instance_uid;
   std::string transfer_syntax_uid;
   bool multi_frame = false;
-  std::string patient_id, patient_name, patient_birth_date, patient_sex;
+  std::string patient_id, patient_name, patient_birth_date, patient_sex, issuer_of_patient_id;
   std::string study_uid, study_date, study_description, accession_number, institution;
   std::string series_uid, series_description, protocol_name, modality, manufacturer;
   int series_number = 0;

@@ -667,7 +667,10 @@ ScanResult scan(const fs::path& path, const ScanOptions& options) {
                   it->second.string());
       }
     }
-    studies[{header.patient_id + '\x1f' + header.patient_name, header.study_uid}].push_back(&header);
+    // Patient identity as `analyze --baseline` and `compare` check it (ID, issuer, birth date), and the name.
+    const auto patient = header.patient_id + '\x1f' + header.issuer_of_patient_id + '\x1f' +
+                         header.patient_birth_date + '\x1f' + header.patient_name;
+    studies[{patient, header.study_uid}].push_back(&header);
   }
   for (const auto& [key, headers] : studies) {
     const FileHeader& h = *headers.front();
@@ -679,6 +682,7 @@ ScanResult scan(const fs::path& path, const ScanOptions& options) {
     study.patient_id = h.patient_id;
     study.patient_name = h.patient_name;
     study.patient_birth_date = h.patient_birth_date;
+    study.issuer_of_patient_id = h.issuer_of_patient_id;
     study.patient_sex = h.patient_sex;
     study.institution_name = h.institution;
     study.series = detail::build_series(headers);

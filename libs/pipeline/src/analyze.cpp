@@ -1,4 +1,5 @@
 #include "myo/pipeline/analyze.hpp"
+#include "myo/pipeline/analysis_folder.hpp"
 #include "myo/pipeline/compare.hpp"
 #include "myo/pipeline/label_input.hpp"
 #include "myo/pipeline/study_channels.hpp"
@@ -17,6 +18,8 @@
 #include "myo/core/log.hpp"
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/nifti_io.hpp"
+#include "myo/core/output_folder.hpp"
+#include "myo/core/patient_identity.hpp"
 #include "myo/core/resample.hpp"
 #include "myo/core/version.hpp"
 #include "myo/dicom/load.hpp"
@@ -118,9 +121,8 @@ std::vector<reporting::SingleMuscleEntry> single_muscles(const segmentation::Seg
   return out;
 }
 
-}  // namespace
-
-AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
+// Runs the analysis; every output is written into `folder`'s staging folder and committed at the end.
+AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTransaction& folder) {
   AnalyzeOutcome outcome;
   reporting::Report report;
   StageClock clock(report.stage_seconds, report.stage_peak_rss_mib);
@@ -137,6 +139,11 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     report.warnings.push_back(std::move(text));
   };
   const dicom::StudyInfo* study = &channels.study;
+  report.study.patient_pseudonym = core::patient_pseudonym(
+      {study->patient_id, study->issuer_of_patient_id, study->patient_birth_date});
+  // Before hours of work: a baseline of another patient is refused now.
+  if (!options.baseline.empty())
+    check_same_patient(options.baseline, report.study.patient_pseudonym, options.allow_different_patient);
   const auto& series = channels.study.series;
   const bool dixon = channels.dixon;
   const SeriesInfo* reference = channels.reference_series;
@@ -362,41 +369,36 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   report.quantification_method = quantities.method;
   if (report.muscles.empty()) warn("no muscle group was found in the images");
 
-  // Outputs: every file written under a temporary name and renamed, so a failure never leaves a half-written one;
-  // and a run that fails after some files puts the earlier ones back (the folder stays one consistent analysis).
-  core::OutputTransaction output_transaction;
-  try {
-    fs::create_directories(options.output);
-  } catch (const fs::filesystem_error& e) {
-    throw core::MyoError(options.output.string(), std::string("cannot create output folder: ") + e.code().message());
-  }
-  core::write_labels(segmentation.labels, options.output / "labels.nii.gz");
+  // Outputs: written into a staging folder beside the output folder and swapped in whole at the end, so the output
+  // folder always holds one complete analysis, the earlier or this one (core::OutputFolderTransaction).
+  const fs::path& out_dir = folder.staging();
+  core::write_labels(segmentation.labels, out_dir / "labels.nii.gz");
   if (!segmentation.muscle_labels.voxels.empty())
-    core::write_labels(segmentation.muscle_labels, options.output / "muscle_labels.nii.gz");
+    core::write_labels(segmentation.muscle_labels, out_dir / "muscle_labels.nii.gz");
   if (options.write_maps && quantities.fat_fraction_map_pct)
-    core::write_image(*quantities.fat_fraction_map_pct, options.output / "fat_fraction.nii.gz");
+    core::write_image(*quantities.fat_fraction_map_pct, out_dir / "fat_fraction.nii.gz");
   // Fitted water T2 (ms, 0 where not fitted) on the multi-echo series' own grid, where it was fitted.
-  if (options.write_maps && water_t2_map) core::write_image(*water_t2_map, options.output / "water_t2_ms.nii.gz");
+  if (options.write_maps && water_t2_map) core::write_image(*water_t2_map, out_dir / "water_t2_ms.nii.gz");
   if (options.write_maps) {
     // What `myoscope view` and `myoscope render` show, on the labels' grid (STIR was brought onto the reference
     // grid above, explicitly); display copies, as 16-bit integers (see write_display_series).
     if (const auto* anatomy = water_img ? &*water_img : t1_img ? &*t1_img : nullptr)
-      write_display_series(*anatomy, options.output / (water_img ? "water.nii.gz" : "t1.nii.gz"));
-    if (stir_img) write_display_series(*stir_img, options.output / "stir.nii.gz");
+      write_display_series(*anatomy, out_dir / (water_img ? "water.nii.gz" : "t1.nii.gz"));
+    if (stir_img) write_display_series(*stir_img, out_dir / "stir.nii.gz");
     if (quantities.edema_mask) {
       core::LabelVolume mask(quantities.edema_mask->geometry, 0);
       std::copy(quantities.edema_mask->voxels.begin(), quantities.edema_mask->voxels.end(), mask.voxels.begin());
-      core::write_labels(mask, options.output / "edema_mask.nii.gz");
+      core::write_labels(mask, out_dir / "edema_mask.nii.gz");
     }
     // Bone (femur, pelvis) found by the automatic segmentation: context for the 3D map and the viewer. Absent when
     // the user's labels replaced the segmentation.
     if (!segmentation.bone.voxels.empty()) {
       core::LabelVolume mask(segmentation.bone.geometry, 0);
       std::copy(segmentation.bone.voxels.begin(), segmentation.bone.voxels.end(), mask.voxels.begin());
-      core::write_labels(mask, options.output / "bone.nii.gz");
+      core::write_labels(mask, out_dir / "bone.nii.gz");
     }
   }
-  reporting::write_measurements_csv(report, options.output / "measurements.csv");
+  reporting::write_measurements_csv(report, out_dir / "measurements.csv");
   clock.lap("outputs");
 
   // Figures: need an X display (VTK); without one the analysis still completes and says why figures are missing.
@@ -412,7 +414,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     figure_input.measurements = quantities.groups;
     figure_input.crotch_z_mm = segmentation.landmarks.crotch_z_mm;
     try {
-      figures = rendering::render_study_figures(figure_input, options.output / "figures");
+      figures = rendering::render_study_figures(figure_input, out_dir / "figures");
     } catch (const core::MyoError& e) {
       if (e.error().subject != "DISPLAY") throw;
       warn(std::string("figures skipped: ") + e.error().message);
@@ -427,7 +429,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     for (const auto& m : report.muscles)
       now.push_back({m.group, core::to_string(m.side), m.volume_ml, m.fat_fraction_pct, m.edema_fraction_pct});
     comparison = compare_with_baseline(options.baseline, now, report.study.study_instance_uid, report.study.study_date);
-    core::write_file_atomically(options.output / "comparison.json", comparison_to_json(*comparison));
+    core::write_file_atomically(out_dir / "comparison.json", comparison_to_json(*comparison));
   }
 
   // Documents people read: report.pdf and report.html, with the figures just rendered. Identifiers only when the
@@ -453,8 +455,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
       extras.follow_up = std::move(follow_up);
     }
     try {
-      reporting::write_pdf_report(report, extras, options.output / "report.pdf");
-      reporting::write_html_report(report, extras, options.output / "report.html");
+      reporting::write_pdf_report(report, extras, out_dir / "report.pdf");
+      reporting::write_html_report(report, extras, out_dir / "report.html");
     } catch (const std::exception& e) {
       warn(std::string("report documents skipped: ") + e.what());
     }
@@ -468,7 +470,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     pacs.reference_series = *reference;
     pacs.software_version = core::software_version();
     pacs.deidentify = options.deidentify;
-    const fs::path dir = options.output / "dicom";
+    const fs::path dir = out_dir / "dicom";
     fs::create_directories(dir);
     const auto seg = dicom::write_segmentation(segmentation.labels, pacs, dir / "segmentation.dcm");
     dicom::write_measurement_report(dicom::to_segment_measurements(quantities.groups), pacs, seg,
@@ -485,13 +487,31 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     if (!captures.empty()) dicom::write_secondary_capture(captures, pacs, dir / "figures.dcm");
     clock.lap("dicom_results");
   }
-  reporting::write_report_json(report, options.output / "report.json");  // last: its presence means complete
-  output_transaction.commit();
+  reporting::write_report_json(report, out_dir / "report.json");
+  folder.commit();
 
   outcome.report_path = options.output / "report.json";
   outcome.warnings = report.warnings;
   outcome.exit_code = channels.unreadable_files == 0 ? core::kExitOk : core::kExitPartial;
   return outcome;
+}
+
+}  // namespace
+
+AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
+  refuse_input_replaced_with(options.output, options.input);
+  // Held for the whole run: a second run on the same folder is refused at once.
+  core::OutputFolderTransaction folder(options.output, written_by_myoscope);
+  try {
+    return analyze_into(options, folder);
+  } catch (const core::MyoError& e) {
+    throw folder.in_target_terms(e);
+  } catch (const fs::filesystem_error& e) {
+    // A folder of the output that could not be made (dicom/, figures/): an output error naming it.
+    const auto error = folder.in_target_terms(core::MyoError(e.path1().string(), e.code().message()));
+    if (error.error().subject == e.path1().string()) throw;
+    throw error;
+  }
 }
 
 }  // namespace myo::pipeline

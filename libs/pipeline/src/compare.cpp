@@ -7,6 +7,7 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
+#include "myo/core/log.hpp"
 #include "myo/reporting/report.hpp"
 
 namespace myo::pipeline {
@@ -21,21 +22,50 @@ fs::path report_in(const fs::path& folder) {
   return path;
 }
 
-std::pair<std::string, std::string> study_of(const fs::path& report) {
+struct StudyOfReport {
+  std::string uid, date, patient_pseudonym;
+};
+
+StudyOfReport study_of(const fs::path& report) {
   const auto doc = json::parse(core::read_text_file(report), nullptr, false);
-  if (doc.is_discarded() || !doc.contains("study")) return {};
-  return {doc["study"].value("study_instance_uid", ""), doc["study"].value("study_date", "")};
+  if (doc.is_discarded() || !doc.contains("study") || !doc["study"].is_object()) return {};
+  const auto& study = doc["study"];
+  const auto text = [&](const char* key) {
+    return study.contains(key) && study[key].is_string() ? study[key].get<std::string>() : std::string();
+  };
+  return {text("study_instance_uid"), text("study_date"), text("patient_pseudonym")};
 }
 
 }  // namespace
 
-Comparison compare_analyses(const fs::path& baseline, const fs::path& followup, const RepeatabilityLimits& limits) {
+void check_same_patient(const fs::path& baseline, const std::string& followup_pseudonym, bool allow_different_patient) {
+  const auto baseline_report = report_in(baseline);
+  const auto before = study_of(baseline_report).patient_pseudonym;
+  if (before.empty() || followup_pseudonym.empty()) {
+    log::warn("{}: the patient cannot be checked (no PatientID, IssuerOfPatientID or PatientBirthDate recorded{}); "
+              "make sure both analyses are of one patient",
+              baseline_report.string(), before.empty() ? " in this analysis, made by an earlier version" : "");
+    return;
+  }
+  if (before == followup_pseudonym) return;
+  if (!allow_different_patient)
+    throw core::MyoError(baseline_report.string(),
+                         "is of another patient than the follow-up (PatientID, IssuerOfPatientID or PatientBirthDate "
+                         "differ); give --allow-different-patient if they are one patient under two records");
+  log::warn("{}: of another patient than the follow-up by its identifiers; compared as asked "
+            "(--allow-different-patient)",
+            baseline_report.string());
+}
+
+Comparison compare_analyses(const fs::path& baseline, const fs::path& followup, const RepeatabilityLimits& limits,
+                            bool allow_different_patient) {
   const auto followup_report = report_in(followup);
+  const auto study = study_of(followup_report);
+  check_same_patient(baseline, study.patient_pseudonym, allow_different_patient);
   std::vector<FollowUpMeasurement> after;
   for (const auto& m : reporting::read_report_muscles(followup_report))
     after.push_back({m.group, m.side, m.volume_ml, m.fat_fraction_pct, m.edema_fraction_pct});
-  const auto [uid, date] = study_of(followup_report);
-  return compare_with_baseline(baseline, after, uid, date, limits);
+  return compare_with_baseline(baseline, after, study.uid, study.date, limits);
 }
 
 Comparison compare_with_baseline(const fs::path& baseline, const std::vector<FollowUpMeasurement>& after,
@@ -45,7 +75,9 @@ Comparison compare_with_baseline(const fs::path& baseline, const std::vector<Fol
   const auto before = reporting::read_report_muscles(baseline_report);
   Comparison c;
   c.limits = limits;
-  std::tie(c.baseline_study_uid, c.baseline_study_date) = study_of(baseline_report);
+  const auto baseline_study = study_of(baseline_report);
+  c.baseline_study_uid = baseline_study.uid;
+  c.baseline_study_date = baseline_study.date;
   c.followup_study_uid = followup_study_uid;
   c.followup_study_date = followup_study_date;
 

@@ -7,6 +7,8 @@
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/nifti_io.hpp"
+#include "myo/core/output_folder.hpp"
+#include "myo/pipeline/analysis_folder.hpp"
 #include "myo/core/version.hpp"
 #include "myo/segmentation/muscle_model.hpp"
 #include "myo/segmentation/segment.hpp"
@@ -58,9 +60,7 @@ std::string summary_json(const segmentation::SegmentationResult& r, const std::s
   return doc.dump(2) + "\n";
 }
 
-}  // namespace
-
-void segment_files(const SegmentFilesOptions& options) {
+void segment_into(const SegmentFilesOptions& options, core::OutputFolderTransaction& folder) {
   const auto water = read_optional(options.water), fat = read_optional(options.fat);
   const auto t1 = read_optional(options.t1), stir = read_optional(options.stir);
   check_grids({{water ? &*water : nullptr, options.water},
@@ -77,15 +77,23 @@ void segment_files(const SegmentFilesOptions& options) {
   const auto result = segmentation::segment_muscle_groups(
       {water ? &*water : nullptr, fat ? &*fat : nullptr, t1 ? &*t1 : nullptr, stir ? &*stir : nullptr}, params);
   for (const auto& w : result.warnings) log::warn("segmentation: {}", w);
+  const auto& out = folder.staging();
+  core::write_labels(result.labels, out / "labels.nii.gz");
+  core::write_labels(result.muscle_labels, out / "muscle_labels.nii.gz");
+  core::write_file_atomically(out / "segmentation.json", summary_json(result, model ? model->origin() : "built-in"));
+  folder.commit();
+}
+
+}  // namespace
+
+void segment_files(const SegmentFilesOptions& options) {
+  // The same transaction as an analysis folder: locked, staged beside, swapped in whole.
+  core::OutputFolderTransaction folder(options.output, written_by_myoscope);
   try {
-    std::filesystem::create_directories(options.output);
-  } catch (const std::filesystem::filesystem_error& e) {
-    throw core::MyoError(options.output.string(), std::string("cannot create output folder: ") + e.code().message());
+    segment_into(options, folder);
+  } catch (const core::MyoError& e) {
+    throw folder.in_target_terms(e);
   }
-  core::write_labels(result.labels, options.output / "labels.nii.gz");
-  core::write_labels(result.muscle_labels, options.output / "muscle_labels.nii.gz");
-  core::write_file_atomically(options.output / "segmentation.json",
-                              summary_json(result, model ? model->origin() : "built-in"));
 }
 
 }  // namespace myo::pipeline

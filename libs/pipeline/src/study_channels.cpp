@@ -59,6 +59,25 @@ const SeriesInfo* pick(const std::vector<SeriesInfo>& series, SeriesRole role, b
   return best;
 }
 
+// A study UID that two patients share (a PACS or anonymiser error): analysing one of them would silently drop the
+// other's series, and choosing between them by UID is impossible. The message counts series per patient and names
+// no identifier.
+void refuse_shared_study_uid(const std::vector<dicom::StudyInfo>& studies, const std::string& study_uid,
+                             const std::filesystem::path& input) {
+  std::string counts;
+  int patients = 0;
+  for (const auto& s : studies) {
+    if (s.study_instance_uid != study_uid) continue;
+    ++patients;
+    counts += fmt::format("{}patient {}: {} series", counts.empty() ? "" : ", ", patients, s.series.size());
+  }
+  if (patients > 1)
+    throw core::MyoError(input.string(),
+                         fmt::format("study {} is shared by {} patients ({}); give an input folder that holds only "
+                                     "one patient's files (see `myoscope scan`)",
+                                     study_uid, patients, counts));
+}
+
 }  // namespace
 
 StudyChannels load_study_channels(const std::filesystem::path& input, const std::vector<std::string>& role_overrides,
@@ -84,8 +103,10 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     const auto it = std::find_if(scan.studies.begin(), scan.studies.end(),
                                  [&](const auto& s) { return s.study_instance_uid == study_uid; });
     if (it == scan.studies.end()) throw core::MyoError(input.string(), "no study with the requested UID");
+    refuse_shared_study_uid(scan.studies, study_uid, input);
     study = &*it;
   } else if (scan.studies.size() > 1) {
+    refuse_shared_study_uid(scan.studies, study->study_instance_uid, input);
     throw core::MyoError(input.string(), fmt::format("holds {} studies; choose one with --study UID (see `myoscope scan`)",
                                                      scan.studies.size()));
   }

@@ -1,9 +1,8 @@
 #pragma once
 // Output files are written under a temporary name and renamed into place, so a crash or a full disk never leaves
-// a half-written result, and a previous result stays intact until the new one is complete.
+// a half-written file. A whole output folder is one transaction: core/output_folder.hpp.
 #include <filesystem>
 #include <functional>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,27 +15,6 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
 // The temporary file is removed when the writer throws.
 void write_atomically_with(const std::filesystem::path& target,
                            const std::function<void(const std::filesystem::path& temporary)>& writer);
-
-// Keeps an earlier result whole across a run that fails half-way (a full disk after three of six files). While an
-// OutputTransaction is alive, write_atomically_with called from the same thread keeps the earlier version of every
-// file it replaces under a hidden name beside it (a hard link: nothing copied, no disk space needed; a copy where
-// the file system has no hard links). commit() drops those; destruction without commit() (an exception unwinding)
-// puts every earlier file back and removes the files the run added. Files written meanwhile stay readable at their
-// final paths (figures embedded in reports). A killed process leaves the hidden `.<name>.earlier-*` files behind.
-class OutputTransaction {
- public:
-  OutputTransaction();
-  ~OutputTransaction();
-  OutputTransaction(const OutputTransaction&) = delete;
-  OutputTransaction& operator=(const OutputTransaction&) = delete;
-  void commit();
-
-  struct Impl;
-
- private:
-  std::unique_ptr<Impl> impl_;
-  Impl* previous_ = nullptr;  // the transaction this one interrupts on this thread, resumed afterwards
-};
 
 [[nodiscard]] std::string read_text_file(const std::filesystem::path& path);
 

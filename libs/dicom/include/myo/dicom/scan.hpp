@@ -67,6 +67,7 @@ struct StudyInfo {
   std::string patient_id;         // kept for outputs that go back to the PACS; never logged
   std::string patient_name;       // idem
   std::string patient_birth_date; // idem
+  std::string issuer_of_patient_id; // idem
   std::string patient_sex;
   std::string institution_name;
   std::vector<SeriesInfo> series;

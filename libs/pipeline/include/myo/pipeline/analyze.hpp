@@ -10,7 +10,9 @@ namespace myo::pipeline {
 
 struct AnalyzeOptions {
   std::filesystem::path input;    // folder of one study's DICOM files (searched recursively)
-  std::filesystem::path output;   // created if missing
+  // Created if missing. Written as one transaction (core::OutputFolderTransaction): locked for the run, the new
+  // analysis staged beside it and swapped in whole at the end; entries myoscope does not write are kept.
+  std::filesystem::path output;
   std::string study_instance_uid;  // choose one study when the input holds several
   // Override detected roles, "SERIES_NUMBER=ROLE" or "SERIES_UID=ROLE", for unusual protocols.
   std::vector<std::string> role_overrides;
@@ -18,6 +20,7 @@ struct AnalyzeOptions {
   // 3D Slicer colour table, TotalSegmentator class list) naming individual muscles to roll up into groups.
   std::filesystem::path labels_file;
   std::filesystem::path baseline;  // earlier analysis folder of the same patient: adds comparison.json + follow-up
+  bool allow_different_patient = false;  // compare with a baseline whose patient identifiers differ (check_same_patient)
 
   std::filesystem::path label_table;
   std::filesystem::path model_file;  // muscle model file (training/segmentation/export.py); empty: the built-in one

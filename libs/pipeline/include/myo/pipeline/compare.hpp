@@ -34,9 +34,16 @@ struct Comparison {
   std::vector<std::string> sentences;
 };
 
-// BASELINE and FOLLOWUP are analysis folders (each with report.json). Throws core::MyoError naming the file.
+// BASELINE and FOLLOWUP are analysis folders (each with report.json). Throws core::MyoError naming the file, also
+// when they are of two patients (check_same_patient) unless `allow_different_patient`.
 [[nodiscard]] Comparison compare_analyses(const std::filesystem::path& baseline, const std::filesystem::path& followup,
-                                          const RepeatabilityLimits& limits = {});
+                                          const RepeatabilityLimits& limits = {}, bool allow_different_patient = false);
+// Two analyses are of one patient when their patient pseudonyms (report.json study.patient_pseudonym: PatientID,
+// IssuerOfPatientID and PatientBirthDate, keyed-hashed) are equal. Different: core::MyoError naming the baseline's
+// report.json, unless `allow_different_patient` (then a warning). A baseline made before pseudonyms were recorded, or
+// images without any of the three, cannot be checked: a warning.
+void check_same_patient(const std::filesystem::path& baseline, const std::string& followup_pseudonym,
+                        bool allow_different_patient);
 // The same against a follow-up held in memory (the analysis being written), e.g. `analyze --baseline DIR`.
 struct FollowUpMeasurement {
   std::string group;

@@ -34,6 +34,7 @@ struct StudyEntry {
   std::string study_description;
   std::string manufacturer;
   double magnetic_field_strength_t = 0;
+  std::string patient_pseudonym;  // core::patient_pseudonym: compared by follow-ups, never the identifiers
 };
 
 // A label of the user's own segmentation (`analyze --labels`), with the group it rolls up into.
