@@ -1,6 +1,6 @@
 // One association of the Storage SCP, a DcmThreadSCP on its own thread: the peer's checks (called and calling AE
 // title, host), C-ECHO and C-STORE, and how it ended (released, or aborted, lost or idle: its studies incomplete).
-// A received instance is written to a unique temporary file, fsynced, then linked to its final name: the first
+// A received instance is written to a unique temporary file, fsynced, then renamed without replacing: the first
 // complete copy wins, concurrent copies of the same instance never share a file, and no half file ever carries the
 // final name.
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -49,21 +50,21 @@ fs::path unique_temporary(const fs::path& target) {
 
 enum class Published { new_file, identical_copy, different_copy };
 
-// Gives `temporary` the name `target` unless a file has it already (link() fails then: first writer wins); the
-// temporary name is removed in every case.
+// Gives `temporary` the name `target` unless a file has it already (first writer wins): renameat2 with
+// RENAME_NOREPLACE, or link() where the file system lacks it. The temporary name is gone afterwards in every case.
 Published publish(const fs::path& temporary, const fs::path& target) {
-  Published result = Published::new_file;
-  if (::link(temporary.c_str(), target.c_str()) != 0) {
-    const int error = errno;
-    std::error_code ec;
-    if (error != EEXIST) {
-      fs::remove(temporary, ec);
-      throw core::MyoError(target.string(), std::string("cannot store received instance: ") + std::strerror(error));
-    }
-    result = same_contents(temporary, target) ? Published::identical_copy : Published::different_copy;
-  }
   std::error_code ec;
+  int error = 0;
+  if (::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) != 0) {
+    error = errno;
+    if (error == EINVAL || error == ENOSYS) error = ::link(temporary.c_str(), target.c_str()) == 0 ? 0 : errno;
+  }
+  Published result = Published::new_file;
+  if (error == EEXIST)
+    result = same_contents(temporary, target) ? Published::identical_copy : Published::different_copy;
   fs::remove(temporary, ec);
+  if (error != 0 && error != EEXIST)
+    throw core::MyoError(target.string(), std::string("cannot store received instance: ") + std::strerror(error));
   if (result == Published::new_file) fsync_path(target.parent_path());
   return result;
 }
