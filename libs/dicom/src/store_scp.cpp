@@ -42,7 +42,7 @@ bool same_contents(const fs::path& a, const fs::path& b) {
                     std::istreambuf_iterator<char>(fb), std::istreambuf_iterator<char>());
 }
 
-// Beside the target (same file system, so it can be linked), hidden, and never shared by two associations.
+// Beside the target (same file system, so it can be renamed), hidden, and never shared by two associations.
 fs::path unique_temporary(const fs::path& target) {
   static std::atomic<unsigned long> counter{0};
   return target.parent_path() / fmt::format(".{}.{}-{}.part", target.filename().string(), ::getpid(), ++counter);
@@ -194,7 +194,7 @@ class StoreScp : public DcmThreadSCP {
     if (static_cast<int>(ASC_countAcceptedPresentationContexts(params)) == 0)
       refused(fmt::format("no presentation context supported (SOP classes {})", list));
     else
-      log::warn("serve: association from {}: presentation contexts refused, SOP class not supported: {}", peer_, list);
+      log::info("serve: association from {}: presentation contexts refused, SOP class not supported: {}", peer_, list);
   }
 
   void end_studies() {

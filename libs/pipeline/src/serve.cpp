@@ -55,7 +55,7 @@ struct StudyState {
   std::optional<std::string> incomplete_reason;
 };
 
-// Temporary files of a node stopped while writing an instance (a received instance is linked to its name only once
+// Temporary files of a node stopped while writing an instance (a received instance gets its name only once
 // complete): removed at start-up.
 void remove_partial_files(const fs::path& spool) {
   std::size_t removed = 0;

@@ -43,7 +43,7 @@ struct StoreScpOptions {
   unsigned max_associations = 8;
   // Where a received instance goes, from its Study and SOP Instance UIDs (the caller sanitises the names).
   std::function<std::filesystem::path(const std::string& study_uid, const std::string& sop_instance_uid)> destination;
-  // Called after an instance was stored (written to a unique temporary name, fsynced, linked to its final name,
+  // Called after an instance was stored (written to a unique temporary name, fsynced, renamed without replacing,
   // folder fsynced), or when an identical copy of it was already there. Called from the association's thread:
   // callers synchronise.
   std::function<void(const std::string& study_uid, const std::filesystem::path& file)> on_stored;
