@@ -29,6 +29,9 @@ CommandRunner add_serve_command(CLI::App& root) {
   auto args = std::make_shared<ServeArgs>();
   auto& o = args->options;
   auto* cmd = root.add_subcommand("serve", "DICOM node: receive studies (C-STORE), analyse them, send results back");
+  cmd->add_option("--bind", o.bind_address, "IPv4 address to listen on (0.0.0.0: every interface)")
+      ->capture_default_str()
+      ->check(CLI::ValidIPV4);
   cmd->add_option("--port", args->port, "TCP port to listen on")->capture_default_str()->check(CLI::Range(1, 65535));
   cmd->add_option("--ae-title", o.ae_title, "Our AE title (called AE title of incoming associations)")
       ->capture_default_str();
@@ -43,6 +46,14 @@ CommandRunner add_serve_command(CLI::App& root) {
   cmd->add_option("--max-associations", o.max_associations, "Associations served at the same time")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--idle-timeout", o.idle_timeout_s,
+                  "Abort an association that sends nothing for this many seconds (its study counts as incomplete)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--request-timeout", o.request_timeout_s,
+                  "Close a connection that has not sent its association request within this many seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 600));
   cmd->add_option("--destination", args->destination, "Send DICOM results to AE@HOST:PORT by C-STORE");
   cmd->add_flag("!--no-figures", o.write_figures, "Passed to analyze: no figures (they need an X display)");
   cmd->add_flag("--deidentify", o.deidentify, "Passed to analyze: DICOM results without patient identifiers");
@@ -54,7 +65,8 @@ CommandRunner add_serve_command(CLI::App& root) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     const auto summary = pipeline::serve(options, g_stop);
-    return (summary.studies_failed || summary.send_failures) ? core::kExitPartial : core::kExitOk;
+    const bool partial = summary.studies_failed || summary.send_failures || summary.studies_incomplete;
+    return partial ? core::kExitPartial : core::kExitOk;
   };
 }
 

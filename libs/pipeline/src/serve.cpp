@@ -51,7 +51,38 @@ struct StudyState {
   std::size_t instances = 0;
   int open_associations = 0;  // peers still connected that sent instances of this study
   std::size_t analyses = 0;   // analyses started by this process
+  // The last association that sent some of it was aborted, lost or idle (released ones clear it).
+  std::optional<std::string> incomplete_reason;
 };
+
+// Temporary files of a node stopped while writing an instance (a received instance gets its name only once
+// complete): removed at start-up.
+void remove_partial_files(const fs::path& spool) {
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(spool, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.front() == '.' && it->path().extension() == ".part" && fs::remove(it->path(), ec)) ++removed;
+  }
+  if (removed > 0) log::info("serve: {} partial file(s) of an interrupted transfer removed from the spool", removed);
+}
+
+// serve.json of a study whose transfer did not end normally: nothing is analysed until it is sent again.
+void record_incomplete(const fs::path& out, const std::string& key, const StudyState& s, std::size_t instances) {
+  nlohmann::json j;
+  j["study_instance_uid"] = s.uid;
+  j["key"] = key;
+  j["status"] = "incomplete";
+  j["message"] = *s.incomplete_reason;
+  j["instances"] = instances;
+  j["analysis"] = 0;
+  j["recorded_utc"] = detail::utc_now();
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  core::write_file_atomically(out / "serve.json", j.dump(2) + "\n");
+  log::warn("serve: {}: transfer incomplete ({}); {} instance(s) kept, not analysed until the study is sent again", key,
+            *s.incomplete_reason, instances);
+}
 
 std::size_t count_instances(const fs::path& dir) {
   std::size_t n = 0;
@@ -87,6 +118,7 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
   }
   const fs::path worker = options.worker_executable.empty() ? detail::self_executable() : options.worker_executable;
   const auto start = Clock::now();
+  remove_partial_files(options.spool);
 
   std::mutex mutex;
   std::map<std::string, StudyState> studies;  // by key
@@ -104,7 +136,10 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
   }
 
   dicom::StoreScpOptions scp;
+  scp.bind_address = options.bind_address;
   scp.port = options.port;
+  scp.idle_timeout_s = options.idle_timeout_s;
+  scp.request_timeout_s = options.request_timeout_s;
   scp.ae_title = options.ae_title;
   scp.allowed_calling_ae_titles = options.allowed_calling_ae_titles;
   scp.allowed_hosts = options.allowed_hosts;
@@ -121,13 +156,18 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
     ++s.instances;
     ++summary.instances_received;
   };
-  scp.on_study_association = [&](const std::string& study_uid, bool open) {
+  scp.on_study_association = [&](const dicom::StudyTransfer& t) {
     const std::lock_guard<std::mutex> lock(mutex);
-    auto& s = studies[study_key(study_uid)];
-    s.uid = study_uid;
-    s.open_associations = std::max(0, s.open_associations + (open ? 1 : -1));
+    auto& s = studies[study_key(t.study_uid)];
+    s.uid = t.study_uid;
+    s.open_associations = std::max(0, s.open_associations + (t.open ? 1 : -1));
     s.last_received = Clock::now();  // the quiet period starts when the sender is gone
-    if (!open) log::debug("serve: {}: association ended, {} still open", study_key(study_uid), s.open_associations);
+    if (t.open) return;
+    if (t.released)
+      s.incomplete_reason.reset();
+    else
+      s.incomplete_reason = fmt::format("association from {}: {}", t.peer, t.end_reason);
+    log::debug("serve: {}: association ended, {} still open", study_key(t.study_uid), s.open_associations);
   };
   std::atomic<bool> stop_listener{false};
   std::exception_ptr listener_error;
@@ -210,6 +250,10 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
               std::chrono::duration<double>(Clock::now() - s.last_received).count() < options.quiet_seconds)
             continue;
           s.pending = false;
+          if (s.incomplete_reason) {
+            record_incomplete(options.output / key, key, s, count_instances(options.spool / key));
+            continue;
+          }
           next = Running{key, s.uid, 0, detail::utc_now(), count_instances(options.spool / key), ++s.analyses};
           break;
         }
@@ -240,8 +284,12 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
   listener.join();
   if (running) finish(*running, detail::wait_child(running->pid));
   if (listener_error) std::rethrow_exception(listener_error);
-  log::info("serve: stopped; {} instance(s) received, {} study(ies) analysed, {} failed, {} object(s) sent",
-            summary.instances_received, summary.studies_analysed, summary.studies_failed, summary.objects_sent);
+  for (const auto& [key, s] : studies)
+    if (s.incomplete_reason) ++summary.studies_incomplete;
+  log::info("serve: stopped; {} instance(s) received, {} study(ies) analysed, {} failed, {} incomplete, "
+            "{} object(s) sent",
+            summary.instances_received, summary.studies_analysed, summary.studies_failed, summary.studies_incomplete,
+            summary.objects_sent);
   return summary;
 }
 

@@ -5,7 +5,8 @@
 //
 // Layout: SPOOL/<key>/<SOP Instance UID>.dcm (received instances, durable: temporary name, fsync, rename),
 //         OUT/<key>/ (analysis folder), OUT/<key>/serve.json (what was analysed and sent, written last: status,
-//         instances analysed, analysis number, objects sent),
+//         instances analysed, analysis number, objects sent; or status "incomplete" for a study whose last sender
+//         aborted or vanished, with the reason: not analysed until it is sent again),
 //         OUT/logs/<key>.log (the worker's log). <key> = study_key(Study Instance UID), never a raw tag value.
 #include <atomic>
 #include <cstdint>
@@ -26,16 +27,21 @@ struct DicomPeer {
 [[nodiscard]] DicomPeer parse_peer(const std::string& text, const std::string& option);
 
 struct ServeOptions {
+  std::string bind_address = "127.0.0.1";  // "0.0.0.0": every IPv4 interface
   std::uint16_t port = 11112;
   std::string ae_title = "MYOSCOPE";
   std::vector<std::string> allowed_calling_ae_titles;  // required: peers allowed to send (and echo)
   std::vector<std::string> allowed_hosts;              // empty: any address
   std::filesystem::path spool;
   std::filesystem::path output;
-  // A study is complete when nothing arrived for it for this long and no association that sent some of it is still
-  // open (an association aborted mid-study counts as ended: what it delivered is kept, the rest may come later).
+  // A study is complete when nothing arrived for it for this long, no association that sent some of it is still
+  // open, and the last one to end was released normally. One that was aborted, lost its connection or stayed idle
+  // leaves the study incomplete: what it delivered is kept, the study is recorded as incomplete in serve.json and
+  // analysed only after a later association sending it is released.
   double quiet_seconds = 30;
   unsigned max_associations = 8;            // associations served at once
+  unsigned idle_timeout_s = 60;             // an association silent this long is aborted
+  unsigned request_timeout_s = 10;          // a new connection must send its association request within this
   std::optional<DicomPeer> destination;     // where results go; unset: results are kept in OUT only
   std::filesystem::path worker_executable;  // empty: this executable
   bool write_figures = true;                // passed to analyze (figures need an X display)
@@ -47,6 +53,7 @@ struct ServeSummary {
   std::size_t instances_received = 0;
   std::size_t studies_analysed = 0;
   std::size_t studies_failed = 0;
+  std::size_t studies_incomplete = 0;  // recorded as incomplete (not analysed)
   std::size_t objects_sent = 0;
   std::size_t send_failures = 0;
 };
