@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -119,6 +120,7 @@ TEST(OutputFolder, ErrorsNameTheOutputFolderNotTheStagingFolder) {
 
 // Pinned: a changed pseudonym would make every earlier analysis look like another patient's.
 TEST(PatientIdentity, PseudonymIsStableAndKeyed) {
+  ::unsetenv("MYOSCOPE_SITE_KEY");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   const auto a = patient_pseudonym({"PHANTOM0005", "", "19700101"});
   EXPECT_EQ(a.rfind("hmac-sha256:", 0), 0U);
@@ -128,4 +130,20 @@ TEST(PatientIdentity, PseudonymIsStableAndKeyed) {
   EXPECT_NE(a, patient_pseudonym({"PHANTOM0005", "OTHER_HOSPITAL", "19700101"}));
   EXPECT_NE(a, patient_pseudonym({"PHANTOM0005", "", "19700102"}));
   EXPECT_EQ(patient_pseudonym({}), "");
+}
+
+// A site key gives other pseudonyms, marked as such, so guesses cannot be checked with the built-in key.
+TEST(PatientIdentity, SiteKeyChangesThePseudonym) {
+  ::unsetenv("MYOSCOPE_SITE_KEY");
+  const auto built_in = patient_pseudonym({"PHANTOM0005", "", "19700101"});
+  ::setenv("MYOSCOPE_SITE_KEY", "a site secret", 1);
+  EXPECT_TRUE(site_key_configured());
+  const auto keyed = patient_pseudonym({"PHANTOM0005", "", "19700101"});
+  ::setenv("MYOSCOPE_SITE_KEY", "another site secret", 1);
+  const auto other_site = patient_pseudonym({"PHANTOM0005", "", "19700101"});
+  ::unsetenv("MYOSCOPE_SITE_KEY");
+  EXPECT_EQ(keyed.rfind("hmac-sha256-site:", 0), 0U);
+  EXPECT_NE(keyed.substr(keyed.find(':')), built_in.substr(built_in.find(':')));
+  EXPECT_NE(keyed, other_site);
+  EXPECT_FALSE(site_key_configured());
 }

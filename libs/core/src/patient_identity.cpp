@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstdlib>
 #include <cstdint>
 
 namespace myo::core {
@@ -82,12 +83,18 @@ Digest hmac_sha256(std::string_view key, std::string_view message) {
 
 std::string sha256_hex(std::string_view data) { return hex(sha256(data)); }
 
+bool site_key_configured() {
+  const char* key = std::getenv("MYOSCOPE_SITE_KEY");
+  return key != nullptr && *key != '\0';
+}
+
 std::string patient_pseudonym(const PatientIdentity& identity) {
   if (identity.patient_id.empty() && identity.issuer_of_patient_id.empty() && identity.patient_birth_date.empty())
     return {};
   // The unit separator cannot occur in these values (LO and DA exclude control characters).
   const std::string message =
       identity.patient_id + '\x1f' + identity.issuer_of_patient_id + '\x1f' + identity.patient_birth_date;
+  if (site_key_configured()) return "hmac-sha256-site:" + hex(hmac_sha256(std::getenv("MYOSCOPE_SITE_KEY"), message));
   return "hmac-sha256:" + hex(hmac_sha256("MyoScope patient pseudonym v1", message));
 }
 

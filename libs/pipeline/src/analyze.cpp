@@ -144,6 +144,8 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   // Before hours of work: a baseline of another patient is refused now.
   if (!options.baseline.empty())
     check_same_patient(options.baseline, report.study.patient_pseudonym, options.allow_different_patient);
+  // A de-identified result keeps no pseudonym that anyone holding the built-in key could test guesses against.
+  if (options.deidentify && !core::site_key_configured()) report.study.patient_pseudonym.clear();
   const auto& series = channels.study.series;
   const bool dixon = channels.dixon;
   const SeriesInfo* reference = channels.reference_series;

@@ -48,6 +48,13 @@ void check_same_patient(const fs::path& baseline, const std::string& followup_ps
     return;
   }
   if (before == followup_pseudonym) return;
+  const auto scheme = [](const std::string& p) { return p.substr(0, p.find(':')); };
+  if (scheme(before) != scheme(followup_pseudonym)) {
+    log::warn("{}: the patient cannot be checked (one analysis was made with the site key MYOSCOPE_SITE_KEY, the "
+              "other without); make sure both analyses are of one patient",
+              baseline_report.string());
+    return;
+  }
   if (!allow_different_patient)
     throw core::MyoError(baseline_report.string(),
                          "is of another patient than the follow-up (PatientID, IssuerOfPatientID or PatientBirthDate "

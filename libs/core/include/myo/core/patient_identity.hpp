@@ -14,8 +14,11 @@ struct PatientIdentity {
   std::string patient_birth_date;
 };
 
-// "hmac-sha256:" followed by 64 hex digits; empty when all three fields are empty (nothing to compare).
+// "hmac-sha256:" (built-in key) or "hmac-sha256-site:" (the site key in MYOSCOPE_SITE_KEY) followed by 64 hex
+// digits; empty when all three fields are empty (nothing to compare). Only a site key, kept secret at the site, stops
+// someone who guesses a patient's ID and birth date from confirming the guess.
 [[nodiscard]] std::string patient_pseudonym(const PatientIdentity& identity);
+[[nodiscard]] bool site_key_configured();  // MYOSCOPE_SITE_KEY is set and not empty
 
 // SHA-256 of `data` as 64 lowercase hex digits (FIPS 180-4).
 [[nodiscard]] std::string sha256_hex(std::string_view data);
