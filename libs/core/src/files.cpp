@@ -52,7 +52,8 @@ struct OutputTransaction::Impl {
           fs::copy_file(target, earlier, copy_error);
           if (copy_error) {
             fs::remove(earlier, copy_error);
-            throw MyoError(target.string(), "cannot keep the earlier version while replacing it: " + ec.message());
+            throw MyoError(target.string(), "cannot keep the earlier version while replacing it: " + ec.message(),
+                           ErrorKind::output);
           }
         }
         entry.earlier = earlier;
@@ -60,7 +61,8 @@ struct OutputTransaction::Impl {
       replaced.push_back(std::move(entry));
     }
     fs::rename(temporary, target, ec);
-    if (ec) throw MyoError(target.string(), "cannot move the finished file into place: " + ec.message());
+    if (ec)
+      throw MyoError(target.string(), "cannot move the finished file into place: " + ec.message(), ErrorKind::output);
   }
 };
 
@@ -99,7 +101,8 @@ void write_atomically_with(const fs::path& target, const std::function<void(cons
     } else {
       std::error_code ec;
       fs::rename(temporary, target, ec);
-      if (ec) throw MyoError(target.string(), "cannot move the finished file into place: " + ec.message());
+      if (ec)
+        throw MyoError(target.string(), "cannot move the finished file into place: " + ec.message(), ErrorKind::output);
     }
   } catch (...) {
     std::error_code ignored;
@@ -111,10 +114,12 @@ void write_atomically_with(const fs::path& target, const std::function<void(cons
 void write_file_atomically(const fs::path& target, std::string_view content) {
   write_atomically_with(target, [&](const fs::path& temporary) {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw MyoError(target.string(), std::string("cannot create output file: ") + std::strerror(errno));
+    if (!out)
+      throw MyoError(target.string(), std::string("cannot create output file: ") + std::strerror(errno),
+                     ErrorKind::output);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.flush();
-    if (!out) throw MyoError(target.string(), "write failed (disk full or read-only?)");
+    if (!out) throw MyoError(target.string(), "write failed (disk full or read-only?)", ErrorKind::output);
   });
 }
 

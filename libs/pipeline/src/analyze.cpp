@@ -18,6 +18,7 @@
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/resample.hpp"
+#include "myo/core/toolkit_errors.hpp"
 #include "myo/core/version.hpp"
 #include "myo/dicom/load.hpp"
 #include "myo/dicom/results.hpp"
@@ -168,6 +169,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     const auto table = options.label_table.empty() ? std::vector<segmentation::LabelTableEntry>{}
                                                    : segmentation::read_label_table(options.label_table);
     auto imported = segmentation::import_labels(labels, table);
+    refuse_unknown_labels(imported.unknown_values, file, options.label_table);
     segmentation.labels = std::move(imported.group_labels);
     segmentation.notes = imported.notes;
     input_labels = std::move(imported.input_labels);
@@ -179,7 +181,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
       model = segmentation::MuscleModel::read(options.model_file);
       seg_params.model = &*model;
     }
-    segmentation = segmentation::segment_muscle_groups(seg_input, seg_params);
+    segmentation = core::naming_toolkit_failures(
+        reference->series_instance_uid, [&] { return segmentation::segment_muscle_groups(seg_input, seg_params); });
   }
   report.segmentation_notes = segmentation.notes;
   for (const auto& w : segmentation.warnings) warn("segmentation: " + w);
@@ -195,7 +198,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   q_input.stir_acquired_geometry = channels.stir_acquired_geometry ? &*channels.stir_acquired_geometry : nullptr;
   q_input.scanner_fat_fraction_pct = scanner_ff_img ? &*scanner_ff_img : nullptr;
   q_input.t2_map_ms = t2_map_img ? &*t2_map_img : nullptr;
-  auto quantities = quantification::quantify(q_input);
+  auto quantities =
+      core::naming_toolkit_failures(reference->series_instance_uid, [&] { return quantification::quantify(q_input); });
   clock.lap("quantification");
 
   // Water T2 from a multi-echo spin-echo series: fitted per voxel on the echoes' own grid, inside the muscle groups
@@ -368,7 +372,8 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
   try {
     fs::create_directories(options.output);
   } catch (const fs::filesystem_error& e) {
-    throw core::MyoError(options.output.string(), std::string("cannot create output folder: ") + e.code().message());
+    throw core::MyoError(options.output.string(), std::string("cannot create output folder: ") + e.code().message(),
+                         core::ErrorKind::output);
   }
   core::write_labels(segmentation.labels, options.output / "labels.nii.gz");
   if (!segmentation.muscle_labels.voxels.empty())
@@ -414,7 +419,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     try {
       figures = rendering::render_study_figures(figure_input, options.output / "figures");
     } catch (const core::MyoError& e) {
-      if (e.error().subject != "DISPLAY") throw;
+      if (e.kind() != core::ErrorKind::no_display) throw;
       warn(std::string("figures skipped: ") + e.error().message);
     }
     clock.lap("figures");

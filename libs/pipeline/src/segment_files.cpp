@@ -80,7 +80,8 @@ void segment_files(const SegmentFilesOptions& options) {
   try {
     std::filesystem::create_directories(options.output);
   } catch (const std::filesystem::filesystem_error& e) {
-    throw core::MyoError(options.output.string(), std::string("cannot create output folder: ") + e.code().message());
+    throw core::MyoError(options.output.string(), std::string("cannot create output folder: ") + e.code().message(),
+                         core::ErrorKind::output);
   }
   core::write_labels(result.labels, options.output / "labels.nii.gz");
   core::write_labels(result.muscle_labels, options.output / "muscle_labels.nii.gz");
