@@ -85,6 +85,31 @@ NrrdData nrrd_data(const fs::path& path) {
   return data;
 }
 
+template <class T>
+T from_bytes(const char* bytes, bool swapped) {
+  std::array<char, sizeof(T)> copy{};
+  std::memcpy(copy.data(), bytes, sizeof(T));
+  if (swapped) std::reverse(copy.begin(), copy.end());
+  T value{};
+  std::memcpy(&value, copy.data(), sizeof(T));
+  return value;
+}
+
+// Counts the values of type T among `count` values read from `file` that are not finite.
+template <class T>
+std::size_t count_non_finite(gzFile file, std::uint64_t count, bool swapped) {
+  std::array<char, sizeof(T) * 8192> chunk{};
+  std::size_t bad = 0;
+  while (count > 0) {
+    const auto n = static_cast<unsigned>(std::min<std::uint64_t>(count, chunk.size() / sizeof(T)));
+    if (gzread(file, chunk.data(), n * static_cast<unsigned>(sizeof(T))) != static_cast<int>(n * sizeof(T))) break;
+    for (unsigned i = 0; i < n; ++i)
+      if (!std::isfinite(from_bytes<T>(chunk.data() + i * sizeof(T), swapped))) ++bad;
+    count -= n;
+  }
+  return bad;
+}
+
 }  // namespace
 
 void check_image_data(const fs::path& path, std::uint64_t declared_bytes) {
@@ -113,35 +138,6 @@ void check_image_data(const fs::path& path, std::uint64_t declared_bytes) {
       refuse_size(path, declared_bytes, file_bytes * kMaxDeflateRatio, "at most");
   }
 }
-
-namespace {
-
-template <class T>
-T from_bytes(const char* bytes, bool swapped) {
-  std::array<char, sizeof(T)> copy{};
-  std::memcpy(copy.data(), bytes, sizeof(T));
-  if (swapped) std::reverse(copy.begin(), copy.end());
-  T value{};
-  std::memcpy(&value, copy.data(), sizeof(T));
-  return value;
-}
-
-// Counts the values of type T among `count` values read from `file` that are not finite.
-template <class T>
-std::size_t count_non_finite(gzFile file, std::uint64_t count, bool swapped) {
-  std::array<char, sizeof(T) * 8192> chunk{};
-  std::size_t bad = 0;
-  while (count > 0) {
-    const auto n = static_cast<unsigned>(std::min<std::uint64_t>(count, chunk.size() / sizeof(T)));
-    if (gzread(file, chunk.data(), n * static_cast<unsigned>(sizeof(T))) != static_cast<int>(n * sizeof(T))) break;
-    for (unsigned i = 0; i < n; ++i)
-      if (!std::isfinite(from_bytes<T>(chunk.data() + i * sizeof(T), swapped))) ++bad;
-    count -= n;
-  }
-  return bad;
-}
-
-}  // namespace
 
 std::size_t nifti_non_finite_voxels(const fs::path& path) {
   gzFile file = gzopen(path.c_str(), "rb");  // reads plain files too
