@@ -2,9 +2,6 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "myo/core/error.hpp"
-#include "myo/core/exit_codes.hpp"
-#include "myo/core/log.hpp"
 #include "myo/pipeline/analyze.hpp"
 
 namespace myo::app {
@@ -46,16 +43,9 @@ CommandRunner add_analyze_command(CLI::App& root) {
   cmd->add_flag("--deidentify", options->deidentify,
                 "Write DICOM results and report.pdf/report.html without patient identifiers (basic profile)");
   return [options]() -> int {
-    try {
       const auto outcome = pipeline::analyze_study(*options);
       std::cout << outcome.report_path.string() << '\n';
       return outcome.exit_code;
-    } catch (const core::MyoError& e) {
-      log::error("{}", e.what());
-      // Output problems and input problems are told apart for scripts.
-      const bool output_problem = e.error().subject.rfind(options->output.string(), 0) == 0 && !options->output.empty();
-      return output_problem ? core::kExitOutputError : core::kExitInputError;
-    }
   };
 }
 

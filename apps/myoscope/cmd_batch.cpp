@@ -59,15 +59,9 @@ CommandRunner add_batch_command(CLI::App& root) {
     options.stop = &g_stop;
     std::signal(SIGTERM, on_stop_signal);
     std::signal(SIGINT, on_stop_signal);
-    try {
-      const auto summary = pipeline::run_batch(options);
-      std::cout << (options.output / "cohort.csv").string() << '\n';
-      return summary.exit_code;
-    } catch (const core::MyoError& e) {
-      log::error("{}", e.what());
-      const bool output_problem = e.error().subject.rfind(options.output.string(), 0) == 0;
-      return output_problem ? core::kExitOutputError : core::kExitInputError;
-    }
+    const auto summary = pipeline::run_batch(options);
+    std::cout << (options.output / "cohort.csv").string() << '\n';
+    return summary.exit_code;
   };
 }
 

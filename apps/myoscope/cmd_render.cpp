@@ -58,52 +58,45 @@ CommandRunner add_render_command(CLI::App& root) {
   return [options]() -> int {
     const fs::path& dir = options->analysis;
     const fs::path out = options->output.empty() ? dir / "figures" : options->output;
-    try {
-      if (!fs::is_directory(dir)) throw core::MyoError(dir.string(), "not a folder");
-      const auto labels = core::read_labels(dir / "labels.nii.gz");
-      const auto ff = read_optional(dir, {"fat_fraction.nii.gz"}, labels.geometry);
-      const auto anatomy = read_optional(dir, {"anatomy.nii.gz", "water.nii.gz", "t1.nii.gz"}, labels.geometry);
-      const auto stir = read_optional(dir, {"stir.nii.gz"}, labels.geometry);
-      std::optional<core::MaskVolume> edema;
-      if (const auto mask = read_optional(dir, {"edema_mask.nii.gz"}, labels.geometry)) {
-        edema = core::MaskVolume(mask->geometry, 0);
-        for (std::size_t i = 0; i < mask->voxels.size(); ++i) edema->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
-      }
-      std::optional<core::MaskVolume> bone;  // femur and pelvis, drawn as context in the 3D map
-      if (const auto mask = read_optional(dir, {"bone.nii.gz"}, labels.geometry)) {
-        bone = core::MaskVolume(mask->geometry, 0);
-        for (std::size_t i = 0; i < mask->voxels.size(); ++i) bone->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
-      }
-
-      rendering::FigureInput input;
-      input.labels = &labels;
-      input.fat_fraction_pct = ff ? &*ff : nullptr;
-      input.anatomy = anatomy ? &*anatomy : nullptr;  // without it the fat map is its own background
-      input.stir = stir ? &*stir : nullptr;
-      input.edema_mask = edema ? &*edema : nullptr;
-      input.bone = bone ? &*bone : nullptr;
-      for (const auto& m : reporting::read_report_muscles(dir / "report.json"))
-        input.measurements.push_back(reporting::to_measurement(m));
-      rendering::FigureParams params;
-      if (!options->metric.empty()) params.metrics = {*rendering::metric_from_string(options->metric)};
-
-      const auto figures = rendering::render_study_figures(input, out, params);
-      for (const auto& f : figures) std::cout << f.path.string() << '\n';
-      if (options->scene) {
-        const auto scene = rendering::export_scene(input, out / "scene.glb", out / "surfaces");
-        std::cout << scene.glb.string() << '\n';
-      }
-      if (figures.empty()) {
-        log::warn("nothing to render: the folder has no fat fraction map, edema mask or measurements");
-        return core::kExitInputError;
-      }
-      return core::kExitOk;
-    } catch (const core::MyoError& e) {
-      log::error("{}", e.what());
-      if (e.error().subject == "DISPLAY") return core::kExitNoDisplay;
-      const bool output_problem = e.error().subject.rfind(out.string(), 0) == 0;
-      return output_problem ? core::kExitOutputError : core::kExitInputError;
+    if (!fs::is_directory(dir)) throw core::MyoError(dir.string(), "not a folder");
+    const auto labels = core::read_labels(dir / "labels.nii.gz");
+    const auto ff = read_optional(dir, {"fat_fraction.nii.gz"}, labels.geometry);
+    const auto anatomy = read_optional(dir, {"anatomy.nii.gz", "water.nii.gz", "t1.nii.gz"}, labels.geometry);
+    const auto stir = read_optional(dir, {"stir.nii.gz"}, labels.geometry);
+    std::optional<core::MaskVolume> edema;
+    if (const auto mask = read_optional(dir, {"edema_mask.nii.gz"}, labels.geometry)) {
+      edema = core::MaskVolume(mask->geometry, 0);
+      for (std::size_t i = 0; i < mask->voxels.size(); ++i) edema->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
     }
+    std::optional<core::MaskVolume> bone;  // femur and pelvis, drawn as context in the 3D map
+    if (const auto mask = read_optional(dir, {"bone.nii.gz"}, labels.geometry)) {
+      bone = core::MaskVolume(mask->geometry, 0);
+      for (std::size_t i = 0; i < mask->voxels.size(); ++i) bone->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
+    }
+
+    rendering::FigureInput input;
+    input.labels = &labels;
+    input.fat_fraction_pct = ff ? &*ff : nullptr;
+    input.anatomy = anatomy ? &*anatomy : nullptr;  // without it the fat map is its own background
+    input.stir = stir ? &*stir : nullptr;
+    input.edema_mask = edema ? &*edema : nullptr;
+    input.bone = bone ? &*bone : nullptr;
+    for (const auto& m : reporting::read_report_muscles(dir / "report.json"))
+      input.measurements.push_back(reporting::to_measurement(m));
+    rendering::FigureParams params;
+    if (!options->metric.empty()) params.metrics = {*rendering::metric_from_string(options->metric)};
+
+    const auto figures = rendering::render_study_figures(input, out, params);
+    for (const auto& f : figures) std::cout << f.path.string() << '\n';
+    if (options->scene) {
+      const auto scene = rendering::export_scene(input, out / "scene.glb", out / "surfaces");
+      std::cout << scene.glb.string() << '\n';
+    }
+    if (figures.empty())
+      throw core::MyoError(dir.string(),
+                           "nothing to render: the folder has no fat fraction map, edema mask or "
+                           "measurements");
+    return core::kExitOk;
   };
 }
 

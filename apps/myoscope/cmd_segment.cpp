@@ -22,23 +22,14 @@ CommandRunner add_segment_command(CLI::App& root) {
                   "Output folder: labels.nii.gz (groups), muscle_labels.nii.gz (single muscles), segmentation.json")
       ->required();
   return [options]() -> int {
-    if (options->water.empty() && options->fat.empty() && options->t1.empty() && options->stir.empty()) {
-      log::error("segment: give at least one image (--water and --fat, --t1 or --stir)");
-      return core::kExitUsage;
-    }
-    if (!options->fat.empty() && options->water.empty()) {
-      log::error("segment: --fat needs --water (a water image alone is enough)");
-      return core::kExitUsage;
-    }
-    try {
-      pipeline::segment_files(*options);
-      std::cout << options->output.string() << '\n';
-      return core::kExitOk;
-    } catch (const core::MyoError& e) {
-      log::error("{}", e.what());
-      const bool output_problem = e.error().subject.rfind(options->output.string(), 0) == 0;
-      return output_problem ? core::kExitOutputError : core::kExitInputError;
-    }
+    if (options->water.empty() && options->fat.empty() && options->t1.empty() && options->stir.empty())
+      throw core::MyoError("segment", "give at least one image (--water and --fat, --t1 or --stir)",
+                           core::ErrorKind::usage);
+    if (!options->fat.empty() && options->water.empty())
+      throw core::MyoError("segment", "--fat needs --water (a water image alone is enough)", core::ErrorKind::usage);
+    pipeline::segment_files(*options);
+    std::cout << options->output.string() << '\n';
+    return core::kExitOk;
   };
 }
 

@@ -123,74 +123,61 @@ CommandRunner add_view_command(CLI::App& root) {
   cmd->add_option("--height", options->height, "Window height in pixels")->check(CLI::Range(300, 8000));
   return [options]() -> int {
     // The display first: without one nothing else is worth doing.
-    if (!rendering::display_available()) {
-      log::error("{}", kNoDisplayMessage);
-      return core::kExitNoDisplay;
+    if (!rendering::display_available())
+      throw core::MyoError("DISPLAY", kNoDisplayMessage, core::ErrorKind::no_display);
+    fs::path dir = options->path;
+    TemporaryFolder temporary;
+    if (!fs::exists(dir)) throw core::MyoError(dir.string(), "does not exist");
+    if (!fs::exists(dir / "report.json")) {
+      // A DICOM study: analyse it (no figures, documents or DICOM results: only what the viewer shows).
+      pipeline::AnalyzeOptions analyze;
+      analyze.input = dir;
+      if (options->analysis_output.empty()) {
+        temporary.path = fs::temp_directory_path() / ("myoscope-view-" + std::to_string(::getpid()));
+        analyze.output = temporary.path;
+      } else {
+        analyze.output = options->analysis_output;
+      }
+      analyze.write_figures = false;
+      analyze.write_dicom = false;
+      analyze.write_reports = false;
+      log::info("view: {} has no report.json; analysing it as a DICOM study into {}", dir.string(),
+                analyze.output.string());
+      const auto outcome = pipeline::analyze_study(analyze);
+      if (outcome.exit_code != core::kExitOk && outcome.exit_code != core::kExitPartial) return outcome.exit_code;
+      dir = analyze.output;
     }
-    try {
-      fs::path dir = options->path;
-      TemporaryFolder temporary;
-      if (!fs::exists(dir)) throw core::MyoError(dir.string(), "does not exist");
-      if (!fs::exists(dir / "report.json")) {
-        // A DICOM study: analyse it (no figures, documents or DICOM results: only what the viewer shows).
-        pipeline::AnalyzeOptions analyze;
-        analyze.input = dir;
-        if (options->analysis_output.empty()) {
-          temporary.path = fs::temp_directory_path() / ("myoscope-view-" + std::to_string(::getpid()));
-          analyze.output = temporary.path;
-        } else {
-          analyze.output = options->analysis_output;
-        }
-        analyze.write_figures = false;
-        analyze.write_dicom = false;
-        analyze.write_reports = false;
-        log::info("view: {} has no report.json; analysing it as a DICOM study into {}", dir.string(),
-                  analyze.output.string());
-        const auto outcome = pipeline::analyze_study(analyze);
-        if (outcome.exit_code != core::kExitOk && outcome.exit_code != core::kExitPartial) return outcome.exit_code;
-        dir = analyze.output;
-      }
-      const auto analysis = read_analysis(dir);
+    const auto analysis = read_analysis(dir);
 
-      rendering::ViewerInput input;
-      input.labels = &analysis.labels;
-      for (const auto& [name, image] : analysis.series) input.series.push_back({name, &image});
-      input.fat_fraction_pct = analysis.fat_fraction ? &*analysis.fat_fraction : nullptr;
-      input.edema_mask = analysis.edema ? &*analysis.edema : nullptr;
-      input.bone = analysis.bone ? &*analysis.bone : nullptr;
-      input.measurements = analysis.measurements;
-      input.title = fs::absolute(options->path).lexically_normal().filename().string();
+    rendering::ViewerInput input;
+    input.labels = &analysis.labels;
+    for (const auto& [name, image] : analysis.series) input.series.push_back({name, &image});
+    input.fat_fraction_pct = analysis.fat_fraction ? &*analysis.fat_fraction : nullptr;
+    input.edema_mask = analysis.edema ? &*analysis.edema : nullptr;
+    input.bone = analysis.bone ? &*analysis.bone : nullptr;
+    input.measurements = analysis.measurements;
+    input.title = fs::absolute(options->path).lexically_normal().filename().string();
 
-      rendering::ViewerOptions view;
-      view.metric = *rendering::viewer_metric_from_string(options->metric);
-      view.series = options->series;
-      view.overlay_opacity = options->opacity;
-      view.width_px = options->width;
-      view.height_px = options->height;
-      view.pick_group = options->pick_group;
-      view.pick_side = options->pick_side == "left" ? core::Side::left : core::Side::right;
-      view.keys = options->keys;
-      view.screenshot_dir = options->screenshot_dir;
+    rendering::ViewerOptions view;
+    view.metric = *rendering::viewer_metric_from_string(options->metric);
+    view.series = options->series;
+    view.overlay_opacity = options->opacity;
+    view.width_px = options->width;
+    view.height_px = options->height;
+    view.pick_group = options->pick_group;
+    view.pick_side = options->pick_side == "left" ? core::Side::left : core::Side::right;
+    view.keys = options->keys;
+    view.screenshot_dir = options->screenshot_dir;
 
-      if (!options->screenshot.empty()) {
-        const auto frame = rendering::viewer_screenshot(input, options->screenshot, view);
-        log::info("view: first frame after {:.2f} s", frame.first_frame_seconds);
-        std::cout << options->screenshot.string() << '\n';
-        if (!frame.pick_text.empty()) std::cout << frame.pick_text << '\n';
-        return core::kExitOk;
-      }
-      rendering::run_viewer(input, view);
+    if (!options->screenshot.empty()) {
+      const auto frame = rendering::viewer_screenshot(input, options->screenshot, view);
+      log::info("view: first frame after {:.2f} s", frame.first_frame_seconds);
+      std::cout << options->screenshot.string() << '\n';
+      if (!frame.pick_text.empty()) std::cout << frame.pick_text << '\n';
       return core::kExitOk;
-    } catch (const core::MyoError& e) {
-      if (e.error().subject == "DISPLAY") {
-        log::error("{}", kNoDisplayMessage);
-        return core::kExitNoDisplay;
-      }
-      log::error("{}", e.what());
-      const bool output_problem =
-          !options->screenshot.empty() && e.error().subject.rfind(options->screenshot.string(), 0) == 0;
-      return output_problem ? core::kExitOutputError : core::kExitInputError;
     }
+    rendering::run_viewer(input, view);
+    return core::kExitOk;
   };
 }
 

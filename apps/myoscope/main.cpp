@@ -80,8 +80,9 @@ int main(int argc, char** argv) {
   try {
     return runners.at(chosen.front())();
   } catch (const myo::core::MyoError& e) {
+    // The error's kind decides the exit code, here and nowhere else.
     myo::log::error("{}", e.what());
-    return myo::core::kExitInputError;
+    return myo::core::exit_code_for(e.kind());
   } catch (const std::exception& e) {
     myo::log::error("internal error: {}", e.what());
     return myo::core::kExitInternalError;

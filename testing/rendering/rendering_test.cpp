@@ -86,7 +86,7 @@ TEST(Rendering, WithoutDisplayThrowsAnErrorThatNamesXvfb) {
     (void)rendering::render_study_figures(phantom.input(), dir.path());
     ADD_FAILURE() << "expected a MyoError";
   } catch (const core::MyoError& e) {
-    EXPECT_EQ(e.error().subject, "DISPLAY");
+    EXPECT_EQ(e.kind(), core::ErrorKind::no_display);
     EXPECT_NE(std::string(e.what()).find("xvfb-run -a"), std::string::npos);
   }
   EXPECT_FALSE(rendering::display_available());

@@ -31,7 +31,8 @@ void write_atomically_with(const fs::path& target, const std::function<void(cons
     writer(temporary);
     std::error_code ec;
     fs::rename(temporary, target, ec);
-    if (ec) throw MyoError(target.string(), "cannot move the finished file into place: " + ec.message());
+    if (ec)
+      throw MyoError(target.string(), "cannot move the finished file into place: " + ec.message(), ErrorKind::output);
   } catch (...) {
     std::error_code ignored;
     fs::remove(temporary, ignored);
@@ -42,10 +43,12 @@ void write_atomically_with(const fs::path& target, const std::function<void(cons
 void write_file_atomically(const fs::path& target, std::string_view content) {
   write_atomically_with(target, [&](const fs::path& temporary) {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw MyoError(target.string(), std::string("cannot create output file: ") + std::strerror(errno));
+    if (!out)
+      throw MyoError(target.string(), std::string("cannot create output file: ") + std::strerror(errno),
+                     ErrorKind::output);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.flush();
-    if (!out) throw MyoError(target.string(), "write failed (disk full or read-only?)");
+    if (!out) throw MyoError(target.string(), "write failed (disk full or read-only?)", ErrorKind::output);
   });
 }
 

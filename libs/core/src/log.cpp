@@ -52,19 +52,17 @@ class FacadeOutputWindow : public itk::OutputWindow {
   void DisplayDebugText(const char* text) override { write(Level::debug, std::string("ITK: ") + text); }
 };
 
-}  // namespace
-
-void set_level(Level level) { g_level = level; }
-Level level() { return g_level; }
-
-std::string printable(std::string_view text) {
+// Control characters shown as escapes; newlines kept only when `keep_newlines`.
+std::string escape_controls(std::string_view text, bool keep_newlines) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
                     static_cast<unsigned char>(text[i + 1]) <= 0x9F;  // U+0080..U+009F (CSI is U+009B)
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
+    if (c == '\n' && !keep_newlines) {
+      out += "\\n";
+    } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
       out += fmt::format("\\x{:02x}", c);
     } else if (c1) {
       out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[++i]));
@@ -75,10 +73,24 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+}  // namespace
+
+void set_level(Level level) { g_level = level; }
+Level level() { return g_level; }
+
+std::string printable(std::string_view text) { return escape_controls(text, true); }
+
+std::string log_line(std::string_view text) {
+  // A trailing newline (toolkit messages end with one) is layout, not content.
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  return escape_controls(text, false);
+}
+
 void write(Level level, std::string_view message) {
   if (level < g_level.load() || level == Level::off) return;
-  // Messages carry tag values (series descriptions, file names) from untrusted files: no terminal escapes.
-  logger()->log(to_spdlog(level), "{}", printable(message));
+  // Messages carry tag values (series descriptions, file names) from untrusted files: no terminal escapes, and one
+  // record per message.
+  logger()->log(to_spdlog(level), "{}", log_line(message));
 }
 
 void route_toolkit_output() { itk::OutputWindow::SetInstance(FacadeOutputWindow::New()); }

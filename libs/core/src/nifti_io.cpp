@@ -6,14 +6,20 @@
 #include <itkNrrdImageIOFactory.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <string>
+#include <vector>
 #include <mutex>
 
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/itk_bridge.hpp"
+#include "image_file_check.hpp"
 
 namespace myo::core {
 namespace {
@@ -41,7 +47,8 @@ std::filesystem::path temporary_with_extension(const std::filesystem::path& temp
 void verify_complete_gzip(const std::filesystem::path& written, std::uint64_t voxel_bytes,
                           const std::filesystem::path& target) {
   gzFile file = gzopen(written.c_str(), "rb");
-  if (file == nullptr) throw MyoError(target.string(), "write failed: the written file cannot be reopened");
+  if (file == nullptr)
+    throw MyoError(target.string(), "write failed: the written file cannot be reopened", ErrorKind::output);
   std::array<char, 1 << 16> chunk{};
   std::uint64_t total = 0;
   int n = 0;
@@ -55,8 +62,10 @@ void verify_complete_gzip(const std::filesystem::path& written, std::uint64_t vo
     std::error_code ec;
     const auto space = std::filesystem::space(target.parent_path(), ec);
     const std::string free_space = ec ? std::string() : fmt::format("; {} KiB free on its filesystem", space.available / 1024);
-    throw MyoError(target.string(), "write failed (disk full or file size limit?): the written image is incomplete" +
-                                        (message.empty() ? std::string() : " (" + message + ")") + free_space);
+    throw MyoError(target.string(),
+                   "write failed (disk full or file size limit?): the written image is incomplete" +
+                       (message.empty() ? std::string() : " (" + message + ")") + free_space,
+                   ErrorKind::output);
   }
 }
 
@@ -84,7 +93,7 @@ void write_volume(const Volume<T>& volume, const std::filesystem::path& path) {
     } catch (const itk::ExceptionObject& e) {
       std::error_code ignored;
       std::filesystem::remove(with_extension, ignored);
-      throw MyoError(path.string(), std::string("cannot write image: ") + e.GetDescription());
+      throw MyoError(path.string(), std::string("cannot write image: ") + e.GetDescription(), ErrorKind::output);
     }
   });
 }
@@ -95,6 +104,8 @@ Volume<T> read_volume(const std::filesystem::path& path) {
   try {
     auto reader = itk::ImageFileReader<ItkImage3<T>>::New();
     reader->SetFileName(path.string());
+    reader->UpdateOutputInformation();  // the header only: the data is checked against it before it is allocated
+    detail::check_image_data(path, reader->GetImageIO()->GetImageSizeInBytes());
     reader->Update();
     return from_itk(*reader->GetOutput());
   } catch (const itk::ExceptionObject& e) {
@@ -102,11 +113,41 @@ Volume<T> read_volume(const std::filesystem::path& path) {
   }
 }
 
+// A label map holds integers 0 to 65535. Tools that store labels as floats write 3.0 or 2.99998, so a value within
+// 0.01 of an integer is that integer; anything else (NaN, 2^40, -1, 3.5) makes the file an image, not a label map.
+LabelVolume to_labels(const ImageVolume& image, const std::filesystem::path& path) {
+  LabelVolume labels(image.geometry, 0);
+  std::size_t bad_count = 0;
+  std::vector<std::string> bad_values;  // the first few distinct ones, for the message
+  for (std::size_t i = 0; i < image.voxels.size(); ++i) {
+    const float v = image.voxels[i];
+    const float rounded = std::round(v);
+    if (std::isfinite(v) && rounded >= 0.0F && rounded <= 65535.0F && std::abs(v - rounded) <= 0.01F) {
+      labels.voxels[i] = static_cast<std::uint16_t>(rounded);
+      continue;
+    }
+    ++bad_count;
+    const auto text = fmt::format("{:g}", v);
+    if (bad_values.size() < 5 && std::find(bad_values.begin(), bad_values.end(), text) == bad_values.end())
+      bad_values.push_back(text);
+  }
+  // NIfTI's reader turned NaN and infinities into 0 already: they are counted in the file itself.
+  if (const auto non_finite = detail::nifti_non_finite_voxels(path); non_finite > 0) {
+    bad_count += non_finite;
+    bad_values.insert(bad_values.begin(), "nan or inf");
+  }
+  if (bad_count > 0)
+    throw MyoError(path.string(), fmt::format("not a label map: {} voxels hold values that are not labels (integers 0 "
+                                              "to 65535): {}",
+                                              bad_count, fmt::join(bad_values, ", ")));
+  return labels;
+}
+
 }  // namespace
 
 void write_image(const ImageVolume& volume, const std::filesystem::path& path) { write_volume(volume, path); }
 void write_labels(const LabelVolume& volume, const std::filesystem::path& path) { write_volume(volume, path); }
 ImageVolume read_image(const std::filesystem::path& path) { return read_volume<float>(path); }
-LabelVolume read_labels(const std::filesystem::path& path) { return read_volume<std::uint16_t>(path); }
+LabelVolume read_labels(const std::filesystem::path& path) { return to_labels(read_volume<float>(path), path); }
 
 }  // namespace myo::core

@@ -80,17 +80,17 @@ OutputFolderTransaction::OutputFolderTransaction(fs::path target, OwnedName owne
   try {
     fs::create_directories(parent);
   } catch (const fs::filesystem_error& e) {
-    throw MyoError(target_.string(), std::string("cannot create output folder: ") + e.code().message());
+    throw MyoError(target_.string(), std::string("cannot create output folder: ") + e.code().message(), ErrorKind::output);
   }
   struct stat folder_stat{}, parent_stat{};
   const bool exists = ::stat(folder_.c_str(), &folder_stat) == 0;
-  if (exists && !S_ISDIR(folder_stat.st_mode)) throw MyoError(target_.string(), "exists and is not a folder");
+  if (exists && !S_ISDIR(folder_stat.st_mode)) throw MyoError(target_.string(), "exists and is not a folder", ErrorKind::output);
   if (exists && ::access(folder_.c_str(), W_OK) != 0)
-    throw MyoError(target_.string(), "the output folder is not writable (" + std::string(std::strerror(errno)) + ")");
+    throw MyoError(target_.string(), "the output folder is not writable (" + std::string(std::strerror(errno)) + ")", ErrorKind::output);
   if (exists && ::stat(parent.c_str(), &parent_stat) == 0) {
     if (parent_stat.st_dev != folder_stat.st_dev)
       throw MyoError(target_.string(), "is a mount point: an analysis replaces its folder as a whole, so give a "
-                                       "folder inside it");
+                                       "folder inside it", ErrorKind::output);
     parent_mtime_ns_ = {parent_stat.st_atim.tv_sec * 1000000000LL + parent_stat.st_atim.tv_nsec,
                         parent_stat.st_mtim.tv_sec * 1000000000LL + parent_stat.st_mtim.tv_nsec};
   }
@@ -105,7 +105,7 @@ void OutputFolderTransaction::take_lock() {
     const int fd = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
       throw MyoError(target_.string(), fmt::format("cannot create the lock file {}: {}", lock_path_.string(),
-                                                   std::strerror(errno)));
+                                                   std::strerror(errno)), ErrorKind::output);
     const Holder earlier = read_holder(fd);
     const bool locked = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
     const int lock_errno = errno;
@@ -116,7 +116,7 @@ void OutputFolderTransaction::take_lock() {
                                  "folder (a lock that outlives its process is taken over: remove {} only if no run "
                                  "is writing here)",
                                  earlier.empty() ? std::string("process unknown") : earlier.describe(),
-                                 lock_path_.string()));
+                                 lock_path_.string()), ErrorKind::output);
     }
     // The holder that released the lock may have removed the file meanwhile: then lock the new one.
     struct stat by_fd{}, by_path{};
@@ -134,7 +134,7 @@ void OutputFolderTransaction::take_lock() {
     lock_fd_ = fd;
     return;
   }
-  throw MyoError(target_.string(), "cannot take the lock " + lock_path_.string() + ": it keeps being replaced");
+  throw MyoError(target_.string(), "cannot take the lock " + lock_path_.string() + ": it keeps being replaced", ErrorKind::output);
 }
 
 void OutputFolderTransaction::remove_leftovers() const {
@@ -163,7 +163,7 @@ const fs::path& OutputFolderTransaction::staging() {
   fs::create_directory(staging_path_, ec);
   if (ec)
     throw MyoError(target_.string(),
-                   fmt::format("cannot create the staging folder {}: {}", staging_path_.string(), ec.message()));
+                   fmt::format("cannot create the staging folder {}: {}", staging_path_.string(), ec.message()), ErrorKind::output);
   staged_ = true;
   if (fs::is_directory(folder_, ec)) fs::permissions(staging_path_, fs::status(folder_, ec).permissions(), ec);
   return staging_path_;
@@ -184,7 +184,7 @@ void OutputFolderTransaction::carry_over_foreign_entries() const {
     }
     if (copy_error)
       throw MyoError((target_ / name).string(), "cannot keep this entry (not written by myoscope) in the new result: " +
-                                                    copy_error.message());
+                                                    copy_error.message(), ErrorKind::output);
     log::info("{}: kept {} (not written by myoscope)", target_.string(), name);
   }
 }
@@ -193,22 +193,22 @@ void OutputFolderTransaction::swap_in() {
   std::error_code ec;
   if (!fs::exists(folder_, ec)) {
     fs::rename(staging_path_, folder_, ec);
-    if (ec) throw MyoError(target_.string(), "cannot move the new result into place: " + ec.message());
+    if (ec) throw MyoError(target_.string(), "cannot move the new result into place: " + ec.message(), ErrorKind::output);
     return;
   }
   // One atomic exchange: OUT is the new folder, the staging name the earlier one.
   if (::renameat2(AT_FDCWD, staging_path_.c_str(), AT_FDCWD, folder_.c_str(), RENAME_EXCHANGE) != 0) {
     if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-      throw MyoError(target_.string(), std::string("cannot swap the new result in: ") + std::strerror(errno));
+      throw MyoError(target_.string(), std::string("cannot swap the new result in: ") + std::strerror(errno), ErrorKind::output);
     // Two renames: the earlier folder aside, the new one in (a run killed between them is repaired by the next).
     const fs::path aside = sibling(folder_, fmt::format("old-{}", ::getpid()));
     fs::rename(folder_, aside, ec);
-    if (ec) throw MyoError(target_.string(), "cannot move the earlier result aside: " + ec.message());
+    if (ec) throw MyoError(target_.string(), "cannot move the earlier result aside: " + ec.message(), ErrorKind::output);
     fs::rename(staging_path_, folder_, ec);
     if (ec) {
       std::error_code ignored;
       fs::rename(aside, folder_, ignored);
-      throw MyoError(target_.string(), "cannot move the new result into place: " + ec.message());
+      throw MyoError(target_.string(), "cannot move the new result into place: " + ec.message(), ErrorKind::output);
     }
     fs::rename(aside, staging_path_, ec);
   }
@@ -230,7 +230,7 @@ MyoError OutputFolderTransaction::in_target_terms(const MyoError& error) const {
       text.replace(at, from.size(), to);
     return text;
   };
-  return MyoError(replace(error.error().subject), replace(error.error().message));
+  return MyoError(replace(error.error().subject), replace(error.error().message), error.kind());
 }
 
 void OutputFolderTransaction::restore_parent_times() const {

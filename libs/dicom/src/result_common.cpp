@@ -6,6 +6,7 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcvrda.h>
 #include <dcmtk/dcmdata/dcvrtm.h>
+#include <dcmtk/dcmdata/dcvrui.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -168,6 +169,12 @@ SourceContext make_source_context(const ResultContext& context) {
     const std::string sop_class = get_string(ds, DCM_SOPClassUID);
     const std::string sop_instance = get_string(ds, DCM_SOPInstanceUID);
     if (sop_class.empty() || sop_instance.empty()) continue;
+    // The results refer to each source image by its UID; one that is no UID would make them invalid DICOM (a PACS
+    // refuses them). De-identified results refer to a UID derived from it instead.
+    if (!context.deidentify && DcmUniqueIdentifier::checkStringValue(sop_instance.c_str()).bad())
+      throw core::MyoError(file.string(), "SOPInstanceUID '" + sop_instance +
+                                              "' is not a valid UID: the DICOM results cannot refer to this image "
+                                              "(analyse with --no-dicom or --deidentify)");
     long frames = 1;
     Sint32 number_of_frames = 0;
     if (ds.findAndGetSint32(DCM_NumberOfFrames, number_of_frames).good() && number_of_frames > 1)
@@ -350,7 +357,9 @@ void save_atomically(DcmFileFormat& file, const fs::path& out_file, E_TransferSy
   core::write_atomically_with(out_file, [&](const fs::path& temporary) {
     const OFCondition status = file.saveFile(temporary.c_str(), transfer_syntax, EET_ExplicitLength, EGL_recalcGL,
                                              EPD_withoutPadding, 0, 0, EWM_createNewMeta);
-    if (status.bad()) throw core::MyoError(out_file.string(), std::string("cannot write DICOM file: ") + status.text());
+    if (status.bad())
+      throw core::MyoError(out_file.string(), std::string("cannot write DICOM file: ") + status.text(),
+                           core::ErrorKind::output);
   });
 }
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -41,8 +42,18 @@ struct NotDicom {};
 struct NonImage {};
 using FileOutcome = std::variant<NotDicom, NonImage, FileHeader, FileProblem>;
 
+// An empty file named as DICOM is an image lost on the way (a copy that failed), not a stray file to ignore.
+bool empty_dicom_file(const fs::path& path) {
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  std::error_code ec;
+  return (extension == ".dcm" || extension == ".dicom" || extension == ".ima") && fs::file_size(path, ec) == 0 && !ec;
+}
+
 FileOutcome examine_file(const fs::path& path) {
   const auto kind = detail::sniff_file(path);
+  if (kind == detail::FileKind::not_dicom && empty_dicom_file(path)) return FileProblem{path, "empty file (0 bytes)"};
   if (kind == detail::FileKind::not_dicom) return NotDicom{};
   try {
     const auto file = detail::read_dicom(path, kind, /*header_only=*/true);

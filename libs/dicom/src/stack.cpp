@@ -12,6 +12,9 @@ namespace {
 // DS values carry ~16 significant characters; cosines written by different vendors agree to about 1e-5.
 constexpr double kOrientationTolerance = 1e-3;
 constexpr double kDuplicateTolerance_mm = 0.01;
+// Patient coordinates are measured from the scanner's isocentre: no slice of a body is 100 m away from it. Beyond
+// that a position is a broken header, and float arithmetic downstream would lose the voxel spacing.
+constexpr double kMaxPosition_mm = 1e5;
 
 bool same_orientation(const std::array<double, 6>& a, const std::array<double, 6>& b) {
   for (std::size_t i = 0; i < 6; ++i) {
@@ -74,6 +77,16 @@ StackPlan plan_stack(const std::vector<SliceGeometry>& slices, const StackOption
   if (missing_geometry > 0 && !no_geometry_at_all) {
     plan.errors.push_back(fmt::format("{} of {} images lack ImagePositionPatient/ImageOrientationPatient",
                                       missing_geometry, slices.size()));
+  }
+  for (const auto& s : slices) {
+    if (s.position && std::any_of(s.position->begin(), s.position->end(),
+                                  [](double v) { return !(std::abs(v) <= kMaxPosition_mm); })) {
+      plan.errors.push_back(
+          fmt::format("ImagePositionPatient ({:g}, {:g}, {:g}) mm lies beyond 100 m of the scanner's "
+                      "isocentre: not a position in a scanner",
+                      (*s.position)[0], (*s.position)[1], (*s.position)[2]));
+      break;
+    }
   }
   if (!plan.errors.empty()) return plan;
 

@@ -191,7 +191,7 @@ std::vector<std::filesystem::path> write_series(const std::vector<ImageComponent
   if (components.empty()) throw core::MyoError(directory.string(), "no images to write");
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
-  if (ec) throw core::MyoError(directory.string(), "cannot create folder: " + ec.message());
+  if (ec) throw core::MyoError(directory.string(), "cannot create folder: " + ec.message(), core::ErrorKind::output);
 
   const std::string study_uid = study.study_instance_uid.empty() ? new_uid() : study.study_instance_uid;
   const std::string frame_uid = study.frame_of_reference_uid.empty() ? new_uid() : study.frame_of_reference_uid;

@@ -26,7 +26,8 @@ void refuse_input_replaced_with(const std::filesystem::path& output, const std::
   if (ec || inside.empty() || *inside.begin() == "..") return;
   if (inside == "." || written_by_myoscope(inside.begin()->string()))
     throw core::MyoError(output.string(), "holds the input " + input.string() +
-                                              ", which a new analysis would replace; choose another output folder");
+                                              ", which a new analysis would replace; choose another output folder",
+                         core::ErrorKind::output);
 }
 
 }  // namespace myo::pipeline

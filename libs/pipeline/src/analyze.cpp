@@ -21,6 +21,7 @@
 #include "myo/core/output_folder.hpp"
 #include "myo/core/patient_identity.hpp"
 #include "myo/core/resample.hpp"
+#include "myo/core/toolkit_errors.hpp"
 #include "myo/core/version.hpp"
 #include "myo/dicom/load.hpp"
 #include "myo/dicom/results.hpp"
@@ -177,6 +178,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
     const auto table = options.label_table.empty() ? std::vector<segmentation::LabelTableEntry>{}
                                                    : segmentation::read_label_table(options.label_table);
     auto imported = segmentation::import_labels(labels, table);
+    refuse_unknown_labels(imported.unknown_values, file, options.label_table);
     segmentation.labels = std::move(imported.group_labels);
     segmentation.notes = imported.notes;
     input_labels = std::move(imported.input_labels);
@@ -188,7 +190,8 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
       model = segmentation::MuscleModel::read(options.model_file);
       seg_params.model = &*model;
     }
-    segmentation = segmentation::segment_muscle_groups(seg_input, seg_params);
+    segmentation = core::naming_toolkit_failures(
+        reference->series_instance_uid, [&] { return segmentation::segment_muscle_groups(seg_input, seg_params); });
   }
   report.segmentation_notes = segmentation.notes;
   for (const auto& w : segmentation.warnings) warn("segmentation: " + w);
@@ -204,7 +207,8 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   q_input.stir_acquired_geometry = channels.stir_acquired_geometry ? &*channels.stir_acquired_geometry : nullptr;
   q_input.scanner_fat_fraction_pct = scanner_ff_img ? &*scanner_ff_img : nullptr;
   q_input.t2_map_ms = t2_map_img ? &*t2_map_img : nullptr;
-  auto quantities = quantification::quantify(q_input);
+  auto quantities =
+      core::naming_toolkit_failures(reference->series_instance_uid, [&] { return quantification::quantify(q_input); });
   clock.lap("quantification");
 
   // Water T2 from a multi-echo spin-echo series: fitted per voxel on the echoes' own grid, inside the muscle groups
@@ -418,7 +422,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
     try {
       figures = rendering::render_study_figures(figure_input, out_dir / "figures");
     } catch (const core::MyoError& e) {
-      if (e.error().subject != "DISPLAY") throw;
+      if (e.kind() != core::ErrorKind::no_display) throw;
       warn(std::string("figures skipped: ") + e.error().message);
     }
     clock.lap("figures");
@@ -510,9 +514,7 @@ AnalyzeOutcome analyze_study(const AnalyzeOptions& options) {
     throw folder.in_target_terms(e);
   } catch (const fs::filesystem_error& e) {
     // A folder of the output that could not be made (dicom/, figures/): an output error naming it.
-    const auto error = folder.in_target_terms(core::MyoError(e.path1().string(), e.code().message()));
-    if (error.error().subject == e.path1().string()) throw;
-    throw error;
+    throw folder.in_target_terms(core::MyoError(e.path1().string(), e.code().message(), core::ErrorKind::output));
   }
 }
 

@@ -42,7 +42,8 @@ std::uint64_t stable_hash(std::string_view text) {
 Shard parse_shard(std::string_view text) {
   const auto slash = text.find('/');
   const auto bad = [&]() {
-    return core::MyoError("--shard", fmt::format("expected I/N with 0 <= I < N (e.g. 0/4), got '{}'", text));
+    return core::MyoError("--shard", fmt::format("expected I/N with 0 <= I < N (e.g. 0/4), got '{}'", text),
+                          core::ErrorKind::usage);
   };
   if (slash == std::string_view::npos || slash == 0 || slash + 1 >= text.size()) throw bad();
   const auto number = [&](std::string_view digits) {
@@ -211,14 +212,15 @@ BatchSummary run_batch(const BatchOptions& options) {
   const auto elapsed = [&]() { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   BatchSummary summary;
   if (!fs::exists(options.root)) throw core::MyoError(options.root.string(), "input does not exist");
-  if (options.jobs == 0) throw core::MyoError("--jobs", "must be at least 1");
+  if (options.jobs == 0) throw core::MyoError("--jobs", "must be at least 1", core::ErrorKind::usage);
   const fs::path studies_dir = options.output / "studies";
   const fs::path logs_dir = options.output / "logs";
   const fs::path work_root = options.output / "work";
   try {
     for (const auto& d : {studies_dir, logs_dir, work_root}) fs::create_directories(d);
   } catch (const fs::filesystem_error& e) {
-    throw core::MyoError(options.output.string(), std::string("cannot create output folder: ") + e.code().message());
+    throw core::MyoError(options.output.string(), std::string("cannot create output folder: ") + e.code().message(),
+                         core::ErrorKind::output);
   }
   // One batch at a time per output folder (two would analyse the same studies and race on the manifests). The lock
   // is released by the kernel when the process ends, however it ends.
@@ -228,7 +230,8 @@ BatchSummary run_batch(const BatchOptions& options) {
     if (lock_fd >= 0) ::close(lock_fd);
     throw core::MyoError(lock_file.string(),
                          "another batch is writing to this output folder (or it is not writable); "
-                         "give each shard its own output folder and merge them with batch-merge");
+                         "give each shard its own output folder and merge them with batch-merge",
+                         core::ErrorKind::output);
   }
   const FdCloser unlock(lock_fd);
   const fs::path worker = options.worker_executable.empty() ? detail::self_executable() : options.worker_executable;

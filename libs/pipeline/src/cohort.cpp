@@ -156,7 +156,7 @@ class Database {
     if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
       const std::string text = message ? message : "unknown error";
       sqlite3_free(message);
-      throw core::MyoError(file_.string(), "SQLite: " + text);
+      throw core::MyoError(file_.string(), "SQLite: " + text, core::ErrorKind::output);
     }
   }
   Stmt prepare(const std::string& sql) {
@@ -170,7 +170,8 @@ class Database {
     sqlite3_clear_bindings(s);
   }
   [[noreturn]] void fail(const char* what) {
-    throw core::MyoError(file_.string(), fmt::format("SQLite: {}: {}", what, db_ ? sqlite3_errmsg(db_.get()) : "?"));
+    throw core::MyoError(file_.string(), fmt::format("SQLite: {}: {}", what, db_ ? sqlite3_errmsg(db_.get()) : "?"),
+                         core::ErrorKind::output);
   }
 
  private:
@@ -501,7 +502,8 @@ MergeSummary merge_batches(const std::vector<fs::path>& inputs, const fs::path& 
     fs::create_directories(studies_dir);
     fs::create_directories(output / "logs");
   } catch (const fs::filesystem_error& e) {
-    throw core::MyoError(output.string(), std::string("cannot create output folder: ") + e.code().message());
+    throw core::MyoError(output.string(), std::string("cannot create output folder: ") + e.code().message(),
+                         core::ErrorKind::output);
   }
   // Best candidate per study key: done beats failed; among equals the most recently finished wins.
   struct Candidate {

@@ -1,6 +1,7 @@
 #include "myo/pipeline/label_input.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,19 +12,20 @@
 
 namespace myo::pipeline {
 
-core::LabelVolume read_label_map(const std::filesystem::path& file) {
-  const auto image = core::read_image(file);
-  core::LabelVolume labels(image.geometry, 0);
-  for (std::size_t i = 0; i < image.voxels.size(); ++i) {
-    const float v = image.voxels[i];
-    const float rounded = std::round(v);
-    if (!std::isfinite(v) || rounded < 0.0F || rounded > 65535.0F || std::abs(v - rounded) > 0.01F)
-      throw core::MyoError(file.string(), fmt::format("not a label map: voxel {} holds {:g} (labels are integers "
-                                                      "0 to 65535)",
-                                                      i, v));
-    labels.voxels[i] = static_cast<std::uint16_t>(rounded);
-  }
-  return labels;
+core::LabelVolume read_label_map(const std::filesystem::path& file) { return core::read_labels(file); }
+
+void refuse_unknown_labels(const std::vector<int>& unknown_values, const std::filesystem::path& file,
+                           const std::filesystem::path& table) {
+  if (unknown_values.empty()) return;
+  constexpr std::size_t kNamed = 20;  // a map of noise can hold thousands of values: the first ones say enough
+  const auto shown = std::min(unknown_values.size(), kNamed);
+  std::string values = fmt::format("{}", fmt::join(unknown_values.begin(), unknown_values.begin() + shown, ", "));
+  if (unknown_values.size() > shown) values += fmt::format(" and {} more", unknown_values.size() - shown);
+  if (table.empty())
+    throw core::MyoError(file.string(),
+                         "label values " + values + " are not MyoScope labels: give --label-table naming every value");
+  throw core::MyoError(file.string(), "label values " + values + " are not in the label table " + table.string() +
+                                          ": name every value in it");
 }
 
 ConformedLabels conform_labels(core::LabelVolume labels, const core::Geometry& grid,

@@ -114,7 +114,8 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
     fs::create_directories(options.spool);
     fs::create_directories(options.output / "logs");
   } catch (const fs::filesystem_error& e) {
-    throw core::MyoError(e.path1().string(), std::string("cannot create folder: ") + e.code().message());
+    throw core::MyoError(e.path1().string(), std::string("cannot create folder: ") + e.code().message(),
+                         core::ErrorKind::output);
   }
   const fs::path worker = options.worker_executable.empty() ? detail::self_executable() : options.worker_executable;
   const auto start = Clock::now();

@@ -9,6 +9,7 @@
 #include "myo/core/log.hpp"
 #include "myo/core/resample.hpp"
 #include "myo/core/statistics.hpp"
+#include "myo/core/toolkit_errors.hpp"
 #include "myo/dicom/load.hpp"
 #include "myo/quantification/water_fat_separation.hpp"
 #include "raw_dixon.hpp"
@@ -46,6 +47,18 @@ void apply_overrides(std::vector<SeriesInfo>& series, const std::vector<std::str
 bool preferred(const SeriesInfo& candidate, const SeriesInfo& best) {
   const bool axial = candidate.orientation == "axial", best_axial = best.orientation == "axial";
   return axial != best_axial ? axial : candidate.slice_count > best.slice_count;
+}
+
+// The segmentation and the per-muscle measurements need volumes: a series of one or two slices (a localizer-like
+// T1, a single test slice) cannot be segmented, and ITK refuses to smooth or resample it.
+constexpr std::size_t kMinVolumeSlices = 3;
+
+void require_volume(const SeriesInfo* s, const char* used_as) {
+  if (s == nullptr || s->slice_count >= kMinVolumeSlices) return;
+  throw core::MyoError(
+      s->series_instance_uid,
+      fmt::format("series {} ('{}'), the {}, has {} slice{}: at least {} are needed to analyse it", s->series_number,
+                  s->description, used_as, s->slice_count, s->slice_count == 1 ? "" : "s", kMinVolumeSlices));
 }
 
 // Among the series of one role, prefer axial, then the most slices (the main acquisition rather than a partial one).
@@ -138,6 +151,10 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
   out.fat_series = out.dixon ? fat : nullptr;
   out.t1_series = t1;
   out.stir_series = stir;
+  require_volume(reference, "reference series");
+  require_volume(out.fat_series, "Dixon fat series");
+  require_volume(t1, "T1 series");
+  require_volume(stir, "STIR series");
 
   // Warnings of this function's own go to the terminal too, as the series loader's do (analyze prints none of these).
   const auto warn = [&out](std::string text) {
@@ -166,6 +183,11 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     return load_one(info);
   };
   core::Geometry grid;
+  // A series loaded and brought onto the reference grid; the toolkit refusing it is an input error naming it.
+  const auto on_grid = [&](const SeriesInfo& info) {
+    return core::naming_toolkit_failures(info.series_instance_uid,
+                                         [&] { return core::resample_to(load(info).volume, grid); });
+  };
   if (echo_set) {
     // Dixon from raw echoes: the computed water is the reference, on the echoes' grid.
     std::vector<SeriesInfo> parts;
@@ -187,18 +209,19 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
   if (!echo_set) grid = reference_series.volume.geometry;
   if (out.dixon && !echo_set) {
     out.water = std::move(reference_series.volume);
-    out.fat = core::resample_to(load(*fat).volume, grid);
+    out.fat = on_grid(*fat);
   }
-  if (t1) out.t1 = (t1 == reference) ? std::move(reference_series.volume) : core::resample_to(load(*t1).volume, grid);
+  if (t1) out.t1 = (t1 == reference) ? std::move(reference_series.volume) : on_grid(*t1);
   if (stir) {
     auto loaded = load(*stir);
     out.stir_acquired_geometry = loaded.volume.geometry;
-    out.stir = core::resample_to(loaded.volume, grid);
+    out.stir = core::naming_toolkit_failures(stir->series_instance_uid,
+                                             [&] { return core::resample_to(loaded.volume, grid); });
   }
   if (ff_map) {
     // Vendors store fat fraction as a fraction, in percent or in tenths of a percent (Siemens, GE): the scale is
     // read from the map itself (subcutaneous fat is ~90 %), and said.
-    auto map = core::resample_to(load(*ff_map).volume, grid);
+    auto map = on_grid(*ff_map);
     std::vector<float> positive;
     for (std::size_t i = 0; i < map.voxels.size(); i += 11)
       if (map.voxels[i] > 0) positive.push_back(map.voxels[i]);
@@ -215,7 +238,7 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     }
   }
   if (t2_map) {
-    out.t2_map_ms = core::resample_to(load(*t2_map).volume, grid);
+    out.t2_map_ms = on_grid(*t2_map);
     out.t2_map_series = t2_map;
   }
   // Multi-echo spin echo for water T2: the train with the most slices (axial first); loaded by the fit.

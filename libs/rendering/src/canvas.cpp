@@ -192,7 +192,7 @@ void Canvas::write_png(const std::filesystem::path& path) const {
     writer->SetFileName(temporary.string().c_str());
     writer->Write();
     if (writer->GetErrorCode() != 0 || !std::filesystem::exists(temporary))
-      throw core::MyoError(path.string(), "cannot write PNG");
+      throw core::MyoError(path.string(), "cannot write PNG", core::ErrorKind::output);
   });
 }
 

@@ -95,11 +95,13 @@ std::optional<std::array<int, 2>> screen_size_px() {
 void require_display() {
   if (display_available()) return;
   const char* display = std::getenv("DISPLAY");
-  throw core::MyoError("DISPLAY", (display && *display)
-                                      ? std::string("cannot open the X display '") + display +
-                                            "'; rendering needs an X server: run the command under `xvfb-run -a`"
-                                      : "no X display (DISPLAY is not set); rendering needs an X server: run the "
-                                        "command under `xvfb-run -a`");
+  throw core::MyoError("DISPLAY",
+                       (display && *display)
+                           ? std::string("cannot open the X display '") + display +
+                                 "'; rendering needs an X server: run the command under `xvfb-run -a`"
+                           : "no X display (DISPLAY is not set); rendering needs an X server: run the "
+                             "command under `xvfb-run -a`",
+                       core::ErrorKind::no_display);
 }
 
 }  // namespace myo::rendering

@@ -109,7 +109,8 @@ fs::path prepare_dir(const fs::path& dir) {
   try {
     fs::create_directories(dir);
   } catch (const fs::filesystem_error& e) {
-    throw core::MyoError(dir.string(), std::string("cannot create the figure folder: ") + e.code().message());
+    throw core::MyoError(dir.string(), std::string("cannot create the figure folder: ") + e.code().message(),
+                         core::ErrorKind::output);
   }
   return dir;
 }

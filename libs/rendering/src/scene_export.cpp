@@ -131,7 +131,8 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
     try {
       fs::create_directories(vtp_dir);
     } catch (const fs::filesystem_error& e) {
-      throw core::MyoError(vtp_dir.string(), std::string("cannot create folder: ") + e.code().message());
+      throw core::MyoError(vtp_dir.string(), std::string("cannot create folder: ") + e.code().message(),
+                           core::ErrorKind::output);
     }
   }
   for (const int label : surfaces.labels) {
@@ -168,7 +169,7 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
         writer->SetInputData(out);
         writer->SetFileName(temporary.string().c_str());
         writer->SetDataModeToBinary();
-        if (writer->Write() != 1) throw core::MyoError(path.string(), "cannot write VTP");
+        if (writer->Write() != 1) throw core::MyoError(path.string(), "cannot write VTP", core::ErrorKind::output);
       });
       result.vtp_files.push_back(path);
     }

@@ -299,8 +299,10 @@ class PdfLayout {
       }
       cairo_surface_finish(pdf.get());
       if (cairo_surface_status(pdf.get()) != CAIRO_STATUS_SUCCESS)
-        throw core::MyoError(path.string(), std::string("cannot write the PDF report: ") +
-                                                cairo_status_to_string(cairo_surface_status(pdf.get())));
+        throw core::MyoError(
+            path.string(),
+            std::string("cannot write the PDF report: ") + cairo_status_to_string(cairo_surface_status(pdf.get())),
+            core::ErrorKind::output);
     });
   }
 

@@ -1,5 +1,8 @@
 #include "myo/segmentation/label_import.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -30,6 +33,8 @@ std::vector<LabelTableEntry> read_label_table(const std::filesystem::path& path)
   std::ifstream in(path);
   if (!in) throw core::MyoError(path.string(), "cannot open label table");
   std::vector<LabelTableEntry> entries;
+  std::map<int, std::pair<std::string, int>> named_at;  // value -> (name, line) of its first entry
+  std::vector<std::string> duplicates;
   std::string line;
   int line_number = 0;
   while (std::getline(in, line)) {
@@ -52,8 +57,15 @@ std::vector<LabelTableEntry> read_label_table(const std::filesystem::path& path)
     }
     if (e.name.empty()) throw core::MyoError(path.string(), "line " + std::to_string(line_number) + ": no label name");
     if (e.value == 0) continue;  // background
-    entries.push_back(std::move(e));
+    const auto [earlier, inserted] = named_at.try_emplace(e.value, e.name, line_number);
+    if (!inserted && earlier->second.first != e.name)
+      duplicates.push_back(fmt::format("{} is '{}' (line {}) and '{}' (line {})", e.value, earlier->second.first,
+                                       earlier->second.second, e.name, line_number));
+    if (inserted) entries.push_back(std::move(e));
   }
+  if (!duplicates.empty())
+    throw core::MyoError(path.string(),
+                         fmt::format("label table names a value twice: {}", fmt::join(duplicates, "; ")));
   if (entries.empty()) throw core::MyoError(path.string(), "no labels found in the label table");
   return entries;
 }
@@ -145,9 +157,17 @@ ImportedLabels import_labels(const core::LabelVolume& labels, const std::vector<
       input.group = gs.group->name;
       input.side = core::to_string(gs.side);
       targets[value] = {value, value};
+    } else if (const auto ms = table.empty() ? catalog.muscle_from_label(value) : std::nullopt;
+               ms && catalog.find(ms->muscle->group)) {
+      // No table: single muscles as MyoScope labels them (an earlier muscle_labels.nii.gz), rolled up into groups.
+      const int group_label = catalog.find(ms->muscle->group)->label(ms->side);
+      input.name = ms->muscle->name + "_" + core::to_string(ms->side);
+      input.group = ms->muscle->group;
+      input.side = core::to_string(ms->side);
+      targets[value] = {group_label, group_label};
     } else {
       input.name = "label " + std::to_string(value);
-      result.notes.push_back("label " + std::to_string(value) + " is not in the label table: not rolled up");
+      result.unknown_values.push_back(value);
     }
     result.input_labels.push_back(std::move(input));
   }

@@ -8,9 +8,20 @@
 
 namespace myo::core {
 
+// What failed, as far as the user can act on it: main() turns the kind into the documented exit code
+// (exit_code_for in exit_codes.hpp), nowhere else.
+enum class ErrorKind {
+  input,       // an input is unusable (a file, a series, a label map): the subject names it
+  output,      // an output could not be written (permissions, disk full): the subject names it
+  usage,       // a command-line option is wrong
+  no_display,  // rendering needs an X display
+  internal,    // a bug
+};
+
 struct Error {
   std::string subject;  // file path, series UID or output path the error concerns
   std::string message;  // what is wrong, in plain words
+  ErrorKind kind = ErrorKind::input;
   [[nodiscard]] std::string what() const { return subject.empty() ? message : subject + ": " + message; }
 };
 
@@ -18,8 +29,10 @@ struct Error {
 class MyoError : public std::runtime_error {
  public:
   explicit MyoError(Error error) : std::runtime_error(error.what()), error_(std::move(error)) {}
-  MyoError(std::string subject, std::string message) : MyoError(Error{std::move(subject), std::move(message)}) {}
+  MyoError(std::string subject, std::string message, ErrorKind kind = ErrorKind::input)
+      : MyoError(Error{std::move(subject), std::move(message), kind}) {}
   [[nodiscard]] const Error& error() const { return error_; }
+  [[nodiscard]] ErrorKind kind() const { return error_.kind; }
 
  private:
   Error error_;

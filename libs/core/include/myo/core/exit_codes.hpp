@@ -1,5 +1,7 @@
 #pragma once
 // Documented exit codes of the myoscope executable (README, "Exit codes"). Scripts rely on them: never renumber.
+#include "myo/core/error.hpp"
+
 namespace myo::core {
 
 enum ExitCode : int {
@@ -11,5 +13,17 @@ enum ExitCode : int {
   kExitOutputError = 5,    // an output could not be written (permissions, disk full); earlier outputs intact
   kExitNoDisplay = 6,      // rendering needs an X display (run under xvfb-run -a)
 };
+
+// The exit code of a command that ended with an error of this kind (main's one rule).
+[[nodiscard]] constexpr ExitCode exit_code_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::input: return kExitInputError;
+    case ErrorKind::output: return kExitOutputError;
+    case ErrorKind::usage: return kExitUsage;
+    case ErrorKind::no_display: return kExitNoDisplay;
+    case ErrorKind::internal: return kExitInternalError;
+  }
+  return kExitInternalError;
+}
 
 }  // namespace myo::core

@@ -14,8 +14,11 @@ void set_level(Level level);
 [[nodiscard]] Level level();
 void write(Level level, std::string_view message);
 // `text` safe for a terminal: control characters (ESC, BEL, CR, ..., C1 controls in UTF-8) shown as \xNN, newline and
-// tab kept. write() applies it to every message; use it for tag values printed to stdout (descriptions in tables).
+// tab kept. Use it for tag values printed to stdout (descriptions in tables).
 [[nodiscard]] std::string printable(std::string_view text);
+// `text` as one log record: printable(), and newlines shown as \n too, so that a file name or tag value holding a
+// newline cannot forge a record of its own ("\n[E] ..."). write() applies it to every message.
+[[nodiscard]] std::string log_line(std::string_view text);
 // Route ITK and DCMTK diagnostics into this facade (VTK is routed by the rendering library).
 void route_toolkit_output();
 

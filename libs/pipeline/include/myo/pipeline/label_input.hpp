@@ -3,16 +3,23 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "myo/core/geometry.hpp"
 #include "myo/core/volume.hpp"
 
 namespace myo::pipeline {
 
-// Reads a NIfTI/NRRD label map of any voxel type. Values are rounded to the nearest integer (tools that store labels
-// as floats write 3.0, some 2.99998); a value that is negative, above 65535, not finite or further than 0.01 from an
-// integer is an input error naming the file: such a file is an image, not a label map.
+// Reads a NIfTI/NRRD label map of any voxel type (core::read_labels). Values are rounded to the nearest integer
+// (tools that store labels as floats write 3.0, some 2.99998); a value that is negative, above 65535, not finite or
+// further than 0.01 from an integer is an input error naming the file: such a file is an image, not a label map.
+// A damaged file (truncated gzip, data shorter than its header says) is an input error naming it too.
 [[nodiscard]] core::LabelVolume read_label_map(const std::filesystem::path& file);
+
+// Refuses label values that nobody named (`unknown_values` of the import): their voxels would be dropped from every
+// measurement without a word. An input error naming the label file, the values and the table (or its absence).
+void refuse_unknown_labels(const std::vector<int>& unknown_values, const std::filesystem::path& file,
+                           const std::filesystem::path& table);
 
 struct ConformedLabels {
   core::LabelVolume labels;            // on `grid`, with its exact geometry

@@ -71,7 +71,7 @@ struct Figure {
 // Renders every figure that the inputs allow into out_dir (created if missing), as <kind>_<metric>.png.
 // Not thread-safe (VTK/OpenGL): render one study at a time per process.
 // Same input -> same bytes; each file is written atomically.
-// Throws core::MyoError (subject "DISPLAY") when no X display is available: run under `xvfb-run -a`.
+// Throws core::MyoError of kind no_display when no X display is available: run under `xvfb-run -a`.
 [[nodiscard]] std::vector<Figure> render_study_figures(const FigureInput& input, const std::filesystem::path& out_dir,
                                                        const FigureParams& params = {});
 
@@ -96,7 +96,8 @@ struct RgbPixels {
 
 // True when an X display can be opened (DISPLAY set and reachable). Never aborts.
 [[nodiscard]] bool display_available();
-// Throws core::MyoError with subject "DISPLAY" and advice to run under `xvfb-run -a` when no display is available.
+// Throws core::MyoError of kind no_display (subject "DISPLAY") with advice to run under `xvfb-run -a` when no
+// display is available.
 void require_display();
 // Routes VTK's output window into myo::log (idempotent; every entry point above calls it).
 void route_vtk_output();

@@ -74,7 +74,7 @@ struct ViewerFrame {
 };
 
 // Opens the window and runs until the user closes it (q, Escape or the window's close button). Returns the state of
-// the last frame. Throws core::MyoError (subject "DISPLAY") without an X display, or naming the bad input.
+// the last frame. Throws core::MyoError of kind no_display without an X display, or naming the bad input.
 ViewerFrame run_viewer(const ViewerInput& input, const ViewerOptions& options = {});
 
 // Builds the same window off-screen, applies the options (metric, series, pick, keys), renders one frame and writes

@@ -19,7 +19,8 @@ struct LabelTableEntry {
 // - ITK-SNAP label description file: `IDX R G B A VIS MSH "Label name"` (lines starting with # are comments);
 // - 3D Slicer colour table (.ctbl/.txt): `value name R G B A`;
 // - TotalSegmentator class list or any `value name` / `value,name` list (e.g. total_mr_classes.txt).
-// Throws core::MyoError naming the file and line when nothing can be read.
+// Throws core::MyoError naming the file and line when nothing can be read, and naming the value, both names and
+// their lines when the table gives one value two names (which name was meant cannot be guessed).
 [[nodiscard]] std::vector<LabelTableEntry> read_label_table(const std::filesystem::path& path);
 
 struct GroupAndSide {
@@ -45,11 +46,14 @@ struct ImportedLabels {
   core::LabelVolume group_labels;  // catalogue labels, same grid as the input
   std::vector<InputLabel> input_labels;
   std::vector<std::string> notes;
+  // Values in the map that the table does not name (without a table: that are not catalogue labels), ascending.
+  std::vector<int> unknown_values;
 };
 
 // Rolls a user label map up into the catalogue. A label without a side in its name is split by the voxel's side of
 // the midline (LPS x; patient right is -x). `midline_x_mm` defaults to the centre of all labelled voxels.
-// Without a table, values that are already catalogue labels are kept as they are.
+// Without a table, values that are already catalogue group labels are kept as they are, and catalogue single-muscle
+// labels (muscle_labels.nii.gz) are rolled up into their group and side.
 [[nodiscard]] ImportedLabels import_labels(const core::LabelVolume& labels, const std::vector<LabelTableEntry>& table,
                                            std::optional<double> midline_x_mm = std::nullopt);
 
