@@ -53,16 +53,21 @@ std::string warning_text(const ChannelCoverage& c, const Entry& entry, const Stu
                                  dicom::coverage_problem(*channels.reference_series, c.grid));
   const char* numbers = numbers_of(c.channel);
   if (!numbers) return text + " (used for the segmentation only)";
-  std::string withheld;
-  for (const auto& l : entry.labels)
-    if (l.kind == "group" && l.numbers_withheld)
-      withheld += fmt::format("{}{} {} ({:.0f} % uncovered, z {:.0f} to {:.0f} mm)", withheld.empty() ? "" : ", ",
-                              l.name, l.side, l.uncovered_pct, l.uncovered_z_mm[0], l.uncovered_z_mm[1]);
-  if (withheld.empty())
-    return text + fmt::format(": every muscle group at least {:g} % covered; {} over the covered voxels",
+  const auto listed = [&](const char* kind) {
+    std::string out;
+    for (const auto& l : entry.labels)
+      if (l.kind == kind && l.numbers_withheld)
+        out += fmt::format("{}{} {} ({:.0f} % uncovered, z {:.0f} to {:.0f} mm)", out.empty() ? "" : ", ", l.name,
+                           l.side, l.uncovered_pct, l.uncovered_z_mm[0], l.uncovered_z_mm[1]);
+    return out;
+  };
+  const auto groups = listed("group"), muscles = listed("muscle");
+  if (groups.empty() && muscles.empty())
+    return text + fmt::format(": every muscle at least {:g} % covered; {} over the covered voxels",
                               entry.min_covered_pct, numbers);
-  return text + fmt::format(": {} withheld (null) where less than {:g} % of a muscle is covered: {}", numbers,
-                            entry.min_covered_pct, withheld);
+  return text + fmt::format(": {} withheld (null) where less than {:g} % of a muscle is covered: {}{}{}", numbers,
+                            entry.min_covered_pct, groups.empty() ? "no group" : groups,
+                            muscles.empty() ? "" : "; single muscles: ", muscles);
 }
 
 }  // namespace
