@@ -250,6 +250,7 @@ SeriesInfo make_series(const std::vector<FrameRef>& frames, const std::string& s
   // Report geometry problems now (the scan table shows them), without reading pixels.
   if (s.orientation_count <= 1) {
     const auto plan = detail::plan_stack(geometry);
+    if (plan.errors.empty()) s.geometry = plan.geometry;
     for (const auto& e : plan.errors) s.problems.push_back(e);
     for (const auto& w : plan.warnings) s.problems.push_back("warning: " + w);
   } else {
@@ -697,6 +698,7 @@ ScanResult scan(const fs::path& path, const ScanOptions& options) {
     study.patient_sex = h.patient_sex;
     study.institution_name = h.institution;
     study.series = detail::build_series(headers);
+    detail::add_coverage_problems(study);
     result.studies.push_back(std::move(study));
   }
   std::stable_sort(result.studies.begin(), result.studies.end(), [](const StudyInfo& a, const StudyInfo& b) {

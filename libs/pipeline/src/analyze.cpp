@@ -4,6 +4,7 @@
 #include "myo/pipeline/label_input.hpp"
 #include "myo/pipeline/study_channels.hpp"
 #include "batch_internal.hpp"
+#include "channel_coverage.hpp"
 
 #include <fmt/format.h>
 
@@ -87,7 +88,7 @@ std::vector<reporting::SingleMuscleEntry> single_muscles(const segmentation::Seg
   const auto stats = quantification::label_statistics(
       segmentation.muscle_labels, quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
       quantities.edema_mask ? &*quantities.edema_mask : nullptr,
-      quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask : nullptr);
+      quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask : nullptr, quantities.coverage);
   const auto& catalog = core::MuscleCatalog::instance();
   std::vector<reporting::SingleMuscleEntry> out;
   std::map<int, std::pair<double, double>> group_confidence;  // group label -> (sum of confidence x volume, volume)
@@ -163,6 +164,9 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
 
   // Segment.
   const auto seg_input = channels.segmentation_input();
+  if (channels.fat && !seg_input.fat && options.labels_file.empty())
+    warn(fmt::format("segmented from the {} alone: the fat series {} does not cover the middle of every slice",
+                     seg_input.t1 ? "T1 series" : "water image", dicom::series_label(*fat)));
   segmentation::SegmentationResult segmentation;
   std::optional<core::LabelVolume> user_labels;  // the user's own values, on the reference grid
   std::vector<segmentation::InputLabel> input_labels;
@@ -201,12 +205,17 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   quantification::QuantificationInput q_input;
   q_input.labels = &segmentation.labels;
   q_input.water = seg_input.water;
-  q_input.fat = seg_input.fat;
-  q_input.t1 = seg_input.t1;
+  q_input.fat = channels.fat ? &*channels.fat : nullptr;
+  q_input.t1 = t1_img ? &*t1_img : nullptr;
   q_input.stir = seg_input.stir;
   q_input.stir_acquired_geometry = channels.stir_acquired_geometry ? &*channels.stir_acquired_geometry : nullptr;
   q_input.scanner_fat_fraction_pct = scanner_ff_img ? &*scanner_ff_img : nullptr;
   q_input.t2_map_ms = t2_map_img ? &*t2_map_img : nullptr;
+  // Where a channel has no data its voxels are missing, not zero (see load_study_channels).
+  q_input.fat_covered = channels.covered("fat");
+  q_input.stir_covered = channels.covered("stir");
+  q_input.scanner_fat_fraction_covered = channels.covered("scanner_fat_fraction");
+  q_input.t2_map_covered = channels.covered("t2_map");
   auto quantities =
       core::naming_toolkit_failures(reference->series_instance_uid, [&] { return quantification::quantify(q_input); });
   clock.lap("quantification");
@@ -353,7 +362,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
     const auto stats = quantification::label_statistics(
         *user_labels, quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
         quantities.edema_mask ? &*quantities.edema_mask : nullptr,
-        quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask : nullptr);
+        quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask : nullptr, quantities.coverage);
     for (const auto& in : input_labels) {
       reporting::InputLabelEntry e{in.value, in.name, in.group, in.side, 0, std::nullopt, std::nullopt, std::nullopt};
       const auto it = std::find_if(stats.begin(), stats.end(), [&](const auto& st) { return st.value == in.value; });
@@ -370,8 +379,14 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
                                                    quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr,
                                                    quantities.edema_mask ? &*quantities.edema_mask : nullptr,
                                                    quantities.edema_assessed_mask ? &*quantities.edema_assessed_mask
-                                                                                  : nullptr);
+                                                                                  : nullptr,
+                                                   {}, quantities.coverage);
   report.pattern = quantification::describe_pattern(report.muscles, report.profiles);
+  // Channels that miss part of the reference grid: what they miss of each muscle, and which numbers are withheld.
+  auto coverage = detail::describe_channel_coverage(channels, segmentation.labels, segmentation.muscle_labels,
+                                                    quantities.method.params.min_covered_pct);
+  for (auto& w : coverage.warnings) warn(std::move(w));
+  report.channel_coverage = std::move(coverage.entries);
   report.quantification_method = quantities.method;
   if (report.muscles.empty()) warn("no muscle group was found in the images");
 
@@ -498,7 +513,9 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
 
   outcome.report_path = options.output / "report.json";
   outcome.warnings = report.warnings;
-  outcome.exit_code = channels.unreadable_files == 0 ? core::kExitOk : core::kExitPartial;
+  // Partial: files were skipped, or numbers withheld because a series does not cover the muscle.
+  outcome.exit_code =
+      channels.unreadable_files == 0 && !coverage.numbers_withheld ? core::kExitOk : core::kExitPartial;
   return outcome;
 }
 

@@ -43,12 +43,6 @@ void apply_overrides(std::vector<SeriesInfo>& series, const std::vector<std::str
   }
 }
 
-// Of two candidate series for one role: axial first, then the one with more slices.
-bool preferred(const SeriesInfo& candidate, const SeriesInfo& best) {
-  const bool axial = candidate.orientation == "axial", best_axial = best.orientation == "axial";
-  return axial != best_axial ? axial : candidate.slice_count > best.slice_count;
-}
-
 // The segmentation and the per-muscle measurements need volumes: a series of one or two slices (a localizer-like
 // T1, a single test slice) cannot be segmented, and ITK refuses to smooth or resample it.
 constexpr std::size_t kMinVolumeSlices = 3;
@@ -61,15 +55,19 @@ void require_volume(const SeriesInfo* s, const char* used_as) {
                   s->description, used_as, s->slice_count, s->slice_count == 1 ? "" : "s", kMinVolumeSlices));
 }
 
-// Among the series of one role, prefer axial, then the most slices (the main acquisition rather than a partial one).
-const SeriesInfo* pick(const std::vector<SeriesInfo>& series, SeriesRole role, bool axial_only = false) {
-  const SeriesInfo* best = nullptr;
-  for (const auto& s : series) {
-    if (s.role != role) continue;
-    if (axial_only && s.orientation != "axial") continue;
-    if (!best || preferred(s, *best)) best = &s;
+// Brings a channel onto the reference grid, recording where it has data. A channel on another grid that covers all of
+// the reference is resampled and said so (debug); what one covering part of it misses is for analyze to say.
+core::ImageVolume onto_grid(const core::ImageVolume& volume, const core::Geometry& grid, const std::string& channel,
+                            const SeriesInfo& info, std::vector<ChannelCoverage>& coverage) {
+  ChannelCoverage c{channel, &info, core::grid_coverage(volume.geometry, grid), std::nullopt};
+  if (!c.grid.complete()) {
+    c.covered = core::covered_voxels(volume.geometry, grid);
+  } else if (!c.grid.same_grid) {
+    log::debug("{} series {}: resampled onto the reference grid from {} (covers all of it)", channel,
+               dicom::series_label(info), volume.geometry.describe());
   }
-  return best;
+  coverage.push_back(std::move(c));
+  return core::naming_toolkit_failures(info.series_instance_uid, [&] { return core::resample_to(volume, grid); });
 }
 
 // A study UID that two patients share (a PACS or anonymiser error): analysing one of them would silently drop the
@@ -128,20 +126,20 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
   apply_overrides(series, role_overrides);
 
   // Dixon water/fat if present (reference = water), else T1 (reference), plus STIR.
-  const SeriesInfo* water = pick(series, SeriesRole::dixon_water);
-  const SeriesInfo* fat = pick(series, SeriesRole::dixon_fat);
-  const SeriesInfo* t1 = pick(series, SeriesRole::t1, true);
-  const SeriesInfo* stir = pick(series, SeriesRole::stir, true);
-  if (!stir) stir = pick(series, SeriesRole::stir);
-  const SeriesInfo* ff_map = pick(series, SeriesRole::fat_fraction_map);
-  const SeriesInfo* t2_map = pick(series, SeriesRole::t2_map);
+  const auto chosen = dicom::choose_series(series);
+  const SeriesInfo* water = chosen.water;
+  const SeriesInfo* fat = chosen.fat;
+  const SeriesInfo* t1 = chosen.t1;
+  const SeriesInfo* stir = chosen.stir;
+  const SeriesInfo* ff_map = chosen.fat_fraction_map;
+  const SeriesInfo* t2_map = chosen.t2_map;
   out.dixon = water && fat;
   // Without the scanner's water and fat: raw echoes, the acquisition with the most slices (axial first).
   const std::vector<std::size_t>* echo_set = nullptr;
   const auto echo_sets = dicom::find_dixon_echo_sets(series);
   if (!out.dixon)
     for (const auto& set : echo_sets)
-      if (!echo_set || preferred(series[set.front()], series[echo_set->front()])) echo_set = &set;
+      if (!echo_set || dicom::preferred_series(series[set.front()], series[echo_set->front()])) echo_set = &set;
   const SeriesInfo* reference = out.dixon ? water : echo_set ? &series[echo_set->front()] : t1;
   if (!reference)
     throw core::MyoError(input.string(),
@@ -183,11 +181,6 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     return load_one(info);
   };
   core::Geometry grid;
-  // A series loaded and brought onto the reference grid; the toolkit refusing it is an input error naming it.
-  const auto on_grid = [&](const SeriesInfo& info) {
-    return core::naming_toolkit_failures(info.series_instance_uid,
-                                         [&] { return core::resample_to(load(info).volume, grid); });
-  };
   if (echo_set) {
     // Dixon from raw echoes: the computed water is the reference, on the echoes' grid.
     std::vector<SeriesInfo> parts;
@@ -209,19 +202,20 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
   if (!echo_set) grid = reference_series.volume.geometry;
   if (out.dixon && !echo_set) {
     out.water = std::move(reference_series.volume);
-    out.fat = on_grid(*fat);
+    out.fat = onto_grid(load(*fat).volume, grid, "fat", *fat, out.coverage);
   }
-  if (t1) out.t1 = (t1 == reference) ? std::move(reference_series.volume) : on_grid(*t1);
+  if (t1)
+    out.t1 = (t1 == reference) ? std::move(reference_series.volume)
+                               : onto_grid(load(*t1).volume, grid, "t1", *t1, out.coverage);
   if (stir) {
     auto loaded = load(*stir);
     out.stir_acquired_geometry = loaded.volume.geometry;
-    out.stir = core::naming_toolkit_failures(stir->series_instance_uid,
-                                             [&] { return core::resample_to(loaded.volume, grid); });
+    out.stir = onto_grid(loaded.volume, grid, "stir", *stir, out.coverage);
   }
   if (ff_map) {
     // Vendors store fat fraction as a fraction, in percent or in tenths of a percent (Siemens, GE): the scale is
     // read from the map itself (subcutaneous fat is ~90 %), and said.
-    auto map = on_grid(*ff_map);
+    auto map = onto_grid(load(*ff_map).volume, grid, "scanner_fat_fraction", *ff_map, out.coverage);
     std::vector<float> positive;
     for (std::size_t i = 0; i < map.voxels.size(); i += 11)
       if (map.voxels[i] > 0) positive.push_back(map.voxels[i]);
@@ -235,10 +229,11 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
       out.fat_fraction_map_series = ff_map;
     } else {
       warn(ff_map->description + ": scanner fat-fraction map is empty; not used");
+      out.coverage.pop_back();  // recorded by onto_grid just above: the map is not used
     }
   }
   if (t2_map) {
-    out.t2_map_ms = on_grid(*t2_map);
+    out.t2_map_ms = onto_grid(load(*t2_map).volume, grid, "t2_map", *t2_map, out.coverage);
     out.t2_map_series = t2_map;
   }
   // Multi-echo spin echo for water T2: the train with the most slices (axial first); loaded by the fit.
@@ -246,7 +241,7 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
   const std::vector<std::size_t>* train = nullptr;
   for (const auto& t : trains) {
     if (t.size() < 2) continue;
-    if (!train || preferred(series[t.front()], series[train->front()])) train = &t;
+    if (!train || dicom::preferred_series(series[t.front()], series[train->front()])) train = &t;
   }
   if (train)
     for (const auto i : *train) out.echo_train_series.push_back(&series[i]);

@@ -30,7 +30,7 @@ MercuriGrade mercuri_grade(double share) {
 
 std::vector<GroupProfile> level_profiles(const core::LabelVolume& labels, const core::ImageVolume* ff,
                                          const core::MaskVolume* edema, const core::MaskVolume* edema_assessed,
-                                         const LevelProfileParams& params) {
+                                         const LevelProfileParams& params, const MapCoverage& coverage) {
   const auto& g = labels.geometry;
   const auto& catalog = core::MuscleCatalog::instance();
   const int max_label = catalog.max_label();
@@ -45,6 +45,7 @@ std::vector<GroupProfile> level_profiles(const core::LabelVolume& labels, const 
 
   struct Acc {
     double voxels = 0, ff_sum = 0, edema = 0, assessed = 0;
+    std::size_t count = 0, ff_count = 0, stir_count = 0;
     std::vector<int> slices;
   };
   std::vector<std::vector<Acc>> acc(static_cast<std::size_t>(max_label) + 1, std::vector<Acc>(static_cast<std::size_t>(std::max(slabs, 0))));
@@ -58,7 +59,9 @@ std::vector<GroupProfile> level_profiles(const core::LabelVolume& labels, const 
       if (label <= 0 || label > max_label) continue;
       auto& a = acc[static_cast<std::size_t>(label)][static_cast<std::size_t>(s)];
       a.voxels += 1;
-      if (ff) a.ff_sum += ff->voxels[i];
+      ++a.count;
+      if (ff && has_data(coverage.fat_fraction, i)) a.ff_sum += ff->voxels[i], ++a.ff_count;
+      a.stir_count += has_data(coverage.edema, i);
       if (edema && edema->voxels[i]) a.edema += 1;
       if (edema_assessed && edema_assessed->voxels[i]) a.assessed += 1;
     }
@@ -80,9 +83,11 @@ std::vector<GroupProfile> level_profiles(const core::LabelVolume& labels, const 
         for (const int k : ks) z_sum += z[static_cast<std::size_t>(k)];
         v.level_mm = z_sum / static_cast<double>(ks.size());
         v.cross_sectional_area_mm2 = area;
-        if (ff) v.fat_fraction_pct = a.ff_sum / a.voxels;
+        if (ff && covers_enough(a.ff_count, a.count, coverage.min_covered_pct))
+          v.fat_fraction_pct = a.ff_sum / static_cast<double>(a.ff_count);
         // Over the voxels where edema was assessed, as the group's own edema fraction.
-        if (edema) v.edema_fraction_pct = 100.0 * a.edema / (a.assessed > 0 ? a.assessed : a.voxels);
+        if (edema && covers_enough(a.stir_count, a.count, coverage.min_covered_pct))
+          v.edema_fraction_pct = 100.0 * a.edema / (a.assessed > 0 ? a.assessed : static_cast<double>(a.stir_count));
         profile.levels.push_back(v);
       }
       if (!profile.levels.empty()) profiles.push_back(std::move(profile));

@@ -16,9 +16,12 @@ namespace {
 using core::percentile;
 
 // Rician noise sigma of the Dixon magnitude images, read on the fat image where water + fat is background.
-std::optional<double> background_sigma(const core::ImageVolume& water, const core::ImageVolume& fat) {
+// Voxels the fat series does not cover are left out (their zero fat is no background).
+std::optional<double> background_sigma(const core::ImageVolume& water, const core::ImageVolume& fat,
+                                       const core::MaskVolume* fat_covered) {
   std::vector<float> total(water.voxels.size());
-  for (std::size_t i = 0; i < total.size(); ++i) total[i] = water.voxels[i] + fat.voxels[i];
+  for (std::size_t i = 0; i < total.size(); ++i)
+    total[i] = !fat_covered || fat_covered->voxels[i] ? water.voxels[i] + fat.voxels[i] : 0.0F;
   return core::rayleigh_background_sigma(total, fat.voxels, 0.5, false);
 }
 
@@ -81,6 +84,16 @@ core::ImageVolume water_share_as_acquired(const core::ImageVolume& fat_pct, cons
   return share;
 }
 
+// Per label value: whether a channel (`covered`; null: everywhere) covers too little of it for a number.
+std::vector<std::uint8_t> withheld_labels(const core::LabelVolume& labels, const core::MaskVolume* covered,
+                                          double min_covered_pct, int max_label) {
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(max_label) + 1, 0);
+  if (!covered) return out;
+  for (const auto& c : label_coverage(labels, *covered))
+    if (c.value <= max_label) out[static_cast<std::size_t>(c.value)] = !c.enough(min_covered_pct);
+  return out;
+}
+
 }  // namespace
 
 core::MaskVolume label_interior(const core::LabelVolume& labels) {
@@ -104,6 +117,9 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
        {input.water, input.fat, input.stir, input.t1, input.scanner_fat_fraction_pct, input.t2_map_ms})
     if (channel && !channel->geometry.same_grid(g))
       throw core::MyoError("quantification", "image channels are not on the label grid (resample them first)");
+  for (const auto* mask : {input.fat_covered, input.stir_covered, input.scanner_fat_fraction_covered, input.t2_map_covered})
+    if (mask && !mask->geometry.same_grid(g))
+      throw core::MyoError("quantification", "a coverage mask is not on the label grid");
 
   QuantificationResult result;
   result.method.params = params;
@@ -118,12 +134,13 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     result.method.fat_method = "dixon_pdff";
     double sigma2 = 0;
     if (params.noise_floor_correction) {
-      result.method.noise_sigma = background_sigma(*input.water, *input.fat);
+      result.method.noise_sigma = background_sigma(*input.water, *input.fat, input.fat_covered);
       if (result.method.noise_sigma) sigma2 = 2.0 * *result.method.noise_sigma * *result.method.noise_sigma;
     }
     core::ImageVolume ff(g, 0.0F);
     for (std::size_t i = 0; i < n; ++i) {
       // Per voxel, no spatial smoothing: averaging neighbours would blur septal fat into the muscle's edge.
+      if (!has_data(input.fat_covered, i)) continue;  // no fat image here: no fat fraction (0 in the map)
       const double mw = input.water->voxels[i];
       const double mf = input.fat->voxels[i];
       const double w = std::sqrt(std::max(0.0, mw * mw - sigma2));
@@ -133,7 +150,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     if (params.correct_swaps) {
       // A swapped voxel's F/(W+F) is the true W/(W+F): exchanging back is 100 - FF.
       result.method.swap_method = "adipose_vote_smooth_field";
-      const auto swaps = detect_water_fat_swaps(*input.labels, *input.water, *input.fat, params.swap);
+      const auto swaps = detect_water_fat_swaps(*input.labels, *input.water, *input.fat, params.swap, input.fat_covered);
       for (std::size_t i = 0; i < n; ++i)
         if (swaps.swapped.voxels[i]) ff.voxels[i] = 100.0F - ff.voxels[i];
       result.method.swap_regions = swaps.regions;
@@ -204,7 +221,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     core::MaskVolume fit(g, 0);
     std::size_t fit_count = 0;
     for (std::size_t i = 0; i < n; ++i)
-      if (labels[i] && edema_fat_pct(i) < 30.0) fit.voxels[i] = 1, ++fit_count;
+      if (labels[i] && edema_fat_pct(i) < 30.0 && has_data(input.stir_covered, i)) fit.voxels[i] = 1, ++fit_count;
     if (fit_count > 1000) {
       stir_corrected = correct_bias_field(*input.stir, fit, params.stir_bias);
       result.method.stir_bias_method = "n4";
@@ -283,6 +300,8 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   // Aggregate per label in one pass.
   struct Accumulator {
     std::size_t count = 0;
+    std::size_t ff_count = 0;    // voxels with a fat fraction (covered by its series)
+    std::size_t stir_count = 0;  // voxels the STIR covers
     std::size_t edema = 0;
     std::size_t fat_replaced = 0;
     double ff_sum = 0;
@@ -296,8 +315,17 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   std::vector<Accumulator> interior_acc(static_cast<std::size_t>(max_label) + 1);
   // Edema is counted over the voxels where STIR can tell it (see edema_min_assessable_water_share).
   const auto edema_assessable = [&](std::size_t i) {
-    return 100.0 - edema_fat_pct(i) >= 100.0 * params.edema_min_assessable_water_share;
+    return has_data(input.stir_covered, i) &&
+           100.0 - edema_fat_pct(i) >= 100.0 * params.edema_min_assessable_water_share;
   };
+  // Where the fat-fraction map has data; labels a channel covers too little of get no number from it.
+  const core::MaskVolume* ff_covered = dixon ? input.fat_covered : input.scanner_fat_fraction_covered;
+  result.coverage = {result.fat_fraction_map_pct ? ff_covered : nullptr, input.stir_covered, params.min_covered_pct};
+  const auto withheld = [&](const core::MaskVolume* covered) {
+    return withheld_labels(*input.labels, covered, params.min_covered_pct, max_label);
+  };
+  const auto ff_withheld = withheld(ff_covered), stir_withheld = withheld(input.stir_covered);
+  const auto scanner_withheld = withheld(input.scanner_fat_fraction_covered), t2_withheld = withheld(input.t2_map_covered);
   std::vector<std::size_t> assessable_count(static_cast<std::size_t>(max_label) + 1, 0);
   std::vector<std::size_t> assessable_edema(assessable_count);
   for (std::size_t i = 0; i < n; ++i) {
@@ -305,8 +333,9 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
     if (label <= 0 || label > max_label) continue;
     auto& a = acc[static_cast<std::size_t>(label)];
     ++a.count;
-    if (result.fat_fraction_map_pct) {
+    if (result.fat_fraction_map_pct && has_data(ff_covered, i)) {
       const float ff = result.fat_fraction_map_pct->voxels[i];
+      ++a.ff_count;
       a.ff_sum += ff;
       if (input.scanner_fat_fraction_pct) a.scanner_sum += input.scanner_fat_fraction_pct->voxels[i];
       a.ff_values.push_back(ff);
@@ -321,6 +350,7 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       a.t1_sum += t1_fat->voxels[i];
       if (t1_fat->voxels[i] > params.fat_replaced_threshold_pct) ++a.fat_replaced;
     }
+    if (has_data(input.stir_covered, i)) ++a.stir_count;
     if (result.edema_mask && result.edema_mask->voxels[i]) ++a.edema;
     if (result.edema_mask && edema_assessable(i)) {
       ++assessable_count[static_cast<std::size_t>(label)];
@@ -331,13 +361,14 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   // all its voxels); the mask then holds only the voxels that were measured.
   std::vector<std::uint8_t> assessed_only(static_cast<std::size_t>(max_label) + 1, 0);
   for (std::size_t label = 0; label < assessed_only.size(); ++label)
-    assessed_only[label] = assessable_count[label] >= 50 && assessable_count[label] * 10 >= acc[label].count;
+    assessed_only[label] = assessable_count[label] >= 50 && assessable_count[label] * 10 >= acc[label].stir_count;
   if (result.edema_mask) {
     core::MaskVolume assessed(g, 0);
     for (std::size_t i = 0; i < n; ++i) {
       const int label = labels[i];
       if (label <= 0 || label > max_label) continue;
-      assessed.voxels[i] = !assessed_only[static_cast<std::size_t>(label)] || edema_assessable(i);
+      assessed.voxels[i] = has_data(input.stir_covered, i) &&
+                           (!assessed_only[static_cast<std::size_t>(label)] || edema_assessable(i));
       if (!assessed.voxels[i]) result.edema_mask->voxels[i] = 0;
     }
     result.edema_assessed_mask = std::move(assessed);
@@ -382,12 +413,13 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
       m.label = label;
       m.voxel_count = a.count;
       m.volume_ml = static_cast<double>(a.count) * voxel_ml;
-      if (result.fat_fraction_map_pct) {
-        // Over the whole label (one definition for groups, single muscles and input labels alike); the interior
-        // mean is its own figure.
-        m.fat_fraction_pct = a.ff_sum / static_cast<double>(a.count);
-        if (result.method.scanner_ff_use == "cross_check")
-          m.scanner_fat_fraction_pct = a.scanner_sum / static_cast<double>(a.count);
+      const auto l = static_cast<std::size_t>(label);
+      if (result.fat_fraction_map_pct && !ff_withheld[l]) {
+        // Over the whole label (one definition for groups, single muscles and input labels alike) where the fat
+        // series covers it; the interior mean is its own figure.
+        m.fat_fraction_pct = a.ff_sum / static_cast<double>(a.ff_count);
+        if (result.method.scanner_ff_use == "cross_check" && !scanner_withheld[l])
+          m.scanner_fat_fraction_pct = a.scanner_sum / static_cast<double>(a.ff_count);
         m.fat_fraction_median_pct = percentile(a.ff_values, 0.5);
         m.fat_fraction_p90_pct = percentile(a.ff_values, 0.9);
         m.fat_replaced_volume_ml = static_cast<double>(a.fat_replaced) * voxel_ml;
@@ -395,27 +427,25 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
         if (in.count >= kMinInteriorVoxels) m.fat_fraction_interior_pct = in.ff_sum / static_cast<double>(in.count);
       }
       if (t1_fat) m.t1_fat_estimate_pct = a.t1_sum / static_cast<double>(a.count);
-      if (result.fat_fraction_map_pct || t1_fat) {
-        m.fat_replaced_share_pct = m.fat_replaced_volume_ml
-                                       ? 100.0 * *m.fat_replaced_volume_ml / m.volume_ml
-                                       : 100.0 * static_cast<double>(a.fat_replaced) / static_cast<double>(a.count);
+      if (m.fat_fraction_pct || t1_fat) {
+        const std::size_t measured = m.fat_fraction_pct ? a.ff_count : a.count;
+        m.fat_replaced_share_pct = 100.0 * static_cast<double>(a.fat_replaced) / static_cast<double>(measured);
         const auto grade = mercuri_grade(*m.fat_replaced_share_pct);
         m.mercuri_grade = grade.grade;
         m.mercuri_modified_grade = grade.modified_label;
       }
-      if (result.edema_mask) {
+      if (result.edema_mask && !stir_withheld[l]) {
         // Over the assessable voxels: the edema share of what STIR can read, taken as the group's; the volume is
         // that share of the group's volume.
-        const auto l = static_cast<std::size_t>(label);
         m.edema_fraction_pct = assessed_only[l] ? 100.0 * static_cast<double>(assessable_edema[l]) /
                                                       static_cast<double>(assessable_count[l])
-                                                : 100.0 * static_cast<double>(a.edema) / static_cast<double>(a.count);
+                                                : 100.0 * static_cast<double>(a.edema) / static_cast<double>(a.stir_count);
         m.edema_volume_ml = *m.edema_fraction_pct / 100.0 * m.volume_ml;
         auto& ratios = stir_ratio[static_cast<std::size_t>(label)];
         if (!ratios.empty()) m.stir_ratio = percentile(ratios, 0.5);
         m.edema_grade = edema_grade(*m.edema_fraction_pct);
       }
-      if (auto& t2 = t2_values[static_cast<std::size_t>(label)]; t2.size() >= 10) m.water_t2_ms = percentile(t2, 0.5);
+      if (auto& t2 = t2_values[l]; t2.size() >= 10 && !t2_withheld[l]) m.water_t2_ms = percentile(t2, 0.5);
       result.groups.push_back(std::move(m));
     }
   }
@@ -423,10 +453,14 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
 }
 
 std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, const core::ImageVolume* ff,
-                                              const core::MaskVolume* edema, const core::MaskVolume* edema_assessed) {
+                                              const core::MaskVolume* edema, const core::MaskVolume* edema_assessed,
+                                              const MapCoverage& coverage) {
   struct Acc {
-    std::size_t count = 0, edema = 0, assessed = 0, interior = 0;
+    std::size_t count = 0, edema = 0, assessed = 0, interior = 0, ff_count = 0, stir_count = 0;
     double ff = 0, interior_ff = 0;
+  };
+  const auto enough = [&](std::size_t covered, std::size_t all) {
+    return covers_enough(covered, all, coverage.min_covered_pct);
   };
   if (ff && !ff->geometry.same_grid(labels.geometry))
     throw core::MyoError("quantification", "the fat-fraction map is not on the label grid");
@@ -437,8 +471,11 @@ std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, c
     if (!v) continue;
     auto& a = acc[v];
     ++a.count;
-    if (ff) a.ff += ff->voxels[i];
-    if (ff && interior.voxels[i]) ++a.interior, a.interior_ff += ff->voxels[i];
+    a.stir_count += has_data(coverage.edema, i);
+    if (ff && has_data(coverage.fat_fraction, i)) {
+      ++a.ff_count, a.ff += ff->voxels[i];
+      if (interior.voxels[i]) ++a.interior, a.interior_ff += ff->voxels[i];
+    }
     if (edema && edema->voxels[i]) ++a.edema;
     if (edema_assessed && edema_assessed->voxels[i]) ++a.assessed;
   }
@@ -448,11 +485,13 @@ std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels, c
     s.value = value;
     s.voxel_count = a.count;
     s.volume_ml = static_cast<double>(a.count) * labels.geometry.voxel_volume_ml();
-    if (ff) s.fat_fraction_pct = a.ff / static_cast<double>(a.count);
-    if (ff && a.interior >= kMinInteriorVoxels) s.fat_fraction_interior_pct = a.interior_ff / static_cast<double>(a.interior);
-    if (edema)
+    const bool fat_measured = ff && enough(a.ff_count, a.count);
+    if (fat_measured) s.fat_fraction_pct = a.ff / static_cast<double>(a.ff_count);
+    if (fat_measured && a.interior >= kMinInteriorVoxels)
+      s.fat_fraction_interior_pct = a.interior_ff / static_cast<double>(a.interior);
+    if (edema && enough(a.stir_count, a.count))
       s.edema_fraction_pct =
-          100.0 * static_cast<double>(a.edema) / static_cast<double>(a.assessed > 0 ? a.assessed : a.count);
+          100.0 * static_cast<double>(a.edema) / static_cast<double>(a.assessed > 0 ? a.assessed : a.stir_count);
     out.push_back(s);
   }
   return out;

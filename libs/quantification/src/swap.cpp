@@ -376,27 +376,38 @@ void describe_regions(const core::LabelVolume& labels, std::size_t region_count,
     if (v >= 0 && too_small[static_cast<std::size_t>(v)]) v = -1;
 }
 
+core::LabelVolume labels_within(const core::LabelVolume& labels, const core::MaskVolume& covered) {
+  core::LabelVolume out = labels;
+  for (std::size_t i = 0; i < out.voxels.size(); ++i)
+    if (!covered.voxels[i]) out.voxels[i] = 0;
+  return out;
+}
+
 }  // namespace
 
-SwapDetection detect_water_fat_swaps(const core::LabelVolume& labels, const core::ImageVolume& water,
-                                     const core::ImageVolume& fat, const SwapDetectionParams& params) {
+SwapDetection detect_water_fat_swaps(const core::LabelVolume& all_labels, const core::ImageVolume& water,
+                                     const core::ImageVolume& fat, const SwapDetectionParams& params,
+                                     const core::MaskVolume* covered) {
+  // Labelled voxels without fat data are neither lean muscle nor fatty muscle: they take no part.
+  const core::LabelVolume labels = covered ? labels_within(all_labels, *covered) : all_labels;
   const auto& g = labels.geometry;
   const std::size_t n = g.voxel_count();
   SwapDetection out;
   out.swapped = core::MaskVolume(g, 0);
   if (n == 0) return out;
 
-  // Body: total signal (the same after a swap) above a third of labelled muscle's.
+  // Body: total signal (the same after a swap) above a third of labelled muscle's; only where both images have data.
+  const auto has_data = [covered](std::size_t i) { return covered == nullptr || covered->voxels[i] != 0; };
   std::vector<float> total(n), raw_ff(n), muscle_total;
   for (std::size_t i = 0; i < n; ++i) {
     total[i] = water.voxels[i] + fat.voxels[i];
     raw_ff[i] = total[i] > 0 ? fat.voxels[i] / total[i] : 0.0F;
-    if (labels.voxels[i] && i % 7 == 0) muscle_total.push_back(total[i]);
+    if (labels.voxels[i] && i % 7 == 0 && has_data(i)) muscle_total.push_back(total[i]);
   }
   if (muscle_total.size() < 100) return out;
   const auto body_level = static_cast<float>(0.3 * core::percentile(muscle_total, 0.5));
   std::vector<std::uint8_t> body(n);
-  for (std::size_t i = 0; i < n; ++i) body[i] = total[i] > body_level;
+  for (std::size_t i = 0; i < n; ++i) body[i] = total[i] > body_level && has_data(i);
 
   const Blocks b(g, params.block_mm);
   const auto votes = adipose_votes(b, labels, total, raw_ff, probe_layer(labels, body, params), params);

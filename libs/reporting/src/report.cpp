@@ -61,6 +61,29 @@ json single_muscle_to_json(const SingleMuscleEntry& m) {
               {"flagged", m.flagged}};
 }
 
+json channel_coverage_json(const std::vector<ChannelCoverageEntry>& entries) {
+  json out = json::array();
+  for (const auto& e : entries) {
+    json labels = json::array();
+    for (const auto& l : e.labels)
+      labels.push_back({{"kind", l.kind},
+                        {"name", l.name},
+                        {"side", l.side},
+                        {"uncovered_pct", l.uncovered_pct},
+                        {"uncovered_z_mm", l.uncovered_z_mm},
+                        {"numbers_withheld", l.numbers_withheld}});
+    out.push_back({{"channel", e.channel},
+                   {"series_instance_uid", e.series_instance_uid},
+                   {"series_number", e.series_number},
+                   {"series_description", e.series_description},
+                   {"covered_pct", e.covered_pct},
+                   {"uncovered_z_mm", e.uncovered_z_mm ? json(*e.uncovered_z_mm) : json(nullptr)},
+                   {"min_covered_pct", e.min_covered_pct},
+                   {"labels", std::move(labels)}});
+  }
+  return out;
+}
+
 std::string csv_number(const std::optional<double>& value) { return value ? fmt::format("{:.4f}", *value) : ""; }
 
 // CSV fields that could hold text are quoted; embedded quotes doubled (RFC 4180).
@@ -277,6 +300,7 @@ std::string to_json_text(const Report& r) {
                    {"ratio_threshold", p.edema_ratio_threshold},
                    {"noise_sd", p.edema_noise_sd},
                    {"level_slab_mm", p.level_slab_mm}}}}},
+      {"channel_coverage", channel_coverage_json(r.channel_coverage)},
       {"warnings", r.warnings},
       {"provenance", {{"stage_seconds", r.stage_seconds}, {"stage_peak_rss_mib", r.stage_peak_rss_mib}}}};
   // Descriptions come from DICOM tags, which need not be UTF-8 (ISO_IR 100): invalid bytes become U+FFFD.

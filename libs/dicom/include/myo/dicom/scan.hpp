@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "myo/core/coverage.hpp"
 #include "myo/core/geometry.hpp"
 #include "myo/dicom/series_role.hpp"
 
@@ -57,6 +58,8 @@ struct SeriesInfo {
   // find_echo_trains and find_dixon_echo_sets).
   std::string echo_train;
   std::optional<double> magnetic_field_strength_t;  // (0018,0087)
+  // The volume's grid as the headers describe it (single orientation, regular slices; else null).
+  std::optional<core::Geometry> geometry;
 };
 
 struct StudyInfo {
@@ -111,6 +114,28 @@ struct ScanResult {
 // magnitude and phase parts that share SeriesInfo::echo_train, sorted by echo time, magnitude before phase. Feed the
 // members to load_dixon_echoes.
 [[nodiscard]] std::vector<std::vector<std::size_t>> find_dixon_echo_sets(const std::vector<SeriesInfo>& series);
+
+// Of two candidate series for one role, whether `candidate` is preferred: axial first, then more slices (the main
+// acquisition rather than a partial one).
+[[nodiscard]] bool preferred_series(const SeriesInfo& candidate, const SeriesInfo& best);
+// The series an analysis uses for each channel (null when the study lacks it; pointers into `series`): the
+// preferred one of each role (see preferred_series); T1 axial only; STIR axial when there is one.
+struct ChosenSeries {
+  const SeriesInfo* water = nullptr;
+  const SeriesInfo* fat = nullptr;
+  const SeriesInfo* t1 = nullptr;
+  const SeriesInfo* stir = nullptr;
+  const SeriesInfo* fat_fraction_map = nullptr;
+  const SeriesInfo* t2_map = nullptr;
+};
+[[nodiscard]] ChosenSeries choose_series(const std::vector<SeriesInfo>& series);
+
+// A channel's coverage of the reference series, in the words `scan` and `analyze` both use: "covers 62.5 % of the
+// grid of reference series 'T1_W' (#3); misses the middle of its slices at z -300 to -240 mm" (or "...; misses only
+// the margins of its slices"). Empty when it covers every voxel.
+[[nodiscard]] std::string coverage_problem(const SeriesInfo& reference, const core::GridCoverage& coverage);
+// Short name of a series for messages: its description and number ("'Dixon_tra_F' (#5)"). No patient data.
+[[nodiscard]] std::string series_label(const SeriesInfo& series);
 
 // Whether a part holds phase images (ComplexImageComponent PHASE, ImageType P, GE or Philips private type).
 [[nodiscard]] bool is_phase_part(const SeriesInfo& series);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "myo/core/coverage.hpp"
 #include "myo/core/volume.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/segmentation/segment.hpp"
@@ -16,6 +17,15 @@ struct WaterFatSeparationMethod;
 }
 
 namespace myo::pipeline {
+
+// A channel brought onto the reference grid: which series, how its grid relates to the reference, and where it has
+// data (see core::covered_voxels).
+struct ChannelCoverage {
+  std::string channel;  // "fat", "t1", "stir", "scanner_fat_fraction", "t2_map"
+  const dicom::SeriesInfo* series = nullptr;  // points into StudyChannels::study.series
+  core::GridCoverage grid;
+  std::optional<core::MaskVolume> covered;  // on the reference grid; null when the channel covers all of it
+};
 
 struct StudyChannels {
   StudyChannels() = default;
@@ -45,13 +55,33 @@ struct StudyChannels {
   // used (pointing into study.series; the reference series is the first echo's magnitude) and how they were separated.
   std::vector<const dicom::SeriesInfo*> dixon_echo_series;
   std::shared_ptr<const quantification::WaterFatSeparationMethod> water_fat_separation;
+  // Every channel loaded from a series of its own, in the order above; the ones that miss part of the reference grid
+  // carry a mask of what they cover.
+  std::vector<ChannelCoverage> coverage;
   std::vector<std::string> warnings;  // each names the series or file it concerns
   std::size_t unreadable_files = 0;   // files under the input that could not be read (skipped, and warned about)
   double scan_seconds = 0;
   double load_seconds = 0;
   [[nodiscard]] const core::Geometry& reference_grid() const { return dixon ? water->geometry : t1->geometry; }
+  // Where `channel` has data on the reference grid; null when it covers all of it (or was not loaded).
+  [[nodiscard]] const core::MaskVolume* covered(const std::string& channel) const {
+    for (const auto& c : coverage)
+      if (c.channel == channel && c.covered) return &*c.covered;
+    return nullptr;
+  }
+  // Whether `channel` misses the middle of some reference slice (see core::GridCoverage::misses_middle).
+  [[nodiscard]] bool misses_middle(const std::string& channel) const {
+    for (const auto& c : coverage)
+      if (c.channel == channel && c.grid.misses_middle()) return true;
+    return false;
+  }
+  // A channel that misses the middle of reference slices would cut the muscles there out of the segmentation (it
+  // reads as no signal): such a fat image is left out, and the T1, else the water alone, is segmented.
   [[nodiscard]] segmentation::SegmentationInput segmentation_input() const {
-    return {water ? &*water : nullptr, fat ? &*fat : nullptr, t1 ? &*t1 : nullptr, stir ? &*stir : nullptr};
+    const bool fat_whole = fat && !misses_middle("fat");
+    const bool t1_whole = t1 && !misses_middle("t1");
+    return {water ? &*water : nullptr, fat_whole ? &*fat : nullptr, t1_whole ? &*t1 : nullptr,
+            stir ? &*stir : nullptr};
   }
 };
 

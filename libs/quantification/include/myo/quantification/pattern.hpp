@@ -39,12 +39,14 @@ struct LevelProfileParams {
   double min_area_mm2 = 50.0;  // slabs where the group is smaller than this are left out (partial volume tips)
 };
 
-// Profiles from the label map and the voxel maps (FF in %, edema mask), on one grid.
+// Profiles from the label map and the voxel maps (FF in %, edema mask), on one grid. A slab whose map covers too
+// little of the group there (see MapCoverage) has no value of it.
 [[nodiscard]] std::vector<GroupProfile> level_profiles(const core::LabelVolume& labels,
                                                        const core::ImageVolume* fat_fraction_pct,
                                                        const core::MaskVolume* edema_mask,
                                                        const core::MaskVolume* edema_assessed = nullptr,
-                                                       const LevelProfileParams& params = {});
+                                                       const LevelProfileParams& params = {},
+                                                       const MapCoverage& coverage = {});
 
 struct PatternSummary {
   std::optional<double> proximal_to_distal_ff_difference_pct;  // FF of hip groups + proximal thigh minus distal thigh

@@ -7,6 +7,7 @@
 #include "myo/core/geometry.hpp"
 #include "myo/core/volume.hpp"
 #include "myo/quantification/bias_field.hpp"
+#include "myo/quantification/coverage.hpp"
 #include "myo/quantification/swap.hpp"
 
 namespace myo::quantification {
@@ -23,7 +24,14 @@ struct QuantificationInput {
   // The grid the STIR was acquired on, when it was resampled onto the labels' grid (typically thicker slices than
   // the Dixon): the water share that corrects the STIR is then measured at the STIR's resolution.
   const core::Geometry* stir_acquired_geometry = nullptr;
+  // Where each channel has data on the labels' grid (core::covered_voxels); null: everywhere. A voxel a channel does
+  // not cover is missing, never zero signal. The water (or T1) is the reference grid and covers it all.
+  const core::MaskVolume* fat_covered = nullptr;
+  const core::MaskVolume* stir_covered = nullptr;
+  const core::MaskVolume* scanner_fat_fraction_covered = nullptr;
+  const core::MaskVolume* t2_map_covered = nullptr;
 };
+
 
 struct QuantificationParams {
   bool noise_floor_correction = true;   // subtract the Rician noise power from magnitude W and F
@@ -46,6 +54,9 @@ struct QuantificationParams {
   double edema_noise_sd = 3.0;               // ... and above the reference by this many robust SDs
   double t2_map_max_fat_fraction_pct = 20.0;  // a T2 map is mono-exponential: fat inflates it, so fatty voxels are left out
   double level_slab_mm = 40.0;               // STIR reference computed per slab along the limb (coil bias)
+  // A channel covering less than this share of a label gives it no number (null, with a warning); above it, the
+  // label's numbers are over the covered voxels.
+  double min_covered_pct = kMinCoveredPct;
 };
 
 struct GroupMeasurement {
@@ -97,8 +108,10 @@ struct QuantificationResult {
   std::optional<core::MaskVolume> edema_mask;
   std::optional<core::MaskVolume> edema_assessed_mask;  // 1 where edema was assessed (every voxel of a group measured
                                                         // over all its voxels); edema shares are over these voxels
+  MapCoverage coverage;  // where the two maps above have data (pointers to the input's masks)
   QuantificationMethod method;
 };
+
 
 // The interior of a labelling: labelled voxels whose four in-plane neighbours carry the same value. Its fat
 // fraction is reported beside the whole label's (fat_fraction_interior_pct) when it holds at least this many voxels.
@@ -107,7 +120,8 @@ inline constexpr std::size_t kMinInteriorVoxels = 20;
 
 // Volume, fat fraction (whole label and interior, as for the groups) and edema share of every label value present
 // (any labelling, e.g. a user's individual muscles or the single muscles of the automatic segmentation), from the
-// maps quantify() produced; the edema share is over the assessed voxels when that mask is given.
+// maps quantify() produced; the edema share is over the assessed voxels when that mask is given. A map covering too
+// little of a label (see MapCoverage) gives it no number; otherwise the label's numbers are over the covered voxels.
 struct LabelStatistics {
   int value = 0;
   std::size_t voxel_count = 0;
@@ -119,7 +133,8 @@ struct LabelStatistics {
 [[nodiscard]] std::vector<LabelStatistics> label_statistics(const core::LabelVolume& labels,
                                                             const core::ImageVolume* fat_fraction_pct,
                                                             const core::MaskVolume* edema_mask,
-                                                            const core::MaskVolume* edema_assessed = nullptr);
+                                                            const core::MaskVolume* edema_assessed = nullptr,
+                                                            const MapCoverage& coverage = {});
 
 [[nodiscard]] QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params = {});
 

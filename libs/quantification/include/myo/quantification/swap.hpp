@@ -51,9 +51,11 @@ struct SwapDetection {
 // votes say so: every body voxel there is exchanged, muscle, fat and marrow alike. A muscle's own fat fraction never
 // starts a region nor extends it into tissue whose own votes say "not swapped". When the evidence is weak (fat and
 // muscle of one signal, no lean muscle, a swapped-looking patch too small to be sure), nothing is changed and a note
-// says why.
+// says why. Voxels outside `covered` (where the fat series has no data; null: everywhere) are no signal: they never
+// vote, count as body or get exchanged.
 [[nodiscard]] SwapDetection detect_water_fat_swaps(const core::LabelVolume& labels, const core::ImageVolume& water,
                                                    const core::ImageVolume& fat,
-                                                   const SwapDetectionParams& params = {});
+                                                   const SwapDetectionParams& params = {},
+                                                   const core::MaskVolume* covered = nullptr);
 
 }  // namespace myo::quantification

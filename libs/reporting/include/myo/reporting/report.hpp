@@ -1,5 +1,6 @@
 #pragma once
 // The analysis report: the data contract other tools rely on (data/report.schema.json documents it).
+#include <array>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -65,6 +66,29 @@ struct SingleMuscleEntry {
   std::optional<double> fat_fraction_interior_pct{};  // mean over the label's interior, as for the groups
 };
 
+// A channel (fat, STIR, ...) whose series misses part of the reference grid, and what it misses of each muscle
+// group and single muscle (report.json "channel_coverage"). Numbers from it are null for those it covers less than
+// min_covered_pct of; the others are measured over their covered voxels.
+struct ChannelCoverageEntry {
+  struct Label {
+    std::string kind;  // "group" or "muscle"
+    std::string name;
+    std::string side;
+    double uncovered_pct = 0;
+    std::array<double, 2> uncovered_z_mm{};  // head-foot extent of its uncovered voxels (LPS z)
+    bool numbers_withheld = false;
+  };
+  std::string channel;  // "fat", "t1", "stir", "scanner_fat_fraction", "t2_map"
+  std::string series_instance_uid;
+  int series_number = 0;
+  std::string series_description;
+  double covered_pct = 100.0;              // of the reference grid's voxels
+  // Reference slices whose middle it misses (LPS z; see core::kCoverageMiddleShare); null when only margins.
+  std::optional<std::array<double, 2>> uncovered_z_mm;
+  double min_covered_pct = 0;
+  std::vector<Label> labels;  // the groups and muscles it misses part of
+};
+
 struct Report {
   int schema_version = kReportSchemaVersion;
   std::string software_name;
@@ -88,6 +112,7 @@ struct Report {
   // Set when the Dixon water and fat were computed from raw echoes (no scanner water/fat images in the study).
   std::optional<quantification::WaterFatSeparationMethod> water_fat_separation;
   std::vector<std::string> segmentation_notes;
+  std::vector<ChannelCoverageEntry> channel_coverage;  // channels that miss part of the reference grid
   std::vector<std::string> warnings;
   std::map<std::string, double> stage_seconds;  // provenance: wall time of each stage
   std::map<std::string, double> stage_peak_rss_mib;  // provenance: the process's peak memory at the end of each stage
