@@ -2,6 +2,10 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "myo/core/error.hpp"
+#include "myo/core/exit_codes.hpp"
+#include "myo/core/log.hpp"
+#include "myo/dicom/series_role.hpp"
 #include "myo/pipeline/analyze.hpp"
 
 namespace myo::app {
@@ -17,8 +21,8 @@ CommandRunner add_analyze_command(CLI::App& root) {
       ->required();
   cmd->add_option("--study", options->study_instance_uid, "Study Instance UID when INPUT holds several studies");
   cmd->add_option("--role", options->role_overrides,
-                  "Override a detected role: SERIES_NUMBER=ROLE or SERIES_UID=ROLE (roles: dixon_water, dixon_fat, "
-                  "dixon_in_phase, dixon_opposed_phase, dixon_echo, stir, t1, t2, t2_map, t2_multi_echo, localizer, other)");
+                  "Override a detected role: SERIES_NUMBER=ROLE or SERIES_UID=ROLE (roles: " + dicom::role_names() + ")")
+      ->check(CLI::Validator(pipeline::role_override_problem, "SERIES=ROLE"));
   cmd->add_option("--baseline", options->baseline,
                   "Earlier analysis folder of the same patient: writes comparison.json and a follow-up section");
   cmd->add_flag("--allow-different-patient", options->allow_different_patient,
@@ -35,13 +39,19 @@ CommandRunner add_analyze_command(CLI::App& root) {
                   "Muscle model file to segment with instead of the built-in one (a site's own weights, "
                   "training/segmentation/)");
   cmd->add_flag("!--no-maps", options->write_maps, "Do not write fat_fraction.nii.gz");
-  cmd->add_flag("!--no-figures", options->write_figures, "Do not render figures (they need an X display)");
+  cmd->add_flag("!--no-figures", options->write_figures,
+                "Do not render figures (without an X display a private Xvfb is started; without Xvfb the figures are "
+                "missing and the exit code is 4)");
   cmd->add_flag("!--no-dicom", options->write_dicom, "Do not write the DICOM results (SEG, SR, parametric map, capture)");
   cmd->add_flag("!--no-report-documents", options->write_reports, "Do not write report.pdf and report.html");
   cmd->add_flag("--water-t2-mono", options->water_t2_monoexponential,
                 "Fit water T2 of a multi-echo series mono-exponentially, without the Dixon fat correction");
   cmd->add_flag("--deidentify", options->deidentify,
                 "Write DICOM results and report.pdf/report.html without patient identifiers (basic profile)");
+  // One line per finished stage on stderr, through the log (so -q silences it).
+  options->on_stage = [](const pipeline::StageProgress& p) {
+    log::info("analyze: {} done in {:.1f} s ({:.1f} s elapsed)", p.stage, p.stage_seconds, p.elapsed_seconds);
+  };
   return [options]() -> int {
       const auto outcome = pipeline::analyze_study(*options);
       std::cout << outcome.report_path.string() << '\n';

@@ -51,9 +51,15 @@ CommandRunner add_render_command(CLI::App& root) {
   cmd->add_option("ANALYSIS_DIR", options->analysis, "Analysis folder written by `myoscope analyze`")->required();
   cmd->add_option("-o,--output", options->output, "Figure folder (default: ANALYSIS_DIR/figures)");
   cmd->add_option("--metric", options->metric,
-                  "fat_fraction, edema_fraction or mercuri_grade (3D map only) (default: fat and edema, each one "
-                  "available)")
-      ->check(CLI::IsMember({"fat_fraction", "edema_fraction", "mercuri_grade"}));
+                  std::string("Metric to draw: ") + rendering::kMetricNames +
+                      "; the grade as a 3D map only (default: fat and edema, each one available)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return rendering::metric_from_string(text) ? std::string()
+                                                       : "unknown metric '" + text + "'; metrics: " +
+                                                             rendering::kMetricNames;
+          },
+          "METRIC"));
   cmd->add_flag("--scene", options->scene, "Also export scene.glb and one VTP surface per group and side");
   return [options]() -> int {
     const fs::path& dir = options->analysis;

@@ -14,6 +14,7 @@
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/resample.hpp"
 #include "myo/pipeline/analyze.hpp"
+#include "myo/rendering/figures.hpp"
 #include "myo/rendering/viewer.hpp"
 #include "myo/reporting/report.hpp"
 
@@ -23,7 +24,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kNoDisplayMessage =
-    "no X display: run under xvfb-run -a or set DISPLAY; for figures without a window use `myoscope render`";
+    "no X display: run under xvfb-run -a or set DISPLAY (--screenshot starts its own Xvfb when installed); for "
+    "figures without a window use `myoscope render`";
 
 struct ViewOptions {
   fs::path path;
@@ -107,8 +109,15 @@ CommandRunner add_view_command(CLI::App& root) {
   cmd->add_option("PATH", options->path, "Analysis folder (with report.json) or a DICOM study folder")->required();
   cmd->add_option("-o,--output", options->analysis_output,
                   "When PATH is a DICOM study: keep its analysis in this folder (default: temporary, removed)");
-  cmd->add_option("--metric", options->metric, "Initial metric: fat, edema, grade or labels")
-      ->check(CLI::IsMember({"fat", "fat_fraction", "edema", "edema_fraction", "grade", "labels"}));
+  cmd->add_option("--metric", options->metric,
+                  std::string("Initial metric: ") + rendering::kMetricNames + ", or labels (groups)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return rendering::viewer_metric_from_string(text)
+                       ? std::string()
+                       : "unknown metric '" + text + "'; metrics: " + rendering::kMetricNames + ", labels";
+          },
+          "METRIC"));
   cmd->add_option("--series", options->series, "Initial series: water, t1, stir or fat_fraction");
   cmd->add_option("--opacity", options->opacity, "Overlay opacity 0..1")->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--screenshot", options->screenshot,
@@ -122,8 +131,9 @@ CommandRunner add_view_command(CLI::App& root) {
   cmd->add_option("--width", options->width, "Window width in pixels")->check(CLI::Range(400, 8000));
   cmd->add_option("--height", options->height, "Window height in pixels")->check(CLI::Range(300, 8000));
   return [options]() -> int {
-    // The display first: without one nothing else is worth doing.
-    if (!rendering::display_available())
+    // The display first: without one nothing else is worth doing. A screenshot may use a private Xvfb; the window
+    // needs a display someone looks at.
+    if (options->screenshot.empty() ? !rendering::display_available() : !rendering::offscreen_display_available())
       throw core::MyoError("DISPLAY", kNoDisplayMessage, core::ErrorKind::no_display);
     fs::path dir = options->path;
     TemporaryFolder temporary;

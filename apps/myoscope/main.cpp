@@ -1,8 +1,11 @@
 // myoscope: one executable, one subcommand per job. main() is a single try that reports any escaping error once.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "myo/core/error.hpp"
@@ -19,6 +22,37 @@ void print_version() {
             << myo::core::git_revision() << ")\n"
             << "ITK " << myo::core::itk_version() << ", VTK " << myo::rendering::vtk_version() << ", DCMTK "
             << myo::dicom::dcmtk_version() << '\n';
+}
+
+// Edits (insertion, deletion, substitution, swap of neighbours) that turn `a` into `b`.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+// For a first word that is no subcommand but at most two edits from one: "unknown command ...; did you mean ...?".
+// Empty otherwise.
+std::string did_you_mean(CLI::App& root, int argc, char** argv) {
+  const auto first = std::find_if(argv + 1, argv + argc, [](const char* arg) { return arg[0] != '-'; });
+  if (first == argv + argc) return {};
+  const std::string typed = *first;
+  std::string best;
+  std::size_t best_distance = 3;
+  for (const auto* sub : root.get_subcommands({})) {
+    if (sub->get_name() == typed) return {};
+    const auto distance = edit_distance(typed, sub->get_name());
+    if (distance < best_distance) best = sub->get_name(), best_distance = distance;
+  }
+  if (best.empty()) return {};
+  return "myoscope: unknown command '" + myo::log::printable(typed) + "'; did you mean '" + best +
+         "'? (myoscope --help lists the commands)";
 }
 
 }  // namespace
@@ -61,6 +95,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return root.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (const auto hint = did_you_mean(root, argc, argv); !hint.empty()) {
+      std::cerr << hint << '\n';
+      return myo::core::kExitUsage;
+    }
     root.exit(e);
     return myo::core::kExitUsage;
   }

@@ -76,10 +76,12 @@ fs::path picture_dir(const fs::path& fallback) {
 }  // namespace
 
 TEST(Rendering, WithoutDisplayThrowsAnErrorThatNamesXvfb) {
-  // Guards the CLI's exit code 6: a missing X server must be a clear MyoError, never a VTK abort.
+  // Guards the CLI's exit code 6: a missing X server must be a clear MyoError, never a VTK abort. MYO_XVFB empty: no
+  // private Xvfb may be started either (with one, rendering without DISPLAY succeeds; testing/hardening checks that).
   const char* saved = std::getenv("DISPLAY");
   const std::string keep = saved ? saved : "";
   unsetenv("DISPLAY");
+  setenv("MYO_XVFB", "", 1);
   const auto phantom = myo::testing::make_thigh_phantom({{40, 30, 20}, {8, 8, 15}});
   myo::testing::TempDir dir;
   try {
@@ -90,6 +92,7 @@ TEST(Rendering, WithoutDisplayThrowsAnErrorThatNamesXvfb) {
     EXPECT_NE(std::string(e.what()).find("xvfb-run -a"), std::string::npos);
   }
   EXPECT_FALSE(rendering::display_available());
+  unsetenv("MYO_XVFB");
   if (saved) setenv("DISPLAY", keep.c_str(), 1);
 }
 

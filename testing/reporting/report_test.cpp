@@ -138,14 +138,57 @@ TEST(Report, CsvCarriesWaterT2WhenFitted) {
 
 // Scripts read measurements.csv by position: the columns of earlier versions keep their places and new ones are
 // appended (segmentation_confidence and muscle came with the muscle network, fat_fraction_interior_pct with one
-// definition per fat figure).
+// definition per fat figure, mercuri_modified_grade and level_from_reference_mm with honest names and levels).
 TEST(Report, CsvKeepsTheOrderOfEarlierColumns) {
   const auto csv = reporting::to_measurements_csv(sample_report(true));
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "study_instance_uid,group,side,label,level,level_mm,volume_ml,cross_sectional_area_mm2,fat_fraction_pct,"
             "fat_fraction_median_pct,fat_fraction_p90_pct,fat_replaced_volume_ml,t1_fat_estimate_pct,"
             "edema_fraction_pct,edema_volume_ml,stir_ratio,edema_grade,mercuri_grade,water_t2_ms,"
-            "segmentation_confidence,muscle,fat_fraction_interior_pct");
+            "segmentation_confidence,muscle,fat_fraction_interior_pct,mercuri_modified_grade,level_from_reference_mm");
+}
+
+// The CSV's mercuri_grade is the original scale, as report.json's (it held the modified grade); the modified grade
+// has its own column in both.
+TEST(Report, MercuriGradesAreNamedByScaleInCsvAndJson) {
+  auto r = sample_report(true);
+  r.muscles[0].mercuri_grade = 3;
+  r.muscles[0].mercuri_modified_grade = "2b";
+  const auto rows = csv_rows(reporting::to_measurements_csv(r));
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), name) - rows[0].begin());
+  };
+  EXPECT_EQ(rows[1].at(column("mercuri_grade")), "3");
+  EXPECT_EQ(rows[1].at(column("mercuri_modified_grade")), "2b");
+  const auto doc = nlohmann::json::parse(reporting::to_json_text(r));
+  EXPECT_EQ(doc.at("muscles").at(0).at("mercuri_grade"), 3);
+  EXPECT_EQ(doc.at("muscles").at(0).at("mercuri_modified_grade"), "2b");
+}
+
+// Slab rows could not be matched to the figures, which count millimetres from the crotch: report.json names the
+// reference and its scanner position, and each level (JSON and CSV) is also given from it; without one, empty/null.
+TEST(Report, SlabLevelsAreGivenFromTheCrotchAsInTheFigures) {
+  auto r = sample_report(true);
+  quantification::GroupProfile profile;
+  profile.group = "hamstrings";
+  profile.side = core::Side::left;
+  profile.levels.push_back({});
+  profile.levels.back().level_mm = -310.0;
+  r.profiles.push_back(profile);
+  r.level_reference_z_mm = -250.0;
+  auto rows = csv_rows(reporting::to_measurements_csv(r));
+  ASSERT_EQ(rows.size(), 3U);
+  EXPECT_EQ(rows[2][4], "slab");
+  EXPECT_EQ(rows[2].back(), "-60.0");
+  auto doc = nlohmann::json::parse(reporting::to_json_text(r));
+  EXPECT_DOUBLE_EQ(doc.at("level_reference").at("z_mm").get<double>(), -250.0);
+  EXPECT_DOUBLE_EQ(doc.at("profiles").at(0).at("levels").at(0).at("level_from_reference_mm").get<double>(), -60.0);
+  r.level_reference_z_mm.reset();
+  rows = csv_rows(reporting::to_measurements_csv(r));
+  EXPECT_EQ(rows[2].back(), "");
+  doc = nlohmann::json::parse(reporting::to_json_text(r));
+  EXPECT_TRUE(doc.at("level_reference").at("z_mm").is_null());
+  EXPECT_TRUE(doc.at("profiles").at(0).at("levels").at(0).at("level_from_reference_mm").is_null());
 }
 
 // Group rows carry their confidence; each single muscle is a row of level "muscle" with its own label and name,
@@ -153,13 +196,13 @@ TEST(Report, CsvKeepsTheOrderOfEarlierColumns) {
 TEST(Report, CsvHasAMuscleRowPerSingleMuscle) {
   const auto rows = csv_rows(reporting::to_measurements_csv(with_single_muscles(sample_report(true))));
   ASSERT_EQ(rows.size(), 4U);
-  for (const auto& row : rows) ASSERT_EQ(row.size(), 22U);
+  for (const auto& row : rows) ASSERT_EQ(row.size(), 24U);
   EXPECT_EQ(rows[1][4], "whole");
   EXPECT_EQ(rows[1][19], "0.8125");
   EXPECT_EQ(rows[1][20], "");
   const std::vector<std::string> semitendinosus{"\"1.2.3.4\"", "hamstrings", "left", "216", "muscle", "", "7.5000", "",
                                                 "20.5000", "", "", "", "", "4.2500", "", "", "", "", "", "0.9000",
-                                                "semitendinosus", ""};
+                                                "semitendinosus", "", "", ""};
   EXPECT_EQ(rows[2], semitendinosus);
   EXPECT_EQ(rows[3][3], "215");
   EXPECT_EQ(rows[3][8], "");   // no fat fraction without Dixon: empty, never 0

@@ -707,9 +707,17 @@ ScanResult scan(const fs::path& path, const ScanOptions& options) {
   if (duplicate_copies > 0) log::info("scan: {} duplicate copies of instances ignored", duplicate_copies);
   std::size_t series_count = 0;
   for (const auto& s : result.studies) series_count += s.series.size();
-  log::info("scan: {} files, {} DICOM, {} studies, {} series, {} problems", result.files_examined, result.dicom_files,
-            result.studies.size(), series_count, result.problems.size());
+  log::info("scan: {} files, {} DICOM, {} studies, {} series, {} unreadable file(s), {} series problem(s)",
+            result.files_examined, result.dicom_files, result.studies.size(), series_count, result.problems.size(),
+            series_problem_count(result));
   return result;
+}
+
+std::size_t series_problem_count(const ScanResult& result) {
+  std::size_t count = 0;
+  for (const auto& study : result.studies)
+    for (const auto& s : study.series) count += s.problems.size();
+  return count;
 }
 
 }  // namespace myo::dicom

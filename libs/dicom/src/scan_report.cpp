@@ -54,8 +54,11 @@ std::string describe_series(const SeriesInfo& s) {
 }
 
 std::string format_scan_table(const ScanResult& r) {
-  std::string out = fmt::format("{} file(s) examined, {} DICOM, {} study(ies), {} unreadable\n", r.files_examined,
-                                r.dicom_files, r.studies.size(), r.problems.size());
+  // The summary counts every problem listed below it: unreadable files and the series' own problems.
+  std::string out = fmt::format("{} file(s) examined, {} DICOM, {} study(ies), {} unreadable file(s), {} series "
+                                "problem(s)\n",
+                                r.files_examined, r.dicom_files, r.studies.size(), r.problems.size(),
+                                series_problem_count(r));
   const auto numbers = patient_numbers(r);
   for (const auto& study : r.studies) {
     out += fmt::format("\nPatient #{}  study {}  date {}  \"{}\"\n", numbers.at(study.patient_id + '\x1f' + study.patient_name),

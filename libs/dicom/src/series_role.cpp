@@ -207,6 +207,12 @@ std::optional<SeriesRole> role_from_string(std::string_view text) {
   return std::nullopt;
 }
 
+std::string role_names() {
+  std::string out;
+  for (const auto& entry : kRoleNames) out += (out.empty() ? "" : ", ") + std::string(entry.second);
+  return out;
+}
+
 const char* to_string(Vendor vendor) {
   switch (vendor) {
     case Vendor::siemens: return "siemens";

@@ -46,22 +46,27 @@ namespace {
 
 // Wall time of each stage, and the process's peak resident memory when it ends (a high-water mark: a stage's
 // own peak is where the figure rises).
+// Each lap is also told to the progress callback, when there is one.
 class StageClock {
  public:
-  StageClock(std::map<std::string, double>& sink, std::map<std::string, double>& peak_rss_mib)
-      : sink_(sink), peak_rss_mib_(peak_rss_mib) {}
+  StageClock(std::map<std::string, double>& sink, std::map<std::string, double>& peak_rss_mib,
+             std::function<void(const StageProgress&)> on_stage)
+      : sink_(sink), peak_rss_mib_(peak_rss_mib), on_stage_(std::move(on_stage)) {}
   void lap(const std::string& stage) {
     const auto now = std::chrono::steady_clock::now();
     sink_[stage] = std::chrono::duration<double>(now - last_).count();
     last_ = now;
     rusage usage{};
     if (getrusage(RUSAGE_SELF, &usage) == 0) peak_rss_mib_[stage] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+    if (on_stage_) on_stage_({stage, sink_[stage], std::chrono::duration<double>(now - start_).count()});
   }
 
  private:
   std::map<std::string, double>& sink_;
   std::map<std::string, double>& peak_rss_mib_;
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::function<void(const StageProgress&)> on_stage_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_ = start_;
 };
 
 // A series for display (viewer, figures) as unsigned 16-bit integers: scanner magnitudes are integers already, and a
@@ -123,11 +128,24 @@ std::vector<reporting::SingleMuscleEntry> single_muscles(const segmentation::Seg
   return out;
 }
 
+// The study's MagneticFieldStrength (0018,0087), tesla: the reference series', else the value most of the study's
+// series carry (derived series such as a workstation's water images may lack the tag); 0 when none has it.
+double field_strength_t(const SeriesInfo& reference, const std::vector<SeriesInfo>& series) {
+  if (reference.magnetic_field_strength_t && *reference.magnetic_field_strength_t > 0)
+    return *reference.magnetic_field_strength_t;
+  std::map<double, int> votes;
+  for (const auto& s : series)
+    if (s.magnetic_field_strength_t && *s.magnetic_field_strength_t > 0) ++votes[*s.magnetic_field_strength_t];
+  const auto most = std::max_element(votes.begin(), votes.end(),
+                                     [](const auto& a, const auto& b) { return a.second < b.second; });
+  return most == votes.end() ? 0.0 : most->first;
+}
+
 // Runs the analysis; every output is written into `folder`'s staging folder and committed at the end.
 AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTransaction& folder) {
   AnalyzeOutcome outcome;
   reporting::Report report;
-  StageClock clock(report.stage_seconds, report.stage_peak_rss_mib);
+  StageClock clock(report.stage_seconds, report.stage_peak_rss_mib, options.on_stage);
 
   // Scan and load: the series chosen by role, brought onto the reference series' grid.
   auto channels = load_study_channels(options.input, options.role_overrides, options.study_instance_uid);
@@ -198,6 +216,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
         reference->series_instance_uid, [&] { return segmentation::segment_muscle_groups(seg_input, seg_params); });
   }
   report.segmentation_notes = segmentation.notes;
+  report.level_reference_z_mm = segmentation.landmarks.crotch_z_mm;
   for (const auto& w : segmentation.warnings) warn("segmentation: " + w);
   clock.lap("segmentation");
 
@@ -324,7 +343,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   report.study.study_date = study->study_date;
   report.study.study_description = study->study_description;
   report.reference_series_uid = reference->series_instance_uid;
-  report.study.magnetic_field_strength_t = reference->magnetic_field_strength_t.value_or(0.0);
+  report.study.magnetic_field_strength_t = field_strength_t(*reference, series);
   if (channels.water_fat_separation) report.water_fat_separation = *channels.water_fat_separation;
   for (const auto& s : series) {
     reporting::SeriesEntry e;
@@ -438,7 +457,11 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
       figures = rendering::render_study_figures(figure_input, out_dir / "figures");
     } catch (const core::MyoError& e) {
       if (e.kind() != core::ErrorKind::no_display) throw;
-      warn(std::string("figures skipped: ") + e.error().message);
+      // Less output than asked for is never a success: report.json says what is missing and the exit code is 4.
+      const std::string problem = "figures not rendered (report.pdf and report.html without them, no "
+                                  "dicom/figures.dcm): " + e.error().message;
+      warn(problem);
+      report.problems.push_back(problem);
     }
     clock.lap("figures");
   }
@@ -513,9 +536,10 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
 
   outcome.report_path = options.output / "report.json";
   outcome.warnings = report.warnings;
-  // Partial: files were skipped, or numbers withheld because a series does not cover the muscle.
-  outcome.exit_code =
-      channels.unreadable_files == 0 && !coverage.numbers_withheld ? core::kExitOk : core::kExitPartial;
+  // Partial: files were skipped, numbers withheld because a series does not cover the muscle, or outputs missing.
+  outcome.exit_code = channels.unreadable_files == 0 && !coverage.numbers_withheld && report.problems.empty()
+                          ? core::kExitOk
+                          : core::kExitPartial;
   return outcome;
 }
 

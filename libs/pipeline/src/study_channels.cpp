@@ -1,4 +1,5 @@
 #include "myo/pipeline/study_channels.hpp"
+#include "myo/pipeline/analyze.hpp"
 
 #include <fmt/format.h>
 
@@ -22,11 +23,10 @@ using dicom::SeriesRole;
 
 void apply_overrides(std::vector<SeriesInfo>& series, const std::vector<std::string>& overrides) {
   for (const auto& text : overrides) {
+    if (const auto problem = role_override_problem(text); !problem.empty()) throw core::MyoError("--role", problem);
     const auto eq = text.find('=');
-    if (eq == std::string::npos) throw core::MyoError("--role", "expected SERIES=ROLE, got '" + text + "'");
     const std::string key = text.substr(0, eq);
     const auto role = dicom::role_from_string(text.substr(eq + 1));
-    if (!role) throw core::MyoError("--role", "unknown role '" + text.substr(eq + 1) + "'");
     bool matched = false;
     for (auto& s : series) {
       if (s.series_instance_uid == key || std::to_string(s.series_number) == key) {
@@ -90,6 +90,14 @@ void refuse_shared_study_uid(const std::vector<dicom::StudyInfo>& studies, const
 }
 
 }  // namespace
+
+std::string role_override_problem(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) return "expected SERIES=ROLE (series number or UID), got '" + text + "'";
+  const std::string role = text.substr(eq + 1);
+  if (dicom::role_from_string(role)) return {};
+  return "unknown role '" + role + "' in '" + text + "'; valid roles: " + dicom::role_names();
+}
 
 StudyChannels load_study_channels(const std::filesystem::path& input, const std::vector<std::string>& role_overrides,
                                   const std::string& study_uid) {

@@ -21,7 +21,7 @@ const char* to_string(Metric metric) {
 std::optional<Metric> metric_from_string(const std::string& text) {
   if (text == "fat_fraction" || text == "fat") return Metric::fat_fraction;
   if (text == "edema_fraction" || text == "edema") return Metric::edema_fraction;
-  if (text == "mercuri_grade" || text == "grade") return Metric::mercuri_grade;
+  if (text == "mercuri_grade" || text == "grade" || text == "mercuri") return Metric::mercuri_grade;
   return std::nullopt;
 }
 

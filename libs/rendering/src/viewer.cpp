@@ -71,10 +71,15 @@ const char* to_string(ViewerMetric metric) {
 }
 
 std::optional<ViewerMetric> viewer_metric_from_string(const std::string& text) {
-  if (text == "fat_fraction" || text == "fat") return ViewerMetric::fat_fraction;
-  if (text == "edema_fraction" || text == "edema") return ViewerMetric::edema_fraction;
-  if (text == "grade" || text == "mercuri") return ViewerMetric::grade;
   if (text == "labels" || text == "groups") return ViewerMetric::labels;
+  // The figures' metric names, so that `view --metric` and `render --metric` accept the same words.
+  const auto metric = metric_from_string(text);
+  if (!metric) return std::nullopt;
+  switch (*metric) {
+    case Metric::fat_fraction: return ViewerMetric::fat_fraction;
+    case Metric::edema_fraction: return ViewerMetric::edema_fraction;
+    case Metric::mercuri_grade: return ViewerMetric::grade;
+  }
   return std::nullopt;
 }
 
@@ -904,7 +909,7 @@ void Viewer::update_texts() {
   static const std::map<ViewerMetric, const char*> kTitles{
       {ViewerMetric::fat_fraction, "Fat fraction (group means; slices: voxel fat fraction)"},
       {ViewerMetric::edema_fraction, "Edema (group share; slices: red = edema voxels)"},
-      {ViewerMetric::grade, "Mercuri grade of fatty replacement"},
+      {ViewerMetric::grade, "Mercuri grade, original scale 1-4 (a pick shows the modified 0-4 with 2a/2b)"},
       {ViewerMetric::labels, "Muscle groups"}};
   title3d_->SetInput(fmt::format("3D \u2014 {}   overlay {:.0f} %", kTitles.at(metric_), opacity_ * 100).c_str());
   pick_actor_->SetInput(pick_text_.empty() ? "click a muscle to see its numbers" : pick_text_.c_str());
@@ -1349,7 +1354,7 @@ void apply_options(Viewer& viewer, const ViewerOptions& options) {
 }  // namespace
 
 ViewerFrame run_viewer(const ViewerInput& input, const ViewerOptions& options) {
-  require_display();
+  require_interactive_display();
   Viewer viewer(input, options, false);
   apply_options(viewer, options);
   viewer.start();

@@ -189,7 +189,9 @@ void add_measurement_notes(Table& t, const Report& r, bool dixon, OptionalColumn
       "Edema: share of the group's voxels whose STIR signal is above the normal-muscle reference. "
       "Edema grade by extent: 0 none (≤ 2.5 % of voxels), 1 < 30 %, 2 30–75 %, 3 > 75 %.");
   t.notes.push_back(
-      fmt::format("Mercuri grade (modified scale 0, 1, 2a, 2b, 3, 4) from the share of voxels above {:.0f} % fat{}.",
+      fmt::format("Mercuri grade (modified scale 0, 1, 2a, 2b, 3, 4) from the share of voxels above {:.0f} % fat{}; "
+                  "report.json and measurements.csv give it as mercuri_modified_grade, and the original scale "
+                  "1–4 (1 normal, 2 < 30 %, 3 30–60 %, 4 > 60 %) as mercuri_grade.",
                   p.fat_replaced_threshold_pct, dixon ? "" : " (T1 estimate)"));
   if (extra.water_t2)
     t.notes.push_back(

@@ -101,7 +101,8 @@ const std::vector<std::string> kCsvColumns{
     "study_instance_uid", "group", "side", "label", "level", "level_mm", "volume_ml", "cross_sectional_area_mm2",
     "fat_fraction_pct", "fat_fraction_median_pct", "fat_fraction_p90_pct", "fat_replaced_volume_ml",
     "t1_fat_estimate_pct", "edema_fraction_pct", "edema_volume_ml", "stir_ratio", "edema_grade", "mercuri_grade",
-    "water_t2_ms", "segmentation_confidence", "muscle", "fat_fraction_interior_pct"};
+    "water_t2_ms", "segmentation_confidence", "muscle", "fat_fraction_interior_pct", "mercuri_modified_grade",
+    "level_from_reference_mm"};
 
 using CsvRow = std::map<std::string, std::string>;  // column -> field; absent columns stay empty
 
@@ -117,17 +118,25 @@ CsvRow group_row(const quantification::GroupMeasurement& m, const std::string& s
           {"edema_fraction_pct", csv_number(m.edema_fraction_pct)}, {"edema_volume_ml", csv_number(m.edema_volume_ml)},
           {"stir_ratio", csv_number(m.stir_ratio)},
           {"edema_grade", m.edema_grade ? std::to_string(*m.edema_grade) : ""},
-          {"mercuri_grade", m.mercuri_modified_grade}, {"water_t2_ms", csv_number(m.water_t2_ms)},
+          {"mercuri_grade", m.mercuri_grade ? std::to_string(*m.mercuri_grade) : ""},
+          {"mercuri_modified_grade", m.mercuri_modified_grade}, {"water_t2_ms", csv_number(m.water_t2_ms)},
           {"segmentation_confidence", csv_number(m.segmentation_confidence)}};
 }
 
-std::vector<CsvRow> slab_rows(const quantification::GroupProfile& profile, const std::string& study) {
+// A slab's level counted from the level reference (the figures' axis); empty without a reference.
+std::string level_from_reference(double level_mm, std::optional<double> reference_z_mm) {
+  return reference_z_mm ? fmt::format("{:.1f}", level_mm - *reference_z_mm) : std::string();
+}
+
+std::vector<CsvRow> slab_rows(const quantification::GroupProfile& profile, const std::string& study,
+                              std::optional<double> reference_z_mm) {
   const auto* group = core::MuscleCatalog::instance().find(profile.group);
   std::vector<CsvRow> rows;
   for (const auto& l : profile.levels)
     rows.push_back({{"study_instance_uid", study}, {"group", profile.group}, {"side", core::to_string(profile.side)},
                     {"label", std::to_string(group ? group->label(profile.side) : 0)}, {"level", "slab"},
                     {"level_mm", fmt::format("{:.1f}", l.level_mm)},
+                    {"level_from_reference_mm", level_from_reference(l.level_mm, reference_z_mm)},
                     {"cross_sectional_area_mm2", fmt::format("{:.1f}", l.cross_sectional_area_mm2)},
                     {"fat_fraction_pct", csv_number(l.fat_fraction_pct)},
                     {"edema_fraction_pct", csv_number(l.edema_fraction_pct)}});
@@ -180,6 +189,9 @@ std::string to_json_text(const Report& r) {
     json levels = json::array();
     for (const auto& l : profile.levels)
       levels.push_back({{"level_mm", l.level_mm},
+                        {"level_from_reference_mm", r.level_reference_z_mm
+                                                        ? json(l.level_mm - *r.level_reference_z_mm)
+                                                        : json(nullptr)},
                         {"cross_sectional_area_mm2", l.cross_sectional_area_mm2},
                         {"fat_fraction_pct", optional_number(l.fat_fraction_pct)},
                         {"edema_fraction_pct", optional_number(l.edema_fraction_pct)}});
@@ -246,6 +258,11 @@ std::string to_json_text(const Report& r) {
       {"input_labels", input_labels},
       {"pattern", pattern},
       {"profiles", profiles},
+      {"level_reference",
+       {{"name", "crotch"},
+        {"description", "the crotch (perineum): the highest level at which the thighs are apart; the figures count "
+                        "levels in mm from it (level_from_reference_mm = level_mm - z_mm, positive towards the head)"},
+        {"z_mm", optional_number(r.level_reference_z_mm)}}},
       {"method",
        {{"segmentation", {{"name", r.segmentation_source == "automatic" ? "muscle-network" : "user-labels"},
                           {"version", 2},
@@ -302,6 +319,7 @@ std::string to_json_text(const Report& r) {
                    {"level_slab_mm", p.level_slab_mm}}}}},
       {"channel_coverage", channel_coverage_json(r.channel_coverage)},
       {"warnings", r.warnings},
+      {"problems", r.problems},
       {"provenance", {{"stage_seconds", r.stage_seconds}, {"stage_peak_rss_mib", r.stage_peak_rss_mib}}}};
   // Descriptions come from DICOM tags, which need not be UTF-8 (ISO_IR 100): invalid bytes become U+FFFD.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
@@ -320,7 +338,7 @@ std::string to_measurements_csv(const Report& r) {
   const std::string study = csv_text(r.study.study_instance_uid);
   for (const auto& m : r.muscles) row(group_row(m, study));
   for (const auto& profile : r.profiles)
-    for (auto& slab : slab_rows(profile, study)) row(std::move(slab));
+    for (auto& slab : slab_rows(profile, study, r.level_reference_z_mm)) row(std::move(slab));
   for (const auto& m : r.single_muscles) row(single_muscle_row(m, study));
   return out.str();
 }

@@ -93,6 +93,9 @@ struct ScanResult {
 // A file that looks like DICOM but cannot be read becomes a FileProblem; the scan never aborts because of one file.
 [[nodiscard]] ScanResult scan(const std::filesystem::path& path, const ScanOptions& options = {});
 
+// Problems of the series themselves (mixed orientations, gaps, ...), beside the unreadable files in `problems`.
+[[nodiscard]] std::size_t series_problem_count(const ScanResult& result);
+
 // Human-readable table of studies, series, roles, orientation, geometry, slice counts and problems. Never shows
 // patient names, IDs or birth dates.
 [[nodiscard]] std::string format_scan_table(const ScanResult& result);

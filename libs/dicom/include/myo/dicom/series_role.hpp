@@ -25,6 +25,8 @@ enum class SeriesRole {
 
 [[nodiscard]] const char* to_string(SeriesRole role);
 [[nodiscard]] std::optional<SeriesRole> role_from_string(std::string_view text);
+// Every role's name, in declaration order ("dixon_water, dixon_fat, ..."): what role_from_string accepts.
+[[nodiscard]] std::string role_names();
 
 enum class Vendor { siemens, philips, ge, unknown };
 [[nodiscard]] const char* to_string(Vendor vendor);

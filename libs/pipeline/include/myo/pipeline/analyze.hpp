@@ -1,12 +1,20 @@
 #pragma once
 // One study in, one analysis folder out: report.json, measurements.csv, labels.nii.gz (+ fat_fraction.nii.gz).
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace myo::pipeline {
+
+// One analysis stage finished: its name ("load", "segmentation", ...), its wall time and the time since the start.
+struct StageProgress {
+  std::string stage;
+  double stage_seconds = 0;
+  double elapsed_seconds = 0;
+};
 
 struct AnalyzeOptions {
   std::filesystem::path input;    // folder of one study's DICOM files (searched recursively)
@@ -32,13 +40,18 @@ struct AnalyzeOptions {
   // Water T2 from a multi-echo series: true fits mono-exponentially even when a Dixon fat fraction exists (to compare
   // with mono-exponential values of the literature or other software; fat then lengthens the T2 of fatty muscle).
   bool water_t2_monoexponential = false;
+  std::function<void(const StageProgress&)> on_stage;  // progress display; called after each stage when set
 };
 
 struct AnalyzeOutcome {
-  int exit_code = 0;  // core::ExitCode
+  int exit_code = 0;  // core::ExitCode: kExitPartial when files were skipped or an asked-for output is missing
   std::filesystem::path report_path;
   std::vector<std::string> warnings;
 };
+
+// What is wrong with a role override "SERIES=ROLE" (`analyze --role`) before any file is read: no '=', no series,
+// or a role name that does not exist (the message lists the valid ones); empty when it is well formed.
+[[nodiscard]] std::string role_override_problem(const std::string& text);
 
 // Errors (no DICOM, no usable series, unwritable output) are reported through the log and the exit code;
 // they name the input or output path concerned.

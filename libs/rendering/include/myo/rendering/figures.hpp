@@ -29,7 +29,10 @@ struct FigureInput {
 // mercuri_grade: the 3D map only (the grade is a group value; no voxel map, strip or slice overlay), on request.
 enum class Metric { fat_fraction, edema_fraction, mercuri_grade };
 [[nodiscard]] const char* to_string(Metric metric);
+// Accepts each metric's name and its short forms (the same in `render --metric` and `view --metric`):
+// fat_fraction (fat), edema_fraction (edema), mercuri_grade (grade, mercuri).
 [[nodiscard]] std::optional<Metric> metric_from_string(const std::string& text);
+inline constexpr const char* kMetricNames = "fat_fraction (fat), edema_fraction (edema), mercuri_grade (grade, mercuri)";
 
 struct FigureParams {
   // Metrics to draw; one set of figures per metric whose data is present (others are skipped with a log line).
@@ -71,7 +74,8 @@ struct Figure {
 // Renders every figure that the inputs allow into out_dir (created if missing), as <kind>_<metric>.png.
 // Not thread-safe (VTK/OpenGL): render one study at a time per process.
 // Same input -> same bytes; each file is written atomically.
-// Throws core::MyoError of kind no_display when no X display is available: run under `xvfb-run -a`.
+// Without a reachable X display a private Xvfb is started (require_display); throws core::MyoError of kind
+// no_display when that is impossible too.
 [[nodiscard]] std::vector<Figure> render_study_figures(const FigureInput& input, const std::filesystem::path& out_dir,
                                                        const FigureParams& params = {});
 
@@ -96,8 +100,10 @@ struct RgbPixels {
 
 // True when an X display can be opened (DISPLAY set and reachable). Never aborts.
 [[nodiscard]] bool display_available();
-// Throws core::MyoError of kind no_display (subject "DISPLAY") with advice to run under `xvfb-run -a` when no
-// display is available.
+// For off-screen rendering: true when an X display can be opened, starting a private Xvfb for this process when none
+// is reachable and Xvfb is installed ($MYO_XVFB, else PATH; see display.cpp). The server is stopped at exit.
+[[nodiscard]] bool offscreen_display_available();
+// Throws core::MyoError of kind no_display (subject "DISPLAY") when offscreen_display_available() is false.
 void require_display();
 // Routes VTK's output window into myo::log (idempotent; every entry point above calls it).
 void route_vtk_output();

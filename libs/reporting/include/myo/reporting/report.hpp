@@ -113,7 +113,12 @@ struct Report {
   std::optional<quantification::WaterFatSeparationMethod> water_fat_separation;
   std::vector<std::string> segmentation_notes;
   std::vector<ChannelCoverageEntry> channel_coverage;  // channels that miss part of the reference grid
+  // LPS z (scanner position, mm) of the crotch (perineum: the highest level at which the thighs are apart), the
+  // reference of the figures' level axis; unset when the segmentation did not find it (e.g. with --labels).
+  std::optional<double> level_reference_z_mm;
   std::vector<std::string> warnings;
+  // Outputs that were asked for but not written (e.g. figures without a display): the run ends with exit code 4.
+  std::vector<std::string> problems;
   std::map<std::string, double> stage_seconds;  // provenance: wall time of each stage
   std::map<std::string, double> stage_peak_rss_mib;  // provenance: the process's peak memory at the end of each stage
 };
