@@ -9,7 +9,8 @@ packages=(
   libvtk9-dev                   # VTK 9.1: surfaces and off-screen rendering
   libdcmtk-dev dcmtk            # DCMTK 3.6.7: DICOM reading/writing, codecs, command-line tools for tests
   libopenjp2-7-dev              # JPEG 2000 decoding (DCMTK has no JPEG 2000 codec of its own)
-  zlib1g-dev                    # gzip-wrapped DICOM, .nii.gz
+  zlib1g-dev                    # gzip-wrapped DICOM, reading .nii.gz
+  libdeflate-dev                # writing .nii.gz (parallel gzip members)
   nlohmann-json3-dev            # report.json
   libsqlite3-dev sqlite3        # batch: the cohort database (cohort.sqlite); sqlite3 to query it
   orthanc                       # a real PACS for the DICOM node round-trip test (started by the test, free ports)

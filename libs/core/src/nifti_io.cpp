@@ -4,6 +4,7 @@
 #include <itkImageFileWriter.h>
 #include <itkNiftiImageIOFactory.h>
 #include <itkNrrdImageIOFactory.h>
+#include <nifti1.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -14,12 +15,15 @@
 #include <cmath>
 #include <string>
 #include <vector>
+#include <cstdint>
+#include <type_traits>
 #include <mutex>
 
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/itk_bridge.hpp"
 #include "image_file_check.hpp"
+#include "nifti_write.hpp"
 
 namespace myo::core {
 namespace {
@@ -70,7 +74,23 @@ void verify_complete_gzip(const std::filesystem::path& written, std::uint64_t vo
 }
 
 template <class T>
-void write_volume(const Volume<T>& volume, const std::filesystem::path& path) {
+detail::ByteRange bytes_of(const Volume<T>& volume) {
+  volume.check();
+  return {reinterpret_cast<const std::uint8_t*>(volume.voxels.data()), volume.voxels.size() * sizeof(T)};
+}
+
+template <class T>
+detail::NiftiLayout layout_of(const Volume<T>& volume) {
+  detail::NiftiLayout layout;
+  layout.geometry = volume.geometry;
+  layout.datatype = std::is_same_v<T, float> ? DT_FLOAT32 : DT_UINT16;
+  layout.bits_per_voxel = static_cast<short>(8 * sizeof(T));
+  return layout;
+}
+
+// Other formats (NRRD) through ITK.
+template <class T>
+void write_volume_with_itk(const Volume<T>& volume, const std::filesystem::path& path) {
   register_factories();
   write_atomically_with(path, [&](const std::filesystem::path& temporary) {
     const auto with_extension = temporary_with_extension(temporary, path);
@@ -96,6 +116,13 @@ void write_volume(const Volume<T>& volume, const std::filesystem::path& path) {
       throw MyoError(path.string(), std::string("cannot write image: ") + e.GetDescription(), ErrorKind::output);
     }
   });
+}
+
+template <class T>
+void write_volume(const Volume<T>& volume, const std::filesystem::path& path, const NiftiWriteOptions& options) {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, std::uint16_t>);
+  if (!detail::is_nifti_name(path)) return write_volume_with_itk(volume, path);
+  detail::write_nifti(path, layout_of(volume), {bytes_of(volume)}, options);
 }
 
 template <class T>
@@ -145,8 +172,26 @@ LabelVolume to_labels(const ImageVolume& image, const std::filesystem::path& pat
 
 }  // namespace
 
-void write_image(const ImageVolume& volume, const std::filesystem::path& path) { write_volume(volume, path); }
-void write_labels(const LabelVolume& volume, const std::filesystem::path& path) { write_volume(volume, path); }
+void write_image(const ImageVolume& volume, const std::filesystem::path& path) { write_volume(volume, path, {}); }
+void write_image(const ImageVolume& volume, const std::filesystem::path& path, const NiftiWriteOptions& options) {
+  write_volume(volume, path, options);
+}
+void write_labels(const LabelVolume& volume, const std::filesystem::path& path) { write_volume(volume, path, {}); }
+
+void write_image_series(const std::vector<ImageVolume>& volumes, const std::filesystem::path& path, double time_step_s,
+                        const NiftiWriteOptions& options) {
+  if (volumes.empty()) throw MyoError(path.string(), "cannot write image: no volumes");
+  if (!detail::is_nifti_name(path)) throw MyoError(path.string(), "cannot write image: 4D output must be .nii or .nii.gz");
+  std::vector<detail::ByteRange> voxels;
+  for (const auto& v : volumes) {
+    if (!v.geometry.same_grid(volumes.front().geometry)) throw MyoError(path.string(), "cannot write image: the volumes lie on different grids");
+    voxels.push_back(bytes_of(v));
+  }
+  auto layout = layout_of(volumes.front());
+  layout.volumes = volumes.size();
+  layout.time_step_s = time_step_s;
+  detail::write_nifti(path, layout, voxels, options);
+}
 ImageVolume read_image(const std::filesystem::path& path) { return read_volume<float>(path); }
 LabelVolume read_labels(const std::filesystem::path& path) { return to_labels(read_volume<float>(path), path); }
 

@@ -27,6 +27,41 @@ std::string unique_stem(const std::string& stem, std::set<std::string>& used) {
 
 nlohmann::json optional_ms(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
+// The ".nii.gz" or ".nii" beside the ".json" of one output stem.
+ConvertedSeries output_paths(const std::string& stem, const ConvertOptions& options) {
+  ConvertedSeries out;
+  out.nifti_path = stem + (options.gzip ? ".nii.gz" : ".nii");
+  out.json_path = stem + ".json";
+  return out;
+}
+
+// dcm2niix records a 4D file's time step as the repetition time (pixdim[4], seconds).
+void write_volumes(const LoadedVolumes& loaded, const fs::path& path, const ConvertOptions& options) {
+  if (loaded.volumes.size() == 1) return core::write_image(loaded.volumes.front(), path, options.nifti);
+  core::write_image_series(loaded.volumes, path, loaded.info.repetition_time_ms.value_or(0.0) / 1000.0, options.nifti);
+}
+
+// BIDS keys in BIDS units (seconds, degrees, tesla), as dcm2niix writes them; absent values are left out.
+void add_bids_keys(nlohmann::json& j, const LoadedVolumes& loaded) {
+  const auto& s = loaded.info;
+  const auto seconds = [](const std::optional<double>& ms) { return *ms / 1000.0; };
+  if (s.echo_time_ms) j["EchoTime"] = seconds(s.echo_time_ms);
+  if (s.repetition_time_ms) j["RepetitionTime"] = seconds(s.repetition_time_ms);
+  if (s.inversion_time_ms) j["InversionTime"] = seconds(s.inversion_time_ms);
+  if (loaded.flip_angle_deg) j["FlipAngle"] = *loaded.flip_angle_deg;
+  if (s.magnetic_field_strength_t) j["MagneticFieldStrength"] = *s.magnetic_field_strength_t;
+  // Only the axis is known from (0018,1312); its polarity needs vendor private tags, so BIDS' PhaseEncodingAxis.
+  if (loaded.in_plane_phase_encoding == "ROW") j["PhaseEncodingAxis"] = "i";
+  if (loaded.in_plane_phase_encoding == "COL") j["PhaseEncodingAxis"] = "j";
+  if (loaded.volumes.size() > 1) {
+    nlohmann::json echoes = nlohmann::json::array();
+    for (const auto& te : loaded.echo_times_ms) echoes.push_back(te ? nlohmann::json(*te / 1000.0) : nlohmann::json(nullptr));
+    j["EchoTimes"] = echoes;
+    j["TemporalPositions"] = loaded.temporal_positions;
+    j["Volumes"] = loaded.volumes.size();
+  }
+}
+
 // Writes one stitched volume per group of table positions; failures are reported like any other series.
 void stitch_study(const StudyInfo& study, const fs::path& folder, const ConvertOptions& options,
                   std::set<std::string>& used, ConvertResult& result) {
@@ -45,13 +80,11 @@ void stitch_study(const StudyInfo& study, const fs::path& folder, const ConvertO
       continue;
     }
     const auto stem = unique_stem((folder / (series_file_stem(study.series[group.front()]) + "_stitched")).string(), used);
-    ConvertedSeries out;
+    auto out = output_paths(stem, options);
     out.info = stitched.value().info;
-    out.nifti_path = stem + ".nii.gz";
-    out.json_path = stem + ".json";
     out.warnings = stitched.value().warnings;
     try {
-      core::write_image(stitched.value().volume, out.nifti_path);
+      core::write_image(stitched.value().volume, out.nifti_path, options.nifti);
       core::write_file_atomically(out.json_path, sidecar_json(stitched.value(), study));
     } catch (const std::exception& e) {
       result.output_error = true;
@@ -71,8 +104,13 @@ std::string series_file_stem(const SeriesInfo& s) {
 }
 
 std::string sidecar_json(const LoadedSeries& loaded, const StudyInfo& study) {
+  LoadedVolumes as_volumes{loaded.info, {loaded.volume}, {loaded.info.echo_time_ms}, {0}, {}, {}, loaded.warnings};
+  return sidecar_json(as_volumes, study);
+}
+
+std::string sidecar_json(const LoadedVolumes& loaded, const StudyInfo& study) {
   const auto& s = loaded.info;
-  const auto& g = loaded.volume.geometry;
+  const auto& g = loaded.volumes.front().geometry;
   nlohmann::json j;
   j["SeriesInstanceUID"] = s.series_instance_uid;
   j["StudyInstanceUID"] = study.study_instance_uid;
@@ -103,6 +141,7 @@ std::string sidecar_json(const LoadedSeries& loaded, const StudyInfo& study) {
                    {"origin_lps_mm", g.origin_mm},
                    {"direction_lps_row_major", g.direction}};
   j["Warnings"] = loaded.warnings;
+  add_bids_keys(j, loaded);
   j["ConversionSoftware"] = core::software_name();
   j["ConversionSoftwareVersion"] = core::software_version();
   // Tag values need not be UTF-8 (ISO_IR 100 exports): invalid bytes become U+FFFD instead of an exception.
@@ -129,7 +168,7 @@ ConvertResult convert(const fs::path& input, const ConvertOptions& options) {
                                 : options.output_dir;
     for (const auto& series : study.series) {
       if (options.skip_localizers && series.role == SeriesRole::localizer) continue;
-      auto loaded = load_series(series, options.load);
+      auto loaded = load_series_volumes(series, options.load);
       if (!loaded && series.role == SeriesRole::localizer) {
         // A 3-plane localizer is several small stacks in one series: nothing to analyse, nothing wrong.
         log::info("skipped localizer: {}", loaded.error().what());
@@ -142,14 +181,13 @@ ConvertResult convert(const fs::path& input, const ConvertOptions& options) {
         continue;
       }
       const auto stem = unique_stem((folder / series_file_stem(series)).string(), used);
-      ConvertedSeries out;
+      auto out = output_paths(stem, options);
       out.info = loaded.value().info;
-      out.nifti_path = stem + ".nii.gz";
-      out.json_path = stem + ".json";
       out.warnings = loaded.value().warnings;
+      out.volumes = loaded.value().volumes.size();
       try {
         fs::create_directories(folder);
-        core::write_image(loaded.value().volume, out.nifti_path);
+        write_volumes(loaded.value(), out.nifti_path, options);
         core::write_file_atomically(out.json_path, sidecar_json(loaded.value(), study));
       } catch (const std::exception& e) {
         log::error("{}", e.what());
@@ -175,7 +213,8 @@ int convert_exit_code(const ConvertResult& result) {
 std::string format_convert_summary(const ConvertResult& result) {
   std::string out;
   for (const auto& c : result.converted) {
-    out += fmt::format("wrote {}  [{}; {} slices]\n", c.nifti_path.string(), to_string(c.info.role), c.info.slice_count);
+    const auto volumes = c.volumes > 1 ? fmt::format(" x {} volumes", c.volumes) : std::string();
+    out += fmt::format("wrote {}  [{}; {} slices{}]\n", c.nifti_path.string(), to_string(c.info.role), c.info.slice_count, volumes);
     for (const auto& w : c.warnings) out += fmt::format("  warning: {}\n", w);
   }
   for (const auto& f : result.failures) out += fmt::format("FAILED {}\n", f.what());

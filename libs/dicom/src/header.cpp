@@ -261,6 +261,11 @@ FileHeader parse_header(DcmDataset& dataset, const std::filesystem::path& path) 
   h.philips_image_type = get_string(dataset, kPhilipsImageType);
   h.spacing_between_slices_mm = get_double(dataset, DCM_SpacingBetweenSlices);
   h.field_strength_t = get_double(dataset, DCM_MagneticFieldStrength);
+  // Enhanced MR keeps both in functional groups (MR Timing, MR FOV/Geometry): the nested search finds them.
+  if (Float64 flip = 0; dataset.findAndGetFloat64(DCM_FlipAngle, flip, 0, true).good() && std::isfinite(flip)) {
+    h.flip_angle_deg = flip;
+  }
+  h.in_plane_phase_encoding = get_string(dataset, DCM_InPlanePhaseEncodingDirection, true);
   h.rows = get_int(dataset, DCM_Rows);
   h.columns = get_int(dataset, DCM_Columns);
   h.bits_allocated = get_int(dataset, DCM_BitsAllocated);

@@ -47,6 +47,8 @@ struct FileHeader {
   std::string philips_image_type;  // (2005,1011)
   std::optional<double> spacing_between_slices_mm;
   std::optional<double> field_strength_t;  // MagneticFieldStrength (0018,0087)
+  std::optional<double> flip_angle_deg;    // FlipAngle (0018,1314), top level or in a functional group
+  std::string in_plane_phase_encoding;     // InPlanePhaseEncodingDirection (0018,1312): ROW or COL
   int rows = 0, columns = 0;
   int bits_allocated = 0, bits_stored = 0, high_bit = 0, pixel_representation = 0, samples_per_pixel = 1;
   int number_of_frames = 1;

@@ -10,6 +10,8 @@
 #include <memory>
 #include <thread>
 #include <cmath>
+#include <numeric>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -85,57 +87,55 @@ void for_each_file(std::size_t count, unsigned threads, const Work& work) {
   }
 }
 
-LoadedSeries load_impl(const SeriesInfo& series, const LoadOptions& options) {
-  const std::string subject = series_subject(series);
-  if (series.files.empty()) throw core::MyoError(subject, "no files");
-  detail::register_codecs();
-  // 1. Headers of every file, in parallel.
-  std::vector<OpenedFile> opened(series.files.size());
-  for_each_file(opened.size(), options.threads, [&](std::size_t i) { opened[i] = open_file(series.files[i], series); });
+struct Slice {
+  std::size_t file = 0;
+  std::size_t frame = 0;  // index into the file's header.frames
+};
 
-  // 2. The slices (frames, or mosaic tiles) in file order, and their order along the normal.
-  struct Slice {
-    std::size_t file = 0;
-    std::size_t frame = 0;  // index into the file's header.frames
+// Acquisition order of the slices (indices into `slices`): echo number, echo time, temporal position, then
+// InstanceNumber and file and frame order. Decides which volume a repeated position's slice belongs to.
+std::vector<std::size_t> acquisition_rank(const std::vector<OpenedFile>& opened, const std::vector<Slice>& slices) {
+  const auto key = [&](std::size_t i) {
+    const auto& h = opened[slices[i].file].header;
+    const auto& f = h.frames[slices[i].frame];
+    return std::make_tuple(f.echo_number, f.echo_time_ms.value_or(0.0), f.temporal_index, h.instance_number,
+                           slices[i].file, slices[i].frame);
   };
-  std::vector<Slice> slices;
-  std::vector<detail::SliceGeometry> geometry;
-  for (std::size_t i = 0; i < opened.size(); ++i) {
-    const auto& h = opened[i].header;
-    for (const auto t : opened[i].selected) {
-      slices.push_back({i, t});
-      const auto& f = h.frames[t];
-      geometry.push_back({f.position, f.orientation, f.pixel_spacing, h.frame_rows, h.frame_columns});
-    }
-  }
-  if (slices.empty()) throw core::MyoError(subject, "no images of this series were found in its files");
-  const auto& first = opened.front().header;
-  detail::StackOptions stack_options;
-  stack_options.fallback_spacing_mm =
-      first.spacing_between_slices_mm ? first.spacing_between_slices_mm : first.frames.front().slice_thickness_mm;
-  const auto plan = detail::plan_stack(geometry, stack_options);
-  if (!plan.errors.empty()) {
-    std::string message;
-    for (const auto& e : plan.errors) message += (message.empty() ? "" : "; ") + e;
-    throw core::MyoError(subject, message);
-  }
-  LoadedSeries loaded;
-  loaded.info = series;
-  loaded.info.slice_count = slices.size();
-  loaded.warnings = plan.warnings;
-  loaded.volume.geometry = plan.geometry;
-  loaded.volume.voxels.resize(plan.geometry.voxel_count());
-  const std::size_t slice_size = plan.geometry.size[0] * plan.geometry.size[1];
-  if (plan.order.size() != slices.size()) throw core::MyoError(subject, "slice plan does not cover every slice");
-  // DICOM pixel order is row by row with the column index fastest: exactly ITK's x-fastest order.
-  std::vector<float*> destination(slices.size(), nullptr);
-  for (std::size_t k = 0; k < plan.order.size(); ++k) {
-    destination.at(plan.order[k]) = loaded.volume.voxels.data() + k * slice_size;
-  }
-  std::vector<std::size_t> first_slice(opened.size() + 1, 0);  // the file's first entry in `slices`
-  for (std::size_t i = 0; i < opened.size(); ++i) first_slice[i + 1] = first_slice[i] + opened[i].selected.size();
+  std::vector<std::size_t> rank(slices.size());
+  std::iota(rank.begin(), rank.end(), std::size_t{0});
+  std::sort(rank.begin(), rank.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  return rank;
+}
 
-  // 3. Pixels of every file, in parallel, straight into their slices; each file's dataset is freed when done.
+// One stack plan per volume (indices into `geometry`); all volumes must share one grid.
+std::vector<detail::StackPlan> plan_volumes(const std::vector<detail::SliceGeometry>& geometry,
+                                            const std::vector<std::vector<std::size_t>>& volumes,
+                                            const detail::StackOptions& stack_options, const std::string& subject) {
+  std::vector<detail::StackPlan> plans;
+  for (const auto& members : volumes) {
+    std::vector<detail::SliceGeometry> part;
+    for (const auto i : members) part.push_back(geometry[i]);
+    auto plan = detail::plan_stack(part, stack_options);
+    if (!plan.errors.empty()) {
+      std::string message = volumes.size() > 1 ? fmt::format("volume {} of {}: ", plans.size() + 1, volumes.size()) : "";
+      for (std::size_t e = 0; e < plan.errors.size(); ++e) message += (e == 0 ? "" : "; ") + plan.errors[e];
+      throw core::MyoError(subject, message);
+    }
+    if (!plans.empty() && !plan.geometry.same_grid(plans.front().geometry, 0.05)) {
+      throw core::MyoError(subject, fmt::format("volume {} lies on another grid ({}) than the first ({})", plans.size() + 1,
+                                                plan.geometry.describe(), plans.front().geometry.describe()));
+    }
+    plans.push_back(std::move(plan));
+  }
+  return plans;
+}
+
+// Decodes every file's selected slices straight into `destination` (one pointer per slice), files in parallel;
+// each file's dataset is freed when done.
+void decode_slices(std::vector<OpenedFile>& opened, const std::vector<float*>& destination, std::size_t slice_size,
+                   const LoadOptions& options) {
+  std::vector<std::size_t> first_slice(opened.size() + 1, 0);  // the file's first entry in `destination`
+  for (std::size_t i = 0; i < opened.size(); ++i) first_slice[i + 1] = first_slice[i] + opened[i].selected.size();
   for_each_file(opened.size(), options.threads, [&](std::size_t i) {
     auto& o = opened[i];
     if (o.selected.empty()) return;
@@ -166,8 +166,84 @@ LoadedSeries load_impl(const SeriesInfo& series, const LoadOptions& options) {
     }
     o.file.reset();
   });
+}
+
+// Loads a series as one volume, or (with `several_volumes`) as every volume its repeated positions hold. Without
+// it, repeated positions are plan_stack's "duplicated slice positions" error.
+LoadedVolumes load_impl(const SeriesInfo& series, const LoadOptions& options, bool several_volumes) {
+  const std::string subject = series_subject(series);
+  if (series.files.empty()) throw core::MyoError(subject, "no files");
+  detail::register_codecs();
+  // 1. Headers of every file, in parallel.
+  std::vector<OpenedFile> opened(series.files.size());
+  for_each_file(opened.size(), options.threads, [&](std::size_t i) { opened[i] = open_file(series.files[i], series); });
+
+  // 2. The slices (frames, or mosaic tiles) in file order, split into volumes, each sorted along the normal.
+  std::vector<Slice> slices;
+  std::vector<detail::SliceGeometry> geometry;
+  for (std::size_t i = 0; i < opened.size(); ++i) {
+    const auto& h = opened[i].header;
+    for (const auto t : opened[i].selected) {
+      slices.push_back({i, t});
+      const auto& f = h.frames[t];
+      geometry.push_back({f.position, f.orientation, f.pixel_spacing, h.frame_rows, h.frame_columns});
+    }
+  }
+  if (slices.empty()) throw core::MyoError(subject, "no images of this series were found in its files");
+  const auto& first = opened.front().header;
+  detail::StackOptions stack_options;
+  stack_options.fallback_spacing_mm =
+      first.spacing_between_slices_mm ? first.spacing_between_slices_mm : first.frames.front().slice_thickness_mm;
+  std::vector<std::vector<std::size_t>> members{{}};
+  for (std::size_t i = 0; i < slices.size(); ++i) members.front().push_back(i);
+  if (several_volumes) {
+    auto split = detail::split_into_volumes(geometry, acquisition_rank(opened, slices));
+    if (!split.error.empty()) throw core::MyoError(subject, split.error);
+    members = std::move(split.volumes);
+  }
+  const auto plans = plan_volumes(geometry, members, stack_options, subject);
+
+  LoadedVolumes loaded;
+  loaded.info = series;
+  loaded.info.slice_count = members.front().size();
+  loaded.warnings = plans.front().warnings;
+  loaded.flip_angle_deg = first.flip_angle_deg;
+  loaded.in_plane_phase_encoding = first.in_plane_phase_encoding;
+  const auto& grid = plans.front().geometry;
+  const std::size_t slice_size = grid.size[0] * grid.size[1];
+  // DICOM pixel order is row by row with the column index fastest: exactly ITK's x-fastest order.
+  std::vector<float*> destination(slices.size(), nullptr);
+  for (std::size_t v = 0; v < members.size(); ++v) {
+    auto& volume = loaded.volumes.emplace_back();
+    volume.geometry = grid;
+    volume.voxels.resize(grid.voxel_count());
+    const auto& order = plans[v].order;
+    for (std::size_t k = 0; k < order.size(); ++k) destination.at(members[v][order[k]]) = volume.voxels.data() + k * slice_size;
+    const auto& f = opened[slices[members[v].front()].file].header.frames[slices[members[v].front()].frame];
+    loaded.echo_times_ms.push_back(f.echo_time_ms);
+    loaded.temporal_positions.push_back(f.temporal_index);
+  }
+  if (std::count(destination.begin(), destination.end(), nullptr) != 0) {
+    throw core::MyoError(subject, "slice plan does not cover every slice");
+  }
+
+  // 3. Pixels of every file, in parallel, straight into their slices.
+  decode_slices(opened, destination, slice_size, options);
   for (const auto& w : loaded.warnings) log::warn("{}: {}", subject, w);
   return loaded;
+}
+
+// Errors keep the series in the subject so the user knows which volume failed, even when a file caused it.
+template <class Load>
+auto with_series_subject(const SeriesInfo& series, const Load& load) -> core::Result<decltype(load())> {
+  try {
+    return load();
+  } catch (const core::MyoError& e) {
+    if (e.error().subject.rfind("series ", 0) == 0) return e.error();
+    return core::Error{series_subject(series), e.error().what()};
+  } catch (const std::exception& e) {
+    return core::Error{series_subject(series), std::string("unexpected failure: ") + e.what()};
+  }
 }
 
 }  // namespace
@@ -175,16 +251,14 @@ LoadedSeries load_impl(const SeriesInfo& series, const LoadOptions& options) {
 core::Result<LoadedSeries> load_series(const SeriesInfo& series) { return load_series(series, LoadOptions{}); }
 
 core::Result<LoadedSeries> load_series(const SeriesInfo& series, const LoadOptions& options) {
-  try {
-    return load_impl(series, options);
-  } catch (const core::MyoError& e) {
-    // Keep the series in the subject so the user knows which volume failed, even when a file caused it.
-    const auto subject = series_subject(series);
-    if (e.error().subject.rfind("series ", 0) == 0) return e.error();
-    return core::Error{subject, e.error().what()};
-  } catch (const std::exception& e) {
-    return core::Error{series_subject(series), std::string("unexpected failure: ") + e.what()};
-  }
+  return with_series_subject(series, [&] {
+    auto all = load_impl(series, options, false);
+    return LoadedSeries{std::move(all.info), std::move(all.volumes.front()), std::move(all.warnings)};
+  });
+}
+
+core::Result<LoadedVolumes> load_series_volumes(const SeriesInfo& series, const LoadOptions& options) {
+  return with_series_subject(series, [&] { return load_impl(series, options, true); });
 }
 
 core::Result<EchoTrain> load_echo_train(const std::vector<SeriesInfo>& echoes, const LoadOptions& options) {

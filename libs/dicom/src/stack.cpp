@@ -36,6 +36,44 @@ std::size_t count_orientations(const std::vector<SliceGeometry>& slices) {
   return distinct.size();
 }
 
+VolumeSplit split_into_volumes(const std::vector<SliceGeometry>& slices, const std::vector<std::size_t>& rank) {
+  VolumeSplit split;
+  std::vector<std::size_t> all(slices.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  const bool positioned = std::all_of(slices.begin(), slices.end(), [](const auto& s) { return s.position && s.orientation; });
+  if (slices.empty() || !positioned || count_orientations(slices) != 1) {
+    split.volumes.push_back(all);  // plan_stack reports what is wrong
+    return split;
+  }
+  // Group by position along the normal, then by acquisition rank within a position.
+  const auto& iop = *slices.front().orientation;
+  const core::Vec3 normal = core::cross(core::normalized({iop[0], iop[1], iop[2]}), core::normalized({iop[3], iop[4], iop[5]}));
+  std::vector<double> distance(slices.size());
+  for (std::size_t i = 0; i < slices.size(); ++i) distance[i] = core::dot(*slices[i].position, normal);
+  std::vector<std::size_t> position_of_rank(slices.size());
+  for (std::size_t r = 0; r < rank.size(); ++r) position_of_rank[rank[r]] = r;
+  std::sort(all.begin(), all.end(), [&](std::size_t a, std::size_t b) { return distance[a] < distance[b]; });
+  std::vector<std::vector<std::size_t>> positions;
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    if (k == 0 || distance[all[k]] - distance[all[k - 1]] >= kDuplicateTolerance_mm) positions.emplace_back();
+    positions.back().push_back(all[k]);
+  }
+  const std::size_t count = positions.front().size();
+  for (const auto& p : positions) {
+    if (p.size() != count) {
+      split.error = fmt::format("{} images at {} slice positions, but not the same number at every position "
+                                "(an image of some volume is missing)", slices.size(), positions.size());
+      return split;
+    }
+  }
+  split.volumes.assign(count, {});
+  for (auto& p : positions) {
+    std::sort(p.begin(), p.end(), [&](std::size_t a, std::size_t b) { return position_of_rank[a] < position_of_rank[b]; });
+    for (std::size_t v = 0; v < count; ++v) split.volumes[v].push_back(p[v]);
+  }
+  return split;
+}
+
 StackPlan plan_stack(const std::vector<SliceGeometry>& slices, const StackOptions& options) {
   StackPlan plan;
   if (slices.empty()) {

@@ -34,6 +34,16 @@ struct StackOptions {
 
 [[nodiscard]] StackPlan plan_stack(const std::vector<SliceGeometry>& slices, const StackOptions& options = {});
 
+// Slices that repeat the same positions (time points, repeats, label/control pairs) as several volumes: the slices
+// at each position are dealt to volumes 0, 1, ... in `rank` order (their order of acquisition). Each returned
+// volume lists its input indices. One volume when no position repeats or positions are unknown; `error` is set
+// when positions hold unequal numbers of images (an image missing somewhere).
+struct VolumeSplit {
+  std::vector<std::vector<std::size_t>> volumes;
+  std::string error;
+};
+[[nodiscard]] VolumeSplit split_into_volumes(const std::vector<SliceGeometry>& slices, const std::vector<std::size_t>& rank);
+
 [[nodiscard]] std::size_t count_orientations(const std::vector<SliceGeometry>& slices);
 
 }  // namespace myo::dicom::detail

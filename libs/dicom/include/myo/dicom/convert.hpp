@@ -1,11 +1,14 @@
 #pragma once
-// DICOM -> NIfTI conversion: every reconstructable volume found under a path becomes a .nii.gz plus a JSON sidecar
-// of key tags. File names come from the series number and the sanitised description, never from patient data.
+// DICOM -> NIfTI conversion: every reconstructable volume found under a path becomes a .nii.gz (or .nii) plus a JSON
+// sidecar of key tags, ours and BIDS'. A series holding several volumes at the same positions (time points, repeats)
+// becomes one 4D file, as dcm2niix writes it. File names come from the series number and the sanitised
+// description, never from patient data.
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "myo/core/error.hpp"
+#include "myo/core/nifti_io.hpp"
 #include "myo/dicom/load.hpp"
 #include "myo/dicom/scan.hpp"
 
@@ -17,6 +20,8 @@ struct ConvertOptions {
   LoadOptions load;
   bool skip_localizers = false;
   bool stitch_stations = false;  // also write one stitched volume per group of table positions (find_stations)
+  bool gzip = true;               // .nii.gz; false: uncompressed .nii (dcm2niix -z y / -z n)
+  core::NiftiWriteOptions nifti{6, 0};  // gzip level 6 by default, as dcm2niix
 };
 
 struct ConvertedSeries {
@@ -24,6 +29,7 @@ struct ConvertedSeries {
   std::filesystem::path nifti_path;
   std::filesystem::path json_path;
   std::vector<std::string> warnings;
+  std::size_t volumes = 1;  // > 1: a 4D file
 };
 
 struct ConvertResult {
@@ -37,8 +43,10 @@ struct ConvertResult {
 // Scans `input` and converts every series. Failures of single series are collected, never abort the run.
 [[nodiscard]] ConvertResult convert(const std::filesystem::path& input, const ConvertOptions& options);
 
-// The sidecar JSON written beside each NIfTI (key acquisition tags, role and geometry; no patient identifiers).
+// The sidecar JSON written beside each NIfTI (key acquisition tags, role and geometry; no patient identifiers), with
+// the BIDS keys in BIDS units (EchoTime in s, ...) next to ours; per-volume echo times of a 4D file.
 [[nodiscard]] std::string sidecar_json(const LoadedSeries& series, const StudyInfo& study);
+[[nodiscard]] std::string sidecar_json(const LoadedVolumes& series, const StudyInfo& study);
 
 // Base file name (without extension) for a series: "<number>_<description>[_<split>]", sanitised.
 [[nodiscard]] std::string series_file_stem(const SeriesInfo& series);

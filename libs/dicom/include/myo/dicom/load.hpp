@@ -34,6 +34,21 @@ struct LoadOptions {
 };
 [[nodiscard]] core::Result<LoadedSeries> load_series(const SeriesInfo& series, const LoadOptions& options);
 
+// Every volume of one series, for series that hold several volumes at the same slice positions (fMRI time points,
+// ASL label/control pairs, repeats): the 4D data dcm2niix writes as one file. Volumes are ordered by echo number,
+// echo time, temporal position, then InstanceNumber and frame order (the order of acquisition); a series with
+// unrepeated positions gives one volume, exactly load_series'.
+struct LoadedVolumes {
+  SeriesInfo info;
+  std::vector<core::ImageVolume> volumes;             // all on one grid
+  std::vector<std::optional<double>> echo_times_ms;   // per volume
+  std::vector<int> temporal_positions;                // per volume: TemporalPositionIndex, 0 when absent
+  std::optional<double> flip_angle_deg;               // FlipAngle (0018,1314)
+  std::string in_plane_phase_encoding;                // ROW or COL (0018,1312), empty when absent
+  std::vector<std::string> warnings;
+};
+[[nodiscard]] core::Result<LoadedVolumes> load_series_volumes(const SeriesInfo& series, const LoadOptions& options = {});
+
 // The echoes of one multi-echo spin-echo train (role t2_multi_echo), on one grid, sorted by echo time.
 struct EchoTrain {
   std::string description;            // the series description of the first echo
