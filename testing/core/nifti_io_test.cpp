@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
 #include "myo/core/nifti_io.hpp"
 #include "myo/testing/test_support.hpp"
 
@@ -20,6 +25,34 @@ TEST(NiftiIo, LabelRoundTripKeepsGeometryAndValues) {
   const LabelVolume back = read_labels(path);
   EXPECT_TRUE(back.geometry.same_grid(g, 1e-3)) << back.geometry.describe();
   EXPECT_EQ(back.voxels, labels.voxels);
+}
+
+// A NIfTI of int16 with a scale slope, as dcm2niix writes field maps: ITK reports its voxels as float, yet the file
+// holds two bytes a voxel. The size check reads the file's own header, so the intact file is read, not refused.
+TEST(NiftiIo, ScaledIntegerFileIsReadNotRefusedAsTruncated) {
+  myo::testing::TempDir dir;
+  std::vector<char> header(352, 0);
+  const auto put = [&](std::size_t at, auto value) { std::memcpy(header.data() + at, &value, sizeof(value)); };
+  put(0, std::int32_t{348});
+  const std::int16_t dims[8] = {3, 4, 3, 2, 1, 1, 1, 1};
+  std::memcpy(header.data() + 40, dims, sizeof(dims));
+  put(70, std::int16_t{4});  // int16
+  put(72, std::int16_t{16});
+  const float pixdim[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  std::memcpy(header.data() + 76, pixdim, sizeof(pixdim));
+  put(108, 352.0F);  // vox_offset
+  put(112, 0.5F);    // scl_slope
+  std::memcpy(header.data() + 344, "n+1", 4);
+  std::vector<std::int16_t> voxels(4 * 3 * 2);
+  for (std::size_t i = 0; i < voxels.size(); ++i) voxels[i] = static_cast<std::int16_t>(2 * i);
+  const auto path = dir.path() / "field_map.nii";
+  std::ofstream out(path, std::ios::binary);
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  out.write(reinterpret_cast<const char*>(voxels.data()), static_cast<std::streamsize>(voxels.size() * 2));
+  out.close();
+  const auto image = read_image(path);
+  ASSERT_EQ(image.voxels.size(), voxels.size());
+  EXPECT_FLOAT_EQ(image.voxels[5], 5.0F);  // 10 × slope 0.5
 }
 
 #include "myo/core/resample.hpp"

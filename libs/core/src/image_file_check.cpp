@@ -110,6 +110,46 @@ std::size_t count_non_finite(gzFile file, std::uint64_t count, bool swapped) {
   return bad;
 }
 
+// What a NIfTI-1 header says of its voxels, read from the file (plain or gzip) itself: ITK reports a rescaled
+// file's voxels as float, which is not what the file holds.
+struct NiftiVoxels {
+  std::uint64_t count = 0;  // 0: not a NIfTI-1 header this code understands
+  std::int16_t datatype = 0;
+  std::uint64_t bytes_per_voxel = 0;
+  z_off_t offset = 0;
+  bool swapped = false;
+};
+
+NiftiVoxels nifti_voxels(gzFile file) {
+  std::array<char, kNiftiHeaderBytes> header{};
+  NiftiVoxels v;
+  if (gzread(file, header.data(), static_cast<unsigned>(header.size())) != static_cast<int>(header.size())) return v;
+  const auto size = from_bytes<std::int32_t>(header.data(), false);
+  v.swapped = size != 348 && from_bytes<std::int32_t>(header.data(), true) == 348;
+  const auto dims = from_bytes<std::int16_t>(header.data() + 40, v.swapped);
+  if ((size != 348 && !v.swapped) || dims < 1 || dims > 7) return v;
+  v.datatype = from_bytes<std::int16_t>(header.data() + 70, v.swapped);
+  const auto bits = from_bytes<std::int16_t>(header.data() + 72, v.swapped);
+  v.bytes_per_voxel = bits > 0 ? static_cast<std::uint64_t>(bits) / 8 : 0;
+  v.offset = static_cast<z_off_t>(from_bytes<float>(header.data() + 108, v.swapped));
+  v.count = 1;
+  constexpr std::uint64_t kSaturated = std::uint64_t{1} << 56;  // more than any file holds, and no overflow
+  for (int d = 1; d <= dims; ++d) {
+    const auto n = static_cast<std::uint64_t>(
+        std::max<std::int16_t>(1, from_bytes<std::int16_t>(header.data() + 40 + 2 * d, v.swapped)));
+    v.count = v.count > kSaturated / n ? kSaturated : v.count * n;
+  }
+  return v;
+}
+
+NiftiVoxels nifti_voxels(const fs::path& path) {
+  gzFile file = gzopen(path.c_str(), "rb");  // reads plain files too
+  if (file == nullptr) return {};
+  const auto v = nifti_voxels(file);
+  gzclose(file);
+  return v;
+}
+
 }  // namespace
 
 void check_image_data(const fs::path& path, std::uint64_t declared_bytes) {
@@ -118,6 +158,10 @@ void check_image_data(const fs::path& path, std::uint64_t declared_bytes) {
   if (ec) return;  // not a regular file: ITK has said what is wrong with it
   const std::string name = lowercase_name(path);
   const bool nifti = ends_with(name, ".nii") || ends_with(name, ".nii.gz");
+  if (nifti) {
+    const auto v = nifti_voxels(path);
+    if (v.count > 0 && v.bytes_per_voxel > 0) declared_bytes = v.count * v.bytes_per_voxel;
+  }
   const std::uint64_t needed = declared_bytes + (nifti ? kNiftiHeaderBytes : 0);
   if (starts_with_gzip_magic(path)) {
     if (declared_bytes / kMaxDeflateRatio > file_bytes)
@@ -142,22 +186,11 @@ void check_image_data(const fs::path& path, std::uint64_t declared_bytes) {
 std::size_t nifti_non_finite_voxels(const fs::path& path) {
   gzFile file = gzopen(path.c_str(), "rb");  // reads plain files too
   if (file == nullptr) return 0;
-  std::array<char, kNiftiHeaderBytes> header{};
+  const auto v = nifti_voxels(file);
   std::size_t bad = 0;
-  if (gzread(file, header.data(), static_cast<unsigned>(header.size())) == static_cast<int>(header.size())) {
-    const auto size = from_bytes<std::int32_t>(header.data(), false);
-    const bool swapped = size != 348 && from_bytes<std::int32_t>(header.data(), true) == 348;
-    const auto datatype = from_bytes<std::int16_t>(header.data() + 70, swapped);  // 16 float32, 64 float64
-    const auto dims = from_bytes<std::int16_t>(header.data() + 40, swapped);
-    std::uint64_t count = (size == 348 || swapped) && dims >= 1 && dims <= 7 ? 1 : 0;
-    for (int d = 1; d <= dims && count > 0; ++d)
-      count *= static_cast<std::uint64_t>(
-          std::max<std::int16_t>(1, from_bytes<std::int16_t>(header.data() + 40 + 2 * d, swapped)));
-    const auto offset = static_cast<z_off_t>(from_bytes<float>(header.data() + 108, swapped));
-    if (count > 0 && (datatype == 16 || datatype == 64) && gzseek(file, offset, SEEK_SET) == offset)
-      bad = datatype == 16 ? count_non_finite<float>(file, count, swapped)
-                           : count_non_finite<double>(file, count, swapped);
-  }
+  if (v.count > 0 && (v.datatype == 16 || v.datatype == 64) && gzseek(file, v.offset, SEEK_SET) == v.offset)
+    bad = v.datatype == 16 ? count_non_finite<float>(file, v.count, v.swapped)
+                           : count_non_finite<double>(file, v.count, v.swapped);
   gzclose(file);
   return bad;
 }
