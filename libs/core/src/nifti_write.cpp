@@ -122,7 +122,7 @@ class CheckedFile {
  public:
   CheckedFile(const std::filesystem::path& path, const std::filesystem::path& target)
       : file_(std::fopen(path.c_str(), "wb")), target_(target) {
-    if (file_ == nullptr) throw MyoError(target_.string(), std::string("cannot create output file: ") + std::strerror(errno));
+    if (file_ == nullptr) throw MyoError(target_.string(), std::string("cannot create output file: ") + std::strerror(errno), ErrorKind::output);
   }
   ~CheckedFile() {
     if (file_ != nullptr) std::fclose(file_);
@@ -150,7 +150,7 @@ class CheckedFile {
     std::error_code ec;
     const auto space = std::filesystem::space(target_.parent_path(), ec);
     const std::string free_space = ec ? std::string() : fmt::format("; {} KiB free on its filesystem", space.available / 1024);
-    throw MyoError(target_.string(), "write failed (disk full or file size limit?): " + reason + free_space);
+    throw MyoError(target_.string(), "write failed (disk full or file size limit?): " + reason + free_space, ErrorKind::output);
   }
 
   std::FILE* file_;
