@@ -25,4 +25,19 @@ function(myo_add_test name)
     "if(${name}_TESTS)\n  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS}\"\n"
     "    ENVIRONMENT \"MYO_SOURCE_DIR=${PROJECT_SOURCE_DIR};MYO_BINARY_DIR=${PROJECT_BINARY_DIR}\")\nendif()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${properties_file}")
+  myo_note_sanitized_test(${name} "${ARG_LABELS}")
+endfunction()
+
+# Executables of the unit and integration suites that the sanitizer run covers (cmake/run-sanitized-tests.sh builds
+# the target myo_sanitized_tests): labelled unit or integration, and none of slow, render or data.
+function(myo_note_sanitized_test name labels)
+  if(NOT ("unit" IN_LIST labels OR "integration" IN_LIST labels))
+    return()
+  endif()
+  foreach(excluded slow render data)
+    if(excluded IN_LIST labels)
+      return()
+    endif()
+  endforeach()
+  set_property(GLOBAL APPEND PROPERTY MYO_SANITIZED_TESTS ${name})
 endfunction()
