@@ -10,6 +10,7 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
+#include "myo/core/log.hpp"
 #include "myo/core/output_folder.hpp"
 #include "myo/core/patient_identity.hpp"
 #include "myo/testing/test_support.hpp"
@@ -116,6 +117,28 @@ TEST(OutputFolder, ErrorsNameTheOutputFolderNotTheStagingFolder) {
   OutputFolderTransaction folder(out, owned);
   const auto error = folder.in_target_terms(MyoError((folder.staging() / "dicom" / "seg.dcm").string(), "disk full"));
   EXPECT_EQ(error.error().subject, (out / "dicom" / "seg.dcm").string());
+}
+
+// Log lines of a run name OUT, not the hidden staging folder its files are written into; after the commit the
+// staging name is the earlier result's and is named as it is.
+TEST(OutputFolder, LogLinesNameTheOutputFolderNotTheStagingFolder) {
+  myo::testing::TempDir dir;
+  const fs::path out = earlier_analysis(dir.path());
+  const auto saved = myo::log::level();
+  myo::log::set_level(myo::log::Level::info);
+  ::testing::internal::CaptureStderr();
+  {
+    OutputFolderTransaction folder(out, owned);
+    const fs::path staged = folder.staging() / "report.json";
+    write_file_atomically(staged, "new report");
+    myo::log::info("wrote {}", staged.string());
+    folder.commit();
+    myo::log::info("after {}", staged.string());
+  }
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  myo::log::set_level(saved);
+  EXPECT_NE(err.find("wrote " + (out / "report.json").string()), std::string::npos) << err;
+  EXPECT_NE(err.find("after " + dir.path().string() + "/.out.tmp-"), std::string::npos) << err;
 }
 
 // Pinned: a changed pseudonym would make every earlier analysis look like another patient's.

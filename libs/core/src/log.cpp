@@ -3,15 +3,35 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <itkObjectFactory.h>
 #include <itkOutputWindow.h>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace myo::log {
 namespace {
 
 std::atomic<Level> g_level{Level::info};
+
+struct Aliases {
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> actual_shown;
+};
+Aliases& aliases() {
+  static Aliases instance;
+  return instance;
+}
+
+std::string with_aliases(std::string text) {
+  auto& a = aliases();
+  const std::lock_guard lock(a.mutex);
+  for (const auto& [actual, shown] : a.actual_shown) text = replace_all(std::move(text), actual, shown);
+  return text;
+}
 
 std::shared_ptr<spdlog::logger> logger() {
   // Diagnostics go to stderr: stdout belongs to the command's own output (tables, JSON, report paths).
@@ -90,7 +110,28 @@ void write(Level level, std::string_view message) {
   if (level < g_level.load() || level == Level::off) return;
   // Messages carry tag values (series descriptions, file names) from untrusted files: no terminal escapes, and one
   // record per message.
-  logger()->log(to_spdlog(level), "{}", log_line(message));
+  logger()->log(to_spdlog(level), "{}", log_line(with_aliases(std::string(message))));
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  if (from.empty()) return text;
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+PathAlias::PathAlias(std::string actual, std::string shown) : actual_(actual) {
+  auto& a = aliases();
+  const std::lock_guard lock(a.mutex);
+  a.actual_shown.emplace_back(std::move(actual), std::move(shown));
+}
+
+PathAlias::~PathAlias() {
+  auto& a = aliases();
+  const std::lock_guard lock(a.mutex);
+  const auto it = std::find_if(a.actual_shown.begin(), a.actual_shown.end(),
+                               [this](const auto& entry) { return entry.first == actual_; });
+  if (it != a.actual_shown.end()) a.actual_shown.erase(it);
 }
 
 void route_toolkit_output() { itk::OutputWindow::SetInstance(FacadeOutputWindow::New()); }

@@ -165,6 +165,7 @@ const fs::path& OutputFolderTransaction::staging() {
     throw MyoError(target_.string(),
                    fmt::format("cannot create the staging folder {}: {}", staging_path_.string(), ec.message()), ErrorKind::output);
   staged_ = true;
+  staging_alias_ = std::make_unique<log::PathAlias>(staging_path_.string(), target_.string());
   if (fs::is_directory(folder_, ec)) fs::permissions(staging_path_, fs::status(folder_, ec).permissions(), ec);
   return staging_path_;
 }
@@ -216,6 +217,7 @@ void OutputFolderTransaction::swap_in() {
 
 void OutputFolderTransaction::commit() {
   carry_over_foreign_entries();
+  staging_alias_.reset();  // from the swap on, the staging name holds the earlier result
   swap_in();
   committed_ = true;
   std::error_code ec;
@@ -224,11 +226,8 @@ void OutputFolderTransaction::commit() {
 }
 
 MyoError OutputFolderTransaction::in_target_terms(const MyoError& error) const {
-  const auto replace = [this](std::string text) {
-    const std::string from = staging_path_.string(), to = target_.string();
-    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-      text.replace(at, from.size(), to);
-    return text;
+  const auto replace = [this](const std::string& text) {
+    return log::replace_all(text, staging_path_.string(), target_.string());
   };
   return MyoError(replace(error.error().subject), replace(error.error().message), error.kind());
 }

@@ -19,6 +19,20 @@ void write(Level level, std::string_view message);
 // `text` as one log record: printable(), and newlines shown as \n too, so that a file name or tag value holding a
 // newline cannot forge a record of its own ("\n[E] ..."). write() applies it to every message.
 [[nodiscard]] std::string log_line(std::string_view text);
+// While alive, log messages name `shown` wherever they would name `actual`: a run writing into a staging folder is
+// logged in terms of the output folder the user gave.
+class PathAlias {
+ public:
+  PathAlias(std::string actual, std::string shown);
+  ~PathAlias();
+  PathAlias(const PathAlias&) = delete;
+  PathAlias& operator=(const PathAlias&) = delete;
+
+ private:
+  std::string actual_;
+};
+// `text` with every occurrence of `from` replaced by `to`.
+[[nodiscard]] std::string replace_all(std::string text, std::string_view from, std::string_view to);
 // Route ITK and DCMTK diagnostics into this facade (VTK is routed by the rendering library).
 void route_toolkit_output();
 

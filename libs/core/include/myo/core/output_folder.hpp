@@ -3,10 +3,15 @@
 // the complete earlier result or the complete new one, never a mix, and two runs never write into it at once.
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "myo/core/error.hpp"
+
+namespace myo::log {
+class PathAlias;
+}
 
 namespace myo::core {
 
@@ -55,6 +60,7 @@ class OutputFolderTransaction {
   bool staged_ = false;
   bool committed_ = false;
   std::optional<std::pair<long long, long long>> parent_mtime_ns_;  // (atime, mtime) when OUT existed
+  std::unique_ptr<log::PathAlias> staging_alias_;                   // logs name OUT, not the staging folder
 };
 
 }  // namespace myo::core
