@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 
@@ -165,4 +166,32 @@ TEST(QuantificationEndToEnd, DixonFromRawEchoesForEveryVendor) {
     for (const auto& g : evaluation.at("groups"))
       EXPECT_LT(std::abs(g.at("fat_fraction_error_pct").get<double>()), 3.0) << g.dump();
   }
+}
+
+// Raw echoes that cannot be separated (here: phase values rescaled to no known scale) in a study that also has a T1
+// series: the analysis goes on from the T1, says why, and exits 4 (less than the study promised) rather than 3.
+TEST(QuantificationEndToEnd, UnseparableRawEchoesFallBackToTheT1) {
+  if (std::system("command -v dcmodify >/dev/null 2>&1") != 0) GTEST_SKIP() << "dcmodify (dcmtk) not installed";
+  myo::testing::TempDir dir;
+  const fs::path study = dir.path() / "study";
+  const fs::path out = dir.path() / "analysis";
+  const auto generated = run_myoscope("phantom -q -o " + study.string() +
+                                      " --seed 46 --raw-echoes 3 --dixon-voxel-mm 3 --clinical-pixel-mm 3");
+  ASSERT_EQ(generated.exit_code, 0) << generated.output;
+  // The generator writes one folder per series; the phase series' ImageType is ORIGINAL\PRIMARY\P\ND.
+  const std::string rescale = "for d in " + (study / "dicom").string() + "/*/; do f=$(ls \"$d\" | head -1); " +
+                              "if dcmdump +P 0008,0008 \"$d$f\" | grep -q 'PRIMARY.P.ND'; then find \"$d\" -type f " +
+                              "-exec dcmodify -q -nb -m '(0028,1053)=20' -m '(0028,1052)=-40960' {} + || exit 1; fi; done";
+  ASSERT_EQ(std::system(rescale.c_str()), 0) << rescale;
+  const auto analysed = run_myoscope("analyze " + (study / "dicom").string() + " -o " + out.string() + " --labels " +
+                                     (study / "truth" / "labels.nii.gz").string() +
+                                     " --no-figures --no-dicom --no-report-documents -q");
+  EXPECT_EQ(analysed.exit_code, 4) << analysed.output;
+  const auto report = json::parse(myo::core::read_text_file(out / "report.json"));
+  ASSERT_EQ(report.at("problems").size(), 1U) << report.at("problems").dump();
+  const std::string problem = report.at("problems")[0];
+  EXPECT_NE(problem.find("phase values of no known scale"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("T1"), std::string::npos) << problem;
+  const auto& fat = report.at("method").at("fat");
+  EXPECT_FALSE(fat.contains("dixon_source") && fat.at("dixon_source") == "raw_echoes") << fat.dump();
 }

@@ -154,6 +154,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   report.stage_seconds["load"] = channels.load_seconds;
   // Every warning goes to report.json and the report, and to the terminal once: the loader has already logged its own.
   for (auto& w : channels.warnings) report.warnings.push_back(std::move(w));
+  report.problems = channels.problems;
   const auto warn = [&report](std::string text) {
     log::warn("{}", text);
     report.warnings.push_back(std::move(text));

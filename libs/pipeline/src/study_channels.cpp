@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
@@ -87,6 +88,33 @@ void refuse_shared_study_uid(const std::vector<dicom::StudyInfo>& studies, const
                          fmt::format("study {} is shared by {} patients ({}); give an input folder that holds only "
                                      "one patient's files (see `myoscope scan`)",
                                      study_uid, patients, counts));
+}
+
+// Water and fat computed from raw echoes into `out`. When they cannot be separated (no field strength, echoes that
+// do not hold together) and the study has a T1 series, false and a warning: the T1 estimate is better than no result.
+bool take_raw_dixon(StudyChannels& out, const std::vector<SeriesInfo>& series, const std::vector<std::size_t>& set,
+                    bool t1_available, const std::function<void(std::string)>& warn) {
+  std::vector<SeriesInfo> parts;
+  for (const auto i : set) parts.push_back(series[i]);
+  detail::RawDixon raw;
+  try {
+    raw = detail::dixon_from_echoes(parts);
+  } catch (const core::MyoError& e) {
+    if (!t1_available || e.kind() != core::ErrorKind::input) throw;
+    out.problems.push_back(
+        fmt::format("{}: {}; no fat fraction, fat estimated from the T1 series instead", e.error().subject, e.error().message));
+    warn(out.problems.back());
+    return false;
+  }
+  for (const auto i : set) out.dixon_echo_series.push_back(&series[i]);
+  for (auto& w : raw.warnings) out.warnings.push_back(std::move(w));
+  warn(fmt::format("{}: no water/fat images in the study; water and fat computed from {} raw echoes", raw.method.series,
+                   raw.method.echo_times_ms.size()));
+  out.water_fat_separation = std::make_shared<const quantification::WaterFatSeparationMethod>(raw.method);
+  out.water = std::move(raw.water);
+  out.fat = std::move(raw.fat);
+  out.dixon = true;
+  return true;
 }
 
 }  // namespace
@@ -189,23 +217,12 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     return load_one(info);
   };
   core::Geometry grid;
-  if (echo_set) {
-    // Dixon from raw echoes: the computed water is the reference, on the echoes' grid.
-    std::vector<SeriesInfo> parts;
-    for (const auto i : *echo_set) {
-      parts.push_back(series[i]);
-      out.dixon_echo_series.push_back(&series[i]);
-    }
-    auto raw = detail::dixon_from_echoes(parts);
-    for (auto& w : raw.warnings) out.warnings.push_back(std::move(w));
-    warn(fmt::format("{}: no water/fat images in the study; water and fat computed from {} raw echoes", raw.method.series,
-                     raw.method.echo_times_ms.size()));
-    out.water_fat_separation = std::make_shared<const quantification::WaterFatSeparationMethod>(raw.method);
-    out.water = std::move(raw.water);
-    out.fat = std::move(raw.fat);
-    out.dixon = true;
-    grid = out.water->geometry;
+  // Dixon from raw echoes: the computed water is the reference, on the echoes' grid.
+  if (echo_set && !take_raw_dixon(out, series, *echo_set, t1 != nullptr, warn)) {
+    echo_set = nullptr;
+    reference = out.reference_series = t1;
   }
+  if (echo_set) grid = out.water->geometry;
   auto reference_series = echo_set ? dicom::LoadedSeries{} : load(*reference);
   if (!echo_set) grid = reference_series.volume.geometry;
   if (out.dixon && !echo_set) {

@@ -55,6 +55,9 @@ struct StudyChannels {
   // used (pointing into study.series; the reference series is the first echo's magnitude) and how they were separated.
   std::vector<const dicom::SeriesInfo*> dixon_echo_series;
   std::shared_ptr<const quantification::WaterFatSeparationMethod> water_fat_separation;
+  // Series the study holds but the analysis could not use (raw echoes that could not be separated): each makes the
+  // result partial (exit 4) and is listed in report.json's problems.
+  std::vector<std::string> problems;
   // Every channel loaded from a series of its own, in the order above; the ones that miss part of the reference grid
   // carry a mask of what they cover.
   std::vector<ChannelCoverage> coverage;
