@@ -35,7 +35,9 @@ class Edit : public Hardening {
       if (entry.path().filename().string().find("corrected-") != std::string::npos) return false;
     return true;
   }
-  static nlohmann::json report(const fs::path& folder) { return nlohmann::json::parse(read_all(folder / "report.json")); }
+  static nlohmann::json report(const fs::path& folder) {
+    return nlohmann::json::parse(read_all(folder / "report.json"));
+  }
   static nlohmann::json muscle(const nlohmann::json& report, int label) {
     for (const auto& m : report["muscles"])
       if (m["label"] == label) return m;
@@ -99,7 +101,8 @@ TEST_F(Edit, DamagedMuscleRestoredBySecondLogReturnsToTruth) {
   EXPECT_TRUE(has(r1.out, "corrected-1")) << r1.out;
   const auto truth = muscle(report(out()), kQuadricepsRight);
   const auto damaged = report(out() / "corrected-1");
-  const double lost_ml = truth["volume_ml"].get<double>() - muscle(damaged, kQuadricepsRight)["volume_ml"].get<double>();
+  const double lost_ml =
+      truth["volume_ml"].get<double>() - muscle(damaged, kQuadricepsRight)["volume_ml"].get<double>();
   EXPECT_NEAR(lost_ml, ball_volume_ml(automatic_labels.geometry, *centre, 9), 1e-6);  // the ball's voxels
   EXPECT_EQ(damaged["segmentation_source"], "reader_corrected");
   EXPECT_EQ(damaged["correction"]["reader"], "Dr Test");

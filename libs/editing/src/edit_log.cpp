@@ -65,7 +65,9 @@ int label(const json& edit, const char* name, bool allow_zero) {
   const auto v = value.get<long long>();
   if (v == 0 && allow_zero) return 0;
   const auto& catalog = core::MuscleCatalog::instance();
-  if (v <= 0 || v > 65535 || (!catalog.from_label(static_cast<int>(v)) && !catalog.muscle_from_label(static_cast<int>(v))))
+  const bool named = v > 0 && v <= 65535 &&
+                     (catalog.from_label(static_cast<int>(v)) || catalog.muscle_from_label(static_cast<int>(v)));
+  if (!named)
     fail(fmt::format("label {} is not a muscle group or muscle of the catalogue", v));
   return static_cast<int>(v);
 }

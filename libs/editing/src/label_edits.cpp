@@ -193,7 +193,8 @@ std::size_t interpolate(LabelVolume& labels, const Edit& e, const std::string& s
   const auto label = static_cast<std::uint16_t>(e.label);
   for (const auto k : {k0, k1})
     if (!slice_holds(labels, label, k))
-      throw core::MyoError(subject, fmt::format("label {} is absent from the end slice {} of the interpolation", label, k));
+      throw core::MyoError(subject,
+                           fmt::format("label {} is absent from the end slice {} of the interpolation", label, k));
   const auto d0 = signed_distance(labels, label, k0);
   const auto d1 = signed_distance(labels, label, k1);
   const std::size_t n = g.size[0] * g.size[1];
@@ -231,7 +232,8 @@ std::size_t apply_edits(LabelVolume& labels, const EditLog& log, const std::stri
     try {
       changed += apply_edit(labels, log.edits[i], subject);
     } catch (const core::MyoError& e) {
-      throw core::MyoError(subject, fmt::format("edit {} ({}): {}", i, to_string(log.edits[i].kind), e.error().message));
+      throw core::MyoError(subject,
+                           fmt::format("edit {} ({}): {}", i, to_string(log.edits[i].kind), e.error().message));
     }
   }
   return changed;

@@ -569,9 +569,10 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   d.method.push_back(
       {"Segmentation", r.segmentation_source == "user_labels"
                            ? "User-supplied label map, rolled up into muscle groups per side"
-                       : r.correction ? clean_text("Labels corrected by the reader (edits replayed from edit_log.json on the " +
-                                                   r.correction->edited_from + " version), rolled up into muscle groups per side")
-                                      : clean_text("Muscle network: " + r.segmentation_method)});
+                       : r.correction
+                           ? clean_text("Labels corrected by the reader (edits replayed from edit_log.json on the " +
+                                        r.correction->edited_from + " version), rolled up into muscle groups per side")
+                           : clean_text("Muscle network: " + r.segmentation_method)});
   if (m.fat_method == "scanner_ff_map") {
     d.method.push_back({"Fat", "the scanner's own fat-fraction map (no Dixon water/fat images in the study)"});
   } else if (dixon) {
