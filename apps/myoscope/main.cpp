@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   add(myo::app::add_convert_command);
   add(myo::app::add_analyze_command);
   add(myo::app::add_segment_command);
+  add(myo::app::add_edit_command);
   add(myo::app::add_evaluate_command);
   add(myo::app::add_render_command);
   add(myo::app::add_view_command);

@@ -1,12 +1,16 @@
 // Pure tests of the batch runner's partitioning and naming (no studies analysed).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "myo/core/error.hpp"
 #include "myo/pipeline/batch.hpp"
+#include "myo/testing/test_support.hpp"
 
 namespace {
 
@@ -72,3 +76,41 @@ TEST(BatchKey, SafeAndDistinct) {
 }
 
 }  // namespace
+
+namespace {
+
+// A finished study of a batch output: its manifest and a report.json with two single muscles, one flagged or not.
+void finished_study(const std::filesystem::path& batch, const std::string& key, bool flagged) {
+  const auto dir = batch / "studies" / key;
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "batch.json") << R"({"study_instance_uid": "1.2.3.)" << key << R"(", "key": ")" << key
+                                    << R"(", "status": "done", "finished_utc": "2026-12-06T08:00:00Z"})";
+  std::ofstream(dir / "report.json")
+      << R"({"study": {"study_instance_uid": "1.2.3.)" << key << R"(", "study_date": "20261206"},
+      "method": {"segmentation": {"confidence_flag_below": 0.6}},
+      "single_muscles": [
+        {"name": "vastus_lateralis", "group": "quadriceps", "side": "left", "segmentation_confidence": 0.9,
+         "flagged": false},
+        {"name": "sartorius", "group": "sartorius", "side": "right", "segmentation_confidence": 0.41,
+         "flagged": )" << (flagged ? "true" : "false") << "}]}";
+}
+
+}  // namespace
+
+// review.csv beside cohort.csv lists the muscles the segmentation flagged, study by study, for a reader to check;
+// a study without a flagged muscle is not listed.
+TEST(BatchReview, FlaggedMusclesOfFinishedStudiesAreListed) {
+  const myo::testing::TempDir dir("myo-review");
+  finished_study(dir.path() / "in", "7", true);
+  finished_study(dir.path() / "in", "8", false);
+  static_cast<void>(myo::pipeline::merge_batches({dir.path() / "in"}, dir.path() / "merged"));
+  std::ifstream in(dir.path() / "merged" / "review.csv");
+  ASSERT_TRUE(in) << "no review.csv beside cohort.csv";
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_EQ(lines[0],
+            "study_instance_uid,study_key,study_date,muscle,group,side,segmentation_confidence,confidence_flag_below,"
+            "analysis");
+  EXPECT_EQ(lines[1], "1.2.3.7,7,20261206,sartorius,sartorius,right,0.41,0.6,studies/7");
+}

@@ -61,7 +61,38 @@ std::string lower(std::string text) {
   return text;
 }
 
+// A corrected SEG names the SEG it was derived from: one more item of ReferencedSeriesSequence (Common Instance
+// Reference module) with that SEG's series and instance.
+void reference_derived_from(DcmDataset& ds, const WrittenObject& source, const std::string& subject) {
+  DcmItem* series = nullptr;
+  check(ds.findOrCreateSequenceItem(DCM_ReferencedSeriesSequence, series, -2), subject, "referenced series");
+  check(series->putAndInsertString(DCM_SeriesInstanceUID, source.series_instance_uid.c_str()), subject,
+        "derived-from series");
+  DcmItem* instance = nullptr;
+  check(series->findOrCreateSequenceItem(DCM_ReferencedInstanceSequence, instance, -2), subject, "referenced instance");
+  check(instance->putAndInsertString(DCM_ReferencedSOPClassUID, source.sop_class_uid.c_str()), subject,
+        "derived-from class");
+  check(instance->putAndInsertString(DCM_ReferencedSOPInstanceUID, source.sop_instance_uid.c_str()), subject,
+        "derived-from instance");
+}
+
 }  // namespace
+
+WrittenObject read_object_identity(const fs::path& file) {
+  DcmFileFormat format;
+  const OFCondition status = format.loadFile(file.c_str());
+  if (status.bad()) throw core::MyoError(file.string(), std::string("cannot read DICOM header: ") + status.text());
+  WrittenObject o;
+  o.file = file;
+  OFString value;
+  if (format.getDataset()->findAndGetOFString(DCM_SOPClassUID, value).good()) o.sop_class_uid = value.c_str();
+  if (format.getDataset()->findAndGetOFString(DCM_SOPInstanceUID, value).good()) o.sop_instance_uid = value.c_str();
+  if (format.getDataset()->findAndGetOFString(DCM_SeriesInstanceUID, value).good())
+    o.series_instance_uid = value.c_str();
+  if (o.sop_instance_uid.empty() || o.series_instance_uid.empty())
+    throw core::MyoError(file.string(), "no SOP instance or series UID");
+  return o;
+}
 
 WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultContext& context,
                                  const fs::path& out_file, const SegmentationWriteOptions& options) {
@@ -101,7 +132,11 @@ WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultCo
   const detail::NewInstance instance = detail::new_instance();
   IODGeneralEquipmentModule::EquipmentInfo equipment(core::software_name(), "1", core::software_name(),
                                                      source.software_version.c_str());
-  ContentIdentificationMacro identification("1", "MUSCLES", "MyoScope muscle groups", "");
+  const bool corrected = options.derived_from.has_value();
+  ContentIdentificationMacro identification(
+      "1", corrected ? "CORRECTED" : "MUSCLES",
+      corrected ? "MyoScope muscle groups corrected by the reader" : "MyoScope muscle groups",
+      options.content_creator_name.substr(0, 64).c_str());
   DcmSegmentation* raw_seg = nullptr;
   check(DcmSegmentation::createBinarySegmentation(raw_seg, static_cast<Uint16>(g.size[1]),
                                                   static_cast<Uint16>(g.size[0]), equipment, identification),
@@ -267,6 +302,7 @@ WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultCo
   detail::put_series_equipment(ds, source, instance, "SEG", options.series_number, options.series_description);
   check(ds.putAndInsertString(DCM_SegmentsOverlap, "NO"), subject, "segments overlap");
   check(ds.putAndInsertString(DCM_ImageType, "DERIVED\\PRIMARY"), subject, "image type");
+  if (options.derived_from) reference_derived_from(ds, *options.derived_from, subject);
   detail::save_atomically(file, out_file);
   log::info("SEG: wrote {} segments, {} frames to {}", segments.size(), frames_written, out_file.string());
   WrittenObject written{out_file, UID_SegmentationStorage, instance.sop_instance_uid, instance.series_instance_uid, {}};

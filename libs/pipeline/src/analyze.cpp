@@ -5,6 +5,7 @@
 #include "myo/pipeline/study_channels.hpp"
 #include "batch_internal.hpp"
 #include "channel_coverage.hpp"
+#include "correction.hpp"
 
 #include <fmt/format.h>
 
@@ -141,6 +142,20 @@ double field_strength_t(const SeriesInfo& reference, const std::vector<SeriesInf
   return most == votes.end() ? 0.0 : most->first;
 }
 
+// The SEG's series: the automatic segmentation's, or a corrected one derived from the automatic SEG and naming the
+// reader (`myoscope edit`).
+dicom::SegmentationWriteOptions seg_write_options(const AnalyzeOptions& options) {
+  dicom::SegmentationWriteOptions seg;
+  if (!options.correction) return seg;
+  const auto& c = *options.correction;
+  seg.series_description = "MyoScope muscle groups, corrected by the reader";
+  seg.series_number = 911;
+  seg.content_creator_name = c.reader;
+  if (!c.automatic_segmentation.empty() && fs::exists(c.automatic_segmentation))
+    seg.derived_from = dicom::read_object_identity(c.automatic_segmentation);
+  return seg;
+}
+
 // Runs the analysis; every output is written into `folder`'s staging folder and committed at the end.
 AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTransaction& folder) {
   AnalyzeOutcome outcome;
@@ -190,12 +205,15 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   std::optional<core::LabelVolume> user_labels;  // the user's own values, on the reference grid
   std::vector<segmentation::InputLabel> input_labels;
   segmentation::SegmentationParams seg_params;
-  if (!options.labels_file.empty()) {
-    // The user's segmentation replaces ours; it is brought onto the reference grid explicitly and said so.
-    const auto& file = options.labels_file;
-    if (!fs::exists(file)) throw core::MyoError(file.string(), "label file not found");
-    auto conformed = conform_labels(
-        dicom::is_dicom_segmentation(file) ? dicom::read_segmentation(file, grid) : read_label_map(file), grid, file);
+  if (!options.labels_file.empty() || options.correction) {
+    // The user's segmentation (or the reader's corrected labels) replaces ours; it is brought onto the reference grid
+    // explicitly and said so.
+    const fs::path file = options.correction ? options.correction->edit_log : options.labels_file;
+    if (!options.correction && !fs::exists(file)) throw core::MyoError(file.string(), "label file not found");
+    auto conformed = conform_labels(options.correction                       ? options.correction->labels
+                                    : dicom::is_dicom_segmentation(file) ? dicom::read_segmentation(file, grid)
+                                                                         : read_label_map(file),
+                                    grid, file);
     if (conformed.warning) warn(*conformed.warning);
     core::LabelVolume labels = std::move(conformed.labels);
     const auto table = options.label_table.empty() ? std::vector<segmentation::LabelTableEntry>{}
@@ -206,7 +224,8 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
     segmentation.notes = imported.notes;
     input_labels = std::move(imported.input_labels);
     user_labels = std::move(labels);
-    report.segmentation_source = "user_labels";
+    report.segmentation_source = options.correction ? "reader_corrected" : "user_labels";
+    if (options.correction) report.correction = detail::describe_correction(*options.correction, *user_labels);
   } else {
     std::optional<segmentation::MuscleModel> model;
     if (!options.model_file.empty()) {
@@ -341,6 +360,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   report.git_revision = core::git_revision();
   report.created_utc = detail::utc_now();
   report.study.study_instance_uid = study->study_instance_uid;
+  if (!options.deidentify) report.input_path = fs::absolute(options.input).lexically_normal().string();
   report.study.study_date = study->study_date;
   report.study.study_description = study->study_description;
   report.reference_series_uid = reference->series_instance_uid;
@@ -416,6 +436,12 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   core::write_labels(segmentation.labels, out_dir / "labels.nii.gz");
   if (!segmentation.muscle_labels.voxels.empty())
     core::write_labels(segmentation.muscle_labels, out_dir / "muscle_labels.nii.gz");
+  if (options.correction) {
+    // The corrected map in the values it was edited in (single muscles where the automatic version had them), and
+    // the log that made it: the next `myoscope edit` starts from these.
+    core::write_labels(*user_labels, out_dir / "corrected_labels.nii.gz");
+    core::write_file_atomically(out_dir / "edit_log.json", options.correction->edit_log_json);
+  }
   if (options.write_maps && quantities.fat_fraction_map_pct)
     core::write_image(*quantities.fat_fraction_map_pct, out_dir / "fat_fraction.nii.gz");
   // Fitted water T2 (ms, 0 where not fitted) on the multi-echo series' own grid, where it was fitted.
@@ -517,7 +543,8 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
     pacs.deidentify = options.deidentify;
     const fs::path dir = out_dir / "dicom";
     fs::create_directories(dir);
-    const auto seg = dicom::write_segmentation(segmentation.labels, pacs, dir / "segmentation.dcm");
+    const auto seg =
+        dicom::write_segmentation(segmentation.labels, pacs, dir / "segmentation.dcm", seg_write_options(options));
     dicom::write_measurement_report(dicom::to_segment_measurements(quantities.groups), pacs, seg,
                                     dir / "measurement_report.dcm");
     if (quantities.fat_fraction_map_pct)

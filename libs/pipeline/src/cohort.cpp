@@ -467,6 +467,31 @@ void write_cohort_csv(const fs::path& file, const std::vector<StudyRecord>& stud
   core::write_file_atomically(file, out.str());
 }
 
+// The studies a reader should look at: one row per single muscle the automatic segmentation flagged (confidence
+// below method.segmentation.confidence_flag_below), with the study's analysis folder. Studies without a flag are
+// absent; the header alone means nothing needs a look.
+void write_review_csv(const fs::path& file, const std::vector<StudyRecord>& studies) {
+  std::ostringstream out;
+  out << "study_instance_uid,study_key,study_date,muscle,group,side,segmentation_confidence,confidence_flag_below,"
+         "analysis\n";
+  for (const auto& s : studies) {
+    if (s.manifest.status != "done" || !s.report.is_object() || !s.report.contains("single_muscles") ||
+        !s.report["single_muscles"].is_array())
+      continue;
+    const auto limit = s.report.value(json::json_pointer("/method/segmentation/confidence_flag_below"), json());
+    for (const auto& m : s.report["single_muscles"]) {
+      if (!m.is_object() || !m.value("flagged", false)) continue;
+      out << csv_field(s.manifest.study_instance_uid) << ',' << csv_field(s.manifest.key) << ','
+          << csv_field(json_string(s.report, "study", "study_date")) << ',' << csv_field(str(m, "name")) << ','
+          << csv_field(str(m, "group")) << ',' << csv_field(str(m, "side")) << ','
+          << (m.contains("segmentation_confidence") ? m["segmentation_confidence"].dump() : std::string()) << ','
+          << (limit.is_number() ? limit.dump() : std::string()) << ','
+          << csv_field((fs::path("studies") / s.manifest.key).string()) << '\n';
+    }
+  }
+  core::write_file_atomically(file, out.str());
+}
+
 void write_errors_csv(const fs::path& file, const std::vector<StudyRecord>& studies,
                       const std::vector<dicom::FileProblem>& unreadable) {
   std::ostringstream out;
@@ -490,6 +515,7 @@ void update_cohort(const fs::path& output, const RunRecord* run, const std::vect
   const auto studies = read_studies(output, columns);
   write_cohort_csv(output / "cohort.csv", studies, columns);
   write_errors_csv(output / "errors.csv", studies, unreadable);
+  write_review_csv(output / "review.csv", studies);
   upsert_database(output / "cohort.sqlite", studies, run);
 }
 

@@ -268,6 +268,28 @@ Table single_muscle_table(const Report& r, bool dixon) {
   return t;
 }
 
+// "Labels corrected by the reader": who, and the volume of each label before and after, in mL.
+Table correction_table(const LabelCorrection& c) {
+  Table t;
+  t.header = {"Label", "Muscle", "Side", "Automatic", "Corrected", "Change"};
+  t.widths = {0.7, 2.6, 0.9, 1.3, 1.3, 1.3};
+  t.numeric = {true, false, false, true, true, true};
+  for (const auto& x : c.changes) {
+    const bool muscle = core::MuscleCatalog::instance().find_muscle(x.name) != nullptr;
+    t.rows.push_back({{std::to_string(x.label), muscle ? muscle_display_name(x.name) : display_name(x.name),
+                       side_label(x.side), fmt::format("{:.1f} ml", x.automatic_volume_ml),
+                       fmt::format("{:.1f} ml", x.corrected_volume_ml),
+                       fmt::format("{:+.1f} ml", x.corrected_volume_ml - x.automatic_volume_ml)},
+                      RowStyle::normal});
+  }
+  t.notes.push_back(clean_text(fmt::format(
+      "Labels corrected by the reader{}: {} edit{} (edit_log.json) applied to the {} version; the table gives the "
+      "volume of each label that differs from the automatic segmentation.",
+      c.reader.empty() ? "" : " (" + c.reader + ")", c.edit_count, c.edit_count == 1 ? "" : "s", c.edited_from)));
+  if (c.changes.empty()) t.notes.push_back("No label's volume differs from the automatic segmentation.");
+  return t;
+}
+
 BarChart bar_chart(const Report& r, const std::vector<std::string>& order, bool fat, bool dixon) {
   BarChart c;
   if (fat) {
@@ -448,11 +470,13 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
                          l.side.empty() ? "–" : side_label(l.side), fmt::format("{:.1f} ml", l.volume_ml),
                          pct(l.fat_fraction_pct), pct(l.edema_fraction_pct)},
                         RowStyle::normal});
-    t.notes.push_back(
-        "The segmentation was supplied with the study; its labels are rolled up into the muscle groups "
-        "of the table above.");
+    t.notes.push_back(r.correction ? "The labels as corrected by the reader, rolled up into the muscle groups of the "
+                                     "table above."
+                                   : "The segmentation was supplied with the study; its labels are rolled up into the "
+                                     "muscle groups of the table above.");
     d.input_labels = std::move(t);
   }
+  if (r.correction) d.correction = correction_table(*r.correction);
   if (!r.single_muscles.empty()) d.single_muscles = single_muscle_table(r, dixon);
   const auto order = group_order(r);
   d.fat_chart = bar_chart(r, order, true, dixon);
@@ -545,6 +569,9 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   d.method.push_back(
       {"Segmentation", r.segmentation_source == "user_labels"
                            ? "User-supplied label map, rolled up into muscle groups per side"
+                       : r.correction
+                           ? clean_text("Labels corrected by the reader (edits replayed from edit_log.json on the " +
+                                        r.correction->edited_from + " version), rolled up into muscle groups per side")
                            : clean_text("Muscle network: " + r.segmentation_method)});
   if (m.fat_method == "scanner_ff_map") {
     d.method.push_back({"Fat", "the scanner's own fat-fraction map (no Dixon water/fat images in the study)"});

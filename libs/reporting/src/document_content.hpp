@@ -48,6 +48,7 @@ struct DocumentContent {
   Table measurements;
   std::optional<Table> input_labels;  // the user's own label map (analyze --labels), label by label
   std::optional<Table> single_muscles;  // the automatic segmentation's single muscles with their confidence
+  std::optional<Table> correction;      // labels corrected by the reader (myoscope edit): volume change per label
   BarChart fat_chart;
   std::optional<BarChart> edema_chart;
   std::optional<ProfileChart> fat_profile;

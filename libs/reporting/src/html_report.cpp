@@ -155,6 +155,7 @@ std::string to_html_report(const Report& report, const ReportExtras& extras) {
   out += "<p class=\"disclaimer\">" + escape(d.summary_disclaimer) + "</p>\n</div>\n";
 
   out += "<h2>Measurements per muscle group and side</h2>\n" + table_html(d.measurements, "measurements");
+  if (d.correction) out += "<h2>Labels corrected by the reader</h2>\n" + table_html(*d.correction, "correction");
   if (d.input_labels) out += "<h2>Labels of the supplied segmentation</h2>\n" + table_html(*d.input_labels, "labels");
   if (d.single_muscles) out += "<h2>Single muscles</h2>\n" + table_html(*d.single_muscles, "single-muscles");
 

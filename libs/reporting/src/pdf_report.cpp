@@ -334,6 +334,10 @@ void write_pdf_report(const Report& report, const ReportExtras& extras, const st
 
   pdf.heading("Measurements per muscle group and side");
   pdf.table(d.measurements);
+  if (d.correction) {
+    pdf.heading("Labels corrected by the reader");
+    pdf.table(*d.correction);
+  }
   if (d.input_labels) {
     pdf.heading("Labels of the supplied segmentation");
     pdf.table(*d.input_labels);

@@ -17,6 +17,19 @@ using nlohmann::json;
 
 json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
 
+// The reader's correction (`myoscope edit`), null on an automatic analysis.
+json correction_json(const std::optional<LabelCorrection>& c) {
+  if (!c) return nullptr;
+  json changes = json::array();
+  for (const auto& x : c->changes)
+    changes.push_back({{"label", x.label}, {"name", x.name}, {"group", x.group}, {"side", x.side},
+                       {"automatic_volume_ml", x.automatic_volume_ml}, {"corrected_volume_ml", x.corrected_volume_ml},
+                       {"volume_change_ml", x.corrected_volume_ml - x.automatic_volume_ml}});
+  return {{"reader", c->reader.empty() ? json(nullptr) : json(c->reader)}, {"edited_from", c->edited_from},
+          {"edit_log", "edit_log.json"}, {"edit_count", c->edit_count}, {"voxels_changed", c->voxels_changed},
+          {"changes", changes}};
+}
+
 json muscle_to_json(const quantification::GroupMeasurement& m, const std::string& fat_method) {
   return json{{"group", m.group},
               {"side", core::to_string(m.side)},
@@ -256,6 +269,8 @@ std::string to_json_text(const Report& r) {
       {"single_muscles", single_muscles},
       {"segmentation_source", r.segmentation_source},
       {"input_labels", input_labels},
+      {"correction", correction_json(r.correction)},
+      {"input", {{"path", r.input_path.empty() ? json(nullptr) : json(r.input_path)}}},
       {"pattern", pattern},
       {"profiles", profiles},
       {"level_reference",
@@ -264,7 +279,9 @@ std::string to_json_text(const Report& r) {
                         "levels in mm from it (level_from_reference_mm = level_mm - z_mm, positive towards the head)"},
         {"z_mm", optional_number(r.level_reference_z_mm)}}},
       {"method",
-       {{"segmentation", {{"name", r.segmentation_source == "automatic" ? "muscle-network" : "user-labels"},
+       {{"segmentation", {{"name", r.segmentation_source == "automatic"          ? "muscle-network"
+                                   : r.segmentation_source == "reader_corrected" ? "reader-corrected"
+                                                                                 : "user-labels"},
                           {"version", 2},
                           {"model", r.segmentation_method},
                           {"confidence_flag_below", optional_number(r.confidence_flag_below)},

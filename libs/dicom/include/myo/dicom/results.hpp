@@ -55,7 +55,15 @@ struct SegmentationWriteOptions {
   bool keep_empty_slices = true;
   std::string series_description = "MyoScope muscle groups";
   int series_number = 901;
+  // A corrected segmentation (`myoscope edit`): the SEG it is derived from, referenced in ReferencedSeriesSequence
+  // (its series and instance) and named in ContentDescription; ContentLabel becomes "CORRECTED".
+  std::optional<WrittenObject> derived_from;
+  std::string content_creator_name;  // ContentCreatorName (0070,0084): the reader who corrected the labels
 };
+
+// The SOP class, instance and series UIDs of a DICOM object written earlier (e.g. an analysis's SEG), read from its
+// header. Throws core::MyoError naming the file when it cannot be read.
+[[nodiscard]] WrittenObject read_object_identity(const std::filesystem::path& file);
 
 // DICOM Segmentation (BINARY), one segment per catalogue group and side present in `labels` (in catalogue order,
 // right then left). Segments are coded in SNOMED CT: category 123037004 "Anatomical Structure", type = the

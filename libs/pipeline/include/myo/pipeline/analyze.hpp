@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "myo/core/volume.hpp"
+
 namespace myo::pipeline {
 
 // One analysis stage finished: its name ("load", "segmentation", ...), its wall time and the time since the start.
@@ -14,6 +16,20 @@ struct StageProgress {
   std::string stage;
   double stage_seconds = 0;
   double elapsed_seconds = 0;
+};
+
+// Labels corrected by a reader (`myoscope edit`): they replace the segmentation as `--labels` would, and the
+// report, the SEG and the version folder say so.
+struct ReaderCorrection {
+  core::LabelVolume labels;            // the corrected map, on the analysis grid, in catalogue values
+  core::LabelVolume automatic_labels;  // the automatic version's map: the report gives each label's volume change
+  std::filesystem::path edit_log;      // the log given (errors about the corrected labels name it)
+  std::string edit_log_json;           // written beside the corrected version as edit_log.json
+  std::size_t edit_count = 0;
+  std::size_t voxels_changed = 0;
+  std::string reader;       // ContentCreatorName of the corrected SEG; may be empty
+  std::string edited_from;  // "automatic" or the version folder edited ("corrected-1", ...)
+  std::filesystem::path automatic_segmentation;  // the automatic version's dicom/segmentation.dcm; empty if none
 };
 
 struct AnalyzeOptions {
@@ -41,6 +57,7 @@ struct AnalyzeOptions {
   // with mono-exponential values of the literature or other software; fat then lengthens the T2 of fatty muscle).
   bool water_t2_monoexponential = false;
   std::function<void(const StageProgress&)> on_stage;  // progress display; called after each stage when set
+  std::optional<ReaderCorrection> correction;          // set by `myoscope edit` (edit_analysis.hpp)
 };
 
 struct AnalyzeOutcome {

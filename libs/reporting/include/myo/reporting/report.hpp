@@ -89,6 +89,24 @@ struct ChannelCoverageEntry {
   std::vector<Label> labels;  // the groups and muscles it misses part of
 };
 
+// Labels corrected by a reader (`myoscope edit`): who, from which version, and the volume each label changed by
+// against the automatic version's label map.
+struct LabelCorrection {
+  struct Change {
+    int label = 0;
+    std::string name;   // catalogue muscle or group name
+    std::string group;  // the group it rolls up into
+    std::string side;   // right | left
+    double automatic_volume_ml = 0;
+    double corrected_volume_ml = 0;
+  };
+  std::string reader;       // empty when not given
+  std::string edited_from;  // "automatic" or the version folder edited ("corrected-1", ...)
+  std::size_t edit_count = 0;
+  std::size_t voxels_changed = 0;  // by this version's edit log
+  std::vector<Change> changes;     // labels whose volume differs from the automatic version
+};
+
 struct Report {
   int schema_version = kReportSchemaVersion;
   std::string software_name;
@@ -102,11 +120,14 @@ struct Report {
   std::vector<quantification::GroupMeasurement> muscles;
   std::vector<quantification::GroupProfile> profiles;  // per group and side, distal to proximal
   quantification::PatternSummary pattern;
-  std::string segmentation_source = "automatic";  // or "user_labels"
+  std::string segmentation_source = "automatic";  // or "user_labels", "reader_corrected"
   std::string segmentation_method;                // the model and how it was applied (automatic only)
   std::optional<double> confidence_flag_below;    // the confidence under which a muscle is flagged (automatic only)
   std::vector<SingleMuscleEntry> single_muscles;  // automatic segmentation only
   std::vector<InputLabelEntry> input_labels;
+  std::optional<LabelCorrection> correction;  // set on a version written by `myoscope edit`
+  // The study folder analysed (absolute), so `myoscope edit` can requantify; empty when de-identified.
+  std::string input_path;
   quantification::QuantificationMethod quantification_method;
   std::optional<quantification::WaterT2Method> water_t2_fit;  // set when water T2 was fitted from a multi-echo series
   // Set when the Dixon water and fat were computed from raw echoes (no scanner water/fat images in the study).
