@@ -205,3 +205,37 @@ TEST_F(PacsResultsTest, EdemaSegmentationIsCodedAndOnTheStirSlices) {
 }
 
 }  // namespace
+
+namespace {
+
+// --deidentify reaches the new objects too: no patient name or source UID in any of them, one pseudonymous study, and
+// the PDF marked as showing no identifiers.
+TEST_F(PacsResultsTest, DeidentifiedObjectsCarryNoIdentifiers) {
+  context_.deidentify = true;
+  std::ofstream(dir_.path() / "report.pdf", std::ios::binary) << "%PDF-1.4\n%%EOF\n";
+  myo::dicom::EncapsulatedPdfOptions pdf;
+  pdf.shows_patient_identifiers = false;
+  std::vector<fs::path> files;
+  for (const auto& w : myo::dicom::write_overlay_series({slice(2)}, context_, dir_.path() / "overlay"))
+    files.push_back(w.file);
+  files.push_back(
+      myo::dicom::write_encapsulated_pdf(dir_.path() / "report.pdf", context_, dir_.path() / "report.dcm", pdf).file);
+  files.push_back(myo::dicom::write_edema_segmentation(myo::core::MaskVolume(grid_, 1), context_,
+                                                       dir_.path() / "edema.dcm")
+                      .file);
+  std::set<std::string> studies;
+  for (const auto& file : files) {
+    const std::string dump = myo::testing::capture("dcmdump -q " + file.string());
+    ASSERT_FALSE(dump.empty()) << file;
+    EXPECT_EQ(dump.find("DOE"), std::string::npos) << file;
+    EXPECT_EQ(dump.find(context_.study.study_instance_uid), std::string::npos) << file;
+    for (const auto& [z, sop] : sop_by_z_) EXPECT_EQ(dump.find(sop), std::string::npos) << file;
+    DcmFileFormat f;
+    ASSERT_TRUE(f.loadFile(file.c_str()).good());
+    studies.insert(get(*f.getDataset(), DCM_StudyInstanceUID));
+    EXPECT_EQ(get(*f.getDataset(), DCM_PatientIdentityRemoved), "YES") << file;
+  }
+  EXPECT_EQ(studies.size(), 1U);
+}
+
+}  // namespace
