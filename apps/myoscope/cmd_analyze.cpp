@@ -42,7 +42,9 @@ CommandRunner add_analyze_command(CLI::App& root) {
   cmd->add_flag("!--no-figures", options->write_figures,
                 "Do not render figures (without an X display a private Xvfb is started; without Xvfb the figures are "
                 "missing and the exit code is 4)");
-  cmd->add_flag("!--no-dicom", options->write_dicom, "Do not write the DICOM results (SEG, SR, parametric map, capture)");
+  cmd->add_flag("!--no-dicom", options->write_dicom,
+                "Do not write the DICOM results (SEG, SR, parametric map, captures, overlay series, report PDF, "
+                "edema SEG)");
   cmd->add_flag("!--no-report-documents", options->write_reports, "Do not write report.pdf and report.html");
   cmd->add_flag("--water-t2-mono", options->water_t2_monoexponential,
                 "Fit water T2 of a multi-echo series mono-exponentially, without the Dixon fat correction");

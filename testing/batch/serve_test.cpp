@@ -52,6 +52,18 @@ std::size_t count_files(const fs::path& dir, const std::string& suffix = "") {
   return n;
 }
 
+// The result objects analyze wrote for a study (OUT/<key>/dicom, the overlay series in its subfolder): what the node
+// must send. More than SEG, SR and map: the overlay slices, the report PDF and the edema SEG come too.
+std::size_t result_objects(const fs::path& analysis_folder) { return count_files(analysis_folder / "dicom", ".dcm"); }
+
+// SOP classes of the results, with how many instances of each (the overlay series: one per slice).
+std::map<std::string, std::size_t> sop_classes(const fs::path& analysis_folder) {
+  std::map<std::string, std::size_t> classes;
+  for (const auto& e : fs::recursive_directory_iterator(analysis_folder / "dicom"))
+    if (e.is_regular_file()) ++classes[capture("/usr/bin/dcmdump -q -Un +P 0008,0016 " + e.path().string())];
+  return classes;
+}
+
 TEST(Serve, EchoStoreAnalyseAndSendOnLoopback) {
   myo::testing::dcmtk_tools_without_nagle();
   for (const char* tool : {"/usr/bin/storescu", "/usr/bin/echoscu", "/usr/bin/storescp"})
@@ -114,20 +126,26 @@ TEST(Serve, EchoStoreAnalyseAndSendOnLoopback) {
   EXPECT_EQ(count_files(dir / "spool"), study_files);
   EXPECT_EQ(count_files(dir / "spool", ".part"), 0u);
 
-  // The study goes quiet, is analysed, and SEG + SR + parametric map reach the PACS.
+  // The study goes quiet, is analysed, and every result object (SEG, SR, map, overlay slices, PDF, edema SEG) reaches
+  // the PACS.
   std::size_t received = 0;
   for (int i = 0; i < 1200 && received < 3; ++i) {  // 120 s at most
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     received = count_files(dir / "pacs");
   }
   EXPECT_GE(received, 3u) << myo::core::read_text_file(dir / "serve.log");
+  for (int i = 0; i < 600 && count_files(dir / "out", "serve.json") == 0; ++i)  // written once all is sent
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(node.stop(), 0) << myo::core::read_text_file(dir / "serve.log");
   bool found = false;
   for (const auto& e : fs::directory_iterator(dir / "out")) {
     if (!fs::exists(e.path() / "serve.json")) continue;
     const auto s = myo::core::read_text_file(e.path() / "serve.json");
     EXPECT_NE(s.find("\"analysed\""), std::string::npos) << s;
-    EXPECT_NE(s.find("\"sent\": 3"), std::string::npos) << s;
+    const std::size_t results = result_objects(e.path());
+    EXPECT_GT(results, 6u) << "SEG, SR, map, report PDF, edema SEG and the overlay slices";
+    EXPECT_EQ(nlohmann::json::parse(s).value("sent", 0u), results) << s;
+    EXPECT_EQ(count_files(dir / "pacs"), results);
     found = true;
   }
   EXPECT_TRUE(found);
@@ -137,7 +155,8 @@ TEST(Serve, EchoStoreAnalyseAndSendOnLoopback) {
 
 // The same with a real PACS: Orthanc (Debian package orthanc) on loopback with a temporary configuration holds
 // the study, sends it to the node as a PACS routes studies (C-STORE from Orthanc, calling AE "ORTHANC"), and gets
-// SEG, SR and parametric map back into the same study.
+// every result back into the same study, intact: SEG, SR, parametric map, the overlay series (one Secondary Capture
+// per slice), the report as Encapsulated PDF and the edema SEG, as many instances of each SOP class as were written.
 TEST(Serve, RoundTripWithOrthanc) {
   myo::testing::dcmtk_tools_without_nagle();
   if (!fs::exists("/usr/sbin/Orthanc")) GTEST_SKIP() << "Orthanc missing (Debian package orthanc)";
@@ -233,17 +252,40 @@ TEST(Serve, RoundTripWithOrthanc) {
       << myo::core::read_text_file(dir / "orthanc.log");
   EXPECT_EQ(count_files(dir / "spool"), files);
 
+  // SEG, SR, map, the overlay series (OT), the report (DOC) and the edema SEG.
   std::size_t series_after = series_before;
-  for (int i = 0; i < 600 && series_after < series_before + 3; ++i) {  // 120 s at most
+  for (int i = 0; i < 600 && series_after < series_before + 6; ++i) {  // 120 s at most
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     const auto text = capture("/usr/bin/curl -sf " + http + "/studies/" + study);
     if (!text.empty()) series_after = nlohmann::json::parse(text)["Series"].size();
   }
-  EXPECT_EQ(series_after, series_before + 3) << myo::core::read_text_file(dir / "serve.log");  // SEG, SR, map
+  EXPECT_EQ(series_after, series_before + 6) << myo::core::read_text_file(dir / "serve.log");
   const auto modalities = capture("/usr/bin/curl -sf '" + http + "/studies/" + study + "/series?expand'");
-  EXPECT_NE(modalities.find("\"SEG\""), std::string::npos);
-  EXPECT_NE(modalities.find("\"SR\""), std::string::npos);
+  for (const char* modality : {"\"SEG\"", "\"SR\"", "\"OT\"", "\"DOC\""})
+    EXPECT_NE(modalities.find(modality), std::string::npos) << modality;
   EXPECT_EQ(node.stop(), 0) << myo::core::read_text_file(dir / "serve.log");
+  // Intact: Orthanc holds, per SOP class, as many instances as the node wrote (one per overlay slice).
+  fs::path analysis;
+  for (const auto& e : fs::directory_iterator(dir / "out"))
+    if (fs::exists(e.path() / "serve.json")) analysis = e.path();
+  ASSERT_FALSE(analysis.empty());
+  std::map<std::string, std::size_t> in_orthanc;  // SOP class of each series' first instance -> instances
+  for (const auto& series : nlohmann::json::parse(capture("/usr/bin/curl -sf " + http + "/studies/" + study +
+                                                          "/series?expand"))) {
+    const auto tags = nlohmann::json::parse(capture("/usr/bin/curl -sf " + http + "/instances/" +
+                                                    series["Instances"][0].get<std::string>() + "/simplified-tags"));
+    if (tags.value("SOPClassUID", "") != "1.2.840.10008.5.1.4.1.1.4")  // not the source MR images
+      in_orthanc["[" + tags.value("SOPClassUID", "") + "]"] += series["Instances"].size();
+  }
+  std::map<std::string, std::size_t> written;
+  for (const auto& [dump, n] : sop_classes(analysis)) {
+    const auto open = dump.find('['), close = dump.find(']');
+    if (open != std::string::npos && close != std::string::npos) written[dump.substr(open, close - open + 1)] += n;
+  }
+  EXPECT_EQ(in_orthanc, written);
+  EXPECT_EQ(written.count("[1.2.840.10008.5.1.4.1.1.7]"), 1u) << "the overlay series (Secondary Capture)";
+  EXPECT_EQ(written.count("[1.2.840.10008.5.1.4.1.1.104.1]"), 1u) << "the report (Encapsulated PDF)";
+  EXPECT_EQ(written["[1.2.840.10008.5.1.4.1.1.66.4]"], 2u) << "muscle groups and edema SEG";
   orthanc.stop();
   if (!HasFailure() && !getenv("MYO_KEEP_TEST_OUTPUT")) fs::remove_all(dir);
 }
@@ -391,6 +433,8 @@ class ServeNode : public ::testing::Test {
   [[nodiscard]] fs::path serve_json(std::size_t study) const {
     return work_ / "out" / myo::pipeline::study_key(uids_[study]) / "serve.json";
   }
+  // How many result objects analyze wrote for the study (what the node sends).
+  [[nodiscard]] std::size_t results(std::size_t study) const { return result_objects(serve_json(study).parent_path()); }
   // serve.json of a study once it reports analysis number `analysis` (bounded wait), else an empty object.
   [[nodiscard]] nlohmann::json wait_for_analysis(std::size_t study, int analysis, int seconds = 120) const {
     for (int i = 0; i < seconds * 10; ++i) {
@@ -507,12 +551,12 @@ TEST_F(ServeNode, AssociationAbortedMidStudyKeepsInstancesAndAnalysesOnceComplet
   EXPECT_EQ(j.value("status", ""), "analysed") << j.dump(2);
   EXPECT_EQ(j.value("instances", 0), files.size()) << "analysed before the study was complete\n" << j.dump(2);
   EXPECT_EQ(j.value("analysis", 0), 1) << j.dump(2);
-  EXPECT_EQ(j.value("sent", 0), 3) << j.dump(2);
+  EXPECT_EQ(j.value("sent", 0u), results(0)) << j.dump(2);
   EXPECT_EQ(node_->stop(), 0) << log();
   EXPECT_EQ(occurrences(log(), "analysing"), 1u) << log();
   const auto objects = pacs_objects();
   ASSERT_EQ(objects.count(uids_[0]), 1u) << myo::core::read_text_file(work_ / "pacs.log");
-  EXPECT_EQ(objects.at(uids_[0]).size(), 3u);
+  EXPECT_EQ(objects.at(uids_[0]).size(), results(0));
 }
 
 // Two senders at once, each sending the instances of both studies alternately (sender A the even-numbered files of
@@ -550,12 +594,12 @@ TEST_F(ServeNode, TwoSendersInterleavingTwoStudiesThenOneStudyAgain) {
     EXPECT_EQ(scan.studies.front().study_instance_uid, uids_[study]);
   }
   for (std::size_t study = 0; study < 2; ++study) {
-    const auto j = wait_for_analysis(study, 1);
+    const auto j = wait_for_analysis(study, 1, 240);  // one analysis at a time: the second waits for the first
     ASSERT_FALSE(j.empty()) << log();
     EXPECT_EQ(j.value("status", ""), "analysed") << j.dump(2);
     EXPECT_EQ(j.value("study_instance_uid", ""), uids_[study]);
     EXPECT_EQ(j.value("instances", 0), files_[study].size()) << j.dump(2);
-    EXPECT_EQ(j.value("sent", 0), 3) << j.dump(2);
+    EXPECT_EQ(j.value("sent", 0u), results(study)) << j.dump(2);
     const auto report =
         nlohmann::json::parse(myo::core::read_text_file(serve_json(study).parent_path() / "report.json"));
     EXPECT_EQ(report["study"].value("study_instance_uid", ""), uids_[study]);
@@ -563,10 +607,15 @@ TEST_F(ServeNode, TwoSendersInterleavingTwoStudiesThenOneStudyAgain) {
   auto objects = pacs_objects();
   EXPECT_EQ(objects.size(), 2u);
   for (std::size_t study = 0; study < 2; ++study) {
-    auto modalities = objects[uids_[study]];
-    std::sort(modalities.begin(), modalities.end());
-    // The parametric map (modality MR), the segmentation and the measurement report.
-    EXPECT_EQ(modalities, (std::vector<std::string>{"MR", "SEG", "SR"})) << uids_[study];
+    std::map<std::string, std::size_t> modalities;
+    for (const auto& m : objects[uids_[study]]) ++modalities[m];
+    // The parametric map (modality MR), the segmentation and the edema SEG, the measurement report, the report
+    // PDF (DOC) and one overlay capture (OT) per slice.
+    EXPECT_EQ(modalities["MR"], 1u) << uids_[study];
+    EXPECT_EQ(modalities["SEG"], 2u) << uids_[study];
+    EXPECT_EQ(modalities["SR"], 1u) << uids_[study];
+    EXPECT_EQ(modalities["DOC"], 1u) << uids_[study];
+    EXPECT_EQ(modalities["OT"], results(study) - 5) << uids_[study];
   }
 
   // The first study again (e.g. re-sent after a correction): analysed a second time, results sent again.
@@ -574,19 +623,20 @@ TEST_F(ServeNode, TwoSendersInterleavingTwoStudiesThenOneStudyAgain) {
   const auto again = wait_for_analysis(0, 2);
   ASSERT_FALSE(again.empty()) << log();
   EXPECT_EQ(again.value("status", ""), "analysed") << again.dump(2);
-  EXPECT_EQ(again.value("sent", 0), 3) << again.dump(2);
+  EXPECT_EQ(again.value("sent", 0u), results(0)) << again.dump(2);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(node_->stop(), 0) << log();
   objects = pacs_objects();
-  EXPECT_EQ(objects[uids_[0]].size(), 6u);
-  EXPECT_EQ(objects[uids_[1]].size(), 3u);
+  EXPECT_EQ(objects[uids_[0]].size(), 2 * results(0));
+  EXPECT_EQ(objects[uids_[1]].size(), results(1));
   EXPECT_EQ(nlohmann::json::parse(myo::core::read_text_file(serve_json(1))).value("analysis", 0), 1);
 }
 
 // The issue's own scenario: a modality sends a generated study to the node with storescu; the node sends its results
 // to a real PACS (Orthanc on loopback). Checked through Orthanc's REST API: the results are filed under the original
-// study (same Study Instance UID, so a viewer shows them beside the images), one SEG, one SR and one parametric map,
-// and every object Orthanc holds passes dciodvfy without IOD errors (when dicom3tools is installed).
+// study (same Study Instance UID, so a viewer shows them beside the images): SEG, SR, parametric map, the overlay
+// series, the report PDF and the edema SEG; one object of each series passes dciodvfy without IOD errors (when
+// dicom3tools is installed).
 TEST_F(ServeNode, StorescuToNodeResultsReachOrthancValid) {
   if (!fs::exists("/usr/sbin/Orthanc")) GTEST_SKIP() << "Orthanc missing (Debian package orthanc)";
   if (!fs::exists("/usr/bin/curl")) GTEST_SKIP() << "curl missing";
@@ -595,7 +645,7 @@ TEST_F(ServeNode, StorescuToNodeResultsReachOrthancValid) {
   ASSERT_EQ(run(store_command("MODALITY", files_[0])), 0);
   const auto j = wait_for_analysis(0, 1);
   ASSERT_FALSE(j.empty()) << log();
-  EXPECT_EQ(j.value("sent", 0), 3) << j.dump(2);
+  EXPECT_EQ(j.value("sent", 0u), results(0)) << j.dump(2);
 
   const auto found =
       capture("/usr/bin/curl -sf -X POST -d '{\"Level\": \"Study\", \"Query\": {\"StudyInstanceUID\": \"" + uids_[0] +
@@ -608,11 +658,13 @@ TEST_F(ServeNode, StorescuToNodeResultsReachOrthancValid) {
   for (const auto& series : rest("/studies/" + studies[0].get<std::string>() + "/series")) {
     modalities.push_back(series["MainDicomTags"].value("Modality", "?"));
     for (const auto& instance : series["Instances"]) {
+      const bool first_of_series = instance == series["Instances"].front();
       ++instances;
       const std::string id = instance.get<std::string>();
       const auto tags = rest("/instances/" + id + "/simplified-tags");
       EXPECT_EQ(tags.value("StudyInstanceUID", ""), uids_[0]);
-      if (!fs::exists("/usr/bin/dciodvfy")) continue;
+      // One instance per series is validated: the overlay slices differ in pixels and position only.
+      if (!first_of_series || !fs::exists("/usr/bin/dciodvfy")) continue;
       const fs::path file = work_ / (id + ".dcm");
       ASSERT_EQ(run("/usr/bin/curl -sf -o " + file.string() + " " + http() + "/instances/" + id + "/file"), 0);
       std::istringstream report(capture("{ /usr/bin/dciodvfy " + file.string() + " 2>&1; }"));  // it reports on stderr
@@ -621,8 +673,8 @@ TEST_F(ServeNode, StorescuToNodeResultsReachOrthancValid) {
     }
   }
   std::sort(modalities.begin(), modalities.end());
-  EXPECT_EQ(modalities, (std::vector<std::string>{"MR", "SEG", "SR"}));
-  EXPECT_EQ(instances, 3u);
+  EXPECT_EQ(modalities, (std::vector<std::string>{"DOC", "MR", "OT", "SEG", "SEG", "SR"}));
+  EXPECT_EQ(instances, results(0));
   EXPECT_EQ(node_->stop(), 0) << log();
 }
 
@@ -643,7 +695,7 @@ TEST_F(ServeNode, KilledNodeAnalysesItsSpoolAfterRestart) {
   EXPECT_EQ(j.value("status", ""), "analysed") << j.dump(2);
   EXPECT_EQ(j.value("study_instance_uid", ""), uids_[0]) << j.dump(2);
   EXPECT_EQ(j.value("instances", 0), files_[0].size()) << j.dump(2);
-  EXPECT_EQ(j.value("sent", 0), 3) << j.dump(2);
+  EXPECT_EQ(j.value("sent", 0u), results(0)) << j.dump(2);
   EXPECT_EQ(node_->stop(), 0) << log();
 }
 

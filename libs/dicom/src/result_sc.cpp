@@ -1,4 +1,5 @@
-// Multi-frame True Color Secondary Capture of rendered figures (8-bit RGB), written with plain dcmdata.
+// Multi-frame True Color Secondary Capture of rendered figures (8-bit RGB), written with plain dcmdata, and the
+// Secondary Capture header shared with the overlay series.
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcuid.h>
 
@@ -7,11 +8,62 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
+#include "result_capture.hpp"
 #include "result_common.hpp"
 
 namespace myo::dicom {
 namespace fs = std::filesystem;
 using detail::check;
+
+namespace detail {
+
+void put_capture_header(DcmDataset& ds, const SourceContext& source, const NewInstance& instance,
+                        const CaptureSeries& series, const std::string& subject) {
+  const auto put = [&](const DcmTagKey& tag, const std::string& value) {
+    check(ds.putAndInsertString(tag, value.c_str()), subject, "cannot set secondary capture attribute");
+  };
+  put(DCM_SOPClassUID, series.sop_class_uid);
+  put_patient_study(ds, source);
+  delete ds.remove(DCM_PositionReferenceIndicator);  // no frame of reference module in SC
+  delete ds.remove(DCM_FrameOfReferenceUID);
+  put_series_equipment(ds, source, instance, "OT", series.series_number, series.series_description);
+  put(DCM_ConversionType, "WSD");
+  // Captures show both sides, so Laterality (type 2C in General Series, R or L for a paired body part such as
+  // THIGH) is present and empty; the body part is left out of the captures.
+  delete ds.remove(DCM_BodyPartExamined);
+  put(DCM_Laterality, "");
+  put(DCM_DateOfSecondaryCapture, instance.date);
+  put(DCM_TimeOfSecondaryCapture, instance.time);
+  put(DCM_PatientOrientation, "");
+  put(DCM_ImageType, "DERIVED\\SECONDARY");
+  put(DCM_BurnedInAnnotation, "NO");  // captures carry labels and scales, never patient identifiers
+  put(DCM_RecognizableVisualFeatures, "NO");
+  if (!series.image_comments.empty()) put(DCM_ImageComments, series.image_comments.substr(0, 10240));
+}
+
+void check_rgb_image(const RgbImage& image, const std::string& what, const std::string& subject) {
+  if (image.width <= 0 || image.height <= 0 || image.width > 65535 || image.height > 65535 ||
+      image.rgb.size() != static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height) * 3)
+    throw core::MyoError(subject, what + " (" + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                                      ") is empty or its buffer is not width*height*3 bytes");
+}
+
+void put_rgb_pixel_module(DcmDataset& ds, int rows, int columns, const std::string& subject) {
+  const auto put16 = [&](const DcmTagKey& tag, Uint16 value) {
+    check(ds.putAndInsertUint16(tag, value), subject, "cannot set secondary capture attribute");
+  };
+  check(ds.putAndInsertString(DCM_PhotometricInterpretation, "RGB"), subject, "photometric interpretation");
+  put16(DCM_SamplesPerPixel, 3);
+  put16(DCM_PlanarConfiguration, 0);
+  put16(DCM_Rows, static_cast<Uint16>(rows));
+  put16(DCM_Columns, static_cast<Uint16>(columns));
+  put16(DCM_BitsAllocated, 8);
+  put16(DCM_BitsStored, 8);
+  put16(DCM_HighBit, 7);
+  put16(DCM_PixelRepresentation, 0);
+}
+
+}  // namespace detail
 
 WrittenObject write_secondary_capture(const std::vector<RgbImage>& figures, const ResultContext& context,
                                       const fs::path& out_file, const SecondaryCaptureOptions& options) {
@@ -23,10 +75,7 @@ WrittenObject write_secondary_capture(const std::vector<RgbImage>& figures, cons
   int height = 0;
   for (std::size_t f = 0; f < figures.size(); ++f) {
     const auto& figure = figures[f];
-    if (figure.width <= 0 || figure.height <= 0 || figure.width > 65535 || figure.height > 65535 ||
-        figure.rgb.size() != static_cast<std::size_t>(figure.width) * static_cast<std::size_t>(figure.height) * 3)
-      throw core::MyoError(subject, "figure " + std::to_string(f + 1) + " (" + std::to_string(figure.width) + "x" +
-                                        std::to_string(figure.height) + ") is empty or its buffer is not width*height*3 bytes");
+    detail::check_rgb_image(figure, "figure " + std::to_string(f + 1), subject);
     width = std::max(width, figure.width);
     height = std::max(height, figure.height);
   }
@@ -48,39 +97,15 @@ WrittenObject write_secondary_capture(const std::vector<RgbImage>& figures, cons
   const detail::NewInstance instance = detail::new_instance();
   DcmFileFormat file;
   DcmDataset& ds = *file.getDataset();
+  detail::put_capture_header(ds, source, instance,
+                             {UID_MultiframeTrueColorSecondaryCaptureImageStorage, options.series_number,
+                              options.series_description, options.image_comments},
+                             subject);
+  detail::put_rgb_pixel_module(ds, height, width, subject);
   const auto put = [&](const DcmTagKey& tag, const std::string& value) {
     check(ds.putAndInsertString(tag, value.c_str()), subject, "cannot set secondary capture attribute");
   };
-  const auto put16 = [&](const DcmTagKey& tag, Uint16 value) {
-    check(ds.putAndInsertUint16(tag, value), subject, "cannot set secondary capture attribute");
-  };
-  put(DCM_SOPClassUID, UID_MultiframeTrueColorSecondaryCaptureImageStorage);
-  detail::put_patient_study(ds, source);
-  delete ds.remove(DCM_PositionReferenceIndicator);  // no frame of reference module in SC
-  delete ds.remove(DCM_FrameOfReferenceUID);
-  detail::put_series_equipment(ds, source, instance, "OT", options.series_number, options.series_description);
-  put(DCM_ConversionType, "WSD");
-  // Figures show both sides, so Laterality (type 2C in General Series, R or L for a paired body part such as
-  // THIGH) is present and empty; the body part is left out of the captures.
-  delete ds.remove(DCM_BodyPartExamined);
-  put(DCM_Laterality, "");
-  put(DCM_DateOfSecondaryCapture, instance.date);
-  put(DCM_TimeOfSecondaryCapture, instance.time);
   put(DCM_InstanceNumber, "1");
-  put(DCM_PatientOrientation, "");
-  put(DCM_ImageType, "DERIVED\\SECONDARY");
-  put(DCM_BurnedInAnnotation, "NO");  // figures carry labels and scales, never patient identifiers
-  put(DCM_RecognizableVisualFeatures, "NO");
-  if (!options.image_comments.empty()) put(DCM_ImageComments, options.image_comments.substr(0, 10240));
-  put16(DCM_SamplesPerPixel, 3);
-  put(DCM_PhotometricInterpretation, "RGB");
-  put16(DCM_PlanarConfiguration, 0);
-  put16(DCM_Rows, static_cast<Uint16>(height));
-  put16(DCM_Columns, static_cast<Uint16>(width));
-  put16(DCM_BitsAllocated, 8);
-  put16(DCM_BitsStored, 8);
-  put16(DCM_HighBit, 7);
-  put16(DCM_PixelRepresentation, 0);
   put(DCM_NumberOfFrames, std::to_string(figures.size()));
   if (figures.size() > 1) {  // type 1C: only for more than one frame
     check(ds.putAndInsertTagKey(DCM_FrameIncrementPointer, DCM_PageNumberVector), subject, "frame increment pointer");

@@ -29,6 +29,7 @@
 #include "myo/core/version.hpp"
 #include "myo/dicom/write.hpp"
 #include "result_common.hpp"
+#include "result_seg_internal.hpp"
 
 namespace myo::dicom {
 namespace fs = std::filesystem;
@@ -94,21 +95,33 @@ WrittenObject read_object_identity(const fs::path& file) {
   return o;
 }
 
+namespace {
+
+// A catalogue group and side as a SEG segment.
+detail::SegmentSpec muscle_segment(const detail::SegmentCoding& coding) {
+  const bool right = coding.side == core::Side::right;
+  detail::SegmentSpec spec;
+  spec.value = static_cast<std::uint16_t>(coding.group->label(coding.side));
+  spec.label = coding.label;
+  spec.description = coding.group->display_name + (right ? ", right side" : ", left side") +
+                     (coding.specific_code ? "" : " (coded as skeletal muscle: no agreed SNOMED CT code for the group)");
+  spec.category_code = detail::kCategoryCode;
+  spec.category_meaning = detail::kCategoryMeaning;
+  spec.type_code = coding.type_code;
+  spec.type_meaning = coding.type_meaning;
+  spec.modifier_code = right ? detail::kRightCode : detail::kLeftCode;
+  spec.modifier_meaning = right ? "Right" : "Left";
+  spec.tracking_id = coding.tracking_id;
+  spec.color_rgb = coding.group->color_rgb;
+  return spec;
+}
+
+}  // namespace
+
 WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultContext& context,
                                  const fs::path& out_file, const SegmentationWriteOptions& options) {
   labels.check();
   const std::string subject = out_file.string();
-  const core::Geometry& g = labels.geometry;
-  if (g.size[0] == 0 || g.size[1] == 0 || g.size[2] == 0) throw core::MyoError(subject, "empty label volume");
-  if (g.size[0] > 65535 || g.size[1] > 65535) throw core::MyoError(subject, "slices too large for DICOM");
-  const detail::SourceContext source = detail::make_source_context(context);
-  const auto source_per_slice = source.images_per_slice(g);
-  const std::size_t matched = static_cast<std::size_t>(
-      std::count_if(source_per_slice.begin(), source_per_slice.end(), [](const auto* p) { return p != nullptr; }));
-  if (matched < g.size[2])
-    log::warn("SEG: {} of {} slices have a source image in {} (labels not on the reference grid?)", matched, g.size[2],
-              source.subject);
-
   // Which catalogue labels are present, in catalogue order (right then left per group).
   const auto& catalog = core::MuscleCatalog::instance();
   std::vector<std::size_t> voxels_per_label(65536, 0);
@@ -127,16 +140,38 @@ WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultCo
     if (voxels_per_label[label] > 0 && known.count(static_cast<int>(label)) == 0)
       log::warn("SEG: label {} is not in the muscle catalogue; not written", label);
   if (segments.empty()) throw core::MyoError(subject, "no muscle group in the labels: nothing to write as SEG");
+  std::vector<detail::SegmentSpec> specs;
+  for (const auto& coding : segments) specs.push_back(muscle_segment(coding));
+  return detail::write_binary_segmentation(labels, specs, context, out_file, options,
+                                           {"MUSCLES", "MyoScope muscle groups"});
+}
+
+WrittenObject detail::write_binary_segmentation(const core::LabelVolume& labels,
+                                                const std::vector<SegmentSpec>& segments, const ResultContext& context,
+                                                const fs::path& out_file, const SegmentationWriteOptions& options,
+                                                const SegmentationContent& content_id) {
+  const std::string subject = out_file.string();
+  const core::Geometry& g = labels.geometry;
+  if (g.size[0] == 0 || g.size[1] == 0 || g.size[2] == 0) throw core::MyoError(subject, "empty label volume");
+  if (g.size[0] > 65535 || g.size[1] > 65535) throw core::MyoError(subject, "slices too large for DICOM");
+  const detail::SourceContext source = detail::make_source_context(context);
+  const auto source_per_slice = source.images_per_slice(g);
+  const std::size_t matched = static_cast<std::size_t>(
+      std::count_if(source_per_slice.begin(), source_per_slice.end(), [](const auto* p) { return p != nullptr; }));
+  if (matched < g.size[2])
+    log::warn("SEG: {} of {} slices have a source image in {} (labels not on the reference grid?)", matched, g.size[2],
+              source.subject);
 
   // Document.
   const detail::NewInstance instance = detail::new_instance();
   IODGeneralEquipmentModule::EquipmentInfo equipment(core::software_name(), "1", core::software_name(),
                                                      source.software_version.c_str());
   const bool corrected = options.derived_from.has_value();
-  ContentIdentificationMacro identification(
-      "1", corrected ? "CORRECTED" : "MUSCLES",
-      corrected ? "MyoScope muscle groups corrected by the reader" : "MyoScope muscle groups",
-      options.content_creator_name.substr(0, 64).c_str());
+  const std::string content_label = corrected ? "CORRECTED" : content_id.label;
+  const std::string content_description =
+      corrected ? content_id.description + " corrected by the reader" : content_id.description;
+  ContentIdentificationMacro identification("1", content_label.c_str(), content_description.c_str(),
+                                            options.content_creator_name.substr(0, 64).c_str());
   DcmSegmentation* raw_seg = nullptr;
   check(DcmSegmentation::createBinarySegmentation(raw_seg, static_cast<Uint16>(g.size[1]),
                                                   static_cast<Uint16>(g.size[0]), equipment, identification),
@@ -207,21 +242,16 @@ WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultCo
   std::vector<int> source_frame_numbers;  // per written frame: frame of a multi-frame source, 0 for none
   for (const auto& coding : segments) {
     DcmSegment* raw_segment = nullptr;
-    check(DcmSegment::create(raw_segment, coding.label.c_str(), code(detail::kCategoryCode, detail::kSct,
-                                                                     detail::kCategoryMeaning),
+    check(DcmSegment::create(raw_segment, coding.label.c_str(),
+                             code(coding.category_code, detail::kSct, coding.category_meaning),
                              code(coding.type_code, detail::kSct, coding.type_meaning), DcmSegTypes::SAT_AUTOMATIC,
                              core::software_name()),
           subject, "cannot create segment " + coding.label);
     std::unique_ptr<DcmSegment> segment(raw_segment);
-    const bool right = coding.side == core::Side::right;
-    // Owned by the segment once pushed.
+    if (!coding.modifier_code.empty())  // owned by the segment once pushed
     segment->getSegmentedPropertyTypeModifierCode().push_back(
-        new CodeSequenceMacro(right ? detail::kRightCode : detail::kLeftCode, detail::kSct, right ? "Right" : "Left"));
-    check(segment->setSegmentDescription(
-              (coding.group->display_name + (right ? ", right side" : ", left side") +
-               (coding.specific_code ? "" : " (coded as skeletal muscle: no agreed SNOMED CT code for the group)"))
-                  .c_str()),
-          subject, "segment description");
+          new CodeSequenceMacro(coding.modifier_code.c_str(), detail::kSct, coding.modifier_meaning.c_str()));
+    check(segment->setSegmentDescription(coding.description.c_str()), subject, "segment description");
     check(segment->setTrackingID(coding.tracking_id.c_str()), subject, "tracking ID");
     // Same group, side and study: same tracking UID (TrackingID requires one).
     check(segment->setTrackingUID(
@@ -231,7 +261,7 @@ WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultCo
       double l = 0;
       double a = 0;
       double b = 0;
-      const auto& rgb = coding.group->color_rgb;
+      const auto& rgb = coding.color_rgb;
       IODCIELabUtil::rgb2DicomLab(l, a, b, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
       check(segment->setRecommendedDisplayCIELabValue(static_cast<Uint16>(l), static_cast<Uint16>(a),
                                                       static_cast<Uint16>(b)),
@@ -241,7 +271,7 @@ WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultCo
     check(seg->addSegment(segment.get(), segment_number), subject, "cannot add segment " + coding.label);
     segment.release();  // owned by the document now
 
-    const auto label = static_cast<std::uint16_t>(coding.group->label(coding.side));
+    const auto label = coding.value;
     for (std::size_t k = 0; k < g.size[2]; ++k) {
       bool any = false;
       const std::uint16_t* slice = labels.voxels.data() + k * frame_pixels;

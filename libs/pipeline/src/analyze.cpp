@@ -6,6 +6,7 @@
 #include "batch_internal.hpp"
 #include "channel_coverage.hpp"
 #include "correction.hpp"
+#include "pacs_results.hpp"
 
 #include <fmt/format.h>
 
@@ -470,8 +471,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
 
   // Figures: need an X display (VTK); without one the analysis still completes and says why figures are missing.
   std::vector<rendering::Figure> figures;
-  if (options.write_figures && !segmentation.labels.voxels.empty() && !report.muscles.empty()) {
-    rendering::FigureInput figure_input;
+  rendering::FigureInput figure_input;  // the figures' and the PACS overlay series' layers, on the reference grid
     figure_input.labels = &segmentation.labels;
     figure_input.anatomy = water_img ? &*water_img : t1_img ? &*t1_img : nullptr;
     figure_input.fat_fraction_pct = quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr;
@@ -480,6 +480,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
     figure_input.bone = segmentation.bone.voxels.empty() ? nullptr : &segmentation.bone;
     figure_input.measurements = quantities.groups;
     figure_input.crotch_z_mm = segmentation.landmarks.crotch_z_mm;
+  if (options.write_figures && !segmentation.labels.voxels.empty() && !report.muscles.empty()) {
     try {
       figures = rendering::render_study_figures(figure_input, out_dir / "figures");
     } catch (const core::MyoError& e) {
@@ -557,6 +558,10 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
       captures.push_back({pixels.width, pixels.height, std::move(pixels.rgb)});
     }
     if (!captures.empty()) dicom::write_secondary_capture(captures, pacs, dir / "figures.dcm");
+    // What a radiologist reads in the PACS: overlay slices, the report as PDF, the edema SEG on the STIR series.
+    detail::PacsResultsInput readable{figure_input, out_dir / "report.pdf", options.deidentify, stir,
+                                      channels.stir_acquired_geometry};
+    detail::write_pacs_results(readable, pacs, dir);
     clock.lap("dicom_results");
   }
   reporting::write_report_json(report, out_dir / "report.json");

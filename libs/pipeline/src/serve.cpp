@@ -96,7 +96,8 @@ std::vector<fs::path> result_files(const fs::path& dir) {
   std::vector<fs::path> files;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return files;
-  for (const auto& e : fs::directory_iterator(dir))
+  // Recursive: the overlay series lies in dicom/overlay/.
+  for (const auto& e : fs::recursive_directory_iterator(dir))
     if (e.is_regular_file() && e.path().extension() == ".dcm") files.push_back(e.path());
   // The segmentation first: the measurement report references it.
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "canvas.hpp"
+#include "slice_planes.hpp"
 #include "figures_internal.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
@@ -15,26 +16,7 @@
 #include "myo/core/statistics.hpp"
 
 namespace myo::rendering::detail {
-namespace {
-
 using core::Vec3;
-
-struct Plane {
-  Vec3 centre;
-  Vec3 right;  // screen +x in LPS
-  Vec3 down;   // screen +y in LPS
-  double pixel_mm = 1;
-  int width = 0, height = 0;
-  [[nodiscard]] Vec3 point(int px, int py) const {
-    const double u = (px + 0.5 - width / 2.0) * pixel_mm, v = (py + 0.5 - height / 2.0) * pixel_mm;
-    return {centre[0] + right[0] * u + down[0] * v, centre[1] + right[1] * u + down[1] * v,
-            centre[2] + right[2] * u + down[2] * v};
-  }
-};
-
-struct Window {
-  double low = 0, high = 1;
-};
 
 Window robust_window(const core::ImageVolume& image) {
   auto sample = core::sample_values(image.voxels, 300000, [](float v) { return std::isfinite(v) && v > 0; });
@@ -45,20 +27,6 @@ Window robust_window(const core::ImageVolume& image) {
   return w;
 }
 
-struct Extent {
-  Vec3 low{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(), std::numeric_limits<double>::max()};
-  Vec3 high{std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest(),
-            std::numeric_limits<double>::lowest()};
-  void add(const Vec3& p) {
-    for (std::size_t a = 0; a < 3; ++a) {
-      low[a] = std::min(low[a], p[a]);
-      high[a] = std::max(high[a], p[a]);
-    }
-  }
-  [[nodiscard]] double size(std::size_t a) const { return high[a] - low[a]; }
-  [[nodiscard]] double mid(std::size_t a) const { return (high[a] + low[a]) / 2; }
-};
-
 Extent volume_extent(const core::Geometry& g) {
   Extent e;
   for (int corner = 0; corner < 8; ++corner) {
@@ -68,6 +36,8 @@ Extent volume_extent(const core::Geometry& g) {
   }
   return e;
 }
+
+namespace {
 
 struct Level {
   std::string name;   // axial_hip
@@ -140,20 +110,8 @@ std::string level_text(double z, std::optional<double> crotch_z) {
   return fmt::format("z = {:.0f} mm", z);
 }
 
-struct Layers {
-  const core::LabelVolume* labels = nullptr;
-  const core::ImageVolume* background = nullptr;
-  Window window;
-  const core::ImageVolume* ff = nullptr;    // fat mode
-  const core::MaskVolume* edema = nullptr;  // edema mode
-  Metric metric = Metric::fat_fraction;
-  MetricInfo info;
-  double opacity = 0.5;
-};
+}  // namespace
 
-constexpr Rgb kEdemaColour{236, 40, 20};
-
-// Draws one reformatted slice into the canvas at (x0, y0).
 void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers& layers) {
   const auto& catalog = core::MuscleCatalog::instance();
   std::vector<int> label(static_cast<std::size_t>(plane.width) * static_cast<std::size_t>(plane.height), 0);
@@ -207,12 +165,7 @@ void orientation_letters(Canvas& canvas, int x, int y, int w, int h, const Plane
   canvas.text(letter(plane.down), x + w / 2, y + h - 4, {17, colour, true, HAlign::center, VAlign::bottom, 0, true});
 }
 
-}  // namespace
-
-std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const std::filesystem::path& png,
-                                  const FigureParams& params) {
-  if (!input.labels) throw core::MyoError("slice overlays", "no label volume given");
-  if (metric == Metric::mercuri_grade) return std::nullopt;  // a group value: no voxel map to overlay
+void require_label_grid(const FigureInput& input) {
   input.labels->check();
   const auto& grid = input.labels->geometry;
   const auto check_grid = [&](const auto* volume, const char* what) {
@@ -223,6 +176,14 @@ std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const
   check_grid(input.fat_fraction_pct, "fat fraction map");
   check_grid(input.stir, "STIR image");
   check_grid(input.edema_mask, "edema mask");
+}
+
+std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const std::filesystem::path& png,
+                                  const FigureParams& params) {
+  if (!input.labels) throw core::MyoError("slice overlays", "no label volume given");
+  if (metric == Metric::mercuri_grade) return std::nullopt;  // a group value: no voxel map to overlay
+  require_label_grid(input);
+  const auto& grid = input.labels->geometry;
 
   Layers layers;
   layers.labels = input.labels;

@@ -423,7 +423,7 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   DocumentContent d;
   const bool dixon = has_dixon(r);
   const bool identified = !extras.deidentified;
-  d.title = "Quantitative muscle MRI of hips and thighs";
+  d.title = kReportTitle;
   d.subtitle =
       clean_text(fmt::format("{} {} · report created {}", r.software_name.empty() ? "MyoScope" : r.software_name,
                              r.software_version, r.created_utc));

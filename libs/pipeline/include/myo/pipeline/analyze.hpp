@@ -50,7 +50,9 @@ struct AnalyzeOptions {
   std::filesystem::path model_file;  // muscle model file (training/segmentation/export.py); empty: the built-in one
   bool write_maps = true;      // fat_fraction.nii.gz beside the labels
   bool write_figures = true;   // figures/ (3D map, involvement strip, slice overlays); needs an X display
-  bool write_dicom = true;     // dicom/: SEG, TID 1500 SR, fat fraction parametric map, figures as secondary capture
+  // dicom/: SEG, TID 1500 SR, fat fraction parametric map, figures as secondary capture, and for the PACS reader the
+  // overlay series (dicom/overlay/, no display needed), report.pdf as Encapsulated PDF and the edema SEG on the STIR
+  bool write_dicom = true;
   bool write_reports = true;   // report.pdf and report.html (people read these; report.json is always written)
   bool deidentify = false;     // DICOM outputs without patient identifiers (basic profile), for research sharing
   // Water T2 from a multi-echo series: true fits mono-exponentially even when a Dixon fat fraction exists (to compare

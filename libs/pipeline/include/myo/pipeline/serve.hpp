@@ -1,7 +1,8 @@
 #pragma once
 // A DICOM node for the PACS: receives studies (C-STORE SCP, C-ECHO), analyses each study once it has been quiet for
-// a while (in a worker process, like `batch`), and sends the DICOM results (OUT/<key>/dicom/*.dcm: SEG, SR,
-// parametric map, secondary capture) to a configured destination by C-STORE.
+// a while (in a worker process, like `batch`), and sends the DICOM results (OUT/<key>/dicom/**/*.dcm: SEG, SR,
+// parametric map, secondary captures, the overlay series in dicom/overlay/, the report as Encapsulated PDF, the
+// edema SEG) to a configured destination by C-STORE.
 //
 // Layout: SPOOL/<key>/<SOP Instance UID>.dcm (received instances, durable: temporary name, fsync, rename),
 //         OUT/<key>/ (analysis folder), OUT/<key>/serve.json (what was analysed and sent, written last: status,

@@ -14,6 +14,9 @@
 
 namespace myo::reporting {
 
+// The title of report.pdf and report.html (also the DocumentTitle of the report's Encapsulated PDF in the PACS).
+inline constexpr const char* kReportTitle = "Quantitative muscle MRI of hips and thighs";
+
 // Patient identifiers from the DICOM study. Shown only when given and the report is not de-identified.
 // Never logged.
 struct PatientHeader {
