@@ -21,5 +21,6 @@ CommandRunner add_compare_command(CLI::App& root);
 CommandRunner add_batch_command(CLI::App& root);
 CommandRunner add_batch_merge_command(CLI::App& root);
 CommandRunner add_serve_command(CLI::App& root);
+CommandRunner add_timeline_command(CLI::App& root);
 
 }  // namespace myo::app

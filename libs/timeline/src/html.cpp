@@ -68,23 +68,28 @@ std::string time_ticks(const TimeAxis& axis, double y) {
   return svg;
 }
 
-// A y axis from 0 to TOP with four gridlines, labelled with UNIT.
-std::string value_ticks(double top, double height, double width, const char* unit) {
+// A round top for a y axis holding MAX_VALUE and into how many steps it divides: 50 in 5, 30 in 3, 9000 in 3.
+std::pair<double, int> nice_scale(double max_value) {
+  constexpr int kSteps[] = {5, 5, 4, 3, 4, 5, 3, 7, 4, 3, 5};  // by leading digit 0..10
+  const double magnitude = std::pow(10.0, std::floor(std::log10(std::max(max_value, 1e-9))));
+  const int digit = static_cast<int>(std::ceil(max_value / magnitude - 1e-9));
+  return {digit * magnitude, kSteps[std::clamp(digit, 1, 10)]};
+}
+
+// A y axis from 0 to a round value above MAX_VALUE, labelled with UNIT; returns the SVG and the top.
+std::pair<std::string, double> value_axis(double max_value, double height, double width, const char* unit) {
+  const auto [top, steps] = nice_scale(std::max(max_value, 1.0));
   std::string svg;
-  for (int i = 0; i <= 4; ++i) {
-    const double value = top * i / 4.0, y = height - kBottom - (height - kBottom - kTop) * i / 4.0;
+  for (int i = 0; i <= steps; ++i) {
+    const double value = top * i / steps, y = height - kBottom - (height - kBottom - kTop) * i / steps;
     svg += fmt::format(R"(<line x1="{0}" y1="{1:.1f}" x2="{2}" y2="{1:.1f}" class="grid"/>)"
                        R"(<text x="{3}" y="{4:.1f}" class="tick" text-anchor="end">{5:g}</text>)",
                        kLeft, y, width - kRight, kLeft - 4, y + 4, value);
   }
-  return svg + fmt::format(R"(<text x="4" y="{}" class="tick">{}</text>)", kTop - 4, unit);
-}
-
-double nice_top(double max_value) {
-  for (const double top : {10.0, 20.0, 25.0, 40.0, 50.0, 60.0, 80.0, 100.0})
-    if (max_value <= top) return top;
-  const double magnitude = std::pow(10.0, std::floor(std::log10(max_value)));
-  return std::ceil(max_value / magnitude) * magnitude;
+  const double middle = (height - kBottom + kTop) / 2;
+  svg += fmt::format(R"svg(<text x="10" y="{0}" class="tick" text-anchor="middle" transform="rotate(-90 10 {0})">{1}</text>)svg",
+                     middle, unit);
+  return {svg, top};
 }
 
 // Vertical dashed lines at the MRI visits, numbered.
@@ -140,9 +145,8 @@ std::string group_chart(const PatientTimeline& t, const std::string& group, cons
     if (g != nullptr)
       for (const auto* trend : {&g->fat_fraction, &g->edema})
         for (const auto& v : trend->values_pct) max_value = std::max(max_value, v.value_or(0.0));
-  const double top = nice_top(std::max(max_value, 1.0));
-  std::string svg = value_ticks(top, kChartHeight, axis.width, "%") + time_ticks(axis, kChartHeight - kBottom) +
-                    visit_lines(t, axis, kChartHeight);
+  const auto [ticks, top] = value_axis(max_value, kChartHeight, axis.width, "%");
+  std::string svg = ticks + time_ticks(axis, kChartHeight - kBottom) + visit_lines(t, axis, kChartHeight);
   for (int s = 0; s < 2; ++s) {
     if (sides[s] == nullptr) continue;
     const std::string side = s == 0 ? "right" : "left";
@@ -161,7 +165,7 @@ std::string clinical_chart(const PatientTimeline& t, const TimeAxis& axis) {
   std::string points, marks;
   for (const auto& e : t.events)
     if (e.kind == EventKind::ck_u_per_l) max_ck = std::max(max_ck, *e.value_number);
-  const double top = nice_top(std::max(max_ck, 1.0));
+  const auto [ticks, top] = value_axis(max_ck, kCkHeight, axis.width, "CK U/L");
   for (const auto& e : t.events) {
     if (e.kind != EventKind::ck_u_per_l) continue;
     const double x = axis.x(e.date), y = kCkHeight - kBottom - (kCkHeight - kBottom - kTop) * *e.value_number / top;
@@ -169,7 +173,7 @@ std::string clinical_chart(const PatientTimeline& t, const TimeAxis& axis) {
     marks += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>CK {:g} U/L on {}</title></circle>)",
                          x, y, kCkColour, *e.value_number, core::to_iso(e.date));
   }
-  std::string svg = value_ticks(top, kCkHeight, axis.width, "CK U/L") + time_ticks(axis, kCkHeight - kBottom) +
+  std::string svg = ticks + time_ticks(axis, kCkHeight - kBottom) +
                     visit_lines(t, axis, kCkHeight) +
                     fmt::format(R"(<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>)", points, kCkColour) +
                     marks;
