@@ -133,6 +133,25 @@ TEST(Timeline, ClinicalRowsJoinTheirPatientAndTheFilesAreWritten) {
   EXPECT_EQ(json["patients"][0]["visits"][0]["study_date"], "2026-01-01");
 }
 
+// The page: one chart per muscle group (both sides in it), the sentences, and without clinical data no CK chart.
+TEST(Timeline, PageHasOneChartPerGroupAndNoClinicalChartWithoutData) {
+  testing::TempDir dir;
+  write_analysis(dir.path() / "v1", "20260101", "hmac-sha256:0123456789ab", 22, 40);
+  write_analysis(dir.path() / "v2", "20260301", "hmac-sha256:0123456789ab", 22.5, 38);
+  TimelineRequest request;
+  request.inputs = {dir.path()};
+  const auto timeline = build_timeline(request);
+  ASSERT_EQ(timeline.patients.size(), 1U);
+  const auto html = timeline_html(timeline.patients[0], timeline.limits);
+  std::size_t figures = 0;
+  for (auto at = html.find("<figure>"); at != std::string::npos; at = html.find("<figure>", at + 1)) ++figures;
+  EXPECT_EQ(figures, 1U);  // adductors, right and left in one chart
+  EXPECT_THAT(html, HasSubstr("No clinical data given"));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("Creatine kinase")));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("class=\"beyond\"")));  // 0.5 and 2 points: within the limits
+  EXPECT_THAT(html, HasSubstr("No change in fat fraction or edema beyond the repeatability limits"));
+}
+
 TEST(Timeline, UnknownPatientKeyIsAUsageError) {
   testing::TempDir dir;
   write_analysis(dir.path() / "v1", "20260101", "hmac-sha256:0123456789ab", 22, 40);

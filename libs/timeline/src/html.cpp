@@ -204,7 +204,7 @@ std::string visits_table(const PatientTimeline& t) {
 }
 
 std::string events_table(const PatientTimeline& t) {
-  if (t.events.empty()) return "<p>No clinical data given (--clinical FILE.csv).</p>";
+  if (t.events.empty()) return "<p>None.</p>";
   std::string rows;
   for (const auto& e : t.events)
     rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -257,7 +257,7 @@ std::string timeline_html(const PatientTimeline& t, const core::RepeatabilityLim
       "<h2>Clinical record</h2>{11}</body></html>\n",
       t.number, kStyle, visits.size(), core::to_iso(visits.front().study_date), core::to_iso(visits.back().study_date),
       escape(t.patient.key.substr(0, 24)) + (t.patient.key.size() > 24 ? "&hellip;" : ""), sentences,
-      clinical_chart(t, wide), legend(limits), charts, visits_table(t), events_table(t));
+      t.events.empty() ? "<p>No clinical data given (--clinical FILE.csv).</p>" : clinical_chart(t, wide), legend(limits), charts, visits_table(t), events_table(t));
 }
 
 }  // namespace myo::timeline
