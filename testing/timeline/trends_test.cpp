@@ -97,6 +97,14 @@ TEST(Trends, NoChangeIsSaidOnce) {
   EXPECT_THAT(sentences[0], HasSubstr("No change"));
 }
 
+TEST(Trends, OneVisitHasNothingToCompare) {
+  Patient p;
+  p.visits = {visit_on({2026, 1, 10}, 22, 40)};
+  const auto sentences = describe_trends(group_trends(p, {}));
+  ASSERT_EQ(sentences.size(), 1U);
+  EXPECT_EQ(sentences[0], "One MRI visit only: no change to describe yet.");
+}
+
 TEST(Trends, IntervalsInWords) {
   EXPECT_EQ(interval_words({2026, 1, 1}, {2026, 1, 13}), "12 days");
   EXPECT_EQ(interval_words({2026, 1, 1}, {2026, 2, 20}), "2 months");

@@ -119,7 +119,11 @@ std::vector<std::string> describe_trends(const std::vector<GroupTrend>& trends) 
     else
       sentences.push_back(fmt::format("Fat fraction in the {} {} over {}.", where, movement(*fat), interval_of(*fat)));
   }
-  if (sentences.empty())
+  const bool comparable = std::any_of(trends.begin(), trends.end(), [](const GroupTrend& t) {
+    return t.fat_fraction.overall.has_value() || t.edema.overall.has_value();
+  });
+  if (!comparable) sentences.push_back("One MRI visit only: no change to describe yet.");
+  else if (sentences.empty())
     sentences.push_back("No change in fat fraction or edema beyond the repeatability limits between the first and last "
                         "visit.");
   return sentences;
