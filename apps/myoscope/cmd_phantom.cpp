@@ -32,6 +32,8 @@ struct PhantomOptions {
   double noise = 1.0;
   double dixon_voxel_mm = 1.5;
   double clinical_pixel_mm = 1.3;
+  int visit = 1;
+  double months = 0;
 };
 
 }  // namespace
@@ -80,7 +82,18 @@ CommandRunner add_phantom_command(CLI::App& root) {
   cmd->add_option("--clinical-pixel-mm", options->clinical_pixel_mm, "In-plane spacing of the T1/STIR series")
       ->check(CLI::Range(0.5, 20.0))
       ->capture_default_str();
+  cmd->add_option("--visit", options->visit,
+                  "Visit number of the same patient (1: the first); later visits need --months")
+      ->check(CLI::Range(1, 99))
+      ->capture_default_str();
+  cmd->add_option("--months", options->months,
+                  "Months after the first visit: new study and date, edema falling under treatment, fat rising, "
+                  "the patient repositioned")
+      ->check(CLI::Range(0.0, 600.0));
   return [options, vendors, scenarios] {
+    if ((options->visit > 1) != (options->months > 0))
+      throw core::MyoError("--months", "a later visit (--visit 2 or more) needs --months above 0, and the first none",
+                           core::ErrorKind::usage);
     phantom::PhantomParams params;
     params.vendor = vendors.at(options->vendor);
     params.scenario = scenarios.at(options->scenario);
@@ -97,6 +110,8 @@ CommandRunner add_phantom_command(CLI::App& root) {
     params.noise_level = options->noise;
     params.dixon_voxel_mm = options->dixon_voxel_mm;
     params.clinical_pixel_mm = options->clinical_pixel_mm;
+    params.visit = options->visit;
+    params.months_after_first = options->months;
     try {
       const auto result = phantom::generate_study(params, options->output);
       log::info("phantom: wrote {} DICOM files", result.files.size());

@@ -22,5 +22,6 @@ CommandRunner add_batch_command(CLI::App& root);
 CommandRunner add_batch_merge_command(CLI::App& root);
 CommandRunner add_serve_command(CLI::App& root);
 CommandRunner add_edit_command(CLI::App& root);
+CommandRunner add_timeline_command(CLI::App& root);
 
 }  // namespace myo::app

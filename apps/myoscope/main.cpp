@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   add(myo::app::add_batch_command);
   add(myo::app::add_batch_merge_command);
   add(myo::app::add_serve_command);
+  add(myo::app::add_timeline_command);
 
   try {
     root.parse(argc, argv);

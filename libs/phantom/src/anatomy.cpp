@@ -167,7 +167,7 @@ double NoiseField::interpolate(double x, double y, double z) const {
   return lerp(lerp(x00, x10, f[1]), lerp(x01, x11, f[1]), f[2]);
 }
 
-Anatomy::Anatomy(unsigned seed, Scenario scenario, bool touching_thighs) {
+Anatomy::Anatomy(unsigned seed, Scenario scenario, bool touching_thighs, int visit, double months) {
   std::mt19937_64 rng(0x5eed0000ULL + seed);
   // Habitus: thin to obese subcutaneous fat, body size, muscle bulk, position on the table.
   const double habitus = uniform(rng, 0.0, 1.0);
@@ -182,6 +182,15 @@ Anatomy::Anatomy(unsigned seed, Scenario scenario, bool touching_thighs) {
   // After every random draw, so that a study with touching thighs differs from the same seed's only by the contact.
   if (touching_thighs) body_.thigh_contact_mm = 12.0 + body_.fat_mm;
   disease_ = make_disease(scenario, rng);
+  if (visit > 1) {
+    // A later visit: its own draws, so that the first visit's anatomy (the main stream below) stays the same.
+    std::mt19937_64 visit_rng(0x715170000ULL + seed * 7919ULL + static_cast<unsigned>(visit));
+    body_.offset_x += uniform(visit_rng, -10, 10);
+    body_.offset_y += uniform(visit_rng, -6, 6);  // table height
+    body_.offset_z += uniform(visit_rng, -12, 12);
+    body_.rotation_deg += uniform(visit_rng, -2, 2);
+    apply_disease_course(disease_, months);
+  }
   const core::Vec3 lo{-280, -240, kZBottom - 30}, hi{280, 240, kZTop + 30};
   fat_noise_ = NoiseField(rng, {3.5, 3.5, 16}, lo, hi);
   edema_noise_ = NoiseField(rng, {9, 9, 30}, lo, hi);

@@ -51,6 +51,11 @@ struct GroupDisease {
 using DiseaseTable = std::vector<std::array<GroupDisease, 2>>;
 
 DiseaseTable make_disease(Scenario scenario, std::mt19937_64& rng);
+// The same disease MONTHS later under treatment: in the involved groups (those with edema) edema falls exponentially
+// (time constant kEdemaResponseMonths), fat fraction rises by kFatRisePerMonth, atrophy follows the fat.
+void apply_disease_course(DiseaseTable& table, double months);
+constexpr double kEdemaResponseMonths = 5.0;
+constexpr double kFatRisePerMonth = 0.004;  // 0.4 PDFF points a month
 
 // Smooth random field (value noise on an anisotropic lattice, trilinear), values roughly uniform in 0..1.
 class NoiseField {
@@ -124,7 +129,8 @@ struct BodyParams {
 
 class Anatomy {
  public:
-  Anatomy(unsigned seed, Scenario scenario, bool touching_thighs = false);
+  // VISIT > 1: the same patient MONTHS after the first visit (apply_disease_course), repositioned on the table.
+  Anatomy(unsigned seed, Scenario scenario, bool touching_thighs = false, int visit = 1, double months = 0);
   [[nodiscard]] Sample sample(const core::Vec3& lps) const;
   [[nodiscard]] const BodyParams& body() const { return body_; }
   [[nodiscard]] const DiseaseTable& disease() const { return disease_; }

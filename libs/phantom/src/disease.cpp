@@ -2,6 +2,7 @@
 // gradient and atrophy (domain.md: IMNM proximal/posterior/medial predominance with gluteal, adductor and
 // iliopsoas involvement; IBM quadriceps-predominant with relative sparing; DM patchy, fascial edema, little fat).
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -19,6 +20,9 @@ struct Pattern {
   double fat_pct;    // typical target PDFF (%) at severity 1
   double edema_pct;  // typical edema extent (%) at severity 1
 };
+
+// Fatty replacement comes with loss of contractile cross-section (atrophy).
+double atrophy_for(double fat_fraction) { return std::clamp((fat_fraction - 0.1) * 0.45, 0.0, 0.3); }
 
 }  // namespace
 
@@ -74,14 +78,23 @@ DiseaseTable make_disease(Scenario scenario, std::mt19937_64& rng) {
         d.edema_fraction = std::clamp(it->second.edema_pct / 100.0 * severity * (1.0 + uniform(rng, -0.3, 0.3)),
                                       0.0, 0.9);
         d.proximal_gradient = gradient;
-        // Fatty replacement comes with loss of contractile cross-section (atrophy).
-        d.atrophy = std::clamp((d.fat_fraction - 0.1) * 0.45, 0.0, 0.3);
+        d.atrophy = atrophy_for(d.fat_fraction);
         d.fascial_edema = fascial;
       }
       table[g][static_cast<std::size_t>(side)] = d;
     }
   }
   return table;
+}
+
+void apply_disease_course(DiseaseTable& table, double months) {
+  for (auto& sides : table)
+    for (auto& d : sides) {
+      if (d.edema_fraction <= 0) continue;  // not involved: stays as it was
+      d.edema_fraction *= std::exp(-months / kEdemaResponseMonths);
+      d.fat_fraction = std::clamp(d.fat_fraction + kFatRisePerMonth * months, 0.02, 0.75);
+      d.atrophy = atrophy_for(d.fat_fraction);
+    }
 }
 
 }  // namespace myo::phantom::detail

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "anatomy.hpp"
+#include "myo/core/calendar.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
@@ -165,14 +166,20 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   if (params.dixon_voxel_mm <= 0.3 || params.clinical_pixel_mm <= 0.3)
     throw core::MyoError(output_directory.string(), "voxel sizes must be above 0.3 mm");
   const Vendor vendor = params.vendor == Vendor::unknown ? Vendor::siemens : params.vendor;
-  const detail::Anatomy anatomy(params.seed, params.scenario, params.touching_thighs);
+  if (params.visit < 1 || (params.visit > 1) != (params.months_after_first > 0) || params.months_after_first > 600)
+    throw core::MyoError(output_directory.string(), "a later visit (2 or more) needs 1 to 600 months after the first, "
+                                                    "and the first visit none",
+                         core::ErrorKind::usage);
+  const detail::Anatomy anatomy(params.seed, params.scenario, params.touching_thighs, params.visit,
+                                params.months_after_first);
   const std::string key = fmt::format("myoscope-phantom/{}/{}/{}/{}/{}/{}/{}/{}", vendor_name(vendor),
                                       to_string(params.scenario), params.seed, params.dixon, params.coronal_stir,
                                       params.dixon_voxel_mm, params.clinical_pixel_mm, params.noise_level) +
                           (params.swap_region ? "/swap" : "") + (params.scanner_fat_fraction ? "/ff" : "") +
                           (params.t2_multi_echo ? fmt::format("/mese{}x{}", params.echo_count, params.echo_spacing_ms) : "") +
                           (params.touching_thighs ? "/touching" : "") +
-                          (params.raw_echoes > 0 ? fmt::format("/raw{}", params.raw_echoes) : "");
+                          (params.raw_echoes > 0 ? fmt::format("/raw{}", params.raw_echoes) : "") +
+                          (params.visit > 1 ? fmt::format("/visit{}/{}", params.visit, params.months_after_first) : "");
   if (params.t2_multi_echo && (params.echo_count < 3 || params.echo_count > static_cast<int>(detail::kMaxEchoes) ||
                                params.echo_spacing_ms <= 0))
     throw core::MyoError(output_directory.string(),
@@ -184,7 +191,9 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   std::vector<double> echo_times;
   if (params.t2_multi_echo)
     for (int e = 1; e <= params.echo_count; ++e) echo_times.push_back(e * params.echo_spacing_ms);
-  const std::uint64_t base_seed = 0x51ed270b27ULL * (params.seed + 1);
+  // A later visit has noise of its own.
+  const std::uint64_t base_seed =
+      0x51ed270b27ULL * (params.seed + 1) + (params.visit > 1 ? 0x9e3779b97f4a7c15ULL * static_cast<unsigned>(params.visit) : 0);
 
   // Field of view centred on the table (x = 0, y = +10), covering the distal thigh to above the iliac crest.
   const double z_lo = -395, z_hi = 135, table_y = 10;
@@ -279,6 +288,12 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
   study.patient_id = fmt::format("PHANTOM{:04d}", params.seed % 10000);
   study.accession_number = fmt::format("ACC{:06d}", params.seed % 1000000);
   study.study_description = "MR HIPS AND THIGHS";
+  if (params.visit > 1) {
+    const auto first = core::parse_dicom_date(study.study_date);
+    study.study_date = core::to_dicom_date(core::date_from_days(
+        core::days_since_epoch(*first) + std::lround(params.months_after_first * core::kDaysPerMonth)));
+    study.accession_number = fmt::format("ACC{:06d}", (params.seed * 100 + static_cast<unsigned>(params.visit)) % 1000000);
+  }
 
   std::vector<SeriesPlan> plans;
   int series_time_min = 0;
@@ -533,6 +548,8 @@ PhantomResult generate_study(const PhantomParams& params, const std::filesystem:
                                         {"fat_t2_ms", detail::kMeseFatT2Ms},
                                         {"decay", "bi-exponential water + fat by the voxel fat fraction; no stimulated echoes"}};
   j["parameters"]["touching_thighs"] = params.touching_thighs;
+  j["parameters"]["visit"] = {{"number", params.visit}, {"months_after_first", params.months_after_first},
+                              {"study_date", study.study_date}};
   if (params.raw_echoes > 0) {
     const auto c = anatomy.right_thigh_lateral_point(kSwapLevelMm);
     j["parameters"]["raw_echoes"] = {

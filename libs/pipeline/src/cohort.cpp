@@ -5,12 +5,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <memory>
+#include <optional>
+#include <tuple>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "batch_internal.hpp"
+#include "myo/core/calendar.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
@@ -179,6 +183,41 @@ class Database {
   Db db_;
 };
 
+// One done study as a visit of its patient.
+struct VisitRow {
+  std::string study_uid;
+  std::string patient_key;  // study.patient_pseudonym, or "study:<uid>" when the analysis recorded none
+  std::string study_date;   // YYYYMMDD as in report.json, empty when unknown
+  int number = 0;           // 1, 2, ... by study date within the patient
+  std::optional<double> months_from_first;
+};
+
+// The done studies grouped by patient and numbered by study date (undated ones last, by UID).
+std::vector<VisitRow> visits_of(const std::vector<StudyRecord>& studies) {
+  std::vector<VisitRow> rows;
+  for (const auto& s : studies) {
+    if (s.manifest.status != "done") continue;
+    auto key = json_string(s.report, "study", "patient_pseudonym");
+    if (key.empty()) key = "study:" + s.manifest.study_instance_uid;
+    rows.push_back({s.manifest.study_instance_uid, key, json_string(s.report, "study", "study_date"), 0, std::nullopt});
+  }
+  const auto day = [](const VisitRow& v) {
+    const auto date = core::parse_dicom_date(v.study_date);
+    return date ? core::days_since_epoch(*date) : std::numeric_limits<long>::max();
+  };
+  std::sort(rows.begin(), rows.end(), [&](const VisitRow& a, const VisitRow& b) {
+    return std::tuple(a.patient_key, day(a), a.study_uid) < std::tuple(b.patient_key, day(b), b.study_uid);
+  });
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const bool first = i == 0 || rows[i].patient_key != rows[i - 1].patient_key;
+    rows[i].number = first ? 1 : rows[i - 1].number + 1;
+    const auto& head = rows[i - (static_cast<std::size_t>(rows[i].number) - 1)];
+    if (day(rows[i]) != std::numeric_limits<long>::max() && day(head) != std::numeric_limits<long>::max())
+      rows[i].months_from_first = static_cast<double>(day(rows[i]) - day(head)) / core::kDaysPerMonth;
+  }
+  return rows;
+}
+
 void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
   sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
@@ -205,7 +244,7 @@ void bind_real_or_null(sqlite3_stmt* s, int i, const std::string& v) {
   bind_text(s, i, v);  // not a number: kept as text rather than lost
 }
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: patients and visits
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -261,6 +300,19 @@ CREATE TABLE IF NOT EXISTS measurements (
   mercuri_grade TEXT,
   PRIMARY KEY (study_uid, group_name, side, level)
 );
+CREATE TABLE IF NOT EXISTS patients (
+  patient_key TEXT PRIMARY KEY,
+  first_study_date TEXT,
+  last_study_date TEXT,
+  visit_count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS visits (
+  study_uid TEXT PRIMARY KEY REFERENCES studies(study_uid) ON DELETE CASCADE,
+  patient_key TEXT NOT NULL REFERENCES patients(patient_key),
+  visit_number INTEGER NOT NULL,
+  study_date TEXT,
+  months_from_first REAL
+);
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY,
   started_utc TEXT,
@@ -299,6 +351,37 @@ std::string level_key(const Row& r) {
   if (level == "muscle") return "muscle@" + (r.count("muscle") ? r.at("muscle") : std::string());  // one per muscle
   const auto mm = r.count("level_mm") ? r.at("level_mm") : std::string();
   return mm.empty() ? level : level + "@" + mm;
+}
+
+// The patients and visits tables, rewritten whole from the studies the folder holds now.
+void replace_patients(Database& db, const std::vector<VisitRow>& visits) {
+  db.exec("DELETE FROM visits; DELETE FROM patients;");
+  auto patient_stmt = db.prepare(
+      "INSERT INTO patients (patient_key, first_study_date, last_study_date, visit_count) VALUES (?1, ?2, ?3, ?4);");
+  auto visit_stmt = db.prepare("INSERT INTO visits (study_uid, patient_key, visit_number, study_date, months_from_first) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5);");
+  for (std::size_t i = 0; i < visits.size(); ++i) {
+    const auto& v = visits[i];
+    if (i + 1 == visits.size() || visits[i + 1].patient_key != v.patient_key) {  // the patient's last visit
+      const auto& first = visits[i + 1 - static_cast<std::size_t>(v.number)];
+      auto* ps = patient_stmt.get();
+      bind_text(ps, 1, v.patient_key);
+      bind_text_or_null(ps, 2, first.study_date);
+      bind_text_or_null(ps, 3, v.study_date);
+      sqlite3_bind_int(ps, 4, v.number);
+      db.step_done(ps);
+    }
+  }
+  for (const auto& v : visits) {
+    auto* vs = visit_stmt.get();
+    bind_text(vs, 1, v.study_uid);
+    bind_text(vs, 2, v.patient_key);
+    sqlite3_bind_int(vs, 3, v.number);
+    bind_text_or_null(vs, 4, v.study_date);
+    if (v.months_from_first) sqlite3_bind_double(vs, 5, *v.months_from_first);
+    else sqlite3_bind_null(vs, 5);
+    db.step_done(vs);
+  }
 }
 
 void upsert_database(const fs::path& file, const std::vector<StudyRecord>& studies, const detail::RunRecord* run) {
@@ -404,6 +487,7 @@ void upsert_database(const fs::path& file, const std::vector<StudyRecord>& studi
         db.step_done(ms);
       }
     }
+    replace_patients(db, visits_of(studies));
     if (run) {
       auto rs = db.prepare(R"sql(
         INSERT INTO runs (run_id, started_utc, finished_utc, host, software_version, git_revision, parameters, shard,
@@ -451,9 +535,12 @@ void write_cohort_csv(const fs::path& file, const std::vector<StudyRecord>& stud
   std::ostringstream out;
   out << "study_instance_uid,study_key,study_date,manufacturer,protocol,software_version";
   for (const auto& c : measurement_columns) out << ',' << c;
-  out << '\n';
+  out << ",patient_key,visit_number\n";
+  const auto visits = visits_of(studies);
   for (const auto& s : studies) {
     if (s.manifest.status != "done") continue;
+    const auto visit = std::find_if(visits.begin(), visits.end(),
+                                    [&](const VisitRow& v) { return v.study_uid == s.manifest.study_instance_uid; });
     for (const auto& r : s.measurements) {
       if (level_key(r) != "whole") continue;  // cohort.csv: study x group x side; slabs are in the database
       out << csv_field(s.manifest.study_instance_uid) << ',' << csv_field(s.manifest.key) << ','
@@ -461,7 +548,7 @@ void write_cohort_csv(const fs::path& file, const std::vector<StudyRecord>& stud
           << csv_field(json_string(s.report, "study", "manufacturer")) << ',' << csv_field(str(s.report, "protocol"))
           << ',' << csv_field(s.manifest.software_version);
       for (const auto& c : measurement_columns) out << ',' << csv_field(r.count(c) ? r.at(c) : std::string());
-      out << '\n';
+      out << ',' << csv_field(visit->patient_key) << ',' << visit->number << '\n';
     }
   }
   core::write_file_atomically(file, out.str());

@@ -50,6 +50,12 @@ struct PhantomParams {
   // GE: one series per echo holding both; Philips: one series holding all). Six-peak fat, R2* 30/s, a smooth field
   // map with a 240 Hz bump at the lateral right mid-thigh (see render.hpp). --swap-region does not apply to them.
   int raw_echoes = 0;
+  // A later visit of the same patient (1: the first). Visit N, `months_after_first` months after the first: the same
+  // PatientID, birth date and anatomy; its own StudyInstanceUID, StudyDate (the first visit's plus the months) and
+  // noise; a disease course (disease.cpp, apply_disease_course: edema falling under treatment, fat rising slowly,
+  // atrophy following the fat); the patient lying slightly differently on the table (position, height, rotation).
+  int visit = 1;
+  double months_after_first = 0;
 };
 
 struct GroupSideTruth {

@@ -5,15 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "myo/core/repeatability.hpp"
+
 namespace myo::pipeline {
 
-// Repeatability limits (about the 95 % repeatability coefficients reported for quantitative muscle MRI: Dixon
-// PDFF ~1-2 points, muscle volume ~5 %, STIR edema extent a few points). A change smaller than these is not flagged.
-struct RepeatabilityLimits {
-  double fat_fraction_points = 2.0;
-  double edema_fraction_points = 5.0;
-  double volume_percent = 7.0;
-};
+// The limits live in core so that `timeline` flags changes by the same numbers.
+using RepeatabilityLimits = core::RepeatabilityLimits;
 
 struct GroupChange {
   std::string group;

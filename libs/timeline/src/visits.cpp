@@ -1,0 +1,154 @@
+#include "myo/timeline/visits.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "myo/core/error.hpp"
+#include "myo/core/files.hpp"
+#include "myo/core/log.hpp"
+
+namespace myo::timeline {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string text_of(const json& object, const char* key) {
+  return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : std::string();
+}
+
+std::optional<double> number_of(const json& object, const char* key) {
+  if (!object.contains(key) || object[key].is_null()) return std::nullopt;
+  if (!object[key].is_number()) throw std::runtime_error(std::string("'") + key + "' is not a number");
+  return object[key].get<double>();
+}
+
+std::vector<GroupSideMeasure> measures_of(const json& muscles) {
+  std::vector<GroupSideMeasure> measures;
+  for (const auto& m : muscles) {
+    GroupSideMeasure g;
+    g.group = m.at("group").get<std::string>();
+    g.side = m.at("side").get<std::string>();
+    if (g.side != "right" && g.side != "left") throw std::runtime_error("side '" + g.side + "' is neither right nor left");
+    g.volume_ml = number_of(m, "volume_ml").value_or(0.0);
+    g.fat_fraction_pct = number_of(m, "fat_fraction_pct");
+    g.edema_fraction_pct = number_of(m, "edema_fraction_pct");
+    measures.push_back(std::move(g));
+  }
+  return measures;
+}
+
+// The last component of FOLDER, also when it was given with a trailing slash.
+std::string folder_name(const fs::path& folder) {
+  const auto normal = folder.lexically_normal();
+  return (normal.has_filename() ? normal.filename() : normal.parent_path().filename()).string();
+}
+
+bool is_analysis_folder(const fs::path& folder) { return fs::is_regular_file(folder / "report.json"); }
+
+void collect_below(const fs::path& dir, int depth, std::vector<fs::path>& found) {
+  std::vector<fs::path> children;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.is_directory(ec) && entry.path().filename().string().front() != '.') children.push_back(entry.path());
+  std::sort(children.begin(), children.end());
+  for (const auto& child : children) {
+    if (is_analysis_folder(child))
+      found.push_back(child);
+    else if (depth > 1)
+      collect_below(child, depth - 1, found);
+  }
+}
+
+}  // namespace
+
+Visit read_visit(const fs::path& folder) {
+  const fs::path report = folder / "report.json";
+  if (!fs::is_regular_file(report)) throw core::MyoError(report.string(), "not found (expected an analysis folder)");
+  json doc;
+  try {
+    doc = json::parse(core::read_text_file(report));
+  } catch (const json::exception& e) {
+    throw core::MyoError(report.string(), std::string("not valid JSON: ") + e.what());
+  }
+  if (!doc.is_object() || !doc.contains("study") || !doc["study"].is_object() || !doc.contains("muscles") ||
+      !doc["muscles"].is_array())
+    throw core::MyoError(report.string(), "not a MyoScope report: no 'study' or 'muscles'");
+  Visit visit;
+  visit.folder = folder;
+  const auto& study = doc["study"];
+  visit.study_instance_uid = text_of(study, "study_instance_uid");
+  visit.patient_pseudonym = text_of(study, "patient_pseudonym");
+  const auto date = core::parse_dicom_date(text_of(study, "study_date"));
+  if (!date)
+    throw core::MyoError(report.string(), "study.study_date is missing or not a date (YYYYMMDD): the visit cannot be "
+                                          "placed in time");
+  visit.study_date = *date;
+  try {
+    visit.measures = measures_of(doc["muscles"]);
+  } catch (const std::exception& e) {
+    throw core::MyoError(report.string(), std::string("malformed muscle entry: ") + e.what());
+  }
+  return visit;
+}
+
+std::vector<fs::path> find_analysis_folders(const std::vector<fs::path>& dirs) {
+  std::vector<fs::path> found;
+  for (const auto& dir : dirs) {
+    if (!fs::is_directory(dir)) throw core::MyoError(dir.string(), "not a folder (expected an analysis or batch output)");
+    if (is_analysis_folder(dir)) {
+      found.push_back(dir);
+      continue;
+    }
+    const auto before = found.size();
+    collect_below(dir, 3, found);
+    if (found.size() == before)
+      throw core::MyoError(dir.string(), "holds no analysis (no report.json in it or up to three levels below)");
+  }
+  return found;
+}
+
+std::vector<Patient> group_by_patient(std::vector<Visit> visits) {
+  std::map<std::string, Patient> by_key;
+  for (auto& v : visits) {
+    std::string key = v.patient_pseudonym;
+    if (key.empty()) {
+      log::warn("{}: no patient pseudonym in report.json (made by an earlier version, or the images lack PatientID, "
+                "IssuerOfPatientID and PatientBirthDate): shown as a patient of its own",
+                v.folder.string());
+      key = "folder:" + v.folder.lexically_normal().string();
+    }
+    auto& patient = by_key[key];
+    patient.key = key;
+    patient.visits.push_back(std::move(v));
+  }
+  std::vector<Patient> patients;
+  for (auto& [key, patient] : by_key) {
+    std::sort(patient.visits.begin(), patient.visits.end(), [](const Visit& a, const Visit& b) {
+      const auto da = core::days_since_epoch(a.study_date), db = core::days_since_epoch(b.study_date);
+      return da != db ? da < db : a.folder.filename() < b.folder.filename();
+    });
+    patients.push_back(std::move(patient));
+  }
+  std::stable_sort(patients.begin(), patients.end(), [](const Patient& a, const Patient& b) {
+    return core::days_since_epoch(a.visits.front().study_date) < core::days_since_epoch(b.visits.front().study_date);
+  });
+  return patients;
+}
+
+bool patient_matches(const Patient& patient, const std::string& key) {
+  if (key.empty()) return false;
+  if (key == patient.key) return true;
+  const auto colon = patient.key.find(':');
+  if (colon != std::string::npos) {
+    const bool hex_prefix = key.size() >= 8 && patient.key.compare(colon + 1, key.size(), key) == 0;
+    const bool full_prefix = key.size() >= colon + 9 && patient.key.rfind(key, 0) == 0;
+    if (hex_prefix || full_prefix) return true;
+  }
+  return std::any_of(patient.visits.begin(), patient.visits.end(),
+                     [&](const Visit& v) { return folder_name(v.folder) == key; });
+}
+
+}  // namespace myo::timeline
