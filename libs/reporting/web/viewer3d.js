@@ -215,7 +215,8 @@
     const bar = element('div', 'legend-bar');
     bar.style.background = 'linear-gradient(to right,' + legend.stops.join(',') + ')';
     const ticks = element('div', 'legend-ticks');
-    const high = legend.high + ' ' + legend.unit + ' or more';
+    // Colours saturate at the top of the range (fat fraction: 70 %); a range that ends at 100 % needs no "or more".
+    const high = legend.high + ' ' + legend.unit + (legend.high < 100 ? ' or more' : '');
     ticks.append(element('span', '', legend.low + ' ' + legend.unit), element('span', '', high));
     const none = element('span', 'legend-none', 'no value');
     none.style.setProperty('--swatch', legend.no_value);
@@ -244,7 +245,8 @@
 
     const gl = canvas.getContext('webgl2', { antialias: true }) || canvas.getContext('webgl', { antialias: true });
     if (!gl) throw new Error('WebGL is not available in this browser');
-    if (!(gl instanceof WebGL2RenderingContext) && !gl.getExtension('OES_element_index_uint'))
+    const webgl2 = typeof WebGL2RenderingContext !== 'undefined' && gl instanceof WebGL2RenderingContext;
+    if (!webgl2 && !gl.getExtension('OES_element_index_uint'))
       throw new Error('WebGL without 32-bit indices');
     const shader = createProgram(gl);
     const buffers = meshes.map((mesh) => upload(gl, mesh));

@@ -17,7 +17,7 @@ struct SceneExportParams {
   std::array<double, 2> fat_fraction_range_pct{0.0, 70.0};  // glTF material colours use the figures' colour map
   // Each group's glTF mesh is decimated to at most this many triangles (0: full resolution), which keeps scene.glb and
   // report.html (which embeds it) a few MB; the VTP files keep the full resolution.
-  std::size_t glb_max_triangles_per_group = 6000;
+  std::size_t glb_max_triangles_per_group = 4000;
 };
 
 struct SceneExport {
