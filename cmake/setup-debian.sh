@@ -18,6 +18,7 @@ packages=(
   dcm2niix time                 # benchmarks: the loading comparison and peak memory (testing/benchmarks)
   libcairo2-dev libpango1.0-dev fonts-dejavu-core  # report.pdf / report.html: layout, charts, text
   poppler-utils                 # pdftotext/pdfinfo/pdftoppm: report.pdf is checked in tests
+  chromium                      # headless browser test of report.html (3D map, lightbox, sortable tables)
   libspdlog-dev libfmt-dev      # logging facade backend
   libcli11-dev                  # command-line parsing
   libopenblas-dev               # the muscle model's matrix products (segmentation)

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "myo/core/error.hpp"
@@ -383,4 +384,39 @@ TEST(Rendering, SceneExportWritesAValidGlbAndReadableVtpWithTheMetric) {
     }
   }
   EXPECT_TRUE(found);
+}
+
+// report.html embeds scene.glb: each group's mesh is decimated to the triangle budget (the VTP keeps every triangle),
+// and the file carries the colours and colour bars the HTML viewer shows, the same as the figures'.
+TEST(Rendering, SceneGlbKeepsTheTriangleBudgetAndCarriesDisplayColours) {
+  const auto phantom = myo::testing::make_thigh_phantom();
+  myo::testing::TempDir dir;
+  rendering::SceneExportParams params;
+  params.glb_max_triangles_per_group = 300;
+  const auto exported = rendering::export_scene(phantom.input(), dir.path() / "scene.glb", dir.path() / "vtp", params);
+  const std::string glb = bytes_of(exported.glb);
+  ASSERT_GE(glb.size(), 20U);
+  const auto json_length = static_cast<std::size_t>(static_cast<unsigned char>(glb[12])) |
+                           static_cast<std::size_t>(static_cast<unsigned char>(glb[13])) << 8U;
+  const auto doc = nlohmann::json::parse(glb.substr(20, json_length));
+  ASSERT_FALSE(doc["meshes"].empty());
+  std::map<std::string, std::string> fat_colour;
+  for (const auto& mesh : doc["meshes"]) {
+    const auto triangles = doc["accessors"][mesh["primitives"][0]["indices"].get<int>()]["count"].get<int>() / 3;
+    EXPECT_LE(triangles, 330) << mesh["name"];  // quadric decimation lands near, not exactly on, its target
+    const auto& colours = mesh["extras"]["display_colors"];
+    EXPECT_EQ(colours["fat_fraction"].get<std::string>().size(), 7U) << mesh["name"];
+    EXPECT_EQ(colours["edema_fraction"].get<std::string>().front(), '#');
+    fat_colour[mesh["name"].get<std::string>()] = colours["fat_fraction"].get<std::string>();
+  }
+  EXPECT_NE(fat_colour["quadriceps_right"], fat_colour["quadriceps_left"]) << "60 % and 5 % share a colour";
+  vtkNew<vtkXMLPolyDataReader> reader;
+  reader->SetFileName((dir.path() / "vtp" / "quadriceps_right.vtp").string().c_str());
+  reader->Update();
+  EXPECT_GT(reader->GetOutput()->GetNumberOfPolys(), 330) << "the VTP is not decimated";
+  for (const char* metric : {"fat_fraction", "edema_fraction"}) {
+    const auto& legend = doc["extras"]["legends"][metric];
+    EXPECT_EQ(legend["stops"].size(), 11U) << metric;
+    EXPECT_LT(legend["low"].get<double>(), legend["high"].get<double>()) << metric;
+  }
 }

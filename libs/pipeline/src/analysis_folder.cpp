@@ -8,12 +8,12 @@
 namespace myo::pipeline {
 
 bool written_by_myoscope(const std::string& name) {
-  static constexpr std::array<std::string_view, 21> kEntries{
+  static constexpr std::array<std::string_view, 22> kEntries{
       "report.json",       "measurements.csv", "labels.nii.gz",     "muscle_labels.nii.gz", "fat_fraction.nii.gz",
       "water_t2_ms.nii.gz", "water.nii.gz",    "t1.nii.gz",         "stir.nii.gz",          "edema_mask.nii.gz",
       "bone.nii.gz",       "comparison.json",  "report.pdf",        "report.html",          "segmentation.json",
       "batch.json",        "serve.json",       "figures",           "dicom",                "corrected_labels.nii.gz",
-      "edit_log.json"};
+      "edit_log.json",        "scene.glb"};
   for (const auto entry : kEntries)
     if (name == entry) return true;
   return false;

@@ -34,6 +34,7 @@
 #include "myo/quantification/water_fat_separation.hpp"
 #include "myo/quantification/water_t2.hpp"
 #include "myo/rendering/figures.hpp"
+#include "myo/rendering/scene_export.hpp"
 #include "myo/reporting/document.hpp"
 #include "myo/reporting/report.hpp"
 #include "myo/segmentation/muscle_model.hpp"
@@ -472,14 +473,14 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   // Figures: need an X display (VTK); without one the analysis still completes and says why figures are missing.
   std::vector<rendering::Figure> figures;
   rendering::FigureInput figure_input;  // the figures' and the PACS overlay series' layers, on the reference grid
-    figure_input.labels = &segmentation.labels;
-    figure_input.anatomy = water_img ? &*water_img : t1_img ? &*t1_img : nullptr;
-    figure_input.fat_fraction_pct = quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr;
-    figure_input.stir = seg_input.stir;
-    figure_input.edema_mask = quantities.edema_mask ? &*quantities.edema_mask : nullptr;
-    figure_input.bone = segmentation.bone.voxels.empty() ? nullptr : &segmentation.bone;
-    figure_input.measurements = quantities.groups;
-    figure_input.crotch_z_mm = segmentation.landmarks.crotch_z_mm;
+  figure_input.labels = &segmentation.labels;
+  figure_input.anatomy = water_img ? &*water_img : t1_img ? &*t1_img : nullptr;
+  figure_input.fat_fraction_pct = quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr;
+  figure_input.stir = seg_input.stir;
+  figure_input.edema_mask = quantities.edema_mask ? &*quantities.edema_mask : nullptr;
+  figure_input.bone = segmentation.bone.voxels.empty() ? nullptr : &segmentation.bone;
+  figure_input.measurements = quantities.groups;
+  figure_input.crotch_z_mm = segmentation.landmarks.crotch_z_mm;
   if (options.write_figures && !segmentation.labels.voxels.empty() && !report.muscles.empty()) {
     try {
       figures = rendering::render_study_figures(figure_input, out_dir / "figures");
@@ -492,6 +493,13 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
       report.problems.push_back(problem);
     }
     clock.lap("figures");
+  }
+
+  // The muscle group surfaces as glTF (no X display needed): report.html's 3D map, and a file for any glTF viewer.
+  fs::path scene_glb;
+  if (options.write_reports && !segmentation.labels.voxels.empty() && !report.muscles.empty()) {
+    scene_glb = rendering::export_scene(figure_input, out_dir / "scene.glb", {}).glb;
+    clock.lap("scene");
   }
 
   // Follow-up: changes against an earlier analysis of the same patient, flagged beyond repeatability.
@@ -513,6 +521,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
       extras.patient = reporting::PatientHeader{study->patient_name, study->patient_id, study->patient_birth_date,
                                                 study->accession_number};
     for (const auto& f : figures) extras.figures.push_back({f.path, f.caption});
+    extras.scene_glb = scene_glb;
     if (comparison) {
       reporting::FollowUp follow_up;
       follow_up.baseline_study_date = comparison->baseline_study_date;

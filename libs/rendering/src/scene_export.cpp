@@ -12,6 +12,7 @@
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
+#include <vtkQuadricDecimation.h>
 #include <vtkStringArray.h>
 #include <vtkXMLPolyDataWriter.h>
 
@@ -75,6 +76,18 @@ void add_point_profile(vtkPolyData& mesh, const char* name, const LevelProfiles&
   mesh.GetPointData()->AddArray(a);
 }
 
+// The mesh with at most `max_triangles` triangles (quadric decimation, fresh point normals); unchanged when it has
+// fewer or the budget is 0. Keeps the glTF (and report.html, which embeds it) a few MB on fine grids.
+vtkSmartPointer<vtkPolyData> within_triangle_budget(vtkPolyData* mesh, std::size_t max_triangles) {
+  const auto triangles = static_cast<std::size_t>(mesh->GetNumberOfPolys());
+  if (max_triangles == 0 || triangles <= max_triangles) return mesh;
+  vtkNew<vtkQuadricDecimation> decimate;
+  decimate->SetInputData(mesh);
+  decimate->SetTargetReduction(1.0 - static_cast<double>(max_triangles) / static_cast<double>(triangles));
+  decimate->VolumePreservationOn();
+  return detail::with_point_normals(decimate->GetOutputPort());
+}
+
 // --- GLB -------------------------------------------------------------------------------------------------------
 
 struct GlbBuilder {
@@ -104,6 +117,21 @@ double srgb_to_linear(std::uint8_t c) {
   return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
 }
 
+std::string hex_color(detail::Rgb c) { return fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b); }
+
+// sRGB colour of a group for a metric, grey (kNoData) when unmeasured: what report.html's 3D map shows.
+std::string display_color(Metric metric, const detail::MetricInfo& info, double value) {
+  return hex_color(std::isnan(value) ? detail::kNoData : detail::metric_color(metric, info, value));
+}
+
+// The colour bar of a metric (range, unit, 11 evenly spaced sRGB stops), so a viewer needs no colour map of its own.
+nlohmann::json legend_json(Metric metric, const detail::MetricInfo& info) {
+  nlohmann::json stops = nlohmann::json::array();
+  for (int i = 0; i <= 10; ++i) stops.push_back(hex_color(detail::colormap(metric, i / 10.0)));
+  return {{"title", info.bar_label}, {"unit", "%"}, {"low", info.low}, {"high", info.high}, {"stops", stops},
+          {"no_value", hex_color(detail::kNoData)}};
+}
+
 void append_u32(std::string& out, std::uint32_t v) {
   for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((v >> (8 * b)) & 0xFFU));
 }
@@ -123,6 +151,7 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
   FigureParams colour_params;
   colour_params.fat_fraction_range_pct = params.fat_fraction_range_pct;
   const auto ff_info = detail::metric_info(Metric::fat_fraction, colour_params);
+  const auto edema_info = detail::metric_info(Metric::edema_fraction, colour_params);
   const auto& catalog = core::MuscleCatalog::instance();
 
   GlbBuilder glb;
@@ -175,6 +204,7 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
     }
 
     if (!glb_path.empty()) {
+      mesh = within_triangle_budget(mesh, params.glb_max_triangles_per_group);  // the VTP above kept every triangle
       // LPS mm -> glTF metres: X = patient left (x), Y = superior (z), Z = anterior (-y). A proper rotation.
       const vtkIdType np = mesh->GetNumberOfPoints();
       std::vector<float> positions(static_cast<std::size_t>(np) * 3), normals;
@@ -235,6 +265,8 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
       extras["volume_ml"] = m ? nlohmann::json(m->volume_ml) : nlohmann::json(nullptr);
       extras["fat_fraction_pct"] = std::isnan(ff) ? nlohmann::json(nullptr) : nlohmann::json(ff);
       extras["edema_fraction_pct"] = std::isnan(edema) ? nlohmann::json(nullptr) : nlohmann::json(edema);
+      extras["display_colors"] = {{"fat_fraction", display_color(Metric::fat_fraction, ff_info, ff)},
+                                  {"edema_fraction", display_color(Metric::edema_fraction, edema_info, edema)}};
       meshes.push_back({{"name", name},
                         {"primitives",
                          {{{"attributes", attributes},
@@ -250,7 +282,10 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
     while (glb.bin.size() % 4) glb.bin.push_back('\0');
     nlohmann::json doc;
     doc["asset"] = {{"version", "2.0"}, {"generator", "MyoScope rendering"}};
-    doc["extras"] = {{"coordinates", "metres; +X patient left, +Y superior, +Z anterior (from LPS mm)"}};
+    doc["extras"] = {{"coordinates", "metres; +X patient left, +Y superior, +Z anterior (from LPS mm)"},
+                     {"legends",
+                      {{"fat_fraction", legend_json(Metric::fat_fraction, ff_info)},
+                       {"edema_fraction", legend_json(Metric::edema_fraction, edema_info)}}}};
     nlohmann::json scene_nodes = nlohmann::json::array();
     for (std::size_t i = 0; i < nodes.size(); ++i) scene_nodes.push_back(i);
     doc["scene"] = 0;

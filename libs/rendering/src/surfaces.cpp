@@ -23,6 +23,18 @@
 #include "myo/core/statistics.hpp"
 
 namespace myo::rendering::detail {
+
+vtkSmartPointer<vtkPolyData> with_point_normals(vtkAlgorithmOutput* surface) {
+  vtkNew<vtkPolyDataNormals> normals;
+  normals->SetInputConnection(surface);
+  normals->SplittingOff();
+  normals->ConsistencyOn();
+  normals->ComputePointNormalsOn();
+  normals->ComputeCellNormalsOff();
+  normals->Update();
+  return normals->GetOutput();
+}
+
 namespace {
 
 // Windowed-sinc smoothing (skipped with no iterations) and point normals: the finish of every surface.
@@ -37,14 +49,7 @@ vtkSmartPointer<vtkPolyData> smoothed_with_normals(vtkAlgorithmOutput* contour, 
   smooth->SetPassBand(pass_band);
   smooth->NonManifoldSmoothingOn();
   smooth->NormalizeCoordinatesOn();
-  vtkNew<vtkPolyDataNormals> normals;
-  normals->SetInputConnection(smoothing_iterations > 0 ? smooth->GetOutputPort() : contour);
-  normals->SplittingOff();
-  normals->ConsistencyOn();
-  normals->ComputePointNormalsOn();
-  normals->ComputeCellNormalsOff();
-  normals->Update();
-  return normals->GetOutput();
+  return with_point_normals(smoothing_iterations > 0 ? smooth->GetOutputPort() : contour);
 }
 
 // Maps points of a sub-grid (contoured with the voxel spacing and origin 0 at index `first`) to LPS, and rotates

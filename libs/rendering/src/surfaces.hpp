@@ -1,5 +1,6 @@
 #pragma once
 // Smoothed surfaces of the labelled muscle groups and of the body outline, in LPS millimetres.
+#include <vtkAlgorithmOutput.h>
 #include <vtkPolyData.h>
 #include <vtkSmartPointer.h>
 
@@ -14,6 +15,8 @@ struct LabelSurfaces {
   std::vector<int> labels;            // label values present, increasing
 };
 
+// Point normals (consistent orientation, no splitting at sharp edges): the shading of every surface drawn or exported.
+[[nodiscard]] vtkSmartPointer<vtkPolyData> with_point_normals(vtkAlgorithmOutput* surface);
 // vtkDiscreteFlyingEdges3D over all labels at once, then vtkWindowedSincPolyDataFilter and normals. When the labels'
 // bounding box holds more than max_voxels voxels, the grid is subsampled in-plane (0: never).
 [[nodiscard]] LabelSurfaces build_label_surfaces(const core::LabelVolume& labels, int smoothing_iterations,

@@ -363,7 +363,7 @@ std::string readable(const std::string& identifier) {
 std::string seconds_text(const std::map<std::string, double>& stages) {
   // Pipeline order first, then any other stage.
   static const std::vector<std::string> order{"scan",    "load",    "segmentation",     "quantification",
-                                              "outputs", "figures", "report_documents", "dicom_results"};
+                                              "outputs", "figures", "scene", "report_documents", "dicom_results"};
   std::vector<std::pair<std::string, double>> sorted;
   for (const auto& name : order)
     if (const auto it = stages.find(name); it != stages.end()) sorted.emplace_back(*it);

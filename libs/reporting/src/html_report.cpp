@@ -1,12 +1,24 @@
-// report.html: one self-contained file (inline CSS, images as data URIs, no script, no external resource).
-// Every text is escaped: series descriptions and other DICOM tags are attacker-controlled input.
+// report.html: one self-contained file (inline CSS and scripts, images and the 3D scene as data, no external
+// resource, no network at view time). The scripts are our own (libs/reporting/web, compiled in): click-to-enlarge
+// figures, sortable tables and the WebGL 3D map. Every text is escaped: series descriptions and other DICOM tags are
+// attacker-controlled input.
 #include <fmt/format.h>
 
+#include <optional>
+#include <string>
+
 #include "document_content.hpp"
+#include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/reporting/document.hpp"
 
 namespace myo::reporting {
+// libs/reporting/web/*.js, embedded at build time (cmake/MyoEmbedFile.cmake).
+extern const unsigned char kReportScriptBytes[];
+extern const std::size_t kReportScriptSize;
+extern const unsigned char kViewer3dScriptBytes[];
+extern const std::size_t kViewer3dScriptSize;
+
 namespace {
 
 using detail::DocumentContent;
@@ -70,14 +82,15 @@ std::string png_image(const std::string& png, const std::string& alt, const char
 }
 
 std::string table_html(const Table& t, const char* css_class) {
-  std::string out = fmt::format("<table class=\"{}\">\n<colgroup>", css_class);
+  std::string out = fmt::format("<table class=\"{}\" data-sortable>\n<colgroup>", css_class);
   double total = 0;
   for (const double w : t.widths) total += w;
   for (const double w : t.widths) out += fmt::format("<col style=\"width:{:.1f}%\">", 100 * w / total);
   out += "</colgroup>\n<thead><tr>";
   for (std::size_t c = 0; c < t.header.size(); ++c)
     out +=
-        fmt::format("<th{}>{}</th>", c < t.numeric.size() && t.numeric[c] ? " class=\"num\"" : "", escape(t.header[c]));
+        fmt::format("<th{}>{}</th>", c < t.numeric.size() && t.numeric[c] ? " class=\"num\" data-sort-type=\"number\"" : "",
+                    escape(t.header[c]));
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& row : t.rows) {
     const char* cls = row.style == RowStyle::difference    ? " class=\"diff\""
@@ -106,6 +119,34 @@ std::string list(const std::vector<std::string>& items) {
   return out + "</ul>\n";
 }
 
+std::string script(const unsigned char* bytes, std::size_t size) {
+  return "<script>\n" + std::string(reinterpret_cast<const char*>(bytes), size) + "</script>\n";
+}
+
+// The bytes of scene.glb; nullopt when no scene is given or the file cannot be read.
+std::optional<std::string> read_scene(const std::filesystem::path& glb) {
+  if (glb.empty()) return std::nullopt;
+  try {
+    return core::read_text_file(glb);
+  } catch (const core::MyoError&) {
+    return std::nullopt;
+  }
+}
+
+// The rotatable 3D map: the scene embedded base64 for viewer3d.js; a note instead when it could not be read.
+std::string map3d_section(const std::filesystem::path& glb, const std::optional<std::string>& scene) {
+  if (!scene)
+    return "<h2>3D map</h2>\n<p class=\"note\">The 3D map (" + escape(glb.filename().string()) +
+           ") could not be read and is left out.</p>\n";
+  return "<h2 id=\"map3d\">3D map</h2>\n<div id=\"viewer3d\" class=\"viewer3d\" data-status=\"loading\">"
+         "<noscript><p class=\"note\">The 3D map needs JavaScript.</p></noscript></div>\n"
+         "<p class=\"note\">Muscle groups coloured by the chosen metric, the same colours as the figures. Drag to "
+         "rotate, wheel to zoom, double-click to reset; hover over or click a group for its values. The first view is "
+         "from the front: the patient's right (R) is on the left of the screen.</p>\n"
+         "<script type=\"application/octet-stream\" id=\"scene-glb\">" +
+         base64(*scene) + "</script>\n";
+}
+
 constexpr const char* kStyle = R"css(
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;font-size:14px;color:#1a1a1a;
 max-width:60em;margin:1.5em auto;padding:0 1em;line-height:1.4}
@@ -130,6 +171,30 @@ figure{margin:1em 0}
 figure img{max-width:100%;height:auto;border:1px solid #ddd}
 figcaption{color:#444;font-size:.9em}
 .warning{color:#8a4b00}
+img.figure,img.chart{cursor:zoom-in}
+.lightbox{position:fixed;inset:0;z-index:10;background:rgba(0,0,0,.85);display:flex;flex-direction:column;
+align-items:center;justify-content:center;cursor:zoom-out}
+.lightbox[hidden]{display:none}
+.lightbox img{max-width:96vw;max-height:88vh;background:#fff}
+.lightbox p{color:#fff;margin:.5em}
+th[aria-sort]{cursor:pointer}
+th[aria-sort=ascending]::after{content:" \25B2"}
+th[aria-sort=descending]::after{content:" \25BC"}
+table.sorted tr.first td{border-top:1px solid #ddd}
+.viewer3d{border:1px solid #ddd;padding:.4em}
+.viewer-controls{display:flex;gap:1.2em;align-items:center;margin-bottom:.3em}
+.viewer-stage{position:relative}
+.viewer-stage canvas{width:100%;height:28em;display:block;cursor:grab;touch-action:none}
+.viewer-labels .direction{position:absolute;transform:translate(-50%,-50%);font-weight:bold;color:#0072b2;
+pointer-events:none}
+.viewer-labels .seen-from{position:absolute;left:.3em;top:.2em;font-size:.85em;color:#444;pointer-events:none}
+.viewer-info{min-height:1.4em;font-size:.95em}
+.legend-title{font-size:.9em}
+.legend-bar{height:.9em;max-width:24em;border:1px solid #999}
+.legend-ticks{display:flex;justify-content:space-between;max-width:24em;font-size:.8em;color:#444}
+.legend-none{font-size:.8em;color:#444}
+.legend-none::before{content:"";display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle;
+background:var(--swatch);border:1px solid #999}
 footer{margin-top:2em;color:#777;font-size:.85em;border-top:1px solid #ddd;padding-top:.5em}
 @media print{body{max-width:none}
 h2{page-break-after:avoid}
@@ -153,6 +218,9 @@ std::string to_html_report(const Report& report, const ReportExtras& extras) {
   out += "<h2>Summary</h2>\n<div class=\"summary\">\n";
   for (const auto& s : d.summary) out += "<p>" + escape(s) + "</p>\n";
   out += "<p class=\"disclaimer\">" + escape(d.summary_disclaimer) + "</p>\n</div>\n";
+  // The picture right after the words, before the numbers.
+  const auto scene = read_scene(extras.scene_glb);
+  if (!extras.scene_glb.empty()) out += map3d_section(extras.scene_glb, scene);
 
   out += "<h2>Measurements per muscle group and side</h2>\n" + table_html(d.measurements, "measurements");
   if (d.correction) out += "<h2>Labels corrected by the reader</h2>\n" + table_html(*d.correction, "correction");
@@ -197,7 +265,10 @@ std::string to_html_report(const Report& report, const ReportExtras& extras) {
   out += "<h2>Method, parameters and provenance</h2>\n" + key_values(d.method);
   if (!d.segmentation_notes.empty()) out += "<p><b>Segmentation notes</b></p>\n" + list(d.segmentation_notes);
   if (!d.warnings.empty()) out += "<p class=\"warning\"><b>Warnings</b></p>\n" + list(d.warnings);
-  out += "<footer>" + escape(d.footer) + "</footer>\n</body>\n</html>\n";
+  out += "<footer>" + escape(d.footer) + "</footer>\n";
+  out += script(kReportScriptBytes, kReportScriptSize);
+  if (scene) out += script(kViewer3dScriptBytes, kViewer3dScriptSize);
+  out += "</body>\n</html>\n";
   return out;
 }
 

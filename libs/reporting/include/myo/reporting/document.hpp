@@ -1,6 +1,6 @@
 #pragma once
-// The reports people read: report.pdf (A4, page numbers) and a self-contained report.html (inline CSS, every image
-// a data URI, no external resource), drawn natively with Cairo and Pango (no browser). Both come from the same
+// The reports people read: report.pdf (A4, page numbers) and a self-contained report.html (inline CSS and scripts,
+// every image and the 3D scene embedded, no external resource), drawn natively with Cairo and Pango (no browser). Both come from the same
 // Report as report.json and say the same things: header, series used, the plain-language pattern summary
 // (descriptive, never a diagnosis), a table per group and side, charts, the figures, the follow-up changes when a
 // prior analysis is given, and the method with its parameters and provenance.
@@ -58,10 +58,15 @@ struct ReportExtras {
   // De-identified: no patient identifiers, study date, study description, accession, study UID or file paths.
   bool deidentified = false;
   std::vector<FigureRef> figures;     // embedded in this order
+  // scene.glb (rendering::export_scene): report.html shows it as a rotatable 3D map; empty = no 3D map, unreadable =
+  // a note instead. report.pdf does not use it.
+  std::filesystem::path scene_glb;
   std::optional<FollowUp> follow_up;  // the follow-up section appears only when given
 };
 
-// The HTML document as text (self-contained; every text from DICOM or the file system is escaped).
+// The HTML document as text (self-contained; every text from DICOM or the file system is escaped). Figures and
+// charts enlarge on a click, tables sort on a click on a header, and with `scene_glb` a WebGL 3D map of the groups
+// coloured by fat fraction or edema (libs/reporting/web).
 [[nodiscard]] std::string to_html_report(const Report& report, const ReportExtras& extras);
 
 // Both write atomically (temporary file renamed into place). Throw core::MyoError naming the path on failure.
