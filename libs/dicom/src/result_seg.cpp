@@ -41,6 +41,44 @@ CodeSequenceMacro code(const std::string& value, const std::string& scheme, cons
   return CodeSequenceMacro(value.c_str(), scheme.c_str(), meaning.c_str());
 }
 
+CodeSequenceMacro code(const detail::Code& c) {
+  return CodeSequenceMacro(std::string(c.value).c_str(), std::string(c.scheme).c_str(),
+                           std::string(c.meaning).c_str());
+}
+
+// One segment: category Anatomical Structure, the group's code from the code table with laterality as type
+// modifier, its anatomic region (hip or thigh) with the same laterality, tracking ID/UID and display colour.
+std::unique_ptr<DcmSegment> make_segment(const detail::SegmentCoding& coding, const std::string& study_uid,
+                                         const std::string& subject) {
+  DcmSegment* raw_segment = nullptr;
+  check(DcmSegment::create(raw_segment, coding.label.c_str(), code(detail::anatomical_structure_category()),
+                           code(coding.code->structure), DcmSegTypes::SAT_AUTOMATIC, core::software_name()),
+        subject, "cannot create segment " + coding.label);
+  std::unique_ptr<DcmSegment> segment(raw_segment);
+  const detail::Code& side = detail::laterality_code(coding.side);
+  // Owned by the segment and its anatomy macro once pushed.
+  segment->getSegmentedPropertyTypeModifierCode().push_back(new CodeSequenceMacro(code(side)));
+  GeneralAnatomyMacro& anatomy = segment->getGeneralAnatomyCode();
+  anatomy.getAnatomicRegion() = code(coding.code->region);
+  anatomy.getAnatomicRegionModifier().push_back(new CodeSequenceMacro(code(side)));
+  const bool right = coding.side == core::Side::right;
+  check(segment->setSegmentDescription((coding.group->display_name + (right ? ", right side" : ", left side")).c_str()),
+        subject, "segment description");
+  check(segment->setTrackingID(coding.tracking_id.c_str()), subject, "tracking ID");
+  // Same group, side and study: same tracking UID (TrackingID requires one).
+  check(segment->setTrackingUID(uid_from_key("myoscope-tracking|" + study_uid + "|" + coding.tracking_id).c_str()),
+        subject, "tracking UID");
+  double l = 0;
+  double a = 0;
+  double b = 0;
+  const auto& rgb = coding.group->color_rgb;
+  IODCIELabUtil::rgb2DicomLab(l, a, b, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
+  check(segment->setRecommendedDisplayCIELabValue(static_cast<Uint16>(l), static_cast<Uint16>(a),
+                                                  static_cast<Uint16>(b)),
+        subject, "segment colour");
+  return segment;
+}
+
 // Binary pixel data: pixel i of the concatenated frames is bit (i % 8) of byte i / 8, no padding between frames.
 class BitWriter {
  public:
@@ -171,37 +209,7 @@ WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultCo
   BitWriter pixel_bits;
   std::vector<int> source_frame_numbers;  // per written frame: frame of a multi-frame source, 0 for none
   for (const auto& coding : segments) {
-    DcmSegment* raw_segment = nullptr;
-    check(DcmSegment::create(raw_segment, coding.label.c_str(), code(detail::kCategoryCode, detail::kSct,
-                                                                     detail::kCategoryMeaning),
-                             code(coding.type_code, detail::kSct, coding.type_meaning), DcmSegTypes::SAT_AUTOMATIC,
-                             core::software_name()),
-          subject, "cannot create segment " + coding.label);
-    std::unique_ptr<DcmSegment> segment(raw_segment);
-    const bool right = coding.side == core::Side::right;
-    // Owned by the segment once pushed.
-    segment->getSegmentedPropertyTypeModifierCode().push_back(
-        new CodeSequenceMacro(right ? detail::kRightCode : detail::kLeftCode, detail::kSct, right ? "Right" : "Left"));
-    check(segment->setSegmentDescription(
-              (coding.group->display_name + (right ? ", right side" : ", left side") +
-               (coding.specific_code ? "" : " (coded as skeletal muscle: no agreed SNOMED CT code for the group)"))
-                  .c_str()),
-          subject, "segment description");
-    check(segment->setTrackingID(coding.tracking_id.c_str()), subject, "tracking ID");
-    // Same group, side and study: same tracking UID (TrackingID requires one).
-    check(segment->setTrackingUID(
-              uid_from_key("myoscope-tracking|" + source.study_instance_uid + "|" + coding.tracking_id).c_str()),
-          subject, "tracking UID");
-    {
-      double l = 0;
-      double a = 0;
-      double b = 0;
-      const auto& rgb = coding.group->color_rgb;
-      IODCIELabUtil::rgb2DicomLab(l, a, b, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
-      check(segment->setRecommendedDisplayCIELabValue(static_cast<Uint16>(l), static_cast<Uint16>(a),
-                                                      static_cast<Uint16>(b)),
-            subject, "segment colour");
-    }
+    std::unique_ptr<DcmSegment> segment = make_segment(coding, source.study_instance_uid, subject);
     Uint16 segment_number = 0;
     check(seg->addSegment(segment.get(), segment_number), subject, "cannot add segment " + coding.label);
     segment.release();  // owned by the document now
@@ -263,6 +271,7 @@ WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultCo
           "pixel data");
   }
   detail::put_source_frame_numbers(ds, source_frame_numbers, subject);
+  detail::put_coding_scheme_identification(ds, subject);
   detail::put_patient_study(ds, source);
   detail::put_series_equipment(ds, source, instance, "SEG", options.series_number, options.series_description);
   check(ds.putAndInsertString(DCM_SegmentsOverlap, "NO"), subject, "segments overlap");
@@ -316,11 +325,7 @@ int catalogue_label_of(DcmSegment& segment, const std::string& subject) {
   }
   // 2. Laterality, from the type modifier or the anatomic region modifier.
   std::optional<core::Side> side;
-  const auto side_of = [](const std::string& value) -> std::optional<core::Side> {
-    if (value == detail::kRightCode) return core::Side::right;
-    if (value == detail::kLeftCode) return core::Side::left;
-    return std::nullopt;
-  };
+  const auto side_of = [](const std::string& value) { return detail::side_of_laterality_code(value); };
   for (auto* modifier : segment.getSegmentedPropertyTypeModifierCode())
     if (modifier && !side) side = side_of(get_code_value(*modifier));
   for (auto* modifier : segment.getGeneralAnatomyCode().getAnatomicRegionModifier())
@@ -332,16 +337,18 @@ int catalogue_label_of(DcmSegment& segment, const std::string& subject) {
     if (label.find("right") != std::string::npos) side = core::Side::right;
     else if (label.find("left") != std::string::npos) side = core::Side::left;
   }
-  // 3. SNOMED type code, when only one catalogue group has it.
+  // 3. Type code, when the code table gives it to one catalogue group only.
   const std::string type = get_code_value(segment.getSegmentedPropertyTypeCode());
   if (side && !type.empty()) {
     const core::MuscleGroup* found = nullptr;
     int matches = 0;
-    for (const auto& group : catalog.groups())
-      if (group.snomed_code == type) {
+    for (const auto& group : catalog.groups()) {
+      const auto* row = detail::find_anatomy_code(group.name, true);
+      if (row != nullptr && row->structure.value == type) {
         found = &group;
         ++matches;
       }
+    }
     if (matches == 1) return found->label(*side);
   }
   // 4. Segment label: the catalogue's display name or name.
