@@ -111,13 +111,13 @@ const AnatomyCode* find_anatomy_code(std::string_view name, bool group) {
 
 const Code& anatomical_structure_category() {
   // PS3.16 CID 7150. (dcmqi and Slicer still write 123037004, SNOMED CT's "Body structure", with this meaning.)
-  static constexpr Code category{"SCT", "91723000", "Anatomical Structure"};
+  static constexpr Code category{kSct, kCategoryCode, kCategoryMeaning};
   return category;
 }
 
 const Code& laterality_code(core::Side side) {
-  static constexpr Code right{"SCT", "24028007", "Right"};  // PS3.16 CID 244
-  static constexpr Code left{"SCT", "7771000", "Left"};
+  static constexpr Code right{kSct, kRightCode, "Right"};  // PS3.16 CID 244
+  static constexpr Code left{kSct, kLeftCode, "Left"};
   return side == core::Side::right ? right : left;
 }
 

@@ -38,6 +38,15 @@ struct AnatomyCode {
 // The row of a catalogue group (group = true) or single muscle; nullptr when the table has none.
 [[nodiscard]] const AnatomyCode* find_anatomy_code(std::string_view name, bool group = true);
 
+// Values of the rows below that other writers use as plain strings (PS3.16 CID 7150, 7710, 244).
+inline constexpr const char* kSct = "SCT";
+inline constexpr const char* kCategoryCode = "91723000";
+inline constexpr const char* kCategoryMeaning = "Anatomical Structure";
+inline constexpr const char* kSkeletalMuscleCode = "127954009";  // e.g. as the anatomic region of a finding
+inline constexpr const char* kSkeletalMuscleMeaning = "Skeletal muscle";
+inline constexpr const char* kRightCode = "24028007";
+inline constexpr const char* kLeftCode = "7771000";
+
 // Segment category (PS3.16 CID 7150) and laterality modifiers (CID 244).
 [[nodiscard]] const Code& anatomical_structure_category();
 [[nodiscard]] const Code& laterality_code(core::Side side);

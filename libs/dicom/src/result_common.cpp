@@ -371,6 +371,8 @@ SegmentCoding segment_coding(const core::MuscleGroup& group, core::Side side) {
   coding.code = find_anatomy_code(group.name, true);
   if (coding.code == nullptr)
     throw core::MyoError("code table", "muscle group '" + group.name + "' has no DICOM code (libs/dicom code_table)");
+  coding.type_code = coding.code->structure.value;
+  coding.type_meaning = coding.code->structure.meaning;
   coding.label = group.display_name + (side == core::Side::right ? " right" : " left");
   if (coding.label.size() > 64) coding.label = coding.label.substr(0, 64);  // LO
   coding.tracking_id = group.name + (side == core::Side::right ? "_right" : "_left");

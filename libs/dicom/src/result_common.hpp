@@ -84,6 +84,8 @@ struct SegmentCoding {
   const core::MuscleGroup* group = nullptr;
   core::Side side = core::Side::right;
   const AnatomyCode* code = nullptr;  // the group's row of the code table, never null
+  std::string type_code;              // code->structure as strings
+  std::string type_meaning;
   std::string label;                  // "Quadriceps femoris right"
   std::string tracking_id;            // "quadriceps_right"
 };
