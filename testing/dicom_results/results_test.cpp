@@ -5,9 +5,11 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -20,6 +22,7 @@
 #include "myo/dicom/load.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/quantification/quantify.hpp"  // header only: checks to_segment_measurements
+#include "myo/testing/dciodvfy.hpp"
 #include "myo/testing/test_support.hpp"
 
 namespace {
@@ -236,16 +239,27 @@ TEST_F(ResultsTest, SegmentationIsCodedAndReferencesTheSource) {
   for (signed long i = 0; ds.findAndGetSequenceItem(DCM_SegmentSequence, segment, i).good(); ++i) {
     DcmItem* category = nullptr;
     ASSERT_TRUE(segment->findAndGetSequenceItem(DCM_SegmentedPropertyCategoryCodeSequence, category, 0).good());
-    EXPECT_EQ(get(*category, DCM_CodeValue), "123037004");
+    EXPECT_EQ(get(*category, DCM_CodeValue), "91723000");  // PS3.16 CID 7150 "Anatomical Structure"
     DcmItem* type = nullptr;
     ASSERT_TRUE(segment->findAndGetSequenceItem(DCM_SegmentedPropertyTypeCodeSequence, type, 0).good());
     types.insert(get(*type, DCM_CodeValue));
     DcmItem* modifier = nullptr;  // nested in the type code item (PS3.3 Segment Description Macro)
     ASSERT_TRUE(type->findAndGetSequenceItem(DCM_SegmentedPropertyTypeModifierCodeSequence, modifier, 0).good());
     modifiers.insert(get(*modifier, DCM_CodeValue));
+    DcmItem* region = nullptr;  // hip or thigh, with the same laterality
+    ASSERT_TRUE(segment->findAndGetSequenceItem(DCM_AnatomicRegionSequence, region, 0).good());
+    EXPECT_TRUE(get(*region, DCM_CodeValue) == "29836001" || get(*region, DCM_CodeValue) == "68367000");
+    DcmItem* region_side = nullptr;
+    ASSERT_TRUE(region->findAndGetSequenceItem(DCM_AnatomicRegionModifierSequence, region_side, 0).good());
+    EXPECT_EQ(get(*region_side, DCM_CodeValue), get(*modifier, DCM_CodeValue));
   }
-  EXPECT_EQ(types, (std::set<std::string>{"181674001", "127954009"}));
+  // Issue #22: no group is coded as plain "Skeletal muscle" (127954009) any more. Gluteus maximus: SNOMED CT;
+  // quadriceps: PS3.16's MDC code; adductors: a private code, so the private scheme is declared.
+  EXPECT_EQ(types, (std::set<std::string>{"181674001", "7:832", "ADDUCTORS"}));
   EXPECT_EQ(modifiers, (std::set<std::string>{"24028007", "7771000"}));
+  DcmItem* scheme = nullptr;
+  ASSERT_TRUE(ds.findAndGetSequenceItem(DCM_CodingSchemeIdentificationSequence, scheme, 0).good());
+  EXPECT_EQ(get(*scheme, DCM_CodingSchemeDesignator), "99MYO");
 
   // Every source instance is referenced, and frame 2 (segment 1, slice 1) derives from the slice at that position.
   DcmItem* series = nullptr;
@@ -302,10 +316,10 @@ TEST_F(ResultsTest, MeasurementReportHoldsTheValuesAndReferencesTheSeg) {
   const std::string dump = run("dsrdump +Pu " + sr.string());
   EXPECT_NE(dump.find("Imaging Measurement Report"), std::string::npos) << dump;
   EXPECT_NE(dump.find("Gluteus maximus right"), std::string::npos) << dump;
-  EXPECT_NE(dump.find("\"123.25\" (ml,UCUM,\"ml\")"), std::string::npos) << dump;
-  EXPECT_NE(dump.find("\"12.5\" (%,UCUM,\"%\")"), std::string::npos) << dump;
-  EXPECT_NE(dump.find("\"3.75\" (%,UCUM,\"%\")"), std::string::npos) << dump;
-  EXPECT_NE(dump.find("\"456.5\" (ml,UCUM,\"ml\")"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"123.25\" (mL,UCUM,\"milliliter\")"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"12.5\" (%,UCUM,\"Percent\")"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"3.75\" (%,UCUM,\"Percent\")"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("\"456.5\" (mL,UCUM,\"milliliter\")"), std::string::npos) << dump;
   EXPECT_NE(dump.find(seg.sop_instance_uid), std::string::npos) << "the SEG is referenced";
 }
 
@@ -608,6 +622,80 @@ TEST_F(ResultsTest, SegmentsWithoutTrackingIdAreMappedByCodeOrLabel) {
     ok(file->saveFile(seg.c_str(), EXS_LittleEndianExplicit));
   }
   EXPECT_EQ(myo::dicom::read_segmentation(seg, grid_).voxels, labels_.voxels);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Codes and completeness of the results (issue #22 item 3).
+
+// `m` (the fixture's measurements()) completed with every measure the report has for the first group; the second
+// group gets its STIR numbers withheld and a fat fraction that is not a number.
+std::vector<myo::dicom::SegmentMeasurement> every_measure(std::vector<myo::dicom::SegmentMeasurement> m) {
+  m[0].fat_fraction_median_pct = 11.0;
+  m[0].edema_volume_ml = 4.625;
+  m[0].stir_ratio = 1.375;
+  m[0].water_t2_ms = 38.5;
+  m[0].mercuri_grade = 3;
+  m[0].mercuri_modified_grade = "2b";
+  m[0].edema_grade = 1;
+  m[1].fat_fraction_pct = std::numeric_limits<double>::quiet_NaN();
+  m[1].withheld_channels = {"stir"};
+  return m;
+}
+
+TEST_F(ResultsTest, MeasurementReportHoldsEveryMeasureWithStandardCodes) {
+  const auto seg = myo::dicom::write_segmentation(labels_, context_, out("seg_every.dcm"));
+  const fs::path sr = out("sr_every.dcm");
+  myo::dicom::write_measurement_report(every_measure(measurements()), context_, seg, sr);
+  if (!have_tool("dsrdump")) GTEST_SKIP() << "dsrdump (package dcmtk) is not installed";
+  const std::string dump = run("dsrdump +Pc " + sr.string());  // +Pc: concept name codes too
+  for (const char* expected : {
+           "(118565006,SCT,\"Volume\")=\"123.25\" (mL,UCUM,\"milliliter\")",
+           "(129100,DCM,\"Fat fraction\")=\"12.5\" (%,UCUM,\"Percent\")",
+           "(129100,DCM,\"Fat fraction\")=\"11\" (%,UCUM,\"Percent\")",
+           "(373099004,SCT,\"Median\")",
+           "(FATREPLVOL,99MYO,\"Fat-replaced volume\")=\"4.5\" (mL,UCUM,\"milliliter\")",
+           "(EDEMAFRAC,99MYO,\"Edema fraction of muscle volume\")=\"3.75\" (%,UCUM,\"Percent\")",
+           "(EDEMAVOL,99MYO,\"Edema volume\")=\"4.625\" (mL,UCUM,\"milliliter\")",
+           "(STIRRATIO,99MYO,\"STIR signal ratio to normal muscle\")=\"1.375\" ({ratio},UCUM,\"ratio\")",
+           "(113065,DCM,\"T2\")=\"38.5\" (ms,UCUM,\"millisecond\")",
+           "(MERCURI,99MYO,\"Mercuri grade (original scale 1-4)\")=\"3\"",
+           "(MERCURIMOD,99MYO,\"Mercuri grade (modified scale 0-4)\")=\"2b\"",
+           "(EDEMAGRADE,99MYO,\"Edema grade (extent 0-3)\")=\"1\"",
+           "(181674001,SCT,\"Gluteus maximus muscle\")",
+           "(7:832,MDC,\"Musculus quadriceps femoris\")",
+           // Quadriceps: NaN fat fraction and withheld STIR numbers have no number, only their reason.
+           "(114000,DCM,\"Not a number\")",
+           "(114011,DCM,\"Value indeterminate\")",
+           "withheld: series covers too",  // dsrdump shortens long texts
+       })
+    EXPECT_NE(dump.find(expected), std::string::npos) << expected << "\n" << dump;
+  EXPECT_EQ(dump.find("nan\""), std::string::npos) << "a NaN was written as a number\n" << dump;
+  EXPECT_EQ(dump.find("127954009"), std::string::npos) << dump;
+  auto file = load(sr);
+  ASSERT_TRUE(file);
+  DcmItem* scheme = nullptr;
+  ASSERT_TRUE(file->getDataset()->findAndGetSequenceItem(DCM_CodingSchemeIdentificationSequence, scheme, 0).good());
+  EXPECT_EQ(get(*scheme, DCM_CodingSchemeDesignator), "99MYO");
+}
+
+// Every object MyoScope writes passes dciodvfy: no error, and no warning outside the documented allow-list.
+TEST_F(ResultsTest, EveryResultObjectPassesDciodvfyWithinTheAllowList) {
+  if (!have_tool("dciodvfy")) GTEST_SKIP() << "dciodvfy (Debian package dicom3tools) is not installed";
+  const auto seg = myo::dicom::write_segmentation(labels_, context_, out("seg_checked.dcm"));
+  const auto sr =
+      myo::dicom::write_measurement_report(every_measure(measurements()), context_, seg, out("sr_checked.dcm"));
+  myo::core::ImageVolume ff(grid_, 12.5F);
+  const auto map = myo::dicom::write_parametric_map(ff, "fat_fraction", "%", context_, out("map_checked.dcm"));
+  std::vector<myo::dicom::RgbImage> figures(1);
+  figures[0].width = 8;
+  figures[0].height = 6;
+  figures[0].rgb.assign(8 * 6 * 3, 90);
+  const auto sc = myo::dicom::write_secondary_capture(figures, context_, out("sc_checked.dcm"));
+  for (const auto& written : {seg, sr, map, sc}) {
+    std::string output;
+    const auto findings = myo::testing::dciodvfy_findings(written.file, &output);
+    EXPECT_TRUE(findings.empty()) << written.file << ": " << findings.front() << "\n" << output;
+  }
 }
 
 }  // namespace

@@ -20,8 +20,6 @@ const MuscleCatalog& MuscleCatalog::instance() {
       group.label_left = g.at("label_left").get<int>();
       group.compartment = g.at("compartment").get<std::string>();
       group.region = g.at("region").get<std::string>();
-      group.snomed_code = g.value("snomed_code", "");
-      group.snomed_meaning = g.value("snomed_meaning", "");
       group.color_rgb = g.at("color_rgb").get<std::array<int, 3>>();
       groups.push_back(std::move(group));
     }
@@ -33,8 +31,6 @@ const MuscleCatalog& MuscleCatalog::instance() {
       muscle.group = m.at("group").get<std::string>();
       muscle.label_right = m.at("label_right").get<int>();
       muscle.label_left = m.at("label_left").get<int>();
-      muscle.snomed_code = m.value("snomed_code", "");
-      muscle.snomed_meaning = m.value("snomed_meaning", "");
       muscles.push_back(std::move(muscle));
     }
     return MuscleCatalog(std::move(groups), std::move(muscles));

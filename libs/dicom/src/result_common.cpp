@@ -3,6 +3,7 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcsequen.h>
+#include <dcmtk/dcmdata/dcstack.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcvrda.h>
 #include <dcmtk/dcmdata/dcvrtm.h>
@@ -367,13 +368,44 @@ SegmentCoding segment_coding(const core::MuscleGroup& group, core::Side side) {
   SegmentCoding coding;
   coding.group = &group;
   coding.side = side;
-  coding.specific_code = !group.snomed_code.empty();
-  coding.type_code = coding.specific_code ? group.snomed_code : kSkeletalMuscleCode;
-  coding.type_meaning = coding.specific_code ? group.snomed_meaning : kSkeletalMuscleMeaning;
+  coding.code = find_anatomy_code(group.name, true);
+  if (coding.code == nullptr)
+    throw core::MyoError("code table", "muscle group '" + group.name + "' has no DICOM code (libs/dicom code_table)");
+  coding.type_code = coding.code->structure.value;
+  coding.type_meaning = coding.code->structure.meaning;
   coding.label = group.display_name + (side == core::Side::right ? " right" : " left");
   if (coding.label.size() > 64) coding.label = coding.label.substr(0, 64);  // LO
   coding.tracking_id = group.name + (side == core::Side::right ? "_right" : "_left");
   return coding;
+}
+
+namespace {
+
+bool uses_scheme(DcmItem& dataset, std::string_view scheme) {
+  DcmStack stack;
+  while (dataset.nextObject(stack, OFTrue).good()) {
+    DcmObject* object = stack.top();
+    if (object->getTag() != DCM_CodingSchemeDesignator) continue;
+    OFString value;
+    if (static_cast<DcmElement*>(object)->getOFString(value, 0).good() && value.c_str() == scheme) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void put_coding_scheme_identification(DcmItem& dataset, const std::string& subject) {
+  delete dataset.remove(DCM_CodingSchemeIdentificationSequence);
+  if (!uses_scheme(dataset, kPrivateScheme)) return;
+  DcmItem* item = nullptr;
+  check(dataset.findOrCreateSequenceItem(DCM_CodingSchemeIdentificationSequence, item, 0), subject,
+        "coding scheme identification");
+  const auto put = [&](const DcmTagKey& tag, std::string_view value) {
+    check(item->putAndInsertString(tag, std::string(value).c_str()), subject, "coding scheme identification");
+  };
+  put(DCM_CodingSchemeDesignator, kPrivateScheme);
+  put(DCM_CodingSchemeName, kPrivateSchemeName);
+  put(DCM_CodingSchemeResponsibleOrganization, kPrivateSchemeOrganization);
 }
 
 }  // namespace myo::dicom::detail

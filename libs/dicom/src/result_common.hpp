@@ -16,6 +16,7 @@
 #include "myo/core/geometry.hpp"
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/dicom/results.hpp"
+#include "code_table.hpp"
 
 namespace myo::dicom::detail {
 
@@ -78,25 +79,22 @@ void put_source_frame_numbers(DcmItem& dataset, const std::vector<int>& per_fram
 void save_atomically(DcmFileFormat& file, const std::filesystem::path& out_file,
                      E_TransferSyntax transfer_syntax = EXS_LittleEndianExplicit);
 
-// How a catalogue group and side is coded in SEG and SR.
+// How a catalogue group and side is coded in SEG and SR (code_table.hpp).
 struct SegmentCoding {
   const core::MuscleGroup* group = nullptr;
   core::Side side = core::Side::right;
-  std::string type_code;     // SNOMED CT code of the structure
+  const AnatomyCode* code = nullptr;  // the group's row of the code table, never null
+  std::string type_code;              // code->structure as strings
   std::string type_meaning;
-  bool specific_code = false;  // false: the generic "Skeletal muscle" code stands in for a group without one
-  std::string label;           // "Quadriceps femoris right"
-  std::string tracking_id;     // "quadriceps_right"
+  std::string label;                  // "Quadriceps femoris right"
+  std::string tracking_id;            // "quadriceps_right"
 };
+// Throws core::MyoError when the code table has no row for the group.
 [[nodiscard]] SegmentCoding segment_coding(const core::MuscleGroup& group, core::Side side);
 
-inline constexpr const char* kSct = "SCT";
-inline constexpr const char* kCategoryCode = "123037004";
-inline constexpr const char* kCategoryMeaning = "Anatomical Structure";
-inline constexpr const char* kSkeletalMuscleCode = "127954009";
-inline constexpr const char* kSkeletalMuscleMeaning = "Skeletal muscle";
-inline constexpr const char* kRightCode = "24028007";
-inline constexpr const char* kLeftCode = "7771000";
+// CodingSchemeIdentificationSequence declaring MyoScope's private coding scheme (PS3.3 C.12.1.1.2) when any code in
+// `dataset` uses it; the standard schemes (SCT, DCM, UCUM, MDC) are defined by PS3.16 and need no entry.
+void put_coding_scheme_identification(DcmItem& dataset, const std::string& subject);
 
 [[nodiscard]] std::string format_ds(double value);  // DICOM DS (<= 16 characters)
 

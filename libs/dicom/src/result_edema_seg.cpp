@@ -17,10 +17,8 @@ detail::SegmentSpec edema_segment() {
   spec.value = 1;
   spec.label = "Edema";
   spec.description = "Muscle edema: STIR hyperintensity within the muscle groups";
-  spec.category_code = "49755003";
-  spec.category_meaning = "Morphologically Altered Structure";
-  spec.type_code = "79654002";
-  spec.type_meaning = "Edema";
+  spec.category = {"SCT", "49755003", "Morphologically Altered Structure"};
+  spec.type = {"SCT", "79654002", "Edema"};
   spec.tracking_id = "edema";
   spec.color_rgb = {236, 40, 20};  // the red of the edema overlays
   return spec;

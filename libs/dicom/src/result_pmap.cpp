@@ -202,6 +202,7 @@ WrittenObject write_parametric_map(const core::ImageVolume& values, const std::s
   check(map->getIODGeneralEquipmentModule().setManufacturer(core::software_name()), subject, "manufacturer");
   check(map->writeDataset(ds), subject, "cannot encode parametric map");
   detail::put_source_frame_numbers(ds, source_frame_numbers, subject);
+  detail::put_coding_scheme_identification(ds, subject);  // quantities other than fat fraction have private codes
   detail::put_patient_study(ds, source);
   detail::put_series_equipment(ds, source, instance, source.modality, options.series_number, description);
   detail::save_atomically(file, out_file);

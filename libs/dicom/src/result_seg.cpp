@@ -42,6 +42,43 @@ CodeSequenceMacro code(const std::string& value, const std::string& scheme, cons
   return CodeSequenceMacro(value.c_str(), scheme.c_str(), meaning.c_str());
 }
 
+CodeSequenceMacro code(const detail::Code& c) {
+  return CodeSequenceMacro(std::string(c.value).c_str(), std::string(c.scheme).c_str(),
+                           std::string(c.meaning).c_str());
+}
+
+// One segment: category and type with their schemes, laterality as type modifier and as the modifier of the
+// anatomic region when there is one, tracking ID/UID and display colour.
+std::unique_ptr<DcmSegment> make_segment(const detail::SegmentSpec& spec, const std::string& study_uid,
+                                         const std::string& subject) {
+  DcmSegment* raw_segment = nullptr;
+  check(DcmSegment::create(raw_segment, spec.label.c_str(), code(spec.category), code(spec.type),
+                           DcmSegTypes::SAT_AUTOMATIC, core::software_name()),
+        subject, "cannot create segment " + spec.label);
+  std::unique_ptr<DcmSegment> segment(raw_segment);
+  // Owned by the segment and its anatomy macro once pushed.
+  if (spec.laterality) segment->getSegmentedPropertyTypeModifierCode().push_back(new CodeSequenceMacro(code(*spec.laterality)));
+  if (spec.region) {
+    GeneralAnatomyMacro& anatomy = segment->getGeneralAnatomyCode();
+    anatomy.getAnatomicRegion() = code(*spec.region);
+    if (spec.laterality) anatomy.getAnatomicRegionModifier().push_back(new CodeSequenceMacro(code(*spec.laterality)));
+  }
+  check(segment->setSegmentDescription(spec.description.c_str()), subject, "segment description");
+  check(segment->setTrackingID(spec.tracking_id.c_str()), subject, "tracking ID");
+  // Same segment and study: same tracking UID (TrackingID requires one).
+  check(segment->setTrackingUID(uid_from_key("myoscope-tracking|" + study_uid + "|" + spec.tracking_id).c_str()),
+        subject, "tracking UID");
+  double l = 0;
+  double a = 0;
+  double b = 0;
+  const auto& rgb = spec.color_rgb;
+  IODCIELabUtil::rgb2DicomLab(l, a, b, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
+  check(segment->setRecommendedDisplayCIELabValue(static_cast<Uint16>(l), static_cast<Uint16>(a),
+                                                  static_cast<Uint16>(b)),
+        subject, "segment colour");
+  return segment;
+}
+
 // Binary pixel data: pixel i of the concatenated frames is bit (i % 8) of byte i / 8, no padding between frames.
 class BitWriter {
  public:
@@ -97,20 +134,17 @@ WrittenObject read_object_identity(const fs::path& file) {
 
 namespace {
 
-// A catalogue group and side as a SEG segment.
+// A catalogue group and side as a SEG segment, coded from the code table.
 detail::SegmentSpec muscle_segment(const detail::SegmentCoding& coding) {
   const bool right = coding.side == core::Side::right;
   detail::SegmentSpec spec;
   spec.value = static_cast<std::uint16_t>(coding.group->label(coding.side));
   spec.label = coding.label;
-  spec.description = coding.group->display_name + (right ? ", right side" : ", left side") +
-                     (coding.specific_code ? "" : " (coded as skeletal muscle: no agreed SNOMED CT code for the group)");
-  spec.category_code = detail::kCategoryCode;
-  spec.category_meaning = detail::kCategoryMeaning;
-  spec.type_code = coding.type_code;
-  spec.type_meaning = coding.type_meaning;
-  spec.modifier_code = right ? detail::kRightCode : detail::kLeftCode;
-  spec.modifier_meaning = right ? "Right" : "Left";
+  spec.description = coding.group->display_name + (right ? ", right side" : ", left side");
+  spec.category = detail::anatomical_structure_category();
+  spec.type = coding.code->structure;
+  spec.laterality = detail::laterality_code(coding.side);
+  spec.region = coding.code->region;
   spec.tracking_id = coding.tracking_id;
   spec.color_rgb = coding.group->color_rgb;
   return spec;
@@ -241,32 +275,7 @@ WrittenObject detail::write_binary_segmentation(const core::LabelVolume& labels,
   BitWriter pixel_bits;
   std::vector<int> source_frame_numbers;  // per written frame: frame of a multi-frame source, 0 for none
   for (const auto& coding : segments) {
-    DcmSegment* raw_segment = nullptr;
-    check(DcmSegment::create(raw_segment, coding.label.c_str(),
-                             code(coding.category_code, detail::kSct, coding.category_meaning),
-                             code(coding.type_code, detail::kSct, coding.type_meaning), DcmSegTypes::SAT_AUTOMATIC,
-                             core::software_name()),
-          subject, "cannot create segment " + coding.label);
-    std::unique_ptr<DcmSegment> segment(raw_segment);
-    if (!coding.modifier_code.empty())  // owned by the segment once pushed
-    segment->getSegmentedPropertyTypeModifierCode().push_back(
-          new CodeSequenceMacro(coding.modifier_code.c_str(), detail::kSct, coding.modifier_meaning.c_str()));
-    check(segment->setSegmentDescription(coding.description.c_str()), subject, "segment description");
-    check(segment->setTrackingID(coding.tracking_id.c_str()), subject, "tracking ID");
-    // Same group, side and study: same tracking UID (TrackingID requires one).
-    check(segment->setTrackingUID(
-              uid_from_key("myoscope-tracking|" + source.study_instance_uid + "|" + coding.tracking_id).c_str()),
-          subject, "tracking UID");
-    {
-      double l = 0;
-      double a = 0;
-      double b = 0;
-      const auto& rgb = coding.color_rgb;
-      IODCIELabUtil::rgb2DicomLab(l, a, b, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
-      check(segment->setRecommendedDisplayCIELabValue(static_cast<Uint16>(l), static_cast<Uint16>(a),
-                                                      static_cast<Uint16>(b)),
-            subject, "segment colour");
-    }
+    std::unique_ptr<DcmSegment> segment = make_segment(coding, source.study_instance_uid, subject);
     Uint16 segment_number = 0;
     check(seg->addSegment(segment.get(), segment_number), subject, "cannot add segment " + coding.label);
     segment.release();  // owned by the document now
@@ -328,6 +337,7 @@ WrittenObject detail::write_binary_segmentation(const core::LabelVolume& labels,
           "pixel data");
   }
   detail::put_source_frame_numbers(ds, source_frame_numbers, subject);
+  detail::put_coding_scheme_identification(ds, subject);
   detail::put_patient_study(ds, source);
   detail::put_series_equipment(ds, source, instance, "SEG", options.series_number, options.series_description);
   check(ds.putAndInsertString(DCM_SegmentsOverlap, "NO"), subject, "segments overlap");
@@ -382,11 +392,7 @@ int catalogue_label_of(DcmSegment& segment, const std::string& subject) {
   }
   // 2. Laterality, from the type modifier or the anatomic region modifier.
   std::optional<core::Side> side;
-  const auto side_of = [](const std::string& value) -> std::optional<core::Side> {
-    if (value == detail::kRightCode) return core::Side::right;
-    if (value == detail::kLeftCode) return core::Side::left;
-    return std::nullopt;
-  };
+  const auto side_of = [](const std::string& value) { return detail::side_of_laterality_code(value); };
   for (auto* modifier : segment.getSegmentedPropertyTypeModifierCode())
     if (modifier && !side) side = side_of(get_code_value(*modifier));
   for (auto* modifier : segment.getGeneralAnatomyCode().getAnatomicRegionModifier())
@@ -398,16 +404,18 @@ int catalogue_label_of(DcmSegment& segment, const std::string& subject) {
     if (label.find("right") != std::string::npos) side = core::Side::right;
     else if (label.find("left") != std::string::npos) side = core::Side::left;
   }
-  // 3. SNOMED type code, when only one catalogue group has it.
+  // 3. Type code, when the code table gives it to one catalogue group only.
   const std::string type = get_code_value(segment.getSegmentedPropertyTypeCode());
   if (side && !type.empty()) {
     const core::MuscleGroup* found = nullptr;
     int matches = 0;
-    for (const auto& group : catalog.groups())
-      if (group.snomed_code == type) {
+    for (const auto& group : catalog.groups()) {
+      const auto* row = detail::find_anatomy_code(group.name, true);
+      if (row != nullptr && row->structure.value == type) {
         found = &group;
         ++matches;
       }
+    }
     if (matches == 1) return found->label(*side);
   }
   // 4. Segment label: the catalogue's display name or name.

@@ -4,11 +4,13 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "myo/core/volume.hpp"
 #include "myo/dicom/results.hpp"
+#include "code_table.hpp"
 
 namespace myo::dicom::detail {
 
@@ -16,11 +18,14 @@ struct SegmentSpec {
   std::uint16_t value = 0;  // voxels of the label volume that belong to the segment
   std::string label;        // SegmentLabel (LO, <= 64 characters)
   std::string description;
-  std::string category_code, category_meaning;  // SNOMED CT (SCT)
-  std::string type_code, type_meaning;          // SNOMED CT (SCT)
-  std::string modifier_code, modifier_meaning;  // SCT laterality of the type; empty: none
+  Code category;                   // SegmentedPropertyCategory (PS3.16 CID 7150)
+  Code type;                       // SegmentedPropertyType
+  std::optional<Code> laterality;  // type modifier, and the anatomic region's modifier
+  std::optional<Code> region;      // AnatomicRegionSequence; none: not written
   std::string tracking_id;
   std::array<int, 3> color_rgb{255, 255, 255};  // RecommendedDisplayCIELabValue
+};
+ // RecommendedDisplayCIELabValue
 };
 
 // ContentLabel / ContentDescription of the SEG.

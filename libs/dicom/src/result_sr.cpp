@@ -4,19 +4,20 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmsr/cmr/init.h>
 #include <dcmtk/dcmsr/cmr/tid1500.h>
-#include <dcmtk/dcmsr/codes/dcm.h>
-#include <dcmtk/dcmsr/codes/ucum.h>
 #include <dcmtk/dcmsr/dsrdoc.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/version.hpp"
 #include "myo/dicom/write.hpp"
+#include "code_table.hpp"
 #include "result_common.hpp"
 
 namespace myo::dicom {
@@ -26,8 +27,75 @@ using detail::format_ds;
 
 namespace {
 
-// MyoScope's own codes for quantities without a standard code (private coding scheme, PS3.16 8.2 "99" prefix).
-DSRCodedEntryValue myo_code(const char* value, const char* meaning) { return {value, "99MYO", meaning}; }
+DSRCodedEntryValue coded(const detail::Code& c) {
+  return {std::string(c.value).c_str(), std::string(c.scheme).c_str(), std::string(c.meaning).c_str()};
+}
+
+using Roi = CMR_TID1411_in_TID1500;
+using detail::Quantity;
+
+// The channel whose series gives a quantity (report.json channel_coverage names), for withheld values.
+const char* channel_of(Quantity q) {
+  switch (q) {
+    case Quantity::volume: return "";
+    case Quantity::edema_fraction:
+    case Quantity::edema_volume:
+    case Quantity::stir_ratio:
+    case Quantity::edema_grade: return "stir";
+    case Quantity::water_t2_median: return "t2_map";
+    default: return "fat";
+  }
+}
+
+bool withheld(const SegmentMeasurement& m, Quantity q) {
+  const std::string channel = channel_of(q);
+  return !channel.empty() &&
+         std::find(m.withheld_channels.begin(), m.withheld_channels.end(), channel) != m.withheld_channels.end();
+}
+
+// One TID 1419 measurement: the number, or, for a value that is no finite number or is withheld, no number and the
+// reason as numeric value qualifier (CID 42). Quantities neither measured nor withheld are left out.
+void add_number(Roi& roi, const SegmentMeasurement& m, Quantity q, std::optional<double> value,
+                const std::string& subject) {
+  const bool held = withheld(m, q);
+  if (!value && !held) return;
+  const detail::QuantityCode& code = detail::quantity_code(q);
+  using Value = Roi::MeasurementValue;
+  const Value number =
+      value && std::isfinite(*value)
+          ? Value(format_ds(*value).c_str(), CMR_CID7181(coded(*code.unit)), OFFalse)
+          : Value(CID42_NumericValueQualifier(value ? CID42_NumericValueQualifier::NotANumber
+                                                    : CID42_NumericValueQualifier::ValueIndeterminate),
+                  OFFalse);
+  check(roi.addMeasurement(CMR_CID7469(coded(code.concept_name)), number, OFFalse /*always a new one*/, OFFalse),
+        subject, "measurement");
+  if (code.derivation)
+    check(roi.getMeasurement().setDerivation(CMR_CID7464(coded(*code.derivation)), OFFalse), subject, "derivation");
+}
+
+// A grade as text qualitative evaluation (TID 1411 row 17); withheld grades say so in the text.
+void add_grade(Roi& roi, const SegmentMeasurement& m, Quantity q, const std::string& grade,
+               const std::string& subject) {
+  const std::string text = !grade.empty() ? grade : withheld(m, q) ? "withheld: series covers too little" : "";
+  if (text.empty()) return;
+  check(roi.addQualitativeEvaluation(coded(detail::quantity_code(q).concept_name), text.c_str(), OFFalse), subject,
+        "qualitative evaluation");
+}
+
+void add_measurements(Roi& roi, const SegmentMeasurement& m, const std::string& subject) {
+  add_number(roi, m, Quantity::volume, m.volume_ml, subject);
+  add_number(roi, m, Quantity::fat_fraction_mean, m.fat_fraction_pct, subject);
+  add_number(roi, m, Quantity::fat_fraction_median, m.fat_fraction_median_pct, subject);
+  add_number(roi, m, Quantity::fat_replaced_volume, m.fat_replaced_volume_ml, subject);
+  add_number(roi, m, Quantity::edema_fraction, m.edema_fraction_pct, subject);
+  add_number(roi, m, Quantity::edema_volume, m.edema_volume_ml, subject);
+  add_number(roi, m, Quantity::stir_ratio, m.stir_ratio, subject);
+  add_number(roi, m, Quantity::water_t2_median, m.water_t2_ms, subject);
+  const auto text = [](const std::optional<int>& grade) { return grade ? std::to_string(*grade) : std::string(); };
+  add_grade(roi, m, Quantity::mercuri_grade, text(m.mercuri_grade), subject);
+  add_grade(roi, m, Quantity::mercuri_modified_grade, m.mercuri_modified_grade, subject);
+  add_grade(roi, m, Quantity::edema_grade, text(m.edema_grade), subject);
+}
 
 void initialize_cmr() {
   static std::once_flag once;
@@ -91,7 +159,7 @@ WrittenObject write_measurement_report(const std::vector<SegmentMeasurement>& me
     check(roi.setTrackingUniqueIdentifier(
               uid_from_key("myoscope-tracking|" + source.study_instance_uid + "|" + coding.tracking_id).c_str()),
           subject, "tracking UID");
-    const DSRCodedEntryValue structure(coding.type_code.c_str(), detail::kSct, coding.type_meaning.c_str());
+    const DSRCodedEntryValue structure = coded(coding.code->structure);
     check(roi.setFinding(structure), subject, "finding");
     DSRImageReferenceValue segment_reference(UID_SegmentationStorage, segmentation.sop_instance_uid.c_str());
     segment_reference.getSegmentList().addItem(segment_number);
@@ -99,28 +167,7 @@ WrittenObject write_measurement_report(const std::vector<SegmentMeasurement>& me
     check(roi.setSourceSeriesForSegmentation(source.series_instance_uid.c_str()), subject, "source series");
     check(roi.addFindingSite(structure, CID244e_Laterality(m.side == core::Side::right ? "R" : "L")), subject,
           "finding site");
-
-    const auto add = [&](const DSRCodedEntryValue& concept_name, double value, const DSRCodedEntryValue& unit,
-                         const DSRCodedEntryValue* derivation) {
-      const CMR_TID1411_in_TID1500::MeasurementValue number(format_ds(value).c_str(),
-                                                            CMR_CID7181(unit), OFFalse /*extensible*/);
-      check(roi.addMeasurement(CMR_CID7469(concept_name), number, OFFalse /*always a new one*/, OFFalse), subject,
-            "measurement");
-      if (derivation) check(roi.getMeasurement().setDerivation(CMR_CID7464(*derivation), OFFalse), subject, "derivation");
-    };
-    const DSRCodedEntryValue ml("ml", "UCUM", "ml");  // as dcmqi writes mL
-    const DSRCodedEntryValue percent("%", "UCUM", "%");
-    const DSRCodedEntryValue mean("373098007", "SCT", "Mean");
-    const DSRCodedEntryValue median("373099004", "SCT", "Median");
-    if (m.volume_ml) add(DSRCodedEntryValue("118565006", "SCT", "Volume"), *m.volume_ml, ml, nullptr);
-    if (m.fat_fraction_pct) add(CODE_DCM_FatFraction, *m.fat_fraction_pct, percent, &mean);
-    if (m.fat_fraction_median_pct) add(CODE_DCM_FatFraction, *m.fat_fraction_median_pct, percent, &median);
-    if (m.fat_replaced_volume_ml)
-      add(myo_code("FATREPLVOL", "Fat-replaced volume (fat fraction above threshold)"), *m.fat_replaced_volume_ml,
-          ml, nullptr);
-    if (m.edema_fraction_pct)
-      add(myo_code("EDEMAFRAC", "Edema fraction (percent of voxels)"), *m.edema_fraction_pct, percent, nullptr);
-    if (m.edema_volume_ml) add(myo_code("EDEMAVOL", "Edema volume"), *m.edema_volume_ml, ml, nullptr);
+    add_measurements(roi, m, subject);
     ++groups;
   }
   if (groups == 0) throw core::MyoError(subject, "no measurement matches a segment of the SEG");
@@ -146,6 +193,7 @@ WrittenObject write_measurement_report(const std::vector<SegmentMeasurement>& me
   DcmFileFormat file;
   DcmDataset& ds = *file.getDataset();
   check(document.write(ds), subject, "cannot encode SR");
+  detail::put_coding_scheme_identification(ds, subject);
   detail::put_patient_study(ds, source);
   delete ds.remove(DCM_FrameOfReferenceUID);  // an SR has no frame of reference module
   delete ds.remove(DCM_PositionReferenceIndicator);

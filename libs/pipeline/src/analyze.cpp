@@ -159,6 +159,23 @@ dicom::SegmentationWriteOptions seg_write_options(const AnalyzeOptions& options)
 }
 
 // Runs the analysis; every output is written into `folder`'s staging folder and committed at the end.
+// The measurement report's values, with the channels whose numbers report.json withholds for each group (its
+// channel_coverage), so the SR records them as not determined instead of leaving them out unexplained.
+std::vector<dicom::SegmentMeasurement> sr_measurements(const quantification::QuantificationResult& quantities,
+                                                       const std::vector<reporting::ChannelCoverageEntry>& coverage) {
+  auto out = dicom::to_segment_measurements(quantities.groups);
+  const bool scanner_map_is_fat = quantities.method.scanner_ff_use == "fat_fraction";
+  for (auto& m : out)
+    for (const auto& entry : coverage)
+      for (const auto& l : entry.labels) {
+        if (l.kind != "group" || !l.numbers_withheld || l.name != m.group || l.side != core::to_string(m.side))
+          continue;
+        m.withheld_channels.push_back(entry.channel == "scanner_fat_fraction" && scanner_map_is_fat ? "fat"
+                                                                                                   : entry.channel);
+      }
+  return out;
+}
+
 AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTransaction& folder) {
   AnalyzeOutcome outcome;
   reporting::Report report;
@@ -555,7 +572,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
     fs::create_directories(dir);
     const auto seg =
         dicom::write_segmentation(segmentation.labels, pacs, dir / "segmentation.dcm", seg_write_options(options));
-    dicom::write_measurement_report(dicom::to_segment_measurements(quantities.groups), pacs, seg,
+    dicom::write_measurement_report(sr_measurements(quantities, report.channel_coverage), pacs, seg,
                                     dir / "measurement_report.dcm");
     if (quantities.fat_fraction_map_pct)
       dicom::write_parametric_map(*quantities.fat_fraction_map_pct, "fat_fraction", "%", pacs,

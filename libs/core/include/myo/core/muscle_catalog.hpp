@@ -1,6 +1,6 @@
 #pragma once
 // The muscle catalogue (data/muscle_catalog.json, compiled in): groups and the single muscles in them, with names,
-// label values, codes and regions.
+// label values and regions (their DICOM codes: libs/dicom/src/code_table.cpp).
 #include <array>
 #include <optional>
 #include <string>
@@ -18,8 +18,6 @@ struct MuscleGroup {
   int label_left = 0;         // label value for the patient's left side
   std::string compartment;    // anterior | medial | posterior | lateral | gluteal | hip_flexor
   std::string region;         // hip | thigh | hip_and_thigh
-  std::string snomed_code;    // SNOMED CT code of the anatomical structure, empty when none is agreed
-  std::string snomed_meaning;
   std::array<int, 3> color_rgb{128, 128, 128};
   [[nodiscard]] int label(Side side) const { return side == Side::right ? label_right : label_left; }
 };
@@ -31,8 +29,6 @@ struct Muscle {
   std::string group;         // catalogue group name, e.g. "quadriceps"
   int label_right = 0;
   int label_left = 0;
-  std::string snomed_code;
-  std::string snomed_meaning;
   [[nodiscard]] int label(Side side) const { return side == Side::right ? label_right : label_left; }
 };
 

@@ -66,18 +66,18 @@ struct SegmentationWriteOptions {
 [[nodiscard]] WrittenObject read_object_identity(const std::filesystem::path& file);
 
 // DICOM Segmentation (BINARY), one segment per catalogue group and side present in `labels` (in catalogue order,
-// right then left). Segments are coded in SNOMED CT: category 123037004 "Anatomical Structure", type = the
-// catalogue's code (127954009 "Skeletal muscle" for groups without an agreed code; SegmentLabel and TrackingID
-// then tell them apart), laterality Right 24028007 / Left 7771000 in SegmentedPropertyTypeModifierCodeSequence
-// (where dcmqi, Slicer and TotalSegmentator put it). Frames reference their source images
-// (DerivationImageSequence/SourceImageSequence) and the source series (ReferencedSeriesSequence).
-// `labels` must lie on the reference series' grid (the analysis grid). Labels that are not in the catalogue are
-// skipped with a warning in the log.
+// right then left). Segments are coded from the code table (libs/dicom/src/code_table.cpp, docs/dicom-codes.md):
+// category SCT 91723000 "Anatomical Structure", type = the group's code (SNOMED CT or PS3.16's MDC muscle codes;
+// a documented private 99MYO code only for groups no standard list has), laterality Right 24028007 / Left 7771000 in
+// SegmentedPropertyTypeModifierCodeSequence, and the region (hip or thigh) in AnatomicRegionSequence with the same
+// laterality modifier. Frames reference their source images (DerivationImageSequence/SourceImageSequence) and the
+// source series (ReferencedSeriesSequence). `labels` must lie on the reference series' grid (the analysis grid).
+// Labels that are not in the catalogue are skipped with a warning in the log.
 WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultContext& context,
                                  const std::filesystem::path& out_file, const SegmentationWriteOptions& options = {});
 
 // Reads a DICOM SEG back into catalogue labels on `target` (usually the reference series' grid). Segments are
-// mapped to catalogue labels by TrackingID ("<group>_<side>"), else by SNOMED type code + laterality, else by the
+// mapped to catalogue labels by TrackingID ("<group>_<side>"), else by type code + laterality, else by the
 // segment label. Frames are placed by their ImagePositionPatient, so SEGs that omit empty slices, order frames
 // differently or cover only part of the volume are read correctly; frames outside `target` or on another
 // orientation/pixel spacing are an error naming the file. Overlapping segments: the later segment wins.
@@ -101,6 +101,14 @@ struct SegmentMeasurement {
   std::optional<double> fat_replaced_volume_ml;
   std::optional<double> edema_fraction_pct;
   std::optional<double> edema_volume_ml;
+  std::optional<double> stir_ratio;              // median STIR / normal-muscle reference
+  std::optional<double> water_t2_ms;             // median water T2
+  std::optional<int> mercuri_grade;              // original scale 1..4
+  std::string mercuri_modified_grade;            // modified scale "0", "1", "2a", "2b", "3", "4"; empty: none
+  std::optional<int> edema_grade;                // 0..3 by extent
+  // Channels ("fat", "stir", "t2_map", as report.json's channel_coverage names them) whose numbers are withheld for
+  // this group because their series covers too little of it: the SR records those values as not determined.
+  std::vector<std::string> withheld_channels;
 };
 
 template <class GroupMeasurementLike>
@@ -117,6 +125,11 @@ template <class GroupMeasurementLike>
     m.fat_replaced_volume_ml = g.fat_replaced_volume_ml;
     m.edema_fraction_pct = g.edema_fraction_pct;
     m.edema_volume_ml = g.edema_volume_ml;
+    m.stir_ratio = g.stir_ratio;
+    m.water_t2_ms = g.water_t2_ms;
+    m.mercuri_grade = g.mercuri_grade;
+    m.mercuri_modified_grade = g.mercuri_modified_grade;
+    m.edema_grade = g.edema_grade;
     out.push_back(std::move(m));
   }
   return out;
@@ -127,11 +140,15 @@ struct MeasurementReportOptions {
   int series_number = 902;
 };
 
-// Enhanced SR, TID 1500 Measurement Report (DCMTK dcmsr/cmr), one TID 1411 Volumetric ROI measurement
-// group per muscle group and side: volume (mL, SCT 118565006), mean fat fraction (%, DCM 129100 with modifier
-// Mean), median fat fraction, fat-replaced volume and edema fraction/volume (MyoScope codes, scheme 99MYO) where
-// measured, each referencing its segment in `segmentation` (as returned by write_segmentation: segments are found
-// by group and side) and the source series. Finding site: the group's SNOMED code with laterality.
+// Enhanced SR, TID 1500 Measurement Report (DCMTK dcmsr/cmr), one TID 1411 Volumetric ROI measurement group per
+// muscle group and side, each referencing its segment in `segmentation` (as returned by write_segmentation: segments
+// are found by group and side) and the source series; finding and finding site: the group's code with laterality.
+// Measurements, where measured (concept names and UCUM units from the code table, docs/dicom-codes.md): volume (SCT
+// 118565006, mL), fat fraction mean and median (DCM 129100, %), water T2 median (DCM 113065, ms), and with private
+// 99MYO codes declared in CodingSchemeIdentificationSequence: fat-replaced volume, edema fraction and volume, STIR
+// ratio ({ratio}); the Mercuri grades (original and modified) and the edema grade as text qualitative evaluations.
+// A value that is not a finite number, or is withheld (withheld_channels), is written without a number and with
+// its reason as numeric value qualifier (CID 42: "Not a number", "Value indeterminate"), never as a number.
 WrittenObject write_measurement_report(const std::vector<SegmentMeasurement>& measurements,
                                        const ResultContext& context, const WrittenObject& segmentation,
                                        const std::filesystem::path& out_file,

@@ -1,0 +1,58 @@
+#pragma once
+// dciodvfy (dicom3tools) on a DICOM object MyoScope wrote: the error lines and the warnings outside the documented
+// allow-list (docs/dicom-codes.md, "Validation"). Tests skip with a reason when dciodvfy is not installed.
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace myo::testing {
+
+// dciodvfy warnings that cannot be fixed, each with the reason.
+struct AllowedDciodvfyWarning {
+  const char* text;
+  const char* reason;
+};
+
+inline const std::vector<AllowedDciodvfyWarning>& allowed_dciodvfy_warnings() {
+  static const std::vector<AllowedDciodvfyWarning> allowed{
+      {"Unrecognized defined term <99MYO> for value 1 of attribute <Coding Scheme Designator>",
+       "MyoScope's private codes (code table: only where no standard code exists); the scheme is declared in "
+       "CodingSchemeIdentificationSequence, which dciodvfy does not consult"},
+      {"should be absent (not empty) if an unpaired body part, and have a value if a paired body part - attribute "
+       "<Laterality>",
+       "secondary capture: the figures show both sides, Laterality has no value for both, and dciodvfy reports an "
+       "error when it is absent"},
+  };
+  return allowed;
+}
+
+inline bool have_dciodvfy() { return std::system("command -v dciodvfy >/dev/null 2>&1") == 0; }
+
+// The error lines and the warning lines outside the allow-list; `all` receives dciodvfy's whole output.
+inline std::vector<std::string> dciodvfy_findings(const std::filesystem::path& file, std::string* all) {
+  all->clear();
+  const std::string command = "dciodvfy '" + file.string() + "' 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  std::array<char, 4096> buffer{};
+  while (pipe && fgets(buffer.data(), static_cast<int>(buffer.size()), pipe.get()) != nullptr) *all += buffer.data();
+  std::vector<std::string> findings;
+  std::istringstream lines(*all);
+  const auto& allowed = allowed_dciodvfy_warnings();
+  for (std::string line; std::getline(lines, line);) {
+    const bool error = line.rfind("Error", 0) == 0;
+    const bool warning = line.rfind("Warning", 0) == 0;
+    const bool excused = std::any_of(allowed.begin(), allowed.end(), [&](const AllowedDciodvfyWarning& a) {
+      return line.find(a.text) != std::string::npos;
+    });
+    if (error || (warning && !excused)) findings.push_back(line);
+  }
+  return findings;
+}
+
+}  // namespace myo::testing
