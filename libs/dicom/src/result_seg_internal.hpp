@@ -25,8 +25,6 @@ struct SegmentSpec {
   std::string tracking_id;
   std::array<int, 3> color_rgb{255, 255, 255};  // RecommendedDisplayCIELabValue
 };
- // RecommendedDisplayCIELabValue
-};
 
 // ContentLabel / ContentDescription of the SEG.
 struct SegmentationContent {
