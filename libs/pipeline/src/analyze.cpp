@@ -20,6 +20,7 @@
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/output_folder.hpp"
+#include "myo/core/parallel.hpp"
 #include "myo/core/patient_identity.hpp"
 #include "myo/core/resample.hpp"
 #include "myo/core/toolkit_errors.hpp"
@@ -338,6 +339,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   report.software_name = core::software_name();
   report.software_version = core::software_version();
   report.git_revision = core::git_revision();
+  report.threads = core::thread_count();
   report.created_utc = detail::utc_now();
   report.study.study_instance_uid = study->study_instance_uid;
   report.study.study_date = study->study_date;
