@@ -50,6 +50,7 @@ CommandRunner add_analyze_command(CLI::App& root) {
                 "Fit water T2 of a multi-echo series mono-exponentially, without the Dixon fat correction");
   cmd->add_flag("--deidentify", options->deidentify,
                 "Write DICOM results and report.pdf/report.html without patient identifiers (basic profile)");
+  add_threads_option(*cmd);
   // One line per finished stage on stderr, through the log (so -q silences it).
   options->on_stage = [](const pipeline::StageProgress& p) {
     log::info("analyze: {} done in {:.1f} s ({:.1f} s elapsed)", p.stage, p.stage_seconds, p.elapsed_seconds);

@@ -10,6 +10,7 @@
 #include "myo/core/error.hpp"
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/log.hpp"
+#include "myo/core/parallel.hpp"
 #include "myo/pipeline/batch.hpp"
 
 namespace myo::app {
@@ -41,6 +42,10 @@ CommandRunner add_batch_command(CLI::App& root) {
   cmd->add_option("-o,--output", o.output, "Output folder: studies/<key>/, cohort.csv, cohort.sqlite, errors.csv")
       ->required();
   cmd->add_option("-j,--jobs", o.jobs, "Worker processes at a time")->capture_default_str()->check(CLI::Range(1, 256));
+  cmd->add_option("--threads", o.threads,
+                  "Threads of each worker (default 0: the cores shared out over --jobs, at least 1 each)")
+      ->check(CLI::Range(0U, core::kMaxThreads))
+      ->option_text("N");
   cmd->add_option("--shard", args->shard,
                   "Process only shard I of N (I/N, 0 <= I < N), partitioned by a hash of the Study Instance UID");
   cmd->add_flag("--force", o.force, "Redo studies already done with the same software version and parameters");

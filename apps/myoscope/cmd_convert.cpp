@@ -11,7 +11,6 @@ namespace {
 struct ConvertArgs {
   std::string path;
   std::string output;
-  unsigned threads = 0;
   bool skip_localizers = false;
   bool philips_display = false;
   bool stitch = false;
@@ -26,7 +25,7 @@ CommandRunner add_convert_command(CLI::App& root) {
   auto* cmd = root.add_subcommand("convert", "Convert every DICOM series under PATH to NIfTI (.nii.gz or .nii; 4D for repeated positions) plus a JSON sidecar");
   cmd->add_option("path", args->path, "Folder, DICOMDIR or DICOM file")->required();
   cmd->add_option("-o,--output", args->output, "Output folder")->required();
-  cmd->add_option("--threads", args->threads, "Reader threads for scanning (0 = all cores)");
+  add_threads_option(*cmd);
   cmd->add_flag("--skip-localizers", args->skip_localizers, "Do not convert localizer series");
   cmd->add_option("-z,--gzip", args->gzip, "y: .nii.gz (default), n: uncompressed .nii (as dcm2niix -z)")
       ->check(CLI::IsMember({"y", "n"}));
@@ -39,7 +38,6 @@ CommandRunner add_convert_command(CLI::App& root) {
   return [args] {
     dicom::ConvertOptions options;
     options.output_dir = args->output;
-    options.scan.threads = args->threads;
     options.skip_localizers = args->skip_localizers;
     options.load.philips_float_scaling = !args->philips_display;
     options.stitch_stations = args->stitch;

@@ -11,7 +11,6 @@ namespace {
 struct ScanArgs {
   std::string path;
   bool json = false;
-  unsigned threads = 0;
 };
 
 }  // namespace
@@ -21,10 +20,9 @@ CommandRunner add_scan_command(CLI::App& root) {
   auto* cmd = root.add_subcommand("scan", "List the studies, series and series roles found under PATH (folder, DICOMDIR or file)");
   cmd->add_option("path", args->path, "Folder, DICOMDIR or DICOM file")->required();
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
-  cmd->add_option("--threads", args->threads, "Reader threads (0 = all cores)");
+  add_threads_option(*cmd);
   return [args] {
     dicom::ScanOptions options;
-    options.threads = args->threads;
     const auto result = dicom::scan(args->path, options);
     std::cout << (args->json ? dicom::scan_to_json(result) : dicom::format_scan_table(result));
     return dicom::scan_exit_code(result);

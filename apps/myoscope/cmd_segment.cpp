@@ -18,6 +18,7 @@ CommandRunner add_segment_command(CLI::App& root) {
   cmd->add_option("--t1", options->t1, "T1-weighted image (used without Dixon)");
   cmd->add_option("--stir", options->stir, "STIR image (used when it is the only one)");
   cmd->add_option("--model", options->model_file, "Muscle model file instead of the built-in one");
+  add_threads_option(*cmd);
   cmd->add_option("-o,--output", options->output,
                   "Output folder: labels.nii.gz (groups), muscle_labels.nii.gz (single muscles), segmentation.json")
       ->required();

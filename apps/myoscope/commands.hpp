@@ -9,6 +9,11 @@ namespace myo::app {
 
 using CommandRunner = std::function<int()>;
 
+// `--threads N` of a subcommand: sets the process-wide thread count (core::set_thread_count: the thread pool, ITK,
+// the segmentation and the quantification) as it is parsed; 0 is one per core. A negative value or one above
+// core::kMaxThreads is a parse error (exit 2) before any work.
+CLI::Option* add_threads_option(CLI::App& cmd);
+
 CommandRunner add_phantom_command(CLI::App& root);
 CommandRunner add_scan_command(CLI::App& root);
 CommandRunner add_convert_command(CLI::App& root);

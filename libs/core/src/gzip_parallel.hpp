@@ -17,7 +17,7 @@ struct ByteRange {
 
 struct GzipOptions {
   int level = 1;                          // libdeflate level, 0 (stored) .. 12 (smallest)
-  unsigned threads = 0;                   // 0: all cores
+  unsigned threads = 0;                   // 0: the process-wide count
   std::size_t chunk_bytes = 1U << 20;     // uncompressed bytes per member
 };
 

@@ -3,12 +3,10 @@
 #include "myo/dicom/load.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <map>
 #include <optional>
 #include <exception>
 #include <memory>
-#include <thread>
 #include <cmath>
 #include <numeric>
 #include <tuple>
@@ -18,6 +16,7 @@
 #include "dicom_io.hpp"
 #include "header.hpp"
 #include "myo/core/log.hpp"
+#include "myo/core/parallel.hpp"
 #include "pixels.hpp"
 #include "stack.hpp"
 
@@ -56,35 +55,11 @@ OpenedFile open_file(const fs::path& path, const SeriesInfo& series) {
   return out;
 }
 
-// Runs work(i) for i < count on `threads` threads (0: one per core). Decompression and rescaling dominate, so files
-// are shared out one at a time. The first error in index order is rethrown, so the outcome does not depend on thread
-// timing.
+// Runs work(i) for every file on `threads` threads (0: the process-wide count); decompression and rescaling dominate,
+// so files are shared out one at a time. The first error in index order is rethrown, whatever the thread timing.
 template <class Work>
 void for_each_file(std::size_t count, unsigned threads, const Work& work) {
-  std::vector<std::exception_ptr> errors(count);
-  unsigned n = threads != 0 ? threads : std::max(1U, std::thread::hardware_concurrency());
-  n = static_cast<unsigned>(std::min<std::size_t>(n, count));
-  std::atomic<std::size_t> next{0};
-  const auto run = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
-      try {
-        work(i);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-  };
-  if (n <= 1) {
-    run();
-  } else {
-    std::vector<std::thread> pool;
-    pool.reserve(n);
-    for (unsigned t = 0; t < n; ++t) pool.emplace_back(run);
-    for (auto& t : pool) t.join();
-  }
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  core::parallel_for(static_cast<int>(count), [&](int i) { work(static_cast<std::size_t>(i)); }, threads);
 }
 
 struct Slice {

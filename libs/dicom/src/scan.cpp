@@ -9,14 +9,12 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <set>
 #include <system_error>
-#include <thread>
 #include <tuple>
 #include <cstdint>
 #include <variant>
@@ -27,6 +25,7 @@
 #include "header.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
+#include "myo/core/parallel.hpp"
 #include "scan_internal.hpp"
 #include "stack.hpp"
 #include "text_util.hpp"
@@ -161,20 +160,9 @@ std::vector<fs::path> collect_files(const fs::path& root, const ScanOptions& opt
 
 std::vector<FileOutcome> examine_all(const std::vector<fs::path>& files, unsigned threads) {
   std::vector<FileOutcome> outcomes(files.size());
-  unsigned n = threads != 0 ? threads : std::max(1U, std::thread::hardware_concurrency());
-  n = static_cast<unsigned>(std::min<std::size_t>(n, std::max<std::size_t>(files.size(), 1)));
-  std::atomic<std::size_t> next{0};
-  const auto work = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) outcomes[i] = examine_file(files[i]);
-  };
-  if (n <= 1) {
-    work();
-    return outcomes;
-  }
-  std::vector<std::thread> pool;
-  pool.reserve(n);
-  for (unsigned t = 0; t < n; ++t) pool.emplace_back(work);
-  for (auto& t : pool) t.join();
+  core::parallel_for(
+      static_cast<int>(files.size()),
+      [&](int i) { outcomes[static_cast<std::size_t>(i)] = examine_file(files[static_cast<std::size_t>(i)]); }, threads);
   return outcomes;
 }
 

@@ -1,14 +1,13 @@
 #include "render.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <complex>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "myo/core/error.hpp"
+#include "myo/core/parallel.hpp"
 
 namespace myo::phantom::detail {
 namespace {
@@ -221,10 +220,11 @@ Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
   const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
   // Slice thickness in units of the slice spacing (below 1 for 2D stacks with gaps).
   const double slab = request.slice_thickness_mm > 0 ? request.slice_thickness_mm / g.spacing_mm[2] : 1.0;
-  std::atomic<std::size_t> next{0};
-  const auto worker = [&] {
+  // One slice per call; every slice has its own noise streams, so the images do not depend on the thread count.
+  const auto render_slice = [&](int slice) {
     std::vector<Sample> centre(nx * ny);
-    for (std::size_t k = next++; k < nz; k = next++) {
+    const auto k = static_cast<std::size_t>(slice);
+    {
       for (std::size_t j = 0; j < ny; ++j)
         for (std::size_t i = 0; i < nx; ++i)
           centre[j * nx + i] = anatomy.sample(
@@ -314,11 +314,7 @@ Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
         }
     }
   };
-  const unsigned n_threads = std::max(1U, request.threads ? request.threads : std::thread::hardware_concurrency());
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < n_threads; ++t) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
+  core::parallel_for(static_cast<int>(nz), render_slice, request.threads);
   return out;
 }
 

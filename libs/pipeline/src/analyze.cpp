@@ -22,6 +22,7 @@
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/output_folder.hpp"
+#include "myo/core/parallel.hpp"
 #include "myo/core/patient_identity.hpp"
 #include "myo/core/resample.hpp"
 #include "myo/core/toolkit_errors.hpp"
@@ -86,6 +87,52 @@ void write_display_series(const core::ImageVolume& image, const fs::path& path) 
   std::transform(image.voxels.begin(), image.voxels.end(), rounded.voxels.begin(),
                  [](float v) { return static_cast<std::uint16_t>(std::lround(v)); });
   core::write_labels(rounded, path);
+}
+
+// A 0/1 mask as an 8-bit label file.
+void write_mask(const core::MaskVolume& mask, const fs::path& path) {
+  core::LabelVolume labels(mask.geometry, 0);
+  std::copy(mask.voxels.begin(), mask.voxels.end(), labels.voxels.begin());
+  core::write_labels(labels, path);
+}
+
+// The volumes of an analysis that become NIfTI files (pointers: null when the study has no such image).
+struct VolumeOutputs {
+  const segmentation::SegmentationResult& segmentation;
+  const quantification::QuantificationResult& quantities;
+  const core::ImageVolume* water_t2_ms;
+  const core::ImageVolume* water;
+  const core::ImageVolume* t1;
+  const core::ImageVolume* stir;
+  const core::LabelVolume* corrected_labels;  // a reader's corrected map (`myoscope edit`), else null
+  const std::string* edit_log_json;           // the log that made it
+};
+
+// labels.nii.gz and muscle_labels.nii.gz always; with `maps` the fat-fraction and water T2 maps, the display series
+// for `view` and `render` and the edema and bone masks.
+void write_volume_outputs(const VolumeOutputs& v, bool maps, const fs::path& out_dir) {
+  core::write_labels(v.segmentation.labels, out_dir / "labels.nii.gz");
+  if (!v.segmentation.muscle_labels.voxels.empty())
+    core::write_labels(v.segmentation.muscle_labels, out_dir / "muscle_labels.nii.gz");
+  if (v.corrected_labels) {
+    // The corrected map in the values it was edited in (single muscles where the automatic version had them), and
+    // the log that made it: the next `myoscope edit` starts from these.
+    core::write_labels(*v.corrected_labels, out_dir / "corrected_labels.nii.gz");
+    core::write_file_atomically(out_dir / "edit_log.json", *v.edit_log_json);
+  }
+  if (!maps) return;
+  if (const auto& ff = v.quantities.fat_fraction_map_pct) core::write_image(*ff, out_dir / "fat_fraction.nii.gz");
+  // Fitted water T2 (ms, 0 where not fitted) on the multi-echo series' own grid, where it was fitted.
+  if (v.water_t2_ms) core::write_image(*v.water_t2_ms, out_dir / "water_t2_ms.nii.gz");
+  // What `myoscope view` and `myoscope render` show, on the labels' grid (STIR was brought onto the reference grid
+  // explicitly); display copies, as 16-bit integers (see write_display_series).
+  if (const auto* anatomy = v.water ? v.water : v.t1)
+    write_display_series(*anatomy, out_dir / (v.water ? "water.nii.gz" : "t1.nii.gz"));
+  if (v.stir) write_display_series(*v.stir, out_dir / "stir.nii.gz");
+  if (v.quantities.edema_mask) write_mask(*v.quantities.edema_mask, out_dir / "edema_mask.nii.gz");
+  // Bone (femur, pelvis) found by the automatic segmentation: context for the 3D map and the viewer. Absent when the
+  // user's labels replaced the segmentation.
+  if (!v.segmentation.bone.voxels.empty()) write_mask(v.segmentation.bone, out_dir / "bone.nii.gz");
 }
 
 // The automatic segmentation's single muscles with their fat, edema and confidence; each group's confidence is
@@ -174,6 +221,21 @@ std::vector<dicom::SegmentMeasurement> sr_measurements(const quantification::Qua
                                                                                                    : entry.channel);
       }
   return out;
+}
+
+// The DICOM results for the PACS that need no figures, in the patient's study as new series: SEG, TID 1500 SR and
+// the fat-fraction parametric map.
+void write_dicom_volumes(const segmentation::SegmentationResult& segmentation,
+                         const quantification::QuantificationResult& quantities,
+                         const std::vector<reporting::ChannelCoverageEntry>& coverage, const AnalyzeOptions& options,
+                         const dicom::ResultContext& pacs, const fs::path& dir) {
+  fs::create_directories(dir);
+  const auto seg =
+      dicom::write_segmentation(segmentation.labels, pacs, dir / "segmentation.dcm", seg_write_options(options));
+  dicom::write_measurement_report(sr_measurements(quantities, coverage), pacs, seg, dir / "measurement_report.dcm");
+  if (quantities.fat_fraction_map_pct)
+    dicom::write_parametric_map(*quantities.fat_fraction_map_pct, "fat_fraction", "%", pacs,
+                                dir / "fat_fraction_map.dcm");
 }
 
 AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTransaction& folder) {
@@ -377,6 +439,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   report.software_name = core::software_name();
   report.software_version = core::software_version();
   report.git_revision = core::git_revision();
+  report.threads = core::thread_count();
   report.created_utc = detail::utc_now();
   report.study.study_instance_uid = study->study_instance_uid;
   if (!options.deidentify) report.input_path = fs::absolute(options.input).lexically_normal().string();
@@ -450,46 +513,37 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   if (report.muscles.empty()) warn("no muscle group was found in the images");
 
   // Outputs: written into a staging folder beside the output folder and swapped in whole at the end, so the output
-  // folder always holds one complete analysis, the earlier or this one (core::OutputFolderTransaction).
+  // folder always holds one complete analysis, the earlier or this one (core::OutputFolderTransaction). The NIfTI
+  // files and the DICOM SEG, SR and parametric map need nothing from the figures: they are written on the thread
+  // pool while the figures render (which use one core), and waited for before the documents.
   const fs::path& out_dir = folder.staging();
-  core::write_labels(segmentation.labels, out_dir / "labels.nii.gz");
-  if (!segmentation.muscle_labels.voxels.empty())
-    core::write_labels(segmentation.muscle_labels, out_dir / "muscle_labels.nii.gz");
-  if (options.correction) {
-    // The corrected map in the values it was edited in (single muscles where the automatic version had them), and
-    // the log that made it: the next `myoscope edit` starts from these.
-    core::write_labels(*user_labels, out_dir / "corrected_labels.nii.gz");
-    core::write_file_atomically(out_dir / "edit_log.json", options.correction->edit_log_json);
+  std::optional<dicom::ResultContext> pacs;
+  if (options.write_dicom && !report.muscles.empty()) {
+    pacs = dicom::ResultContext{};
+    pacs->study = *study;
+    pacs->reference_series = *reference;
+    pacs->software_version = core::software_version();
+    pacs->deidentify = options.deidentify;
   }
-  if (options.write_maps && quantities.fat_fraction_map_pct)
-    core::write_image(*quantities.fat_fraction_map_pct, out_dir / "fat_fraction.nii.gz");
-  // Fitted water T2 (ms, 0 where not fitted) on the multi-echo series' own grid, where it was fitted.
-  if (options.write_maps && water_t2_map) core::write_image(*water_t2_map, out_dir / "water_t2_ms.nii.gz");
-  if (options.write_maps) {
-    // What `myoscope view` and `myoscope render` show, on the labels' grid (STIR was brought onto the reference
-    // grid above, explicitly); display copies, as 16-bit integers (see write_display_series).
-    if (const auto* anatomy = water_img ? &*water_img : t1_img ? &*t1_img : nullptr)
-      write_display_series(*anatomy, out_dir / (water_img ? "water.nii.gz" : "t1.nii.gz"));
-    if (stir_img) write_display_series(*stir_img, out_dir / "stir.nii.gz");
-    if (quantities.edema_mask) {
-      core::LabelVolume mask(quantities.edema_mask->geometry, 0);
-      std::copy(quantities.edema_mask->voxels.begin(), quantities.edema_mask->voxels.end(), mask.voxels.begin());
-      core::write_labels(mask, out_dir / "edema_mask.nii.gz");
-    }
-    // Bone (femur, pelvis) found by the automatic segmentation: context for the 3D map and the viewer. Absent when
-    // the user's labels replaced the segmentation.
-    if (!segmentation.bone.voxels.empty()) {
-      core::LabelVolume mask(segmentation.bone.geometry, 0);
-      std::copy(segmentation.bone.voxels.begin(), segmentation.bone.voxels.end(), mask.voxels.begin());
-      core::write_labels(mask, out_dir / "bone.nii.gz");
-    }
-  }
-  reporting::write_measurements_csv(report, out_dir / "measurements.csv");
-  clock.lap("outputs");
+  const VolumeOutputs volumes{segmentation,
+                              quantities,
+                              water_t2_map ? &*water_t2_map : nullptr,
+                              water_img ? &*water_img : nullptr,
+                              t1_img ? &*t1_img : nullptr,
+                              stir_img ? &*stir_img : nullptr,
+                              options.correction ? &*user_labels : nullptr,
+                              options.correction ? &options.correction->edit_log_json : nullptr};
+  const bool render = options.write_figures && !segmentation.labels.voxels.empty() && !report.muscles.empty();
+  core::TaskGroup writing;
+  // Without figures there is nothing to overlap with: written here, each file compressed on all threads.
+  const auto write = [&](const std::function<void()>& task) { render ? writing.run(task) : task(); };
+  write([&] { write_volume_outputs(volumes, options.write_maps, out_dir); });
+  if (pacs)
+    write([&] { write_dicom_volumes(segmentation, quantities, report.channel_coverage, options, *pacs, out_dir / "dicom"); });
 
   // Figures: need an X display (VTK); without one the analysis still completes and says why figures are missing.
   std::vector<rendering::Figure> figures;
-  rendering::FigureInput figure_input;  // the figures' and the PACS overlay series' layers, on the reference grid
+  rendering::FigureInput figure_input;  // the figures', the 3D scene's and the PACS overlay series' layers
   figure_input.labels = &segmentation.labels;
   figure_input.anatomy = water_img ? &*water_img : t1_img ? &*t1_img : nullptr;
   figure_input.fat_fraction_pct = quantities.fat_fraction_map_pct ? &*quantities.fat_fraction_map_pct : nullptr;
@@ -498,7 +552,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   figure_input.bone = segmentation.bone.voxels.empty() ? nullptr : &segmentation.bone;
   figure_input.measurements = quantities.groups;
   figure_input.crotch_z_mm = segmentation.landmarks.crotch_z_mm;
-  if (options.write_figures && !segmentation.labels.voxels.empty() && !report.muscles.empty()) {
+  if (render) {
     try {
       figures = rendering::render_study_figures(figure_input, out_dir / "figures");
     } catch (const core::MyoError& e) {
@@ -511,6 +565,10 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
     }
     clock.lap("figures");
   }
+  // What the figures left of the writing: its whole time when there are no figures.
+  writing.wait();
+  reporting::write_measurements_csv(report, out_dir / "measurements.csv");
+  clock.lap("outputs");
 
   // The muscle group surfaces as glTF (no X display needed): report.html's 3D map, and a file for any glTF viewer.
   fs::path scene_glb;
@@ -561,33 +619,21 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
     clock.lap("report_documents");
   }
 
-  // DICOM results for the PACS, in the patient's study as new series.
-  if (options.write_dicom && !report.muscles.empty()) {
-    dicom::ResultContext pacs;
-    pacs.study = *study;
-    pacs.reference_series = *reference;
-    pacs.software_version = core::software_version();
-    pacs.deidentify = options.deidentify;
+  // The figures as a DICOM secondary capture and what a radiologist reads in the PACS, beside the SEG, SR and
+  // parametric map written above.
+  if (pacs) {
     const fs::path dir = out_dir / "dicom";
-    fs::create_directories(dir);
-    const auto seg =
-        dicom::write_segmentation(segmentation.labels, pacs, dir / "segmentation.dcm", seg_write_options(options));
-    dicom::write_measurement_report(sr_measurements(quantities, report.channel_coverage), pacs, seg,
-                                    dir / "measurement_report.dcm");
-    if (quantities.fat_fraction_map_pct)
-      dicom::write_parametric_map(*quantities.fat_fraction_map_pct, "fat_fraction", "%", pacs,
-                                  dir / "fat_fraction_map.dcm");
     std::vector<dicom::RgbImage> captures;
     for (const auto& f : figures) {
       if (f.kind != "map3d") continue;  // the 3D maps are what a PACS viewer cannot show otherwise
       auto pixels = rendering::read_figure_rgb(f.path);
       captures.push_back({pixels.width, pixels.height, std::move(pixels.rgb)});
     }
-    if (!captures.empty()) dicom::write_secondary_capture(captures, pacs, dir / "figures.dcm");
+    if (!captures.empty()) dicom::write_secondary_capture(captures, *pacs, dir / "figures.dcm");
     // What a radiologist reads in the PACS: overlay slices, the report as PDF, the edema SEG on the STIR series.
     detail::PacsResultsInput readable{figure_input, out_dir / "report.pdf", options.deidentify, stir,
                                       channels.stir_acquired_geometry};
-    detail::write_pacs_results(readable, pacs, dir);
+    detail::write_pacs_results(readable, *pacs, dir);
     clock.lap("dicom_results");
   }
   reporting::write_report_json(report, out_dir / "report.json");

@@ -22,6 +22,7 @@
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
+#include "myo/core/parallel.hpp"
 #include "myo/core/version.hpp"
 #include "myo/dicom/scan.hpp"
 #include "process.hpp"
@@ -131,6 +132,13 @@ std::string parameters_json(const BatchOptions& o) {
   p["dicom"] = o.write_dicom;
   p["deidentify"] = o.deidentify;
   return p.dump();
+}
+
+// Threads per `analyze` worker: as asked, else the cores shared out over the jobs (jobs x threads stays within the
+// machine, so the workers do not fight over the cores).
+unsigned worker_threads(const BatchOptions& o) {
+  if (o.threads != 0) return o.threads;
+  return std::max(1U, core::thread_count() / std::max(1U, o.jobs));
 }
 
 std::string format_duration(double seconds) {
@@ -306,6 +314,7 @@ BatchSummary run_batch(const BatchOptions& options) {
       const fs::path input = make_worker_input(work_root / job.key, job);
       std::vector<std::string> argv{worker.string(),  "analyze", input.string(), "-o",
                                     out_dir.string(), "--study", job.uid};
+      argv.insert(argv.end(), {"--threads", std::to_string(worker_threads(options))});
       if (!options.write_figures) argv.emplace_back("--no-figures");
       if (!options.write_maps) argv.emplace_back("--no-maps");
       if (!options.write_dicom) argv.emplace_back("--no-dicom");

@@ -1,18 +1,46 @@
 #include "myo/quantification/bias_field.hpp"
 
 #include <itkBSplineControlPointImageFilter.h>
+#include <itkMultiThreaderBase.h>
 #include <itkN4BiasFieldCorrectionImageFilter.h>
 #include <itkShrinkImageFilter.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <mutex>
 
 #include "myo/core/error.hpp"
 #include "myo/core/itk_bridge.hpp"
 #include "myo/core/resample.hpp"
 
 namespace myo::quantification {
+namespace {
+
+// The B-spline fit inside N4 sums one control-point lattice per ITK work unit, and the filters it makes take their
+// work units from ITK's global default thread count (--threads, else the machine's cores): the field would change in
+// its sixth digit, and edema voxels at the threshold with it, from one thread count to another. While N4 runs, ITK's
+// default is one thread, so the field is the same for every thread count and machine. Other ITK filters compute each
+// voxel on its own and keep the process-wide count.
+class OneItkWorkUnit {
+ public:
+  OneItkWorkUnit() : lock_(mutex()), saved_(itk::MultiThreaderBase::GetGlobalDefaultNumberOfThreads()) {
+    itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(1);
+  }
+  OneItkWorkUnit(const OneItkWorkUnit&) = delete;
+  OneItkWorkUnit& operator=(const OneItkWorkUnit&) = delete;
+  ~OneItkWorkUnit() { itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(saved_); }
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  std::lock_guard<std::mutex> lock_;
+  itk::ThreadIdType saved_;
+};
+
+}  // namespace
 
 BiasCorrection correct_bias_field(const core::ImageVolume& image, const core::MaskVolume& mask,
                                   const BiasCorrectionParams& params) {
@@ -46,6 +74,7 @@ BiasCorrection correct_bias_field(const core::ImageVolume& image, const core::Ma
   shrink_mask->Update();
 
   using N4 = itk::N4BiasFieldCorrectionImageFilter<Image, Mask, Image>;
+  const OneItkWorkUnit one_work_unit;
   auto n4 = N4::New();
   n4->SetInput(shrink->GetOutput());
   n4->SetMaskImage(shrink_mask->GetOutput());

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <atomic>
 #include <map>
-#include <thread>
 
 #include "myo/core/error.hpp"
+#include "myo/core/parallel.hpp"
 #include "myo/core/statistics.hpp"
 
 namespace myo::quantification {
@@ -54,10 +54,11 @@ WaterT2Map fit_water_t2(const std::vector<core::ImageVolume>& echoes, const std:
   }
   const std::size_t per_slice = g.size[0] * g.size[1];
   const double noise_power = params.noise_sigma ? *params.noise_sigma * *params.noise_sigma : 0.0;
-  std::atomic<std::size_t> next{0}, fitted{0}, tried{0};
-  const auto worker = [&] {
-    std::vector<double> s(m), sw(steps), model(m);
-    for (std::size_t z = next++; z < g.size[2]; z = next++) {
+  std::atomic<std::size_t> fitted{0}, tried{0};
+  const auto fit_slice = [&](int slice) {
+    std::vector<double> s(m), model(m);
+    const auto z = static_cast<std::size_t>(slice);
+    {
       for (std::size_t i = z * per_slice; i < (z + 1) * per_slice; ++i) {
         if (mask && !mask->voxels[i]) continue;
         const double ff = fat_fraction_pct ? std::clamp(fat_fraction_pct->voxels[i] / 100.0, 0.0, 1.0) : 0.0;
@@ -115,11 +116,7 @@ WaterT2Map fit_water_t2(const std::vector<core::ImageVolume>& echoes, const std:
       }
     }
   };
-  const unsigned n = std::max(1U, params.threads ? params.threads : std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+  core::parallel_for(static_cast<int>(g.size[2]), fit_slice, params.threads);
   out.fitted_voxels = fitted;
   out.candidate_voxels = tried;
   return out;

@@ -337,7 +337,8 @@ std::string to_json_text(const Report& r) {
       {"channel_coverage", channel_coverage_json(r.channel_coverage)},
       {"warnings", r.warnings},
       {"problems", r.problems},
-      {"provenance", {{"stage_seconds", r.stage_seconds}, {"stage_peak_rss_mib", r.stage_peak_rss_mib}}}};
+      {"provenance",
+       {{"stage_seconds", r.stage_seconds}, {"stage_peak_rss_mib", r.stage_peak_rss_mib}, {"threads", r.threads}}}};
   // Descriptions come from DICOM tags, which need not be UTF-8 (ISO_IR 100): invalid bytes become U+FFFD.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

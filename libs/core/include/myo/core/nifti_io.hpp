@@ -12,7 +12,7 @@ namespace myo::core {
 // parallel, readable by every gzip reader), ".nii" is uncompressed.
 struct NiftiWriteOptions {
   int compression_level = 1;  // gzip level, 1 (fastest) .. 12 (smallest); maps and labels compress well at 1
-  unsigned threads = 0;       // compression threads; 0: all cores
+  unsigned threads = 0;       // compression threads; 0: the process-wide count
 };
 
 void write_image(const ImageVolume& volume, const std::filesystem::path& path);  // atomic

@@ -30,7 +30,7 @@ struct LoadOptions {
   // field maps). On by default because W and F images may carry different display scalings, which would bias a fat
   // fraction computed from DV. Only files that carry SS are affected; set false for the displayed values.
   bool philips_float_scaling = true;
-  unsigned threads = 0;  // files decoded in parallel; 0 = hardware concurrency
+  unsigned threads = 0;  // files decoded in parallel; 0: the process-wide count (core::set_thread_count)
 };
 [[nodiscard]] core::Result<LoadedSeries> load_series(const SeriesInfo& series, const LoadOptions& options);
 

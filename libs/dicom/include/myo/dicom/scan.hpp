@@ -78,7 +78,7 @@ struct StudyInfo {
 
 struct ScanOptions {
   bool recursive = true;
-  unsigned threads = 0;  // 0 = hardware concurrency
+  unsigned threads = 0;  // 0: the process-wide count (core::set_thread_count)
 };
 
 struct ScanResult {

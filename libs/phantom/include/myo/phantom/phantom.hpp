@@ -25,7 +25,7 @@ struct PhantomParams {
   double noise_level = 1.0;   // multiplies the default noise standard deviation
   double dixon_voxel_mm = 1.5;  // in-plane spacing of the 3D Dixon; slices are twice as thick (raise to go faster)
   double clinical_pixel_mm = 1.3;  // in-plane spacing of the 2D T1/STIR series (raise to go faster)
-  unsigned threads = 0;            // 0: all hardware threads
+  unsigned threads = 0;            // 0: the process-wide count (core::set_thread_count)
   // Dixon water/fat swap in a 70 mm ball centred on the lateral edge of the right thigh's muscle at mid-thigh, as
   // Dixon reconstructions produce far from the isocentre. The truth is unchanged (what a correct Dixon would give).
   bool swap_region = false;

@@ -42,6 +42,9 @@ struct BatchOptions {
   std::filesystem::path root;    // searched recursively (dicom::scan)
   std::filesystem::path output;  // OUT
   unsigned jobs = 1;             // worker processes at a time
+  // Threads of each `analyze` worker (its --threads); 0: the cores shared out over the jobs, at least one each.
+  // Not a parameter of the manifest: the results do not depend on it.
+  unsigned threads = 0;
   Shard shard;
   bool force = false;                       // redo studies that are already done with the same version and parameters
   std::filesystem::path worker_executable;  // the myoscope executable (its `analyze` subcommand)

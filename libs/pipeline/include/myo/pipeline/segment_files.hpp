@@ -9,7 +9,7 @@ struct SegmentFilesOptions {
   std::filesystem::path water, fat, t1, stir;  // any of them; Dixon needs water and fat, on one grid
   std::filesystem::path model_file;            // empty: the built-in muscle model
   std::filesystem::path output;                // labels.nii.gz, muscle_labels.nii.gz, segmentation.json
-  unsigned threads = 0;
+  unsigned threads = 0;                        // 0: the process-wide count (core::set_thread_count)
 };
 
 // Throws core::MyoError naming the file concerned (unreadable image, grids that differ, unwritable output).

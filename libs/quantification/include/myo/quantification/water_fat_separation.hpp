@@ -31,7 +31,7 @@ struct WaterFatSeparationParams {
   double r2star_max_per_s = 300.0;
   double r2star_step_per_s = 10.0;
   double background_fraction = 0.1;  // blocks below this share of the 99th percentile of signal are background
-  unsigned threads = 0;              // core::parallel_for workers; 0: all cores
+  unsigned threads = 0;              // core::parallel_for workers; 0: the process-wide count
 };
 
 // How the separation was done, as the report records it.

@@ -25,13 +25,14 @@ namespace myo::quantification {
 // Two-echo series (e.g. a TE 16/56 ms double echo) are fitted with both echoes (set skip_first_echo false).
 //
 // The fit: S0 is linear (projected out); T2w is found on a log-spaced table (about 1 % steps) of precomputed water
-// decays, then refined by golden-section search between the table neighbours. Slices run on `threads` threads.
+// decays, then refined by golden-section search between the table neighbours. Slices run on `threads` threads
+// (core::parallel_for); each voxel's fit is independent, so the map does not depend on the thread count.
 struct WaterT2Params {
   double fat_t2_ms = 151.0;             // domain notes: fat T2 in EPG fits of thigh muscle
   double max_fat_fraction_pct = 60.0;
   bool skip_first_echo = true;
   double min_t2_ms = 10.0, max_t2_ms = 150.0;  // search range; voxels at the limits are left out as failed fits
-  unsigned threads = 0;                        // 0: all hardware threads
+  unsigned threads = 0;                        // 0: the process-wide count (core::set_thread_count)
   // Rician noise of the magnitude echoes: late echoes of muscle sit near the noise floor, which lengthens the fitted
   // T2. When set, each echo is corrected to S = sqrt(max(0, M^2 - sigma^2)): a magnitude's mean is about
   // sqrt(S^2 + sigma^2), so this removes the first-order bias the least-squares fit sees (subtracting the full noise

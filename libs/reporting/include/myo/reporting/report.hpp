@@ -142,6 +142,7 @@ struct Report {
   std::vector<std::string> problems;
   std::map<std::string, double> stage_seconds;  // provenance: wall time of each stage
   std::map<std::string, double> stage_peak_rss_mib;  // provenance: the process's peak memory at the end of each stage
+  unsigned threads = 0;  // provenance: the thread count the analysis ran with (`--threads`, 0 = unknown)
 };
 
 [[nodiscard]] std::string to_json_text(const Report& report);

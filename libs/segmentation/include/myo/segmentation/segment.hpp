@@ -30,7 +30,7 @@ struct SegmentationParams {
   double flag_confidence_two_views = 0.78;
   double flag_confidence_one_view = 0.86;
   double min_reported_volume_ml = 1.0; // smaller remnants are not reported as a muscle of that side
-  unsigned threads = 0;                // 0: all cores
+  unsigned threads = 0;                // 0: the process-wide count (core::set_thread_count)
 };
 
 struct Landmarks {
