@@ -1,5 +1,13 @@
+#include <unistd.h>
+
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "myo/core/error.hpp"
@@ -9,6 +17,28 @@
 #include "myo/pipeline/analyze.hpp"
 
 namespace myo::app {
+namespace {
+
+// Share of the run done after `stage`: its place among the stages this run will go through, in their order.
+double share_done(const pipeline::AnalyzeOptions& o, std::string_view stage) {
+  std::vector<std::string_view> stages{"load", "segmentation", "quantification", "water_t2"};
+  if (o.write_figures) stages.push_back("figures");
+  stages.push_back("outputs");
+  if (o.write_reports) stages.insert(stages.end(), {"scene", "report_documents"});
+  if (o.write_dicom) stages.push_back("dicom_results");
+  const auto at = std::find(stages.begin(), stages.end(), stage);
+  return at == stages.end() ? 0.0 : static_cast<double>(at - stages.begin() + 1) / static_cast<double>(stages.size());
+}
+
+// "[######----]  60 %": the progress bar that leads each stage line on a terminal.
+std::string progress_bar(double share) {
+  constexpr int kWidth = 20;
+  const int filled = static_cast<int>(share * kWidth + 0.5);
+  return "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(kWidth - filled), '-') +
+         "] " + fmt::format("{:3.0f} %  ", share * 100.0);
+}
+
+}  // namespace
 
 CommandRunner add_analyze_command(CLI::App& root) {
   auto* cmd = root.add_subcommand("analyze", "Analyse one DICOM study: series detection, segmentation, fat and edema");
@@ -51,9 +81,11 @@ CommandRunner add_analyze_command(CLI::App& root) {
   cmd->add_flag("--deidentify", options->deidentify,
                 "Write DICOM results and report.pdf/report.html without patient identifiers (basic profile)");
   add_threads_option(*cmd);
-  // One line per finished stage on stderr, through the log (so -q silences it).
-  options->on_stage = [](const pipeline::StageProgress& p) {
-    log::info("analyze: {} done in {:.1f} s ({:.1f} s elapsed)", p.stage, p.stage_seconds, p.elapsed_seconds);
+  // One line per finished stage on stderr, through the log (so -q silences it); on a terminal led by a progress bar.
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  options->on_stage = [terminal, o = options.get()](const pipeline::StageProgress& p) {
+    log::info("{}analyze: {} done in {:.1f} s ({:.1f} s elapsed)", terminal ? progress_bar(share_done(*o, p.stage)) : "",
+              p.stage, p.stage_seconds, p.elapsed_seconds);
   };
   return [options]() -> int {
       const auto outcome = pipeline::analyze_study(*options);

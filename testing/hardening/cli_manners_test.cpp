@@ -133,6 +133,24 @@ TEST_F(Hardening, QuietAnalysisPrintsNoProgress) {
   EXPECT_FALSE(has(r.err, "done in")) << r.err;
 }
 
+// On a terminal each stage line is led by a bar of the run's progress, ending full; piped (as above) it is not.
+TEST_F(Hardening, ProgressOnATerminalShowsABar) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "script (util-linux) not installed";
+  const std::string inner = std::string(MYOSCOPE_EXE) + " analyze " + in().string() + " -o " + out().string() +
+                            " --no-figures --no-dicom --no-report-documents --no-maps";
+  FILE* pipe = ::popen(("script -qec '" + inner + "' /dev/null 2>&1").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string terminal;
+  std::array<char, 4096> buffer{};
+  for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) terminal.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == core::kExitOk) << terminal;
+  EXPECT_TRUE(std::regex_search(terminal, std::regex(R"(\[#+-+\] +[0-9]+ %  analyze: load done in)"))) << terminal;
+  EXPECT_TRUE(has(terminal, "[####################] 100 %  analyze: outputs done in")) << terminal;
+  const auto piped = analyze("--no-dicom --no-report-documents --no-maps");
+  EXPECT_FALSE(has(piped.err, "%  analyze:")) << piped.err;
+}
+
 // A mistyped role used to fail after the whole study was scanned, with exit 3; now it is a usage error before any
 // file is read, listing the valid roles.
 TEST_F(Hardening, UnknownRoleIsAUsageErrorBeforeLoading) {
