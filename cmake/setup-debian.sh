@@ -3,6 +3,7 @@
 # Idempotent: packages already present are skipped; `apt-get update` runs only when something is missing.
 set -euo pipefail
 
+# Not installed on purpose: libopencv-core-dev and libopencv-dnn-dev (nothing uses OpenCV; see the README).
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libinsighttoolkit5-dev        # ITK 5.2: image model, filters, registration, NIfTI IO
