@@ -16,6 +16,16 @@
 
 using myo::testing::run_myoscope;
 namespace fs = std::filesystem;
+
+namespace {
+
+// `analyze` of a generated study with its own truth labels; report.json, measurements and maps only.
+myo::testing::CommandResult analyze_with_truth_labels(const fs::path& study, const fs::path& out) {
+  return run_myoscope("analyze " + (study / "dicom").string() + " -o " + out.string() + " --labels " +
+                      (study / "truth" / "labels.nii.gz").string() + " --no-figures --no-dicom --no-report-documents -q");
+}
+
+}  // namespace
 using nlohmann::json;
 
 TEST(QuantificationEndToEnd, SwappedDixonRegionIsCorrectedAndTheScannerMapDisagreesThere) {
@@ -26,9 +36,7 @@ TEST(QuantificationEndToEnd, SwappedDixonRegionIsCorrectedAndTheScannerMapDisagr
                                       " --vendor philips --scenario imnm --seed 41 --swap-region --scanner-ff "
                                       "--dixon-voxel-mm 2.5 --clinical-pixel-mm 2.5");
   ASSERT_EQ(generated.exit_code, 0) << generated.output;
-  const auto analysed = run_myoscope("analyze " + (study / "dicom").string() + " -o " + out.string() + " --labels " +
-                                     (study / "truth" / "labels.nii.gz").string() +
-                                     " --no-figures --no-dicom --no-report-documents -q");
+  const auto analysed = analyze_with_truth_labels(study, out);
   ASSERT_EQ(analysed.exit_code, 0) << analysed.output;
   const auto evaluated =
       run_myoscope("evaluate " + out.string() + " " + study.string() + " --json " + (dir.path() / "e.json").string());
@@ -143,9 +151,7 @@ TEST(QuantificationEndToEnd, DixonFromRawEchoesForEveryVendor) {
       if (s.at("role") == "dixon_echo") ++echoes;
     }
     EXPECT_EQ(echoes, 6U) << "three echoes, magnitude and phase";
-    const auto analysed = run_myoscope("analyze " + (study / "dicom").string() + " -o " + out.string() + " --labels " +
-                                       (study / "truth" / "labels.nii.gz").string() +
-                                       " --no-figures --no-dicom --no-report-documents -q");
+    const auto analysed = analyze_with_truth_labels(study, out);
     ASSERT_EQ(analysed.exit_code, 0) << analysed.output;
     const auto evaluated = run_myoscope("evaluate " + out.string() + " " + study.string() + " --json " +
                                         (dir.path() / "e.json").string());
@@ -183,9 +189,7 @@ TEST(QuantificationEndToEnd, UnseparableRawEchoesFallBackToTheT1) {
                               "if dcmdump +P 0008,0008 \"$d$f\" | grep -q 'PRIMARY.P.ND'; then find \"$d\" -type f " +
                               "-exec dcmodify -q -nb -m '(0028,1053)=20' -m '(0028,1052)=-40960' {} + || exit 1; fi; done";
   ASSERT_EQ(std::system(rescale.c_str()), 0) << rescale;
-  const auto analysed = run_myoscope("analyze " + (study / "dicom").string() + " -o " + out.string() + " --labels " +
-                                     (study / "truth" / "labels.nii.gz").string() +
-                                     " --no-figures --no-dicom --no-report-documents -q");
+  const auto analysed = analyze_with_truth_labels(study, out);
   EXPECT_EQ(analysed.exit_code, 4) << analysed.output;
   const auto report = json::parse(myo::core::read_text_file(out / "report.json"));
   ASSERT_EQ(report.at("problems").size(), 1U) << report.at("problems").dump();
