@@ -10,6 +10,7 @@
 #include "document_content.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
+#include "myo/core/text.hpp"
 #include "myo/reporting/document.hpp"
 
 namespace myo::reporting {
@@ -25,32 +26,6 @@ using detail::DocumentContent;
 using detail::RowStyle;
 using detail::Table;
 
-std::string escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string base64(const std::string& bytes) {
   static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -77,7 +52,7 @@ std::string base64(const std::string& bytes) {
 }
 
 std::string png_image(const std::string& png, const std::string& alt, const char* css_class) {
-  return fmt::format("<img class=\"{}\" alt=\"{}\" src=\"data:image/png;base64,{}\">", css_class, escape(alt),
+  return fmt::format("<img class=\"{}\" alt=\"{}\" src=\"data:image/png;base64,{}\">", css_class, core::html_escape(alt),
                      base64(png));
 }
 
@@ -90,7 +65,7 @@ std::string table_html(const Table& t, const char* css_class) {
   for (std::size_t c = 0; c < t.header.size(); ++c)
     out +=
         fmt::format("<th{}>{}</th>", c < t.numeric.size() && t.numeric[c] ? " class=\"num\" data-sort-type=\"number\"" : "",
-                    escape(t.header[c]));
+                    core::html_escape(t.header[c]));
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& row : t.rows) {
     const char* cls = row.style == RowStyle::difference    ? " class=\"diff\""
@@ -99,23 +74,23 @@ std::string table_html(const Table& t, const char* css_class) {
     out += fmt::format("<tr{}>", cls);
     for (std::size_t c = 0; c < row.cells.size(); ++c)
       out += fmt::format("<td{}>{}</td>", c < t.numeric.size() && t.numeric[c] ? " class=\"num\"" : "",
-                         escape(row.cells[c]));
+                         core::html_escape(row.cells[c]));
     out += "</tr>\n";
   }
   out += "</tbody></table>\n";
-  for (const auto& note : t.notes) out += "<p class=\"note\">" + escape(note) + "</p>\n";
+  for (const auto& note : t.notes) out += "<p class=\"note\">" + core::html_escape(note) + "</p>\n";
   return out;
 }
 
 std::string key_values(const std::vector<detail::KeyValue>& items) {
   std::string out = "<dl>\n";
-  for (const auto& kv : items) out += "<dt>" + escape(kv.key) + "</dt><dd>" + escape(kv.value) + "</dd>\n";
+  for (const auto& kv : items) out += "<dt>" + core::html_escape(kv.key) + "</dt><dd>" + core::html_escape(kv.value) + "</dd>\n";
   return out + "</dl>\n";
 }
 
 std::string list(const std::vector<std::string>& items) {
   std::string out = "<ul>\n";
-  for (const auto& item : items) out += "<li>" + escape(item) + "</li>\n";
+  for (const auto& item : items) out += "<li>" + core::html_escape(item) + "</li>\n";
   return out + "</ul>\n";
 }
 
@@ -136,7 +111,7 @@ std::optional<std::string> read_scene(const std::filesystem::path& glb) {
 // The rotatable 3D map: the scene embedded base64 for viewer3d.js; a note instead when it could not be read.
 std::string map3d_section(const std::filesystem::path& glb, const std::optional<std::string>& scene) {
   if (!scene)
-    return "<h2>3D map</h2>\n<p class=\"note\">The 3D map (" + escape(glb.filename().string()) +
+    return "<h2>3D map</h2>\n<p class=\"note\">The 3D map (" + core::html_escape(glb.filename().string()) +
            ") could not be read and is left out.</p>\n";
   return "<h2 id=\"map3d\">3D map</h2>\n<div id=\"viewer3d\" class=\"viewer3d\" data-status=\"loading\">"
          "<noscript><p class=\"note\">The 3D map needs JavaScript.</p></noscript></div>\n"
@@ -210,14 +185,14 @@ std::string to_html_report(const Report& report, const ReportExtras& extras) {
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<title>" + escape(d.title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
-  out += "<h1>" + escape(d.title) + "</h1>\n<p class=\"subtitle\">" + escape(d.subtitle) + "</p>\n";
+  out += "<title>" + core::html_escape(d.title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+  out += "<h1>" + core::html_escape(d.title) + "</h1>\n<p class=\"subtitle\">" + core::html_escape(d.subtitle) + "</p>\n";
   out += key_values(d.header);
-  for (const auto& n : d.header_notes) out += "<p class=\"note\">" + escape(n) + "</p>\n";
+  for (const auto& n : d.header_notes) out += "<p class=\"note\">" + core::html_escape(n) + "</p>\n";
 
   out += "<h2>Summary</h2>\n<div class=\"summary\">\n";
-  for (const auto& s : d.summary) out += "<p>" + escape(s) + "</p>\n";
-  out += "<p class=\"disclaimer\">" + escape(d.summary_disclaimer) + "</p>\n</div>\n";
+  for (const auto& s : d.summary) out += "<p>" + core::html_escape(s) + "</p>\n";
+  out += "<p class=\"disclaimer\">" + core::html_escape(d.summary_disclaimer) + "</p>\n</div>\n";
   // The picture right after the words, before the numbers.
   const auto scene = read_scene(extras.scene_glb);
   if (!extras.scene_glb.empty()) out += map3d_section(extras.scene_glb, scene);
@@ -247,8 +222,8 @@ std::string to_html_report(const Report& report, const ReportExtras& extras) {
   }
 
   if (d.follow_up) {
-    out += "<h2>Follow-up</h2>\n<p>" + escape(d.follow_up_intro) + "</p>\n";
-    for (const auto& s : d.follow_up_sentences) out += "<p>" + escape(s) + "</p>\n";
+    out += "<h2>Follow-up</h2>\n<p>" + core::html_escape(d.follow_up_intro) + "</p>\n";
+    for (const auto& s : d.follow_up_sentences) out += "<p>" + core::html_escape(s) + "</p>\n";
     out += table_html(*d.follow_up, "followup");
   }
 
@@ -256,8 +231,8 @@ std::string to_html_report(const Report& report, const ReportExtras& extras) {
     out += "<h2>Figures</h2>\n";
     for (const auto& f : d.figures)
       out += "<figure>" + png_image(f.png, f.caption.empty() ? f.file_name : f.caption, "figure") + "<figcaption>" +
-             escape(f.caption) + "</figcaption></figure>\n";
-    for (const auto& n : d.figure_notes) out += "<p class=\"note\">" + escape(n) + "</p>\n";
+             core::html_escape(f.caption) + "</figcaption></figure>\n";
+    for (const auto& n : d.figure_notes) out += "<p class=\"note\">" + core::html_escape(n) + "</p>\n";
   }
 
   out += "<h2>Series used and detected</h2>\n" + table_html(d.series, "series");
@@ -265,7 +240,7 @@ std::string to_html_report(const Report& report, const ReportExtras& extras) {
   out += "<h2>Method, parameters and provenance</h2>\n" + key_values(d.method);
   if (!d.segmentation_notes.empty()) out += "<p><b>Segmentation notes</b></p>\n" + list(d.segmentation_notes);
   if (!d.warnings.empty()) out += "<p class=\"warning\"><b>Warnings</b></p>\n" + list(d.warnings);
-  out += "<footer>" + escape(d.footer) + "</footer>\n";
+  out += "<footer>" + core::html_escape(d.footer) + "</footer>\n";
   out += script(kReportScriptBytes, kReportScriptSize);
   if (scene) out += script(kViewer3dScriptBytes, kViewer3dScriptSize);
   out += "</body>\n</html>\n";

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "myo/core/muscle_catalog.hpp"
+#include "myo/core/text.hpp"
 #include "myo/timeline/timeline.hpp"
 
 namespace myo::timeline {
@@ -16,19 +17,6 @@ constexpr const char* kEdemaColour = "#2166ac";
 constexpr const char* kCkColour = "#5b3a8c";
 constexpr const char* kMarkColour = "#d62728";
 
-std::string escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // The page's time axis: every visit, clinical event and treatment period fits, with a little margin.
 struct TimeAxis {
@@ -115,7 +103,7 @@ std::string series_line(const MeasureTrend& trend, const PatientTimeline& t, con
     const auto step = std::find_if(trend.steps.begin(), trend.steps.end(), [&](const auto& c) { return c.to_visit == v; });
     const bool beyond = step != trend.steps.end() && step->beyond_limit;
     marks += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{}: {:.1f} %{}</title></circle>)", x,
-                         yv, colour, escape(label), *trend.values_pct[v],
+                         yv, colour, core::html_escape(label), *trend.values_pct[v],
                          beyond ? fmt::format(" ({:+.1f} points since the previous MRI, beyond the limit)",
                                               step->change_points)
                                 : "");
@@ -134,7 +122,7 @@ const GroupTrend* trend_for(const PatientTimeline& t, const std::string& group, 
 
 std::string group_title(const std::string& group) {
   const auto* found = core::MuscleCatalog::instance().find(group);
-  return escape(found == nullptr ? group : found->display_name);
+  return core::html_escape(found == nullptr ? group : found->display_name);
 }
 
 // One muscle group: fat fraction and edema, right (solid) and left (dashed), over time.
@@ -183,8 +171,8 @@ std::string clinical_chart(const PatientTimeline& t, const TimeAxis& axis) {
     const double x0 = axis.x(p.start), x1 = p.stop ? axis.x(*p.stop) : axis.width - kRight;
     svg += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}" class="treatment"/>)"
                        R"(<text x="{:.1f}" y="{:.1f}" class="bar">{} {}</text>)",
-                       x0, y, std::max(2.0, x1 - x0), kBarRow - 4, x0 + 3, y + kBarRow - 8, escape(p.drug),
-                       escape(p.dose));
+                       x0, y, std::max(2.0, x1 - x0), kBarRow - 4, x0 + 3, y + kBarRow - 8, core::html_escape(p.drug),
+                       core::html_escape(p.dose));
   }
   return fmt::format(R"(<figure class="wide"><figcaption>Creatine kinase and treatment</figcaption>)"
                      R"(<svg width="{}" height="{:.0f}" role="img">{}</svg></figure>)",
@@ -198,7 +186,7 @@ std::string visits_table(const PatientTimeline& t) {
     rows += fmt::format("<tr><td>MRI {}</td><td>{}</td><td>{:.1f}</td><td>{}</td></tr>", v + 1,
                         core::to_iso(visits[v].study_date),
                         months_between(visits.front().study_date, visits[v].study_date),
-                        escape(visits[v].folder.lexically_normal().filename().string()));
+                        core::html_escape(visits[v].folder.lexically_normal().filename().string()));
   return "<table><tr><th>Visit</th><th>Study date</th><th>Months from first</th><th>Analysis folder</th></tr>" + rows +
          "</table>";
 }
@@ -209,8 +197,8 @@ std::string events_table(const PatientTimeline& t) {
   for (const auto& e : t.events)
     rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                         core::to_iso(e.date), to_string(e.kind),
-                        e.value_number ? fmt::format("{:g}", *e.value_number) : escape(e.value_text), escape(e.drug),
-                        escape(e.dose), escape(e.note));
+                        e.value_number ? fmt::format("{:g}", *e.value_number) : core::html_escape(e.value_text), core::html_escape(e.drug),
+                        core::html_escape(e.dose), core::html_escape(e.note));
   return "<table><tr><th>Date</th><th>Kind</th><th>Value</th><th>Drug</th><th>Dose</th><th>Note</th></tr>" + rows +
          "</table>";
 }
@@ -244,7 +232,7 @@ std::string timeline_html(const PatientTimeline& t, const core::RepeatabilityLim
   const auto axis = time_axis_of(t, kChartWidth);
   const auto wide = time_axis_of(t, 2 * kChartWidth);
   std::string sentences;
-  for (const auto& s : t.sentences) sentences += "<li>" + escape(s) + "</li>";
+  for (const auto& s : t.sentences) sentences += "<li>" + core::html_escape(s) + "</li>";
   std::string charts;
   for (const auto& group : groups_in_order(t)) charts += group_chart(t, group, axis);
   const auto& visits = t.patient.visits;
@@ -256,7 +244,7 @@ std::string timeline_html(const PatientTimeline& t, const core::RepeatabilityLim
       "<h2>Clinical course</h2>{7}<h2>Fat fraction and edema per muscle group</h2>{8}{9}<h2>Visits</h2>{10}"
       "<h2>Clinical record</h2>{11}</body></html>\n",
       t.number, kStyle, visits.size(), core::to_iso(visits.front().study_date), core::to_iso(visits.back().study_date),
-      escape(t.patient.key.substr(0, 24)) + (t.patient.key.size() > 24 ? "&hellip;" : ""), sentences,
+      core::html_escape(t.patient.key.substr(0, 24)) + (t.patient.key.size() > 24 ? "&hellip;" : ""), sentences,
       t.events.empty() ? "<p>No clinical data given (--clinical FILE.csv).</p>" : clinical_chart(t, wide), legend(limits), charts, visits_table(t), events_table(t));
 }
 
