@@ -74,10 +74,10 @@ class PacsResultsTest : public ::testing::Test {
     p.image.width = 40;
     p.image.height = 40;
     p.image.rgb.assign(40 * 40 * 3, static_cast<std::uint8_t>(k));
-    p.first_pixel_mm = grid_.index_to_physical({0, 0, static_cast<double>(k)});
-    p.pixel_spacing_mm = 1.5;
-    p.slice_spacing_mm = 5.0;
-    p.image_rows = 30;
+    p.placement.first_pixel_mm = grid_.index_to_physical({0, 0, static_cast<double>(k)});
+    p.placement.pixel_spacing_mm = 1.5;
+    p.placement.slice_spacing_mm = 5.0;
+    p.placement.image_rows = 30;
     return p;
   }
 

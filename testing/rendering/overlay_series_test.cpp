@@ -25,7 +25,7 @@ Pixel pixel_at(const OverlaySlice& slice, int x, int y) {
 // Pixels of the edema red in the image area (the legend's key below it is not counted).
 std::size_t edema_pixels(const OverlaySlice& slice) {
   std::size_t n = 0;
-  for (int y = 0; y < slice.image_rows; ++y)
+  for (int y = 0; y < slice.placement.image_rows; ++y)
     for (int x = 0; x < slice.pixels.width; ++x) {
       const Pixel p = pixel_at(slice, x, y);
       n += p.r == 236 && p.g == 40 && p.b == 20 ? 1 : 0;
@@ -56,11 +56,11 @@ TEST(OverlaySeries, OneImagePerSliceHeadFirstOnTheGrid) {
     const auto& s = slices[n];
     const std::size_t k = g.size[2] - 1 - n;  // head first
     const auto voxel = g.index_to_physical({0, 0, static_cast<double>(k)});
-    EXPECT_NEAR(s.first_pixel_mm[2], voxel[2], 1e-6);
-    EXPECT_NEAR(s.pixel_spacing_mm, g.spacing_mm[0] / scale, 1e-9);
-    EXPECT_NEAR(s.first_pixel_mm[0], voxel[0] - g.spacing_mm[0] / 2 + s.pixel_spacing_mm / 2, 1e-6);
-    EXPECT_EQ(s.image_rows, static_cast<int>(g.size[1]) * scale);
-    EXPECT_GT(s.pixels.height, s.image_rows) << "a legend band below the image";
+    EXPECT_NEAR(s.placement.first_pixel_mm[2], voxel[2], 1e-6);
+    EXPECT_NEAR(s.placement.pixel_spacing_mm, g.spacing_mm[0] / scale, 1e-9);
+    EXPECT_NEAR(s.placement.first_pixel_mm[0], voxel[0] - g.spacing_mm[0] / 2 + s.placement.pixel_spacing_mm / 2, 1e-6);
+    EXPECT_EQ(s.placement.image_rows, static_cast<int>(g.size[1]) * scale);
+    EXPECT_GT(s.pixels.height, s.placement.image_rows) << "a legend band below the image";
     EXPECT_EQ(s.pixels.rgb.size(), static_cast<std::size_t>(s.pixels.width) * s.pixels.height * 3);
   }
 }

@@ -31,8 +31,8 @@ char direction_letter(const core::Vec3& v) {
 }
 
 core::Vec3 normal_of(const PlacedRgbImage& slice) {
-  const auto& r = slice.row_direction;
-  const auto& c = slice.column_direction;
+  const auto& r = slice.placement.row_direction;
+  const auto& c = slice.placement.column_direction;
   return {r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]};
 }
 
@@ -40,10 +40,10 @@ core::Vec3 normal_of(const PlacedRgbImage& slice) {
 const detail::SourceImage* source_image_of(const PlacedRgbImage& slice, const detail::SourceContext& source) {
   const core::Vec3 n = normal_of(slice);
   const detail::SourceImage* best = nullptr;
-  double best_distance = 0.5 * slice.slice_spacing_mm;
+  double best_distance = 0.5 * slice.placement.slice_spacing_mm;
+  const core::Vec3& first = slice.placement.first_pixel_mm;
   for (const auto& image : source.images) {
-    const core::Vec3 d{image.position[0] - slice.first_pixel_mm[0], image.position[1] - slice.first_pixel_mm[1],
-                       image.position[2] - slice.first_pixel_mm[2]};
+    const core::Vec3 d{image.position[0] - first[0], image.position[1] - first[1], image.position[2] - first[2]};
     const double distance = std::abs(core::dot(d, n));
     if (distance <= best_distance) {
       best = &image;
@@ -86,9 +86,10 @@ WrittenObject write_slice(const PlacedRgbImage& slice, int number, const detail:
   };
   put(DCM_InstanceNumber, std::to_string(number));
   put(DCM_PatientOrientation,
-      fmt::format("{}\\{}", direction_letter(slice.row_direction), direction_letter(slice.column_direction)));
+      fmt::format("{}\\{}", direction_letter(slice.placement.row_direction),
+                  direction_letter(slice.placement.column_direction)));
   // SC Image module: PixelSpacing with its calibration type (the spacing of the patient's anatomy in the image).
-  const std::string spacing = detail::format_ds(slice.pixel_spacing_mm);
+  const std::string spacing = detail::format_ds(slice.placement.pixel_spacing_mm);
   put(DCM_PixelSpacing, spacing + "\\" + spacing);
   put(DCM_PixelSpacingCalibrationType, "GEOMETRY");
   put(DCM_PixelSpacingCalibrationDescription, "Pixel spacing of the analysis grid at the patient");
@@ -113,7 +114,7 @@ std::vector<WrittenObject> write_overlay_series(const std::vector<PlacedRgbImage
   std::vector<std::size_t> order(slices.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return slices[a].first_pixel_mm[2] > slices[b].first_pixel_mm[2];
+    return slices[a].placement.first_pixel_mm[2] > slices[b].placement.first_pixel_mm[2];
   });
   const detail::SourceContext source = detail::make_source_context(context);
   detail::NewInstance instance = detail::new_instance();

@@ -20,12 +20,7 @@ std::size_t write_overlays(const rendering::FigureInput& slices, const dicom::Re
   for (auto& slice : rendering::render_overlay_series(slices)) {
     dicom::PlacedRgbImage p;
     p.image = {slice.pixels.width, slice.pixels.height, std::move(slice.pixels.rgb)};
-    p.first_pixel_mm = slice.first_pixel_mm;
-    p.row_direction = slice.row_direction;
-    p.column_direction = slice.column_direction;
-    p.pixel_spacing_mm = slice.pixel_spacing_mm;
-    p.slice_spacing_mm = slice.slice_spacing_mm;
-    p.image_rows = slice.image_rows;
+    p.placement = slice.placement;
     placed.push_back(std::move(p));
   }
   if (placed.empty()) return 0;

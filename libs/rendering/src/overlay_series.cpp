@@ -158,12 +158,12 @@ std::vector<OverlaySlice> render_overlay_series(const FigureInput& input, const 
     draw_legend(canvas, plane.height, input, layers.info, plane.centre[2]);
     OverlaySlice slice;
     slice.pixels = pixels_of(canvas);
-    slice.first_pixel_mm = plane.point(0, 0);
-    slice.row_direction = plane.right;
-    slice.column_direction = plane.down;
-    slice.pixel_spacing_mm = plane.pixel_mm;
-    slice.slice_spacing_mm = sampling.slice_spacing_mm;
-    slice.image_rows = plane.height;
+    slice.placement.first_pixel_mm = plane.point(0, 0);
+    slice.placement.row_direction = plane.right;
+    slice.placement.column_direction = plane.down;
+    slice.placement.pixel_spacing_mm = plane.pixel_mm;
+    slice.placement.slice_spacing_mm = sampling.slice_spacing_mm;
+    slice.placement.image_rows = plane.height;
     out.push_back(std::move(slice));
   }
   return out;

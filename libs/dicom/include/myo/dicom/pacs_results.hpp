@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "myo/core/geometry.hpp"
+#include "myo/core/image_placement.hpp"
 #include "myo/core/volume.hpp"
 #include "myo/dicom/results.hpp"
 
@@ -18,12 +19,7 @@ namespace myo::dicom {
 // rows below (a legend band) continue the same pixel grid.
 struct PlacedRgbImage {
   RgbImage image;
-  core::Vec3 first_pixel_mm{0, 0, 0};    // LPS centre of the top-left pixel
-  core::Vec3 row_direction{1, 0, 0};     // unit vector along a row (left to right)
-  core::Vec3 column_direction{0, 1, 0};  // unit vector down a column
-  double pixel_spacing_mm = 1;           // square pixels
-  double slice_spacing_mm = 1;           // between neighbouring slices: finds the source image of each slice
-  int image_rows = 0;
+  core::ImagePlacement placement;
 };
 
 struct OverlaySeriesOptions {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "myo/core/geometry.hpp"
+#include "myo/core/image_placement.hpp"
 #include "myo/rendering/figures.hpp"
 
 namespace myo::rendering {
@@ -13,13 +14,8 @@ namespace myo::rendering {
 // One composed axial slice and where its image area lies in the patient (LPS). The image area is the top
 // `image_rows` rows; a legend band lies below it.
 struct OverlaySlice {
-  RgbPixels pixels;                     // 8-bit RGB, rows top to bottom
-  core::Vec3 first_pixel_mm{0, 0, 0};   // LPS centre of the top-left pixel
-  core::Vec3 row_direction{1, 0, 0};    // along a row, left to right on screen (patient left: radiological view)
-  core::Vec3 column_direction{0, 1, 0}; // down a column (posterior)
-  double pixel_spacing_mm = 1;          // square pixels
-  double slice_spacing_mm = 1;          // between neighbouring slices of the series
-  int image_rows = 0;                   // rows that show the patient; the rest is the legend band
+  RgbPixels pixels;  // 8-bit RGB, rows top to bottom
+  core::ImagePlacement placement;
 };
 
 struct OverlaySeriesParams {
