@@ -2,7 +2,7 @@
 # Edema accuracy on generator studies, with automatic segmentation and with the generator's own labels.
 # Usage: bash testing/benchmarks/bench_edema.sh [build-dir] [first-seed] [last-seed]
 # Seed s: scenario [imnm, healthy, ibm, dm][s % 4], vendor [siemens, philips, ge][s % 3], every 5th without Dixon
-# (the rule of the figures in libs/quantification/README.md, seeds 500-519). Per study: `myoscope analyze` (no
+# (the rule of the figures in docs/experiments.md#quantification, seeds 500-519). Per study: `myoscope analyze` (no
 # figures, reports, DICOM results or maps), again with `--labels truth/labels.nii.gz`, and `myoscope evaluate` of
 # each; prints the edema and fat-fraction mean absolute errors over the groups and sides, and for healthy studies the
 # mean measured edema fraction (truth 0). Needs python3 for the JSON. About a minute per seed on 2 cores.

@@ -16,12 +16,8 @@ namespace myo::quantification {
 // with imperfect refocusing pulses it lacks the stimulated-echo contribution the later echoes carry (a full EPG fit
 // as in MyoQMRI would model it; this does not).
 //
-// Why the first echo is dropped by default: in a real multi-echo spin-echo train the refocusing pulses are not
-// perfect 180s, so from the second echo on stimulated echoes add signal that the first echo lacks; the first echo
-// then lies below the exponential through the others (in the QMRITools demo calf series the first echo is 2 %
-// below the second in tissue, although it comes 7.7 ms earlier: an exponential with T2 40 ms would put it 21 %
-// above). A mono- or bi-exponential model cannot explain that; leaving the echo out removes the largest part of
-// the bias (there the muscle median drops from 44 to 41 ms); a full EPG fit as in MyoQMRI would model it instead.
+// Leaving the first echo out removes most of the bias a mono- or bi-exponential model cannot explain (the
+// evidence from the QMRITools demo series is in docs/experiments.md).
 // Two-echo series (e.g. a TE 16/56 ms double echo) are fitted with both echoes (set skip_first_echo false).
 //
 // The fit: S0 is linear (projected out); T2w is found on a log-spaced table (about 1 % steps) of precomputed water
@@ -36,7 +32,7 @@ struct WaterT2Params {
   // Rician noise of the magnitude echoes: late echoes of muscle sit near the noise floor, which lengthens the fitted
   // T2. When set, each echo is corrected to S = sqrt(max(0, M^2 - sigma^2)): a magnitude's mean is about
   // sqrt(S^2 + sigma^2), so this removes the first-order bias the least-squares fit sees (subtracting the full noise
-  // power 2 sigma^2 over-corrects at low SNR: 31.2 instead of 32 ms in the unit test, against 31.9 ms).
+  // power 2 sigma^2 over-corrects at low SNR).
   std::optional<double> noise_sigma;
 };
 
