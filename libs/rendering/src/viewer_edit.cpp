@@ -80,11 +80,11 @@ void EditMode::attach(vtkRenderer& renderer3d, const std::array<vtkRenderer*, 3>
   surface_->SetVisibility(0);
   renderer3d.AddActor(surface_);
   auto* p = text_->GetTextProperty();
-  p->SetFontSize(13);
+  p->SetFontSize(11);
   p->SetFontFamilyToCourier();
   p->SetColor(1, 1, 0.85);
   p->SetBackgroundColor(0, 0, 0);
-  p->SetBackgroundOpacity(0.65);
+  p->SetBackgroundOpacity(0.5);  // the 3D muscles stay visible behind the list
   p->SetVerticalJustificationToTop();
   text_->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
   text_->GetPositionCoordinate()->SetValue(0.01, 0.93);
@@ -282,7 +282,7 @@ EditMode::Outcome EditMode::save() {
     const auto after = saved.labels.find(label_);
     saved_text_ = fmt::format("saved {} ({} edits)", saved.name, session_->edit_count());
     if (after != saved.labels.end())
-      saved_text_ += fmt::format(": {} {}", label_name(label_),
+      saved_text_ += fmt::format(": {}\n  {}", label_name(label_),
                                  numbers_text(before == numbers_.end() ? std::nullopt
                                                                        : std::optional<LabelNumbers>(before->second),
                                               after->second));
