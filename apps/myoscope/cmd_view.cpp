@@ -2,7 +2,10 @@
 // Thin: reads the folder's volumes and report.json, calls myo::rendering::run_viewer / viewer_screenshot.
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -14,6 +17,7 @@
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/resample.hpp"
 #include "myo/pipeline/analyze.hpp"
+#include "myo/pipeline/edit_analysis.hpp"
 #include "myo/rendering/figures.hpp"
 #include "myo/rendering/viewer.hpp"
 #include "myo/reporting/report.hpp"
@@ -38,6 +42,8 @@ struct ViewOptions {
   std::string pick_group;
   std::string pick_side = "right";
   std::vector<std::string> keys;
+  std::vector<std::string> actions;
+  std::string reader;
   int width = 1400, height = 1000;
 };
 
@@ -87,6 +93,52 @@ AnalysisFolder read_analysis(const fs::path& dir) {
   return a;
 }
 
+std::map<int, rendering::LabelNumbers> label_numbers(const fs::path& report) {
+  std::map<int, rendering::LabelNumbers> numbers;
+  for (const auto& l : reporting::read_report_labels(report))
+    numbers[l.label] = {l.volume_ml, l.fat_fraction_pct, l.edema_fraction_pct};
+  return numbers;
+}
+
+// Edit mode on the folder shown: the map the next edit log applies to, the automatic segmentation's confidence of
+// its labels, and a save that requantifies as `myoscope edit` into the next version. `map` keeps the labels alive.
+rendering::ViewerEditing edit_input(const fs::path& shown, bool temporary, const std::string& reader,
+                                    core::LabelVolume& map) {
+  rendering::ViewerEditing edit;
+  if (temporary) {
+    edit.unavailable_reason = "the study was analysed into a temporary folder: give -o OUT to keep corrections";
+    return edit;
+  }
+  fs::path analysis;
+  try {
+    analysis = pipeline::editable_analysis(shown);
+    map = core::read_labels(pipeline::latest_label_map(analysis));
+  } catch (const core::MyoError& e) {
+    edit.unavailable_reason = e.error().subject + " " + e.error().message;
+    return edit;
+  }
+  edit.labels = &map;
+  for (const auto& l : reporting::read_report_labels(analysis / "report.json"))
+    if (l.confidence) edit.confidence.push_back({l.label, *l.confidence, l.flagged});
+  edit.numbers = label_numbers(shown / "report.json");
+  edit.reader = reader;
+  edit.save = [analysis, reader](const editing::EditLog& log) {
+    pipeline::EditOptions options;
+    options.analysis = analysis;
+    options.reader = reader;
+    const auto outcome = pipeline::save_edits(log, options);
+    if (outcome.exit_code != core::kExitOk && outcome.exit_code != core::kExitPartial)
+      throw core::MyoError(analysis.string(), fmt::format("requantification ended with exit code {}", outcome.exit_code));
+    rendering::SavedVersion saved;
+    saved.name = outcome.version.filename().string();
+    saved.labels = label_numbers(outcome.version / "report.json");
+    for (const auto& m : reporting::read_report_muscles(outcome.version / "report.json"))
+      saved.measurements.push_back(reporting::to_measurement(m));
+    return saved;
+  };
+  return edit;
+}
+
 // Removes a temporary analysis folder when the command ends.
 struct TemporaryFolder {
   fs::path path;
@@ -128,6 +180,11 @@ CommandRunner add_view_command(CLI::App& root) {
       ->check(CLI::IsMember({"right", "left"}));
   cmd->add_option("--keys", options->keys, "Keys pressed before the first frame, comma-separated (e.g. m,n,Up)")
       ->delimiter(',');
+  cmd->add_option("--actions", options->actions,
+                  "Then keys and mouse actions, comma-separated: click@VIEW:X:Y, drag@VIEW:X0:Y0:X1:Y1 (pixels from "
+                  "the view's top-left corner), KEY@VIEW:X:Y; e.g. e,x,click@axial:350:200,z,S")
+      ->delimiter(',');
+  cmd->add_option("--reader", options->reader, "Reader's name, recorded with every edit of edit mode");
   cmd->add_option("--width", options->width, "Window width in pixels")->check(CLI::Range(400, 8000));
   cmd->add_option("--height", options->height, "Window height in pixels")->check(CLI::Range(300, 8000));
   return [options]() -> int {
@@ -167,6 +224,8 @@ CommandRunner add_view_command(CLI::App& root) {
     input.bone = analysis.bone ? &*analysis.bone : nullptr;
     input.measurements = analysis.measurements;
     input.title = fs::absolute(options->path).lexically_normal().filename().string();
+    core::LabelVolume edit_map;
+    input.editing = edit_input(dir, !temporary.path.empty(), options->reader, edit_map);
 
     rendering::ViewerOptions view;
     view.metric = *rendering::viewer_metric_from_string(options->metric);
@@ -177,6 +236,7 @@ CommandRunner add_view_command(CLI::App& root) {
     view.pick_group = options->pick_group;
     view.pick_side = options->pick_side == "left" ? core::Side::left : core::Side::right;
     view.keys = options->keys;
+    view.actions = options->actions;
     view.screenshot_dir = options->screenshot_dir;
 
     if (!options->screenshot.empty()) {
@@ -184,6 +244,9 @@ CommandRunner add_view_command(CLI::App& root) {
       log::info("view: first frame after {:.2f} s", frame.first_frame_seconds);
       std::cout << options->screenshot.string() << '\n';
       if (!frame.pick_text.empty()) std::cout << frame.pick_text << '\n';
+      if (frame.edit_mode) std::cout << frame.edit_text;
+      if (!frame.saved_text.empty()) std::cout << frame.saved_text << '\n';
+      if (frame.save_error) throw core::MyoError(*frame.save_error);  // a scripted save that failed fails the run
       return core::kExitOk;
     }
     rendering::run_viewer(input, view);

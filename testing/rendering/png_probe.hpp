@@ -6,8 +6,10 @@
 #include <vtkSmartPointer.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
+#include <vector>
 
 namespace myo::testing {
 
@@ -67,5 +69,26 @@ class Png {
   vtkSmartPointer<vtkImageData> image_;
   int width_ = 0, height_ = 0;
 };
+
+// A rectangle of the picture (pixels, origin top-left), as the viewer's panels.
+struct Rect {
+  int x, y, w, h;
+};
+
+// The viewer's cursor on a slice viewport: the column and the row with the most yellow crosshair pixels.
+inline std::array<int, 2> crosshair(const Png& png, const Rect& r) {
+  const auto yellow = [](const Rgb& c) { return c.r > 220 && c.g > 200 && c.b < 60; };
+  std::vector<int> columns(static_cast<std::size_t>(r.w), 0), rows(static_cast<std::size_t>(r.h), 0);
+  for (int y = r.y + 30; y < r.y + r.h - 30; ++y)  // away from the titles
+    for (int x = r.x; x < r.x + r.w; ++x)
+      if (yellow(png.at(x, y))) {
+        ++columns[static_cast<std::size_t>(x - r.x)];
+        ++rows[static_cast<std::size_t>(y - r.y)];
+      }
+  const auto argmax = [](const std::vector<int>& v) {
+    return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
+  };
+  return {r.x + argmax(columns), r.y + argmax(rows)};
+}
 
 }  // namespace myo::testing

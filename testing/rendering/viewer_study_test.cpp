@@ -19,6 +19,7 @@
 #include "myo/rendering/figures.hpp"
 #include "myo/testing/run_myoscope.hpp"
 #include "myo/testing/test_support.hpp"
+#include "generated_study.hpp"
 #include "png_probe.hpp"
 
 namespace fs = std::filesystem;
@@ -31,9 +32,8 @@ using myo::testing::run_myoscope;
 using myo::testing::Png;
 using myo::testing::Rgb;
 
-struct Rect {
-  int x, y, w, h;
-};
+using myo::testing::crosshair;
+using myo::testing::Rect;
 
 // The default window (1400 x 1000): 3D top left, axial top right, coronal bottom left, sagittal bottom right.
 constexpr Rect k3d{0, 0, 700, 500}, kAxial{700, 0, 700, 500}, kCoronal{0, 500, 700, 500}, kSagittal{700, 500, 700, 500};
@@ -43,48 +43,20 @@ double luminance_sd(const Png& png, const Rect& r) {
   return png.luminance_sd(r.x + r.w / 5, r.y + r.h / 5, r.w * 3 / 5, r.h * 3 / 5);
 }
 
-bool crosshair_yellow(const Rgb& c) { return c.r > 220 && c.g > 200 && c.b < 60; }
-
-// The cursor of a slice view: the column and the row with the most crosshair pixels.
-std::array<int, 2> crosshair(const Png& png, const Rect& r) {
-  std::vector<int> columns(static_cast<std::size_t>(r.w), 0), rows(static_cast<std::size_t>(r.h), 0);
-  for (int y = r.y + 30; y < r.y + r.h - 30; ++y)  // away from the titles
-    for (int x = r.x; x < r.x + r.w; ++x)
-      if (crosshair_yellow(png.at(x, y))) {
-        ++columns[static_cast<std::size_t>(x - r.x)];
-        ++rows[static_cast<std::size_t>(y - r.y)];
-      }
-  const auto argmax = [](const std::vector<int>& v) {
-    return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
-  };
-  return {r.x + argmax(columns), r.y + argmax(rows)};
-}
-
-fs::path picture(const fs::path& dir, const std::string& name) {
-  if (const char* keep = std::getenv("MYO_RENDER_PICTURES")) {
-    fs::create_directories(keep);
-    return fs::path(keep) / name;
-  }
-  return dir / name;
-}
-
 // One test, so that the study is generated and analysed once (each ctest test is its own process).
 TEST(ViewerStudy, AnalysisFolderAndDicomStudy) {
   if (!myo::rendering::display_available()) GTEST_SKIP() << "no X display: run under `xvfb-run -a ctest -L render`";
   myo::testing::TempDir dir("myo-viewer-study");
   const auto path = [&](const std::string& name) { return dir.path() / name; };
-  const auto generated = run_myoscope("phantom -q -o " + path("study").string() + " --scenario imnm --seed 5");
-  ASSERT_EQ(generated.exit_code, 0) << generated.output;
-  const auto analyzed = run_myoscope("analyze -q " + (path("study") / "dicom").string() + " -o " +
-                                     path("analysis").string() + " --no-figures --no-dicom --no-report-documents");
-  ASSERT_EQ(analyzed.exit_code, 0) << analyzed.output;
+  const auto failed = myo::testing::generate_and_analyse(dir.path());
+  ASSERT_TRUE(failed.empty()) << failed;
 
   // The picked muscle's numbers are the report's; the crosshair sits on the patient's side of the radiological view.
   {
     SCOPED_TRACE("analysis folder: pick and orientation");
     const auto report = json::parse(myo::core::read_text_file(path("analysis") / "report.json"));
     for (const std::string side : {"left", "right"}) {
-      const auto png = picture(dir.path(), "study_view_quadriceps_" + side + ".png");
+      const auto png = myo::testing::kept_picture(dir.path(), "study_view_quadriceps_" + side + ".png");
       const auto shown = run_myoscope("view " + path("analysis").string() + " --screenshot " + png.string() +
                                       " --pick-group quadriceps --pick-side " + side);
       ASSERT_EQ(shown.exit_code, 0) << shown.output;
@@ -118,7 +90,7 @@ TEST(ViewerStudy, AnalysisFolderAndDicomStudy) {
   // The group colour of the quadriceps (catalogue green) under the cursor with the labels overlay.
   {
     SCOPED_TRACE("labels overlay colour");
-    const auto png = picture(dir.path(), "study_view_labels.png");
+    const auto png = myo::testing::kept_picture(dir.path(), "study_view_labels.png");
     const auto shown = run_myoscope("view " + path("analysis").string() + " --screenshot " + png.string() +
                                     " --metric labels --opacity 0.8 --pick-group quadriceps --pick-side left");
     ASSERT_EQ(shown.exit_code, 0) << shown.output;
@@ -149,7 +121,7 @@ TEST(ViewerStudy, AnalysisFolderAndDicomStudy) {
   // A DICOM folder is analysed first (kept with -o), then shown; edema over STIR.
   {
     SCOPED_TRACE("DICOM study analysed on the fly");
-    const auto png = picture(dir.path(), "study_view_dicom_edema.png");
+    const auto png = myo::testing::kept_picture(dir.path(), "study_view_dicom_edema.png");
     const auto shown = run_myoscope("view " + (path("study") / "dicom").string() + " -o " + path("onthefly").string() +
                                     " --screenshot " + png.string() + " --metric edema");
     ASSERT_EQ(shown.exit_code, 0) << shown.output;

@@ -98,12 +98,40 @@ std::vector<std::string> corrected_versions(const fs::path& analysis) {
   return names;
 }
 
+fs::path latest_label_map(const fs::path& analysis) {
+  const auto versions = corrected_versions(analysis);
+  return versions.empty() ? automatic_label_map(analysis) : analysis / versions.back() / "corrected_labels.nii.gz";
+}
+
+fs::path editable_analysis(const fs::path& shown) {
+  auto folder = fs::absolute(shown).lexically_normal();
+  if (folder.filename().empty()) folder = folder.parent_path();
+  const bool corrected = fs::exists(folder / "edit_log.json");
+  const fs::path analysis = corrected ? folder.parent_path() : folder;
+  refuse_non_analysis(analysis);
+  const auto versions = corrected_versions(analysis);
+  const std::string latest = versions.empty() ? std::string() : versions.back();
+  if (corrected ? folder.filename() != latest : !latest.empty())
+    throw core::MyoError(folder.string(), "is not the latest version of the analysis; corrections apply to the latest: "
+                                          "open " + (analysis / latest).string());
+  return analysis;
+}
+
+EditOutcome save_edits(const editing::EditLog& log, EditOptions options) {
+  const auto versions = corrected_versions(options.analysis);
+  const int next = versions.empty() ? 1 : version_number(versions.back()) + 1;
+  options.edit_log = options.analysis / fmt::format("edits-{}.json", next);
+  core::write_file_atomically(options.edit_log, editing::to_json_text(log));
+  log::info("edit: {} edits written to {}", log.edits.size(), options.edit_log.string());
+  return edit_analysis(options);
+}
+
 EditOutcome edit_analysis(const EditOptions& options) {
   refuse_non_analysis(options.analysis);
   const auto log = editing::read_edit_log(options.edit_log);  // validated before anything else is read
   const auto versions = corrected_versions(options.analysis);
   const fs::path automatic = automatic_label_map(options.analysis);
-  const fs::path source = versions.empty() ? automatic : options.analysis / versions.back() / "corrected_labels.nii.gz";
+  const fs::path source = latest_label_map(options.analysis);
 
   ReaderCorrection correction;
   correction.automatic_labels = core::read_labels(automatic);

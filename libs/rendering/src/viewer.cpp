@@ -50,6 +50,7 @@
 #include "myo/core/muscle_catalog.hpp"
 #include "myo/core/statistics.hpp"
 #include "surfaces.hpp"
+#include "viewer_edit.hpp"
 
 namespace myo::rendering {
 namespace fs = std::filesystem;
@@ -84,7 +85,7 @@ std::optional<ViewerMetric> viewer_metric_from_string(const std::string& text) {
 }
 
 std::string viewer_key_help() {
-  return "m / M        next / previous metric (fat fraction, edema, Mercuri grade, groups)\n"
+  return std::string("m / M        next / previous metric (fat fraction, edema, Mercuri grade, groups)\n"
          "n / N        next / previous series\n"
          "Up / Down    overlay opacity + / -\n"
          "o            label outlines on / off\n"
@@ -98,7 +99,8 @@ std::string viewer_key_help() {
          "r            reset window/level and views\n"
          "s            save a screenshot (PNG)\n"
          "h            this help on / off\n"
-         "q, Esc       quit";
+         "q, Esc       quit\n") +
+         detail::EditMode::key_help();
 }
 
 namespace {
@@ -145,6 +147,18 @@ struct SliceView {
     for (std::size_t a = 0; a < 3; ++a) p[a] = first[a] + right[a] * u * pixel_mm + up[a] * v * pixel_mm;
     p[static_cast<std::size_t>(normal_axis)] = normal_mm;
     return p;
+  }
+  // How display pixels map to LPS through the renderer's camera (clicks, the brush).
+  [[nodiscard]] SliceViewMapping mapping(double normal_mm) const {
+    SliceViewMapping m{first, right, up, normal_axis, normal_mm, pixel_mm};
+    auto* camera = renderer->GetActiveCamera();
+    m.focal_mm = {camera->GetFocalPoint()[0], camera->GetFocalPoint()[1]};
+    m.half_height_mm = camera->GetParallelScale();
+    double vp[4];
+    renderer->GetViewport(vp);
+    const int* size = renderer->GetRenderWindow()->GetSize();
+    m.viewport_px = {vp[0] * size[0], vp[1] * size[1], (vp[2] - vp[0]) * size[0], (vp[3] - vp[1]) * size[1]};
+    return m;
   }
   [[nodiscard]] std::array<double, 2> pixel_of(const Vec3& p) const {  // inverse of point() in the plane
     double u = 0, v = 0;
@@ -200,11 +214,19 @@ class Viewer {
   void handle_key(const std::string& key, int mouse_x, int mouse_y);
   void click_slice(int view, int display_x, int display_y);
   void click_3d(int display_x, int display_y);
+  // Edit mode's mouse: a brush stroke on a slice (press, drag, release) and the brush circle following the mouse.
+  [[nodiscard]] bool editing() const { return edit_.active(); }
+  void edit_press(int view, int display_x, int display_y);
+  void edit_drag(int view, int display_x, int display_y);
+  void edit_release() { edit_.release(); }
+  void edit_hover(int view, int display_x, int display_y);
   void scroll(int view, int steps);
   void zoom(int view, double factor);
   void pick_group(const std::string& group, core::Side side);
   int slice_view_at(int x, int y) const;
   [[nodiscard]] std::array<int, 2> viewport_centre(const std::string& name) const;  // display pixels
+  // Display pixel of pixel (x, y) from the top-left corner of a viewport (as ViewerPanel).
+  [[nodiscard]] std::array<int, 2> viewport_pixel(const std::string& name, int x, int y) const;
   [[nodiscard]] std::array<double, 2> window_level() const;  // width, centre of the current series
   void set_window_level(double width, double centre);
   vtkRenderer* renderer_3d() { return renderer3d_; }
@@ -218,6 +240,9 @@ class Viewer {
   void update_texts();
   void update_3d_letters();
   void set_cursor(const Vec3& p);
+  [[nodiscard]] Vec3 slice_point(int view, int display_x, int display_y) const;
+  [[nodiscard]] std::array<SliceViewMapping, 3> mappings() const;
+  void apply(const detail::EditMode::Outcome& outcome);
   void pick_label(int label, const Vec3& at);
   void reset_views();
   void set_3d_view(int which);
@@ -232,6 +257,9 @@ class Viewer {
 
   const ViewerInput& input_;
   ViewerOptions options_;
+  core::LabelVolume labels_;  // shown (groups); edit mode changes it with the map it edits
+  std::vector<quantification::GroupMeasurement> measurements_;  // a save replaces them with the new version's
+  detail::EditMode edit_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   double first_frame_seconds_ = 0;
 
@@ -301,10 +329,15 @@ void place(vtkTextActor& actor, double x, double y, int h, int v) {
 
 std::string opt_pct(const std::optional<double>& v) { return v ? fmt::format("{:.1f} %", *v) : std::string("n/a"); }
 
-Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offscreen)
-    : input_(input), options_(options) {
+const core::LabelVolume& required_labels(const ViewerInput& input) {
   if (!input.labels) throw core::MyoError("viewer", "no label volume given");
   input.labels->check();
+  return *input.labels;
+}
+
+Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offscreen)
+    : input_(input), options_(options), labels_(required_labels(input)), measurements_(input.measurements),
+      edit_(input.editing, labels_, options.colours.smoothing_iterations, options.colours.smoothing_pass_band) {
   if (input.series.empty()) throw core::MyoError("viewer", "no series to show");
   const auto& grid = input.labels->geometry;
   for (const auto& s : input.series) {
@@ -350,7 +383,7 @@ Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offs
     for (std::size_t k = 0; k < grid.size[2]; ++k)
       for (std::size_t j = 0; j < grid.size[1]; ++j)
         for (std::size_t i = 0; i < grid.size[0]; ++i, ++index) {
-          const int l = input.labels->voxels[index];
+          const int l = labels_.voxels[index];
           if (l == 0) continue;
           const auto p =
               grid.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
@@ -408,6 +441,7 @@ Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offs
   if (offscreen) window_->SetOffScreenRendering(1);
   build_3d();
   build_slice_views();
+  edit_.attach(*renderer3d_, {views_[0].renderer, views_[1].renderer, views_[2].renderer});
   interactor_->SetRenderWindow(window_);
   style_->SetViewer(this);
   style_->SetDefaultRenderer(renderer3d_);
@@ -417,13 +451,13 @@ Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offs
 bool Viewer::metric_available(ViewerMetric metric) const {
   switch (metric) {
     case ViewerMetric::fat_fraction:
-      return input_.fat_fraction_pct || std::any_of(input_.measurements.begin(), input_.measurements.end(),
+      return input_.fat_fraction_pct || std::any_of(measurements_.begin(), measurements_.end(),
                                                     [](const auto& m) { return m.fat_fraction_pct.has_value(); });
     case ViewerMetric::edema_fraction:
-      return input_.edema_mask || std::any_of(input_.measurements.begin(), input_.measurements.end(),
+      return input_.edema_mask || std::any_of(measurements_.begin(), measurements_.end(),
                                               [](const auto& m) { return m.edema_fraction_pct.has_value(); });
     case ViewerMetric::grade:
-      return std::any_of(input_.measurements.begin(), input_.measurements.end(),
+      return std::any_of(measurements_.begin(), measurements_.end(),
                          [](const auto& m) { return m.mercuri_grade.has_value(); });
     case ViewerMetric::labels:
       return true;
@@ -445,7 +479,7 @@ std::size_t Viewer::default_series(ViewerMetric metric) const {
 
 const quantification::GroupMeasurement* Viewer::measurement(int label) const {
   const auto& catalog = core::MuscleCatalog::instance();
-  for (const auto& m : input_.measurements) {
+  for (const auto& m : measurements_) {
     int l = m.label;
     if (l == 0)
       if (const auto* g = catalog.find(m.group)) l = g->label(m.side);
@@ -488,7 +522,7 @@ void Viewer::build_3d() {
   renderer3d_->SetViewport(0.0, 0.5, 0.5, 1.0);
   renderer3d_->SetBackground(0.09, 0.09, 0.11);
   window_->AddRenderer(renderer3d_);
-  surfaces_ = detail::build_label_surfaces(*input_.labels, options_.colours.smoothing_iterations,
+  surfaces_ = detail::build_label_surfaces(labels_, options_.colours.smoothing_iterations,
                                            options_.colours.smoothing_pass_band, options_.colours.surface_max_voxels);
   coloured_->ShallowCopy(surfaces_.mesh);
   muscle_mapper_->SetInputData(coloured_);
@@ -505,7 +539,7 @@ void Viewer::build_3d() {
 
   // Femur and pelvis: ivory context among the muscles, never coloured by the metric and never picked.
   if (input_.bone && options_.colours.bone_context) {
-    if (auto bone = detail::build_bone_surface(*input_.bone, input_.labels->geometry,
+    if (auto bone = detail::build_bone_surface(*input_.bone, labels_.geometry,
                                                options_.colours.smoothing_iterations,
                                                options_.colours.smoothing_pass_band,
                                                options_.colours.surface_max_voxels)) {
@@ -772,7 +806,7 @@ void Viewer::update_slice(SliceView& view) {
       const Vec3 p = view.point(u, v, normal);
       const std::size_t index =
           static_cast<std::size_t>(v) * static_cast<std::size_t>(view.width) + static_cast<std::size_t>(u);
-      const auto l = detail::sample_nearest(*input_.labels, p);
+      const auto l = detail::sample_nearest(labels_, p);
       const int label = l ? *l : 0;
       labels[index] = label;
       const auto bg = detail::sample_linear(series, p);
@@ -923,6 +957,8 @@ void Viewer::refresh() {
   update_surface_colours();
   for (auto& view : views_) update_slice(view);
   update_texts();
+  edit_.update(mappings());
+  muscles_->GetProperty()->SetOpacity(edit_.active() ? 0.3 : 1.0);  // the edited muscle shows through
   render();
 }
 
@@ -975,19 +1011,47 @@ void Viewer::pick_label(int label, const Vec3& at) {
 }
 
 void Viewer::click_slice(int view_index, int display_x, int display_y) {
-  auto& view = views_[static_cast<std::size_t>(view_index)];
-  view.renderer->SetDisplayPoint(display_x, display_y, 0);
-  view.renderer->DisplayToWorld();
-  double world[4];
-  view.renderer->GetWorldPoint(world);
-  if (world[3] != 0)
-    for (int a = 0; a < 3; ++a) world[a] /= world[3];
-  const Vec3 p = view.point(world[0] / view.pixel_mm, world[1] / view.pixel_mm,
-                            cursor_[static_cast<std::size_t>(view.normal_axis)]);
-  set_cursor(p);
-  const auto l = detail::sample_nearest(*input_.labels, cursor_);
+  set_cursor(slice_point(view_index, display_x, display_y));
+  const auto l = detail::sample_nearest(labels_, cursor_);
   pick_label(l ? *l : 0, cursor_);
   refresh();
+}
+
+Vec3 Viewer::slice_point(int view_index, int display_x, int display_y) const {
+  const auto& view = views_[static_cast<std::size_t>(view_index)];
+  return display_to_lps(view.mapping(cursor_[static_cast<std::size_t>(view.normal_axis)]), display_x, display_y);
+}
+
+std::array<SliceViewMapping, 3> Viewer::mappings() const {
+  std::array<SliceViewMapping, 3> m;
+  for (std::size_t v = 0; v < 3; ++v)
+    m[v] = views_[v].mapping(cursor_[static_cast<std::size_t>(views_[v].normal_axis)]);
+  return m;
+}
+
+// What edit mode asks of the viewer after a key or a brush dab: new numbers, a new cursor, a redraw.
+void Viewer::apply(const detail::EditMode::Outcome& outcome) {
+  if (outcome.measurements) measurements_ = *outcome.measurements;
+  if (outcome.move_cursor) {
+    set_cursor(*outcome.move_cursor);
+    const auto l = detail::sample_nearest(labels_, cursor_);
+    pick_label(l ? *l : 0, cursor_);
+  }
+  refresh();
+}
+
+void Viewer::edit_press(int view, int display_x, int display_y) {
+  apply(edit_.press(view, slice_point(view, display_x, display_y)));
+}
+
+void Viewer::edit_drag(int view, int display_x, int display_y) {
+  apply(edit_.drag(view, slice_point(view, display_x, display_y)));
+}
+
+void Viewer::edit_hover(int view, int display_x, int display_y) {
+  edit_.hover(view, slice_point(view, display_x, display_y));
+  edit_.update(mappings());
+  render();
 }
 
 void Viewer::click_3d(int display_x, int display_y) {
@@ -1025,8 +1089,8 @@ void Viewer::pick_group(const std::string& group, core::Side side) {
                          std::string("the ") + core::to_string(side) + " " + group + " is not in the labels");
   // The interior voxel of the group nearest to its centroid (a curved muscle's centroid may lie outside it; a border
   // voxel would show the outline rather than the muscle).
-  const auto& grid = input_.labels->geometry;
-  const auto& voxels = input_.labels->voxels;
+  const auto& grid = labels_.geometry;
+  const auto& voxels = labels_.voxels;
   const auto interior = [&](std::size_t i, std::size_t j, std::size_t k) {
     if (i == 0 || j == 0 || k == 0 || i + 1 >= grid.size[0] || j + 1 >= grid.size[1] || k + 1 >= grid.size[2])
       return false;
@@ -1067,6 +1131,18 @@ int Viewer::slice_view_at(int x, int y) const {
   for (std::size_t v = 0; v < views_.size(); ++v)
     if (views_[v].renderer->IsInViewport(x, y)) return static_cast<int>(v);
   return -1;
+}
+
+std::array<int, 2> Viewer::viewport_pixel(const std::string& name, int x, int y) const {
+  const auto centre = viewport_centre(name);
+  vtkRenderer* renderer = renderer3d_;
+  for (const auto& view : views_)
+    if (view.name == name) renderer = view.renderer;
+  double vp[4];
+  renderer->GetViewport(vp);
+  const int* size = window_->GetSize();
+  (void)centre;  // validates the name
+  return {static_cast<int>(std::lround(vp[0] * size[0])) + x, static_cast<int>(std::lround(vp[3] * size[1])) - 1 - y};
 }
 
 std::array<int, 2> Viewer::viewport_centre(const std::string& name) const {
@@ -1124,6 +1200,11 @@ void Viewer::save_screenshot() {
 
 void Viewer::handle_key(const std::string& key, int mouse_x, int mouse_y) {
   const int view = slice_view_at(mouse_x, mouse_y);
+  const auto mouse_mm = view >= 0 ? std::optional<Vec3>(slice_point(view, mouse_x, mouse_y)) : std::nullopt;
+  if (const auto outcome = edit_.handle_key(key, mouse_mm, cursor_); outcome.handled) {
+    apply(outcome);
+    return;
+  }
   const auto wl = window_level();
   if (key == "m" || key == "M") {
     next_metric(key == "m" ? 1 : -1);
@@ -1173,6 +1254,11 @@ ViewerFrame Viewer::frame() const {
   f.overlay_opacity = opacity_;
   f.cursor_mm = cursor_;
   f.pick_text = pick_text_;
+  f.edit_mode = edit_.active();
+  f.edit_text = edit_.status();
+  f.saved_text = edit_.saved_text();
+  f.edit_count = edit_.edit_count();
+  f.save_error = edit_.save_error();
   f.first_frame_seconds = first_frame_seconds_;
   const auto panel = [&](const std::string& name, vtkRenderer* r) {
     double vp[4];
@@ -1234,7 +1320,10 @@ void ViewerStyle::OnLeftButtonDown() {
   const int view = slice_view_at(pos[0], pos[1]);
   if (view >= 0) {
     left_in_slice_ = true;
-    viewer_->click_slice(view, pos[0], pos[1]);
+    if (viewer_->editing())
+      viewer_->edit_press(view, pos[0], pos[1]);
+    else
+      viewer_->click_slice(view, pos[0], pos[1]);
     return;
   }
   left_in_3d_ = true;
@@ -1246,6 +1335,7 @@ void ViewerStyle::OnLeftButtonUp() {
   const int* pos = Interactor->GetEventPosition();
   if (left_in_slice_) {
     left_in_slice_ = false;
+    viewer_->edit_release();
     return;
   }
   vtkInteractorStyleTrackballCamera::OnLeftButtonUp();
@@ -1288,11 +1378,15 @@ void ViewerStyle::OnMouseMove() {
     viewer_->refresh();
     return;
   }
+  const int view = slice_view_at(pos[0], pos[1]);
   if (left_in_slice_) {
-    const int view = slice_view_at(pos[0], pos[1]);
-    if (view >= 0) viewer_->click_slice(view, pos[0], pos[1]);
+    if (view >= 0 && viewer_->editing())
+      viewer_->edit_drag(view, pos[0], pos[1]);
+    else if (view >= 0)
+      viewer_->click_slice(view, pos[0], pos[1]);
     return;
   }
+  if (view >= 0 && viewer_->editing()) viewer_->edit_hover(view, pos[0], pos[1]);
   vtkInteractorStyleTrackballCamera::OnMouseMove();
 }
 
@@ -1328,15 +1422,40 @@ void ViewerStyle::OnKeyPress() {
   if (sym) viewer_->handle_key(sym, pos[0], pos[1]);
 }
 
+// "VIEW" (its centre) or "VIEW:X:Y" (pixels from its top-left corner) as display pixels; more pixel pairs follow
+// for a drag.
+std::vector<std::array<int, 2>> places(Viewer& viewer, const std::string& where, const std::string& action) {
+  std::vector<std::string> parts;
+  for (std::size_t from = 0;;) {
+    const auto colon = where.find(':', from);
+    parts.push_back(where.substr(from, colon == std::string::npos ? std::string::npos : colon - from));
+    if (colon == std::string::npos) break;
+    from = colon + 1;
+  }
+  if (parts.size() == 1) return {viewer.viewport_centre(parts[0])};
+  std::vector<std::array<int, 2>> result;
+  try {
+    for (std::size_t i = 1; i + 1 < parts.size(); i += 2)
+      result.push_back(viewer.viewport_pixel(parts[0], std::stoi(parts[i]), std::stoi(parts[i + 1])));
+  } catch (const std::logic_error&) {
+    result.clear();
+  }
+  if (result.empty() || parts.size() % 2 == 0)
+    throw core::MyoError(action, "expected VIEW:X:Y with whole pixel numbers (e.g. axial:350:200)",
+                         core::ErrorKind::usage);
+  return result;
+}
+
 // Replays a key as the X interactor would deliver it, through the style. "KEY@VIEW" presses it with the mouse over
-// the centre of that viewport (3d, axial, coronal, sagittal), for the keys that act on the view under the mouse.
+// the centre of that viewport (3d, axial, coronal, sagittal), "KEY@VIEW:X:Y" at a pixel of it, for the keys that act
+// on the view under the mouse.
 void press_key(Viewer& viewer, const std::string& text) {
   auto& interactor = *viewer.interactor();
   std::string key = text;
   std::array<int, 2> position{0, 0};
   if (const auto at = text.find('@'); at != std::string::npos && at > 0) {
     key = text.substr(0, at);
-    position = viewer.viewport_centre(text.substr(at + 1));
+    position = places(viewer, text.substr(at + 1), text).front();
   }
   const char code = key.size() == 1 ? key[0] : '\0';
   interactor.SetEventPosition(position[0], position[1]);
@@ -1345,10 +1464,33 @@ void press_key(Viewer& viewer, const std::string& text) {
   interactor.InvokeEvent(vtkCommand::KeyReleaseEvent, nullptr);
 }
 
+// "click@VIEW:X:Y" and "drag@VIEW:X0:Y0:X1:Y1": the left button through the style, as the X interactor delivers it;
+// a drag moves in steps of a few pixels. Anything else is a key.
+void perform(Viewer& viewer, const std::string& action) {
+  const bool click = action.rfind("click@", 0) == 0, drag = action.rfind("drag@", 0) == 0;
+  if (!click && !drag) return press_key(viewer, action);
+  auto& interactor = *viewer.interactor();
+  const auto at = places(viewer, action.substr(action.find('@') + 1), action);
+  if (drag && at.size() != 2) throw core::MyoError(action, "a drag needs VIEW:X0:Y0:X1:Y1", core::ErrorKind::usage);
+  const auto event = [&](const std::array<int, 2>& p, unsigned long id) {
+    interactor.SetEventPosition(p[0], p[1]);
+    interactor.InvokeEvent(id, nullptr);
+  };
+  event(at.front(), vtkCommand::LeftButtonPressEvent);
+  if (drag) {
+    const int steps = std::max(1, (std::abs(at[1][0] - at[0][0]) + std::abs(at[1][1] - at[0][1])) / 4);
+    for (int s = 1; s <= steps; ++s)
+      event({at[0][0] + (at[1][0] - at[0][0]) * s / steps, at[0][1] + (at[1][1] - at[0][1]) * s / steps},
+            vtkCommand::MouseMoveEvent);
+  }
+  event(at.back(), vtkCommand::LeftButtonReleaseEvent);
+}
+
 void apply_options(Viewer& viewer, const ViewerOptions& options) {
   viewer.refresh();
   if (!options.pick_group.empty()) viewer.pick_group(options.pick_group, options.pick_side);
   for (const auto& key : options.keys) press_key(viewer, key);
+  for (const auto& action : options.actions) perform(viewer, action);
 }
 
 }  // namespace

@@ -369,13 +369,20 @@ void write_measurements_csv(const Report& report, const std::filesystem::path& p
   core::write_file_atomically(path, to_measurements_csv(report));
 }
 
-std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& path) {
-  json doc;
+namespace {
+
+json parse_report_file(const std::filesystem::path& path) {
   try {
-    doc = json::parse(core::read_text_file(path));
+    return json::parse(core::read_text_file(path));
   } catch (const json::exception& e) {
     throw core::MyoError(path.string(), std::string("not valid JSON: ") + e.what());
   }
+}
+
+}  // namespace
+
+std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& path) {
+  const json doc = parse_report_file(path);
   if (!doc.is_object() || !doc.contains("muscles") || !doc["muscles"].is_array())
     throw core::MyoError(path.string(), "not a MyoScope report: no 'muscles' list");
   const auto number = [](const json& j, const char* key) -> std::optional<double> {
@@ -420,6 +427,36 @@ std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& pat
     throw core::MyoError(path.string(), std::string("malformed muscle entry: ") + e.what());
   }
   return muscles;
+}
+
+std::vector<ReportedLabel> read_report_labels(const std::filesystem::path& path) {
+  const json doc = parse_report_file(path);
+  const auto number = [](const json& j, const char* key) -> std::optional<double> {
+    if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+    return j.at(key).get<double>();
+  };
+  std::vector<ReportedLabel> labels;
+  try {
+    for (const auto& [list, value_key] : {std::pair{"single_muscles", "label"}, std::pair{"input_labels", "value"}}) {
+      if (!doc.is_object() || !doc.contains(list) || !doc[list].is_array()) continue;
+      for (const auto& m : doc[list]) {
+        ReportedLabel r;
+        const auto& value = m.at(value_key);
+        if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > 65535)
+          throw std::runtime_error(std::string("'") + value_key + "' is not a label number");
+        r.label = value.get<int>();
+        r.volume_ml = m.at("volume_ml").get<double>();
+        r.fat_fraction_pct = number(m, "fat_fraction_pct");
+        r.edema_fraction_pct = number(m, "edema_fraction_pct");
+        r.confidence = number(m, "segmentation_confidence");
+        r.flagged = m.contains("flagged") && m["flagged"].is_boolean() && m["flagged"].get<bool>();
+        labels.push_back(r);
+      }
+    }
+  } catch (const std::exception& e) {
+    throw core::MyoError(path.string(), std::string("malformed label entry: ") + e.what());
+  }
+  return labels;
 }
 
 quantification::GroupMeasurement to_measurement(const ReportedMuscle& m) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "myo/editing/edit_log.hpp"
 #include "myo/pipeline/analyze.hpp"
 
 namespace myo::pipeline {
@@ -36,8 +37,21 @@ struct EditOutcome {
 // The corrected versions of an analysis folder, oldest first ("corrected-1", "corrected-2", ...).
 [[nodiscard]] std::vector<std::string> corrected_versions(const std::filesystem::path& analysis);
 
+// The label map the next edit log applies to: the latest corrected version's corrected_labels.nii.gz, else the
+// automatic single muscles (muscle_labels.nii.gz) or groups (labels.nii.gz). Throws when the folder holds none.
+[[nodiscard]] std::filesystem::path latest_label_map(const std::filesystem::path& analysis);
+
 // Validates the log (an input error naming the file and the edit's index), replays it on the latest version's label
 // map and requantifies into the next version. Errors name the file concerned (core::MyoError).
 [[nodiscard]] EditOutcome edit_analysis(const EditOptions& options);
+
+// The analysis folder whose next version corrections of the folder `shown` make (the viewer's edit mode): `shown`
+// itself when it is the automatic version without corrections, its parent when it is the latest corrected-N. Any
+// other folder (an older version) is a MyoError naming the version to open instead.
+[[nodiscard]] std::filesystem::path editable_analysis(const std::filesystem::path& shown);
+
+// Writes `log` beside the analysis as edits-N.json (N: the version it makes) and replays it as `myoscope edit` does
+// (`options.analysis` is the analysis folder; `options.edit_log` is set here).
+[[nodiscard]] EditOutcome save_edits(const editing::EditLog& log, EditOptions options);
 
 }  // namespace myo::pipeline

@@ -4,13 +4,17 @@
 // Built on VTK's own render window and interactor (no GUI toolkit). Needs an X display.
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "myo/core/error.hpp"
 #include "myo/core/geometry.hpp"
 #include "myo/core/volume.hpp"
+#include "myo/editing/edit_log.hpp"
+#include "myo/editing/edit_session.hpp"
 #include "myo/quantification/quantify.hpp"
 #include "myo/rendering/figures.hpp"
 
@@ -22,6 +26,32 @@ struct ViewerSeries {
   const core::ImageVolume* image = nullptr;
 };
 
+// A label's numbers in one version of the analysis (report.json "single_muscles" or "input_labels").
+struct LabelNumbers {
+  double volume_ml = 0;
+  std::optional<double> fat_fraction_pct;
+  std::optional<double> edema_fraction_pct;
+};
+
+// The version a save wrote, with its numbers.
+struct SavedVersion {
+  std::string name;                                            // "corrected-1", ...
+  std::map<int, LabelNumbers> labels;                          // per label of the edited map
+  std::vector<quantification::GroupMeasurement> measurements;  // per group and side
+};
+
+// Edit mode (key e): what it edits and how a save requantifies. Without `labels` the mode is unavailable and the
+// viewer says why (`unavailable_reason`).
+struct ViewerEditing {
+  const core::LabelVolume* labels = nullptr;  // the map an edit log applies to (single muscles or groups), labels' grid
+  std::vector<editing::LabelConfidence> confidence;  // per label: the flagged ones are listed first
+  std::map<int, LabelNumbers> numbers;               // of the version shown
+  std::string reader;                                // stamped on every edit (may be empty)
+  // Writes the log beside the analysis and requantifies as `myoscope edit` does; throws core::MyoError on failure.
+  std::function<SavedVersion(const editing::EditLog&)> save;
+  std::string unavailable_reason;
+};
+
 struct ViewerInput {
   const core::LabelVolume* labels = nullptr;                   // catalogue labels (required)
   std::vector<ViewerSeries> series;                            // at least one; all on the labels' grid
@@ -30,6 +60,7 @@ struct ViewerInput {
   const core::MaskVolume* bone = nullptr;                      // 1 = bone (femur, pelvis): 3D context, may be null
   std::vector<quantification::GroupMeasurement> measurements;  // what the report says per group and side
   std::string title;                                           // window title (no patient identifiers)
+  ViewerEditing editing;                                       // edit mode (optional)
 };
 
 // What the overlay and the 3D surfaces show.
@@ -47,8 +78,13 @@ struct ViewerOptions {
   std::string pick_group;
   core::Side pick_side = core::Side::right;
   // Key presses replayed before the first frame, as typed ("m", "n", "Up", ...): scripts and tests drive the
-  // same handlers as the keyboard.
+  // same handlers as the keyboard. "KEY@VIEW" presses it with the mouse over the centre of a viewport (3d, axial,
+  // coronal, sagittal), "KEY@VIEW:X:Y" at pixel (X, Y) of it (from its top-left corner).
   std::vector<std::string> keys;
+  // Then keys as above and mouse actions, in order: "click@VIEW:X:Y" (left button pressed and released there),
+  // "drag@VIEW:X0:Y0:X1:Y1" (pressed at the first pixel, moved to the second, released). Pixels from the viewport's
+  // top-left corner, as ViewerPanel.
+  std::vector<std::string> actions;
   std::filesystem::path screenshot_dir = ".";  // where the `s` key saves myoscope_view_<n>.png
   FigureParams colours;                        // colour ranges shared with the figures
 };
@@ -70,6 +106,11 @@ struct ViewerFrame {
   double overlay_opacity = 0;
   core::Vec3 cursor_mm{0, 0, 0};   // LPS
   std::string pick_text;           // the numbers of the picked muscle (empty when nothing is picked)
+  bool edit_mode = false;
+  std::string edit_text;           // edit mode's status: brush, active label, the review list
+  std::string saved_text;          // after a save: the version written and the edited label's new numbers
+  std::size_t edit_count = 0;      // edits in effect since the last save
+  std::optional<core::Error> save_error;  // a save that failed (the window shows it; a script should stop)
   double first_frame_seconds = 0;  // from the start of set-up to the first rendered frame
 };
 

@@ -170,6 +170,18 @@ struct ReportedMuscle {
   std::optional<double> water_t2_ms;
 };
 [[nodiscard]] std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& path);
+// A label of the label map `myoscope edit` corrects, as report.json gives it: a single muscle of the automatic
+// segmentation ("single_muscles", with its confidence) or a label of corrected or user labels ("input_labels").
+struct ReportedLabel {
+  int label = 0;
+  double volume_ml = 0;
+  std::optional<double> fat_fraction_pct;
+  std::optional<double> edema_fraction_pct;
+  std::optional<double> confidence;  // single muscles only
+  bool flagged = false;
+};
+// Both lists of report.json (either may be absent). Throws MyoError naming the file.
+[[nodiscard]] std::vector<ReportedLabel> read_report_labels(const std::filesystem::path& path);
 // A muscle read back from report.json as the measurement it was written from (the fields report.json carries).
 [[nodiscard]] quantification::GroupMeasurement to_measurement(const ReportedMuscle& muscle);
 
