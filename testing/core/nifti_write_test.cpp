@@ -11,6 +11,7 @@
 #include <random>
 
 #include "myo/core/error.hpp"
+#include "myo/core/nifti_integers.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/testing/test_support.hpp"
 
@@ -126,6 +127,44 @@ TEST(NiftiWrite, SeriesBecomesOne4DFileInTheGivenOrder) {
   write_image(volumes.front(), dir.path() / "first.nii.gz");
   const std::string first = inflate_all(dir.path() / "first.nii.gz");
   EXPECT_EQ(raw.substr(252, 92), first.substr(252, 92));
+}
+
+// Values decoded from 16-bit stored integers (float(stored x slope + intercept), as the DICOM loader computes them).
+ImageVolume rescaled_volume(const IntegerScaling& scaling, int lowest, unsigned seed) {
+  auto v = random_volume(oblique(), seed);
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> stored(lowest, lowest + 40000);
+  for (auto& x : v.voxels) x = static_cast<float>(static_cast<double>(stored(random)) * scaling.slope + scaling.intercept);
+  return v;
+}
+
+// Stored integers come back as int16 (uint16 above 32767) with the rescale in scl_slope/scl_inter, and ITK reads the
+// same values back; a value no 16-bit integer gives (here 0.3 off the grid) keeps the whole file float32.
+TEST(NiftiWrite, StoredIntegersAreWrittenWithTheirRescale) {
+  testing::TempDir dir;
+  const IntegerScaling scaling{0.25, -100.0};
+  for (const int lowest : {-20000, 0}) {
+    SCOPED_TRACE("lowest stored value " + std::to_string(lowest));
+    const std::vector<ImageVolume> volumes{rescaled_volume(scaling, lowest, 3), rescaled_volume(scaling, lowest, 4)};
+    const auto path = dir.path() / "stored.nii";
+    EXPECT_TRUE(write_image_series_as_integers(volumes, path, 1.0, scaling));
+    const std::string raw = inflate_all(path);
+    std::int16_t datatype = 0;
+    float slope_inter[2] = {};
+    std::memcpy(&datatype, raw.data() + 70, 2);
+    std::memcpy(slope_inter, raw.data() + 112, sizeof(slope_inter));
+    EXPECT_EQ(datatype, lowest < 0 ? 4 : 512);  // DT_INT16 / DT_UINT16 (stored values up to 40000)
+    EXPECT_EQ(slope_inter[0], 0.25F);
+    EXPECT_EQ(slope_inter[1], -100.0F);
+    EXPECT_EQ(raw.size(), 352 + 2 * volumes.front().voxels.size() * sizeof(std::int16_t));
+    EXPECT_TRUE(write_image_series_as_integers({volumes.front()}, dir.path() / "first.nii", 0.0, scaling));
+    EXPECT_EQ(read_image(dir.path() / "first.nii").voxels, volumes.front().voxels);
+  }
+  auto off_grid = rescaled_volume(scaling, 0, 5);
+  off_grid.voxels[17] += 0.3F;
+  const auto path = dir.path() / "float.nii";
+  EXPECT_FALSE(write_image_series_as_integers({off_grid}, path, 0.0, scaling));
+  EXPECT_EQ(read_image(path).voxels, off_grid.voxels);
 }
 
 TEST(NiftiWrite, VolumesOnDifferentGridsAreRefused) {

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "myo/core/nifti_io.hpp"
 #include "myo/dicom/convert.hpp"
@@ -294,16 +296,16 @@ struct FourDimensionalCase {
   fs::path input;
   int series_number;
   fs::path reference;
-  std::size_t volumes_compared;  // voxel values compared for the first N volumes (all: SIZE_MAX)
 };
 
 std::vector<FourDimensionalCase> four_dimensional_cases(const fs::path& root) {
-  // Philips ASL: volumes after the first differ from dcm2niix's values (one int16 scaling for the whole 4D file
-  // against our per-image floating-point values, or another label/control order: not yet settled), so only the
-  // first volume's voxels and every volume's grid are compared.
-  return {{root / "dcm_qa_enh" / "In" / "Siemens", 6, root / "dcm_qa_enh" / "Ref" / "Siemens_REST1_w_SMS_PF7-8_6.nii", SIZE_MAX},
-          {root / "dcm_qa_philips_enh" / "In" / "cl", 1903, root / "dcm_qa_philips_enh" / "Ref" / "1903_WIP_SOURCE_-_3DpCASL_cl.nii.gz", 1},
-          {root / "dcm_qa_philips_enh" / "In" / "enh", 1903, root / "dcm_qa_philips_enh" / "Ref" / "1903_WIP_SOURCE_-_3DpCASL_enh.nii.gz", 1}};
+  // Philips ASL source: every volume. dcm2niix orders the classic files by InstanceNumber (control, label per
+  // temporal position: C1 L1 C2 L2 C3 L3) but the Enhanced frames in their file order (DimensionIndexValues with
+  // label/control outside the temporal position: C1 C2 C3 L1 L2 L3); ordering the Enhanced frames by temporal
+  // position first used to swap volumes 1-4.
+  return {{root / "dcm_qa_enh" / "In" / "Siemens", 6, root / "dcm_qa_enh" / "Ref" / "Siemens_REST1_w_SMS_PF7-8_6.nii"},
+          {root / "dcm_qa_philips_enh" / "In" / "cl", 1903, root / "dcm_qa_philips_enh" / "Ref" / "1903_WIP_SOURCE_-_3DpCASL_cl.nii.gz"},
+          {root / "dcm_qa_philips_enh" / "In" / "enh", 1903, root / "dcm_qa_philips_enh" / "Ref" / "1903_WIP_SOURCE_-_3DpCASL_enh.nii.gz"}};
 }
 
 // Series with several volumes at the same positions, as dcm2niix writes them (4D, volume by volume): the Siemens XA
@@ -327,12 +329,7 @@ TEST(DicomQa, FourDimensionalSeriesMatchReferenceVolumeByVolume) {
     const auto& volumes = loaded.value().volumes;
     ASSERT_EQ(volumes.size(), read_raw_nifti(c.reference).volumes());
     for (std::size_t v = 0; v < volumes.size(); ++v) {
-      const auto ref = reference_volume(c.reference, v);
-      if (v < c.volumes_compared) {
-        expect_volume_matches(volumes[v], ref, "volume " + std::to_string(v), 1e-4, 1e-4);
-      } else {
-        EXPECT_TRUE(volumes[v].geometry.same_grid(volumes.front().geometry)) << "volume " << v;
-      }
+      expect_volume_matches(volumes[v], reference_volume(c.reference, v), "volume " + std::to_string(v), 1e-4, 1e-4);
     }
   }
 }
@@ -354,7 +351,7 @@ TEST(DicomQa, ConvertWrites4DFilesWithBidsKeysLikeDcm2niix) {
     EXPECT_EQ(converted->nifti_path.extension(), ".nii");
     const auto ours = read_raw_nifti(converted->nifti_path);
     ASSERT_EQ(ours.volumes(), read_raw_nifti(c.reference).volumes());
-    const auto last = std::min(ours.volumes(), c.volumes_compared) - 1;
+    const auto last = ours.volumes() - 1;
     const auto last_ours = reference_volume(converted->nifti_path, last);
     expect_volume_matches(last_ours, reference_volume(c.reference, last), "volume " + std::to_string(last), 1e-4, 1e-4);
     const auto sidecar = nlohmann::json::parse(std::ifstream(converted->json_path));
@@ -369,6 +366,120 @@ TEST(DicomQa, ConvertWrites4DFilesWithBidsKeysLikeDcm2niix) {
     EXPECT_EQ(sidecar.at("EchoTimes").size(), ours.volumes());
     EXPECT_EQ(sidecar.at("Volumes"), ours.volumes());
   }
+}
+
+// The dcm2niix reference of one converted series of a dcm_qa set (empty: none), and the absolute tolerance its
+// values need (phase in rad and field maps in Hz are quantised more coarsely by dcm2niix's int16).
+struct ReferenceOf {
+  fs::path path;
+  double absolute_tolerance = 1e-4;
+};
+
+ReferenceOf reference_of(const fs::path& set, const ConvertedSeries& c) {
+  const auto& s = c.info;
+  const auto ref = set / "Ref";
+  const std::string name = set.filename().string();
+  if (name == "dcm_qa_ts" || name == "dcm_qa_12bit") return {ref / (std::to_string(s.series_number) + ".nii")};
+  if (name == "dcm_qa_enh" && s.series_number == 6) return {ref / "Siemens_REST1_w_SMS_PF7-8_6.nii"};
+  if (name == "dcm_qa_enh") {
+    const bool magnitude = s.echo_time_ms.value_or(0) > 0.5;
+    return {ref / (magnitude ? "Philips_WIP_B0_NS_801_e1.nii" : "Philips_WIP_B0_NS_801_e2_fieldmaphz.nii"), magnitude ? 1e-4 : 1e-2};
+  }
+  const std::string kind = s.multi_frame ? "enh" : "cl";
+  if (s.series_number == 1901) return {ref / (s.multi_frame ? "1901_WIP_3DpCASL_enh_real.nii.gz" : "1901_WIP_3DpCASL_cl.nii.gz")};
+  if (s.series_number == 1903) return {ref / ("1903_WIP_SOURCE_-_3DpCASL_" + kind + ".nii.gz")};
+  if (s.series_number == 2001) {
+    const bool phase = is_phase_part(s);
+    const std::string echo = s.echo_time_ms.value_or(0) < 3.0 ? "e1" : "e2";
+    return {ref / ("2001_WIP_fcMRI_Field_Mapping_" + kind + "_" + echo + (phase ? "_ph" : "") + ".nii.gz"), phase ? 1e-3 : 1e-4};
+  }
+  return {};
+}
+
+// `convert -z n` stores 16-bit integers with scl_slope/scl_inter where every slice shares one rescale, as dcm2niix
+// does: every dcm_qa reference volume (4D ones volume by volume) still matches in value after scaling and in
+// geometry, and the sets whose references are int16 of one rescale (Siemens, 12-bit) are written as integers too.
+TEST(DicomQa, ConvertStoresIntegersAndMatchesEveryReference) {
+  MYO_REQUIRE_SHARED_DATA(data);
+  const auto root = data / "dicom-qa";
+  const std::vector<std::pair<fs::path, fs::path>> inputs{
+      {root / "dcm_qa_ts", root / "dcm_qa_ts" / "In" / "1.dcm"},
+      {root / "dcm_qa_ts", root / "dcm_qa_ts" / "In" / "7.dcm"},
+      {root / "dcm_qa_12bit", root / "dcm_qa_12bit" / "In"},
+      {root / "dcm_qa_enh", root / "dcm_qa_enh" / "In"},
+      {root / "dcm_qa_philips_enh", root / "dcm_qa_philips_enh" / "In"}};
+  std::size_t compared = 0;
+  std::size_t integers = 0;
+  for (const auto& [set, input] : inputs) {
+    testing::TempDir out;
+    ConvertOptions options;
+    options.output_dir = out.path();
+    options.gzip = false;
+    const auto result = convert(input, options);
+    for (const auto& c : result.converted) {
+      const auto ref = reference_of(set, c);
+      if (ref.path.empty()) continue;
+      SCOPED_TRACE(ref.path.filename().string() + " from " + c.nifti_path.filename().string());
+      ASSERT_TRUE(fs::exists(ref.path));
+      const auto ours = read_raw_nifti(c.nifti_path);
+      const auto datatype = ours.field<std::int16_t>(70);
+      const bool integer = datatype == 4 || datatype == 512;
+      integers += integer ? 1 : 0;
+      if (set.filename() != "dcm_qa_philips_enh" && set.filename() != "dcm_qa_enh") {
+        EXPECT_TRUE(integer) << datatype;
+      }
+      ASSERT_EQ(ours.volumes(), read_raw_nifti(ref.path).volumes());
+      for (std::size_t v = 0; v < ours.volumes(); ++v) {
+        expect_volume_matches(reference_volume(c.nifti_path, v), reference_volume(ref.path, v), "volume " + std::to_string(v),
+                              1e-4, ref.absolute_tolerance);
+      }
+      ++compared;
+    }
+  }
+  // ts 2 + 12bit 3 + Siemens fMRI 1 + Philips B0 2 + Philips ASL 2 + ASL source 2 + field map 8.
+  EXPECT_EQ(compared, 20U);
+  EXPECT_GE(integers, 6U);
+}
+
+// dcm2niix's PhaseEncodingDirection in our voxel axes: dcm2niix flips the rows (its j runs against DICOM's row
+// order, ours along it), so its "j-" is our "j"; "i" agrees. Empty stays empty (polarity unknown).
+std::string in_our_axes(const std::string& dcm2niix) {
+  if (dcm2niix.empty() || dcm2niix[0] != 'j') return dcm2niix;
+  return dcm2niix == "j" ? "j-" : "j";
+}
+
+// The sidecar's PhaseEncodingDirection agrees with every dcm2niix sidecar of the same series number (all of one
+// value) in the Siemens and Philips sets: signed for Siemens (CSA and XA), absent for Philips, as dcm2niix.
+TEST(DicomQa, SidecarPhaseEncodingDirectionAgreesWithDcm2niix) {
+  MYO_REQUIRE_SHARED_DATA(data);
+  const auto root = data / "dicom-qa";
+  std::size_t signed_directions = 0;
+  std::size_t compared = 0;
+  for (const char* name : {"dcm_qa_ts", "dcm_qa_12bit", "dcm_qa_decubitus", "dcm_qa_enh", "dcm_qa_philips_enh"}) {
+    const auto set = root / name;
+    std::map<int, std::set<std::string>> expected;  // series number -> dcm2niix's values
+    for (const auto& entry : fs::directory_iterator(set / "Ref")) {
+      if (entry.path().extension() != ".json") continue;
+      const auto j = nlohmann::json::parse(std::ifstream(entry.path()));
+      expected[j.value("SeriesNumber", -1)].insert(in_our_axes(j.value("PhaseEncodingDirection", "")));
+    }
+    testing::TempDir out;
+    ConvertOptions options;
+    options.output_dir = out.path();
+    options.gzip = false;
+    const auto input = std::string(name) == "dcm_qa_ts" ? set / "In" / "1.dcm" : set / "In";
+    for (const auto& c : convert(input, options).converted) {
+      const auto it = expected.find(c.info.series_number);
+      if (it == expected.end() || it->second.size() != 1) continue;
+      SCOPED_TRACE(std::string(name) + ": " + c.json_path.filename().string());
+      const auto sidecar = nlohmann::json::parse(std::ifstream(c.json_path));
+      EXPECT_EQ(sidecar.value("PhaseEncodingDirection", ""), *it->second.begin());
+      signed_directions += sidecar.contains("PhaseEncodingDirection") ? 1 : 0;
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 15U);
+  EXPECT_GE(signed_directions, 6U);  // ts 1, 12bit 3, decubitus 4 (series 3 only), Siemens XA fMRI 1
 }
 
 TEST(DicomQa, PhilipsEnhancedB0MapMatchesReference) {

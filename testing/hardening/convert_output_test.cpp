@@ -1,68 +1,9 @@
 // `myoscope convert` on awkward input and output: a series holding two volumes at the same positions (a repeat),
 // the same with one image of the repeat missing, uncompressed output, a full disk, bad compression options.
-#include <dcmtk/dcmdata/dcdeftag.h>
-#include <zlib.h>
-
-#include <cstring>
-
-#include "hardening_fixture.hpp"
+#include "convert_helpers.hpp"
 
 namespace {
-
-// Adds a second volume to series `s`: every file copied beside itself with a new SOPInstanceUID and an
-// InstanceNumber after the series' own, at the same position (a repeated acquisition exported into one series).
-// Returns the copies, in the order of `s.files`.
-std::vector<fs::path> add_repeat(const fs::path& dicom, const SeriesFiles& s) {
-  std::vector<fs::path> copies;
-  for (std::size_t i = 0; i < s.files.size(); ++i) {
-    const fs::path copy = dicom / (s.files[i].string() + ".repeat");
-    fs::copy_file(dicom / s.files[i], copy);
-    modify(copy, [&](DcmDataset& d) {
-      OFString uid;
-      d.findAndGetOFString(DCM_SOPInstanceUID, uid);
-      put(d, DCM_SOPInstanceUID, std::string(uid.c_str()) + ".9");
-      put(d, DCM_InstanceNumber, std::to_string(1000 + i));
-    });
-    copies.push_back(copy);
-  }
-  return copies;
-}
-
-// The NIfTI header's dim[] and the uncompressed file's voxel bytes, read with zlib (which reads .nii as is).
-std::string inflate_all(const fs::path& path) {
-  gzFile file = gzopen(path.c_str(), "rb");
-  std::string out;
-  if (file == nullptr) return out;
-  std::vector<char> chunk(1 << 16);
-  int n = 0;
-  while ((n = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()))) > 0) out.append(chunk.data(), std::size_t(n));
-  gzclose(file);
-  return out;
-}
-
-std::array<std::int16_t, 8> dims(const std::string& nifti) {
-  std::array<std::int16_t, 8> d{};
-  if (nifti.size() >= 56) std::memcpy(d.data(), nifti.data() + 40, sizeof(d));
-  return d;
-}
-
-// The water series' output file of a convert run (its description ends with "_tra_W").
-fs::path output_of(const fs::path& folder, const std::string& extension) {
-  for (const auto& entry : fs::directory_iterator(folder)) {
-    const auto name = entry.path().filename().string();
-    if (name.find("_tra_W") != std::string::npos && name.size() > extension.size() &&
-        name.compare(name.size() - extension.size(), extension.size(), extension) == 0)
-      return entry.path();
-  }
-  return {};
-}
-
-class ConvertOutput : public Hardening {
- protected:
-  [[nodiscard]] CliRun convert(const std::string& extra = "", const std::string& shell_prefix = "") const {
-    return run_myoscope("convert " + in().string() + " -o " + out().string() + " " + extra, shell_prefix);
-  }
-};
+using namespace convert_helpers;
 
 // Used to be refused ("duplicated slice positions"): now one 4D file of two volumes, the repeat second
 // (InstanceNumber order), equal voxel for voxel in .nii.gz and .nii. Exit 0.
@@ -82,7 +23,8 @@ TEST_F(ConvertOutput, RepeatedSeriesBecomesOne4DFileInBothModes) {
   const auto d = dims(raw);
   EXPECT_EQ(d[0], 4);
   EXPECT_EQ(d[4], 2);
-  EXPECT_EQ(raw.size(), 352U + 2U * std::size_t(d[1]) * std::size_t(d[2]) * std::size_t(d[3]) * sizeof(float));
+  // Every slice shares one rescale: the stored 16-bit integers, as dcm2niix writes them.
+  EXPECT_EQ(raw.size(), 352U + 2U * std::size_t(d[1]) * std::size_t(d[2]) * std::size_t(d[3]) * sizeof(std::int16_t));
   EXPECT_TRUE(raw == compressed) << "the .nii.gz and .nii of one series differ";
   const auto sidecar = nlohmann::json::parse(read_all(raw_path.parent_path() / (raw_path.stem().string() + ".json")));
   EXPECT_EQ(sidecar.at("Volumes"), 2);

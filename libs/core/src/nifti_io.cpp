@@ -1,4 +1,5 @@
 #include "myo/core/nifti_io.hpp"
+#include "myo/core/nifti_integers.hpp"
 
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
@@ -170,6 +171,38 @@ LabelVolume to_labels(const ImageVolume& image, const std::filesystem::path& pat
   return labels;
 }
 
+// The volumes of one 4D file: at least one, all on one grid, written to .nii or .nii.gz.
+void check_series(const std::vector<ImageVolume>& volumes, const std::filesystem::path& path) {
+  if (volumes.empty()) throw MyoError(path.string(), "cannot write image: no volumes");
+  if (!detail::is_nifti_name(path)) throw MyoError(path.string(), "cannot write image: 4D output must be .nii or .nii.gz");
+  for (const auto& v : volumes) {
+    v.check();
+    if (!v.geometry.same_grid(volumes.front().geometry)) throw MyoError(path.string(), "cannot write image: the volumes lie on different grids");
+  }
+}
+
+// 16-bit stored values (two's complement when negative) and their range.
+struct StoredIntegers {
+  std::vector<std::uint16_t> bits;
+  std::int32_t min = 0;
+  std::int32_t max = 0;
+};
+
+// Appends the stored integer behind each value; false as soon as a value is not exactly what the DICOM decoder
+// computes from one, float(stored x slope + intercept), for a stored value of 16 bits.
+bool append_stored_integers(const std::vector<float>& values, const IntegerScaling& scaling, StoredIntegers& out) {
+  for (const float value : values) {
+    const double n = std::nearbyint((static_cast<double>(value) - scaling.intercept) / scaling.slope);
+    if (!(n >= -32768.0 && n <= 65535.0)) return false;  // NaN fails too
+    if (static_cast<float>(n * scaling.slope + scaling.intercept) != value) return false;
+    const auto stored = static_cast<std::int32_t>(n);
+    out.min = std::min(out.min, stored);
+    out.max = std::max(out.max, stored);
+    out.bits.push_back(static_cast<std::uint16_t>(stored));
+  }
+  return true;
+}
+
 }  // namespace
 
 void write_image(const ImageVolume& volume, const std::filesystem::path& path) { write_volume(volume, path, {}); }
@@ -180,17 +213,40 @@ void write_labels(const LabelVolume& volume, const std::filesystem::path& path) 
 
 void write_image_series(const std::vector<ImageVolume>& volumes, const std::filesystem::path& path, double time_step_s,
                         const NiftiWriteOptions& options) {
-  if (volumes.empty()) throw MyoError(path.string(), "cannot write image: no volumes");
-  if (!detail::is_nifti_name(path)) throw MyoError(path.string(), "cannot write image: 4D output must be .nii or .nii.gz");
+  check_series(volumes, path);
   std::vector<detail::ByteRange> voxels;
-  for (const auto& v : volumes) {
-    if (!v.geometry.same_grid(volumes.front().geometry)) throw MyoError(path.string(), "cannot write image: the volumes lie on different grids");
-    voxels.push_back(bytes_of(v));
-  }
+  for (const auto& v : volumes) voxels.push_back(bytes_of(v));
   auto layout = layout_of(volumes.front());
   layout.volumes = volumes.size();
   layout.time_step_s = time_step_s;
   detail::write_nifti(path, layout, voxels, options);
+}
+
+bool write_image_series_as_integers(const std::vector<ImageVolume>& volumes, const std::filesystem::path& path,
+                                    double time_step_s, const IntegerScaling& scaling, const NiftiWriteOptions& options) {
+  check_series(volumes, path);
+  StoredIntegers stored;
+  stored.bits.reserve(volumes.size() * volumes.front().voxels.size());
+  bool exact = scaling.slope != 0.0 && std::isfinite(scaling.slope) && std::isfinite(scaling.intercept);
+  for (std::size_t v = 0; v < volumes.size() && exact; ++v) exact = append_stored_integers(volumes[v].voxels, scaling, stored);
+  const bool fits_int16 = stored.min >= -32768 && stored.max <= 32767;
+  if (!exact || (!fits_int16 && stored.min < 0)) {
+    write_image_series(volumes, path, time_step_s, options);
+    return false;
+  }
+  auto layout = layout_of(volumes.front());
+  layout.volumes = volumes.size();
+  layout.time_step_s = time_step_s;
+  layout.datatype = fits_int16 ? DT_INT16 : DT_UINT16;
+  layout.bits_per_voxel = 16;
+  layout.scl_slope = static_cast<float>(scaling.slope);
+  layout.scl_inter = static_cast<float>(scaling.intercept);
+  const std::size_t per_volume = volumes.front().voxels.size() * sizeof(std::uint16_t);
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(stored.bits.data());
+  std::vector<detail::ByteRange> voxels;
+  for (std::size_t v = 0; v < volumes.size(); ++v) voxels.push_back({bytes + v * per_volume, per_volume});
+  detail::write_nifti(path, layout, voxels, options);
+  return true;
 }
 ImageVolume read_image(const std::filesystem::path& path) { return read_volume<float>(path); }
 LabelVolume read_labels(const std::filesystem::path& path) { return to_labels(read_volume<float>(path), path); }

@@ -106,7 +106,8 @@ std::array<std::uint8_t, kVoxelOffset> header_bytes(const NiftiLayout& layout) {
   h.datatype = layout.datatype;
   h.bitpix = layout.bits_per_voxel;
   h.vox_offset = static_cast<float>(kVoxelOffset);
-  h.scl_slope = 1.0F;
+  h.scl_slope = layout.scl_slope;
+  h.scl_inter = layout.scl_inter;
   h.xyzt_units = NIFTI_UNITS_MM | NIFTI_UNITS_SEC;
   const std::string description = fmt::format("{} {}", software_name(), software_version());
   std::memcpy(h.descrip, description.data(), std::min(description.size(), sizeof(h.descrip) - 1));

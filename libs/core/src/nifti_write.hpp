@@ -15,8 +15,10 @@ struct NiftiLayout {
   Geometry geometry;          // LPS; written as RAS qform and sform (NIFTI_XFORM_SCANNER_ANAT), as ITK does
   std::size_t volumes = 1;    // > 1: a 4D file
   double time_step_s = 0.0;   // pixdim[4] of a 4D file
-  short datatype = 16;        // DT_FLOAT32 or DT_UINT16
+  short datatype = 16;        // DT_FLOAT32, DT_INT16 or DT_UINT16
   short bits_per_voxel = 32;
+  float scl_slope = 1.0F;     // value = scl_inter + scl_slope x stored
+  float scl_inter = 0.0F;
 };
 
 // True for names ending in .nii or .nii.gz (the formats this writer handles; others go through ITK).

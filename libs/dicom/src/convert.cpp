@@ -35,10 +35,47 @@ ConvertedSeries output_paths(const std::string& stem, const ConvertOptions& opti
   return out;
 }
 
-// dcm2niix records a 4D file's time step as the repetition time (pixdim[4], seconds).
+// dcm2niix records a 4D file's time step as the repetition time (pixdim[4], seconds). Values are stored as the
+// scanner stored them (int16/uint16 with scl_slope/scl_inter) when every slice shares one rescale, else as float32.
 void write_volumes(const LoadedVolumes& loaded, const fs::path& path, const ConvertOptions& options) {
-  if (loaded.volumes.size() == 1) return core::write_image(loaded.volumes.front(), path, options.nifti);
-  core::write_image_series(loaded.volumes, path, loaded.info.repetition_time_ms.value_or(0.0) / 1000.0, options.nifti);
+  const double time_step_s = loaded.info.repetition_time_ms.value_or(0.0) / 1000.0;
+  if (options.native_integers && loaded.shared_rescale) {
+    core::write_image_series_as_integers(loaded.volumes, path, time_step_s, *loaded.shared_rescale, options.nifti);
+    return;
+  }
+  core::write_image_series(loaded.volumes, path, time_step_s, options.nifti);
+}
+
+// Writes the NIfTI and sidecar of one output stem and records it, or the failure (an output error, exit code 5).
+void write_converted(const LoadedVolumes& loaded, const StudyInfo& study, const std::string& stem,
+                     const ConvertOptions& options, ConvertResult& result) {
+  auto out = output_paths(stem, options);
+  out.info = loaded.info;
+  out.warnings = loaded.warnings;
+  out.volumes = loaded.volumes.size();
+  try {
+    fs::create_directories(out.nifti_path.parent_path());
+    write_volumes(loaded, out.nifti_path, options);
+    core::write_file_atomically(out.json_path, sidecar_json(loaded, study));
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    result.output_error = true;
+    result.failures.push_back({out.nifti_path.string(), e.what()});
+    return;
+  }
+  log::info("wrote {}", out.nifti_path.string());
+  result.converted.push_back(std::move(out));
+}
+
+// BIDS' PhaseEncodingAxis from (0018,1312), and PhaseEncodingDirection with its sign where the vendor records the
+// polarity (Siemens); never guessed. Our grid keeps DICOM's row and column order, so the sign is the polarity's
+// (dcm2niix flips the rows: its "j-" is our "j").
+void add_phase_encoding(nlohmann::json& j, const LoadedVolumes& loaded) {
+  const auto& pe = loaded.in_plane_phase_encoding;
+  const std::string axis = pe == "ROW" ? "i" : (pe == "COL" || pe == "COLUMN") ? "j" : "";
+  if (axis.empty()) return;
+  j["PhaseEncodingAxis"] = axis;
+  if (loaded.phase_encoding_positive) j["PhaseEncodingDirection"] = axis + (*loaded.phase_encoding_positive ? "" : "-");
 }
 
 // BIDS keys in BIDS units (seconds, degrees, tesla), as dcm2niix writes them; absent values are left out.
@@ -50,9 +87,7 @@ void add_bids_keys(nlohmann::json& j, const LoadedVolumes& loaded) {
   if (s.inversion_time_ms) j["InversionTime"] = seconds(s.inversion_time_ms);
   if (loaded.flip_angle_deg) j["FlipAngle"] = *loaded.flip_angle_deg;
   if (s.magnetic_field_strength_t) j["MagneticFieldStrength"] = *s.magnetic_field_strength_t;
-  // Only the axis is known from (0018,1312); its polarity needs vendor private tags, so BIDS' PhaseEncodingAxis.
-  if (loaded.in_plane_phase_encoding == "ROW") j["PhaseEncodingAxis"] = "i";
-  if (loaded.in_plane_phase_encoding == "COL") j["PhaseEncodingAxis"] = "j";
+  add_phase_encoding(j, loaded);
   if (loaded.volumes.size() > 1) {
     nlohmann::json echoes = nlohmann::json::array();
     for (const auto& te : loaded.echo_times_ms) echoes.push_back(te ? nlohmann::json(*te / 1000.0) : nlohmann::json(nullptr));
@@ -62,36 +97,63 @@ void add_bids_keys(nlohmann::json& j, const LoadedVolumes& loaded) {
   }
 }
 
-// Writes one stitched volume per group of table positions; failures are reported like any other series.
+// One station's volume `v` as a 3D series, for stitch_series.
+LoadedSeries station_volume(const LoadedVolumes& station, std::size_t v) {
+  return LoadedSeries{station.info, station.volumes[v], station.warnings};
+}
+
+// Stitches the stations volume by volume: 4D stations (time points, repeats) must hold the same number of volumes,
+// else the group is refused naming the series, never cut to the shortest.
+core::Result<LoadedVolumes> stitch_stations(const std::vector<LoadedVolumes>& stations) {
+  const auto& first = stations.front();
+  for (const auto& s : stations) {
+    if (s.volumes.size() != first.volumes.size()) {
+      return core::Error{"series " + s.info.series_instance_uid,
+                         fmt::format("station {} holds {} volume(s) where station {} holds {}: 4D stations are stitched "
+                                     "volume by volume and need the same number; not stitched",
+                                     series_label(s.info), s.volumes.size(), series_label(first.info), first.volumes.size())};
+    }
+  }
+  LoadedVolumes out = first;
+  out.volumes.clear();
+  for (std::size_t v = 0; v < first.volumes.size(); ++v) {
+    std::vector<LoadedSeries> parts;
+    for (const auto& s : stations) parts.push_back(station_volume(s, v));
+    auto stitched = stitch_series(parts);
+    if (!stitched) return stitched.error();
+    if (v == 0) {
+      out.info = stitched.value().info;
+      out.warnings = stitched.value().warnings;
+    }
+    out.volumes.push_back(std::move(stitched.value().volume));
+  }
+  for (const auto& s : stations) {
+    const auto same = [](const auto& a, const auto& b) { return a && b && a->slope == b->slope && a->intercept == b->intercept; };
+    if (!same(s.shared_rescale, first.shared_rescale)) out.shared_rescale.reset();
+  }
+  return out;
+}
+
+// Writes one stitched file per group of table positions (4D when the stations are); failures are reported like any
+// other series.
 void stitch_study(const StudyInfo& study, const fs::path& folder, const ConvertOptions& options,
                   std::set<std::string>& used, ConvertResult& result) {
   for (const auto& group : find_stations(study.series)) {
-    std::vector<LoadedSeries> stations;
+    std::vector<LoadedVolumes> stations;
     for (const auto index : group) {
-      auto loaded = load_series(study.series[index], options.load);
+      auto loaded = load_series_volumes(study.series[index], options.load);
       if (!loaded) break;  // already reported by the per-series conversion
       stations.push_back(std::move(loaded).value());
     }
     if (stations.size() != group.size()) continue;
-    auto stitched = stitch_series(stations);
+    auto stitched = stitch_stations(stations);
     if (!stitched) {
       log::error("{}", stitched.error().what());
       result.failures.push_back(stitched.error());
       continue;
     }
     const auto stem = unique_stem((folder / (series_file_stem(study.series[group.front()]) + "_stitched")).string(), used);
-    auto out = output_paths(stem, options);
-    out.info = stitched.value().info;
-    out.warnings = stitched.value().warnings;
-    try {
-      core::write_image(stitched.value().volume, out.nifti_path, options.nifti);
-      core::write_file_atomically(out.json_path, sidecar_json(stitched.value(), study));
-    } catch (const std::exception& e) {
-      result.output_error = true;
-      result.failures.push_back({out.nifti_path.string(), e.what()});
-      continue;
-    }
-    result.converted.push_back(std::move(out));
+    write_converted(stitched.value(), study, stem, options, result);
   }
 }
 
@@ -104,7 +166,12 @@ std::string series_file_stem(const SeriesInfo& s) {
 }
 
 std::string sidecar_json(const LoadedSeries& loaded, const StudyInfo& study) {
-  LoadedVolumes as_volumes{loaded.info, {loaded.volume}, {loaded.info.echo_time_ms}, {0}, {}, {}, loaded.warnings};
+  LoadedVolumes as_volumes;
+  as_volumes.info = loaded.info;
+  as_volumes.volumes = {loaded.volume};
+  as_volumes.echo_times_ms = {loaded.info.echo_time_ms};
+  as_volumes.temporal_positions = {0};
+  as_volumes.warnings = loaded.warnings;
   return sidecar_json(as_volumes, study);
 }
 
@@ -180,23 +247,7 @@ ConvertResult convert(const fs::path& input, const ConvertOptions& options) {
         result.failures.push_back(loaded.error());
         continue;
       }
-      const auto stem = unique_stem((folder / series_file_stem(series)).string(), used);
-      auto out = output_paths(stem, options);
-      out.info = loaded.value().info;
-      out.warnings = loaded.value().warnings;
-      out.volumes = loaded.value().volumes.size();
-      try {
-        fs::create_directories(folder);
-        write_volumes(loaded.value(), out.nifti_path, options);
-        core::write_file_atomically(out.json_path, sidecar_json(loaded.value(), study));
-      } catch (const std::exception& e) {
-        log::error("{}", e.what());
-        result.output_error = true;
-        result.failures.push_back({out.nifti_path.string(), e.what()});
-        continue;
-      }
-      log::info("wrote {}", out.nifti_path.string());
-      result.converted.push_back(std::move(out));
+      write_converted(loaded.value(), study, unique_stem((folder / series_file_stem(series)).string(), used), options, result);
     }
     if (options.stitch_stations) stitch_study(study, folder, options, used, result);
   }

@@ -4,6 +4,8 @@
 #include <dcmtk/dcmdata/dcsequen.h>
 
 #include <algorithm>
+#include <numeric>
+#include <tuple>
 #include <cfloat>
 #include <cmath>
 #include <map>
@@ -162,18 +164,33 @@ void read_frames_enhanced(DcmDataset& dataset, FileHeader& header, const FrameHe
   }
 }
 
+// The Siemens CSA image header (0029,1010) as element name -> values; empty when absent or unreadable.
+std::map<std::string, std::vector<std::string>> read_csa_image_header(DcmDataset& dataset) {
+  const Uint8* bytes = nullptr;
+  unsigned long length = 0;
+  if (dataset.findAndGetUint8Array(DcmTagKey(0x0029, 0x1010), bytes, &length).bad() || bytes == nullptr) return {};
+  return parse_csa(bytes, length);
+}
+
+// Siemens phase-encoding polarity: CSA PhaseEncodingDirectionPositive on classic images, (0021,111C) of the
+// "SIEMENS MR SDI 02" block on XA Enhanced MR (in a functional group). 1: towards increasing row or column index.
+std::optional<bool> siemens_phase_polarity(DcmDataset& dataset) {
+  std::string value = get_string(dataset, DcmTagKey(0x0021, 0x111C), true);
+  if (value.empty()) {
+    const auto csa = read_csa_image_header(dataset);
+    const auto it = csa.find("PhaseEncodingDirectionPositive");
+    if (it != csa.end() && !it->second.empty()) value = trim(it->second.front());
+  }
+  if (value == "1") return true;
+  if (value == "0") return false;
+  return std::nullopt;
+}
+
 // Siemens mosaic: tiles of a square grid, slices ordered along the CSA SliceNormalVector, the stored
 // ImagePositionPatient refers to the corner of the whole mosaic (see vendor_conventions.md).
 void expand_mosaic(DcmDataset& dataset, FileHeader& h) {
   const FrameHeader base = h.frames.front();
-  std::map<std::string, std::vector<std::string>> csa;
-  {
-    const Uint8* bytes = nullptr;
-    unsigned long length = 0;
-    if (dataset.findAndGetUint8Array(DcmTagKey(0x0029, 0x1010), bytes, &length).good() && bytes != nullptr) {
-      csa = parse_csa(bytes, length);
-    }
-  }
+  const auto csa = read_csa_image_header(dataset);
   const auto csa_number = [&](const char* name, std::size_t index) -> std::optional<double> {
     const auto it = csa.find(name);
     if (it == csa.end() || it->second.size() <= index) return std::nullopt;
@@ -266,6 +283,7 @@ FileHeader parse_header(DcmDataset& dataset, const std::filesystem::path& path) 
     h.flip_angle_deg = flip;
   }
   h.in_plane_phase_encoding = get_string(dataset, DCM_InPlanePhaseEncodingDirection, true);
+  if (vendor_is_siemens(h.manufacturer)) h.phase_encoding_positive = siemens_phase_polarity(dataset);
   h.rows = get_int(dataset, DCM_Rows);
   h.columns = get_int(dataset, DCM_Columns);
   h.bits_allocated = get_int(dataset, DCM_BitsAllocated);
@@ -345,6 +363,23 @@ FileHeader parse_header(DcmDataset& dataset, const std::filesystem::path& path) 
     }
   }
   return h;
+}
+
+AcquisitionKey acquisition_key(const FileHeader& header, std::size_t frame, std::size_t file) {
+  const auto& f = header.frames.at(frame);
+  return {f.echo_number, f.echo_time_ms.value_or(0.0), header.multi_frame ? 0 : f.temporal_index,
+          header.instance_number, file, frame};
+}
+
+std::vector<std::size_t> acquisition_rank(const std::vector<AcquisitionKey>& keys) {
+  std::vector<std::size_t> rank(keys.size());
+  std::iota(rank.begin(), rank.end(), std::size_t{0});
+  const auto tied = [&](std::size_t i) {
+    const auto& k = keys[i];
+    return std::tie(k.echo_number, k.echo_time_ms, k.temporal_index, k.instance_number, k.file, k.frame);
+  };
+  std::sort(rank.begin(), rank.end(), [&](std::size_t a, std::size_t b) { return tied(a) < tied(b); });
+  return rank;
 }
 
 bool rescale_overflows_float(const FileHeader& header, double slope, double intercept) {

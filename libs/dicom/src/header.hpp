@@ -4,6 +4,7 @@
 #include <dcmtk/dcmdata/dcdatset.h>
 
 #include <array>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -48,7 +49,8 @@ struct FileHeader {
   std::optional<double> spacing_between_slices_mm;
   std::optional<double> field_strength_t;  // MagneticFieldStrength (0018,0087)
   std::optional<double> flip_angle_deg;    // FlipAngle (0018,1314), top level or in a functional group
-  std::string in_plane_phase_encoding;     // InPlanePhaseEncodingDirection (0018,1312): ROW or COL
+  std::string in_plane_phase_encoding;     // InPlanePhaseEncodingDirection (0018,1312): ROW or COL (COLUMN on Enhanced MR)
+  std::optional<bool> phase_encoding_positive;  // polarity, where the vendor records it (Siemens only)
   int rows = 0, columns = 0;
   int bits_allocated = 0, bits_stored = 0, high_bit = 0, pixel_representation = 0, samples_per_pixel = 1;
   int number_of_frames = 1;
@@ -59,6 +61,24 @@ struct FileHeader {
   int frame_columns = 0;
   std::vector<FrameHeader> frames;
 };
+
+// What orders the images of repeated positions (their order of acquisition), as dcm2niix orders the volumes of its
+// dcm_qa references: echo number, echo time, temporal position, then InstanceNumber, file and frame order. Enhanced
+// MR objects keep their frame order after the echo (Philips writes the frames in DimensionIndexValues order, which
+// puts the ASL label/control dimension outside the temporal one, and dcm2niix follows it); their temporal position
+// does not lead.
+struct AcquisitionKey {
+  int echo_number = 0;
+  double echo_time_ms = 0.0;
+  int temporal_index = 0;
+  int instance_number = 0;
+  std::size_t file = 0;
+  std::size_t frame = 0;
+};
+// The key of frame `frame` (index into header.frames) of the file that is `file`-th in the series.
+[[nodiscard]] AcquisitionKey acquisition_key(const FileHeader& header, std::size_t frame, std::size_t file);
+// Indices into `keys` in acquisition order.
+[[nodiscard]] std::vector<std::size_t> acquisition_rank(const std::vector<AcquisitionKey>& keys);
 
 // Reads the header values; throws core::MyoError naming `path` when required attributes are absent.
 [[nodiscard]] FileHeader parse_header(DcmDataset& dataset, const std::filesystem::path& path);

@@ -67,19 +67,28 @@ struct Slice {
   std::size_t frame = 0;  // index into the file's header.frames
 };
 
-// Acquisition order of the slices (indices into `slices`): echo number, echo time, temporal position, then
-// InstanceNumber and file and frame order. Decides which volume a repeated position's slice belongs to.
+// Acquisition order of the slices (indices into `slices`): decides which volume a repeated position's slice belongs to.
 std::vector<std::size_t> acquisition_rank(const std::vector<OpenedFile>& opened, const std::vector<Slice>& slices) {
-  const auto key = [&](std::size_t i) {
-    const auto& h = opened[slices[i].file].header;
-    const auto& f = h.frames[slices[i].frame];
-    return std::make_tuple(f.echo_number, f.echo_time_ms.value_or(0.0), f.temporal_index, h.instance_number,
-                           slices[i].file, slices[i].frame);
-  };
-  std::vector<std::size_t> rank(slices.size());
-  std::iota(rank.begin(), rank.end(), std::size_t{0});
-  std::sort(rank.begin(), rank.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
-  return rank;
+  std::vector<detail::AcquisitionKey> keys;
+  keys.reserve(slices.size());
+  for (const auto& s : slices) keys.push_back(detail::acquisition_key(opened[s.file].header, s.frame, s.file));
+  return detail::acquisition_rank(keys);
+}
+
+// The rescale shared by every slice whose stored samples have at most 16 bits; nullopt when slices differ in rescale
+// or samples are wider (the values are then written as floats).
+std::optional<core::IntegerScaling> shared_rescale(const std::vector<OpenedFile>& opened, const std::vector<Slice>& slices,
+                                                   bool philips_float_scaling) {
+  std::optional<std::pair<double, double>> shared;
+  for (const auto& s : slices) {
+    const auto& h = opened[s.file].header;
+    if (h.bits_allocated > 16 || h.bits_stored > 16) return std::nullopt;
+    const auto rescale = detail::applied_rescale(h, s.frame, philips_float_scaling);
+    if (shared && *shared != rescale) return std::nullopt;
+    shared = rescale;
+  }
+  if (!shared) return std::nullopt;
+  return core::IntegerScaling{shared->first, shared->second};
 }
 
 // One stack plan per volume (indices into `geometry`); all volumes must share one grid.
@@ -184,6 +193,8 @@ LoadedVolumes load_impl(const SeriesInfo& series, const LoadOptions& options, bo
   loaded.warnings = plans.front().warnings;
   loaded.flip_angle_deg = first.flip_angle_deg;
   loaded.in_plane_phase_encoding = first.in_plane_phase_encoding;
+  loaded.phase_encoding_positive = first.phase_encoding_positive;
+  loaded.shared_rescale = shared_rescale(opened, slices, options.philips_float_scaling);
   const auto& grid = plans.front().geometry;
   const std::size_t slice_size = grid.size[0] * grid.size[1];
   // DICOM pixel order is row by row with the column index fastest: exactly ITK's x-fastest order.

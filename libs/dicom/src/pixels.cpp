@@ -185,6 +185,23 @@ void rescale_samples(const Sample* in, std::size_t count, const SampleLayout& la
 
 }  // namespace
 
+std::pair<double, double> applied_rescale(const FileHeader& h, std::size_t frame, bool philips_float_scaling) {
+  const auto& fh = h.frames.at(frame);
+  double slope = fh.slope;
+  double intercept = fh.intercept;
+  if (philips_float_scaling && fh.philips_scale_slope && fh.slope != 0.0) {
+    // FP = (SV * RS + RI) / (RS * SS), as dcm2niix computes it.
+    const double divisor = fh.slope * *fh.philips_scale_slope;
+    slope /= divisor;
+    intercept /= divisor;
+  }
+  if (rescale_overflows_float(h, slope, intercept)) {
+    throw core::MyoError(h.path.string(), fmt::format("rescale (slope {:g}, intercept {:g}) gives pixel values beyond "
+                                                      "the floating-point range (infinite pixels)", slope, intercept));
+  }
+  return {slope, intercept};
+}
+
 std::vector<std::vector<float>> decode_frames(DcmDataset& dataset, const FileHeader& h, const std::vector<std::size_t>& frames,
                                               bool philips_float_scaling) {
   const std::size_t frame_pixels = static_cast<std::size_t>(std::max(h.rows, 0)) * static_cast<std::size_t>(std::max(h.columns, 0));
@@ -211,23 +228,7 @@ void decode_frames_into(DcmDataset& dataset, const FileHeader& h, const std::vec
   const DcmXfer xfer_info(xfer);
   const SampleLayout layout(h);
 
-  // Slope and intercept of one frame as applied, refused when they leave the float range.
-  const auto scaling = [&](std::size_t frame_index) {
-    const auto& fh = h.frames.at(frame_index);
-    double slope = fh.slope;
-    double intercept = fh.intercept;
-    if (philips_float_scaling && fh.philips_scale_slope && fh.slope != 0.0) {
-      // FP = (SV * RS + RI) / (RS * SS), as dcm2niix computes it.
-      const double divisor = fh.slope * *fh.philips_scale_slope;
-      slope /= divisor;
-      intercept /= divisor;
-    }
-    if (rescale_overflows_float(h, slope, intercept)) {
-      throw core::MyoError(file, fmt::format("rescale (slope {:g}, intercept {:g}) gives pixel values beyond the "
-                                             "floating-point range (infinite pixels)", slope, intercept));
-    }
-    return std::pair{slope, intercept};
-  };
+  const auto scaling = [&](std::size_t frame_index) { return applied_rescale(h, frame_index, philips_float_scaling); };
 
   if (is_j2k(xfer)) {
     const auto fragments = j2k_fragments_per_frame(dataset, h, xfer);

@@ -178,6 +178,32 @@ std::string common_or_mixed(const std::vector<FrameRef>& frames, std::string (*g
   return fmt::format("{}", fmt::join(values, " | "));
 }
 
+// Acquisition order of the frames, as load_series_volumes deals repeated positions to volumes.
+std::vector<std::size_t> acquisition_rank(const std::vector<FrameRef>& frames) {
+  std::vector<detail::AcquisitionKey> keys;
+  keys.reserve(frames.size());
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const auto& h = *frames[i].file;
+    keys.push_back(detail::acquisition_key(h, static_cast<std::size_t>(frames[i].frame - h.frames.data()), i));
+  }
+  return detail::acquisition_rank(keys);
+}
+
+// What tells the volumes of a 4D series apart, from the first frame of each.
+std::string what_varies(const std::vector<FrameRef>& frames, const std::vector<std::vector<std::size_t>>& volumes) {
+  std::set<std::pair<int, double>> echoes;
+  std::set<int> temporal;
+  for (const auto& v : volumes) {
+    const auto& f = *frames[v.front()].frame;
+    echoes.insert({f.echo_number, f.echo_time_ms.value_or(0.0)});
+    temporal.insert(f.temporal_index);
+  }
+  if (echoes.size() > 1 && temporal.size() > 1) return "echo and temporal position";
+  if (echoes.size() > 1) return "echo";
+  if (temporal.size() > 1) return "temporal position";
+  return "repeat";
+}
+
 SeriesInfo make_series(const std::vector<FrameRef>& frames, const std::string& split_key) {
   const FileHeader& h = *frames.front().file;
   const FrameHeader& f0 = *frames.front().frame;
@@ -237,8 +263,19 @@ SeriesInfo make_series(const std::vector<FrameRef>& frames, const std::string& s
   }
   // Report geometry problems now (the scan table shows them), without reading pixels.
   if (s.orientation_count <= 1) {
+    const auto split = detail::split_into_volumes(geometry, acquisition_rank(frames));
+    const bool four_d = split.volumes.size() > 1 && split.error.empty();
+    if (four_d) {
+      s.volume_count = split.volumes.size();
+      s.volumes_vary_by = what_varies(frames, split.volumes);
+      s.slice_count = split.volumes.front().size();
+      std::vector<detail::SliceGeometry> first_volume;
+      for (const auto i : split.volumes.front()) first_volume.push_back(geometry[i]);
+      geometry = std::move(first_volume);
+    }
     const auto plan = detail::plan_stack(geometry);
     if (plan.errors.empty()) s.geometry = plan.geometry;
+    if (!split.error.empty()) s.problems.push_back(split.error);
     for (const auto& e : plan.errors) s.problems.push_back(e);
     for (const auto& w : plan.warnings) s.problems.push_back("warning: " + w);
   } else {

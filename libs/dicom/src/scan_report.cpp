@@ -74,6 +74,9 @@ std::string format_scan_table(const ScanResult& r) {
                          fmt::format("{:.3g} x {:.3g}", s.pixel_spacing_mm[1], s.pixel_spacing_mm[0]), s.slice_count,
                          fmt_optional(s.echo_time_ms), to_string(s.vendor));
       out += fmt::format("        role: {}\n", s.role_reason);
+      if (s.volume_count > 1) {
+        out += fmt::format("        4D: {} volumes of {} slices, varying by {}\n", s.volume_count, s.slice_count, s.volumes_vary_by);
+      }
       for (const auto& p : s.problems) out += fmt::format("        problem: {}\n", p);
     }
   }
@@ -118,6 +121,8 @@ std::string scan_to_json(const ScanResult& r) {
       ss["inversion_time_ms"] = optional_number(s.inversion_time_ms);
       ss["orientation"] = s.orientation;
       ss["slice_count"] = s.slice_count;
+      ss["volume_count"] = s.volume_count;
+      ss["volumes_vary_by"] = s.volumes_vary_by;
       ss["rows"] = s.rows_columns[0];
       ss["columns"] = s.rows_columns[1];
       ss["pixel_spacing_mm"] = s.pixel_spacing_mm;

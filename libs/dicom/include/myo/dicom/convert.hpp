@@ -21,6 +21,7 @@ struct ConvertOptions {
   bool skip_localizers = false;
   bool stitch_stations = false;  // also write one stitched volume per group of table positions (find_stations)
   bool gzip = true;               // .nii.gz; false: uncompressed .nii (dcm2niix -z y / -z n)
+  bool native_integers = true;    // int16/uint16 as stored, with scl_slope/scl_inter, when one rescale fits every slice
   core::NiftiWriteOptions nifti{6, 0};  // gzip level 6 by default, as dcm2niix
 };
 

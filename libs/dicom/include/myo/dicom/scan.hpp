@@ -60,6 +60,11 @@ struct SeriesInfo {
   std::optional<double> magnetic_field_strength_t;  // (0018,0087)
   // The volume's grid as the headers describe it (single orientation, regular slices; else null).
   std::optional<core::Geometry> geometry;
+  // Several volumes at the same positions (time points, echoes, repeats), which convert writes as one 4D file: how
+  // many, and what tells them apart ("echo", "temporal position", both, or "repeat"); slice_count and geometry are
+  // then one volume's.
+  std::size_t volume_count = 1;
+  std::string volumes_vary_by;
 };
 
 struct StudyInfo {
