@@ -106,10 +106,12 @@ TEST(CohortReview, BatchListsFlaggedMusclesInTheCsvAndTheDatabase) {
   done_study(batch, "1.2", "20260501", "hmac-sha256:aaaa");
   myo::pipeline::update_cohort(batch);
   const auto csv = myo::core::read_text_file(batch / "review.csv");
-  EXPECT_EQ(csv, "study_instance_uid,study_key,study_date,muscle,group,side,segmentation_confidence,"
-                 "confidence_flag_below,analysis\n1.1,s1.1,20260101,adductor_longus,adductors,left,0.42,0.6,studies/s1.1\n");
-  EXPECT_EQ(query_text(batch / "cohort.sqlite", "SELECT study_uid || ',' || muscle || ',' || side || ',' || group_name || "
-                                                "',' || segmentation_confidence || ',' || analysis FROM review"),
+  EXPECT_EQ(csv,
+            "study_instance_uid,study_key,study_date,muscle,group,side,segmentation_confidence,confidence_flag_below,"
+            "analysis\n1.1,s1.1,20260101,adductor_longus,adductors,left,0.42,0.6,studies/s1.1\n");
+  EXPECT_EQ(query_text(batch / "cohort.sqlite", "SELECT study_uid || ',' || muscle || ',' || side || ',' || "
+                                                "group_name || ',' || segmentation_confidence || ',' || analysis "
+                                                "FROM review"),
             "1.1,adductor_longus,left,adductors,0.42,studies/s1.1");
 }
 

@@ -12,15 +12,24 @@ using ::testing::HasSubstr;
 void done_study(const fs::path& batch, const std::string& key, const std::string& date, double edema) {
   const auto folder = batch / "studies" / key;
   fs::create_directories(folder);
-  const nlohmann::json report{
-      {"study", {{"study_date", date}, {"study_instance_uid", "2.25.7" + date}, {"patient_pseudonym", "hmac-sha256:77aa88bb99cc"}}},
-      {"muscles",
-       {{{"group", "adductors"}, {"side", "right"}, {"label", 1}, {"volume_ml", 400.0}, {"fat_fraction_pct", 20.0},
-         {"edema_fraction_pct", edema}}}}};
+  const nlohmann::json report{{"study",
+                               {{"study_date", date},
+                                {"study_instance_uid", "2.25.7" + date},
+                                {"patient_pseudonym", "hmac-sha256:77aa88bb99cc"}}},
+                              {"muscles",
+                               {{{"group", "adductors"},
+                                 {"side", "right"},
+                                 {"label", 1},
+                                 {"volume_ml", 400.0},
+                                 {"fat_fraction_pct", 20.0},
+                                 {"edema_fraction_pct", edema}}}}};
   std::ofstream(folder / "report.json") << report.dump();
-  std::ofstream(folder / "batch.json") << nlohmann::json{{"study_instance_uid", "2.25.7" + date}, {"key", key},
-                                                         {"status", "done"}, {"finished_utc", "2026-12-01T00:00:00Z"}}
-                                              .dump();
+  std::ofstream(folder / "batch.json") << nlohmann::json{
+      {"study_instance_uid", "2.25.7" + date},
+      {"key", key},
+      {"status", "done"},
+      {"finished_utc",
+       "2026-12-01T00:00:00Z"}}.dump();
 }
 
 TEST(TimelineCohort, ACohortDatabaseIsDrawnLikeItsAnalysisFolders) {

@@ -2,10 +2,9 @@
 // the time charts' scale and month ticks (shared with the HTML drawing), and a document's text read back from the PDF.
 #include "myo/reporting/page_document.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <fmt/format.h>
 
 #include "myo/core/calendar.hpp"
 #include "myo/core/files.hpp"

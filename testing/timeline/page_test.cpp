@@ -2,6 +2,7 @@
 // pdftotext), strength scores on their own chart, and the clinical numbers in the tidy CSV.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "myo/core/files.hpp"
@@ -38,9 +39,10 @@ Timeline three_visit_timeline(double left_edema_at_end = 3) {
   t.patient.key = "hmac-sha256:0123456789abcdef";
   t.patient.visits = {visit_on({2026, 1, 10}, "visit1", 22, 48, 45), visit_on({2026, 7, 10}, "visit2", 24, 20, 22),
                       visit_on({2027, 4, 10}, "visit3", 27, 2, left_edema_at_end)};
-  t.events = {event({2026, 1, 5}, EventKind::ck_u_per_l, 8400), event({2026, 1, 6}, EventKind::treatment_start, {}, "ivig"),
-              event({2026, 1, 8}, EventKind::strength_mmt8, 96), event({2026, 4, 1}, EventKind::strength_mmt8, 118),
-              event({2026, 4, 1}, EventKind::strength_mrc_sum, 48), event({2026, 10, 1}, EventKind::ck_u_per_l, 640)};
+  t.events = {
+      event({2026, 1, 5}, EventKind::ck_u_per_l, 8400),     event({2026, 1, 6}, EventKind::treatment_start, {}, "ivig"),
+      event({2026, 1, 8}, EventKind::strength_mmt8, 96),    event({2026, 4, 1}, EventKind::strength_mmt8, 118),
+      event({2026, 4, 1}, EventKind::strength_mrc_sum, 48), event({2026, 10, 1}, EventKind::ck_u_per_l, 640)};
   t.treatments = treatment_periods(t.events);
   t.trends = group_trends(t.patient, {});
   t.sentences = describe_trends(t.trends);
@@ -49,9 +51,10 @@ Timeline three_visit_timeline(double left_edema_at_end = 3) {
   return timeline;
 }
 
-constexpr const char* kBothSides = "Edema in the adductors fell from 48 % to 2 % (right) and 45 % to 3 % (left) over 15 "
-                                   "months while their fat fraction rose from 22 % to 27 % (right) and 23 % to 28 % "
-                                   "(left).";
+constexpr const char* kBothSides =
+    "Edema in the adductors fell from 48 % to 2 % (right) and 45 % to 3 % (left) over 15 "
+    "months while their fat fraction rose from 22 % to 27 % (right) and 23 % to 28 % "
+    "(left).";
 
 TEST(TimelinePage, PdfBesideTheHtmlSaysTheSameSentences) {
   testing::TempDir dir;

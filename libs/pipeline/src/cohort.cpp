@@ -177,7 +177,9 @@ struct ReviewRow {
 
 std::vector<ReviewRow> review_rows(const fs::path& output, const std::vector<StudyRecord>& studies) {
   std::vector<ReviewRow> rows;
-  const auto number = [](const json& j) { return j.is_number() ? std::optional<double>(j.get<double>()) : std::nullopt; };
+  const auto number = [](const json& j) {
+    return j.is_number() ? std::optional<double>(j.get<double>()) : std::nullopt;
+  };
   for (const auto& s : studies) {
     if (s.manifest.status != "done" || !s.report.is_object() || !s.report.contains("single_muscles") ||
         !s.report["single_muscles"].is_array())
@@ -711,8 +713,8 @@ std::vector<fs::path> cohort_analysis_folders(const fs::path& database) {
   if (rc != SQLITE_OK) throw bad(raw ? sqlite3_errmsg(raw) : "cannot open");
   sqlite3_stmt* statement = nullptr;
   if (sqlite3_prepare_v2(db.get(),
-                         "SELECT s.output_folder FROM studies s JOIN visits v USING (study_uid) WHERE s.status = 'done' "
-                         "ORDER BY v.patient_key, v.visit_number;",
+                         "SELECT s.output_folder FROM studies s JOIN visits v USING (study_uid) "
+                         "WHERE s.status = 'done' ORDER BY v.patient_key, v.visit_number;",
                          -1, &statement, nullptr) != SQLITE_OK)
     throw bad(sqlite3_errmsg(db.get()));
   const Stmt select(statement);

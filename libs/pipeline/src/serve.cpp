@@ -309,6 +309,8 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
   return summary;
 }
 
-void update_serve_cohort(const fs::path& output) { detail::update_cohort(output, nullptr, {}, detail::CohortLayout::serve); }
+void update_serve_cohort(const fs::path& output) {
+  detail::update_cohort(output, nullptr, {}, detail::CohortLayout::serve);
+}
 
 }  // namespace myo::pipeline

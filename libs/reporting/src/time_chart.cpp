@@ -144,8 +144,13 @@ void draw_time_chart(cairo_t* cr, double width, const TimeChart& chart) {
   pango_layout_set_ellipsize(title.get(), PANGO_ELLIPSIZE_END);
   draw_layout(cr, title.get(), 0, 0, kBlack);
   const auto [top, steps] = time_chart_scale(chart);
-  const Frame frame{kLeft, width - kRight, kTitleRoom, kTitleRoom + kPlotHeight, chart.first_day,
-                    std::max(chart.last_day, chart.first_day + 1), top};
+  const Frame frame{kLeft,
+                    width - kRight,
+                    kTitleRoom,
+                    kTitleRoom + kPlotHeight,
+                    chart.first_day,
+                    std::max(chart.last_day, chart.first_day + 1),
+                    top};
   draw_axes(cr, chart, frame, steps);
   draw_markers(cr, chart, frame);
   for (const auto& s : chart.series) draw_series(cr, s, frame);

@@ -14,8 +14,7 @@ namespace {
 
 using reporting::TimeChart;
 
-constexpr double kChartWidth = 440, kLeft = 46, kRight = 12, kTop = 14, kPlotBottom = 160, kBarsTop = 184,
-                 kBarRow = 18;
+constexpr double kChartWidth = 440, kLeft = 46, kRight = 12, kTop = 14, kPlotBottom = 160, kBarsTop = 184, kBarRow = 18;
 
 // The plot's frame: x from days, y from values (SVG pixels).
 struct Frame {
@@ -26,7 +25,9 @@ struct Frame {
     const long span = std::max(1L, chart->last_day - chart->first_day);
     return kLeft + (width - kLeft - kRight) * static_cast<double>(day - chart->first_day) / static_cast<double>(span);
   }
-  [[nodiscard]] double y(double v) const { return kPlotBottom - (kPlotBottom - kTop) * std::min(v, top_value) / top_value; }
+  [[nodiscard]] double y(double v) const {
+    return kPlotBottom - (kPlotBottom - kTop) * std::min(v, top_value) / top_value;
+  }
 };
 
 std::string axes_svg(const Frame& f, int steps) {
@@ -59,10 +60,9 @@ std::string markers_svg(const Frame& f) {
 // A point's tooltip: "<label> <value> <unit> on <date>", percentages to one decimal.
 std::string point_title(const reporting::TimeSeries& s, const reporting::TimePoint& p) {
   const auto value = s.unit == "%" ? fmt::format("{:.1f}", p.value) : fmt::format("{:g}", p.value);
-  return core::html_escape(fmt::format("{} {}{}{} on {}{}", s.label, value, s.unit.empty() ? "" : " ", s.unit,
-                                       core::to_iso(core::date_from_days(p.day)),
-                                       p.beyond_limit ? " (changed beyond the repeatability limit since the previous MRI)"
-                                                      : ""));
+  return core::html_escape(fmt::format(
+      "{} {}{}{} on {}{}", s.label, value, s.unit.empty() ? "" : " ", s.unit, core::to_iso(core::date_from_days(p.day)),
+      p.beyond_limit ? " (changed beyond the repeatability limit since the previous MRI)" : ""));
 }
 
 std::string series_svg(const Frame& f, const reporting::TimeSeries& s) {
@@ -85,10 +85,10 @@ std::string bars_svg(const Frame& f) {
     const auto& bar = f.chart->bars[i];
     const double y = kBarsTop + kBarRow * static_cast<double>(i);
     const double x0 = f.x(bar.start_day), x1 = bar.stop_day ? f.x(*bar.stop_day) : f.width - kRight;
-    svg += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}" class="treatment"/>)"
-                       R"(<text x="{:.1f}" y="{:.1f}" class="bar">{}</text>)",
-                       x0, y, std::max(2.0, x1 - x0), kBarRow - 4, x0 + 3, y + kBarRow - 8,
-                       core::html_escape(bar.label));
+    svg +=
+        fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}" class="treatment"/>)"
+                    R"(<text x="{:.1f}" y="{:.1f}" class="bar">{}</text>)",
+                    x0, y, std::max(2.0, x1 - x0), kBarRow - 4, x0 + 3, y + kBarRow - 8, core::html_escape(bar.label));
   }
   return svg;
 }
@@ -99,9 +99,11 @@ std::string chart_svg(const TimeChart& chart, double width, const char* figure_c
   std::string svg = axes_svg(f, steps) + markers_svg(f);
   for (const auto& s : chart.series) svg += series_svg(f, s);
   svg += bars_svg(f);
-  const double height = chart.bars.empty() ? kPlotBottom + 30 : kBarsTop + kBarRow * static_cast<double>(chart.bars.size());
-  return fmt::format(R"(<figure{}><figcaption>{}</figcaption><svg width="{}" height="{:.0f}" role="img">{}</svg></figure>)",
-                     figure_class, core::html_escape(chart.title), width, height, svg);
+  const double height =
+      chart.bars.empty() ? kPlotBottom + 30 : kBarsTop + kBarRow * static_cast<double>(chart.bars.size());
+  return fmt::format(
+      R"(<figure{}><figcaption>{}</figcaption><svg width="{}" height="{:.0f}" role="img">{}</svg></figure>)",
+      figure_class, core::html_escape(chart.title), width, height, svg);
 }
 
 std::string table_html(const reporting::PageTable& table) {
@@ -136,7 +138,9 @@ std::string clinical_html(const detail::PageContent& page) {
 constexpr const char* kStyle = R"(body{font-family:sans-serif;margin:24px;color:#222;max-width:960px}
 figure{display:inline-block;margin:4px 8px 12px 0}figcaption{font-weight:bold;font-size:13px}
 .grid{stroke:#ddd;stroke-width:1}.visit{stroke:#999;stroke-dasharray:2,3}.tick{font-size:10px;fill:#555}
-.beyond{fill:none;stroke:)" "#d62728" R"(;stroke-width:2}.treatment{fill:#8fbc8f}.bar{font-size:10px;fill:#123}
+.beyond{fill:none;stroke:)"
+                               "#d62728"
+                               R"(;stroke-width:2}.treatment{fill:#8fbc8f}.bar{font-size:10px;fill:#123}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
 .legend span{margin-right:14px;font-size:12px}.note{font-size:12px;color:#555})";
 

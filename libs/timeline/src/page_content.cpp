@@ -39,8 +39,8 @@ TimeSeries measure_series(const PatientTimeline& t, const MeasureTrend& trend, s
   TimeSeries s{std::move(label), "%", colour, dashed, {}};
   for (std::size_t v = 0; v < trend.values_pct.size(); ++v) {
     if (!trend.values_pct[v]) continue;
-    const auto step = std::find_if(trend.steps.begin(), trend.steps.end(),
-                                   [&](const MeasureChange& c) { return c.to_visit == v; });
+    const auto step =
+        std::find_if(trend.steps.begin(), trend.steps.end(), [&](const MeasureChange& c) { return c.to_visit == v; });
     s.points.push_back({core::days_since_epoch(t.patient.visits[v].study_date), *trend.values_pct[v],
                         step != trend.steps.end() && step->beyond_limit});
   }
@@ -88,8 +88,9 @@ std::vector<TimeChart> strength_charts(const PatientTimeline& t) {
     const char* axis;
     double maximum;
   };
-  constexpr Score kScores[] = {{EventKind::strength_mmt8, "Strength: MMT-8", "MMT-8", "MMT-8 (0-150)", 150},
-                               {EventKind::strength_mrc_sum, "Strength: MRC sum score", "MRC sum", "MRC sum (0-60)", 60}};
+  constexpr Score kScores[] = {
+      {EventKind::strength_mmt8, "Strength: MMT-8", "MMT-8", "MMT-8 (0-150)", 150},
+      {EventKind::strength_mrc_sum, "Strength: MRC sum score", "MRC sum", "MRC sum (0-60)", 60}};
   std::vector<TimeChart> charts;
   for (const auto& score : kScores) {
     auto series = event_series(t, score.kind, score.series, "", kStrengthColour);
@@ -114,10 +115,11 @@ reporting::PageTable visits_table(const PatientTimeline& t) {
 
 std::optional<reporting::PageTable> events_table(const PatientTimeline& t) {
   if (t.events.empty()) return std::nullopt;
-  reporting::PageTable table{{"Date", "Kind", "Value", "Drug", "Dose", "Note"}, {1.3, 1.5, 1.6, 1.2, 1.3, 2.2}, {}};
+  reporting::PageTable table{{"Date", "Kind", "Value", "Drug", "Dose", "Note"}, {1.3, 2.2, 1.6, 1.4, 1.4, 1.8}, {}};
   for (const auto& e : t.events)
     table.rows.push_back({core::to_iso(e.date), to_string(e.kind),
-                          e.value_number ? fmt::format("{:g}", *e.value_number) : e.value_text, e.drug, e.dose, e.note});
+                          e.value_number ? fmt::format("{:g}", *e.value_number) : e.value_text, e.drug, e.dose,
+                          e.note});
   return table;
 }
 
@@ -131,7 +133,7 @@ std::vector<std::string> groups_in_order(const PatientTimeline& t) {
 std::string intro(const PatientTimeline& t) {
   const auto& visits = t.patient.visits;
   const auto& key = t.patient.key;
-  return fmt::format("{} MRI visit(s) from {} to {}. Patient key {}{}.", visits.size(),
+  return fmt::format("{} MRI visit(s) from {} to {}; patient key {}{}", visits.size(),
                      core::to_iso(visits.front().study_date), core::to_iso(visits.back().study_date), key.substr(0, 24),
                      key.size() > 24 ? "…" : "");
 }
@@ -151,9 +153,10 @@ PageContent page_content(const PatientTimeline& t, const core::RepeatabilityLimi
                  {"fat fraction left", "%", kFatColour, true, {}},
                  {"edema right", "%", kEdemaColour, false, {}},
                  {"edema left", "%", kEdemaColour, true, {}}};
-  page.limits_note = fmt::format("Ringed: a change since the previous MRI beyond the repeatability limit (fat fraction "
-                                 "{:g} points, edema {:g} points).",
-                                 limits.fat_fraction_points, limits.edema_fraction_points);
+  page.limits_note = fmt::format(
+      "Ringed: a change since the previous MRI beyond the repeatability limit (fat fraction "
+      "{:g} points, edema {:g} points).",
+      limits.fat_fraction_points, limits.edema_fraction_points);
   for (const auto& group : groups_in_order(t)) page.group_charts.push_back(group_chart(t, group));
   page.visits = visits_table(t);
   page.events = events_table(t);

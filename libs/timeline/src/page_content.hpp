@@ -21,14 +21,14 @@ struct PageContent {
   std::string intro;  // visits, dates, the start of the patient key
   std::vector<std::string> sentences;
   std::string disclaimer;
-  std::optional<reporting::TimeChart> ck_chart;         // CK with the treatment periods as bars
-  std::vector<reporting::TimeChart> strength_charts;    // one per strength score recorded
-  std::string no_clinical_data;                         // said instead of the clinical charts when there are none
-  std::vector<reporting::TimeSeries> legend;            // of the group charts
-  std::string limits_note;                              // what a ringed point means
-  std::vector<reporting::TimeChart> group_charts;       // one per muscle group: fat fraction and edema, both sides
+  std::optional<reporting::TimeChart> ck_chart;       // CK with the treatment periods as bars
+  std::vector<reporting::TimeChart> strength_charts;  // one per strength score recorded
+  std::string no_clinical_data;                       // said instead of the clinical charts when there are none
+  std::vector<reporting::TimeSeries> legend;          // of the group charts
+  std::string limits_note;                            // what a ringed point means
+  std::vector<reporting::TimeChart> group_charts;     // one per muscle group: fat fraction and edema, both sides
   reporting::PageTable visits;
-  std::optional<reporting::PageTable> events;           // the clinical record; unset when there is none
+  std::optional<reporting::PageTable> events;  // the clinical record; unset when there is none
 };
 
 [[nodiscard]] PageContent page_content(const PatientTimeline& patient, const core::RepeatabilityLimits& limits);

@@ -141,12 +141,14 @@ std::string measure_rows(const PatientTimeline& t) {
   std::string out;
   const auto& visits = t.patient.visits;
   for (const auto& g : t.trends)
-    for (const auto& [metric, trend] : {std::pair{"fat_fraction_pct", &g.fat_fraction}, std::pair{"edema_fraction_pct", &g.edema}})
+    for (const auto& [metric, trend] :
+         {std::pair{"fat_fraction_pct", &g.fat_fraction}, std::pair{"edema_fraction_pct", &g.edema}})
       for (std::size_t v = 0; v < visits.size(); ++v) {
         if (!trend->values_pct[v]) continue;
         const auto step = std::find_if(trend->steps.begin(), trend->steps.end(),
                                        [&](const MeasureChange& c) { return c.to_visit == v; });
-        out += fmt::format("{},{},{},{:.1f},{},{},{},{:.2f},{},{}\n", t.number, v + 1, core::to_iso(visits[v].study_date),
+        out += fmt::format("{},{},{},{:.1f},{},{},{},{:.2f},{},{}\n", t.number, v + 1,
+                           core::to_iso(visits[v].study_date),
                            months_between(visits.front().study_date, visits[v].study_date), g.group, g.side, metric,
                            *trend->values_pct[v],
                            step == trend->steps.end() ? std::string() : fmt::format("{:.2f}", step->change_points),

@@ -75,7 +75,9 @@ std::string interval_of(const MeasureChange& c) {
 }
 
 // The first-to-last change of a measure when it went beyond its limit, else null.
-const MeasureChange* moved(const MeasureTrend& t) { return t.overall && t.overall->beyond_limit ? &*t.overall : nullptr; }
+const MeasureChange* moved(const MeasureTrend& t) {
+  return t.overall && t.overall->beyond_limit ? &*t.overall : nullptr;
+}
 
 // Whether two sides' changes read as one: both absent, or both in the same direction between the same visits.
 bool same_way(const MeasureChange* a, const MeasureChange* b) {
@@ -89,7 +91,8 @@ bool same_way(const MeasureChange* a, const MeasureChange* b) {
 std::string sentence(const std::string& where, const std::string& edema, const std::string& fat,
                      const MeasureChange& interval) {
   if (!edema.empty() && !fat.empty())
-    return fmt::format("Edema in the {} {} over {} while their fat fraction {}.", where, edema, interval_of(interval), fat);
+    return fmt::format("Edema in the {} {} over {} while their fat fraction {}.", where, edema, interval_of(interval),
+                       fat);
   if (!edema.empty()) return fmt::format("Edema in the {} {} over {}.", where, edema, interval_of(interval));
   return fmt::format("Fat fraction in the {} {} over {}.", where, fat, interval_of(interval));
 }

@@ -93,7 +93,8 @@ void update_cohort(const std::filesystem::path& output);
 // cannot be read as a cohort database or lists no analysed study.
 [[nodiscard]] std::vector<std::filesystem::path> cohort_analysis_folders(const std::filesystem::path& database);
 // INPUTS with every file among them read as a cohort database and replaced by its analysis folders (`timeline`).
-[[nodiscard]] std::vector<std::filesystem::path> expand_cohort_databases(const std::vector<std::filesystem::path>& inputs);
+[[nodiscard]] std::vector<std::filesystem::path> expand_cohort_databases(
+    const std::vector<std::filesystem::path>& inputs);
 
 struct MergeSummary {
   std::size_t studies = 0;    // done studies in the merged folder

@@ -40,9 +40,10 @@ struct TimeMarker {
 
 struct TimeChart {
   std::string title;
-  std::string axis_label;          // value axis, with unit
+  std::string axis_label;            // value axis, with unit
   long first_day = 0, last_day = 1;  // the time axis
-  std::optional<double> axis_max;  // fixed top of the value axis (a score's maximum); unset: a round value above the data
+  std::optional<double>
+      axis_max;  // fixed top of the value axis (a score's maximum); unset: a round value above the data
   std::vector<TimeMarker> markers;
   std::vector<TimeSeries> series;
   std::vector<TimeBar> bars;
