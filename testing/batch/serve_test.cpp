@@ -149,6 +149,13 @@ TEST(Serve, EchoStoreAnalyseAndSendOnLoopback) {
     found = true;
   }
   EXPECT_TRUE(found);
+  // The node's cohort: the analysed study is a visit in cohort.sqlite; review.csv (header at least) lists what needs a
+  // look.
+  std::vector<fs::path> cohort;
+  EXPECT_NO_THROW(cohort = myo::pipeline::cohort_analysis_folders(dir / "out" / "cohort.sqlite"));
+  EXPECT_EQ(cohort.size(), 1u);
+  for (const auto& folder : cohort) EXPECT_TRUE(fs::exists(folder / "report.json")) << folder;
+  EXPECT_EQ(myo::core::read_text_file(dir / "out" / "review.csv").rfind("study_instance_uid,study_key,", 0), 0u);
   pacs.stop();
   if (!HasFailure() && !getenv("MYO_KEEP_TEST_OUTPUT")) fs::remove_all(dir);
 }

@@ -20,6 +20,9 @@ using namespace myo;
 
 namespace {
 
+using myo::testing::have_tool;
+using myo::testing::pdf_text;
+
 constexpr const char* kHostile = "<script>alert(1)</script>";
 
 quantification::GroupMeasurement muscle(const std::string& group, core::Side side, double volume, double fat,
@@ -121,35 +124,6 @@ std::string without_data_uris(std::string html) {
     html.erase(at, end == std::string::npos ? std::string::npos : end - at);
   }
   return html;
-}
-
-bool have_tool(const char* name) {
-  return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-std::string run(const std::string& command) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return out;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) out.append(buffer.data(), n);
-  return out;
-}
-
-// pdftotext output with whitespace runs collapsed to one space (layout breaks lines anywhere).
-std::string pdf_text(const std::filesystem::path& pdf) {
-  const std::string raw = run("pdftotext -enc UTF-8 '" + pdf.string() + "' - 2>/dev/null");
-  std::string text;
-  for (const char c : raw) {
-    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\f' || c == '\r';
-    if (space) {
-      if (!text.empty() && text.back() != ' ') text += ' ';
-    } else {
-      text += c;
-    }
-  }
-  return text;
 }
 
 void write_png(const std::filesystem::path& path) {
@@ -268,7 +242,7 @@ TEST(PdfReport, IsAValidMultiPageA4Document) {
   ASSERT_GT(bytes.size(), 1000U);
   EXPECT_EQ(bytes.rfind("%PDF", 0), 0U);
   if (!have_tool("pdfinfo")) GTEST_SKIP() << "pdfinfo (poppler-utils) missing: cmake/setup-debian.sh installs it";
-  const auto info = run("pdfinfo '" + pdf.string() + "'");
+  const auto info = myo::testing::command_output("pdfinfo '" + pdf.string() + "'");
   const auto pages_at = info.find("Pages:");
   ASSERT_NE(pages_at, std::string::npos) << info;
   EXPECT_GE(std::atoi(info.c_str() + pages_at + 6), 2) << info;
@@ -341,7 +315,7 @@ TEST(PdfReport, LongTextStaysInsideThePage) {
   report.series[1].description = std::string(20000, 'W') + " end";
   const auto pdf = dir.path() / "report.pdf";
   reporting::write_pdf_report(report, identified_extras(), pdf);
-  const auto boxes = run("pdftotext -bbox '" + pdf.string() + "' - 2>/dev/null");
+  const auto boxes = myo::testing::command_output("pdftotext -bbox '" + pdf.string() + "' - 2>/dev/null");
   std::size_t words = 0;
   for (auto at = boxes.find("<word xMin=\""); at != std::string::npos; at = boxes.find("<word xMin=\"", at + 1)) {
     const double x_min = std::atof(boxes.c_str() + at + 12);
@@ -410,7 +384,7 @@ TEST(PdfReport, SurvivesInvalidUtf8AndRunawayText) {
   reporting::write_pdf_report(report, {}, pdf);
   EXPECT_EQ(slurp(pdf).rfind("%PDF", 0), 0U);
   if (!have_tool("pdfinfo")) GTEST_SKIP() << "pdfinfo missing";
-  const auto info = run("pdfinfo '" + pdf.string() + "'");
+  const auto info = myo::testing::command_output("pdfinfo '" + pdf.string() + "'");
   const auto pages_at = info.find("Pages:");
   ASSERT_NE(pages_at, std::string::npos);
   EXPECT_LE(std::atoi(info.c_str() + pages_at + 6), 6);  // the runaway cell is cut, not spread over many pages
@@ -514,7 +488,7 @@ TEST(PdfReport, SingleMusclesAndConfidence) {
   for (const char* expected : {"Seg. conf.", "0.81", "Single muscles", "Semitendinosus", "Biceps femoris, long head",
                                "0.62 ⚠ low", "61.2 ml", "0.94", "Psoas major", "Semimembranosus", "Page 1 of"})
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n--- text ---\n" << text;
-  const auto boxes = run("pdftotext -bbox '" + pdf.string() + "' - 2>/dev/null");
+  const auto boxes = myo::testing::command_output("pdftotext -bbox '" + pdf.string() + "' - 2>/dev/null");
   std::size_t words = 0;
   for (auto at = boxes.find("<word xMin=\""); at != std::string::npos; at = boxes.find("<word xMin=\"", at + 1)) {
     const auto attribute = [&](const std::string& name) {

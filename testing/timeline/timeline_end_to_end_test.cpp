@@ -1,7 +1,7 @@
 // A patient followed over a year and a half, end to end: four visits of one generated patient (phantom --visit N
 // --months M: edema falling under treatment, fat fraction rising, repositioned on the table), each analysed, plus a
 // clinical CSV -> myoscope timeline. Checks grouping (one patient), visit order by study date whatever the order given,
-// the signs of the trends, the CK on the page and the tidy CSV.
+// the signs of the trends, the CK on the page, the PDF beside it and the tidy CSV.
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -87,6 +87,7 @@ TEST(TimelineEndToEnd, FourVisitsAndClinicalData) {
   const auto html = myo::core::read_text_file(out / "timeline-1.html");
   for (const char* text : {"CK 8400 U/L", "CK 2100 U/L", "CK 640 U/L", "prednisone", "ivig", "MRI 4", "fell from"})
     EXPECT_THAT(html, HasSubstr(text));
+  EXPECT_EQ(myo::core::read_text_file(out / "timeline-1.pdf").substr(0, 5), "%PDF-");
   const auto csv = myo::core::read_text_file(out / "timeline.csv");
   EXPECT_THAT(csv, HasSubstr("1,4,2027-04-03,15.0,"));
 }

@@ -82,11 +82,31 @@ TEST(Trends, OrderIsCatalogueThenRightBeforeLeft) {
 }
 
 TEST(Trends, SentencesDescribeChangesBeyondTheLimits) {
-  const auto sentences = describe_trends(group_trends(three_visits(), {}));
+  auto p = three_visits();
+  p.visits[2].measures[1].edema_fraction_pct = 38;  // left adductors: edema within the limit, fat fraction rose
+  const auto sentences = describe_trends(group_trends(p, {}));
   ASSERT_EQ(sentences.size(), 2U);  // adductors right and left; the quadriceps stayed within the limits
   EXPECT_EQ(sentences[0], "Edema in the adductors (right) fell from 40 % to 12 % over 9 months while their fat fraction "
                           "rose from 22 % to 27 %.");
+  EXPECT_EQ(sentences[1], "Fat fraction in the adductors (left) rose from 23 % to 28 % over 9 months.");
   for (const auto& s : sentences) EXPECT_THAT(s, ::testing::Not(HasSubstr("myositis")));
+}
+
+// Both sides changing the same way make one sentence that keeps each side's numbers (a shorter page).
+TEST(Trends, SidesThatChangedAlikeShareOneSentence) {
+  const auto sentences = describe_trends(group_trends(three_visits(), {}));
+  ASSERT_EQ(sentences.size(), 1U);
+  EXPECT_EQ(sentences[0], "Edema in the adductors fell from 40 % to 12 % (right) and 40 % to 12 % (left) over 9 months "
+                          "while their fat fraction rose from 22 % to 27 % (right) and 23 % to 28 % (left).");
+}
+
+TEST(Trends, SidesThatMovedOppositeWaysKeepTheirOwnSentences) {
+  auto p = three_visits();
+  p.visits[2].measures[1].edema_fraction_pct = 52;  // left adductors: edema rose while the right fell
+  const auto sentences = describe_trends(group_trends(p, {}));
+  ASSERT_EQ(sentences.size(), 2U);
+  EXPECT_THAT(sentences[0], HasSubstr("adductors (right) fell from 40 % to 12 %"));
+  EXPECT_THAT(sentences[1], HasSubstr("adductors (left) rose from 40 % to 52 %"));
 }
 
 TEST(Trends, NoChangeIsSaidOnce) {

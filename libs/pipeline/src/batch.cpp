@@ -440,13 +440,16 @@ BatchSummary run_batch(const BatchOptions& options) {
   run.failed = summary.failures.size();
   run.unreadable_files = summary.unreadable_files;
   run.seconds = summary.seconds;
-  detail::update_cohort(options.output, &run, scan.problems);
+  const auto to_review = detail::update_cohort(options.output, &run, scan.problems);
+  if (!to_review.empty())
+    log::info("batch: {} study(ies) with low-confidence muscles listed for review in {}", to_review.size(),
+              (options.output / "review.csv").string());
   log::info("batch: {} analysed, {} skipped (already done), {} failed, {} interrupted, {} unreadable files, {:.1f} s",
             summary.done, summary.skipped, summary.failures.size(), summary.interrupted, summary.unreadable_files,
             summary.seconds);
   return summary;
 }
 
-void update_cohort(const fs::path& output) { detail::update_cohort(output, nullptr, {}); }
+void update_cohort(const fs::path& output) { (void)detail::update_cohort(output, nullptr, {}); }
 
 }  // namespace myo::pipeline

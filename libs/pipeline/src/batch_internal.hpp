@@ -50,8 +50,13 @@ struct RunRecord {
 [[nodiscard]] std::string utc_now();
 [[nodiscard]] std::string host_name();
 
-// Rebuilds OUT/cohort.csv and OUT/errors.csv from the manifests in OUT/studies, and upserts OUT/cohort.sqlite.
-void update_cohort(const std::filesystem::path& output, const RunRecord* run,
-                   const std::vector<dicom::FileProblem>& unreadable_files);
+// Where a cohort's analyses are and what says each one is finished: batch, OUT/studies/<key>/batch.json; serve (the
+// DICOM node), OUT/<key>/serve.json (status "analysed" counts as done, "incomplete" is left out).
+enum class CohortLayout { batch, serve };
+
+// Rebuilds OUT/cohort.csv, OUT/errors.csv and OUT/review.csv from the manifests of LAYOUT, and upserts
+// OUT/cohort.sqlite. Returns the keys of the studies on the review list (flagged muscles), sorted.
+std::vector<std::string> update_cohort(const std::filesystem::path& output, const RunRecord* run,
+                   const std::vector<dicom::FileProblem>& unreadable_files, CohortLayout layout = CohortLayout::batch);
 
 }  // namespace myo::pipeline::detail

@@ -78,9 +78,40 @@ struct StudyRecord {
   std::vector<Row> measurements;
 };
 
-std::vector<StudyRecord> read_studies(const fs::path& output, std::vector<std::string>& columns) {
+// serve.json as a manifest: "analysed" is done, "failed" failed; a study recorded "incomplete" (never analysed) or an
+// unreadable record has none. A study the node found in its spool without a UID goes by its key.
+std::optional<detail::Manifest> read_serve_record(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return std::nullopt;
+  try {
+    const auto j = json::parse(core::read_text_file(file));
+    const auto status = j.value("status", std::string());
+    if (status != "analysed" && status != "failed") return std::nullopt;
+    detail::Manifest m;
+    m.key = j.value("key", file.parent_path().filename().string());
+    m.study_instance_uid = j.value("study_instance_uid", std::string());
+    if (m.study_instance_uid.empty()) m.study_instance_uid = m.key;
+    m.status = status == "analysed" ? "done" : "failed";
+    m.exit_code = j.value("exit_code", 0);
+    m.message = j.value("message", std::string());
+    m.started_utc = j.value("started_utc", std::string());
+    m.finished_utc = j.value("finished_utc", std::string());
+    return m;
+  } catch (const std::exception& e) {
+    log::warn("{}: unreadable record ({}); study left out of the cohort", file.string(), e.what());
+    return std::nullopt;
+  }
+}
+
+std::optional<detail::Manifest> read_record(const fs::path& folder, detail::CohortLayout layout) {
+  return layout == detail::CohortLayout::batch ? detail::read_manifest(folder / "batch.json")
+                                               : read_serve_record(folder / "serve.json");
+}
+
+std::vector<StudyRecord> read_studies(const fs::path& output, std::vector<std::string>& columns,
+                                      detail::CohortLayout layout) {
   std::vector<StudyRecord> out;
-  const fs::path dir = output / "studies";
+  const fs::path dir = layout == detail::CohortLayout::batch ? output / "studies" : output;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return out;
   std::vector<fs::path> folders;
@@ -89,7 +120,7 @@ std::vector<StudyRecord> read_studies(const fs::path& output, std::vector<std::s
   }
   std::sort(folders.begin(), folders.end());
   for (const auto& folder : folders) {
-    auto manifest = detail::read_manifest(folder / "batch.json");
+    auto manifest = read_record(folder, layout);
     if (!manifest) continue;  // never finished (or being analysed right now)
     StudyRecord r{*manifest, folder, nullptr, {}};
     if (manifest->status == "done") {
@@ -132,6 +163,36 @@ std::string csv_field(const std::string& text) {
     out += (c == '\n' || c == '\r') ? ' ' : c;
   }
   return out + "\"";
+}
+
+// The studies a reader should look at: one row per single muscle the automatic segmentation flagged (confidence
+// below method.segmentation.confidence_flag_below), with the study's analysis folder. Studies without a flag are
+// absent. The same rows go to review.csv and the review table.
+struct ReviewRow {
+  const StudyRecord* study;
+  std::string muscle, group, side;
+  std::optional<double> confidence, flag_below;
+  std::string analysis;  // the analysis folder, relative to the cohort's folder
+};
+
+std::vector<ReviewRow> review_rows(const fs::path& output, const std::vector<StudyRecord>& studies) {
+  std::vector<ReviewRow> rows;
+  const auto number = [](const json& j) {
+    return j.is_number() ? std::optional<double>(j.get<double>()) : std::nullopt;
+  };
+  for (const auto& s : studies) {
+    if (s.manifest.status != "done" || !s.report.is_object() || !s.report.contains("single_muscles") ||
+        !s.report["single_muscles"].is_array())
+      continue;
+    const auto limit = number(s.report.value(json::json_pointer("/method/segmentation/confidence_flag_below"), json()));
+    for (const auto& m : s.report["single_muscles"]) {
+      if (!m.is_object() || !m.value("flagged", false)) continue;
+      rows.push_back({&s, str(m, "name"), str(m, "group"), str(m, "side"),
+                      number(m.value("segmentation_confidence", json())), limit,
+                      fs::relative(s.folder, output).string()});
+    }
+  }
+  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -244,7 +305,7 @@ void bind_real_or_null(sqlite3_stmt* s, int i, const std::string& v) {
   bind_text(s, i, v);  // not a number: kept as text rather than lost
 }
 
-constexpr int kSchemaVersion = 2;  // 2: patients and visits
+constexpr int kSchemaVersion = 3;  // 2: patients and visits; 3: review
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -312,6 +373,16 @@ CREATE TABLE IF NOT EXISTS visits (
   visit_number INTEGER NOT NULL,
   study_date TEXT,
   months_from_first REAL
+);
+CREATE TABLE IF NOT EXISTS review (
+  study_uid TEXT NOT NULL REFERENCES studies(study_uid) ON DELETE CASCADE,
+  muscle TEXT NOT NULL,
+  side TEXT NOT NULL,
+  group_name TEXT,
+  segmentation_confidence REAL,
+  confidence_flag_below REAL,
+  analysis TEXT,
+  PRIMARY KEY (study_uid, muscle, side)
 );
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY,
@@ -384,7 +455,32 @@ void replace_patients(Database& db, const std::vector<VisitRow>& visits) {
   }
 }
 
-void upsert_database(const fs::path& file, const std::vector<StudyRecord>& studies, const detail::RunRecord* run) {
+void bind_real_or_null(sqlite3_stmt* s, int i, const std::optional<double>& v) {
+  if (v) sqlite3_bind_double(s, i, *v);
+  else sqlite3_bind_null(s, i);
+}
+
+// The review table, rewritten whole from the flagged muscles of the studies the folder holds now (as review.csv).
+void replace_review(Database& db, const std::vector<ReviewRow>& rows) {
+  db.exec("DELETE FROM review;");
+  auto stmt = db.prepare("INSERT INTO review (study_uid, muscle, side, group_name, segmentation_confidence, "
+                         "confidence_flag_below, analysis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                         "ON CONFLICT(study_uid, muscle, side) DO NOTHING;");
+  for (const auto& r : rows) {
+    auto* st = stmt.get();
+    bind_text(st, 1, r.study->manifest.study_instance_uid);
+    bind_text(st, 2, r.muscle);
+    bind_text(st, 3, r.side);
+    bind_text_or_null(st, 4, r.group);
+    bind_real_or_null(st, 5, r.confidence);
+    bind_real_or_null(st, 6, r.flag_below);
+    bind_text(st, 7, r.analysis);
+    db.step_done(st);
+  }
+}
+
+void upsert_database(const fs::path& file, const std::vector<StudyRecord>& studies,
+                     const std::vector<ReviewRow>& review, const detail::RunRecord* run) {
   Database db(file);
   db.exec("PRAGMA foreign_keys = ON;");
   db.exec(kSchema);
@@ -488,6 +584,7 @@ void upsert_database(const fs::path& file, const std::vector<StudyRecord>& studi
       }
     }
     replace_patients(db, visits_of(studies));
+    replace_review(db, review);
     if (run) {
       auto rs = db.prepare(R"sql(
         INSERT INTO runs (run_id, started_utc, finished_utc, host, software_version, git_revision, parameters, shard,
@@ -554,27 +651,18 @@ void write_cohort_csv(const fs::path& file, const std::vector<StudyRecord>& stud
   core::write_file_atomically(file, out.str());
 }
 
-// The studies a reader should look at: one row per single muscle the automatic segmentation flagged (confidence
-// below method.segmentation.confidence_flag_below), with the study's analysis folder. Studies without a flag are
-// absent; the header alone means nothing needs a look.
-void write_review_csv(const fs::path& file, const std::vector<StudyRecord>& studies) {
+// The header alone means nothing needs a look.
+void write_review_csv(const fs::path& file, const std::vector<ReviewRow>& rows) {
+  const auto number = [](const std::optional<double>& x) { return x ? json(*x).dump() : std::string(); };
   std::ostringstream out;
   out << "study_instance_uid,study_key,study_date,muscle,group,side,segmentation_confidence,confidence_flag_below,"
          "analysis\n";
-  for (const auto& s : studies) {
-    if (s.manifest.status != "done" || !s.report.is_object() || !s.report.contains("single_muscles") ||
-        !s.report["single_muscles"].is_array())
-      continue;
-    const auto limit = s.report.value(json::json_pointer("/method/segmentation/confidence_flag_below"), json());
-    for (const auto& m : s.report["single_muscles"]) {
-      if (!m.is_object() || !m.value("flagged", false)) continue;
-      out << csv_field(s.manifest.study_instance_uid) << ',' << csv_field(s.manifest.key) << ','
-          << csv_field(json_string(s.report, "study", "study_date")) << ',' << csv_field(str(m, "name")) << ','
-          << csv_field(str(m, "group")) << ',' << csv_field(str(m, "side")) << ','
-          << (m.contains("segmentation_confidence") ? m["segmentation_confidence"].dump() : std::string()) << ','
-          << (limit.is_number() ? limit.dump() : std::string()) << ','
-          << csv_field((fs::path("studies") / s.manifest.key).string()) << '\n';
-    }
+  for (const auto& r : rows) {
+    const auto& m = r.study->manifest;
+    out << csv_field(m.study_instance_uid) << ',' << csv_field(m.key) << ','
+        << csv_field(json_string(r.study->report, "study", "study_date")) << ',' << csv_field(r.muscle) << ','
+        << csv_field(r.group) << ',' << csv_field(r.side) << ',' << number(r.confidence) << ','
+        << number(r.flag_below) << ',' << csv_field(r.analysis) << '\n';
   }
   core::write_file_atomically(file, out.str());
 }
@@ -597,16 +685,64 @@ void write_errors_csv(const fs::path& file, const std::vector<StudyRecord>& stud
 
 namespace detail {
 
-void update_cohort(const fs::path& output, const RunRecord* run, const std::vector<dicom::FileProblem>& unreadable) {
+std::vector<std::string> update_cohort(const fs::path& output, const RunRecord* run,
+                                       const std::vector<dicom::FileProblem>& unreadable, CohortLayout layout) {
   std::vector<std::string> columns;
-  const auto studies = read_studies(output, columns);
+  const auto studies = read_studies(output, columns, layout);
+  const auto review = review_rows(output, studies);
   write_cohort_csv(output / "cohort.csv", studies, columns);
   write_errors_csv(output / "errors.csv", studies, unreadable);
-  write_review_csv(output / "review.csv", studies);
-  upsert_database(output / "cohort.sqlite", studies, run);
+  write_review_csv(output / "review.csv", review);
+  upsert_database(output / "cohort.sqlite", studies, review, run);
+  std::vector<std::string> keys;
+  for (const auto& r : review) keys.push_back(r.study->manifest.key);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
 }
 
 }  // namespace detail
+
+std::vector<fs::path> cohort_analysis_folders(const fs::path& database) {
+  const auto bad = [&](const std::string& what) {
+    return core::MyoError(database.string(), "not a readable cohort database (" + what + ")", core::ErrorKind::input);
+  };
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  const Db db(raw);
+  if (rc != SQLITE_OK) throw bad(raw ? sqlite3_errmsg(raw) : "cannot open");
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db.get(),
+                         "SELECT s.output_folder FROM studies s JOIN visits v USING (study_uid) "
+                         "WHERE s.status = 'done' ORDER BY v.patient_key, v.visit_number;",
+                         -1, &statement, nullptr) != SQLITE_OK)
+    throw bad(sqlite3_errmsg(db.get()));
+  const Stmt select(statement);
+  std::vector<fs::path> folders;
+  int step = SQLITE_ROW;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(select.get(), 0);
+    if (text != nullptr) folders.push_back(database.parent_path() / reinterpret_cast<const char*>(text));
+  }
+  if (step != SQLITE_DONE) throw bad(sqlite3_errmsg(db.get()));
+  if (folders.empty()) throw core::MyoError(database.string(), "the cohort database holds no analysed study",
+                                            core::ErrorKind::input);
+  return folders;
+}
+
+std::vector<fs::path> expand_cohort_databases(const std::vector<fs::path>& inputs) {
+  std::vector<fs::path> out;
+  for (const auto& input : inputs) {
+    std::error_code ec;
+    if (!fs::is_regular_file(input, ec)) {
+      out.push_back(input);
+      continue;
+    }
+    const auto folders = cohort_analysis_folders(input);
+    out.insert(out.end(), folders.begin(), folders.end());
+  }
+  return out;
+}
 
 MergeSummary merge_batches(const std::vector<fs::path>& inputs, const fs::path& output) {
   MergeSummary summary;
@@ -669,7 +805,7 @@ MergeSummary merge_batches(const std::vector<fs::path>& inputs, const fs::path& 
     else
       ++summary.failures;
   }
-  detail::update_cohort(output, nullptr, {});
+  (void)detail::update_cohort(output, nullptr, {});
   // Carry the runs of every input over (ATTACH; run_id is unique per run, so merging twice adds nothing).
   {
     Database db(output / "cohort.sqlite");

@@ -107,6 +107,19 @@ std::vector<fs::path> result_files(const fs::path& dir) {
   return files;
 }
 
+// The node's cohort (cohort.csv, cohort.sqlite with patients, visits and the review table, review.csv), rebuilt by
+// the code batch uses after each study; a failure is logged and never stops the node.
+void record_in_cohort(const fs::path& output, const std::string& key) {
+  try {
+    const auto to_review = detail::update_cohort(output, nullptr, {}, detail::CohortLayout::serve);
+    if (std::binary_search(to_review.begin(), to_review.end(), key))
+      log::warn("serve: {}: the segmentation flagged muscles of low confidence; listed for review in {}", key,
+                (output / "review.csv").string());
+  } catch (const std::exception& e) {
+    log::error("serve: {}: cohort not updated: {}", key, e.what());
+  }
+}
+
 }  // namespace
 
 ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
@@ -233,6 +246,7 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
     std::error_code ec;
     fs::create_directories(out, ec);
     core::write_file_atomically(out / "serve.json", j.dump(2) + "\n");
+    record_in_cohort(options.output, r.key);
   };
 
   while (!stop.load() && !listener_error) {
@@ -293,6 +307,10 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
             summary.instances_received, summary.studies_analysed, summary.studies_failed, summary.studies_incomplete,
             summary.objects_sent);
   return summary;
+}
+
+void update_serve_cohort(const fs::path& output) {
+  detail::update_cohort(output, nullptr, {}, detail::CohortLayout::serve);
 }
 
 }  // namespace myo::pipeline

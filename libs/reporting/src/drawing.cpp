@@ -43,15 +43,15 @@ void legend(cairo_t* cr, double right_edge, double y) {
   }
 }
 
-void line(cairo_t* cr, double x0, double y0, double x1, double y1, Rgb colour, double width) {
+}  // namespace
+
+void stroke_line(cairo_t* cr, double x0, double y0, double x1, double y1, Rgb colour, double width) {
   set_colour(cr, colour);
   cairo_set_line_width(cr, width);
   cairo_move_to(cr, x0, y0);
   cairo_line_to(cr, x1, y1);
   cairo_stroke(cr);
 }
-
-}  // namespace
 
 LayoutPtr make_layout(cairo_t* cr, const std::string& text, const char* font, double width, PangoAlignment align) {
   LayoutPtr layout(pango_cairo_create_layout(cr));
@@ -127,7 +127,7 @@ void draw_bar_chart(cairo_t* cr, double width, double height, const BarChart& ch
   const auto y_of = [&](double v) { return top + plot_h * (1 - std::clamp(v, 0.0, axis_max) / axis_max); };
   // Grid and y ticks.
   for (double t = 0; t <= axis_max + 1e-9; t += step) {
-    line(cr, left, y_of(t), left + plot_w, y_of(t), t == 0 ? kGrey : kLightGrey, t == 0 ? 0.8 : 0.5);
+    stroke_line(cr, left, y_of(t), left + plot_w, y_of(t), t == 0 ? kGrey : kLightGrey, t == 0 ? 0.8 : 0.5);
     auto label = make_layout(cr, fmt::format("{:.0f}", t), "DejaVu Sans 7", 24, PANGO_ALIGN_RIGHT);
     draw_layout(cr, label.get(), left - 28, y_of(t) - layout_size(label.get()).second / 2, kGrey);
   }
@@ -223,7 +223,7 @@ void draw_profile_chart(cairo_t* cr, double width, double /*height*/, const Prof
     const auto x_of = [&](double mm) { return left + (right - left) * (mm - lo) / (hi - lo); };
     const auto y_of = [&](double v) { return bottom - (bottom - top) * std::clamp(v, 0.0, axis_max) / axis_max; };
     for (const double t : {0.0, axis_max / 2, axis_max}) {
-      line(cr, left, y_of(t), right, y_of(t), t == 0 ? kGrey : kLightGrey, t == 0 ? 0.8 : 0.5);
+      stroke_line(cr, left, y_of(t), right, y_of(t), t == 0 ? kGrey : kLightGrey, t == 0 ? 0.8 : 0.5);
       auto label = make_layout(cr, fmt::format("{:.0f}", t), "DejaVu Sans 6.5", 20, PANGO_ALIGN_RIGHT);
       draw_layout(cr, label.get(), left - 23, y_of(t) - layout_size(label.get()).second / 2, kGrey);
     }

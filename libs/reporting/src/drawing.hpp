@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "myo/reporting/page_document.hpp"
+
 namespace myo::reporting::detail {
 
 struct GObjectDeleter {
@@ -48,6 +50,9 @@ void draw_layout(cairo_t* cr, PangoLayout* layout, double x, double y, Rgb colou
 double draw_text(cairo_t* cr, const std::string& text, const char* font, double x, double y, double width,
                  Rgb colour = kBlack, PangoAlignment align = PANGO_ALIGN_LEFT);
 
+// A straight line from (x0, y0) to (x1, y1).
+void stroke_line(cairo_t* cr, double x0, double y0, double x1, double y1, Rgb colour, double width);
+
 // Renders `draw` (in points, origin top-left, w x h) into PNG bytes at `scale` pixels per point.
 [[nodiscard]] std::string render_png(double width, double height, double scale,
                                      const std::function<void(cairo_t*)>& draw);
@@ -74,5 +79,11 @@ struct ProfileChart {
 };
 [[nodiscard]] double profile_chart_height(const ProfileChart& chart, double width);
 void draw_profile_chart(cairo_t* cr, double width, double height, const ProfileChart& chart);
+
+// A time chart (time_chart.cpp): title, the plot, month ticks, then one row per bar; its height follows its bars.
+[[nodiscard]] double time_chart_height(const TimeChart& chart);
+void draw_time_chart(cairo_t* cr, double width, const TimeChart& chart);
+// One row of colour keys (a short line, dashed or not, and the label), cut where the width ends.
+void draw_time_legend(cairo_t* cr, double width, const std::vector<TimeSeries>& entries);
 
 }  // namespace myo::reporting::detail

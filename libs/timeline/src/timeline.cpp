@@ -92,7 +92,8 @@ json patient_json(const PatientTimeline& t) {
   for (const auto& g : t.trends)
     trends.push_back({{"group", g.group}, {"side", g.side}, {"fat_fraction", trend_json(g.fat_fraction)},
                       {"edema", trend_json(g.edema)}});
-  return {{"number", t.number}, {"page", fmt::format("timeline-{}.html", t.number)}, {"patient_key", t.patient.key},
+  return {{"number", t.number}, {"page", fmt::format("timeline-{}.html", t.number)},
+          {"pdf", fmt::format("timeline-{}.pdf", t.number)}, {"patient_key", t.patient.key},
           {"visits", visits}, {"clinical_events", events}, {"treatments", treatments}, {"trends", trends},
           {"sentences", t.sentences}};
 }
@@ -133,24 +134,46 @@ std::string timeline_json(const Timeline& timeline) {
              .dump(2) + "\n";
 }
 
+namespace {
+
+// The rows of one patient's MRI measures: per group, side, metric and visit, with the change since the previous visit.
+std::string measure_rows(const PatientTimeline& t) {
+  std::string out;
+  const auto& visits = t.patient.visits;
+  for (const auto& g : t.trends)
+    for (const auto& [metric, trend] :
+         {std::pair{"fat_fraction_pct", &g.fat_fraction}, std::pair{"edema_fraction_pct", &g.edema}})
+      for (std::size_t v = 0; v < visits.size(); ++v) {
+        if (!trend->values_pct[v]) continue;
+        const auto step = std::find_if(trend->steps.begin(), trend->steps.end(),
+                                       [&](const MeasureChange& c) { return c.to_visit == v; });
+        out += fmt::format("{},{},{},{:.1f},{},{},{},{:.2f},{},{}\n", t.number, v + 1,
+                           core::to_iso(visits[v].study_date),
+                           months_between(visits.front().study_date, visits[v].study_date), g.group, g.side, metric,
+                           *trend->values_pct[v],
+                           step == trend->steps.end() ? std::string() : fmt::format("{:.2f}", step->change_points),
+                           step == trend->steps.end() ? "" : step->beyond_limit ? "yes" : "no");
+      }
+  return out;
+}
+
+// The clinical numbers (CK, strength scores) as rows without a visit, metric = the event kind, dated by the event.
+std::string clinical_rows(const PatientTimeline& t) {
+  std::string out;
+  const auto& first = t.patient.visits.front().study_date;
+  for (const auto& e : t.events)
+    if (e.value_number)
+      out += fmt::format("{},,{},{:.1f},,,{},{:g},,\n", t.number, core::to_iso(e.date), months_between(first, e.date),
+                         to_string(e.kind), *e.value_number);
+  return out;
+}
+
+}  // namespace
+
 std::string timeline_csv(const Timeline& timeline) {
   std::string out = "patient,visit,study_date,months_from_first,group,side,metric,value,change_from_previous,"
                     "beyond_limit\n";
-  for (const auto& t : timeline.patients) {
-    const auto& visits = t.patient.visits;
-    for (const auto& g : t.trends)
-      for (const auto& [metric, trend] : {std::pair{"fat_fraction_pct", &g.fat_fraction}, std::pair{"edema_fraction_pct", &g.edema}})
-        for (std::size_t v = 0; v < visits.size(); ++v) {
-          if (!trend->values_pct[v]) continue;
-          const auto step = std::find_if(trend->steps.begin(), trend->steps.end(),
-                                         [&](const MeasureChange& c) { return c.to_visit == v; });
-          out += fmt::format("{},{},{},{:.1f},{},{},{},{:.2f},{},{}\n", t.number, v + 1, core::to_iso(visits[v].study_date),
-                             months_between(visits.front().study_date, visits[v].study_date), g.group, g.side, metric,
-                             *trend->values_pct[v],
-                             step == trend->steps.end() ? std::string() : fmt::format("{:.2f}", step->change_points),
-                             step == trend->steps.end() ? "" : step->beyond_limit ? "yes" : "no");
-        }
-  }
+  for (const auto& t : timeline.patients) out += measure_rows(t) + clinical_rows(t);
   return out;
 }
 
@@ -162,8 +185,10 @@ void write_timeline(const Timeline& timeline, const fs::path& output) {
     const auto& folder = transaction.staging();
     core::write_file_atomically(folder / "timeline.json", timeline_json(timeline));
     core::write_file_atomically(folder / "timeline.csv", timeline_csv(timeline));
-    for (const auto& p : timeline.patients)
+    for (const auto& p : timeline.patients) {
       core::write_file_atomically(folder / fmt::format("timeline-{}.html", p.number), timeline_html(p, timeline.limits));
+      write_timeline_pdf(p, timeline.limits, folder / fmt::format("timeline-{}.pdf", p.number));
+    }
   } catch (const core::MyoError& e) {
     throw transaction.in_target_terms(e);
   }

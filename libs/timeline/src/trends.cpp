@@ -63,10 +63,59 @@ std::string movement(const MeasureChange& c) {
   return fmt::format("{} from {:.0f} % to {:.0f} %", c.change_points > 0 ? "rose" : "fell", c.before_pct, c.after_pct);
 }
 
+// Both sides in one phrase: "fell from 48 % to 2 % (right) and 45 % to 3 % (left)".
+std::string movement_both(const MeasureChange& right, const MeasureChange& left) {
+  return fmt::format("{} (right) and {:.0f} % to {:.0f} % (left)", movement(right), left.before_pct, left.after_pct);
+}
+
 // The change's interval in words (its months are back to whole days first).
 std::string interval_of(const MeasureChange& c) {
   const long days = std::lround(c.months * core::kDaysPerMonth);
   return interval_words(core::date_from_days(0), core::date_from_days(days));
+}
+
+// The first-to-last change of a measure when it went beyond its limit, else null.
+const MeasureChange* moved(const MeasureTrend& t) {
+  return t.overall && t.overall->beyond_limit ? &*t.overall : nullptr;
+}
+
+// Whether two sides' changes read as one: both absent, or both in the same direction between the same visits.
+bool same_way(const MeasureChange* a, const MeasureChange* b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  return (a->change_points > 0) == (b->change_points > 0) && a->from_visit == b->from_visit &&
+         a->to_visit == b->to_visit;
+}
+
+// "Edema in the WHERE EDEMA over N months while their fat fraction FAT." (either part may be absent; INTERVAL is the
+// change whose interval is named).
+std::string sentence(const std::string& where, const std::string& edema, const std::string& fat,
+                     const MeasureChange& interval) {
+  if (!edema.empty() && !fat.empty())
+    return fmt::format("Edema in the {} {} over {} while their fat fraction {}.", where, edema, interval_of(interval),
+                       fat);
+  if (!edema.empty()) return fmt::format("Edema in the {} {} over {}.", where, edema, interval_of(interval));
+  return fmt::format("Fat fraction in the {} {} over {}.", where, fat, interval_of(interval));
+}
+
+std::string one_side(const GroupTrend& t) {
+  const auto* edema = moved(t.edema);
+  const auto* fat = moved(t.fat_fraction);
+  return sentence(sentence_name(t.group) + " (" + t.side + ")", edema ? movement(*edema) : "",
+                  fat ? movement(*fat) : "", edema ? *edema : *fat);
+}
+
+// Right and left of one group changed the same way: one sentence keeping both sides' numbers.
+std::string both_sides(const GroupTrend& right, const GroupTrend& left) {
+  const auto* edema = moved(right.edema);
+  const auto* fat = moved(right.fat_fraction);
+  return sentence(sentence_name(right.group), edema ? movement_both(*edema, *moved(left.edema)) : "",
+                  fat ? movement_both(*fat, *moved(left.fat_fraction)) : "", edema ? *edema : *fat);
+}
+
+bool pair_reads_as_one(const GroupTrend& right, const GroupTrend& left) {
+  return right.group == left.group && right.side == "right" && left.side == "left" &&
+         same_way(moved(right.edema), moved(left.edema)) &&
+         same_way(moved(right.fat_fraction), moved(left.fat_fraction));
 }
 
 }  // namespace
@@ -105,19 +154,14 @@ std::vector<GroupTrend> group_trends(const Patient& patient, const core::Repeata
 
 std::vector<std::string> describe_trends(const std::vector<GroupTrend>& trends) {
   std::vector<std::string> sentences;
-  for (const auto& t : trends) {
-    const auto& edema = t.edema.overall;
-    const auto& fat = t.fat_fraction.overall;
-    const bool edema_moved = edema && edema->beyond_limit, fat_moved = fat && fat->beyond_limit;
-    if (!edema_moved && !fat_moved) continue;
-    const std::string where = sentence_name(t.group) + " (" + t.side + ")";
-    if (edema_moved && fat_moved)
-      sentences.push_back(fmt::format("Edema in the {} {} over {} while their fat fraction {}.", where,
-                                      movement(*edema), interval_of(*edema), movement(*fat)));
-    else if (edema_moved)
-      sentences.push_back(fmt::format("Edema in the {} {} over {}.", where, movement(*edema), interval_of(*edema)));
-    else
-      sentences.push_back(fmt::format("Fat fraction in the {} {} over {}.", where, movement(*fat), interval_of(*fat)));
+  for (std::size_t i = 0; i < trends.size(); ++i) {
+    const auto& t = trends[i];
+    if (moved(t.edema) == nullptr && moved(t.fat_fraction) == nullptr) continue;
+    if (i + 1 < trends.size() && pair_reads_as_one(t, trends[i + 1])) {
+      sentences.push_back(both_sides(t, trends[++i]));
+      continue;
+    }
+    sentences.push_back(one_side(t));
   }
   const bool comparable = std::any_of(trends.begin(), trends.end(), [](const GroupTrend& t) {
     return t.fat_fraction.overall.has_value() || t.edema.overall.has_value();

@@ -88,6 +88,14 @@ struct BatchSummary {
 // Rebuilds OUT/cohort.csv and upserts OUT/cohort.sqlite from the done studies in OUT/studies/ (run_batch calls it).
 void update_cohort(const std::filesystem::path& output);
 
+// The analysis folders of the done studies a cohort database (OUT/cohort.sqlite of batch or serve) lists, by patient
+// and visit number, resolved against the database's folder. Throws core::MyoError (input) naming DATABASE when it
+// cannot be read as a cohort database or lists no analysed study.
+[[nodiscard]] std::vector<std::filesystem::path> cohort_analysis_folders(const std::filesystem::path& database);
+// INPUTS with every file among them read as a cohort database and replaced by its analysis folders (`timeline`).
+[[nodiscard]] std::vector<std::filesystem::path> expand_cohort_databases(
+    const std::vector<std::filesystem::path>& inputs);
+
 struct MergeSummary {
   std::size_t studies = 0;    // done studies in the merged folder
   std::size_t conflicts = 0;  // the same study done in two inputs: the most recently finished one is kept

@@ -9,6 +9,9 @@
 //         instances analysed, analysis number, objects sent; or status "incomplete" for a study whose last sender
 //         aborted or vanished, with the reason: not analysed until it is sent again),
 //         OUT/logs/<key>.log (the worker's log). <key> = study_key(Study Instance UID), never a raw tag value.
+//         After each study the node's cohort is rebuilt by the code batch uses (libs/pipeline/cohort_schema.md):
+//         OUT/cohort.csv, OUT/errors.csv, OUT/cohort.sqlite (studies, measurements, patients, visits, review) and
+//         OUT/review.csv, the studies whose muscles the segmentation flagged as low-confidence.
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -62,5 +65,10 @@ struct ServeSummary {
 // Runs until `stop` becomes true (e.g. set by SIGINT/SIGTERM) or run_seconds elapse; finishes the analysis that is
 // running, then returns. Throws core::MyoError when the port cannot be opened or the folders cannot be created.
 ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop);
+
+// Rebuilds the node's cohort in OUTPUT from its OUTPUT/<key>/serve.json records (analysed studies are done, failed
+// ones failed, incomplete ones absent); serve calls it after each study. Throws core::MyoError (output) when the
+// files cannot be written.
+void update_serve_cohort(const std::filesystem::path& output);
 
 }  // namespace myo::pipeline

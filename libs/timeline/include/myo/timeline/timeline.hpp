@@ -1,6 +1,6 @@
 #pragma once
 // A timeline: each patient's visits, clinical events, treatment periods and trends, and the files `myoscope timeline`
-// writes from it (timeline.json, timeline.csv, timeline-<n>.html).
+// writes from it (timeline.json, timeline.csv, timeline-<n>.html and timeline-<n>.pdf).
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -43,8 +43,12 @@ struct TimelineRequest {
 [[nodiscard]] std::string timeline_csv(const Timeline& timeline);
 // One self-contained page (inline SVG and CSS) for one patient.
 [[nodiscard]] std::string timeline_html(const PatientTimeline& patient, const core::RepeatabilityLimits& limits);
+// The same page as an A4 PDF (charts drawn, sentences as text), written atomically to PATH. Output errors:
+// core::MyoError (output) naming PATH.
+void write_timeline_pdf(const PatientTimeline& patient, const core::RepeatabilityLimits& limits,
+                        const std::filesystem::path& path);
 
-// Writes all three into OUTPUT as one transaction (core::OutputFolderTransaction). Output errors: core::MyoError
+// Writes them all into OUTPUT as one transaction (core::OutputFolderTransaction). Output errors: core::MyoError
 // (output) naming OUTPUT.
 void write_timeline(const Timeline& timeline, const std::filesystem::path& output);
 

@@ -38,8 +38,10 @@ struct GroupTrend {
 [[nodiscard]] std::vector<GroupTrend> group_trends(const Patient& patient, const core::RepeatabilityLimits& limits);
 
 // Sentences on the first-to-last changes beyond the limits, e.g. "Edema in the adductors (right) fell from 40 % to
-// 12 % over 9 months while their fat fraction rose from 22 % to 27 %." One sentence when nothing changed beyond them,
-// and one when no measure was taken at two visits (a single visit).
+// 12 % over 9 months while their fat fraction rose from 22 % to 27 %." When right and left of a group changed the same
+// way (the same measures beyond the limits, in the same direction, between the same visits) one sentence keeps both
+// sides' numbers: "Edema in the adductors fell from 48 % to 2 % (right) and 45 % to 3 % (left) over 15 months."
+// One sentence when nothing changed beyond them, and one when no measure was taken at two visits (a single visit).
 [[nodiscard]] std::vector<std::string> describe_trends(const std::vector<GroupTrend>& trends);
 
 // Months between two dates (mean Gregorian month), and as words: "9 months", "1 month", "12 days".

@@ -44,6 +44,14 @@ class TempDir {
 // The non-zero labels present in `volume`, in increasing order.
 [[nodiscard]] std::vector<std::uint16_t> labels_present(const core::LabelVolume& volume);
 
+// Whether a command-line tool is on the PATH (tests that call it GTEST_SKIP with a reason when it is not).
+[[nodiscard]] bool have_tool(const std::string& name);
+// The standard output of a shell command (empty when it cannot be started).
+[[nodiscard]] std::string command_output(const std::string& command);
+// The text of a PDF as pdftotext (poppler-utils) reads it, whitespace runs collapsed to one space (layout breaks lines
+// anywhere). Check have_tool("pdftotext") first.
+[[nodiscard]] std::string pdf_text(const std::filesystem::path& pdf);
+
 [[nodiscard]] std::filesystem::path source_dir();
 [[nodiscard]] std::filesystem::path binary_dir();
 
