@@ -577,11 +577,12 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   clock.lap("outputs");
 
   // The muscle group surfaces as glTF (no X display needed): report.html's 3D map, and a file for any glTF viewer.
+  // Made on the pool while report.pdf is written (VTK's surfaces and Cairo's pages share nothing); report.html,
+  // which embeds it, waits for it.
   fs::path scene_glb;
-  if (options.write_reports && !segmentation.labels.voxels.empty() && !report.muscles.empty()) {
-    scene_glb = rendering::export_scene(figure_input, out_dir / "scene.glb", {}).glb;
-    clock.lap("scene");
-  }
+  core::TaskGroup scene;
+  if (options.write_reports && !segmentation.labels.voxels.empty() && !report.muscles.empty())
+    scene.run([&] { scene_glb = rendering::export_scene(figure_input, out_dir / "scene.glb", {}).glb; });
 
   // Follow-up: changes against an earlier analysis of the same patient, flagged beyond repeatability.
   std::optional<Comparison> comparison;
@@ -602,7 +603,6 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
       extras.patient = reporting::PatientHeader{study->patient_name, study->patient_id, study->patient_birth_date,
                                                 study->accession_number};
     for (const auto& f : figures) extras.figures.push_back({f.path, f.caption});
-    extras.scene_glb = scene_glb;
     if (comparison) {
       reporting::FollowUp follow_up;
       follow_up.baseline_study_date = comparison->baseline_study_date;
@@ -616,13 +616,21 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
       follow_up.sentences = comparison->sentences;
       extras.follow_up = std::move(follow_up);
     }
+    std::optional<std::string> failure;
     try {
       reporting::write_pdf_report(report, extras, out_dir / "report.pdf");
-      reporting::write_html_report(report, extras, out_dir / "report.html");
     } catch (const std::exception& e) {
-      warn(std::string("report documents skipped: ") + e.what());
+      failure = e.what();
     }
-    clock.lap("report_documents");
+    scene.wait();  // a failed scene fails the analysis, as any missing output that is not a document
+    extras.scene_glb = scene_glb;
+    try {
+      if (!failure) reporting::write_html_report(report, extras, out_dir / "report.html");
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (failure) warn("report documents skipped: " + *failure);
+    clock.lap("report_documents");  // with scene.glb, made meanwhile
   }
 
   // The figures as a DICOM secondary capture and what a radiologist reads in the PACS, beside the SEG, SR and
