@@ -24,7 +24,7 @@ double share_done(const pipeline::AnalyzeOptions& o, std::string_view stage) {
   std::vector<std::string_view> stages{"load", "segmentation", "quantification", "water_t2"};
   if (o.write_figures) stages.push_back("figures");
   stages.push_back("outputs");
-  if (o.write_reports) stages.insert(stages.end(), {"scene", "report_documents"});
+  if (o.write_reports) stages.push_back("report_documents");
   if (o.write_dicom) stages.push_back("dicom_results");
   const auto at = std::find(stages.begin(), stages.end(), stage);
   return at == stages.end() ? 0.0 : static_cast<double>(at - stages.begin() + 1) / static_cast<double>(stages.size());

@@ -4,9 +4,7 @@
 # Usage: bash testing/benchmarks/bench_convert.sh [build-dir] [dicom-folder]
 # Method: without a folder, `myoscope phantom` (Siemens, IMNM, seed 1) generates a study into a temporary folder.
 # The files are read once before timing (warm page cache). Each converter writes into a RAM folder; the best wall
-# time of 3 runs is kept and printed with the ratio ours / dcm2niix. analyze runs once with all cores and once with
-# --threads 1 (under Xvfb when there is no display); its stages come from report.json (provenance.stage_seconds),
-# its CPU share from /usr/bin/time. Targets, printed and never asserted (a machine busy with other work gives upper
+# time of 3 runs is kept and printed with the ratio ours / dcm2niix. Then bench_analyze.sh times analyze. Targets, printed and never asserted (a machine busy with other work gives upper
 # bounds): convert -z n <= dcm2niix -z n; convert -z y <= 0.7 x dcm2niix -z y; analyze's stages within 8 s.
 set -euo pipefail
 repetitions=3
@@ -57,25 +55,5 @@ for mode in n y; do
            m, o, om, t, tm, r, g, (r <= g) ? "met" : "NOT met" }'
 done
 
-display=()
-[ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null && display=(xvfb-run -a -s "-screen 0 1280x1024x24")
-# analyze with all cores (the default) and with --threads 1: stage times side by side, and the share of the cores
-# each run kept busy (CPU time / wall time, from /usr/bin/time).
-for threads in 0 1; do
-  /usr/bin/time -f "%e %P" -o "$work/time-$threads.txt" "${display[@]}" "$myoscope" analyze "$dicom" \
-    -o "$work/analysis-$threads" --threads "$threads" >"$work/log.txt" 2>&1 || { cat "$work/log.txt" >&2; exit 1; }
-done
-echo "analyze: load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs"
-/usr/bin/python3 - "$work" <<'PY'
-import json, sys
-runs = {t: json.load(open(f"{sys.argv[1]}/analysis-{t}/report.json"))["provenance"] for t in ("0", "1")}
-times = {t: open(f"{sys.argv[1]}/time-{t}.txt").read().split() for t in ("0", "1")}
-print(f"analyze stages (report.json provenance.stage_seconds), all {runs['0']['threads']} cores vs --threads 1:")
-for name, s in runs["0"]["stage_seconds"].items():
-    print(f"  {name:<24} {s:7.2f} s  {runs['1']['stage_seconds'].get(name, float('nan')):7.2f} s")
-total = {t: sum(r["stage_seconds"].values()) for t, r in runs.items()}
-print(f"  {'sum of stages':<24} {total['0']:7.2f} s  {total['1']:7.2f} s  budget 8 s (all cores): "
-      f"{'met' if total['0'] <= 8 else 'NOT met'}")
-print(f"  {'whole process':<24} {float(times['0'][0]):7.2f} s  {float(times['1'][0]):7.2f} s  "
-      f"CPU {times['0'][1]} vs {times['1'][1]}")
-PY
+# analyze's stages, wall and CPU time, against the 8 s budget (on the given folder, else on the standard study).
+bash "$root/testing/benchmarks/bench_analyze.sh" "${1:-$root/build}" ${2:+"$2"}

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "myo/core/muscle_catalog.hpp"
+#include "myo/core/parallel.hpp"
 #include "myo/quantification/quantify.hpp"
 
 using namespace myo;
@@ -111,6 +112,22 @@ TEST(WaterFatSwap, ASwapInAFattyThighIsFoundAndItsMuscleStaysFatty) {
   ASSERT_EQ(r.method.swap_regions.size(), 1U);
   EXPECT_EQ(r.method.swap_regions.front().side, "right");
   EXPECT_NEAR(right_quadriceps_ff(r), 85.0, 1.5);
+}
+
+TEST(WaterFatSwap, ThreadCountDoesNotChangeTheDetection) {
+  // The vote fields are smoothed line by line on the thread pool: each block's sum is made on one thread in a fixed
+  // order, so the swapped voxels and the region's figures are the same, bit for bit, serial or parallel.
+  const auto t = make_thighs(0.85, 0.05, 40.0);
+  core::set_thread_count(1);
+  const auto serial = quantification::detect_water_fat_swaps(t.labels, t.water, t.fat);
+  core::set_thread_count(4);
+  const auto parallel = quantification::detect_water_fat_swaps(t.labels, t.water, t.fat);
+  core::set_thread_count(0);
+  ASSERT_EQ(serial.regions.size(), 1U);
+  ASSERT_EQ(parallel.regions.size(), 1U);
+  EXPECT_TRUE(serial.swapped.voxels == parallel.swapped.voxels);
+  EXPECT_EQ(serial.regions.front().volume_ml, parallel.regions.front().volume_ml);
+  EXPECT_EQ(serial.regions.front().muscle_volume_ml, parallel.regions.front().muscle_volume_ml);
 }
 
 TEST(WaterFatSwap, CleanStudyHasNoSwap) {

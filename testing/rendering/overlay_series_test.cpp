@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "myo/core/parallel.hpp"
 #include "myo/rendering/overlay_series.hpp"
 #include "phantom.hpp"
 
@@ -110,6 +111,22 @@ TEST(OverlaySeries, VoxelOrderDoesNotChangeTheImages) {
   std::size_t differing = 0;
   for (std::size_t o = 0; o < sa.pixels.rgb.size(); ++o) differing += sa.pixels.rgb[o] != sb.pixels.rgb[o] ? 1 : 0;
   EXPECT_LT(differing, sa.pixels.rgb.size() / 100);
+}
+
+// The slices are composed in parallel and lettered afterwards on one thread (VTK's text renderer is shared): the
+// same images, placements and order whatever the thread count.
+TEST(OverlaySeries, ThreadCountDoesNotChangeTheImages) {
+  const auto phantom = make_thigh_phantom();
+  myo::core::set_thread_count(1);
+  const auto serial = myo::rendering::render_overlay_series(phantom.input());
+  myo::core::set_thread_count(4);
+  const auto parallel = myo::rendering::render_overlay_series(phantom.input());
+  myo::core::set_thread_count(0);
+  ASSERT_EQ(serial.size(), parallel.size());
+  for (std::size_t n = 0; n < serial.size(); ++n) {
+    EXPECT_TRUE(serial[n].pixels.rgb == parallel[n].pixels.rgb) << "slice " << n;
+    EXPECT_EQ(serial[n].placement.first_pixel_mm, parallel[n].placement.first_pixel_mm) << "slice " << n;
+  }
 }
 
 }  // namespace

@@ -48,29 +48,35 @@ using dicom::SeriesInfo;
 
 namespace {
 
-// Wall time of each stage, and the process's peak resident memory when it ends (a high-water mark: a stage's
-// own peak is where the figure rises).
+// Wall time and CPU time (user + system, all threads) of each stage, and the process's peak resident memory when it
+// ends (a high-water mark: a stage's own peak is where the figure rises).
 // Each lap is also told to the progress callback, when there is one.
 class StageClock {
  public:
-  StageClock(std::map<std::string, double>& sink, std::map<std::string, double>& peak_rss_mib,
-             std::function<void(const StageProgress&)> on_stage)
-      : sink_(sink), peak_rss_mib_(peak_rss_mib), on_stage_(std::move(on_stage)) {}
+  StageClock(reporting::Report& report, std::function<void(const StageProgress&)> on_stage)
+      : report_(report), on_stage_(std::move(on_stage)) {}
   void lap(const std::string& stage) {
     const auto now = std::chrono::steady_clock::now();
-    sink_[stage] = std::chrono::duration<double>(now - last_).count();
+    report_.stage_seconds[stage] = std::chrono::duration<double>(now - last_).count();
     last_ = now;
     rusage usage{};
-    if (getrusage(RUSAGE_SELF, &usage) == 0) peak_rss_mib_[stage] = static_cast<double>(usage.ru_maxrss) / 1024.0;
-    if (on_stage_) on_stage_({stage, sink_[stage], std::chrono::duration<double>(now - start_).count()});
+    if (getrusage(RUSAGE_SELF, &usage) == 0) {
+      report_.stage_peak_rss_mib[stage] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+      const double cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+      report_.stage_cpu_seconds[stage] = cpu - last_cpu_;
+      last_cpu_ = cpu;
+    }
+    if (on_stage_)
+      on_stage_({stage, report_.stage_seconds[stage], std::chrono::duration<double>(now - start_).count()});
   }
 
  private:
-  std::map<std::string, double>& sink_;
-  std::map<std::string, double>& peak_rss_mib_;
+  static double seconds(const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); }
+  reporting::Report& report_;
   std::function<void(const StageProgress&)> on_stage_;
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_ = start_;
+  double last_cpu_ = 0;  // the process's CPU seconds at the last lap (from its start at the first)
 };
 
 // A series for display (viewer, figures) as unsigned 16-bit integers: scanner magnitudes are integers already, and a
@@ -241,7 +247,7 @@ void write_dicom_volumes(const segmentation::SegmentationResult& segmentation,
 AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTransaction& folder) {
   AnalyzeOutcome outcome;
   reporting::Report report;
-  StageClock clock(report.stage_seconds, report.stage_peak_rss_mib, options.on_stage);
+  StageClock clock(report, options.on_stage);
 
   // Scan and load: the series chosen by role, brought onto the reference series' grid.
   auto channels = load_study_channels(options.input, options.role_overrides, options.study_instance_uid);
@@ -571,11 +577,12 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   clock.lap("outputs");
 
   // The muscle group surfaces as glTF (no X display needed): report.html's 3D map, and a file for any glTF viewer.
+  // Made on the pool while report.pdf is written (VTK's surfaces and Cairo's pages share nothing); report.html,
+  // which embeds it, waits for it.
   fs::path scene_glb;
-  if (options.write_reports && !segmentation.labels.voxels.empty() && !report.muscles.empty()) {
-    scene_glb = rendering::export_scene(figure_input, out_dir / "scene.glb", {}).glb;
-    clock.lap("scene");
-  }
+  core::TaskGroup scene;
+  if (options.write_reports && !segmentation.labels.voxels.empty() && !report.muscles.empty())
+    scene.run([&] { scene_glb = rendering::export_scene(figure_input, out_dir / "scene.glb", {}).glb; });
 
   // Follow-up: changes against an earlier analysis of the same patient, flagged beyond repeatability.
   std::optional<Comparison> comparison;
@@ -596,7 +603,6 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
       extras.patient = reporting::PatientHeader{study->patient_name, study->patient_id, study->patient_birth_date,
                                                 study->accession_number};
     for (const auto& f : figures) extras.figures.push_back({f.path, f.caption});
-    extras.scene_glb = scene_glb;
     if (comparison) {
       reporting::FollowUp follow_up;
       follow_up.baseline_study_date = comparison->baseline_study_date;
@@ -610,13 +616,21 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
       follow_up.sentences = comparison->sentences;
       extras.follow_up = std::move(follow_up);
     }
+    std::optional<std::string> failure;
     try {
       reporting::write_pdf_report(report, extras, out_dir / "report.pdf");
-      reporting::write_html_report(report, extras, out_dir / "report.html");
     } catch (const std::exception& e) {
-      warn(std::string("report documents skipped: ") + e.what());
+      failure = e.what();
     }
-    clock.lap("report_documents");
+    scene.wait();  // a failed scene fails the analysis, as any missing output that is not a document
+    extras.scene_glb = scene_glb;
+    try {
+      if (!failure) reporting::write_html_report(report, extras, out_dir / "report.html");
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (failure) warn("report documents skipped: " + *failure);
+    clock.lap("report_documents");  // with scene.glb, made meanwhile
   }
 
   // The figures as a DICOM secondary capture and what a radiologist reads in the PACS, beside the SEG, SR and

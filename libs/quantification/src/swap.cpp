@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "myo/core/parallel.hpp"
 #include "myo/core/statistics.hpp"
 
 namespace myo::quantification {
@@ -44,6 +45,8 @@ struct Blocks {
 };
 
 // Gaussian smoothing of a block map, one axis after the other (sigma in mm, truncated at three sigma).
+// Each line along the axis is spread from its non-zero blocks: most of a map is empty, and an output block still
+// sums its neighbours in the order of their position (a plain convolution's sum, to the bit). Lines run on the pool.
 std::vector<double> smooth(const Blocks& b, std::vector<double> values, double sigma_mm) {
   for (std::size_t axis = 0; axis < 3; ++axis) {
     const double sigma = sigma_mm / b.block_mm[axis];
@@ -52,15 +55,24 @@ std::vector<double> smooth(const Blocks& b, std::vector<double> values, double s
     for (long d = -reach; d <= reach; ++d)
       kernel.push_back(std::exp(-0.5 * static_cast<double>(d * d) / (sigma * sigma)));
     const std::size_t stride = axis == 0 ? 1 : axis == 1 ? b.size[0] : b.size[0] * b.size[1];
+    const auto length = static_cast<long>(b.size[axis]);
+    const std::size_t lines = values.size() / b.size[axis];
+    // Line l starts at the block whose coordinate along the axis is 0.
+    const auto line_start = [&](std::size_t l) { return l % stride + l / stride * stride * b.size[axis]; };
     std::vector<double> out(values.size(), 0.0);
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      const auto at = static_cast<long>((i / stride) % b.size[axis]);
-      for (long d = -reach; d <= reach; ++d) {
-        const long p = at + d;
-        if (p < 0 || p >= static_cast<long>(b.size[axis])) continue;
-        out[i] += kernel[static_cast<std::size_t>(d + reach)] * values[i + static_cast<std::size_t>(p - at) * stride];
+    constexpr std::size_t kLinesPerTask = 64;
+    core::parallel_for(static_cast<int>((lines + kLinesPerTask - 1) / kLinesPerTask), [&](int task) {
+      const std::size_t end = std::min(lines, (static_cast<std::size_t>(task) + 1) * kLinesPerTask);
+      for (std::size_t l = static_cast<std::size_t>(task) * kLinesPerTask; l < end; ++l) {
+        const std::size_t start = line_start(l);
+        for (long p = 0; p < length; ++p) {
+          const double v = values[start + static_cast<std::size_t>(p) * stride];
+          if (v == 0.0) continue;
+          for (long q = std::max(0L, p - reach); q <= std::min(length - 1, p + reach); ++q)
+            out[start + static_cast<std::size_t>(q) * stride] += kernel[static_cast<std::size_t>(p - q + reach)] * v;
+        }
       }
-    }
+    });
     values = std::move(out);
   }
   return values;

@@ -9,6 +9,7 @@
 
 #include "figures_internal.hpp"
 #include "myo/core/error.hpp"
+#include "myo/core/parallel.hpp"
 #include "slice_planes.hpp"
 
 namespace myo::rendering {
@@ -147,13 +148,21 @@ std::vector<OverlaySlice> render_overlay_series(const FigureInput& input, const 
   layers.window = detail::robust_window(*layers.background);
 
   const AxialSampling sampling = axial_sampling(input.labels->geometry, series);
+  // The images on the pool, slice by slice; the lettering after, on this thread (VTK's text renderer is shared).
+  std::vector<Canvas> canvases;
+  canvases.reserve(static_cast<std::size_t>(sampling.slices));
+  for (int k = 0; k < sampling.slices; ++k)
+    canvases.emplace_back(sampling.width, sampling.height + series.legend_height_px, detail::kBlack);
+  core::parallel_for(sampling.slices, [&](int k) {
+    auto& canvas = canvases[static_cast<std::size_t>(k)];
+    detail::draw_plane(canvas, 0, 0, sampling.plane(k), layers);
+    if (input.edema_mask) draw_edema_hatching(canvas, sampling.plane(k), *input.edema_mask);
+  });
   std::vector<OverlaySlice> out;
   out.reserve(static_cast<std::size_t>(sampling.slices));
   for (int k = 0; k < sampling.slices; ++k) {
     const Plane plane = sampling.plane(k);
-    Canvas canvas(plane.width, plane.height + series.legend_height_px, detail::kBlack);
-    detail::draw_plane(canvas, 0, 0, plane, layers);
-    if (input.edema_mask) draw_edema_hatching(canvas, plane, *input.edema_mask);
+    auto& canvas = canvases[static_cast<std::size_t>(k)];
     detail::orientation_letters(canvas, 0, 0, plane.width, plane.height, plane);
     draw_legend(canvas, plane.height, input, layers.info, plane.centre[2]);
     OverlaySlice slice;

@@ -338,7 +338,10 @@ std::string to_json_text(const Report& r) {
       {"warnings", r.warnings},
       {"problems", r.problems},
       {"provenance",
-       {{"stage_seconds", r.stage_seconds}, {"stage_peak_rss_mib", r.stage_peak_rss_mib}, {"threads", r.threads}}}};
+       {{"stage_seconds", r.stage_seconds},
+        {"stage_cpu_seconds", r.stage_cpu_seconds},
+        {"stage_peak_rss_mib", r.stage_peak_rss_mib},
+        {"threads", r.threads}}}};
   // Descriptions come from DICOM tags, which need not be UTF-8 (ISO_IR 100): invalid bytes become U+FFFD.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -175,7 +175,7 @@ std::vector<std::uint8_t> paste(const std::vector<float>& probabilities, int cla
       for (int x = 0; x < w.columns; ++x) {
         const float p = probabilities[c * window_plane + static_cast<std::size_t>(r) * w.columns + x];
         out[c * plane + static_cast<std::size_t>(r + w.row0) * grid.columns + x + w.col0] =
-            static_cast<std::uint8_t>(std::lround(std::clamp(p, 0.0F, 1.0F) * 255));
+            round_to_byte(std::clamp(p, 0.0F, 1.0F) * 255);
       }
   return out;
 }

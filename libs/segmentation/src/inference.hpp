@@ -44,6 +44,12 @@ struct BodyExtent {
 // includes the first and last, at most that far apart.
 [[nodiscard]] std::vector<int> inference_schedule(const core::Geometry& g, double max_step_mm);
 
+// std::lround of a value in [0, 255.5), as a byte, without the library call: v + 0.5 is exact in double, so its
+// truncation is lround's result (the probabilities of every pixel pass here).
+[[nodiscard]] inline std::uint8_t round_to_byte(float v) {
+  return static_cast<std::uint8_t>(static_cast<double>(v) + 0.5);
+}
+
 // Class probabilities per inferred slice and view, x 255, [class][row][column] on the network grid.
 struct SliceProbabilities {
   int slice = 0;

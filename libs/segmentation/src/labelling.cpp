@@ -68,7 +68,7 @@ void classify_slice(const core::Geometry& g, const NetworkGrid& grid, const std:
       }
       out.first[voxel] = static_cast<std::uint8_t>(best[0]);
       out.second[voxel] = static_cast<std::uint8_t>(best[1] == best[0] ? 0 : best[1]);
-      out.probability[voxel] = static_cast<std::uint8_t>(std::lround(255 * mixed[static_cast<std::size_t>(best[0])]));
+      out.probability[voxel] = round_to_byte(255 * mixed[static_cast<std::size_t>(best[0])]);
     }
 }
 

@@ -5,34 +5,56 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <mutex>
+#include <new>
+#include <utility>
 
 #include "myo/core/error.hpp"
 
 namespace myo::segmentation::detail {
 namespace {
 
+// Leaves new elements uninitialised instead of zero-filling them: every feature map and column buffer is written
+// whole before it is read, and filling them (on every growth and recycling) cost as much as the packing for BLAS.
+template <class T>
+struct NoFill : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = NoFill<U>;
+  };
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using Floats = std::vector<float, NoFill<float>>;
+
 // Buffers are recycled per thread: fresh multi-megabyte allocations for every convolution spent more time in page
 // faults and zero-filling than in the matrix products.
 class BufferPool {
  public:
-  std::vector<float> take(std::size_t n) {
+  Floats take(std::size_t n) {
     auto best = free_.end();
     for (auto it = free_.begin(); it != free_.end(); ++it)
       if (it->capacity() >= n && (best == free_.end() || it->capacity() < best->capacity())) best = it;
-    if (best == free_.end()) return std::vector<float>(n);
-    std::vector<float> v = std::move(*best);
+    if (best == free_.end()) return Floats(n);
+    Floats v = std::move(*best);
     free_.erase(best);
     v.resize(n);
     return v;
   }
-  void give(std::vector<float>&& v) {
+  void give(Floats&& v) {
     v.resize(v.capacity());  // a later take() then shrinks it, which fills nothing
     if (!v.empty()) free_.push_back(std::move(v));
   }
 
  private:
-  std::vector<std::vector<float>> free_;
+  std::vector<Floats> free_;
 };
 
 BufferPool& pool() {
@@ -42,7 +64,7 @@ BufferPool& pool() {
 
 struct FeatureMap {
   int channels = 0, rows = 0, columns = 0;
-  std::vector<float> data;  // [channel][row][column]
+  Floats data;  // [channel][row][column]
   FeatureMap() = default;
   FeatureMap(int c, int r, int w)
       : channels(c), rows(r), columns(w), data(pool().take(static_cast<std::size_t>(c) * r * w)) {}
@@ -59,10 +81,10 @@ struct FeatureMap {
 };
 
 // Columns of the 3x3 neighbourhoods (zero outside the image): [(channel, ky, kx)][row * columns + column].
-void im2col(const FeatureMap& in, std::vector<float>& cols) {
+void im2col(const FeatureMap& in, Floats& cols) {
   const int h = in.rows, w = in.columns;
   const std::size_t size = static_cast<std::size_t>(in.channels) * 9 * in.plane();
-  if (cols.size() < size) cols.resize(size);  // only ever grows: resizing up zero-fills
+  if (cols.size() < size) cols.resize(size);  // only ever grows
   float* out = cols.data();
   for (int c = 0; c < in.channels; ++c) {
     const float* src = in.data.data() + c * in.plane();
@@ -88,7 +110,7 @@ FeatureMap convolve(const Convolution& conv, const FeatureMap& in, bool relu) {
   const auto n = static_cast<int>(in.plane());
   const int k = conv.in_channels * conv.kernel * conv.kernel;
   const float* b = in.data.data();
-  thread_local std::vector<float> cols;
+  thread_local Floats cols;
   if (conv.kernel == 3) {
     im2col(in, cols);
     b = cols.data();

@@ -141,6 +141,7 @@ struct Report {
   // Outputs that were asked for but not written (e.g. figures without a display): the run ends with exit code 4.
   std::vector<std::string> problems;
   std::map<std::string, double> stage_seconds;  // provenance: wall time of each stage
+  std::map<std::string, double> stage_cpu_seconds;  // provenance: CPU time (user + system, all threads) of each stage
   std::map<std::string, double> stage_peak_rss_mib;  // provenance: the process's peak memory at the end of each stage
   unsigned threads = 0;  // provenance: the thread count the analysis ran with (`--threads`, 0 = unknown)
 };
