@@ -33,9 +33,6 @@ struct EditOutcome {
   std::size_t voxels_changed = 0;   // by this log
 };
 
-// The corrected versions of an analysis folder, oldest first ("corrected-1", "corrected-2", ...).
-[[nodiscard]] std::vector<std::string> corrected_versions(const std::filesystem::path& analysis);
-
 // Validates the log (an input error naming the file and the edit's index), replays it on the latest version's label
 // map and requantifies into the next version. Errors name the file concerned (core::MyoError).
 [[nodiscard]] EditOutcome edit_analysis(const EditOptions& options);
