@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "myo/core/analysis_files.hpp"
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/files.hpp"
 #include "myo/pipeline/compare.hpp"
@@ -49,9 +50,9 @@ CommandRunner add_compare_command(CLI::App& root) {
                                show(g.volume_change_percent), flags);
     }
     for (const auto& s : c.sentences) std::cout << s << '\n';
-    const auto target = options->output.empty()
-                            ? (std::filesystem::is_directory(options->followup) ? options->followup : options->followup.parent_path()) / "comparison.json"
-                            : options->output;
+    const auto& followup = options->followup;
+    const auto folder = std::filesystem::is_directory(followup) ? followup : followup.parent_path();
+    const auto target = options->output.empty() ? folder / core::analysis_files::kComparison : options->output;
     core::write_file_atomically(target, pipeline::comparison_to_json(c));
     return core::kExitOk;
   };

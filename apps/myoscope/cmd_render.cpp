@@ -7,13 +7,9 @@
 #include "commands.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/exit_codes.hpp"
-#include "myo/core/log.hpp"
-#include "myo/core/muscle_catalog.hpp"
-#include "myo/core/nifti_io.hpp"
-#include "myo/core/resample.hpp"
+#include "myo/pipeline/analysis_folder.hpp"
 #include "myo/rendering/figures.hpp"
 #include "myo/rendering/scene_export.hpp"
-#include "myo/reporting/report.hpp"
 
 namespace myo::app {
 namespace fs = std::filesystem;
@@ -27,18 +23,13 @@ struct RenderOptions {
   bool scene = false;
 };
 
-// The first of `names` present in `dir`, read onto the labels' grid (resampled explicitly when it differs).
-std::optional<core::ImageVolume> read_optional(const fs::path& dir, std::initializer_list<const char*> names,
-                                               const core::Geometry& grid) {
-  for (const char* name : names) {
-    const fs::path path = dir / name;
-    if (!fs::exists(path)) continue;
-    auto image = core::read_image(path);
-    if (!image.geometry.same_grid(grid)) image = core::resample_to(image, grid);
-    log::debug("render: using {}", path.string());
-    return image;
-  }
-  return std::nullopt;
+// The first display series of `names` the folder holds, else null.
+const core::ImageVolume* display_series(const pipeline::AnalysisContents& analysis,
+                                        std::initializer_list<const char*> names) {
+  for (const std::string name : names)
+    for (const auto& [series, image] : analysis.display_series)
+      if (series == name) return &image;
+  return nullptr;
 }
 
 }  // namespace
@@ -65,30 +56,16 @@ CommandRunner add_render_command(CLI::App& root) {
     const fs::path& dir = options->analysis;
     const fs::path out = options->output.empty() ? dir / "figures" : options->output;
     if (!fs::is_directory(dir)) throw core::MyoError(dir.string(), "not a folder");
-    const auto labels = core::read_labels(dir / "labels.nii.gz");
-    const auto ff = read_optional(dir, {"fat_fraction.nii.gz"}, labels.geometry);
-    const auto anatomy = read_optional(dir, {"anatomy.nii.gz", "water.nii.gz", "t1.nii.gz"}, labels.geometry);
-    const auto stir = read_optional(dir, {"stir.nii.gz"}, labels.geometry);
-    std::optional<core::MaskVolume> edema;
-    if (const auto mask = read_optional(dir, {"edema_mask.nii.gz"}, labels.geometry)) {
-      edema = core::MaskVolume(mask->geometry, 0);
-      for (std::size_t i = 0; i < mask->voxels.size(); ++i) edema->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
-    }
-    std::optional<core::MaskVolume> bone;  // femur and pelvis, drawn as context in the 3D map
-    if (const auto mask = read_optional(dir, {"bone.nii.gz"}, labels.geometry)) {
-      bone = core::MaskVolume(mask->geometry, 0);
-      for (std::size_t i = 0; i < mask->voxels.size(); ++i) bone->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
-    }
+    const auto analysis = pipeline::AnalysisFolder(dir).read(pipeline::kAllMaps);
 
     rendering::FigureInput input;
-    input.labels = &labels;
-    input.fat_fraction_pct = ff ? &*ff : nullptr;
-    input.anatomy = anatomy ? &*anatomy : nullptr;  // without it the fat map is its own background
-    input.stir = stir ? &*stir : nullptr;
-    input.edema_mask = edema ? &*edema : nullptr;
-    input.bone = bone ? &*bone : nullptr;
-    for (const auto& m : reporting::read_report_muscles(dir / "report.json"))
-      input.measurements.push_back(reporting::to_measurement(m));
+    input.labels = &analysis.labels;
+    input.fat_fraction_pct = analysis.fat_fraction_pct ? &*analysis.fat_fraction_pct : nullptr;
+    input.anatomy = display_series(analysis, {"water", "t1"});  // without it the fat map is its own background
+    input.stir = display_series(analysis, {"stir"});
+    input.edema_mask = analysis.edema_mask ? &*analysis.edema_mask : nullptr;
+    input.bone = analysis.bone ? &*analysis.bone : nullptr;  // femur and pelvis, drawn as context in the 3D map
+    input.measurements = analysis.measurements;
     rendering::FigureParams params;
     if (!options->metric.empty()) params.metrics = {*rendering::metric_from_string(options->metric)};
 

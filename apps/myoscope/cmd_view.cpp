@@ -13,14 +13,11 @@
 #include "myo/core/error.hpp"
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/log.hpp"
-#include "myo/core/muscle_catalog.hpp"
-#include "myo/core/nifti_io.hpp"
-#include "myo/core/resample.hpp"
+#include "myo/pipeline/analysis_folder.hpp"
 #include "myo/pipeline/analyze.hpp"
 #include "myo/pipeline/edit_analysis.hpp"
 #include "myo/rendering/figures.hpp"
 #include "myo/rendering/viewer.hpp"
-#include "myo/reporting/report.hpp"
 
 namespace myo::app {
 namespace fs = std::filesystem;
@@ -47,49 +44,15 @@ struct ViewOptions {
   int width = 1400, height = 1000;
 };
 
-// Everything the viewer shows, read from an analysis folder; volumes not on the labels' grid are resampled
-// explicitly (and said so).
-struct AnalysisFolder {
-  core::LabelVolume labels;
-  std::vector<std::pair<std::string, core::ImageVolume>> series;
-  std::optional<core::ImageVolume> fat_fraction;
-  std::optional<core::MaskVolume> edema;
-  std::optional<core::MaskVolume> bone;
-  std::vector<quantification::GroupMeasurement> measurements;
-};
-
-std::optional<core::ImageVolume> read_on_grid(const fs::path& path, const core::Geometry& grid) {
-  if (!fs::exists(path)) return std::nullopt;
-  auto image = core::read_image(path);
-  if (!image.geometry.same_grid(grid)) {
-    log::warn("view: {} is not on the labels' grid; resampled for display", path.string());
-    image = core::resample_to(image, grid);
-  }
-  return image;
-}
-
-AnalysisFolder read_analysis(const fs::path& dir) {
-  AnalysisFolder a;
-  a.labels = core::read_labels(dir / "labels.nii.gz");
-  const auto& grid = a.labels.geometry;
-  for (const char* name : {"water", "t1", "stir"})
-    if (auto image = read_on_grid(dir / (std::string(name) + ".nii.gz"), grid)) a.series.emplace_back(name, *image);
-  a.fat_fraction = read_on_grid(dir / "fat_fraction.nii.gz", grid);
-  if (a.fat_fraction) a.series.emplace_back("fat_fraction", *a.fat_fraction);
-  if (const auto mask = read_on_grid(dir / "edema_mask.nii.gz", grid)) {
-    a.edema = core::MaskVolume(mask->geometry, 0);
-    for (std::size_t i = 0; i < mask->voxels.size(); ++i) a.edema->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
-  }
-  if (const auto mask = read_on_grid(dir / "bone.nii.gz", grid)) {
-    a.bone = core::MaskVolume(mask->geometry, 0);
-    for (std::size_t i = 0; i < mask->voxels.size(); ++i) a.bone->voxels[i] = mask->voxels[i] > 0.5F ? 1 : 0;
-  }
-  if (a.series.empty())
+// Everything the viewer shows, read from an analysis folder (pipeline::AnalysisFolder): the display series, then
+// the fat fraction as a series of its own.
+pipeline::AnalysisContents read_analysis(const fs::path& dir) {
+  auto a = pipeline::AnalysisFolder(dir).read(pipeline::kAllMaps);
+  if (a.fat_fraction_pct) a.display_series.emplace_back("fat_fraction", *a.fat_fraction_pct);
+  if (a.display_series.empty())
     throw core::MyoError(dir.string(),
                          "no series to show (water, t1, stir or fat_fraction .nii.gz); re-run "
                          "`myoscope analyze` without --no-maps");
-  for (const auto& m : reporting::read_report_muscles(dir / "report.json"))
-    a.measurements.push_back(reporting::to_measurement(m));
   return a;
 }
 
@@ -195,7 +158,7 @@ CommandRunner add_view_command(CLI::App& root) {
     fs::path dir = options->path;
     TemporaryFolder temporary;
     if (!fs::exists(dir)) throw core::MyoError(dir.string(), "does not exist");
-    if (!fs::exists(dir / "report.json")) {
+    if (!pipeline::AnalysisFolder(dir).has_report()) {
       // A DICOM study: analyse it (no figures, documents or DICOM results: only what the viewer shows).
       pipeline::AnalyzeOptions analyze;
       analyze.input = dir;
@@ -218,9 +181,9 @@ CommandRunner add_view_command(CLI::App& root) {
 
     rendering::ViewerInput input;
     input.labels = &analysis.labels;
-    for (const auto& [name, image] : analysis.series) input.series.push_back({name, &image});
-    input.fat_fraction_pct = analysis.fat_fraction ? &*analysis.fat_fraction : nullptr;
-    input.edema_mask = analysis.edema ? &*analysis.edema : nullptr;
+    for (const auto& [name, image] : analysis.display_series) input.series.push_back({name, &image});
+    input.fat_fraction_pct = analysis.fat_fraction_pct ? &*analysis.fat_fraction_pct : nullptr;
+    input.edema_mask = analysis.edema_mask ? &*analysis.edema_mask : nullptr;
     input.bone = analysis.bone ? &*analysis.bone : nullptr;
     input.measurements = analysis.measurements;
     input.title = fs::absolute(options->path).lexically_normal().filename().string();

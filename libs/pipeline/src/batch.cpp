@@ -1,6 +1,7 @@
 // Batch runner: scan a root, partition by shard, analyse each study in a worker process, record a manifest per
 // study, then gather the cohort. See myo/pipeline/batch.hpp for the layout of the output folder.
 #include "myo/pipeline/batch.hpp"
+#include "myo/pipeline/analysis_folder.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -266,7 +267,7 @@ BatchSummary run_batch(const BatchOptions& options) {
     if (manifest && !options.force && manifest->status == "done" && manifest->study_instance_uid == job.uid &&
         manifest->software_version == version && manifest->git_revision == revision &&
         json::parse(manifest->parameters) == json::parse(parameters) &&
-        fs::exists(studies_dir / job.key / "report.json")) {
+        AnalysisFolder(studies_dir / job.key).has_report()) {
       ++summary.skipped;
       log::debug("{}: already done with the same version and parameters, skipped", job.key);
       continue;
@@ -341,7 +342,7 @@ BatchSummary run_batch(const BatchOptions& options) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
     // 0 = done; 4 = done but some of the study's files were unreadable (analyze lists them in report.json).
     const bool ok =
-        (exit_code == core::kExitOk || exit_code == core::kExitPartial) && fs::exists(out_dir / "report.json");
+        (exit_code == core::kExitOk || exit_code == core::kExitPartial) && AnalysisFolder(out_dir).has_report();
     detail::Manifest m{r.job.uid, r.job.key,  ok ? "done" : "failed", exit_code,         "",     version,
                        revision,  parameters, r.started_utc,          detail::utc_now(), seconds};
     if (!ok) {

@@ -1,4 +1,5 @@
 #include "myo/pipeline/compare.hpp"
+#include "myo/pipeline/analysis_folder.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,24 +17,20 @@ using nlohmann::json;
 
 namespace {
 
+// An analysis folder's report.json, or FOLDER itself when it names a report file.
 fs::path report_in(const fs::path& folder) {
-  const fs::path path = fs::is_directory(folder) ? folder / "report.json" : folder;
+  const fs::path path = fs::is_directory(folder) ? AnalysisFolder(folder).file(core::analysis_files::kReport) : folder;
   if (!fs::exists(path)) throw core::MyoError(path.string(), "not found (expected an analysis folder)");
   return path;
 }
 
-struct StudyOfReport {
-  std::string uid, date, patient_pseudonym;
-};
-
-StudyOfReport study_of(const fs::path& report) {
-  const auto doc = json::parse(core::read_text_file(report), nullptr, false);
-  if (doc.is_discarded() || !doc.contains("study") || !doc["study"].is_object()) return {};
-  const auto& study = doc["study"];
-  const auto text = [&](const char* key) {
-    return study.contains(key) && study[key].is_string() ? study[key].get<std::string>() : std::string();
-  };
-  return {text("study_instance_uid"), text("study_date"), text("patient_pseudonym")};
+// The study a report records; nothing when it cannot be read (reading its muscles then names the problem).
+RecordedStudy study_of(const fs::path& report) {
+  try {
+    return read_recorded_study(report);
+  } catch (const core::MyoError&) {
+    return {};
+  }
 }
 
 }  // namespace
@@ -72,7 +69,7 @@ Comparison compare_analyses(const fs::path& baseline, const fs::path& followup, 
   std::vector<FollowUpMeasurement> after;
   for (const auto& m : reporting::read_report_muscles(followup_report))
     after.push_back({m.group, m.side, m.volume_ml, m.fat_fraction_pct, m.edema_fraction_pct});
-  return compare_with_baseline(baseline, after, study.uid, study.date, limits);
+  return compare_with_baseline(baseline, after, study.study_instance_uid, study.study_date, limits);
 }
 
 Comparison compare_with_baseline(const fs::path& baseline, const std::vector<FollowUpMeasurement>& after,
@@ -83,8 +80,8 @@ Comparison compare_with_baseline(const fs::path& baseline, const std::vector<Fol
   Comparison c;
   c.limits = limits;
   const auto baseline_study = study_of(baseline_report);
-  c.baseline_study_uid = baseline_study.uid;
-  c.baseline_study_date = baseline_study.date;
+  c.baseline_study_uid = baseline_study.study_instance_uid;
+  c.baseline_study_date = baseline_study.study_date;
   c.followup_study_uid = followup_study_uid;
   c.followup_study_date = followup_study_date;
 

@@ -1,7 +1,7 @@
 #include "myo/pipeline/edit_analysis.hpp"
+#include "myo/pipeline/analysis_folder.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <set>
@@ -15,51 +15,18 @@
 
 namespace myo::pipeline {
 namespace fs = std::filesystem;
+namespace files = core::analysis_files;
 namespace {
 
-constexpr const char* kVersionPrefix = "corrected-";
-
-// N of a folder named "corrected-N" (N >= 1, digits only); 0 for any other name.
-int version_number(const std::string& name) {
-  const std::string prefix = kVersionPrefix;
-  if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() || name.size() > prefix.size() + 6) return 0;
-  const auto digits = name.substr(prefix.size());
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) || digits[0] == '0')
-    return 0;
-  return std::stoi(digits);
-}
-
 // The automatic version's label map: the single muscles when the segmentation wrote them, else the groups.
-fs::path automatic_label_map(const fs::path& analysis) {
-  for (const char* name : {"muscle_labels.nii.gz", "labels.nii.gz"})
-    if (fs::is_regular_file(analysis / name)) return analysis / name;
-  throw core::MyoError(analysis.string(), "holds no label map (labels.nii.gz): not an analysis folder");
-}
-
-// What report.json says about the study: its folder (unless de-identified) and Study Instance UID.
-struct RecordedStudy {
-  std::string path;
-  std::string study_instance_uid;
-};
-
-RecordedStudy recorded_study(const fs::path& report_file) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(core::read_text_file(report_file));
-  } catch (const nlohmann::json::exception& e) {
-    throw core::MyoError(report_file.string(), std::string("not a readable report: ") + e.what());
-  }
-  RecordedStudy study;
-  const auto text = [](const nlohmann::json& j) { return j.is_string() ? j.get<std::string>() : std::string(); };
-  if (doc.contains("input") && doc["input"].is_object() && doc["input"].contains("path"))
-    study.path = text(doc["input"]["path"]);
-  if (doc.contains("study") && doc["study"].is_object() && doc["study"].contains("study_instance_uid"))
-    study.study_instance_uid = text(doc["study"]["study_instance_uid"]);
-  return study;
+fs::path automatic_label_map(const AnalysisFolder& analysis) {
+  for (const auto name : {files::kMuscleLabels, files::kLabels})
+    if (fs::is_regular_file(analysis.file(name))) return analysis.file(name);
+  throw core::MyoError(analysis.path().string(), "holds no label map (labels.nii.gz): not an analysis folder");
 }
 
 fs::path study_folder(const EditOptions& options, const RecordedStudy& recorded, const fs::path& report_file) {
-  const fs::path study = options.study.empty() ? fs::path(recorded.path) : options.study;
+  const fs::path study = options.study.empty() ? fs::path(recorded.input_path) : options.study;
   if (study.empty())
     throw core::MyoError(report_file.string(), "records no study folder (de-identified, or written by an older "
                                                "version): give the study with --study DIR");
@@ -75,51 +42,41 @@ std::string reader_of(const EditOptions& options, const editing::EditLog& log) {
   return readers.size() == 1 ? *readers.begin() : std::string();
 }
 
-void refuse_non_analysis(const fs::path& analysis) {
-  if (!fs::is_regular_file(analysis / "report.json"))
-    throw core::MyoError(analysis.string(), "holds no report.json: not an analysis folder written by analyze");
-  if (fs::exists(analysis / "edit_log.json"))
-    throw core::MyoError(analysis.string(), "is a corrected version; give the analysis folder that holds it (" +
-                                                analysis.parent_path().string() + ")");
+void refuse_non_analysis(const AnalysisFolder& analysis) {
+  const auto& dir = analysis.path();
+  if (!analysis.has_report())
+    throw core::MyoError(dir.string(), "holds no report.json: not an analysis folder written by analyze");
+  if (fs::exists(analysis.file(files::kEditLog)))
+    throw core::MyoError(dir.string(), "is a corrected version; give the analysis folder that holds it (" +
+                                           dir.parent_path().string() + ")");
 }
 
 }  // namespace
 
-std::vector<std::string> corrected_versions(const fs::path& analysis) {
-  std::vector<std::pair<int, std::string>> found;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(analysis, ec)) {
-    const auto name = entry.path().filename().string();
-    if (const int n = version_number(name); n > 0 && entry.is_directory()) found.emplace_back(n, name);
-  }
-  std::sort(found.begin(), found.end());
-  std::vector<std::string> names;
-  for (auto& f : found) names.push_back(std::move(f.second));
-  return names;
-}
-
 fs::path latest_label_map(const fs::path& analysis) {
-  const auto versions = corrected_versions(analysis);
-  return versions.empty() ? automatic_label_map(analysis) : analysis / versions.back() / "corrected_labels.nii.gz";
+  const AnalysisFolder folder(analysis);
+  const auto versions = folder.corrected_versions();
+  return versions.empty() ? automatic_label_map(folder)
+                          : AnalysisFolder(folder.file(versions.back())).file(files::kCorrectedLabels);
 }
 
 fs::path editable_analysis(const fs::path& shown) {
   auto folder = fs::absolute(shown).lexically_normal();
   if (folder.filename().empty()) folder = folder.parent_path();
-  const bool corrected = fs::exists(folder / "edit_log.json");
-  const fs::path analysis = corrected ? folder.parent_path() : folder;
+  const bool corrected = fs::exists(folder / files::kEditLog);
+  const AnalysisFolder analysis(corrected ? folder.parent_path() : folder);
   refuse_non_analysis(analysis);
-  const auto versions = corrected_versions(analysis);
+  const auto versions = analysis.corrected_versions();
   const std::string latest = versions.empty() ? std::string() : versions.back();
   if (corrected ? folder.filename() != latest : !latest.empty())
     throw core::MyoError(folder.string(), "is not the latest version of the analysis; corrections apply to the latest: "
-                                          "open " + (analysis / latest).string());
-  return analysis;
+                                          "open " + analysis.file(latest).string());
+  return analysis.path();
 }
 
 EditOutcome save_edits(const editing::EditLog& log, EditOptions options) {
-  const auto versions = corrected_versions(options.analysis);
-  const int next = versions.empty() ? 1 : version_number(versions.back()) + 1;
+  const auto versions = AnalysisFolder(options.analysis).corrected_versions();
+  const int next = versions.empty() ? 1 : AnalysisFolder::corrected_version_number(versions.back()) + 1;
   options.edit_log = options.analysis / fmt::format("edits-{}.json", next);
   core::write_file_atomically(options.edit_log, editing::to_json_text(log));
   log::info("edit: {} edits written to {}", log.edits.size(), options.edit_log.string());
@@ -127,10 +84,11 @@ EditOutcome save_edits(const editing::EditLog& log, EditOptions options) {
 }
 
 EditOutcome edit_analysis(const EditOptions& options) {
-  refuse_non_analysis(options.analysis);
+  const AnalysisFolder analysis(options.analysis);
+  refuse_non_analysis(analysis);
   const auto log = editing::read_edit_log(options.edit_log);  // validated before anything else is read
-  const auto versions = corrected_versions(options.analysis);
-  const fs::path automatic = automatic_label_map(options.analysis);
+  const auto versions = analysis.corrected_versions();
+  const fs::path automatic = automatic_label_map(analysis);
   const fs::path source = latest_label_map(options.analysis);
 
   ReaderCorrection correction;
@@ -142,17 +100,17 @@ EditOutcome edit_analysis(const EditOptions& options) {
   correction.edit_count = log.edits.size();
   correction.reader = reader_of(options, log);
   correction.edited_from = versions.empty() ? "automatic" : versions.back();
-  correction.automatic_segmentation = options.analysis / "dicom" / "segmentation.dcm";
+  correction.automatic_segmentation = analysis.file(files::kDicom) / files::kDicomSegmentation;
   log::info("edit: {} edits changed {} voxels of the {} version", log.edits.size(), correction.voxels_changed,
             correction.edited_from);
 
-  const fs::path report_file = options.analysis / "report.json";
-  const auto recorded = recorded_study(report_file);
+  const fs::path report_file = analysis.file(files::kReport);
+  const auto recorded = analysis.study();
   AnalyzeOptions analyze;
   analyze.input = study_folder(options, recorded, report_file);
   analyze.study_instance_uid = recorded.study_instance_uid;
-  const int next = versions.empty() ? 1 : version_number(versions.back()) + 1;
-  analyze.output = options.analysis / (kVersionPrefix + std::to_string(next));
+  const int next = versions.empty() ? 1 : AnalysisFolder::corrected_version_number(versions.back()) + 1;
+  analyze.output = analysis.file(AnalysisFolder::corrected_version_name(next));
   analyze.write_figures = options.write_figures;
   analyze.write_reports = options.write_reports;
   analyze.deidentify = options.deidentify;

@@ -1,4 +1,5 @@
 #include "myo/pipeline/evaluate.hpp"
+#include "myo/pipeline/analysis_folder.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -20,7 +21,8 @@ using nlohmann::json;
 
 namespace {
 
-fs::path find_file(const fs::path& folder, const std::string& name) {
+// FOLDER/NAME, else FOLDER/truth/NAME (a phantom's output folder holds its truth there).
+fs::path find_file(const fs::path& folder, std::string_view name) {
   for (const auto& candidate : {folder / name, folder / "truth" / name})
     if (fs::exists(candidate)) return candidate;
   throw core::MyoError((folder / name).string(), "not found");
@@ -66,11 +68,11 @@ std::map<std::pair<std::string, std::string>, TruthGroup> read_truth(const fs::p
 }  // namespace
 
 Evaluation evaluate(const fs::path& analysis, const fs::path& truth_folder) {
-  const auto measured_labels = core::read_labels(find_file(analysis, "labels.nii.gz"));
-  const auto truth_labels_raw = core::read_labels(find_file(truth_folder, "labels.nii.gz"));
+  const auto measured_labels = core::read_labels(find_file(analysis, core::analysis_files::kLabels));
+  const auto truth_labels_raw = core::read_labels(find_file(truth_folder, core::analysis_files::kLabels));
   // Compare on the analysis grid; the truth lies on the reference grid too, so this is normally a no-op.
   const auto truth_labels = core::resample_labels_to(truth_labels_raw, measured_labels.geometry);
-  const auto muscles = reporting::read_report_muscles(find_file(analysis, "report.json"));
+  const auto muscles = AnalysisFolder(find_file(analysis, core::analysis_files::kReport).parent_path()).muscles();
   const auto truth = read_truth(find_file(truth_folder, "truth.json"));
 
   const auto& catalog = core::MuscleCatalog::instance();

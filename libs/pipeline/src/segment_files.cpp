@@ -78,9 +78,10 @@ void segment_into(const SegmentFilesOptions& options, core::OutputFolderTransact
       {water ? &*water : nullptr, fat ? &*fat : nullptr, t1 ? &*t1 : nullptr, stir ? &*stir : nullptr}, params);
   for (const auto& w : result.warnings) log::warn("segmentation: {}", w);
   const auto& out = folder.staging();
-  core::write_labels(result.labels, out / "labels.nii.gz");
-  core::write_labels(result.muscle_labels, out / "muscle_labels.nii.gz");
-  core::write_file_atomically(out / "segmentation.json", summary_json(result, model ? model->origin() : "built-in"));
+  core::write_labels(result.labels, out / core::analysis_files::kLabels);
+  core::write_labels(result.muscle_labels, out / core::analysis_files::kMuscleLabels);
+  core::write_file_atomically(out / core::analysis_files::kSegmentationManifest,
+                              summary_json(result, model ? model->origin() : "built-in"));
   folder.commit();
 }
 

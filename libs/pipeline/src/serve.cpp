@@ -1,6 +1,7 @@
 // The DICOM node: a Storage SCP on a listener thread fills the spool; this thread watches for studies that have
 // gone quiet, analyses them one at a time in a worker process and sends the DICOM results on.
 #include "myo/pipeline/serve.hpp"
+#include "myo/pipeline/analysis_folder.hpp"
 
 #include <fmt/format.h>
 
@@ -206,7 +207,7 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
 
   const auto finish = [&](const Running& r, int exit_code) {
     const fs::path out = options.output / r.key;
-    const bool ok = (exit_code == core::kExitOk || exit_code == core::kExitPartial) && fs::exists(out / "report.json");
+    const bool ok = (exit_code == core::kExitOk || exit_code == core::kExitPartial) && AnalysisFolder(out).has_report();
     nlohmann::json j;
     j["study_instance_uid"] = r.uid;
     j["key"] = r.key;

@@ -245,6 +245,7 @@ std::string to_json_text(const Report& r) {
     water_t2["first_echo_dropped"] = f.first_echo_dropped;
     water_t2["fat_handling"] = f.fat_handling;
     water_t2["fat_t2_ms"] = f.fat_t2_ms;
+    water_t2["min_group_voxels"] = f.min_group_voxels;
     water_t2["noise_sigma"] = optional_number(f.noise_sigma);
     water_t2["fitted_voxels"] = f.fitted_voxels;
     water_t2["candidate_voxels"] = f.candidate_voxels;
@@ -300,6 +301,8 @@ std::string to_json_text(const Report& r) {
                  {"scanner_ff_map", r.quantification_method.scanner_ff_use.empty()
                                         ? json(nullptr)
                                         : json(r.quantification_method.scanner_ff_use)},
+                 {"scanner_ff_group_warn_points", p.scanner_ff_group_warn_points},
+                 {"scanner_ff_mean_warn_points", p.scanner_ff_mean_warn_points},
                  {"dixon_source", !dixon_images           ? json(nullptr)
                                   : r.water_fat_separation ? json("raw_echoes")
                                                            : json("scanner_water_fat")},

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "myo/core/analysis_files.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
@@ -46,7 +47,9 @@ std::string folder_name(const fs::path& folder) {
   return (normal.has_filename() ? normal.filename() : normal.parent_path().filename()).string();
 }
 
-bool is_analysis_folder(const fs::path& folder) { return fs::is_regular_file(folder / "report.json"); }
+bool is_analysis_folder(const fs::path& folder) {
+  return fs::is_regular_file(folder / core::analysis_files::kReport);
+}
 
 void collect_below(const fs::path& dir, int depth, std::vector<fs::path>& found) {
   std::vector<fs::path> children;
@@ -65,7 +68,7 @@ void collect_below(const fs::path& dir, int depth, std::vector<fs::path>& found)
 }  // namespace
 
 Visit read_visit(const fs::path& folder) {
-  const fs::path report = folder / "report.json";
+  const fs::path report = folder / core::analysis_files::kReport;
   if (!fs::is_regular_file(report)) throw core::MyoError(report.string(), "not found (expected an analysis folder)");
   json doc;
   try {

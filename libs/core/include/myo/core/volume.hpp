@@ -31,4 +31,14 @@ using ImageVolume = Volume<float>;
 using LabelVolume = Volume<std::uint16_t>;
 using MaskVolume = Volume<std::uint8_t>;
 
+// A 0/1 mask of the voxels above `above`, on the same grid: a mask read back from a NIfTI file as floats (0.5
+// splits 0 from 1), or every labelled voxel of a label map.
+template <class T>
+[[nodiscard]] MaskVolume to_mask(const Volume<T>& volume, double above = 0.5) {
+  MaskVolume mask(volume.geometry, 0);
+  for (std::size_t i = 0; i < volume.voxels.size(); ++i)
+    mask.voxels[i] = static_cast<double>(volume.voxels[i]) > above ? 1 : 0;
+  return mask;
+}
+
 }  // namespace myo::core

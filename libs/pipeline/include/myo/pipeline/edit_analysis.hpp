@@ -34,9 +34,6 @@ struct EditOutcome {
   std::size_t voxels_changed = 0;   // by this log
 };
 
-// The corrected versions of an analysis folder, oldest first ("corrected-1", "corrected-2", ...).
-[[nodiscard]] std::vector<std::string> corrected_versions(const std::filesystem::path& analysis);
-
 // The label map the next edit log applies to: the latest corrected version's corrected_labels.nii.gz, else the
 // automatic single muscles (muscle_labels.nii.gz) or groups (labels.nii.gz). Throws when the folder holds none.
 [[nodiscard]] std::filesystem::path latest_label_map(const std::filesystem::path& analysis);

@@ -57,6 +57,11 @@ struct QuantificationParams {
   // A channel covering less than this share of a label gives it no number (null, with a warning); above it, the
   // label's numbers are over the covered voxels.
   double min_covered_pct = kMinCoveredPct;
+  // The scanner's fat-fraction map as a cross-check of the Dixon fat fraction (scanner_ff_use "cross_check"): a
+  // warning names the groups where the two differ by more than the first (a swap the scanner missed, ...), and one
+  // says so when they differ by more than the second on average per group.
+  double scanner_ff_group_warn_points = 5.0;
+  double scanner_ff_mean_warn_points = 2.0;
 };
 
 struct GroupMeasurement {

@@ -34,6 +34,8 @@ struct WaterT2Params {
   // sqrt(S^2 + sigma^2), so this removes the first-order bias the least-squares fit sees (subtracting the full noise
   // power 2 sigma^2 over-corrects at low SNR).
   std::optional<double> noise_sigma;
+  // A group with fewer fitted voxels than this gets no water T2 (its median would rest on a handful of voxels).
+  std::size_t min_group_voxels = 10;
 };
 
 struct WaterT2Map {
@@ -59,6 +61,7 @@ struct WaterT2Method {
   std::string fat_handling;  // in words
   double fat_t2_ms = 151.0;
   double max_fat_fraction_pct = 60.0;
+  std::size_t min_group_voxels = 10;  // fewer fitted voxels: no water T2 for the group
   std::size_t fitted_voxels = 0;
   std::size_t candidate_voxels = 0;
   std::optional<double> noise_sigma;  // noise-floor correction applied with this sigma
