@@ -22,25 +22,26 @@ fs::path report_in(const fs::path& folder) {
   return path;
 }
 
-struct StudyOfReport {
-  std::string uid, date, patient_pseudonym;
-};
+}  // namespace
 
-StudyOfReport study_of(const fs::path& report) {
-  const auto doc = json::parse(core::read_text_file(report), nullptr, false);
-  if (doc.is_discarded() || !doc.contains("study") || !doc["study"].is_object()) return {};
+AnalysisStudy analysis_study(const fs::path& folder) {
+  AnalysisStudy out;
+  out.report = report_in(folder);
+  const auto doc = json::parse(core::read_text_file(out.report), nullptr, false);
+  if (doc.is_discarded() || !doc.contains("study") || !doc["study"].is_object()) return out;
   const auto& study = doc["study"];
   const auto text = [&](const char* key) {
     return study.contains(key) && study[key].is_string() ? study[key].get<std::string>() : std::string();
   };
-  return {text("study_instance_uid"), text("study_date"), text("patient_pseudonym")};
+  out.study_instance_uid = text("study_instance_uid");
+  out.study_date = text("study_date");
+  out.patient_pseudonym = text("patient_pseudonym");
+  return out;
 }
-
-}  // namespace
 
 void check_same_patient(const fs::path& baseline, const std::string& followup_pseudonym, bool allow_different_patient) {
   const auto baseline_report = report_in(baseline);
-  const auto before = study_of(baseline_report).patient_pseudonym;
+  const auto before = analysis_study(baseline_report).patient_pseudonym;
   if (before.empty() || followup_pseudonym.empty()) {
     log::warn("{}: the patient cannot be checked (no PatientID, IssuerOfPatientID or PatientBirthDate recorded{}); "
               "make sure both analyses are of one patient",
@@ -66,13 +67,12 @@ void check_same_patient(const fs::path& baseline, const std::string& followup_ps
 
 Comparison compare_analyses(const fs::path& baseline, const fs::path& followup, const RepeatabilityLimits& limits,
                             bool allow_different_patient) {
-  const auto followup_report = report_in(followup);
-  const auto study = study_of(followup_report);
+  const auto study = analysis_study(followup);
   check_same_patient(baseline, study.patient_pseudonym, allow_different_patient);
   std::vector<FollowUpMeasurement> after;
-  for (const auto& m : reporting::read_report_muscles(followup_report))
+  for (const auto& m : reporting::read_report_muscles(study.report))
     after.push_back({m.group, m.side, m.volume_ml, m.fat_fraction_pct, m.edema_fraction_pct});
-  return compare_with_baseline(baseline, after, study.uid, study.date, limits);
+  return compare_with_baseline(baseline, after, study.study_instance_uid, study.study_date, limits);
 }
 
 Comparison compare_with_baseline(const fs::path& baseline, const std::vector<FollowUpMeasurement>& after,
@@ -82,9 +82,9 @@ Comparison compare_with_baseline(const fs::path& baseline, const std::vector<Fol
   const auto before = reporting::read_report_muscles(baseline_report);
   Comparison c;
   c.limits = limits;
-  const auto baseline_study = study_of(baseline_report);
-  c.baseline_study_uid = baseline_study.uid;
-  c.baseline_study_date = baseline_study.date;
+  const auto baseline_study = analysis_study(baseline_report);
+  c.baseline_study_uid = baseline_study.study_instance_uid;
+  c.baseline_study_date = baseline_study.study_date;
   c.followup_study_uid = followup_study_uid;
   c.followup_study_date = followup_study_date;
 
@@ -99,14 +99,16 @@ Comparison compare_with_baseline(const fs::path& baseline, const std::vector<Fol
     const std::string name = b.group + " (" + b.side + ")";
     if (b.fat_fraction_pct && a->fat_fraction_pct) {
       g.fat_fraction_change_points = *a->fat_fraction_pct - *b.fat_fraction_pct;
-      if (std::abs(*g.fat_fraction_change_points) > limits.fat_fraction_points) {
+      g.fat_fraction_beyond_limits = std::abs(*g.fat_fraction_change_points) > limits.fat_fraction_points;
+      if (g.fat_fraction_beyond_limits) {
         g.flags.push_back(*g.fat_fraction_change_points > 0 ? "fat fraction increased" : "fat fraction decreased");
         if (*g.fat_fraction_change_points > 0) worse_fat.push_back(name);
       }
     }
     if (b.edema_fraction_pct && a->edema_fraction_pct) {
       g.edema_fraction_change_points = *a->edema_fraction_pct - *b.edema_fraction_pct;
-      if (std::abs(*g.edema_fraction_change_points) > limits.edema_fraction_points) {
+      g.edema_fraction_beyond_limits = std::abs(*g.edema_fraction_change_points) > limits.edema_fraction_points;
+      if (g.edema_fraction_beyond_limits) {
         const bool up = *g.edema_fraction_change_points > 0;
         g.flags.push_back(up ? "edema increased" : "edema decreased");
         (up ? worse_edema : better_edema).push_back(name);
