@@ -91,13 +91,8 @@ AnalysisFolder read_analysis(const fs::path& dir) {
 
 // The viewer's view of the change since the previous visit (the map stays owned by `visit`).
 rendering::ViewerChange viewer_change(const pipeline::PreviousVisit& visit) {
-  rendering::ViewerChange change;
-  for (const auto& g : visit.comparison.groups)
-    change.groups.push_back({g.group, g.side == "left" ? core::Side::left : core::Side::right,
-                             g.fat_fraction_change_points, g.edema_fraction_change_points,
-                             g.fat_fraction_beyond_limits, g.edema_fraction_beyond_limits});
+  auto change = pipeline::change_colours(visit.comparison);
   change.fat_fraction_points = visit.fat_fraction_change_points ? &*visit.fat_fraction_change_points : nullptr;
-  change.legend = pipeline::change_legend(visit);
   change.slice_note = visit.slice_note;
   return change;
 }

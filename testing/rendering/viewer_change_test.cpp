@@ -4,7 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
 
+#include "myo/rendering/scene_export.hpp"
 #include "myo/rendering/viewer.hpp"
 #include "myo/testing/test_support.hpp"
 #include "phantom.hpp"
@@ -96,6 +101,37 @@ TEST_F(ViewerChangeTest, ChangeMetricsNeedAPreviousVisit) {
   options.metric = rendering::ViewerMetric::change_fat;
   const auto frame = rendering::viewer_screenshot(input_, tmp_.path() / "none.png", options);
   EXPECT_EQ(frame.metric, rendering::ViewerMetric::labels);
+}
+
+// report.html's 3D map (scene.glb) with `analyze --previous`: the change metrics' colours and legends. No display.
+TEST(SceneChange, GlbCarriesTheChangeColoursAndLegends) {
+  auto phantom = myo::testing::make_thigh_phantom();
+  rendering::ViewerChange change;
+  change.groups = {{"quadriceps", core::Side::right, 6.0, -1.0, true, false},
+                   {"quadriceps", core::Side::left, 1.0, -20.0, false, true}};
+  change.legend = "change since 2026-01-01, 6 months";
+  auto input = phantom.input();
+  input.change = &change;
+  myo::testing::TempDir dir("myo-scene-change");
+  const auto glb_path = rendering::export_scene(input, dir.path() / "scene.glb", {}).glb;
+  std::ifstream in(glb_path, std::ios::binary);
+  const std::string glb((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GE(glb.size(), 20U);
+  std::size_t length = 0;  // of the JSON chunk, little-endian at byte 12
+  for (std::size_t b = 0; b < 4; ++b) length |= static_cast<std::size_t>(static_cast<unsigned char>(glb[12 + b])) << (8 * b);
+  const auto doc = nlohmann::json::parse(glb.substr(20, length));
+  const auto& legends = doc.at("extras").at("legends");
+  ASSERT_TRUE(legends.contains("change_fat"));
+  EXPECT_EQ(legends.at("change_fat").at("note"), "change since 2026-01-01, 6 months");
+  EXPECT_EQ(legends.at("change_edema").at("low"), -30.0);
+  std::map<std::string, nlohmann::json> colours;
+  for (const auto& mesh : doc.at("meshes")) colours[mesh.at("name")] = mesh.at("extras").at("display_colors");
+  const std::string neutral = legends.at("change_fat").at("neutral");
+  EXPECT_NE(colours.at("quadriceps_right").at("change_fat"), neutral);
+  EXPECT_EQ(colours.at("quadriceps_left").at("change_fat"), neutral);
+  EXPECT_EQ(colours.at("quadriceps_right").at("change_edema"), neutral);
+  EXPECT_NE(colours.at("quadriceps_left").at("change_edema"), neutral);
+  EXPECT_EQ(colours.at("hamstrings_right").at("change_fat"), legends.at("change_fat").at("no_value"));
 }
 
 }  // namespace

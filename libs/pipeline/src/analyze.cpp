@@ -1,6 +1,7 @@
 #include "myo/pipeline/analyze.hpp"
 #include "myo/pipeline/analysis_folder.hpp"
 #include "myo/pipeline/compare.hpp"
+#include "myo/pipeline/previous_visit.hpp"
 #include "myo/pipeline/label_input.hpp"
 #include "myo/pipeline/study_channels.hpp"
 #include "batch_internal.hpp"
@@ -47,6 +48,24 @@ namespace fs = std::filesystem;
 using dicom::SeriesInfo;
 
 namespace {
+
+// The report's "change since the previous visit" from compare's arithmetic.
+reporting::FollowUp follow_up_of(const Comparison& c) {
+  reporting::FollowUp f;
+  f.baseline_study_date = c.baseline_study_date;
+  f.followup_study_date = c.followup_study_date;
+  f.fat_fraction_limit_points = c.limits.fat_fraction_points;
+  f.edema_fraction_limit_points = c.limits.edema_fraction_points;
+  f.volume_limit_percent = c.limits.volume_percent;
+  for (const auto& g : c.groups)
+    f.rows.push_back({g.group, g.side, g.fat_fraction_change_points, g.edema_fraction_change_points,
+                      g.volume_change_percent, g.flags, g.fat_fraction_previous_pct, g.fat_fraction_current_pct,
+                      g.edema_fraction_previous_pct, g.edema_fraction_current_pct, g.fat_fraction_beyond_limits,
+                      g.edema_fraction_beyond_limits});
+  f.sentences = c.sentences;
+  f.months_between = months_between(c);
+  return f;
+}
 
 // Wall time of each stage, and the process's peak resident memory when it ends (a high-water mark: a stage's
 // own peak is where the figure rises).
@@ -570,21 +589,25 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
   reporting::write_measurements_csv(report, out_dir / "measurements.csv");
   clock.lap("outputs");
 
-  // The muscle group surfaces as glTF (no X display needed): report.html's 3D map, and a file for any glTF viewer.
-  fs::path scene_glb;
-  if (options.write_reports && !segmentation.labels.voxels.empty() && !report.muscles.empty()) {
-    scene_glb = rendering::export_scene(figure_input, out_dir / "scene.glb", {}).glb;
-    clock.lap("scene");
-  }
-
   // Follow-up: changes against an earlier analysis of the same patient, flagged beyond repeatability.
   std::optional<Comparison> comparison;
+  std::optional<rendering::ViewerChange> scene_change;  // report.html's 3D map gains the change colours
   if (!options.baseline.empty()) {
     std::vector<FollowUpMeasurement> now;
     for (const auto& m : report.muscles)
       now.push_back({m.group, core::to_string(m.side), m.volume_ml, m.fat_fraction_pct, m.edema_fraction_pct});
     comparison = compare_with_baseline(options.baseline, now, report.study.study_instance_uid, report.study.study_date);
     core::write_file_atomically(out_dir / "comparison.json", comparison_to_json(*comparison));
+    report.change_since_previous = follow_up_of(*comparison);
+    scene_change = change_colours(*comparison);
+    figure_input.change = &*scene_change;
+  }
+
+  // The muscle group surfaces as glTF (no X display needed): report.html's 3D map, and a file for any glTF viewer.
+  fs::path scene_glb;
+  if (options.write_reports && !segmentation.labels.voxels.empty() && !report.muscles.empty()) {
+    scene_glb = rendering::export_scene(figure_input, out_dir / "scene.glb", {}).glb;
+    clock.lap("scene");
   }
 
   // Documents people read: report.pdf and report.html, with the figures just rendered. Identifiers only when the
@@ -597,19 +620,7 @@ AnalyzeOutcome analyze_into(const AnalyzeOptions& options, core::OutputFolderTra
                                                 study->accession_number};
     for (const auto& f : figures) extras.figures.push_back({f.path, f.caption});
     extras.scene_glb = scene_glb;
-    if (comparison) {
-      reporting::FollowUp follow_up;
-      follow_up.baseline_study_date = comparison->baseline_study_date;
-      follow_up.followup_study_date = comparison->followup_study_date;
-      follow_up.fat_fraction_limit_points = comparison->limits.fat_fraction_points;
-      follow_up.edema_fraction_limit_points = comparison->limits.edema_fraction_points;
-      follow_up.volume_limit_percent = comparison->limits.volume_percent;
-      for (const auto& g : comparison->groups)
-        follow_up.rows.push_back({g.group, g.side, g.fat_fraction_change_points, g.edema_fraction_change_points,
-                                  g.volume_change_percent, g.flags});
-      follow_up.sentences = comparison->sentences;
-      extras.follow_up = std::move(follow_up);
-    }
+    extras.follow_up = report.change_since_previous;
     try {
       reporting::write_pdf_report(report, extras, out_dir / "report.pdf");
       reporting::write_html_report(report, extras, out_dir / "report.html");

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "myo/core/calendar.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
@@ -97,6 +98,10 @@ Comparison compare_with_baseline(const fs::path& baseline, const std::vector<Fol
     g.group = b.group;
     g.side = b.side;
     const std::string name = b.group + " (" + b.side + ")";
+    g.fat_fraction_previous_pct = b.fat_fraction_pct;
+    g.fat_fraction_current_pct = a->fat_fraction_pct;
+    g.edema_fraction_previous_pct = b.edema_fraction_pct;
+    g.edema_fraction_current_pct = a->edema_fraction_pct;
     if (b.fat_fraction_pct && a->fat_fraction_pct) {
       g.fat_fraction_change_points = *a->fat_fraction_pct - *b.fat_fraction_pct;
       g.fat_fraction_beyond_limits = std::abs(*g.fat_fraction_change_points) > limits.fat_fraction_points;
@@ -137,6 +142,13 @@ Comparison compare_with_baseline(const fs::path& baseline, const std::vector<Fol
   if (!atrophy.empty()) c.sentences.push_back("Muscle volume decreased in " + list(atrophy) + ".");
   if (c.sentences.empty()) c.sentences.push_back("No change beyond the measurement's repeatability.");
   return c;
+}
+
+std::optional<double> months_between(const Comparison& c) {
+  const auto before = core::parse_dicom_date(c.baseline_study_date);
+  const auto after = core::parse_dicom_date(c.followup_study_date);
+  if (!before || !after) return std::nullopt;
+  return static_cast<double>(core::days_since_epoch(*after) - core::days_since_epoch(*before)) / core::kDaysPerMonth;
 }
 
 std::string comparison_to_json(const Comparison& c) {

@@ -49,10 +49,21 @@ core::ImageVolume registered_change(const fs::path& current, const fs::path& pre
 
 }  // namespace
 
-std::string change_legend(const PreviousVisit& visit) {
-  std::string text = "change since " + (visit.previous_date_iso.empty() ? "the previous visit" : visit.previous_date_iso);
-  if (visit.months_between) text += fmt::format(", {:.0f} months", *visit.months_between);
+std::string change_legend(const Comparison& comparison) {
+  const auto date = core::parse_dicom_date(comparison.baseline_study_date);
+  std::string text = "change since " + (date ? core::to_iso(*date) : std::string("the previous visit"));
+  if (const auto months = months_between(comparison)) text += fmt::format(", {:.0f} months", *months);
   return text;
+}
+
+rendering::ViewerChange change_colours(const Comparison& comparison) {
+  rendering::ViewerChange change;
+  for (const auto& g : comparison.groups)
+    change.groups.push_back({g.group, g.side == "left" ? core::Side::left : core::Side::right,
+                             g.fat_fraction_change_points, g.edema_fraction_change_points,
+                             g.fat_fraction_beyond_limits, g.edema_fraction_beyond_limits});
+  change.legend = change_legend(comparison);
+  return change;
 }
 
 void check_previous_visit(const fs::path& current, const fs::path& previous) {
@@ -76,13 +87,6 @@ PreviousVisit load_previous_visit(const fs::path& current, const fs::path& previ
   check_previous_visit(current, previous);
   PreviousVisit visit;
   visit.comparison = compare_analyses(previous, current);
-  const auto date_now = core::parse_dicom_date(visit.comparison.followup_study_date);
-  const auto date_before = core::parse_dicom_date(visit.comparison.baseline_study_date);
-  if (date_before) visit.previous_date_iso = core::to_iso(*date_before);
-  if (date_now && date_before)
-    visit.months_between =
-        static_cast<double>(core::days_since_epoch(*date_now) - core::days_since_epoch(*date_before)) /
-        core::kDaysPerMonth;
   if (!grid) return visit;
   try {
     visit.fat_fraction_change_points = registered_change(current, previous, *grid, visit.slice_note);

@@ -8,13 +8,12 @@
 
 #include "myo/core/volume.hpp"
 #include "myo/pipeline/compare.hpp"
+#include "myo/rendering/figures.hpp"
 
 namespace myo::pipeline {
 
 struct PreviousVisit {
-  Comparison comparison;                 // per group and side, previous -> current, with the repeatability flags
-  std::optional<double> months_between;  // from the study dates (unset when either is missing)
-  std::string previous_date_iso;         // YYYY-MM-DD, empty when unknown
+  Comparison comparison;  // per group and side, previous -> current, with the repeatability flags
   // Current minus previous voxel fat fraction (points) on the grid asked for; NaN where either is unknown. Unset
   // when the previous visit could not be registered (`slice_note` says why).
   std::optional<core::ImageVolume> fat_fraction_change_points;
@@ -22,7 +21,10 @@ struct PreviousVisit {
 };
 
 // "change since YYYY-MM-DD, N months" (the legend of the change maps).
-[[nodiscard]] std::string change_legend(const PreviousVisit& visit);
+[[nodiscard]] std::string change_legend(const Comparison& comparison);
+// The change per group and side as the viewer and report.html's 3D map colour it, with its legend; the voxel map
+// and the slice note are left for the caller.
+[[nodiscard]] rendering::ViewerChange change_colours(const Comparison& comparison);
 
 // CURRENT and PREVIOUS are analysis folders of one patient. Refused (core::MyoError, input, naming PREVIOUS's
 // report.json) when their patient pseudonyms differ or PREVIOUS was acquired after CURRENT.

@@ -22,28 +22,6 @@ struct ViewerSeries {
   const core::ImageVolume* image = nullptr;
 };
 
-// The change of one muscle group and side since the previous visit (pipeline::compare's arithmetic).
-struct ViewerGroupChange {
-  std::string group;
-  core::Side side = core::Side::right;
-  std::optional<double> fat_fraction_points;
-  std::optional<double> edema_fraction_points;
-  bool fat_fraction_beyond_limits = false;  // beyond the repeatability limits: coloured; within: neutral
-  bool edema_fraction_beyond_limits = false;
-};
-
-// What the change metrics show (`view --previous`).
-struct ViewerChange {
-  std::vector<ViewerGroupChange> groups;
-  // Current minus previous voxel fat fraction (points) on the labels' grid, the previous visit registered onto the
-  // current one; null when it could not be: the slices then show the per-muscle change.
-  const core::ImageVolume* fat_fraction_points = nullptr;
-  std::string legend;      // "change since 2026-01-05, 6 months"
-  std::string slice_note;  // how the slices show the change, said on screen
-  double fat_fraction_range_points = 10;    // colour scale -range..+range
-  double edema_fraction_range_points = 30;
-};
-
 struct ViewerInput {
   const core::LabelVolume* labels = nullptr;                   // catalogue labels (required)
   std::vector<ViewerSeries> series;                            // at least one; all on the labels' grid
