@@ -53,8 +53,9 @@ CommandRunner add_analyze_command(CLI::App& root) {
   cmd->add_option("--role", options->role_overrides,
                   "Override a detected role: SERIES_NUMBER=ROLE or SERIES_UID=ROLE (roles: " + dicom::role_names() + ")")
       ->check(CLI::Validator(pipeline::role_override_problem, "SERIES=ROLE"));
-  cmd->add_option("--baseline", options->baseline,
-                  "Earlier analysis folder of the same patient: writes comparison.json and a follow-up section");
+  cmd->add_option("--baseline,--previous", options->baseline,
+                  "Analysis folder of the same patient's previous visit: writes comparison.json and the section "
+                  "\"Change since the previous visit\" in report.json, report.html and report.pdf");
   cmd->add_flag("--allow-different-patient", options->allow_different_patient,
                 "Compare with a --baseline whose PatientID, IssuerOfPatientID or PatientBirthDate differ (one "
                 "patient under two records); refused otherwise (exit 3)");

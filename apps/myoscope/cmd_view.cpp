@@ -16,6 +16,7 @@
 #include "myo/pipeline/analysis_folder.hpp"
 #include "myo/pipeline/analyze.hpp"
 #include "myo/pipeline/edit_analysis.hpp"
+#include "myo/pipeline/previous_visit.hpp"
 #include "myo/rendering/figures.hpp"
 #include "myo/rendering/viewer.hpp"
 
@@ -36,6 +37,7 @@ struct ViewOptions {
   double opacity = 0.5;
   fs::path screenshot;
   fs::path screenshot_dir = ".";
+  fs::path previous;  // the analysis folder of the patient's previous visit
   std::string pick_group;
   std::string pick_side = "right";
   std::vector<std::string> keys;
@@ -102,6 +104,19 @@ rendering::ViewerEditing edit_input(const fs::path& shown, bool temporary, const
   return edit;
 }
 
+// The viewer's view of the change since the previous visit (the map stays owned by `visit`).
+rendering::ViewerChange viewer_change(const pipeline::PreviousVisit& visit) {
+  auto change = pipeline::change_colours(visit.comparison);
+  change.fat_fraction_points = visit.fat_fraction_change_points ? &*visit.fat_fraction_change_points : nullptr;
+  change.slice_note = visit.slice_note;
+  return change;
+}
+
+bool is_change_metric(const std::string& metric) {
+  const auto m = rendering::viewer_metric_from_string(metric);
+  return m == rendering::ViewerMetric::change_fat || m == rendering::ViewerMetric::change_edema;
+}
+
 // Removes a temporary analysis folder when the command ends.
 struct TemporaryFolder {
   fs::path path;
@@ -125,14 +140,19 @@ CommandRunner add_view_command(CLI::App& root) {
   cmd->add_option("-o,--output", options->analysis_output,
                   "When PATH is a DICOM study: keep its analysis in this folder (default: temporary, removed)");
   cmd->add_option("--metric", options->metric,
-                  std::string("Initial metric: ") + rendering::kMetricNames + ", or labels (groups)")
+                  std::string("Initial metric: ") + rendering::kMetricNames +
+                      ", labels (groups), or with --previous change_fat, change_edema")
       ->check(CLI::Validator(
           [](const std::string& text) {
             return rendering::viewer_metric_from_string(text)
                        ? std::string()
-                       : "unknown metric '" + text + "'; metrics: " + rendering::kMetricNames + ", labels";
+                       : "unknown metric '" + text + "'; metrics: " + rendering::kMetricNames +
+                             ", labels, change_fat, change_edema";
           },
           "METRIC"));
+  cmd->add_option("--previous", options->previous,
+                  "Analysis folder of the patient's previous visit: adds the change metrics (change_fat, "
+                  "change_edema); refused (exit 3) for another patient or a later visit");
   cmd->add_option("--series", options->series, "Initial series: water, t1, stir or fat_fraction");
   cmd->add_option("--opacity", options->opacity, "Overlay opacity 0..1")->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--screenshot", options->screenshot,
@@ -151,10 +171,16 @@ CommandRunner add_view_command(CLI::App& root) {
   cmd->add_option("--width", options->width, "Window width in pixels")->check(CLI::Range(400, 8000));
   cmd->add_option("--height", options->height, "Window height in pixels")->check(CLI::Range(300, 8000));
   return [options]() -> int {
+    // Two analyses that are not this patient's previous and current visits are refused before anything else.
+    if (!options->previous.empty() && fs::exists(options->path / "report.json"))
+      pipeline::check_previous_visit(options->path, options->previous);
     // The display first: without one nothing else is worth doing. A screenshot may use a private Xvfb; the window
     // needs a display someone looks at.
     if (options->screenshot.empty() ? !rendering::display_available() : !rendering::offscreen_display_available())
       throw core::MyoError("DISPLAY", kNoDisplayMessage, core::ErrorKind::no_display);
+    if (is_change_metric(options->metric) && options->previous.empty())
+      throw core::MyoError("--metric " + options->metric, "needs --previous PREV_OUT (the previous visit's analysis)",
+                           core::ErrorKind::usage);
     fs::path dir = options->path;
     TemporaryFolder temporary;
     if (!fs::exists(dir)) throw core::MyoError(dir.string(), "does not exist");
@@ -178,6 +204,9 @@ CommandRunner add_view_command(CLI::App& root) {
       dir = analyze.output;
     }
     const auto analysis = read_analysis(dir);
+    std::optional<pipeline::PreviousVisit> previous;
+    if (!options->previous.empty())
+      previous = pipeline::load_previous_visit(dir, options->previous, &analysis.labels.geometry);
 
     rendering::ViewerInput input;
     input.labels = &analysis.labels;
@@ -189,6 +218,7 @@ CommandRunner add_view_command(CLI::App& root) {
     input.title = fs::absolute(options->path).lexically_normal().filename().string();
     core::LabelVolume edit_map;
     input.editing = edit_input(dir, !temporary.path.empty(), options->reader, edit_map);
+    if (previous) input.change = viewer_change(*previous);
 
     rendering::ViewerOptions view;
     view.metric = *rendering::viewer_metric_from_string(options->metric);

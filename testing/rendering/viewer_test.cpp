@@ -20,6 +20,7 @@
 #include "myo/testing/run_myoscope.hpp"
 #include "myo/testing/test_support.hpp"
 #include "png_probe.hpp"
+#include "viewer_probe.hpp"
 #include "phantom.hpp"
 
 using namespace myo;
@@ -30,11 +31,8 @@ namespace {
 using myo::testing::Png;
 using myo::testing::Rgb;
 
-const rendering::ViewerPanel& panel(const rendering::ViewerFrame& f, const std::string& name) {
-  for (const auto& p : f.panels)
-    if (p.name == name) return p;
-  throw std::runtime_error("no panel " + name);
-}
+using myo::testing::panel;
+using myo::testing::picture_path;
 
 using myo::testing::run_myoscope;
 
@@ -50,13 +48,6 @@ rendering::ViewerInput viewer_input(const myo::testing::ThighPhantom& p) {
   return in;
 }
 
-fs::path picture_path(const myo::testing::TempDir& tmp, const std::string& name) {
-  if (const char* keep = std::getenv("MYO_RENDER_PICTURES")) {
-    fs::create_directories(keep);
-    return fs::path(keep) / name;
-  }
-  return tmp.path() / name;
-}
 
 class ViewerTest : public ::testing::Test {
  protected:

@@ -211,7 +211,7 @@ TEST(HtmlReport, IdentifiersOnlyWhenGivenAndNotDeidentified) {
 
 TEST(HtmlReport, FollowUpOnlyWhenGiven) {
   const auto without = reporting::to_html_report(sample_report(true), identified_extras());
-  EXPECT_EQ(without.find("Follow-up"), std::string::npos);
+  EXPECT_EQ(without.find("Change since the previous visit"), std::string::npos);
   auto extras = identified_extras();
   reporting::FollowUp f;
   f.baseline_study_date = "20250601";
@@ -219,7 +219,7 @@ TEST(HtmlReport, FollowUpOnlyWhenGiven) {
   f.sentences.push_back("Fat fraction increased in the right hamstrings.");
   extras.follow_up = f;
   const auto with = reporting::to_html_report(sample_report(true), extras);
-  for (const char* expected : {"Follow-up", "2025-06-01", "+4.2 pp", "-12.0 pp", "-8.5 %", "volume decreased",
+  for (const char* expected : {"Change since the previous visit", "2025-06-01", "+4.2 pp", "-12.0 pp", "-8.5 %", "volume decreased",
                                "Fat fraction increased in the right hamstrings."})
     EXPECT_NE(with.find(expected), std::string::npos) << expected;
 }
@@ -260,7 +260,7 @@ TEST(PdfReport, TextHasGroupsValuesWithUnitsAndThePattern) {
                                "Fat replacement predominates in the hamstrings, right more than left.",
                                "not a diagnosis", "Page 1 of", "Doe, Jane", "PID-778899", "alert(1)"})
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n--- text ---\n" << text;
-  EXPECT_EQ(text.find("Follow-up"), std::string::npos);
+  EXPECT_EQ(text.find("Change since the previous visit"), std::string::npos);
 }
 
 TEST(PdfReport, WithoutDixonSaysT1EstimateNeverPdff) {
@@ -287,7 +287,7 @@ TEST(PdfReport, DeidentifiedHasNoIdentifiersAndFollowUpAppearsWhenGiven) {
   const auto text = pdf_text(pdf);
   for (const char* identifier : {"Doe", "Jane", "PID-778899", "1970-02-03", "ACC-4455", "2026-01-01", "2025-06-01"})
     EXPECT_EQ(text.find(identifier), std::string::npos) << identifier;
-  EXPECT_NE(text.find("Follow-up"), std::string::npos);
+  EXPECT_NE(text.find("Change since the previous visit"), std::string::npos);
   EXPECT_NE(text.find("+1.0 pp"), std::string::npos);
 }
 

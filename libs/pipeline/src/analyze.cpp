@@ -1,6 +1,7 @@
 #include "myo/pipeline/analyze.hpp"
 #include "myo/pipeline/analysis_folder.hpp"
 #include "myo/pipeline/compare.hpp"
+#include "myo/pipeline/previous_visit.hpp"
 #include "myo/pipeline/label_input.hpp"
 #include "myo/pipeline/study_channels.hpp"
 #include "batch_internal.hpp"
@@ -48,6 +49,24 @@ using dicom::SeriesInfo;
 namespace files = core::analysis_files;
 
 namespace {
+
+// The report's "change since the previous visit" from compare's arithmetic.
+reporting::FollowUp follow_up_of(const Comparison& c) {
+  reporting::FollowUp f;
+  f.baseline_study_date = c.baseline_study_date;
+  f.followup_study_date = c.followup_study_date;
+  f.fat_fraction_limit_points = c.limits.fat_fraction_points;
+  f.edema_fraction_limit_points = c.limits.edema_fraction_points;
+  f.volume_limit_percent = c.limits.volume_percent;
+  for (const auto& g : c.groups)
+    f.rows.push_back({g.group, g.side, g.fat_fraction_change_points, g.edema_fraction_change_points,
+                      g.volume_change_percent, g.flags, g.fat_fraction_previous_pct, g.fat_fraction_current_pct,
+                      g.edema_fraction_previous_pct, g.edema_fraction_current_pct, g.fat_fraction_beyond_limits,
+                      g.edema_fraction_beyond_limits});
+  f.sentences = c.sentences;
+  f.months_between = months_between(c);
+  return f;
+}
 
 // Wall time and CPU time (user + system, all threads) of each stage, and the process's peak resident memory when it
 // ends (a high-water mark: a stage's own peak is where the figure rises).
@@ -575,8 +594,8 @@ std::vector<rendering::Figure> figures_stage(const rendering::FigureInput& input
 }
 
 // Follow-up: changes against an earlier analysis of the same patient, flagged beyond repeatability
-// (comparison.json).
-std::optional<Comparison> follow_up(const AnalyzeOptions& options, const reporting::Report& report,
+// (comparison.json, and the report's "change since the previous visit").
+std::optional<Comparison> follow_up(const AnalyzeOptions& options, reporting::Report& report,
                                     const fs::path& dir) {
   if (options.baseline.empty()) return std::nullopt;
   std::vector<FollowUpMeasurement> now;
@@ -585,31 +604,16 @@ std::optional<Comparison> follow_up(const AnalyzeOptions& options, const reporti
   auto comparison =
       compare_with_baseline(options.baseline, now, report.study.study_instance_uid, report.study.study_date);
   core::write_file_atomically(dir / files::kComparison, comparison_to_json(comparison));
+  report.change_since_previous = follow_up_of(comparison);
   return comparison;
 }
 
-// The follow-up section of the documents.
-reporting::FollowUp follow_up_section(const Comparison& comparison) {
-  reporting::FollowUp f;
-  f.baseline_study_date = comparison.baseline_study_date;
-  f.followup_study_date = comparison.followup_study_date;
-  f.fat_fraction_limit_points = comparison.limits.fat_fraction_points;
-  f.edema_fraction_limit_points = comparison.limits.edema_fraction_points;
-  f.volume_limit_percent = comparison.limits.volume_percent;
-  for (const auto& g : comparison.groups)
-    f.rows.push_back({g.group, g.side, g.fat_fraction_change_points, g.edema_fraction_change_points,
-                      g.volume_change_percent, g.flags});
-  f.sentences = comparison.sentences;
-  return f;
-}
-
 // What the documents show besides the report: identifiers only when the output is not de-identified (never logged),
-// the figures just rendered, the 3D scene and the follow-up.
+// the figures just rendered and the 3D scene.
 struct DocumentInputs {
   const std::vector<rendering::Figure>& figures;
   core::TaskGroup& scene;     // making scene.glb, which report.html embeds
   const fs::path& scene_glb;  // read once `scene` is done
-  const std::optional<Comparison>& comparison;
 };
 
 // Stage "report_documents": report.pdf and report.html. A failure here loses no result: it becomes a warning.
@@ -621,7 +625,7 @@ void documents_stage(const AnalyzeOptions& options, const dicom::StudyInfo& stud
     extras.patient = reporting::PatientHeader{study.patient_name, study.patient_id, study.patient_birth_date,
                                               study.accession_number};
   for (const auto& f : inputs.figures) extras.figures.push_back({f.path, f.caption});
-  if (inputs.comparison) extras.follow_up = follow_up_section(*inputs.comparison);
+  extras.follow_up = report.change_since_previous;
   std::optional<std::string> failure;
   try {
     reporting::write_pdf_report(report, extras, dir / files::kReportPdf);
@@ -686,13 +690,17 @@ void output_stages(const AnalyzeOptions& options, const MeasuredStudy& m, report
   clock.lap("outputs");
   // The muscle group surfaces as glTF (no X display needed): report.html's 3D map, and a file for any glTF viewer.
   // Made on the pool while report.pdf is written (VTK's surfaces and Cairo's pages share nothing).
+  // With a previous visit its meshes also carry the change colours.
+  const auto comparison = follow_up(options, report, dir);
+  const auto scene_change = comparison ? std::optional(change_colours(*comparison)) : std::nullopt;
+  auto scene_layers = layers;
+  scene_layers.change = scene_change ? &*scene_change : nullptr;
   fs::path scene_glb;
   core::TaskGroup scene;
   if (options.write_reports && measured)
-    scene.run([&] { scene_glb = rendering::export_scene(layers, dir / files::kScene, {}).glb; });
-  const auto comparison = follow_up(options, report, dir);
+    scene.run([&] { scene_glb = rendering::export_scene(scene_layers, dir / files::kScene, {}).glb; });
   if (options.write_reports) {
-    documents_stage(options, m.channels.study, {figures, scene, scene_glb, comparison}, report, dir);
+    documents_stage(options, m.channels.study, {figures, scene, scene_glb}, report, dir);
     clock.lap("report_documents");  // with scene.glb, made meanwhile
   }
   if (pacs) {

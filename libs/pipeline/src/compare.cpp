@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "myo/core/calendar.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
@@ -35,9 +36,19 @@ RecordedStudy study_of(const fs::path& report) {
 
 }  // namespace
 
+AnalysisStudy analysis_study(const fs::path& folder) {
+  AnalysisStudy out;
+  out.report = report_in(folder);
+  auto recorded = study_of(out.report);
+  out.study_instance_uid = std::move(recorded.study_instance_uid);
+  out.study_date = std::move(recorded.study_date);
+  out.patient_pseudonym = std::move(recorded.patient_pseudonym);
+  return out;
+}
+
 void check_same_patient(const fs::path& baseline, const std::string& followup_pseudonym, bool allow_different_patient) {
   const auto baseline_report = report_in(baseline);
-  const auto before = study_of(baseline_report).patient_pseudonym;
+  const auto before = analysis_study(baseline_report).patient_pseudonym;
   if (before.empty() || followup_pseudonym.empty()) {
     log::warn("{}: the patient cannot be checked (no PatientID, IssuerOfPatientID or PatientBirthDate recorded{}); "
               "make sure both analyses are of one patient",
@@ -63,11 +74,10 @@ void check_same_patient(const fs::path& baseline, const std::string& followup_ps
 
 Comparison compare_analyses(const fs::path& baseline, const fs::path& followup, const RepeatabilityLimits& limits,
                             bool allow_different_patient) {
-  const auto followup_report = report_in(followup);
-  const auto study = study_of(followup_report);
+  const auto study = analysis_study(followup);
   check_same_patient(baseline, study.patient_pseudonym, allow_different_patient);
   std::vector<FollowUpMeasurement> after;
-  for (const auto& m : reporting::read_report_muscles(followup_report))
+  for (const auto& m : reporting::read_report_muscles(study.report))
     after.push_back({m.group, m.side, m.volume_ml, m.fat_fraction_pct, m.edema_fraction_pct});
   return compare_with_baseline(baseline, after, study.study_instance_uid, study.study_date, limits);
 }
@@ -94,16 +104,22 @@ Comparison compare_with_baseline(const fs::path& baseline, const std::vector<Fol
     g.group = b.group;
     g.side = b.side;
     const std::string name = b.group + " (" + b.side + ")";
+    g.fat_fraction_previous_pct = b.fat_fraction_pct;
+    g.fat_fraction_current_pct = a->fat_fraction_pct;
+    g.edema_fraction_previous_pct = b.edema_fraction_pct;
+    g.edema_fraction_current_pct = a->edema_fraction_pct;
     if (b.fat_fraction_pct && a->fat_fraction_pct) {
       g.fat_fraction_change_points = *a->fat_fraction_pct - *b.fat_fraction_pct;
-      if (std::abs(*g.fat_fraction_change_points) > limits.fat_fraction_points) {
+      g.fat_fraction_beyond_limits = std::abs(*g.fat_fraction_change_points) > limits.fat_fraction_points;
+      if (g.fat_fraction_beyond_limits) {
         g.flags.push_back(*g.fat_fraction_change_points > 0 ? "fat fraction increased" : "fat fraction decreased");
         if (*g.fat_fraction_change_points > 0) worse_fat.push_back(name);
       }
     }
     if (b.edema_fraction_pct && a->edema_fraction_pct) {
       g.edema_fraction_change_points = *a->edema_fraction_pct - *b.edema_fraction_pct;
-      if (std::abs(*g.edema_fraction_change_points) > limits.edema_fraction_points) {
+      g.edema_fraction_beyond_limits = std::abs(*g.edema_fraction_change_points) > limits.edema_fraction_points;
+      if (g.edema_fraction_beyond_limits) {
         const bool up = *g.edema_fraction_change_points > 0;
         g.flags.push_back(up ? "edema increased" : "edema decreased");
         (up ? worse_edema : better_edema).push_back(name);
@@ -132,6 +148,13 @@ Comparison compare_with_baseline(const fs::path& baseline, const std::vector<Fol
   if (!atrophy.empty()) c.sentences.push_back("Muscle volume decreased in " + list(atrophy) + ".");
   if (c.sentences.empty()) c.sentences.push_back("No change beyond the measurement's repeatability.");
   return c;
+}
+
+std::optional<double> months_between(const Comparison& c) {
+  const auto before = core::parse_dicom_date(c.baseline_study_date);
+  const auto after = core::parse_dicom_date(c.followup_study_date);
+  if (!before || !after) return std::nullopt;
+  return static_cast<double>(core::days_since_epoch(*after) - core::days_since_epoch(*before)) / core::kDaysPerMonth;
 }
 
 std::string comparison_to_json(const Comparison& c) {

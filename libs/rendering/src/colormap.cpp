@@ -50,8 +50,28 @@ constexpr Stops kYlOrRd{{{255, 255, 204},
                          {189, 0, 38},
                          {128, 0, 38}}};
 
+constexpr Stops kRdBu{{{33, 102, 172},
+                       {67, 147, 195},
+                       {146, 197, 222},
+                       {209, 229, 240},
+                       {247, 247, 247},
+                       {253, 219, 199},
+                       {244, 165, 130},
+                       {214, 96, 77},
+                       {178, 24, 43}}};
+
 std::uint8_t lerp(std::uint8_t a, std::uint8_t b, double t) {
   return static_cast<std::uint8_t>(std::lround(a + (b - a) * t));
+}
+
+// t in [0, 1] along nine stops.
+Rgb along(const Stops& stops, double t) {
+  if (!std::isfinite(t)) return kNoData;
+  t = std::clamp(t, 0.0, 1.0) * static_cast<double>(stops.size() - 1);
+  const auto i = std::min(static_cast<std::size_t>(t), stops.size() - 2);
+  const double f = t - static_cast<double>(i);
+  return {lerp(stops[i].r, stops[i + 1].r, f), lerp(stops[i].g, stops[i + 1].g, f),
+          lerp(stops[i].b, stops[i + 1].b, f)};
 }
 
 }  // namespace
@@ -75,13 +95,14 @@ Rgb colormap(Metric metric, double t) {
     if (!std::isfinite(t)) return kNoData;
     return kGrades[std::min<std::size_t>(3, static_cast<std::size_t>(std::clamp(t, 0.0, 1.0) * 4))];
   }
-  const Stops& stops = metric == Metric::fat_fraction ? kViridis : kYlOrRd;
-  if (!std::isfinite(t)) return kNoData;
-  t = std::clamp(t, 0.0, 1.0) * static_cast<double>(stops.size() - 1);
-  const auto i = std::min(static_cast<std::size_t>(t), stops.size() - 2);
-  const double f = t - static_cast<double>(i);
-  return {lerp(stops[i].r, stops[i + 1].r, f), lerp(stops[i].g, stops[i + 1].g, f),
-          lerp(stops[i].b, stops[i + 1].b, f)};
+  return along(metric == Metric::fat_fraction ? kViridis : kYlOrRd, t);
+}
+
+Rgb diverging(double t) { return along(kRdBu, (std::clamp(t, -1.0, 1.0) + 1) / 2); }
+
+Rgb change_colour(double change, double range, bool beyond_limits) {
+  if (!beyond_limits) return kNeutralChange;
+  return diverging(range > 0 ? change / range : 0.0);
 }
 
 Rgb metric_color(Metric metric, const MetricInfo& info, double value) {

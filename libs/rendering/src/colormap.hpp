@@ -31,4 +31,10 @@ struct MetricInfo {
 [[nodiscard]] Rgb metric_color(Metric metric, const MetricInfo& info, double value);
 [[nodiscard]] Rgb mix(Rgb a, Rgb b, double alpha);  // alpha of b over a
 
+// Change since a previous visit: a diverging map centred on 0 (ColorBrewer RdBu: blue decrease, red increase) over
+// -range..+range. A change within the repeatability limits takes the colour of 0 (kNeutralChange).
+inline constexpr Rgb kNeutralChange{247, 247, 247};
+[[nodiscard]] Rgb diverging(double t);  // t in [-1, 1] (clamped)
+[[nodiscard]] Rgb change_colour(double change, double range, bool beyond_limits);
+
 }  // namespace myo::rendering::detail

@@ -132,6 +132,32 @@ nlohmann::json legend_json(Metric metric, const detail::MetricInfo& info) {
           {"no_value", hex_color(detail::kNoData)}};
 }
 
+// The change metrics' colour bars: diverging over -range..+range, white within the repeatability limits.
+nlohmann::json change_legend_json(const std::string& title, double range, const std::string& note) {
+  nlohmann::json stops = nlohmann::json::array();
+  for (int i = 0; i <= 10; ++i) stops.push_back(hex_color(detail::diverging(i / 5.0 - 1)));
+  return {{"title", title},  {"unit", "points"}, {"low", -range}, {"high", range}, {"stops", stops},
+          {"no_value", hex_color(detail::kNoData)}, {"neutral", hex_color(detail::kNeutralChange)}, {"note", note}};
+}
+
+// A group's change since the previous visit in its glTF extras: the values and the colours of both metrics.
+void add_change(nlohmann::json& extras, const ViewerChange& change, const std::string& group, core::Side side) {
+  const auto g = std::find_if(change.groups.begin(), change.groups.end(),
+                              [&](const ViewerGroupChange& c) { return c.group == group && c.side == side; });
+  const auto value = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  const auto colour = [](const std::optional<double>& v, double range, bool beyond) {
+    return hex_color(v ? detail::change_colour(*v, range, beyond) : detail::kNoData);
+  };
+  const ViewerGroupChange none;
+  const auto& c = g != change.groups.end() ? *g : none;
+  extras["change_fat_points"] = value(c.fat_fraction_points);
+  extras["change_edema_points"] = value(c.edema_fraction_points);
+  extras["display_colors"]["change_fat"] =
+      colour(c.fat_fraction_points, change.fat_fraction_range_points, c.fat_fraction_beyond_limits);
+  extras["display_colors"]["change_edema"] =
+      colour(c.edema_fraction_points, change.edema_fraction_range_points, c.edema_fraction_beyond_limits);
+}
+
 void append_u32(std::string& out, std::uint32_t v) {
   for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((v >> (8 * b)) & 0xFFU));
 }
@@ -267,6 +293,7 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
       extras["edema_fraction_pct"] = std::isnan(edema) ? nlohmann::json(nullptr) : nlohmann::json(edema);
       extras["display_colors"] = {{"fat_fraction", display_color(Metric::fat_fraction, ff_info, ff)},
                                   {"edema_fraction", display_color(Metric::edema_fraction, edema_info, edema)}};
+      if (input.change && gs) add_change(extras, *input.change, group, gs->side);
       meshes.push_back({{"name", name},
                         {"primitives",
                          {{{"attributes", attributes},
@@ -286,6 +313,12 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
                      {"legends",
                       {{"fat_fraction", legend_json(Metric::fat_fraction, ff_info)},
                        {"edema_fraction", legend_json(Metric::edema_fraction, edema_info)}}}};
+    if (input.change) {
+      doc["extras"]["legends"]["change_fat"] = change_legend_json(
+          "Fat fraction change (points)", input.change->fat_fraction_range_points, input.change->legend);
+      doc["extras"]["legends"]["change_edema"] = change_legend_json(
+          "Edema change (points)", input.change->edema_fraction_range_points, input.change->legend);
+    }
     nlohmann::json scene_nodes = nlohmann::json::array();
     for (std::size_t i = 0; i < nodes.size(); ++i) scene_nodes.push_back(i);
     doc["scene"] = 0;

@@ -67,12 +67,18 @@ const char* to_string(ViewerMetric metric) {
       return "grade";
     case ViewerMetric::labels:
       return "labels";
+    case ViewerMetric::change_fat:
+      return "change_fat";
+    case ViewerMetric::change_edema:
+      return "change_edema";
   }
   return "unknown";
 }
 
 std::optional<ViewerMetric> viewer_metric_from_string(const std::string& text) {
   if (text == "labels" || text == "groups") return ViewerMetric::labels;
+  if (text == "change_fat") return ViewerMetric::change_fat;
+  if (text == "change_edema") return ViewerMetric::change_edema;
   // The figures' metric names, so that `view --metric` and `render --metric` accept the same words.
   const auto metric = metric_from_string(text);
   if (!metric) return std::nullopt;
@@ -85,7 +91,8 @@ std::optional<ViewerMetric> viewer_metric_from_string(const std::string& text) {
 }
 
 std::string viewer_key_help() {
-  return std::string("m / M        next / previous metric (fat fraction, edema, Mercuri grade, groups)\n"
+  return std::string("m / M        next / previous metric (fat fraction, edema, Mercuri grade, groups; with --previous\n"
+                     "             also the change in fat fraction and in edema since the previous visit)\n"
          "n / N        next / previous series\n"
          "Up / Down    overlay opacity + / -\n"
          "o            label outlines on / off\n"
@@ -250,6 +257,13 @@ class Viewer {
   [[nodiscard]] Rgb label_colour(int label) const;  // 3D and overlay colour of a group for the current metric
   [[nodiscard]] std::optional<Rgb> group_colour(int label) const;
   [[nodiscard]] const quantification::GroupMeasurement* measurement(int label) const;
+  [[nodiscard]] const ViewerGroupChange* change_of(int label) const;
+  [[nodiscard]] std::optional<Rgb> change_colour_of(int label) const;
+  [[nodiscard]] std::optional<Rgb> voxel_change_colour(const Vec3& p) const;
+  [[nodiscard]] std::string change_pick_text(int label) const;
+  [[nodiscard]] bool change_metric() const {
+    return metric_ == ViewerMetric::change_fat || metric_ == ViewerMetric::change_edema;
+  }
   [[nodiscard]] const ViewerSeries& current_series() const { return input_.series[series_index_]; }
   [[nodiscard]] std::size_t default_series(ViewerMetric metric) const;
   void next_metric(int direction);
@@ -351,6 +365,8 @@ Viewer::Viewer(const ViewerInput& input, const ViewerOptions& options, bool offs
     throw core::MyoError("viewer", "edema mask is not on the labels' grid");
   if (input.bone && !input.bone->geometry.same_grid(grid))
     throw core::MyoError("viewer", "bone mask is not on the labels' grid");
+  if (input.change && input.change->fat_fraction_points && !input.change->fat_fraction_points->geometry.same_grid(grid))
+    throw core::MyoError("viewer", "fat fraction change map is not on the labels' grid");
   route_vtk_output();
 
   // The volume's extent in LPS and the slice step along each LPS axis (the spacing of the image axis closest to it).
@@ -461,6 +477,9 @@ bool Viewer::metric_available(ViewerMetric metric) const {
                          [](const auto& m) { return m.mercuri_grade.has_value(); });
     case ViewerMetric::labels:
       return true;
+    case ViewerMetric::change_fat:
+    case ViewerMetric::change_edema:
+      return input_.change.has_value();
   }
   return false;
 }
@@ -473,7 +492,8 @@ std::size_t Viewer::default_series(ViewerMetric metric) const {
     return std::nullopt;
   };
   const auto chosen =
-      metric == ViewerMetric::edema_fraction ? find({"stir", "water", "t1"}) : find({"water", "t1", "stir"});
+      metric == ViewerMetric::edema_fraction || metric == ViewerMetric::change_edema ? find({"stir", "water", "t1"})
+                                                                                     : find({"water", "t1", "stir"});
   return chosen.value_or(0);
 }
 
@@ -486,6 +506,48 @@ const quantification::GroupMeasurement* Viewer::measurement(int label) const {
     if (l == label) return &m;
   }
   return nullptr;
+}
+
+const ViewerGroupChange* Viewer::change_of(int label) const {
+  if (!input_.change) return nullptr;
+  const auto gs = core::MuscleCatalog::instance().from_label(label);
+  if (!gs) return nullptr;
+  for (const auto& g : input_.change->groups)
+    if (g.group == gs->group->name && g.side == gs->side) return &g;
+  return nullptr;
+}
+
+// A group's change for the current change metric: neutral within the repeatability limits; none when unknown.
+std::optional<Rgb> Viewer::change_colour_of(int label) const {
+  const auto* g = change_of(label);
+  if (!g) return std::nullopt;
+  const bool fat = metric_ == ViewerMetric::change_fat;
+  const auto& value = fat ? g->fat_fraction_points : g->edema_fraction_points;
+  if (!value) return std::nullopt;
+  return detail::change_colour(*value,
+                               fat ? input_.change->fat_fraction_range_points
+                                   : input_.change->edema_fraction_range_points,
+                               fat ? g->fat_fraction_beyond_limits : g->edema_fraction_beyond_limits);
+}
+
+// The voxel difference map of fat fraction at `p`, when there is one (none: the per-muscle change is painted).
+std::optional<Rgb> Viewer::voxel_change_colour(const Vec3& p) const {
+  const auto* map = input_.change ? input_.change->fat_fraction_points : nullptr;
+  if (!map) return std::nullopt;
+  const auto d = detail::sample_nearest(*map, p);
+  if (!d || !std::isfinite(*d)) return std::nullopt;
+  return detail::diverging(*d / input_.change->fat_fraction_range_points);
+}
+
+std::string Viewer::change_pick_text(int label) const {
+  const auto* g = change_of(label);
+  if (!g) return {};
+  const auto one = [](const char* name, const std::optional<double>& v, bool beyond) {
+    if (!v) return fmt::format("{} n/a", name);
+    return fmt::format("{} {:+.1f} points{}", name, *v, beyond ? " (beyond repeatability)" : "");
+  };
+  return "\n" + input_.change->legend + ": " + one("fat fraction", g->fat_fraction_points, g->fat_fraction_beyond_limits) +
+         ", " + one("edema", g->edema_fraction_points, g->edema_fraction_beyond_limits);
 }
 
 // The colour of a group for the current metric: value colour, grade colour or catalogue colour; none when unmeasured.
@@ -512,6 +574,9 @@ std::optional<Rgb> Viewer::group_colour(int label) const {
       const auto& c = gs->group->color_rgb;
       return Rgb{static_cast<std::uint8_t>(c[0]), static_cast<std::uint8_t>(c[1]), static_cast<std::uint8_t>(c[2])};
     }
+    case ViewerMetric::change_fat:
+    case ViewerMetric::change_edema:
+      return change_colour_of(label);
   }
   return std::nullopt;
 }
@@ -828,6 +893,13 @@ void Viewer::update_slice(SliceView& view) {
               if (e && *e) c = detail::mix(c, kEdemaColour, opacity_);
             }
             break;
+          case ViewerMetric::change_fat:
+            if (input_.change->fat_fraction_points) {
+              if (const auto vc = voxel_change_colour(p)) c = detail::mix(c, *vc, opacity_);
+              break;
+            }
+            [[fallthrough]];  // no registered map: the per-muscle change
+          case ViewerMetric::change_edema:
           case ViewerMetric::grade:
           case ViewerMetric::labels:
             if (const auto& gc = group_colours[label]) c = detail::mix(c, *gc, opacity_);
@@ -921,6 +993,19 @@ void Viewer::update_surface_colours() {
     bar_->SetNumberOfLabels(5);
     bar_->SetLabelFormat("%.0f");
     bar_->SetTitle(m == Metric::fat_fraction ? "Fat fraction\n(%, group\nmean)" : "Edema\n(% of group\nvolume)");
+  } else if (change_metric()) {
+    const double range = metric_ == ViewerMetric::change_fat ? input_.change->fat_fraction_range_points
+                                                             : input_.change->edema_fraction_range_points;
+    lut_->IndexedLookupOff();
+    lut_->SetNumberOfTableValues(256);
+    lut_->SetTableRange(-range, range);
+    for (int i = 0; i < 256; ++i) {
+      const Rgb c = detail::diverging(i / 127.5 - 1);
+      lut_->SetTableValue(i, c.r / 255.0, c.g / 255.0, c.b / 255.0, 1.0);
+    }
+    bar_->SetNumberOfLabels(5);
+    bar_->SetLabelFormat("%+.0f");
+    bar_->SetTitle(metric_ == ViewerMetric::change_fat ? "Fat fraction\nchange\n(points)" : "Edema\nchange\n(points)");
   } else if (metric_ == ViewerMetric::grade) {
     lut_->IndexedLookupOn();
     lut_->SetNumberOfTableValues(4);
@@ -944,8 +1029,17 @@ void Viewer::update_texts() {
       {ViewerMetric::fat_fraction, "Fat fraction (group means; slices: voxel fat fraction)"},
       {ViewerMetric::edema_fraction, "Edema (group share; slices: red = edema voxels)"},
       {ViewerMetric::grade, "Mercuri grade, original scale 1-4 (a pick shows the modified 0-4 with 2a/2b)"},
-      {ViewerMetric::labels, "Muscle groups"}};
-  title3d_->SetInput(fmt::format("3D \u2014 {}   overlay {:.0f} %", kTitles.at(metric_), opacity_ * 100).c_str());
+      {ViewerMetric::labels, "Muscle groups"},
+      {ViewerMetric::change_fat, "Fat fraction"},
+      {ViewerMetric::change_edema, "Edema"}};
+  std::string title = fmt::format("3D \u2014 {}   overlay {:.0f} %", kTitles.at(metric_), opacity_ * 100);
+  if (change_metric())  // the legend, and how the slices show the change
+    title = fmt::format("3D \u2014 {} {}   overlay {:.0f} %\nwhite: within repeatability; {}", kTitles.at(metric_),
+                        input_.change->legend, opacity_ * 100,
+                        metric_ == ViewerMetric::change_edema ? "slices: change per muscle"
+                        : input_.change->fat_fraction_points  ? "slices: voxel difference, " + input_.change->slice_note
+                                                              : input_.change->slice_note);
+  title3d_->SetInput(title.c_str());
   pick_actor_->SetInput(pick_text_.empty() ? "click a muscle to see its numbers" : pick_text_.c_str());
   help_actor_->SetVisibility(help_ ? 1 : 0);
   const double r = cursor_source_->GetRadius();
@@ -1007,7 +1101,7 @@ void Viewer::pick_label(int label, const Vec3& at) {
   text += "\nedema " + opt_pct(m->edema_fraction_pct) + " of volume";
   if (m->edema_grade) text += fmt::format("   edema grade {}", *m->edema_grade);
   if (m->stir_ratio) text += fmt::format("   STIR ratio {:.2f}", *m->stir_ratio);
-  pick_text_ = text + "\n" + where;
+  pick_text_ = text + change_pick_text(label) + "\n" + where;
 }
 
 void Viewer::click_slice(int view_index, int display_x, int display_y) {
@@ -1176,17 +1270,18 @@ void Viewer::set_window_level(double width, double centre) {
 }
 
 void Viewer::next_metric(int direction) {
-  static constexpr std::array<ViewerMetric, 4> kOrder{ViewerMetric::fat_fraction, ViewerMetric::edema_fraction,
-                                                      ViewerMetric::grade, ViewerMetric::labels};
+  static constexpr std::array<ViewerMetric, 6> kOrder{
+      ViewerMetric::fat_fraction, ViewerMetric::edema_fraction, ViewerMetric::grade,
+      ViewerMetric::labels,       ViewerMetric::change_fat,     ViewerMetric::change_edema};
+  constexpr int n_metrics = static_cast<int>(kOrder.size());
   auto i = static_cast<int>(std::find(kOrder.begin(), kOrder.end(), metric_) - kOrder.begin());
-  for (int n = 0; n < 4; ++n) {
-    i = (i + direction + 4) % 4;
+  for (int n = 0; n < n_metrics; ++n) {
+    i = (i + direction + n_metrics) % n_metrics;
     if (metric_available(kOrder[static_cast<std::size_t>(i)])) break;
   }
   metric_ = kOrder[static_cast<std::size_t>(i)];
   // Each metric over its own series: fat over the anatomy (Dixon water / T1), edema over STIR.
-  if (metric_ == ViewerMetric::fat_fraction || metric_ == ViewerMetric::edema_fraction)
-    series_index_ = default_series(metric_);
+  if (metric_ != ViewerMetric::grade && metric_ != ViewerMetric::labels) series_index_ = default_series(metric_);
 }
 
 void Viewer::save_screenshot() {

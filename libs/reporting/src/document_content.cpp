@@ -70,6 +70,12 @@ std::string pct(const std::optional<double>& v) { return v ? fmt::format("{:.1f}
 double unsigned_zero(double v, double resolution) { return std::abs(v) < resolution / 2 ? 0.0 : v; }
 std::string signed_num(double v, const char* unit) { return fmt::format("{:+.1f} {}", unsigned_zero(v, 0.1), unit); }
 
+// "22.1 → 24.3" (%), "–" when either value is unknown.
+std::string previous_to_current(const std::optional<double>& previous, const std::optional<double>& current) {
+  if (!previous || !current) return "–";
+  return fmt::format("{:.1f} → {:.1f}", *previous, *current);
+}
+
 bool has_dixon(const Report& r) {
   return r.protocol == "dixon" || r.quantification_method.fat_method == "dixon_pdff" ||
          std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& m) { return m.fat_fraction_pct.has_value(); });
@@ -499,10 +505,10 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
   if (extras.follow_up) {
     const auto& f = *extras.follow_up;
     Table t;
-    t.header = {"Muscle group", "Side",     dixon ? "Δ fat fraction" : "Δ T1 fat estimate",
-                "Δ edema",      "Δ volume", "Changes beyond repeatability"};
-    t.widths = {2.0, 0.9, 1.45, 1.3, 1.3, 2.6};
-    t.numeric = {false, false, true, true, true, false};
+    t.header = {"Muscle group", "Side",    dixon ? "Fat fraction % (before → now)" : "Fat estimate % (before → now)",
+                "Δ fat",        "Edema % (before → now)", "Δ edema", "Δ volume", "Changes beyond repeatability"};
+    t.widths = {1.4, 0.75, 1.3, 1.0, 1.3, 1.0, 1.0, 1.8};
+    t.numeric = {false, false, true, true, true, true, true, false};
     std::string previous;
     for (const auto& row : f.rows) {
       TableRow out;
@@ -511,21 +517,25 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
       for (const auto& flag : row.flags) flags += (flags.empty() ? "" : "; ") + clean_text(flag);
       out.cells = {row.group != previous ? display_name(row.group) : "",
                    side_label(row.side),
+                   previous_to_current(row.fat_fraction_previous_pct, row.fat_fraction_current_pct),
                    row.fat_fraction_change_points ? signed_num(*row.fat_fraction_change_points, "pp") : "–",
+                   previous_to_current(row.edema_fraction_previous_pct, row.edema_fraction_current_pct),
                    row.edema_fraction_change_points ? signed_num(*row.edema_fraction_change_points, "pp") : "–",
                    row.volume_change_percent ? signed_num(*row.volume_change_percent, "%") : "–",
                    flags.empty() ? "none" : flags};
       previous = row.group;
       t.rows.push_back(std::move(out));
     }
-    t.notes.push_back("Changes are follow-up minus baseline; pp = percentage points.");
+    t.notes.push_back("Changes are this visit minus the previous one; pp = percentage points.");
     d.follow_up = std::move(t);
     const std::string followup_date = f.followup_study_date.empty() ? r.study.study_date : f.followup_study_date;
     d.follow_up_intro = identified && !f.baseline_study_date.empty()
-                            ? fmt::format("Compared with the baseline analysis of {} (this study {}).",
+                            ? fmt::format("Compared with the previous visit of {}{} (this study {}).",
                                           date_text(f.baseline_study_date),
+                                          f.months_between ? fmt::format(", {:.0f} months earlier", *f.months_between)
+                                                           : std::string(),
                                           followup_date.empty() ? "undated" : date_text(followup_date))
-                            : std::string("Compared with a baseline analysis of the same patient.");
+                            : std::string("Compared with a previous visit of the same patient.");
     d.follow_up_intro += fmt::format(
         " Only changes beyond the repeatability of the measurement are flagged: fat fraction {:.1f} points, edema "
         "{:.1f} points, volume {:.0f} %.",

@@ -222,7 +222,7 @@ std::string to_html_report(const Report& report, const ReportExtras& extras) {
   }
 
   if (d.follow_up) {
-    out += "<h2>Follow-up</h2>\n<p>" + core::html_escape(d.follow_up_intro) + "</p>\n";
+    out += "<h2>Change since the previous visit</h2>\n<p>" + core::html_escape(d.follow_up_intro) + "</p>\n";
     for (const auto& s : d.follow_up_sentences) out += "<p>" + core::html_escape(s) + "</p>\n";
     out += table_html(*d.follow_up, "followup");
   }

@@ -47,7 +47,7 @@ void write_pdf_report(const Report& report, const ReportExtras& extras, const st
   }
 
   if (d.follow_up) {
-    pdf.heading("Follow-up", 170);
+    pdf.heading("Change since the previous visit", 170);
     pdf.paragraph(d.follow_up_intro);
     for (const auto& s : d.follow_up_sentences) pdf.paragraph(s);
     pdf.space(4);

@@ -18,6 +18,37 @@ using nlohmann::json;
 json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
 
 // The reader's correction (`myoscope edit`), null on an automatic analysis.
+// One measure of a group compared with the previous visit.
+json change_json(const std::optional<double>& previous, const std::optional<double>& current,
+                 const std::optional<double>& change, bool beyond_limits) {
+  return {{"previous", optional_number(previous)},
+          {"current", optional_number(current)},
+          {"change_points", optional_number(change)},
+          {"beyond_repeatability", beyond_limits}};
+}
+
+json change_since_previous_json(const std::optional<FollowUp>& f) {
+  if (!f) return nullptr;
+  json groups = json::array();
+  for (const auto& r : f->rows)
+    groups.push_back({{"group", r.group},
+                      {"side", r.side},
+                      {"fat_fraction_pct", change_json(r.fat_fraction_previous_pct, r.fat_fraction_current_pct,
+                                                       r.fat_fraction_change_points, r.fat_fraction_beyond_limits)},
+                      {"edema_fraction_pct", change_json(r.edema_fraction_previous_pct, r.edema_fraction_current_pct,
+                                                         r.edema_fraction_change_points, r.edema_fraction_beyond_limits)},
+                      {"volume_change_percent", optional_number(r.volume_change_percent)},
+                      {"flags", r.flags}});
+  return {{"previous_study_date", f->baseline_study_date},
+          {"months_between", optional_number(f->months_between)},
+          {"repeatability_limits",
+           {{"fat_fraction_points", f->fat_fraction_limit_points},
+            {"edema_fraction_points", f->edema_fraction_limit_points},
+            {"volume_percent", f->volume_limit_percent}}},
+          {"groups", groups},
+          {"sentences", f->sentences}};
+}
+
 json correction_json(const std::optional<LabelCorrection>& c) {
   if (!c) return nullptr;
   json changes = json::array();
@@ -271,6 +302,7 @@ std::string to_json_text(const Report& r) {
       {"segmentation_source", r.segmentation_source},
       {"input_labels", input_labels},
       {"correction", correction_json(r.correction)},
+      {"change_since_previous", change_since_previous_json(r.change_since_previous)},
       {"input", {{"path", r.input_path.empty() ? json(nullptr) : json(r.input_path)}}},
       {"pattern", pattern},
       {"profiles", profiles},

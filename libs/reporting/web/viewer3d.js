@@ -1,5 +1,6 @@
 // report.html's 3D map: the muscle groups of scene.glb (MyoScope's own glTF binary, embedded base64 in the page)
-// drawn with WebGL, coloured by fat fraction or edema, orbited with the mouse, zoomed with the wheel; hovering or
+// drawn with WebGL, coloured by fat fraction, edema or (with `analyze --previous`) their change since the previous
+// visit, orbited with the mouse, zoomed with the wheel; hovering or
 // clicking a group names it with its side and values. No library and no network.
 // Coordinates: glTF metres, +X patient left, +Y superior, +Z anterior (LPS mm rotated, see scene_export.hpp).
 // The viewer's state is written to #viewer3d's data-status ("loading", "ready", "error: …") for the browser test.
@@ -8,7 +9,11 @@
   const root = document.getElementById('viewer3d');
   const source = document.getElementById('scene-glb');
   if (!root || !source) return;
-  const METRICS = [['fat_fraction', 'Fat fraction'], ['edema_fraction', 'Edema']];
+  // Metric, its title, the mesh extras field that holds its value. The change metrics appear when the scene has them.
+  const METRICS = [['fat_fraction', 'Fat fraction', 'fat_fraction_pct'],
+    ['edema_fraction', 'Edema', 'edema_fraction_pct'],
+    ['change_fat', 'Fat fraction change', 'change_fat_points'],
+    ['change_edema', 'Edema change', 'change_edema_points']];
   // Screen direction labels: patient right (-X), left (+X), superior, inferior, anterior (+Z), posterior.
   const DIRECTIONS = [['R', [-1, 0, 0]], ['L', [1, 0, 0]], ['S', [0, 1, 0]], ['I', [0, -1, 0]],
     ['A', [0, 0, 1]], ['P', [0, 0, -1]]];
@@ -204,9 +209,13 @@
 
   function describe(extras) {
     const value = (v, unit) => (typeof v === 'number' ? v.toFixed(1) + unit : 'not measured');
+    const change = (v) => (v > 0 ? '+' : '') + v.toFixed(1) + ' points';
     return displayName(extras) + ' \u2014 fat fraction ' + value(extras.fat_fraction_pct, ' %') +
       ', edema ' + value(extras.edema_fraction_pct, ' % of volume') +
-      (typeof extras.volume_ml === 'number' ? ', volume ' + extras.volume_ml.toFixed(0) + ' ml' : '');
+      (typeof extras.volume_ml === 'number' ? ', volume ' + extras.volume_ml.toFixed(0) + ' ml' : '') +
+      (typeof extras.change_fat_points === 'number' ? '; change: fat fraction ' + change(extras.change_fat_points) +
+        (typeof extras.change_edema_points === 'number' ? ', edema ' + change(extras.change_edema_points) : '')
+        : '');
   }
 
   function buildLegend(container, legend) {
@@ -216,11 +225,20 @@
     bar.style.background = 'linear-gradient(to right,' + legend.stops.join(',') + ')';
     const ticks = element('div', 'legend-ticks');
     // Colours saturate at the top of the range (fat fraction: 70 %); a range that ends at 100 % needs no "or more".
-    const high = legend.high + ' ' + legend.unit + (legend.high < 100 ? ' or more' : '');
-    ticks.append(element('span', '', legend.low + ' ' + legend.unit), element('span', '', high));
+    // A change scale is signed and centred on 0; white groups changed within the repeatability limits.
+    const signed = legend.low < 0;
+    const high = (signed ? '+' : '') + legend.high + ' ' + legend.unit + (legend.high < 100 ? ' or more' : '');
+    const low = legend.low + ' ' + legend.unit + (signed ? ' or less' : '');
+    ticks.append(element('span', '', low), element('span', '', high));
     const none = element('span', 'legend-none', 'no value');
     none.style.setProperty('--swatch', legend.no_value);
-    container.append(element('div', 'legend-title', legend.title), bar, ticks, none);
+    const title = legend.note ? legend.title + ', ' + legend.note : legend.title;
+    container.append(element('div', 'legend-title', title), bar, ticks, none);
+    if (legend.neutral) {
+      const within = element('span', 'legend-none', ' within repeatability');
+      within.style.setProperty('--swatch', legend.neutral);
+      container.append(within);
+    }
   }
 
   // --- the viewer -----------------------------------------------------------------------------------------------
@@ -258,8 +276,9 @@
     const state = Object.assign({ metric: 'fat_fraction', hover: -1, selected: -1, pick: null }, home);
     const reset = () => Object.assign(state, home);
 
-    for (const [key, title] of METRICS) {
-      const measured = meshes.some((m) => typeof m.extras[key + '_pct'] === 'number');
+    for (const [key, title, field] of METRICS) {
+      if (key.startsWith('change_') && !legends[key]) continue;  // no previous visit
+      const measured = meshes.some((m) => typeof m.extras[field] === 'number');
       const label = element('label');
       const input = element('input');
       Object.assign(input, { type: 'radio', name: 'metric3d', value: key, checked: key === state.metric,

@@ -19,6 +19,10 @@ struct GroupChange {
   std::optional<double> edema_fraction_change_points;
   std::optional<double> volume_change_percent;
   std::vector<std::string> flags;  // e.g. "fat fraction increased", "edema decreased", "volume decreased"
+  bool fat_fraction_beyond_limits = false;  // |change| above the repeatability limit
+  bool edema_fraction_beyond_limits = false;
+  std::optional<double> fat_fraction_previous_pct, fat_fraction_current_pct;  // the values compared
+  std::optional<double> edema_fraction_previous_pct, edema_fraction_current_pct;
 };
 
 struct Comparison {
@@ -55,5 +59,15 @@ struct FollowUpMeasurement {
                                                const std::string& followup_study_date,
                                                const RepeatabilityLimits& limits = {});
 [[nodiscard]] std::string comparison_to_json(const Comparison& comparison);
+// Months from the baseline's study date to the follow-up's (DICOM YYYYMMDD); unset when either is not a date.
+[[nodiscard]] std::optional<double> months_between(const Comparison& comparison);
+
+// The study an analysis folder (or its report.json) records; empty fields when missing. Throws core::MyoError when
+// there is no report.json.
+struct AnalysisStudy {
+  std::filesystem::path report;
+  std::string study_instance_uid, study_date, patient_pseudonym;
+};
+[[nodiscard]] AnalysisStudy analysis_study(const std::filesystem::path& folder);
 
 }  // namespace myo::pipeline

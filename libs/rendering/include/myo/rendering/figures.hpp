@@ -14,6 +14,28 @@
 namespace myo::rendering {
 
 // Everything on ONE grid (the reference series' geometry); every pointer but `labels` may be null.
+// The change of one muscle group and side since the previous visit (pipeline::compare's arithmetic).
+struct ViewerGroupChange {
+  std::string group;
+  core::Side side = core::Side::right;
+  std::optional<double> fat_fraction_points;
+  std::optional<double> edema_fraction_points;
+  bool fat_fraction_beyond_limits = false;  // beyond the repeatability limits: coloured; within: neutral
+  bool edema_fraction_beyond_limits = false;
+};
+
+// What the change metrics show (`view --previous`, the HTML report's 3D map with `analyze --previous`).
+struct ViewerChange {
+  std::vector<ViewerGroupChange> groups;
+  // Current minus previous voxel fat fraction (points) on the labels' grid, the previous visit registered onto the
+  // current one; null when it could not be: the slices then show the per-muscle change.
+  const core::ImageVolume* fat_fraction_points = nullptr;
+  std::string legend;      // "change since 2026-01-05, 6 months"
+  std::string slice_note;  // how the slices show the change, said on screen
+  double fat_fraction_range_points = 10;    // colour scale -range..+range
+  double edema_fraction_range_points = 30;
+};
+
 struct FigureInput {
   const core::LabelVolume* labels = nullptr;                   // catalogue labels
   const core::ImageVolume* anatomy = nullptr;                  // background of the fat overlays (Dixon water or T1)
@@ -24,6 +46,7 @@ struct FigureInput {
   std::vector<quantification::GroupMeasurement> measurements;  // group means shown on the 3D map (when empty:
                                                                // computed from the FF map / edema mask)
   std::optional<double> crotch_z_mm;                           // LPS z of the crotch: levels are given relative to it
+  const ViewerChange* change = nullptr;  // since the previous visit: scene.glb's change colours, may be null
 };
 
 // mercuri_grade: the 3D map only (the grade is a group value; no voxel map, strip or slice overlay), on request.

@@ -61,10 +61,12 @@ struct ViewerInput {
   std::vector<quantification::GroupMeasurement> measurements;  // what the report says per group and side
   std::string title;                                           // window title (no patient identifiers)
   ViewerEditing editing;                                       // edit mode (optional)
+  std::optional<ViewerChange> change;                          // since the previous visit, when given
 };
 
 // What the overlay and the 3D surfaces show.
-enum class ViewerMetric { fat_fraction, edema_fraction, grade, labels };
+// change_fat / change_edema: the change since the previous visit (needs ViewerInput::change).
+enum class ViewerMetric { fat_fraction, edema_fraction, grade, labels, change_fat, change_edema };
 [[nodiscard]] const char* to_string(ViewerMetric metric);
 [[nodiscard]] std::optional<ViewerMetric> viewer_metric_from_string(const std::string& text);
 

@@ -32,27 +32,6 @@ struct FigureRef {
   std::string caption;
 };
 
-// Change of one group and side since the baseline (follow-up minus baseline).
-struct FollowUpRow {
-  std::string group;  // catalogue name, e.g. "adductors"
-  std::string side;   // "right" | "left"
-  std::optional<double> fat_fraction_change_points;
-  std::optional<double> edema_fraction_change_points;
-  std::optional<double> volume_change_percent;
-  std::vector<std::string> flags;  // changes beyond the repeatability limits, e.g. "fat fraction increased"
-};
-
-// A comparison with a prior analysis (plain mirror of pipeline::Comparison; reporting does not see the pipeline).
-struct FollowUp {
-  std::string baseline_study_date;         // YYYYMMDD
-  std::string followup_study_date;         // YYYYMMDD; empty = the report's own study date
-  double fat_fraction_limit_points = 2.0;  // repeatability limits below which changes are not flagged
-  double edema_fraction_limit_points = 5.0;
-  double volume_limit_percent = 7.0;
-  std::vector<FollowUpRow> rows;
-  std::vector<std::string> sentences;
-};
-
 struct ReportExtras {
   std::optional<PatientHeader> patient;  // identifiers, shown unless `deidentified`
   // De-identified: no patient identifiers, study date, study description, accession, study UID or file paths.

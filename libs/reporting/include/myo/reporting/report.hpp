@@ -107,6 +107,33 @@ struct LabelCorrection {
   std::vector<Change> changes;     // labels whose volume differs from the automatic version
 };
 
+// Change of one group and side since the baseline (follow-up minus baseline).
+struct FollowUpRow {
+  std::string group;  // catalogue name, e.g. "adductors"
+  std::string side;   // "right" | "left"
+  std::optional<double> fat_fraction_change_points;
+  std::optional<double> edema_fraction_change_points;
+  std::optional<double> volume_change_percent;
+  std::vector<std::string> flags;  // changes beyond the repeatability limits, e.g. "fat fraction increased"
+  // The values compared (previous -> current) and whether each change is beyond the repeatability limits.
+  std::optional<double> fat_fraction_previous_pct{}, fat_fraction_current_pct{};
+  std::optional<double> edema_fraction_previous_pct{}, edema_fraction_current_pct{};
+  bool fat_fraction_beyond_limits = false;
+  bool edema_fraction_beyond_limits = false;
+};
+
+// A comparison with a prior analysis (plain mirror of pipeline::Comparison; reporting does not see the pipeline).
+struct FollowUp {
+  std::string baseline_study_date;         // YYYYMMDD
+  std::string followup_study_date;         // YYYYMMDD; empty = the report's own study date
+  double fat_fraction_limit_points = 2.0;  // repeatability limits below which changes are not flagged
+  double edema_fraction_limit_points = 5.0;
+  double volume_limit_percent = 7.0;
+  std::vector<FollowUpRow> rows;
+  std::vector<std::string> sentences;
+  std::optional<double> months_between{};  // from the two study dates
+};
+
 struct Report {
   int schema_version = kReportSchemaVersion;
   std::string software_name;
@@ -144,6 +171,8 @@ struct Report {
   std::map<std::string, double> stage_cpu_seconds;  // provenance: CPU time (user + system, all threads) of each stage
   std::map<std::string, double> stage_peak_rss_mib;  // provenance: the process's peak memory at the end of each stage
   unsigned threads = 0;  // provenance: the thread count the analysis ran with (`--threads`, 0 = unknown)
+  // `analyze --previous`: the change since the patient's previous visit (report.json "change_since_previous").
+  std::optional<FollowUp> change_since_previous;
 };
 
 [[nodiscard]] std::string to_json_text(const Report& report);
