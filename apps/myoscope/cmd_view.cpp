@@ -13,6 +13,7 @@
 #include "myo/core/error.hpp"
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/log.hpp"
+#include "myo/core/nifti_io.hpp"
 #include "myo/pipeline/analysis_folder.hpp"
 #include "myo/pipeline/analyze.hpp"
 #include "myo/pipeline/edit_analysis.hpp"

@@ -80,16 +80,23 @@ class StageClock {
     report_.stage_seconds[stage] = std::chrono::duration<double>(now - last_).count();
     last_ = now;
     rusage usage{};
-    if (getrusage(RUSAGE_SELF, &usage) == 0) peak_rss_mib_[stage] = static_cast<double>(usage.ru_maxrss) / 1024.0;
-    if (on_stage_) on_stage_({stage, sink_[stage], std::chrono::duration<double>(now - start_).count()});
+    if (getrusage(RUSAGE_SELF, &usage) == 0) {
+      report_.stage_peak_rss_mib[stage] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+      const double cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+      report_.stage_cpu_seconds[stage] = cpu - last_cpu_;
+      last_cpu_ = cpu;
+    }
+    if (on_stage_)
+      on_stage_({stage, report_.stage_seconds[stage], std::chrono::duration<double>(now - start_).count()});
   }
 
  private:
-  std::map<std::string, double>& sink_;
-  std::map<std::string, double>& peak_rss_mib_;
+  static double seconds(const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); }
+  reporting::Report& report_;
   std::function<void(const StageProgress&)> on_stage_;
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_ = start_;
+  double last_cpu_ = 0;  // the process's CPU seconds at the last lap (from its start at the first)
 };
 
 // The automatic segmentation's single muscles with their fat, edema and confidence; each group's confidence is
