@@ -1,17 +1,16 @@
 #include "myo/pipeline/edit_analysis.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <set>
 
 #include "myo/core/error.hpp"
-#include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/editing/edit_log.hpp"
 #include "myo/editing/label_edits.hpp"
+#include "recorded_study.hpp"
 
 namespace myo::pipeline {
 namespace fs = std::filesystem;
@@ -36,27 +35,7 @@ fs::path automatic_label_map(const fs::path& analysis) {
   throw core::MyoError(analysis.string(), "holds no label map (labels.nii.gz): not an analysis folder");
 }
 
-// What report.json says about the study: its folder (unless de-identified) and Study Instance UID.
-struct RecordedStudy {
-  std::string path;
-  std::string study_instance_uid;
-};
-
-RecordedStudy recorded_study(const fs::path& report_file) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(core::read_text_file(report_file));
-  } catch (const nlohmann::json::exception& e) {
-    throw core::MyoError(report_file.string(), std::string("not a readable report: ") + e.what());
-  }
-  RecordedStudy study;
-  const auto text = [](const nlohmann::json& j) { return j.is_string() ? j.get<std::string>() : std::string(); };
-  if (doc.contains("input") && doc["input"].is_object() && doc["input"].contains("path"))
-    study.path = text(doc["input"]["path"]);
-  if (doc.contains("study") && doc["study"].is_object() && doc["study"].contains("study_instance_uid"))
-    study.study_instance_uid = text(doc["study"]["study_instance_uid"]);
-  return study;
-}
+using detail::RecordedStudy;
 
 fs::path study_folder(const EditOptions& options, const RecordedStudy& recorded, const fs::path& report_file) {
   const fs::path study = options.study.empty() ? fs::path(recorded.path) : options.study;
@@ -119,7 +98,7 @@ EditOutcome edit_analysis(const EditOptions& options) {
             correction.edited_from);
 
   const fs::path report_file = options.analysis / "report.json";
-  const auto recorded = recorded_study(report_file);
+  const auto recorded = detail::recorded_study(report_file);
   AnalyzeOptions analyze;
   analyze.input = study_folder(options, recorded, report_file);
   analyze.study_instance_uid = recorded.study_instance_uid;

@@ -1,0 +1,48 @@
+#pragma once
+// `myoscope model-tune`: a site's corrected studies (analysis folders with an `edit` correction) teach the muscle
+// model. The head of the network is retrained on the studies of some patients; the others are held out, and the
+// tuned model is written only when it is not worse than the base model on them nor on the validation studies
+// (docs/model-tune.md).
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace myo::pipeline {
+
+struct ModelTuneOptions {
+  std::filesystem::path base_model;                // empty: the built-in model
+  std::vector<std::filesystem::path> studies;      // analysis folders, each with OUT/corrected-N
+  std::vector<std::filesystem::path> validation;   // labelled analysis folders never tuned on (may be empty)
+  std::filesystem::path output;                    // SITE_MODEL; its card is written beside it (.card.json)
+  double holdout_fraction = 0.25;                  // of the patients (pseudonyms), at least one
+  std::uint64_t seed = 1;                          // the patient split and the pixel sample
+  int iterations = 300;
+  double tolerance = 0.01;                         // mean group Dice may drop this much before a model is refused
+};
+
+// Mean and per-group Dice of the base and the tuned model on one source of studies.
+struct DiceComparison {
+  std::string source;  // "held-out site studies" or "validation studies"
+  std::size_t studies = 0;
+  std::vector<std::string> groups;
+  std::vector<double> base_dice, tuned_dice;  // per group; NaN where the group is absent
+  double base_mean_dice = 0, tuned_mean_dice = 0;
+};
+
+struct ModelTuneOutcome {
+  int exit_code = 0;       // 0 written; core::kExitPartial when refused (nothing written)
+  bool written = false;
+  std::vector<DiceComparison> comparisons;
+  std::filesystem::path card;  // the model card beside the model, when written
+  std::string refusal;         // why the model was refused
+};
+
+// The corrected label map of an analysis folder's newest correction (OUT/corrected-N/corrected_labels.nii.gz);
+// throws core::MyoError naming the folder when it has none.
+[[nodiscard]] std::filesystem::path newest_corrected_labels(const std::filesystem::path& analysis);
+
+// Loads every study (input errors name the folder), splits by patient, tunes, compares and writes or refuses.
+[[nodiscard]] ModelTuneOutcome model_tune(const ModelTuneOptions& options);
+
+}  // namespace myo::pipeline
