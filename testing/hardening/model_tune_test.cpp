@@ -142,7 +142,8 @@ TEST_F(ModelTune, StudiesWithoutCorrectionOrImagesAreInputErrors) {
   const fs::path uncorrected = work_.path() / "uncorrected";
   fs::create_directories(uncorrected);
   fs::copy_file(good / "report.json", uncorrected / "report.json");
-  auto r = run_myoscope("model-tune --studies " + good.string() + " " + uncorrected.string() + " -o " +
+  // The broken folder comes first: studies are read in order, so the error comes before any study is loaded.
+  auto r = run_myoscope("model-tune --studies " + uncorrected.string() + " " + good.string() + " -o " +
                         (work_.path() / "m.bin").string());
   EXPECT_EQ(r.exit_code, core::kExitInputError) << r.err;
   EXPECT_NE(r.err.find(uncorrected.string()), std::string::npos) << r.err;
@@ -152,7 +153,7 @@ TEST_F(ModelTune, StudiesWithoutCorrectionOrImagesAreInputErrors) {
   fs::create_directories(moved / "corrected-1");
   std::ofstream(moved / "report.json") << R"({"input": {"path": "/nonexistent/study"}})";
   fs::copy_file(good / "corrected-1" / "corrected_labels.nii.gz", moved / "corrected-1" / "corrected_labels.nii.gz");
-  r = run_myoscope("model-tune --studies " + good.string() + " " + moved.string() + " -o " +
+  r = run_myoscope("model-tune --studies " + moved.string() + " " + good.string() + " -o " +
                    (work_.path() / "m.bin").string());
   EXPECT_EQ(r.exit_code, core::kExitInputError) << r.err;
   EXPECT_NE(r.err.find(moved.string()), std::string::npos) << r.err;
