@@ -16,6 +16,7 @@
 #include "myo/pipeline/analyze.hpp"
 #include "myo/rendering/figures.hpp"
 #include "myo/rendering/viewer.hpp"
+#include "temporary_folder.hpp"
 #include "myo/reporting/report.hpp"
 
 namespace myo::app {
@@ -86,15 +87,6 @@ AnalysisFolder read_analysis(const fs::path& dir) {
     a.measurements.push_back(reporting::to_measurement(m));
   return a;
 }
-
-// Removes a temporary analysis folder when the command ends.
-struct TemporaryFolder {
-  fs::path path;
-  ~TemporaryFolder() {
-    std::error_code ignored;
-    if (!path.empty()) fs::remove_all(path, ignored);
-  }
-};
 
 }  // namespace
 

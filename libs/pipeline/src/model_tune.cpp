@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <utility>
 
 #include "myo/core/error.hpp"
 #include "myo/core/exit_codes.hpp"
@@ -30,6 +31,16 @@ struct SiteStudy {
   std::vector<seg::TuningSlice> slices;
 };
 
+SiteStudy labelled_site_study(const fs::path& dicom, const std::string& study_uid, const fs::path& labels_file,
+                              std::string name, const seg::MuscleModel& model) {
+  const auto channels = load_study_channels(dicom, {}, study_uid);
+  const auto labels = core::read_labels(labels_file);
+  SiteStudy study;
+  study.patient = std::move(name);
+  study.slices = seg::tuning_slices(channels.segmentation_input(), labels, labels_file.string(), model);
+  return study;
+}
+
 SiteStudy load_site_study(const fs::path& analysis, std::size_t index, const seg::MuscleModel& model) {
   if (!fs::is_regular_file(analysis / "report.json"))
     throw core::MyoError(analysis.string(), "holds no report.json: not an analysis folder written by analyze");
@@ -39,12 +50,10 @@ SiteStudy load_site_study(const fs::path& analysis, std::size_t index, const seg
     throw core::MyoError(analysis.string(), "the study's images are gone: report.json records " +
                                                 (recorded.path.empty() ? std::string("no study folder")
                                                                        : "a study folder that no longer exists"));
-  const auto channels = load_study_channels(recorded.path, {}, recorded.study_instance_uid);
-  const auto labels = core::read_labels(labels_file);
-  SiteStudy study;
-  study.patient = recorded.patient_pseudonym.empty() ? fmt::format("study-{}", index + 1) : recorded.patient_pseudonym;
-  study.slices = seg::tuning_slices(channels.segmentation_input(), labels, labels_file.string(), model);
-  return study;
+  return labelled_site_study(recorded.path, recorded.study_instance_uid, labels_file,
+                             recorded.patient_pseudonym.empty() ? fmt::format("study-{}", index + 1)
+                                                                : recorded.patient_pseudonym,
+                             model);
 }
 
 std::vector<SiteStudy> load_site_studies(const std::vector<fs::path>& folders, const seg::MuscleModel& model) {
@@ -53,6 +62,14 @@ std::vector<SiteStudy> load_site_studies(const std::vector<fs::path>& folders, c
     out.push_back(load_site_study(folders[i], i, model));
     log::info("model-tune: study {} of {} loaded ({} slice views)", i + 1, folders.size(), out.back().slices.size());
   }
+  return out;
+}
+
+// The studies of one further validation source, under their given names.
+std::vector<SiteStudy> load_labelled_source(const LabelledSource& source, const seg::MuscleModel& model) {
+  std::vector<SiteStudy> out;
+  for (const auto& s : source.studies) out.push_back(labelled_site_study(s.dicom, {}, s.labels, s.name, model));
+  log::info("model-tune: {}: {} studies loaded", source.source, out.size());
   return out;
 }
 
@@ -121,6 +138,7 @@ std::vector<std::string> patients_of(const std::vector<SiteStudy>& studies) {
 struct TuningRecord {
   std::string base_origin, base_sha256;
   std::vector<SiteStudy> tuned, held_out, validation;
+  std::vector<std::pair<std::string, std::vector<SiteStudy>>> extra_validation;  // source name, its studies
   std::size_t sampled_pixels = 0;
   seg::HeadTuningParams params;
 };
@@ -138,7 +156,10 @@ nlohmann::json card_json(const TuningRecord& r, const ModelTuneOptions& options,
   nlohmann::json dice = nlohmann::json::array();
   std::vector<std::string> lines;
   for (const auto& c : outcome.comparisons) dice.push_back(dice_json(c)), lines.push_back(summary_line(c));
-  if (r.validation.empty()) lines.emplace_back("validation studies: none given (not checked)");
+  if (r.validation.empty()) lines.emplace_back("site validation studies: none given (not checked)");
+  lines.insert(lines.end(), options.unchecked_notes.begin(), options.unchecked_notes.end());
+  nlohmann::json extra = nlohmann::json::object();
+  for (const auto& [source, studies] : r.extra_validation) extra[source] = patients_of(studies);
   return {{"schema", "myoscope-tuned-model-card"},
           {"model_file", options.output.filename().string()},
           {"model_sha256", model_sha256},
@@ -146,7 +167,7 @@ nlohmann::json card_json(const TuningRecord& r, const ModelTuneOptions& options,
           {"software_version", core::software_version()},
           {"tuned_layers", "head (1x1 convolution); the rest of the network is the base model's"},
           {"patients", {{"tuned", patients_of(r.tuned)}, {"held_out", patients_of(r.held_out)},
-                        {"validation", patients_of(r.validation)}}},
+                        {"validation", patients_of(r.validation)}, {"other_validation", extra}}},
           {"counts", {{"tuned_studies", r.tuned.size()}, {"held_out_studies", r.held_out.size()},
                       {"validation_studies", r.validation.size()}, {"sampled_pixels", r.sampled_pixels}}},
           {"parameters", {{"seed", options.seed}, {"holdout_fraction", options.holdout_fraction},
@@ -202,6 +223,9 @@ ModelTuneOutcome model_tune(const ModelTuneOptions& options) {
   const auto held_out = held_out_patients(site, options.holdout_fraction, options.seed);
   for (auto& s : site) (held_out.count(s.patient) ? record.held_out : record.tuned).push_back(std::move(s));
   record.validation = load_site_studies(options.validation, base);
+  const auto extra = options.extra_validation ? options.extra_validation() : std::vector<LabelledSource>{};
+  for (const auto& source : extra)
+    record.extra_validation.emplace_back(source.source, load_labelled_source(source, base));
 
   const auto batch = seg::head_batch(slices_of(record.tuned), base, record.params);
   record.sampled_pixels = batch.pixels();
@@ -212,9 +236,12 @@ ModelTuneOutcome model_tune(const ModelTuneOptions& options) {
   ModelTuneOutcome outcome;
   outcome.comparisons.push_back(compare("held-out site studies", record.held_out, base, tuned));
   if (!record.validation.empty())
-    outcome.comparisons.push_back(compare("validation studies", record.validation, base, tuned));
+    outcome.comparisons.push_back(compare("site validation studies", record.validation, base, tuned));
   else
-    log::warn("model-tune: no --validation studies: the tuned model is checked on the held-out site studies only");
+    log::warn("model-tune: no --validation studies: the tuned model is not checked on the site's own validation");
+  for (const auto& [source, studies] : record.extra_validation)
+    outcome.comparisons.push_back(compare(source, studies, base, tuned));
+  for (const auto& note : options.unchecked_notes) log::warn("model-tune: {}", note);
   outcome.refusal = refusal(outcome.comparisons, options.tolerance);
   if (!outcome.refusal.empty()) {
     log::error("model-tune: {}", outcome.refusal);

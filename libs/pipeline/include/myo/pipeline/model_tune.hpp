@@ -5,15 +5,33 @@
 // (docs/model-tune.md).
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace myo::pipeline {
 
+// A study given as its images and a label map on their reference grid, rather than as an analysis folder.
+struct LabelledStudy {
+  std::filesystem::path dicom;   // the study's DICOM folder
+  std::filesystem::path labels;  // catalogue labels on the study's reference grid
+  std::string name;              // for the log and the card (never a patient identifier)
+};
+
+// Further studies the tuned model is checked on, reported as their own source (e.g. the generated validation).
+struct LabelledSource {
+  std::string source;  // the name in the log, the card and a refusal
+  std::vector<LabelledStudy> studies;
+};
+
 struct ModelTuneOptions {
   std::filesystem::path base_model;                // empty: the built-in model
   std::vector<std::filesystem::path> studies;      // analysis folders, each with OUT/corrected-N
   std::vector<std::filesystem::path> validation;   // labelled analysis folders never tuned on (may be empty)
+  // Further sources, each checked and reported on its own line; called after the site studies are read, so their
+  // input errors come first (may be empty).
+  std::function<std::vector<LabelledSource>()> extra_validation;
+  std::vector<std::string> unchecked_notes;        // card lines for validation sources left out, each saying why
   std::filesystem::path output;                    // SITE_MODEL; its card is written beside it (.card.json)
   double holdout_fraction = 0.25;                  // of the patients (pseudonyms), at least one
   std::uint64_t seed = 1;                          // the patient split and the pixel sample
@@ -23,7 +41,7 @@ struct ModelTuneOptions {
 
 // Mean and per-group Dice of the base and the tuned model on one source of studies.
 struct DiceComparison {
-  std::string source;  // "held-out site studies" or "validation studies"
+  std::string source;  // "held-out site studies", "site validation studies" or a LabelledSource's name
   std::size_t studies = 0;
   std::vector<std::string> groups;
   std::vector<double> base_dice, tuned_dice;  // per group; NaN where the group is absent
