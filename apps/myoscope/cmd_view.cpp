@@ -20,6 +20,8 @@
 #include "myo/pipeline/previous_visit.hpp"
 #include "myo/rendering/figures.hpp"
 #include "myo/rendering/viewer.hpp"
+#include "temporary_folder.hpp"
+#include "myo/reporting/report.hpp"
 
 namespace myo::app {
 namespace fs = std::filesystem;
@@ -117,15 +119,6 @@ bool is_change_metric(const std::string& metric) {
   const auto m = rendering::viewer_metric_from_string(metric);
   return m == rendering::ViewerMetric::change_fat || m == rendering::ViewerMetric::change_edema;
 }
-
-// Removes a temporary analysis folder when the command ends.
-struct TemporaryFolder {
-  fs::path path;
-  ~TemporaryFolder() {
-    std::error_code ignored;
-    if (!path.empty()) fs::remove_all(path, ignored);
-  }
-};
 
 }  // namespace
 

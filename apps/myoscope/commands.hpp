@@ -28,5 +28,6 @@ CommandRunner add_batch_merge_command(CLI::App& root);
 CommandRunner add_serve_command(CLI::App& root);
 CommandRunner add_edit_command(CLI::App& root);
 CommandRunner add_timeline_command(CLI::App& root);
+CommandRunner add_model_tune_command(CLI::App& root);
 
 }  // namespace myo::app

@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   add(myo::app::add_batch_merge_command);
   add(myo::app::add_serve_command);
   add(myo::app::add_timeline_command);
+  add(myo::app::add_model_tune_command);
 
   try {
     root.parse(argc, argv);

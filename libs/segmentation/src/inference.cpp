@@ -131,10 +131,6 @@ std::vector<int> inference_schedule(const core::Geometry& g, double max_step_mm)
 
 namespace {
 
-struct Window {
-  int row0 = 0, col0 = 0, rows = 0, columns = 0;
-};
-
 // The body's extent on one slice of the grid plus a margin, grown to sizes the network takes: it need not look at
 // the air around a narrow slice (thighs) because a wide one (pelvis) set the grid.
 Window body_window(const std::vector<float>& extent, const NetworkGrid& grid, float threshold, int margin_px,
@@ -182,6 +178,19 @@ std::vector<std::uint8_t> paste(const std::vector<float>& probabilities, int cla
 
 }  // namespace
 
+Window slice_window(const core::ImageVolume& extent, const SlicePlane& plane, const NetworkGrid& grid, int k,
+                    float threshold, double margin_mm, int alignment) {
+  const int margin_px = static_cast<int>(std::ceil(margin_mm / grid.pixel_mm));
+  return body_window(slice_on_grid(extent, plane, grid, k), grid, threshold, margin_px, alignment);
+}
+
+std::vector<float> network_pixels(const core::ImageVolume& view, const SlicePlane& plane, const NetworkGrid& grid,
+                                  int k, const Window& window) {
+  auto pixels = crop(slice_on_grid(view, plane, grid, k), grid, window);
+  scale_for_network(pixels);
+  return pixels;
+}
+
 float body_threshold(const core::ImageVolume& image) { return 0.2F * bright_level(image); }
 
 std::vector<SliceProbabilities> infer_slices(const std::vector<const core::ImageVolume*>& views,
@@ -190,19 +199,16 @@ std::vector<SliceProbabilities> infer_slices(const std::vector<const core::Image
                                              double margin_mm, unsigned threads) {
   std::vector<SliceProbabilities> out(schedule.size());
   const SlicePlane plane(views.front()->geometry);
-  const int margin_px = static_cast<int>(std::ceil(margin_mm / grid.pixel_mm));
   const int classes = static_cast<int>(model.classes().size());
   core::parallel_for(
       static_cast<int>(schedule.size()),
       [&](int s) {
         const int k = schedule[static_cast<std::size_t>(s)];
         out[static_cast<std::size_t>(s)].slice = k;
-        const auto window =
-            body_window(slice_on_grid(extent, plane, grid, k), grid, threshold, margin_px, model.alignment());
+        const auto window = slice_window(extent, plane, grid, k, threshold, margin_mm, model.alignment());
         std::vector<float> probabilities;
         for (const auto* view : views) {
-          auto pixels = crop(slice_on_grid(*view, plane, grid, k), grid, window);
-          scale_for_network(pixels);
+          const auto pixels = network_pixels(*view, plane, grid, k, window);
           model.predict(pixels.data(), window.rows, window.columns, probabilities);
           out[static_cast<std::size_t>(s)].views.push_back(paste(probabilities, classes, grid, window));
         }

@@ -2,10 +2,12 @@
 // Running the muscle model over a volume: slices brought onto one LPS-aligned network grid, inferred (in parallel,
 // every slice or, for thin slices, a subset), and their class probabilities kept for the labelling.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "myo/core/volume.hpp"
 #include "myo/segmentation/muscle_model.hpp"
+#include "myo/segmentation/segment.hpp"
 
 namespace myo::segmentation::detail {
 
@@ -50,6 +52,19 @@ struct BodyExtent {
   return static_cast<std::uint8_t>(static_cast<double>(v) + 0.5);
 }
 
+// The part of the grid one slice is run on: the body's extent on it plus a margin, in sizes the network takes.
+struct Window {
+  int row0 = 0, col0 = 0, rows = 0, columns = 0;
+};
+
+// The window of slice k: the body of `extent` (above `threshold`) with `margin_mm` around it.
+[[nodiscard]] Window slice_window(const core::ImageVolume& extent, const SlicePlane& plane, const NetworkGrid& grid,
+                                  int k, float threshold, double margin_mm, int alignment);
+
+// Slice k of `view` on the window, scaled as the network takes it (scale_for_network).
+[[nodiscard]] std::vector<float> network_pixels(const core::ImageVolume& view, const SlicePlane& plane,
+                                                const NetworkGrid& grid, int k, const Window& window);
+
 // Class probabilities per inferred slice and view, x 255, [class][row][column] on the network grid.
 struct SliceProbabilities {
   int slice = 0;
@@ -63,6 +78,20 @@ struct SliceProbabilities {
                                                            const NetworkGrid& grid,
                                                            const std::vector<int>& schedule, const MuscleModel& model,
                                                            double margin_mm, unsigned threads);
+
+// How segment_muscle_groups runs the network on a study: the views it sees, the body outline, grid and schedule.
+struct NetworkSetup {
+  std::vector<const core::ImageVolume*> network;  // what the network sees, each on its own
+  core::ImageVolume anatomy;                      // fat and muscle both visible: body outline and landmarks
+  std::string description;
+  float body_threshold = 0;
+  std::vector<BodyExtent> extents;
+  NetworkGrid grid;
+  std::vector<int> schedule;
+};
+// Throws core::MyoError when no usable channel is given or the grid is not axial (segment.cpp).
+[[nodiscard]] NetworkSetup network_setup(const SegmentationInput& input, const MuscleModel& model,
+                                         const SegmentationParams& params);
 
 // What counts as body in `image`: a fifth of its bright level (99th percentile of its positive voxels).
 [[nodiscard]] float body_threshold(const core::ImageVolume& image);

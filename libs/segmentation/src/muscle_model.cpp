@@ -50,13 +50,49 @@ float half_to_float(std::uint16_t h) {
   return f;
 }
 
+// Nearest half-precision value (ties to even); the model file stores its tensors so.
+std::uint16_t float_to_half(float f) {
+  std::uint32_t bits = 0;
+  std::memcpy(&bits, &f, sizeof bits);
+  const auto sign = static_cast<std::uint16_t>((bits >> 16U) & 0x8000U);
+  const int exponent = static_cast<int>((bits >> 23U) & 0xFFU) - 127 + 15;
+  std::uint32_t mantissa = bits & 0x7FFFFFU;
+  if (((bits >> 23U) & 0xFFU) == 0xFFU) return static_cast<std::uint16_t>(sign | 0x7C00U | (mantissa ? 0x200U : 0));
+  if (exponent >= 31) return static_cast<std::uint16_t>(sign | 0x7C00U);
+  if (exponent <= 0) {  // subnormal half, or zero
+    if (exponent < -10) return sign;
+    mantissa |= 0x800000U;
+    const auto shift = static_cast<std::uint32_t>(14 - exponent);
+    std::uint32_t half = mantissa >> shift;
+    const std::uint32_t rest = mantissa & ((1U << shift) - 1U), halfway = 1U << (shift - 1U);
+    if (rest > halfway || (rest == halfway && (half & 1U))) ++half;
+    return static_cast<std::uint16_t>(sign | half);
+  }
+  std::uint32_t half = (static_cast<std::uint32_t>(exponent) << 10U) | (mantissa >> 13U);
+  const std::uint32_t rest = mantissa & 0x1FFFU;
+  if (rest > 0x1000U || (rest == 0x1000U && (half & 1U))) ++half;  // may carry into the exponent, as it should
+  return static_cast<std::uint16_t>(sign | half);
+}
+
+void append_halves(std::string& out, const std::vector<float>& values) {
+  for (const float v : values) {
+    const std::uint16_t h = float_to_half(v);
+    out.push_back(static_cast<char>(h & 0xFFU));
+    out.push_back(static_cast<char>(h >> 8U));
+  }
+}
+
 std::string describe(const nlohmann::json& header, std::size_t parameters) {
   const auto& training = header.at("training");
-  return fmt::format(
+  auto text = fmt::format(
       "2D U-Net ({} levels, {} parameters), trained {} iterations (seed {}) on images synthesised "
       "from real label maps",
       header.at("architecture").at("channels").size(), parameters, training.value("iterations", 0),
       training.value("seed", 0));
+  if (header.contains("tuning") && header["tuning"].is_object())
+    text += fmt::format("; head tuned on {} corrected site studies (myoscope model-tune, seed {})",
+                        header["tuning"].value("tuned_studies", 0), header["tuning"].value("seed", 0));
+  return text;
 }
 
 }  // namespace
@@ -87,7 +123,10 @@ MuscleModel MuscleModel::parse(const std::string& bytes, const std::string& orig
     std::vector<std::vector<int>> shapes;
     std::vector<std::vector<float>> tensors;
     std::size_t offset = magic + 4 + header_size, parameters = 0;
+    model.header_begin_ = magic + 4, model.header_end_ = offset;
+    const std::size_t tensor_count = header.at("tensors").size();
     for (const auto& t : header.at("tensors")) {
+      if (tensors.size() + 2 == tensor_count) model.head_offset_ = offset;
       shapes.push_back(t.at("shape").get<std::vector<int>>());
       std::size_t count = 1;
       for (const int d : shapes.back()) {
@@ -109,6 +148,7 @@ MuscleModel MuscleModel::parse(const std::string& bytes, const std::string& orig
     model.net_ = std::make_shared<const detail::UNet>(channels, static_cast<int>(model.classes_.size()),
                                                       std::move(tensors), shapes, origin);
     model.description_ = describe(header, parameters);
+    model.bytes_ = std::make_shared<const std::string>(bytes);
     const auto& check = header.at("check");
     model.check_class_means_ = check.at("class_means").get<std::vector<double>>();
     model.check_size_ = {check.at("height").get<int>(), check.at("width").get<int>()};
@@ -141,6 +181,66 @@ MuscleModel MuscleModel::read(const std::filesystem::path& path) {
 void MuscleModel::predict(const float* image, int rows, int columns, std::vector<float>& probabilities) const {
   detail::single_threaded_blas();
   net_->predict(image, rows, columns, probabilities);
+}
+
+void MuscleModel::head_features(const float* image, int rows, int columns, std::vector<float>& features) const {
+  detail::single_threaded_blas();
+  net_->head_features(image, rows, columns, features);
+}
+
+ModelHead MuscleModel::head() const {
+  const auto& h = net_->head();
+  return {h.in_channels, h.out_channels, h.weight, h.bias};
+}
+
+namespace {
+
+// The export's check pattern (training/segmentation/export.py check_pattern), an input every copy of a model file
+// must turn into the class means its header records.
+std::vector<float> check_pattern(int h, int w) {
+  std::vector<float> out(static_cast<std::size_t>(h) * w);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      out[static_cast<std::size_t>(y) * w + x] = static_cast<float>(
+          0.6 + 0.5 * std::sin(0.31 * x) * std::cos(0.23 * y) + 0.1 * std::sin(0.05 * x * y / 8.0));
+  return out;
+}
+
+}  // namespace
+
+std::string MuscleModel::file_with(const std::string& header_text, const ModelHead& head) const {
+  std::string out = kMagic;
+  for (unsigned i = 0; i < 4; ++i) out.push_back(static_cast<char>((header_text.size() >> (8U * i)) & 0xFFU));
+  out += header_text;
+  out.append(*bytes_, header_end_, head_offset_ - header_end_);
+  append_halves(out, head.weight);
+  append_halves(out, head.bias);
+  return out;
+}
+
+MuscleModel MuscleModel::with_head(const ModelHead& head, const std::string& tuning_json) const {
+  const auto own = this->head();
+  if (head.inputs != own.inputs || head.classes != own.classes || head.weight.size() != own.weight.size() ||
+      head.bias.size() != own.bias.size())
+    throw core::MyoError(origin_, "a tuned head does not fit the model's shape", core::ErrorKind::internal);
+  auto header = nlohmann::json::parse(bytes_->substr(header_begin_, header_end_ - header_begin_));
+  header["tuning"] = nlohmann::json::parse(tuning_json);
+  // The check output is the tuned model's own, so the file's self-check holds for it too.
+  header["check"]["class_means"] = parse(file_with(header.dump(), head), origin_).run_check();
+  return parse(file_with(header.dump(), head), origin_);
+}
+
+std::vector<double> MuscleModel::run_check() const {
+  const auto [h, w] = check_size_;
+  std::vector<float> probabilities;
+  predict(check_pattern(h, w).data(), h, w, probabilities);
+  const auto plane = static_cast<std::size_t>(h) * static_cast<std::size_t>(w);
+  std::vector<double> means(classes_.size(), 0.0);
+  for (std::size_t c = 0; c < classes_.size(); ++c) {
+    for (std::size_t p = 0; p < plane; ++p) means[c] += probabilities[c * plane + p];
+    means[c] /= static_cast<double>(plane);
+  }
+  return means;
 }
 
 int MuscleModel::alignment() const { return net_->alignment(); }

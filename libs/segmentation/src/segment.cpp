@@ -16,11 +16,7 @@
 namespace myo::segmentation {
 namespace {
 
-struct Views {
-  std::vector<const core::ImageVolume*> network;  // what the network sees, each on its own
-  core::ImageVolume anatomy;                      // fat and muscle both visible: body outline and landmarks
-  std::string description;
-};
+using Views = detail::NetworkSetup;
 
 Views choose_views(const SegmentationInput& input, bool dixon_both_views) {
   Views v;
@@ -82,16 +78,27 @@ void flag_warnings(SegmentationResult& result) {
 
 }  // namespace
 
+detail::NetworkSetup detail::network_setup(const SegmentationInput& input, const MuscleModel& model,
+                                           const SegmentationParams& params) {
+  auto setup = choose_views(input, params.dixon_both_views);
+  const core::Geometry& g = setup.network.front()->geometry;
+  check_axial(g);
+  setup.body_threshold = detail::body_threshold(setup.anatomy);
+  setup.extents = detail::body_extents(setup.anatomy, setup.body_threshold);
+  setup.grid = detail::network_grid(setup.extents, model.pixel_mm(), model.alignment(), params.body_margin_mm);
+  setup.schedule = detail::inference_schedule(g, params.max_inference_step_mm);
+  return setup;
+}
+
 SegmentationResult segment_muscle_groups(const SegmentationInput& input, const SegmentationParams& params) {
   Stopwatch clock;
-  auto views = choose_views(input, params.dixon_both_views);
   const MuscleModel& model = params.model != nullptr ? *params.model : MuscleModel::builtin();
+  const auto views = detail::network_setup(input, model, params);
   const core::Geometry& g = views.network.front()->geometry;
-  check_axial(g);
-  const float body_threshold = detail::body_threshold(views.anatomy);
-  const auto extents = detail::body_extents(views.anatomy, body_threshold);
-  const auto grid = detail::network_grid(extents, model.pixel_mm(), model.alignment(), params.body_margin_mm);
-  const auto schedule = detail::inference_schedule(g, params.max_inference_step_mm);
+  const float body_threshold = views.body_threshold;
+  const auto& extents = views.extents;
+  const auto& grid = views.grid;
+  const auto& schedule = views.schedule;
   clock.lap("grid");
   const auto slices = detail::infer_slices(views.network, views.anatomy, body_threshold, grid, schedule, model,
                                            params.body_margin_mm, params.threads);

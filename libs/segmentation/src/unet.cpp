@@ -180,7 +180,23 @@ UNet::UNet(std::vector<int> channels, int classes, std::vector<std::vector<float
   if (next != tensors.size()) throw core::MyoError(origin, "model file: more tensors than the architecture uses");
 }
 
-void UNet::predict(const float* image, int rows, int columns, std::vector<float>& probabilities) const {
+namespace {
+
+// Softmax over the classes of logits [class][pixel], per pixel.
+void softmax(const std::vector<float>& logits, int classes, std::size_t plane, std::vector<float>& probabilities) {
+  probabilities.resize(static_cast<std::size_t>(classes) * plane);
+  for (std::size_t p = 0; p < plane; ++p) {
+    float top = logits[p];
+    for (int c = 1; c < classes; ++c) top = std::max(top, logits[c * plane + p]);
+    float sum = 0;
+    for (int c = 0; c < classes; ++c) sum += probabilities[c * plane + p] = std::exp(logits[c * plane + p] - top);
+    for (int c = 0; c < classes; ++c) probabilities[c * plane + p] /= sum;
+  }
+}
+
+}  // namespace
+
+void UNet::head_features(const float* image, int rows, int columns, std::vector<float>& features) const {
   if (rows % alignment() != 0 || columns % alignment() != 0)
     throw core::MyoError("segmentation", "network input not aligned to its pooling levels");
   FeatureMap x(1, rows, columns);
@@ -199,17 +215,16 @@ void UNet::predict(const float* image, int rows, int columns, std::vector<float>
     skips.pop_back();
     x = convolve(up_[2 * i + 1], convolve(up_[2 * i], x, true), true);
   }
+  features.assign(x.data.begin(), x.data.begin() + static_cast<std::ptrdiff_t>(x.channels * x.plane()));
+}
+
+void UNet::predict(const float* image, int rows, int columns, std::vector<float>& probabilities) const {
+  thread_local std::vector<float> features;
+  head_features(image, rows, columns, features);
+  FeatureMap x(head_.in_channels, rows, columns);
+  std::copy(features.begin(), features.end(), x.data.begin());
   x = convolve(head_, x, false);
-  // Softmax over the classes, per pixel.
-  const std::size_t plane = x.plane();
-  probabilities.resize(static_cast<std::size_t>(classes_) * plane);
-  for (std::size_t p = 0; p < plane; ++p) {
-    float top = x.data[p];
-    for (int c = 1; c < classes_; ++c) top = std::max(top, x.data[c * plane + p]);
-    float sum = 0;
-    for (int c = 0; c < classes_; ++c) sum += probabilities[c * plane + p] = std::exp(x.data[c * plane + p] - top);
-    for (int c = 0; c < classes_; ++c) probabilities[c * plane + p] /= sum;
-  }
+  softmax(x.data, classes_, x.plane(), probabilities);
 }
 
 void single_threaded_blas() {

@@ -23,6 +23,11 @@ class UNet {
 
   // Class probabilities [class][row][column] of one image (rows x columns, both multiples of alignment()).
   void predict(const float* image, int rows, int columns, std::vector<float>& probabilities) const;
+  // What the 1x1 head sees: the last decoder block's output [channel][row][column] (model tuning trains the head on
+  // these, computed once by the frozen rest of the network).
+  void head_features(const float* image, int rows, int columns, std::vector<float>& features) const;
+
+  [[nodiscard]] const Convolution& head() const { return head_; }
 
   [[nodiscard]] int classes() const { return classes_; }
   [[nodiscard]] int alignment() const { return 1 << (static_cast<int>(channels_.size()) - 1); }

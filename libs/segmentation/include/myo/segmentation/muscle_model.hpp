@@ -14,6 +14,15 @@ namespace detail {
 class UNet;
 }
 
+// The network's last layer, a 1x1 convolution from the last decoder block's features to the class logits: what
+// model tuning (model_tuning.hpp) retrains on a site's corrected studies.
+struct ModelHead {
+  int inputs = 0;              // feature channels
+  int classes = 0;
+  std::vector<float> weight;   // [class][input]
+  std::vector<float> bias;     // [class]
+};
+
 class MuscleModel {
  public:
   // The model compiled into the library (data/muscle_model.bin). Throws MyoError when none was compiled in.
@@ -26,6 +35,15 @@ class MuscleModel {
   // multiples of alignment().
   void predict(const float* image, int rows, int columns, std::vector<float>& probabilities) const;
 
+  // The head's input features [channel][row][column] of one prepared slice (as predict takes it).
+  void head_features(const float* image, int rows, int columns, std::vector<float>& features) const;
+  [[nodiscard]] ModelHead head() const;
+  // This model with `head` in place of its own and `tuning` (a JSON object: what it was tuned on) recorded in the
+  // file's header; as read() would read it back. Throws MyoError when the head's shape does not fit.
+  [[nodiscard]] MuscleModel with_head(const ModelHead& head, const std::string& tuning_json) const;
+  // The model file's bytes (data/muscle_model.bin format, training/segmentation/export.py).
+  [[nodiscard]] const std::string& file_bytes() const { return *bytes_; }
+
   // Class names: index 0 is "background", then catalogue muscle names (data/muscle_catalog.json "muscles").
   [[nodiscard]] const std::vector<std::string>& classes() const { return classes_; }
   [[nodiscard]] double pixel_mm() const { return pixel_mm_; }
@@ -35,11 +53,18 @@ class MuscleModel {
   // The export's own output on its check pattern (training/segmentation/export.py): mean probability per class.
   [[nodiscard]] const std::vector<double>& check_class_means() const { return check_class_means_; }
   [[nodiscard]] std::array<int, 2> check_size() const { return check_size_; }
+  // This runtime's mean probability per class on the export's check pattern (check_size(), export.py
+  // check_pattern): equal to check_class_means() within rounding when the file is read right.
+  [[nodiscard]] std::vector<double> run_check() const;
 
  private:
   MuscleModel() = default;  // made by builtin, read and parse only
+  // The file's bytes with `header_text` as its header and `head` as its last two tensors.
+  [[nodiscard]] std::string file_with(const std::string& header_text, const ModelHead& head) const;
 
   std::shared_ptr<const detail::UNet> net_;
+  std::shared_ptr<const std::string> bytes_;  // the whole file
+  std::size_t header_begin_ = 0, header_end_ = 0, head_offset_ = 0;  // byte ranges: header JSON, head tensors
   std::vector<std::string> classes_;
   double pixel_mm_ = 2.0;
   std::string origin_;
