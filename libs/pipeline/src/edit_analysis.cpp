@@ -7,6 +7,7 @@
 #include <set>
 
 #include "myo/core/error.hpp"
+#include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/editing/edit_log.hpp"

@@ -183,7 +183,7 @@ UNet::UNet(std::vector<int> channels, int classes, std::vector<std::vector<float
 namespace {
 
 // Softmax over the classes of logits [class][pixel], per pixel.
-void softmax(const std::vector<float>& logits, int classes, std::size_t plane, std::vector<float>& probabilities) {
+void softmax(const float* logits, int classes, std::size_t plane, std::vector<float>& probabilities) {
   probabilities.resize(static_cast<std::size_t>(classes) * plane);
   for (std::size_t p = 0; p < plane; ++p) {
     float top = logits[p];
@@ -224,7 +224,7 @@ void UNet::predict(const float* image, int rows, int columns, std::vector<float>
   FeatureMap x(head_.in_channels, rows, columns);
   std::copy(features.begin(), features.end(), x.data.begin());
   x = convolve(head_, x, false);
-  softmax(x.data, classes_, x.plane(), probabilities);
+  softmax(x.data.data(), classes_, x.plane(), probabilities);
 }
 
 void single_threaded_blas() {
