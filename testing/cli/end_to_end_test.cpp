@@ -175,7 +175,7 @@ TEST(EndToEndLabels, OwnLabelsGiveExactGroupsAndIndependentFatFraction) {
   }
   EXPECT_EQ(compared, 18U);
 
-  // Follow-up against itself: no change may be flagged, and the documents carry the follow-up section.
+  // Follow-up against itself: no change may be flagged, and the documents carry the change section.
   const fs::path again = dir.path() / "again";
   const auto followed = run_myoscope("analyze " + (study / "dicom").string() + " -o " + again.string() + " --labels " +
                                      (study / "truth" / "labels.nii.gz").string() + " --no-figures --no-dicom --baseline " +
@@ -184,5 +184,5 @@ TEST(EndToEndLabels, OwnLabelsGiveExactGroupsAndIndependentFatFraction) {
   const auto comparison = json::parse(myo::core::read_text_file(again / "comparison.json"));
   ASSERT_EQ(comparison.at("groups").size(), 18U);
   for (const auto& g : comparison.at("groups")) EXPECT_TRUE(g.at("flags").empty()) << g.dump();
-  EXPECT_NE(myo::core::read_text_file(again / "report.html").find("Follow-up"), std::string::npos);
+  EXPECT_NE(myo::core::read_text_file(again / "report.html").find("Change since the previous visit"), std::string::npos);
 }

@@ -85,7 +85,8 @@ TEST_F(TimelineInputs, HostileTextStaysText) {
   ASSERT_EQ(r.exit_code, core::kExitOk) << r.err;
   std::set<std::string> names;
   for (const auto& entry : fs::directory_iterator(out())) names.insert(entry.path().filename().string());
-  EXPECT_EQ(names, (std::set<std::string>{"timeline.csv", "timeline.json", "timeline-1.html", "timeline-2.html"}));
+  EXPECT_EQ(names, (std::set<std::string>{"timeline.csv", "timeline.json", "timeline-1.html", "timeline-1.pdf",
+                                           "timeline-2.html", "timeline-2.pdf"}));
   EXPECT_FALSE(fs::exists(dir_.path() / "escape"));
   for (const char* page : {"timeline-1.html", "timeline-2.html"}) {
     const auto html = read_all(out() / page);
