@@ -7,7 +7,6 @@
 #include <ctime>
 #include <map>
 
-#include "myo/editing/label_edits.hpp"
 
 namespace myo::editing {
 namespace {
@@ -31,29 +30,26 @@ EditSession::EditSession(core::LabelVolume labels, std::string reader)
 std::size_t EditSession::apply(Edit edit) {
   edit.reader = reader_;
   edit.time_utc = utc_now();
-  const auto before = labels_.voxels;
-  const std::size_t changed = apply_edit(labels_, edit, "edit");
-  if (!open_) {
-    actions_.resize(done_);  // a new action drops what was undone
-    actions_.push_back({});
-    ++done_;
-  }
+  std::vector<VoxelChange> changes;
+  const std::size_t changed = apply_edit(labels_, edit, "edit", &changes);
+  if (!open_) open_new_action();
   auto& action = actions_.back();
   action.edits.push_back(std::move(edit));
   last_changed_.clear();
-  for (std::size_t i = 0; i < before.size(); ++i)
-    if (before[i] != labels_.voxels[i]) {
-      action.changes.push_back({i, before[i], labels_.voxels[i]});
-      last_changed_.push_back(i);
-    }
+  for (const auto& c : changes) last_changed_.push_back(c.index);
+  action.changes.insert(action.changes.end(), changes.begin(), changes.end());
   return changed;
+}
+
+void EditSession::open_new_action() {
+  actions_.resize(done_);
+  actions_.push_back({});
+  ++done_;
 }
 
 void EditSession::begin_action() {
   open_ = true;
-  actions_.resize(done_);
-  actions_.push_back({});  // filled by the dabs; an empty one is dropped by end_action
-  ++done_;
+  open_new_action();  // filled by the dabs; an empty one is dropped by end_action
 }
 
 void EditSession::end_action() {
@@ -95,7 +91,11 @@ EditLog EditSession::log() const {
   return log;
 }
 
-std::size_t EditSession::edit_count() const { return log().edits.size(); }
+std::size_t EditSession::edit_count() const {
+  std::size_t n = 0;
+  for (std::size_t a = 0; a < done_; ++a) n += actions_[a].edits.size();
+  return n;
+}
 
 void EditSession::commit() {
   actions_.clear();

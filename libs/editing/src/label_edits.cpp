@@ -59,34 +59,44 @@ void for_each_in_brush(const core::Geometry& g, const core::Vec3& centre_mm, dou
       }
 }
 
-void set_where(LabelVolume& labels, std::size_t index, std::uint16_t value, std::size_t& changed) {
-  if (labels.voxels[index] != value) labels.voxels[index] = value, ++changed;
+// Every write of an edit: counts the voxels it changes and, when asked, records each change (an editing session's
+// undo history and the voxels a display redraws).
+struct Writer {
+  LabelVolume& labels;
+  std::vector<VoxelChange>* record;
+  std::size_t changed = 0;
+  void set(std::size_t index, std::uint16_t value) {
+    const auto before = labels.voxels[index];
+    if (before == value) return;
+    labels.voxels[index] = value;
+    ++changed;
+    if (record) record->push_back({index, before, value});
+  }
+};
+
+std::size_t brush(Writer& w, const Edit& e, std::uint16_t value, const std::string& subject) {
+  for_each_in_brush(w.labels.geometry, *e.centre_mm, e.radius_mm, e.shape, subject,
+                    [&](std::size_t index) { w.set(index, value); });
+  return w.changed;
 }
 
-std::size_t brush(LabelVolume& labels, const Edit& e, std::uint16_t value, const std::string& subject) {
-  std::size_t changed = 0;
-  for_each_in_brush(labels.geometry, *e.centre_mm, e.radius_mm, e.shape, subject,
-                    [&](std::size_t index) { set_where(labels, index, value, changed); });
-  return changed;
-}
-
-std::size_t reassign(LabelVolume& labels, const Edit& e, const std::string& subject) {
-  std::size_t changed = 0;
+std::size_t reassign(Writer& w, const Edit& e, const std::string& subject) {
   const auto from = static_cast<std::uint16_t>(e.from_label);
   const auto to = static_cast<std::uint16_t>(e.to_label);
   const auto give = [&](std::size_t index) {
-    if (labels.voxels[index] == from) set_where(labels, index, to, changed);
+    if (w.labels.voxels[index] == from) w.set(index, to);
   };
   if (!e.centre_mm) {
-    for (std::size_t index = 0; index < labels.voxels.size(); ++index) give(index);
-    return changed;
+    for (std::size_t index = 0; index < w.labels.voxels.size(); ++index) give(index);
+    return w.changed;
   }
-  for_each_in_brush(labels.geometry, *e.centre_mm, e.radius_mm, BrushShape::ball, subject, give);
-  return changed;
+  for_each_in_brush(w.labels.geometry, *e.centre_mm, e.radius_mm, BrushShape::ball, subject, give);
+  return w.changed;
 }
 
 // 2D flood fill (4-connected) of the background region around the seed on its slice; the region must be enclosed.
-std::size_t fill(LabelVolume& labels, const Edit& e, const std::string& subject) {
+std::size_t fill(Writer& w, const Edit& e, const std::string& subject) {
+  const auto& labels = w.labels;
   const auto& g = labels.geometry;
   const auto seed = voxel_at(g, *e.centre_mm, subject);
   const auto k = seed[2];
@@ -111,7 +121,7 @@ std::size_t fill(LabelVolume& labels, const Edit& e, const std::string& subject)
       queue.emplace_back(ni, nj);
     }
   }
-  for (const auto index : region) labels.voxels[index] = static_cast<std::uint16_t>(e.label);
+  for (const auto index : region) w.set(index, static_cast<std::uint16_t>(e.label));
   return region.size();
 }
 
@@ -185,7 +195,8 @@ bool slice_holds(const LabelVolume& labels, std::uint16_t label, std::size_t k) 
 
 // Shape-based interpolation: the slices between the two end slices get the label where the linearly blended signed
 // distances of its two end outlines are negative. Background and the label itself are rewritten, other labels kept.
-std::size_t interpolate(LabelVolume& labels, const Edit& e, const std::string& subject) {
+std::size_t interpolate(Writer& w, const Edit& e, const std::string& subject) {
+  const auto& labels = w.labels;
   const auto& g = labels.geometry;
   auto k0 = voxel_at(g, e.from_mm, subject)[2];
   auto k1 = voxel_at(g, e.to_mm, subject)[2];
@@ -198,30 +209,31 @@ std::size_t interpolate(LabelVolume& labels, const Edit& e, const std::string& s
   const auto d0 = signed_distance(labels, label, k0);
   const auto d1 = signed_distance(labels, label, k1);
   const std::size_t n = g.size[0] * g.size[1];
-  std::size_t changed = 0;
   for (std::size_t k = k0 + 1; k < k1; ++k) {
     const double t = static_cast<double>(k - k0) / static_cast<double>(k1 - k0);
     for (std::size_t q = 0; q < n; ++q) {
       const std::size_t index = q + n * k;
       const auto v = labels.voxels[index];
       const bool inside = (1 - t) * d0[q] + t * d1[q] < 0;
-      if (inside && v == 0) set_where(labels, index, label, changed);
-      else if (!inside && v == label) set_where(labels, index, 0, changed);
+      if (inside && v == 0) w.set(index, label);
+      else if (!inside && v == label) w.set(index, 0);
     }
   }
-  return changed;
+  return w.changed;
 }
 
 }  // namespace
 
-std::size_t apply_edit(LabelVolume& labels, const Edit& edit, const std::string& subject) {
+std::size_t apply_edit(LabelVolume& labels, const Edit& edit, const std::string& subject,
+                       std::vector<VoxelChange>* changes) {
   labels.check();
+  Writer w{labels, changes};
   switch (edit.kind) {
-    case EditKind::brush: return brush(labels, edit, static_cast<std::uint16_t>(edit.label), subject);
-    case EditKind::erase: return brush(labels, edit, 0, subject);
-    case EditKind::reassign: return reassign(labels, edit, subject);
-    case EditKind::fill: return fill(labels, edit, subject);
-    case EditKind::interpolate: return interpolate(labels, edit, subject);
+    case EditKind::brush: return brush(w, edit, static_cast<std::uint16_t>(edit.label), subject);
+    case EditKind::erase: return brush(w, edit, 0, subject);
+    case EditKind::reassign: return reassign(w, edit, subject);
+    case EditKind::fill: return fill(w, edit, subject);
+    case EditKind::interpolate: return interpolate(w, edit, subject);
   }
   return 0;
 }

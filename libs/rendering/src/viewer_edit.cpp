@@ -66,10 +66,11 @@ EditMode::EditMode(const ViewerEditing& input, core::LabelVolume& display, int s
   if (!input.labels->geometry.same_grid(display.geometry))
     throw core::MyoError("viewer", "the label map to edit is not on the labels' grid");
   session_.emplace(*input.labels, input.reader);
+  group_of_.resize(65536);
+  for (std::size_t v = 0; v < group_of_.size(); ++v) group_of_[v] = group_label(static_cast<std::uint16_t>(v));
 }
 
 void EditMode::attach(vtkRenderer& renderer3d, const std::array<vtkRenderer*, 3>& slice_renderers) {
-  renderer3d_ = &renderer3d;
   surface_->SetMapper(surface_mapper_);
   surface_mapper_->ScalarVisibilityOff();
   surface_->GetProperty()->SetColor(1.0, 0.92, 0.35);
@@ -90,7 +91,6 @@ void EditMode::attach(vtkRenderer& renderer3d, const std::array<vtkRenderer*, 3>
   text_->GetPositionCoordinate()->SetValue(0.01, 0.93);
   text_->SetVisibility(0);
   renderer3d.AddViewProp(text_);
-  slice_renderers_ = slice_renderers;
   for (std::size_t v = 0; v < 3; ++v) {
     circle_mappers_[v]->SetInputData(circles_[v]);
     circle_actors_[v]->SetMapper(circle_mappers_[v]);
@@ -143,7 +143,6 @@ EditMode::Outcome EditMode::enter(const Vec3& cursor_mm) {
 EditMode::Outcome EditMode::after_change() {
   Outcome o;
   o.handled = true;
-  o.labels_changed = !session_->last_changed().empty();
   sync_display();
   surface_dirty_ = true;
   return o;
@@ -151,7 +150,7 @@ EditMode::Outcome EditMode::after_change() {
 
 void EditMode::sync_display() {
   const auto& labels = session_->labels().voxels;
-  for (const auto i : session_->last_changed()) display_.voxels[i] = group_label(labels[i]);
+  for (const auto i : session_->last_changed()) display_.voxels[i] = group_of_[labels[i]];
 }
 
 EditMode::Outcome EditMode::apply(editing::Edit edit) {
@@ -200,8 +199,7 @@ EditMode::Outcome EditMode::drag(int view, const Vec3& at_mm) {
     e.radius_mm = radius_mm_;
     e.shape = shape_;
     e.label = eraser_ ? 0 : label_;
-    const auto r = apply(e);
-    o.labels_changed = o.labels_changed || r.labels_changed;
+    apply(e);
     last_dab_mm_ = p;
     if (!eraser_) edited_slices_mm_.push_back(p);
   }
@@ -253,10 +251,7 @@ EditMode::Outcome EditMode::interpolate() {
         e.label = label_;
         e.from_mm = *p;
         e.to_mm = to;
-        session_->begin_action();
-        auto o = apply(e);
-        session_->end_action();
-        return o;
+        return apply(e);
       }
   }
   message_ = "interpolate: brush the active label on two slices at least two apart first";

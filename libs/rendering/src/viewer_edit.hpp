@@ -29,7 +29,6 @@ class EditMode {
   // What the viewer does after a key or a mouse action of edit mode.
   struct Outcome {
     bool handled = false;          // the key belongs to edit mode
-    bool labels_changed = false;   // redraw the slices
     std::optional<core::Vec3> move_cursor;  // the slices go there (jump to a flagged muscle's worst slice)
     std::optional<std::vector<quantification::GroupMeasurement>> measurements;  // a save's new numbers
   };
@@ -66,6 +65,7 @@ class EditMode {
 
   const ViewerEditing& input_;
   core::LabelVolume& display_;
+  std::vector<std::uint16_t> group_of_;  // label -> the group label it is shown as (see group_label)
   int smoothing_iterations_;
   double pass_band_;
   std::optional<editing::EditSession> session_;
@@ -84,11 +84,9 @@ class EditMode {
   std::string status_, message_, saved_text_;
   std::optional<core::Error> save_error_;  // the last save's failure
 
-  vtkRenderer* renderer3d_ = nullptr;
   vtkNew<vtkPolyDataMapper> surface_mapper_;
   vtkNew<vtkActor> surface_;
   vtkNew<vtkTextActor> text_;
-  std::array<vtkRenderer*, 3> slice_renderers_{};
   std::array<vtkNew<vtkPolyData>, 3> circles_;
   std::array<vtkNew<vtkPolyDataMapper>, 3> circle_mappers_;
   std::array<vtkNew<vtkActor>, 3> circle_actors_;

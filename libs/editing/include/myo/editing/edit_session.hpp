@@ -9,6 +9,7 @@
 
 #include "myo/core/volume.hpp"
 #include "myo/editing/edit_log.hpp"
+#include "myo/editing/label_edits.hpp"
 
 namespace myo::editing {
 
@@ -36,14 +37,11 @@ class EditSession {
   [[nodiscard]] const std::vector<std::size_t>& last_changed() const { return last_changed_; }
 
  private:
-  struct Change {
-    std::size_t index;
-    std::uint16_t before, after;
-  };
   struct Action {
     std::vector<Edit> edits;
-    std::vector<Change> changes;
+    std::vector<VoxelChange> changes;
   };
+  void open_new_action();  // drops what was undone
   core::LabelVolume labels_;
   std::string reader_;
   std::vector<Action> actions_;  // [0, done_) in effect, [done_, size) undone (redo)
