@@ -165,16 +165,6 @@ std::string series_file_stem(const SeriesInfo& s) {
   return core::sanitize_path_component(stem, "series");
 }
 
-std::string sidecar_json(const LoadedSeries& loaded, const StudyInfo& study) {
-  LoadedVolumes as_volumes;
-  as_volumes.info = loaded.info;
-  as_volumes.volumes = {loaded.volume};
-  as_volumes.echo_times_ms = {loaded.info.echo_time_ms};
-  as_volumes.temporal_positions = {0};
-  as_volumes.warnings = loaded.warnings;
-  return sidecar_json(as_volumes, study);
-}
-
 std::string sidecar_json(const LoadedVolumes& loaded, const StudyInfo& study) {
   const auto& s = loaded.info;
   const auto& g = loaded.volumes.front().geometry;

@@ -194,17 +194,18 @@ void softmax(const float* logits, int classes, std::size_t plane, std::vector<fl
   }
 }
 
-}  // namespace
-
-void UNet::head_features(const float* image, int rows, int columns, std::vector<float>& features) const {
-  if (rows % alignment() != 0 || columns % alignment() != 0)
+// The network without its head: the encoder, then the decoder with its skip connections.
+FeatureMap decode_layers(const std::vector<int>& channels, const std::vector<Convolution>& down,
+                         const std::vector<Convolution>& up, int alignment, const float* image, int rows,
+                         int columns) {
+  if (rows % alignment != 0 || columns % alignment != 0)
     throw core::MyoError("segmentation", "network input not aligned to its pooling levels");
   FeatureMap x(1, rows, columns);
   std::copy(image, image + x.plane(), x.data.begin());
   std::vector<FeatureMap> skips;
-  const auto levels = channels_.size();
+  const auto levels = channels.size();
   for (std::size_t i = 0; i < levels; ++i) {
-    x = convolve(down_[2 * i + 1], convolve(down_[2 * i], x, true), true);
+    x = convolve(down[2 * i + 1], convolve(down[2 * i], x, true), true);
     if (i + 1 < levels) {
       skips.push_back(std::move(x));
       x = max_pool(skips.back());
@@ -213,17 +214,20 @@ void UNet::head_features(const float* image, int rows, int columns, std::vector<
   for (std::size_t i = 0; i + 1 < levels; ++i) {
     x = upsample_concat(x, skips.back());
     skips.pop_back();
-    x = convolve(up_[2 * i + 1], convolve(up_[2 * i], x, true), true);
+    x = convolve(up[2 * i + 1], convolve(up[2 * i], x, true), true);
   }
+  return x;
+}
+
+}  // namespace
+
+void UNet::head_features(const float* image, int rows, int columns, std::vector<float>& features) const {
+  const auto x = decode_layers(channels_, down_, up_, alignment(), image, rows, columns);
   features.assign(x.data.begin(), x.data.begin() + static_cast<std::ptrdiff_t>(x.channels * x.plane()));
 }
 
 void UNet::predict(const float* image, int rows, int columns, std::vector<float>& probabilities) const {
-  thread_local std::vector<float> features;
-  head_features(image, rows, columns, features);
-  FeatureMap x(head_.in_channels, rows, columns);
-  std::copy(features.begin(), features.end(), x.data.begin());
-  x = convolve(head_, x, false);
+  const auto x = convolve(head_, decode_layers(channels_, down_, up_, alignment(), image, rows, columns), false);
   softmax(x.data.data(), classes_, x.plane(), probabilities);
 }
 

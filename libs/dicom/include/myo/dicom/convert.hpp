@@ -46,7 +46,6 @@ struct ConvertResult {
 
 // The sidecar JSON written beside each NIfTI (key acquisition tags, role and geometry; no patient identifiers), with
 // the BIDS keys in BIDS units (EchoTime in s, ...) next to ours; per-volume echo times of a 4D file.
-[[nodiscard]] std::string sidecar_json(const LoadedSeries& series, const StudyInfo& study);
 [[nodiscard]] std::string sidecar_json(const LoadedVolumes& series, const StudyInfo& study);
 
 // Base file name (without extension) for a series: "<number>_<description>[_<split>]", sanitised.
