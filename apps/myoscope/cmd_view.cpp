@@ -107,6 +107,13 @@ rendering::ViewerEditing edit_input(const fs::path& shown, bool temporary, const
   return edit;
 }
 
+// The display series `name` of an analysis, or null.
+const core::ImageVolume* display_series(const pipeline::AnalysisContents& a, const std::string& name) {
+  for (const auto& [n, image] : a.display_series)
+    if (n == name) return &image;
+  return nullptr;
+}
+
 // The viewer's view of the change since the previous visit (the map stays owned by `visit`).
 rendering::ViewerChange viewer_change(const pipeline::PreviousVisit& visit) {
   auto change = pipeline::change_colours(visit.comparison);
@@ -196,11 +203,15 @@ CommandRunner add_view_command(CLI::App& root) {
       const auto outcome = pipeline::analyze_study(analyze);
       if (outcome.exit_code != core::kExitOk && outcome.exit_code != core::kExitPartial) return outcome.exit_code;
       dir = analyze.output;
+      if (!options->previous.empty()) pipeline::check_previous_visit(dir, options->previous);
     }
     const auto analysis = read_analysis(dir);
     std::optional<pipeline::PreviousVisit> previous;
-    if (!options->previous.empty())
-      previous = pipeline::load_previous_visit(dir, options->previous, &analysis.labels.geometry);
+    if (!options->previous.empty()) {
+      const pipeline::CurrentMaps maps{analysis.labels.geometry, display_series(analysis, "water"),
+                                       analysis.fat_fraction_pct ? &*analysis.fat_fraction_pct : nullptr};
+      previous = pipeline::load_previous_visit(dir, options->previous, &maps);
+    }
 
     rendering::ViewerInput input;
     input.labels = &analysis.labels;

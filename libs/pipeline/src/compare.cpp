@@ -10,6 +10,7 @@
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
+#include "myo/core/patient_identity.hpp"
 #include "myo/reporting/report.hpp"
 
 namespace myo::pipeline {
@@ -56,8 +57,7 @@ void check_same_patient(const fs::path& baseline, const std::string& followup_ps
     return;
   }
   if (before == followup_pseudonym) return;
-  const auto scheme = [](const std::string& p) { return p.substr(0, p.find(':')); };
-  if (scheme(before) != scheme(followup_pseudonym)) {
+  if (core::pseudonym_scheme(before) != core::pseudonym_scheme(followup_pseudonym)) {
     log::warn("{}: the patient cannot be checked (one analysis was made with the site key MYOSCOPE_SITE_KEY, the "
               "other without); make sure both analyses are of one patient",
               baseline_report.string());
@@ -154,7 +154,7 @@ std::optional<double> months_between(const Comparison& c) {
   const auto before = core::parse_dicom_date(c.baseline_study_date);
   const auto after = core::parse_dicom_date(c.followup_study_date);
   if (!before || !after) return std::nullopt;
-  return static_cast<double>(core::days_since_epoch(*after) - core::days_since_epoch(*before)) / core::kDaysPerMonth;
+  return core::months_between(*before, *after);
 }
 
 std::string comparison_to_json(const Comparison& c) {

@@ -10,6 +10,7 @@
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/nifti_io.hpp"
+#include "myo/core/patient_identity.hpp"
 #include "myo/core/resample.hpp"
 #include "myo/quantification/registration.hpp"
 
@@ -20,17 +21,20 @@ namespace {
 
 constexpr float kUnknown = std::numeric_limits<float>::quiet_NaN();
 
-// The scheme of a pseudonym ("hmac-sha256:...", "sha256:...": with or without the site key).
-std::string scheme_of(const std::string& pseudonym) { return pseudonym.substr(0, pseudonym.find(':')); }
+// A map of the current analysis, or the error naming the file it would have come from.
+const core::ImageVolume& current_map(const core::ImageVolume* map, const fs::path& file) {
+  if (!map) throw core::MyoError(file.string(), "not found (analysed with --no-maps?)");
+  return *map;
+}
 
-// Previous fat fraction brought onto `grid` through a rigid registration of the previous water image onto the
-// current one, subtracted from the current fat fraction.
-core::ImageVolume registered_change(const fs::path& current, const fs::path& previous, const core::Geometry& grid,
+// Previous fat fraction brought onto the current grid through a rigid registration of the previous water image onto
+// the current one, subtracted from the current fat fraction.
+core::ImageVolume registered_change(const fs::path& current, const fs::path& previous, const CurrentMaps& maps,
                                     std::string& note) {
-  for (const auto& file : {current / "water.nii.gz", previous / "water.nii.gz", current / "fat_fraction.nii.gz",
-                           previous / "fat_fraction.nii.gz"})
+  const auto& fixed = current_map(maps.water, current / "water.nii.gz");
+  const auto& fat_fraction = current_map(maps.fat_fraction_pct, current / "fat_fraction.nii.gz");
+  for (const auto& file : {previous / "water.nii.gz", previous / "fat_fraction.nii.gz"})
     if (!fs::exists(file)) throw core::MyoError(file.string(), "not found (analysed with --no-maps?)");
-  const auto fixed = core::read_image(current / "water.nii.gz");
   const auto registration = quantification::register_rigid(fixed, core::read_image(previous / "water.nii.gz"));
   const auto& t = registration.fixed_to_moving;
   note = fmt::format("previous visit registered (rigid: shift {:.1f} mm, rotation {:.1f}\u00b0)",
@@ -38,10 +42,10 @@ core::ImageVolume registered_change(const fs::path& current, const fs::path& pre
   log::info("change: {} in {:.1f} s", note, registration.seconds);
   log::debug("change: current to previous LPS: centre ({}), translation ({}), rotation ({})",
              fmt::join(t.centre_mm, ", "), fmt::join(t.translation_mm, ", "), fmt::join(t.rotation, ", "));
+  const auto& grid = maps.grid;
   const auto before = quantification::resample_rigid(core::read_image(previous / "fat_fraction.nii.gz"), t, grid,
                                                      kUnknown);
-  const auto now = core::resample_to(core::read_image(current / "fat_fraction.nii.gz"), grid,
-                                     core::Interpolation::linear, kUnknown);
+  const auto now = core::resample_to(fat_fraction, grid, core::Interpolation::linear, kUnknown);
   core::ImageVolume change(grid, kUnknown);
   for (std::size_t i = 0; i < change.voxels.size(); ++i) change.voxels[i] = now.voxels[i] - before.voxels[i];
   return change;
@@ -70,7 +74,7 @@ void check_previous_visit(const fs::path& current, const fs::path& previous) {
   const auto now = analysis_study(current);
   const auto before = analysis_study(previous);
   if (!now.patient_pseudonym.empty() && !before.patient_pseudonym.empty() &&
-      scheme_of(now.patient_pseudonym) == scheme_of(before.patient_pseudonym) &&
+      core::pseudonym_scheme(now.patient_pseudonym) == core::pseudonym_scheme(before.patient_pseudonym) &&
       now.patient_pseudonym != before.patient_pseudonym)
     throw core::MyoError(before.report.string(), "is of another patient than " + now.report.string() +
                                                      " (patient pseudonyms differ): the previous visit must be of "
@@ -83,13 +87,12 @@ void check_previous_visit(const fs::path& current, const fs::path& previous) {
                              core::to_iso(*date_now) + "): give the earlier visit as the previous one");
 }
 
-PreviousVisit load_previous_visit(const fs::path& current, const fs::path& previous, const core::Geometry* grid) {
-  check_previous_visit(current, previous);
+PreviousVisit load_previous_visit(const fs::path& current, const fs::path& previous, const CurrentMaps* maps) {
   PreviousVisit visit;
   visit.comparison = compare_analyses(previous, current);
-  if (!grid) return visit;
+  if (!maps) return visit;
   try {
-    visit.fat_fraction_change_points = registered_change(current, previous, *grid, visit.slice_note);
+    visit.fat_fraction_change_points = registered_change(current, previous, *maps, visit.slice_note);
   } catch (const std::exception& e) {  // a missing map, an unreadable file, ITK: the per-muscle change remains
     visit.slice_note = "slices show the change per muscle: the previous visit could not be registered (" +
                        std::string(e.what()) + ")";

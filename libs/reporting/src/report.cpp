@@ -417,29 +417,36 @@ json parse_report_file(const std::filesystem::path& path) {
   }
 }
 
+// An optional number of a report entry: absent or null is unset, anything but a number an error.
+std::optional<double> optional_number_field(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  if (!j[key].is_number()) throw std::runtime_error(std::string("'") + key + "' is not a number");
+  return j[key].get<double>();
+}
+
+// A label number 0..65535. It must be an integer: get<int>() of 1e99 is a float-to-int overflow (undefined
+// behaviour; found by testing/fuzz/fuzz_report_reader).
+int label_number_field(const json& j, const char* key) {
+  const auto& value = j.at(key);
+  if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > 65535)
+    throw std::runtime_error(std::string("'") + key + "' is not a label number");
+  return value.get<int>();
+}
+
 }  // namespace
 
 std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& path) {
   const json doc = parse_report_file(path);
   if (!doc.is_object() || !doc.contains("muscles") || !doc["muscles"].is_array())
     throw core::MyoError(path.string(), "not a MyoScope report: no 'muscles' list");
-  const auto number = [](const json& j, const char* key) -> std::optional<double> {
-    if (!j.contains(key) || j[key].is_null()) return std::nullopt;
-    if (!j[key].is_number()) throw std::runtime_error(std::string("'") + key + "' is not a number");
-    return j[key].get<double>();
-  };
+  const auto number = optional_number_field;
   std::vector<ReportedMuscle> muscles;
   try {
     for (const auto& m : doc["muscles"]) {
       ReportedMuscle r;
       r.group = m.at("group").get<std::string>();
       r.side = m.at("side").get<std::string>();
-      // A label must be an integer: get<int>() of 1e99 is a float-to-int overflow (undefined behaviour; found by
-      // testing/fuzz/fuzz_report_reader).
-      const auto& label = m.at("label");
-      if (!label.is_number_integer() || label.get<long long>() < 0 || label.get<long long>() > 65535)
-        throw std::runtime_error("'label' is not a label number");
-      r.label = label.get<int>();
+      r.label = label_number_field(m, "label");
       r.volume_ml = m.at("volume_ml").get<double>();
       r.fat_fraction_pct = number(m, "fat_fraction_pct");
       r.edema_fraction_pct = number(m, "edema_fraction_pct");
@@ -469,20 +476,14 @@ std::vector<ReportedMuscle> read_report_muscles(const std::filesystem::path& pat
 
 std::vector<ReportedLabel> read_report_labels(const std::filesystem::path& path) {
   const json doc = parse_report_file(path);
-  const auto number = [](const json& j, const char* key) -> std::optional<double> {
-    if (!j.contains(key) || j[key].is_null()) return std::nullopt;
-    return j.at(key).get<double>();
-  };
+  const auto number = optional_number_field;
   std::vector<ReportedLabel> labels;
   try {
     for (const auto& [list, value_key] : {std::pair{"single_muscles", "label"}, std::pair{"input_labels", "value"}}) {
       if (!doc.is_object() || !doc.contains(list) || !doc[list].is_array()) continue;
       for (const auto& m : doc[list]) {
         ReportedLabel r;
-        const auto& value = m.at(value_key);
-        if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > 65535)
-          throw std::runtime_error(std::string("'") + value_key + "' is not a label number");
-        r.label = value.get<int>();
+        r.label = label_number_field(m, value_key);
         r.volume_ml = m.at("volume_ml").get<double>();
         r.fat_fraction_pct = number(m, "fat_fraction_pct");
         r.edema_fraction_pct = number(m, "edema_fraction_pct");

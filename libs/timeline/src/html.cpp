@@ -147,7 +147,10 @@ table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px soli
 }  // namespace
 
 std::string timeline_html(const PatientTimeline& t, const core::RepeatabilityLimits& limits) {
-  const auto page = detail::page_content(t, limits);
+  return detail::page_html(detail::page_content(t, limits));
+}
+
+std::string detail::page_html(const PageContent& page) {
   std::string sentences, charts;
   for (const auto& s : page.sentences) sentences += "<li>" + core::html_escape(s) + "</li>";
   for (const auto& chart : page.group_charts) charts += chart_svg(chart, kChartWidth, "");

@@ -39,10 +39,9 @@ TimeSeries measure_series(const PatientTimeline& t, const MeasureTrend& trend, s
   TimeSeries s{std::move(label), "%", colour, dashed, {}};
   for (std::size_t v = 0; v < trend.values_pct.size(); ++v) {
     if (!trend.values_pct[v]) continue;
-    const auto step =
-        std::find_if(trend.steps.begin(), trend.steps.end(), [&](const MeasureChange& c) { return c.to_visit == v; });
+    const auto* step = step_into(trend, v);
     s.points.push_back({core::days_since_epoch(t.patient.visits[v].study_date), *trend.values_pct[v],
-                        step != trend.steps.end() && step->beyond_limit});
+                        step && step->beyond_limit});
   }
   return s;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // What one patient's timeline page says, built once and rendered twice (timeline-<n>.html and timeline-<n>.pdf), so
 // the two never disagree. Strings are plain text: the HTML escapes them, the PDF gives them to Pango as text.
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,5 +33,9 @@ struct PageContent {
 };
 
 [[nodiscard]] PageContent page_content(const PatientTimeline& patient, const core::RepeatabilityLimits& limits);
+
+// The page drawn as self-contained HTML (html.cpp) and as an A4 PDF (pdf.cpp).
+[[nodiscard]] std::string page_html(const PageContent& page);
+void write_page_pdf(const PageContent& page, int patient_number, const std::filesystem::path& path);
 
 }  // namespace myo::timeline::detail

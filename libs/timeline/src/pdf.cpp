@@ -40,7 +40,10 @@ reporting::PageSection table_section(std::string heading, const std::optional<re
 
 void write_timeline_pdf(const PatientTimeline& patient, const core::RepeatabilityLimits& limits,
                         const std::filesystem::path& path) {
-  const auto page = detail::page_content(patient, limits);
+  detail::write_page_pdf(detail::page_content(patient, limits), patient.number, path);
+}
+
+void detail::write_page_pdf(const PageContent& page, int patient_number, const std::filesystem::path& path) {
   reporting::PageDocument document;
   document.title = page.title;
   document.subtitle = page.intro;
@@ -50,7 +53,7 @@ void write_timeline_pdf(const PatientTimeline& patient, const core::Repeatabilit
   document.sections = {clinical_section(page), groups_section(page), table_section("Visits", page.visits),
                        table_section("Clinical record", page.events)};
   document.footer = fmt::format("{} {} · timeline, patient {} · descriptive measurements, not a diagnosis",
-                                core::software_name(), core::software_version(), patient.number);
+                                core::software_name(), core::software_version(), patient_number);
   reporting::write_pdf_document(document, path);
 }
 

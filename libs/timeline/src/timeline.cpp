@@ -12,6 +12,8 @@
 #include "myo/core/output_folder.hpp"
 #include "myo/core/version.hpp"
 
+#include "page_content.hpp"
+
 namespace myo::timeline {
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -145,14 +147,13 @@ std::string measure_rows(const PatientTimeline& t) {
          {std::pair{"fat_fraction_pct", &g.fat_fraction}, std::pair{"edema_fraction_pct", &g.edema}})
       for (std::size_t v = 0; v < visits.size(); ++v) {
         if (!trend->values_pct[v]) continue;
-        const auto step = std::find_if(trend->steps.begin(), trend->steps.end(),
-                                       [&](const MeasureChange& c) { return c.to_visit == v; });
+        const auto* step = step_into(*trend, v);
         out += fmt::format("{},{},{},{:.1f},{},{},{},{:.2f},{},{}\n", t.number, v + 1,
                            core::to_iso(visits[v].study_date),
                            months_between(visits.front().study_date, visits[v].study_date), g.group, g.side, metric,
                            *trend->values_pct[v],
-                           step == trend->steps.end() ? std::string() : fmt::format("{:.2f}", step->change_points),
-                           step == trend->steps.end() ? "" : step->beyond_limit ? "yes" : "no");
+                           step ? fmt::format("{:.2f}", step->change_points) : std::string(),
+                           !step ? "" : step->beyond_limit ? "yes" : "no");
       }
   return out;
 }
@@ -186,8 +187,9 @@ void write_timeline(const Timeline& timeline, const fs::path& output) {
     core::write_file_atomically(folder / "timeline.json", timeline_json(timeline));
     core::write_file_atomically(folder / "timeline.csv", timeline_csv(timeline));
     for (const auto& p : timeline.patients) {
-      core::write_file_atomically(folder / fmt::format("timeline-{}.html", p.number), timeline_html(p, timeline.limits));
-      write_timeline_pdf(p, timeline.limits, folder / fmt::format("timeline-{}.pdf", p.number));
+      const auto page = detail::page_content(p, timeline.limits);  // drawn twice: HTML and PDF
+      core::write_file_atomically(folder / fmt::format("timeline-{}.html", p.number), detail::page_html(page));
+      detail::write_page_pdf(page, p.number, folder / fmt::format("timeline-{}.pdf", p.number));
     }
   } catch (const core::MyoError& e) {
     throw transaction.in_target_terms(e);

@@ -120,10 +120,6 @@ bool pair_reads_as_one(const GroupTrend& right, const GroupTrend& left) {
 
 }  // namespace
 
-double months_between(const core::Date& from, const core::Date& to) {
-  return static_cast<double>(core::days_since_epoch(to) - core::days_since_epoch(from)) / core::kDaysPerMonth;
-}
-
 std::string interval_words(const core::Date& from, const core::Date& to) {
   const long days = core::days_since_epoch(to) - core::days_since_epoch(from);
   if (days < 45) return fmt::format("{} day{}", days, days == 1 ? "" : "s");
@@ -171,6 +167,12 @@ std::vector<std::string> describe_trends(const std::vector<GroupTrend>& trends) 
     sentences.push_back("No change in fat fraction or edema beyond the repeatability limits between the first and last "
                         "visit.");
   return sentences;
+}
+
+const MeasureChange* step_into(const MeasureTrend& trend, std::size_t visit) {
+  const auto step =
+      std::find_if(trend.steps.begin(), trend.steps.end(), [&](const MeasureChange& c) { return c.to_visit == visit; });
+  return step == trend.steps.end() ? nullptr : &*step;
 }
 
 }  // namespace myo::timeline

@@ -28,4 +28,9 @@ struct Date {
 
 constexpr double kDaysPerMonth = 365.2425 / 12.0;  // mean Gregorian month, for intervals given in months
 
+// Months from `from` to `to` (mean Gregorian months; negative when `to` is earlier).
+[[nodiscard]] inline double months_between(const Date& from, const Date& to) {
+  return static_cast<double>(days_since_epoch(to) - days_since_epoch(from)) / kDaysPerMonth;
+}
+
 }  // namespace myo::core

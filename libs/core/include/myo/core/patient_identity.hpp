@@ -19,6 +19,10 @@ struct PatientIdentity {
 // someone who guesses a patient's ID and birth date from confirming the guess.
 [[nodiscard]] std::string patient_pseudonym(const PatientIdentity& identity);
 [[nodiscard]] bool site_key_configured();  // MYOSCOPE_SITE_KEY is set and not empty
+// The key scheme of a pseudonym ("hmac-sha256" or "hmac-sha256-site"): pseudonyms compare only within one scheme.
+[[nodiscard]] inline std::string pseudonym_scheme(const std::string& pseudonym) {
+  return pseudonym.substr(0, pseudonym.find(':'));
+}
 
 // SHA-256 of `data` as 64 lowercase hex digits (FIPS 180-4).
 [[nodiscard]] std::string sha256_hex(std::string_view data);

@@ -30,9 +30,17 @@ struct PreviousVisit {
 // report.json) when their patient pseudonyms differ or PREVIOUS was acquired after CURRENT.
 void check_previous_visit(const std::filesystem::path& current, const std::filesystem::path& previous);
 
-// check_previous_visit, compare_analyses and, with `grid`, the registered fat fraction change map on it.
+// The current analysis's maps as the caller has read them (AnalysisFolder), and the grid the change map is wanted on.
+struct CurrentMaps {
+  const core::Geometry& grid;
+  const core::ImageVolume* water = nullptr;             // null when the analysis has none
+  const core::ImageVolume* fat_fraction_pct = nullptr;  // null when the analysis has none
+};
+
+// compare_analyses and, with `maps`, the registered fat fraction change map on their grid. The caller has checked the
+// pair with check_previous_visit.
 [[nodiscard]] PreviousVisit load_previous_visit(const std::filesystem::path& current,
                                                 const std::filesystem::path& previous,
-                                                const core::Geometry* grid = nullptr);
+                                                const CurrentMaps* maps = nullptr);
 
 }  // namespace myo::pipeline

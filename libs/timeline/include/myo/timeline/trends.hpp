@@ -27,6 +27,9 @@ struct MeasureTrend {
   std::optional<MeasureChange> overall;           // first to last visit that measured it (two or more)
 };
 
+// The step of `trend` that reached visit `visit`; null for the first visit that measured it or one that did not.
+[[nodiscard]] const MeasureChange* step_into(const MeasureTrend& trend, std::size_t visit);
+
 struct GroupTrend {
   std::string group;
   std::string side;
@@ -45,7 +48,7 @@ struct GroupTrend {
 [[nodiscard]] std::vector<std::string> describe_trends(const std::vector<GroupTrend>& trends);
 
 // Months between two dates (mean Gregorian month), and as words: "9 months", "1 month", "12 days".
-[[nodiscard]] double months_between(const core::Date& from, const core::Date& to);
+using core::months_between;
 [[nodiscard]] std::string interval_words(const core::Date& from, const core::Date& to);
 
 }  // namespace myo::timeline
