@@ -209,6 +209,7 @@ TEST(HtmlReport, IdentifiersOnlyWhenGivenAndNotDeidentified) {
   EXPECT_EQ(no_header.find("PID-778899"), std::string::npos);
 }
 
+// The change section has one source, the report's change_since_previous: the extras' copy is not read.
 TEST(HtmlReport, FollowUpOnlyWhenGiven) {
   const auto without = reporting::to_html_report(sample_report(true), identified_extras());
   EXPECT_EQ(without.find("Change since the previous visit"), std::string::npos);
@@ -217,8 +218,12 @@ TEST(HtmlReport, FollowUpOnlyWhenGiven) {
   f.baseline_study_date = "20250601";
   f.rows.push_back({"hamstrings", "right", 4.25, -12.0, -8.5, {"fat fraction increased", "volume decreased"}});
   f.sentences.push_back("Fat fraction increased in the right hamstrings.");
-  extras.follow_up = f;
-  const auto with = reporting::to_html_report(sample_report(true), extras);
+  extras.follow_up = f;  // not read
+  EXPECT_EQ(reporting::to_html_report(sample_report(true), extras).find("Change since the previous visit"),
+            std::string::npos);
+  auto report = sample_report(true);
+  report.change_since_previous = f;
+  const auto with = reporting::to_html_report(report, extras);
   for (const char* expected : {"Change since the previous visit", "2025-06-01", "+4.2 pp", "-12.0 pp", "-8.5 %", "volume decreased",
                                "Fat fraction increased in the right hamstrings."})
     EXPECT_NE(with.find(expected), std::string::npos) << expected;
@@ -281,9 +286,10 @@ TEST(PdfReport, DeidentifiedHasNoIdentifiersAndFollowUpAppearsWhenGiven) {
   reporting::FollowUp f;
   f.baseline_study_date = "20250601";
   f.rows.push_back({"hamstrings", "left", 1.0, 2.0, 3.0, {}});
-  extras.follow_up = f;
+  auto report = sample_report(true);
+  report.change_since_previous = f;
   const auto pdf = dir.path() / "report.pdf";
-  reporting::write_pdf_report(sample_report(true), extras, pdf);
+  reporting::write_pdf_report(report, extras, pdf);
   const auto text = pdf_text(pdf);
   for (const char* identifier : {"Doe", "Jane", "PID-778899", "1970-02-03", "ACC-4455", "2026-01-01", "2025-06-01"})
     EXPECT_EQ(text.find(identifier), std::string::npos) << identifier;
@@ -341,9 +347,9 @@ TEST(ReportSamples, WrittenWhenAsked) {
     f.rows.push_back({"hamstrings", "right", 4.25, -12.0, -8.5, {"fat fraction increased", "volume decreased"}});
     f.rows.push_back({"hamstrings", "left", 0.5, -1.0, -1.5, {}});
     f.sentences.push_back("Fat fraction increased in the right hamstrings.");
-    extras.follow_up = f;
     const std::string stem = dixon ? "dixon" : "t1";
-    const auto report = dixon ? with_single_muscles(sample_report(dixon)) : sample_report(dixon);
+    auto report = dixon ? with_single_muscles(sample_report(dixon)) : sample_report(dixon);
+    report.change_since_previous = f;
     const auto pdf = std::filesystem::path(dir) / (stem + ".pdf");
     const auto html = std::filesystem::path(dir) / (stem + ".html");
     reporting::write_pdf_report(report, extras, pdf);

@@ -70,5 +70,31 @@ TEST(PageDocumentPdf, SectionsChartsAndTablesAreWrittenAsText) {
   EXPECT_THAT(text, ::testing::Not(HasSubstr("Page 1 of 1 ")));
 }
 
+// Text drawn inside charts is cleaned where it is drawn: a chart title, axis label, visit marker, legend entry or
+// treatment bar holding bytes that are not UTF-8 (e.g. a Latin-1 drug name from a clinical CSV) or control
+// characters is drawn with U+FFFD in their place, not left out of the PDF.
+TEST(PageDocumentPdf, ChartLabelsWithInvalidBytesAreDrawn) {
+  testing::TempDir dir;
+  TimeChart c;
+  c.title = "Adductors\x01\xff right";
+  c.axis_label = "fat \xe9 %";
+  c.first_day = day(2026, 1, 1);
+  c.last_day = day(2027, 1, 1);
+  c.markers = {{day(2026, 2, 1), "MRI\x02\xc3 one"}};
+  const TimeSeries edema{"edema \xfe right", "%", "#2166ac", false, {{day(2026, 2, 1), 40, false}}};
+  c.series = {edema};
+  c.bars = {{"m\xe9thotrexate 15 mg", day(2026, 1, 15), std::nullopt}};
+  PageDocument doc;
+  doc.title = "Charts";
+  doc.sections = {{"Course", {}, {c}, 1, {edema}, {}, {}}};
+  const auto pdf = dir.path() / "charts.pdf";
+  write_pdf_document(doc, pdf);
+  if (!testing::have_tool("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils) missing: the PDF's text is not read";
+  const auto text = testing::pdf_text(pdf);
+  for (const char* expected : {"Adductors \xef\xbf\xbd right", "fat \xef\xbf\xbd %", "MRI \xef\xbf\xbd one",
+                               "edema \xef\xbf\xbd right", "m\xef\xbf\xbdthotrexate 15 mg"})
+    EXPECT_THAT(text, HasSubstr(expected));
+}
+
 }  // namespace
 }  // namespace myo::reporting

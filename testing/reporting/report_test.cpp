@@ -118,6 +118,47 @@ TEST(Report, RoundTripsTheMuscles) {
   EXPECT_DOUBLE_EQ(*muscles[0].fat_fraction_pct, 22.25);
 }
 
+// The one reader gives back what the one writer wrote of each type the other tools read (study, input, series,
+// muscles, single muscles, input labels, the confidence limit); a key spelled differently on either side fails here.
+TEST(Report, RecordRoundTripsWhatOtherToolsRead) {
+  myo::testing::TempDir dir;
+  auto r = with_single_muscles(sample_report(true));
+  r.study.patient_pseudonym = "hmac-sha256:0123456789ab";
+  r.study.manufacturer = "SIEMENS";
+  r.study.magnetic_field_strength_t = 3;
+  r.input_path = "/studies/one";
+  r.input_labels.push_back({7, "own label", "", "both", 3.25, 10.5, std::nullopt, std::nullopt});
+  reporting::write_report_json(r, dir.path() / "report.json");
+  const auto record = reporting::read_report(dir.path() / "report.json");
+  EXPECT_EQ(record.study.study_instance_uid, "1.2.3.4");
+  EXPECT_EQ(record.study.study_date, "20260101");
+  EXPECT_EQ(record.study.patient_pseudonym, "hmac-sha256:0123456789ab");
+  EXPECT_EQ(record.study.manufacturer, "SIEMENS");
+  EXPECT_DOUBLE_EQ(record.study.magnetic_field_strength_t, 3.0);
+  EXPECT_EQ(record.input_path, "/studies/one");
+  EXPECT_EQ(record.protocol, "dixon");
+  EXPECT_EQ(record.reference_series_uid, "1.2.3.4.5");
+  ASSERT_EQ(record.series.size(), 1U);
+  EXPECT_EQ(record.series[0].description, "t1_vibe_dixon_tra_W");
+  EXPECT_EQ(record.series[0].series_number, 5);
+  EXPECT_EQ(record.series[0].slice_count, 160U);
+  EXPECT_EQ(record.series[0].used_as, "reference");
+  EXPECT_TRUE(record.lists_muscles);
+  ASSERT_EQ(record.muscles.size(), 1U);
+  EXPECT_EQ(record.muscles[0].label, 19);
+  EXPECT_DOUBLE_EQ(*record.muscles[0].edema_fraction_pct, 3.5);
+  ASSERT_EQ(record.single_muscles.size(), 2U);
+  EXPECT_EQ(record.single_muscles[1].name, "biceps_femoris_short_head");
+  EXPECT_TRUE(record.single_muscles[1].flagged);
+  EXPECT_DOUBLE_EQ(record.single_muscles[1].confidence, 0.6875);
+  EXPECT_FALSE(record.single_muscles[1].fat_fraction_pct);
+  ASSERT_EQ(record.input_labels.size(), 1U);
+  EXPECT_EQ(record.input_labels[0].value, 7);
+  EXPECT_EQ(record.input_labels[0].group, "");  // written as null: not a catalogue muscle
+  EXPECT_DOUBLE_EQ(*record.input_labels[0].fat_fraction_pct, 10.5);
+  EXPECT_DOUBLE_EQ(record.confidence_flag_below.value_or(0), 0.75);
+}
+
 TEST(Report, CsvHasOneRowPerGroupAndSide) {
   const auto csv = reporting::to_measurements_csv(sample_report(true));
   EXPECT_EQ(csv.rfind("study_instance_uid,group,side,label,level,level_mm,volume_ml,cross_sectional_area_mm2,fat_fraction_pct", 0), 0U);

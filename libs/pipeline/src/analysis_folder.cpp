@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "myo/core/error.hpp"
@@ -34,11 +33,6 @@ std::optional<core::MaskVolume> read_mask_on_grid(const fs::path& path, const co
   return std::nullopt;
 }
 
-std::string text_of(const nlohmann::json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return {};
-  return object[key].get<std::string>();
-}
-
 // A series for display (viewer, figures) as unsigned 16-bit integers: scanner magnitudes are integers already, and a
 // resampled series is rounded (far below its noise). Half the bytes of floats, and seconds less to compress. Series
 // with negative or larger values are written as floats.
@@ -65,20 +59,14 @@ void write_mask(const core::MaskVolume& mask, const fs::path& path) {
 }  // namespace
 
 RecordedStudy read_recorded_study(const fs::path& report) {
-  if (!fs::is_regular_file(report)) throw core::MyoError(report.string(), "not found (expected an analysis folder)");
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(core::read_text_file(report));
-  } catch (const nlohmann::json::exception& e) {
-    throw core::MyoError(report.string(), std::string("not a readable report: ") + e.what());
-  }
-  const auto study = doc.is_object() && doc.contains("study") ? doc["study"] : nlohmann::json();
-  const auto input = doc.is_object() && doc.contains("input") ? doc["input"] : nlohmann::json();
-  return {text_of(study, "study_instance_uid"), text_of(study, "study_date"), text_of(study, "patient_pseudonym"),
-          text_of(input, "path")};
+  const auto record = reporting::read_report(report);
+  return {record.study.study_instance_uid, record.study.study_date, record.study.patient_pseudonym,
+          record.input_path};
 }
 
 RecordedStudy AnalysisFolder::study() const { return read_recorded_study(file(files::kReport)); }
+
+reporting::ReportRecord AnalysisFolder::report() const { return reporting::read_report(file(files::kReport)); }
 
 std::vector<reporting::ReportedMuscle> AnalysisFolder::muscles() const {
   return reporting::read_report_muscles(file(files::kReport));

@@ -18,6 +18,7 @@
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
+#include "myo/pipeline/analysis_folder.hpp"
 #include "myo/pipeline/batch.hpp"
 #include "process.hpp"
 
@@ -74,7 +75,7 @@ std::vector<Row> read_measurements(const fs::path& file, std::vector<std::string
 struct StudyRecord {
   detail::Manifest manifest;
   fs::path folder;
-  json report;  // null for failed studies
+  reporting::ReportRecord report;  // empty for failed studies
   std::vector<Row> measurements;
 };
 
@@ -122,37 +123,22 @@ std::vector<StudyRecord> read_studies(const fs::path& output, std::vector<std::s
   for (const auto& folder : folders) {
     auto manifest = read_record(folder, layout);
     if (!manifest) continue;  // never finished (or being analysed right now)
-    StudyRecord r{*manifest, folder, nullptr, {}};
+    StudyRecord r{*manifest, folder, {}, {}};
     if (manifest->status == "done") {
       try {
-        r.report = json::parse(core::read_text_file(folder / "report.json"));
+        r.report = AnalysisFolder(folder).report();
         if (fs::exists(folder / "measurements.csv"))
           r.measurements = read_measurements(folder / "measurements.csv", columns);
       } catch (const std::exception& e) {
         log::warn("{}: unreadable analysis ({}); left out of the cohort", folder.string(), e.what());
         r.manifest.status = "failed";
         r.manifest.message = std::string("unreadable analysis: ") + e.what();
-        r.report = nullptr;
+        r.report = {};
       }
     }
     out.push_back(std::move(r));
   }
   return out;
-}
-
-// Null-tolerant getters: report.json has nulls where a value was not measured or not present.
-std::string str(const json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return {};
-  return j[key].get<std::string>();
-}
-long long integer(const json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return 0;
-  return j[key].get<long long>();
-}
-
-std::string json_string(const json& j, const char* a, const char* b) {
-  if (!j.is_object() || !j.contains(a) || !j[a].is_object() || !j[a].contains(b) || !j[a][b].is_string()) return {};
-  return j[a][b].get<std::string>();
 }
 
 std::string csv_field(const std::string& text) {
@@ -177,20 +163,12 @@ struct ReviewRow {
 
 std::vector<ReviewRow> review_rows(const fs::path& output, const std::vector<StudyRecord>& studies) {
   std::vector<ReviewRow> rows;
-  const auto number = [](const json& j) {
-    return j.is_number() ? std::optional<double>(j.get<double>()) : std::nullopt;
-  };
   for (const auto& s : studies) {
-    if (s.manifest.status != "done" || !s.report.is_object() || !s.report.contains("single_muscles") ||
-        !s.report["single_muscles"].is_array())
-      continue;
-    const auto limit = number(s.report.value(json::json_pointer("/method/segmentation/confidence_flag_below"), json()));
-    for (const auto& m : s.report["single_muscles"]) {
-      if (!m.is_object() || !m.value("flagged", false)) continue;
-      rows.push_back({&s, str(m, "name"), str(m, "group"), str(m, "side"),
-                      number(m.value("segmentation_confidence", json())), limit,
-                      fs::relative(s.folder, output).string()});
-    }
+    if (s.manifest.status != "done") continue;
+    for (const auto& m : s.report.single_muscles)
+      if (m.flagged)
+        rows.push_back({&s, m.name, m.group, m.side, m.confidence, s.report.confidence_flag_below,
+                        fs::relative(s.folder, output).string()});
   }
   return rows;
 }
@@ -258,9 +236,9 @@ std::vector<VisitRow> visits_of(const std::vector<StudyRecord>& studies) {
   std::vector<VisitRow> rows;
   for (const auto& s : studies) {
     if (s.manifest.status != "done") continue;
-    auto key = json_string(s.report, "study", "patient_pseudonym");
+    auto key = s.report.study.patient_pseudonym;
     if (key.empty()) key = "study:" + s.manifest.study_instance_uid;
-    rows.push_back({s.manifest.study_instance_uid, key, json_string(s.report, "study", "study_date"), 0, std::nullopt});
+    rows.push_back({s.manifest.study_instance_uid, key, s.report.study.study_date, 0, std::nullopt});
   }
   const auto day = [](const VisitRow& v) {
     const auto date = core::parse_dicom_date(v.study_date);
@@ -479,6 +457,145 @@ void replace_review(Database& db, const std::vector<ReviewRow>& rows) {
   }
 }
 
+// The statements of one cohort update, prepared once for all its studies.
+struct CohortStatements {
+  Stmt study, delete_series, delete_measurements, series, measurement;
+};
+
+// A measurement row: keys, the integer columns, then kRealColumns in order.
+Stmt prepare_measurement_statement(Database& db) {
+  std::string columns = "study_uid, group_name, side, level, label, level_mm, edema_grade, mercuri_grade";
+  std::string values = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8";
+  std::string updates =
+      "label = excluded.label, level_mm = excluded.level_mm, edema_grade = excluded.edema_grade, "
+      "mercuri_grade = excluded.mercuri_grade";
+  for (std::size_t i = 0; i < kRealColumns.size(); ++i) {
+    columns += ", " + kRealColumns[i];
+    values += fmt::format(", ?{}", 9 + i);
+    updates += fmt::format(", {0} = excluded.{0}", kRealColumns[i]);
+  }
+  return db.prepare(fmt::format(
+      "INSERT INTO measurements ({}) VALUES ({}) ON CONFLICT(study_uid, group_name, side, level) DO UPDATE SET {};",
+      columns, values, updates));
+}
+
+CohortStatements prepare_statements(Database& db) {
+  CohortStatements st;
+  st.study = db.prepare(R"sql(
+    INSERT INTO studies (study_uid, study_key, status, exit_code, error_message, study_date, study_description,
+      manufacturer, protocol, reference_series_uid, software_version, git_revision, parameters, started_utc,
+      finished_utc, seconds, output_folder)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+    ON CONFLICT(study_uid) DO UPDATE SET study_key = excluded.study_key, status = excluded.status,
+      exit_code = excluded.exit_code, error_message = excluded.error_message, study_date = excluded.study_date,
+      study_description = excluded.study_description, manufacturer = excluded.manufacturer,
+      protocol = excluded.protocol, reference_series_uid = excluded.reference_series_uid,
+      software_version = excluded.software_version, git_revision = excluded.git_revision,
+      parameters = excluded.parameters, started_utc = excluded.started_utc, finished_utc = excluded.finished_utc,
+      seconds = excluded.seconds, output_folder = excluded.output_folder;)sql");
+  st.delete_series = db.prepare("DELETE FROM series WHERE study_uid = ?1;");
+  st.delete_measurements = db.prepare("DELETE FROM measurements WHERE study_uid = ?1;");
+  st.series = db.prepare(R"sql(
+    INSERT INTO series (study_uid, series_uid, split_key, series_number, description, role, used_as, orientation,
+      slice_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+    ON CONFLICT(study_uid, series_uid, split_key) DO UPDATE SET series_number = excluded.series_number,
+      description = excluded.description, role = excluded.role, used_as = excluded.used_as,
+      orientation = excluded.orientation, slice_count = excluded.slice_count;)sql");
+  st.measurement = prepare_measurement_statement(db);
+  return st;
+}
+
+// The study's row (OUTPUT_FOLDER relative to the database's folder), and none of its earlier series and
+// measurements: a failed attempt keeps nothing of an earlier success, the cohort shows what the folder holds now.
+void upsert_study(Database& db, CohortStatements& statements, const StudyRecord& s, const fs::path& file) {
+  const auto& m = s.manifest;
+  const auto& study = s.report.study;
+  auto* st = statements.study.get();
+  bind_text(st, 1, m.study_instance_uid);
+  bind_text(st, 2, m.key);
+  bind_text(st, 3, m.status == "done" ? "done" : "failed");
+  sqlite3_bind_int(st, 4, m.exit_code);
+  bind_text_or_null(st, 5, m.message);
+  bind_text_or_null(st, 6, study.study_date);
+  bind_text_or_null(st, 7, study.study_description);
+  bind_text_or_null(st, 8, study.manufacturer);
+  bind_text_or_null(st, 9, s.report.protocol);
+  bind_text_or_null(st, 10, s.report.reference_series_uid);
+  bind_text(st, 11, m.software_version);
+  bind_text(st, 12, m.git_revision);
+  bind_text(st, 13, m.parameters);
+  bind_text(st, 14, m.started_utc);
+  bind_text(st, 15, m.finished_utc);
+  sqlite3_bind_double(st, 16, m.seconds);
+  bind_text(st, 17, fs::relative(s.folder, file.parent_path()).string());
+  db.step_done(st);
+  bind_text(statements.delete_series.get(), 1, m.study_instance_uid);
+  db.step_done(statements.delete_series.get());
+  bind_text(statements.delete_measurements.get(), 1, m.study_instance_uid);
+  db.step_done(statements.delete_measurements.get());
+}
+
+void insert_series(Database& db, sqlite3_stmt* ss, const std::string& study_uid,
+                   const std::vector<reporting::SeriesEntry>& series) {
+  for (const auto& e : series) {
+    bind_text(ss, 1, study_uid);
+    bind_text(ss, 2, e.series_instance_uid);
+    bind_text(ss, 3, e.split_key);
+    sqlite3_bind_int64(ss, 4, e.series_number);
+    bind_text_or_null(ss, 5, e.description);
+    bind_text_or_null(ss, 6, e.role);
+    bind_text_or_null(ss, 7, e.used_as);
+    bind_text_or_null(ss, 8, e.orientation);
+    sqlite3_bind_int64(ss, 9, static_cast<sqlite3_int64>(e.slice_count));
+    db.step_done(ss);
+  }
+}
+
+// measurements.csv rows as they were written (numbers stored as numbers, empty fields as NULL).
+void insert_measurements(Database& db, sqlite3_stmt* ms, const std::string& study_uid, const std::vector<Row>& rows) {
+  for (const auto& r : rows) {
+    const auto get = [&](const char* c) { return r.count(c) ? r.at(c) : std::string(); };
+    bind_text(ms, 1, study_uid);
+    bind_text(ms, 2, get("group"));
+    bind_text(ms, 3, get("side"));
+    bind_text(ms, 4, level_key(r));
+    bind_real_or_null(ms, 5, get("label"));
+    bind_real_or_null(ms, 6, get("level_mm"));
+    bind_real_or_null(ms, 7, get("edema_grade"));
+    bind_text_or_null(ms, 8, get("mercuri_grade"));
+    for (std::size_t i = 0; i < kRealColumns.size(); ++i)
+      bind_real_or_null(ms, static_cast<int>(9 + i), get(kRealColumns[i].c_str()));
+    db.step_done(ms);
+  }
+}
+
+// The batch run's row; a run recorded before (same run_id) is kept as it was.
+void insert_run(Database& db, const detail::RunRecord& run) {
+  auto rs = db.prepare(R"sql(
+    INSERT INTO runs (run_id, started_utc, finished_utc, host, software_version, git_revision, parameters, shard,
+      jobs, studies_in_shard, done, skipped, failed, unreadable_files, seconds)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+    ON CONFLICT(run_id) DO NOTHING;)sql");
+  auto* st = rs.get();
+  bind_text(st, 1, run.run_id);
+  bind_text(st, 2, run.started_utc);
+  bind_text(st, 3, run.finished_utc);
+  bind_text(st, 4, run.host);
+  bind_text(st, 5, run.software_version);
+  bind_text(st, 6, run.git_revision);
+  bind_text(st, 7, run.parameters);
+  bind_text(st, 8, run.shard);
+  sqlite3_bind_int(st, 9, static_cast<int>(run.jobs));
+  sqlite3_bind_int64(st, 10, static_cast<sqlite3_int64>(run.studies_in_shard));
+  sqlite3_bind_int64(st, 11, static_cast<sqlite3_int64>(run.done));
+  sqlite3_bind_int64(st, 12, static_cast<sqlite3_int64>(run.skipped));
+  sqlite3_bind_int64(st, 13, static_cast<sqlite3_int64>(run.failed));
+  sqlite3_bind_int64(st, 14, static_cast<sqlite3_int64>(run.unreadable_files));
+  sqlite3_bind_double(st, 15, run.seconds);
+  db.step_done(st);
+}
+
+// Every table from the studies the folder holds now, in one transaction (rolled back on any failure).
 void upsert_database(const fs::path& file, const std::vector<StudyRecord>& studies,
                      const std::vector<ReviewRow>& review, const detail::RunRecord* run) {
   Database db(file);
@@ -490,125 +607,16 @@ void upsert_database(const fs::path& file, const std::vector<StudyRecord>& studi
         fmt::format("INSERT INTO meta(key, value) VALUES('schema_version', '{}') "
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
                     kSchemaVersion));
-    auto study_stmt = db.prepare(R"sql(
-      INSERT INTO studies (study_uid, study_key, status, exit_code, error_message, study_date, study_description,
-        manufacturer, protocol, reference_series_uid, software_version, git_revision, parameters, started_utc,
-        finished_utc, seconds, output_folder)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-      ON CONFLICT(study_uid) DO UPDATE SET study_key = excluded.study_key, status = excluded.status,
-        exit_code = excluded.exit_code, error_message = excluded.error_message, study_date = excluded.study_date,
-        study_description = excluded.study_description, manufacturer = excluded.manufacturer,
-        protocol = excluded.protocol, reference_series_uid = excluded.reference_series_uid,
-        software_version = excluded.software_version, git_revision = excluded.git_revision,
-        parameters = excluded.parameters, started_utc = excluded.started_utc, finished_utc = excluded.finished_utc,
-        seconds = excluded.seconds, output_folder = excluded.output_folder;)sql");
-    auto delete_series = db.prepare("DELETE FROM series WHERE study_uid = ?1;");
-    auto delete_measurements = db.prepare("DELETE FROM measurements WHERE study_uid = ?1;");
-    auto series_stmt = db.prepare(R"sql(
-      INSERT INTO series (study_uid, series_uid, split_key, series_number, description, role, used_as, orientation,
-        slice_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-      ON CONFLICT(study_uid, series_uid, split_key) DO UPDATE SET series_number = excluded.series_number,
-        description = excluded.description, role = excluded.role, used_as = excluded.used_as,
-        orientation = excluded.orientation, slice_count = excluded.slice_count;)sql");
-    std::string columns = "study_uid, group_name, side, level, label, level_mm, edema_grade, mercuri_grade";
-    std::string values = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8";
-    std::string updates =
-        "label = excluded.label, level_mm = excluded.level_mm, edema_grade = excluded.edema_grade, "
-        "mercuri_grade = excluded.mercuri_grade";
-    for (std::size_t i = 0; i < kRealColumns.size(); ++i) {
-      columns += ", " + kRealColumns[i];
-      values += fmt::format(", ?{}", 9 + i);
-      updates += fmt::format(", {0} = excluded.{0}", kRealColumns[i]);
-    }
-    auto measurement_stmt = db.prepare(fmt::format(
-        "INSERT INTO measurements ({}) VALUES ({}) ON CONFLICT(study_uid, group_name, side, level) DO UPDATE SET {};",
-        columns, values, updates));
-
+    auto statements = prepare_statements(db);
     for (const auto& s : studies) {
-      const auto& m = s.manifest;
-      const bool done = m.status == "done";
-      auto* st = study_stmt.get();
-      bind_text(st, 1, m.study_instance_uid);
-      bind_text(st, 2, m.key);
-      bind_text(st, 3, done ? "done" : "failed");
-      sqlite3_bind_int(st, 4, m.exit_code);
-      bind_text_or_null(st, 5, m.message);
-      bind_text_or_null(st, 6, json_string(s.report, "study", "study_date"));
-      bind_text_or_null(st, 7, json_string(s.report, "study", "study_description"));
-      bind_text_or_null(st, 8, json_string(s.report, "study", "manufacturer"));
-      bind_text_or_null(st, 9, str(s.report, "protocol"));
-      bind_text_or_null(st, 10, str(s.report, "reference_series_uid"));
-      bind_text(st, 11, m.software_version);
-      bind_text(st, 12, m.git_revision);
-      bind_text(st, 13, m.parameters);
-      bind_text(st, 14, m.started_utc);
-      bind_text(st, 15, m.finished_utc);
-      sqlite3_bind_double(st, 16, m.seconds);
-      bind_text(st, 17, fs::relative(s.folder, file.parent_path()).string());
-      db.step_done(st);
-      // A failed attempt keeps nothing of an earlier success: the cohort shows what the folder holds now.
-      bind_text(delete_series.get(), 1, m.study_instance_uid);
-      db.step_done(delete_series.get());
-      bind_text(delete_measurements.get(), 1, m.study_instance_uid);
-      db.step_done(delete_measurements.get());
-      if (!done) continue;
-      if (s.report.contains("series") && s.report["series"].is_array()) {
-        for (const auto& e : s.report["series"]) {
-          auto* ss = series_stmt.get();
-          bind_text(ss, 1, m.study_instance_uid);
-          bind_text(ss, 2, str(e, "series_instance_uid"));
-          bind_text(ss, 3, str(e, "split_key"));
-          sqlite3_bind_int64(ss, 4, integer(e, "series_number"));
-          bind_text_or_null(ss, 5, str(e, "description"));
-          bind_text_or_null(ss, 6, str(e, "role"));
-          bind_text_or_null(ss, 7, str(e, "used_as"));
-          bind_text_or_null(ss, 8, str(e, "orientation"));
-          sqlite3_bind_int64(ss, 9, integer(e, "slice_count"));
-          db.step_done(ss);
-        }
-      }
-      for (const auto& r : s.measurements) {
-        const auto get = [&](const char* c) { return r.count(c) ? r.at(c) : std::string(); };
-        auto* ms = measurement_stmt.get();
-        bind_text(ms, 1, m.study_instance_uid);
-        bind_text(ms, 2, get("group"));
-        bind_text(ms, 3, get("side"));
-        bind_text(ms, 4, level_key(r));
-        bind_real_or_null(ms, 5, get("label"));
-        bind_real_or_null(ms, 6, get("level_mm"));
-        bind_real_or_null(ms, 7, get("edema_grade"));
-        bind_text_or_null(ms, 8, get("mercuri_grade"));
-        for (std::size_t i = 0; i < kRealColumns.size(); ++i)
-          bind_real_or_null(ms, static_cast<int>(9 + i), get(kRealColumns[i].c_str()));
-        db.step_done(ms);
-      }
+      upsert_study(db, statements, s, file);
+      if (s.manifest.status != "done") continue;
+      insert_series(db, statements.series.get(), s.manifest.study_instance_uid, s.report.series);
+      insert_measurements(db, statements.measurement.get(), s.manifest.study_instance_uid, s.measurements);
     }
     replace_patients(db, visits_of(studies));
     replace_review(db, review);
-    if (run) {
-      auto rs = db.prepare(R"sql(
-        INSERT INTO runs (run_id, started_utc, finished_utc, host, software_version, git_revision, parameters, shard,
-          jobs, studies_in_shard, done, skipped, failed, unreadable_files, seconds)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-        ON CONFLICT(run_id) DO NOTHING;)sql");
-      auto* st = rs.get();
-      bind_text(st, 1, run->run_id);
-      bind_text(st, 2, run->started_utc);
-      bind_text(st, 3, run->finished_utc);
-      bind_text(st, 4, run->host);
-      bind_text(st, 5, run->software_version);
-      bind_text(st, 6, run->git_revision);
-      bind_text(st, 7, run->parameters);
-      bind_text(st, 8, run->shard);
-      sqlite3_bind_int(st, 9, static_cast<int>(run->jobs));
-      sqlite3_bind_int64(st, 10, static_cast<sqlite3_int64>(run->studies_in_shard));
-      sqlite3_bind_int64(st, 11, static_cast<sqlite3_int64>(run->done));
-      sqlite3_bind_int64(st, 12, static_cast<sqlite3_int64>(run->skipped));
-      sqlite3_bind_int64(st, 13, static_cast<sqlite3_int64>(run->failed));
-      sqlite3_bind_int64(st, 14, static_cast<sqlite3_int64>(run->unreadable_files));
-      sqlite3_bind_double(st, 15, run->seconds);
-      db.step_done(st);
-    }
+    if (run) insert_run(db, *run);
     db.exec("COMMIT;");
   } catch (...) {
     try {
@@ -641,8 +649,8 @@ void write_cohort_csv(const fs::path& file, const std::vector<StudyRecord>& stud
     for (const auto& r : s.measurements) {
       if (level_key(r) != "whole") continue;  // cohort.csv: study x group x side; slabs are in the database
       out << csv_field(s.manifest.study_instance_uid) << ',' << csv_field(s.manifest.key) << ','
-          << csv_field(json_string(s.report, "study", "study_date")) << ','
-          << csv_field(json_string(s.report, "study", "manufacturer")) << ',' << csv_field(str(s.report, "protocol"))
+          << csv_field(s.report.study.study_date) << ',' << csv_field(s.report.study.manufacturer) << ','
+          << csv_field(s.report.protocol)
           << ',' << csv_field(s.manifest.software_version);
       for (const auto& c : measurement_columns) out << ',' << csv_field(r.count(c) ? r.at(c) : std::string());
       out << ',' << csv_field(visit->patient_key) << ',' << visit->number << '\n';
@@ -660,7 +668,7 @@ void write_review_csv(const fs::path& file, const std::vector<ReviewRow>& rows) 
   for (const auto& r : rows) {
     const auto& m = r.study->manifest;
     out << csv_field(m.study_instance_uid) << ',' << csv_field(m.key) << ','
-        << csv_field(json_string(r.study->report, "study", "study_date")) << ',' << csv_field(r.muscle) << ','
+        << csv_field(r.study->report.study.study_date) << ',' << csv_field(r.muscle) << ','
         << csv_field(r.group) << ',' << csv_field(r.side) << ',' << number(r.confidence) << ','
         << number(r.flag_below) << ',' << csv_field(r.analysis) << '\n';
   }

@@ -390,49 +390,17 @@ bool mentions_path(const std::string& text) {
 
 }  // namespace
 
-std::string clean_text(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  for (std::size_t i = 0; i < n;) {
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    bool ok = len != 0 && i + len <= n && !(len == 2 && c < 0xC2);
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (s[i + k] & 0xC0) == 0x80;
-    if (ok && len == 3) {
-      const unsigned cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-      ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
-    }
-    if (ok && len == 4) {
-      const unsigned cp =
-          ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
-      ok = cp >= 0x10000 && cp <= 0x10FFFF;
-    }
-    if (ok) {
-      out.append(text.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return out;
+namespace {
+
+std::string software_text(const Report& r) {
+  return fmt::format("{} {}", r.software_name.empty() ? "MyoScope" : r.software_name, r.software_version);
 }
 
-DocumentContent build_content(const Report& r, const ReportExtras& extras) {
-  DocumentContent d;
-  const bool dixon = has_dixon(r);
+// Title, subtitle and the header lines: identifiers only when given and not de-identified.
+void add_header(DocumentContent& d, const Report& r, const ReportExtras& extras, bool dixon) {
   const bool identified = !extras.deidentified;
   d.title = kReportTitle;
-  d.subtitle =
-      clean_text(fmt::format("{} {} · report created {}", r.software_name.empty() ? "MyoScope" : r.software_name,
-                             r.software_version, r.created_utc));
+  d.subtitle = clean_text(fmt::format("{} · report created {}", software_text(r), r.created_utc));
   if (identified && extras.patient) {
     const auto& p = *extras.patient;
     if (!p.name.empty()) d.header.push_back({"Patient name", person_name(p.name)});
@@ -457,31 +425,38 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
         "number and file paths are left out.");
   else if (!extras.patient)
     d.header_notes.push_back("No patient identifiers were given for this report.");
+}
 
+void add_summary(DocumentContent& d, const Report& r) {
   for (const auto& s : r.pattern.sentences) d.summary.push_back(clean_text(s));
   if (d.summary.empty()) d.summary.push_back("No pattern could be described from the measurements.");
   d.summary_disclaimer =
       "This summary describes the measurements in plain words. It is descriptive only and is not a diagnosis; "
       "the interpretation belongs to the reading physician.";
+}
 
+// The user's own (or the reader's corrected) labels, label by label.
+Table input_label_table(const Report& r, bool dixon) {
+  Table t;
+  t.header = {"Label",       "Name", "Muscle group", "Side", "Volume", dixon ? "Fat fraction (PDFF)" : "Fat fraction",
+              "Edema extent"};
+  t.widths = {0.7, 2.4, 2.0, 0.9, 1.4, 1.3, 1.2};
+  t.numeric = {true, false, false, false, true, true, true};
+  for (const auto& l : r.input_labels)
+    t.rows.push_back({{std::to_string(l.value), clean_text(l.name), l.group.empty() ? "–" : display_name(l.group),
+                       l.side.empty() ? "–" : side_label(l.side), fmt::format("{:.1f} ml", l.volume_ml),
+                       pct(l.fat_fraction_pct), pct(l.edema_fraction_pct)},
+                      RowStyle::normal});
+  t.notes.push_back(r.correction ? "The labels as corrected by the reader, rolled up into the muscle groups of the "
+                                   "table above."
+                                 : "The segmentation was supplied with the study; its labels are rolled up into the "
+                                   "muscle groups of the table above.");
+  return t;
+}
+
+void add_tables_and_charts(DocumentContent& d, const Report& r, bool dixon) {
   d.measurements = measurement_table(r, dixon);
-  if (!r.input_labels.empty()) {
-    Table t;
-    t.header = {"Label",       "Name", "Muscle group", "Side", "Volume", dixon ? "Fat fraction (PDFF)" : "Fat fraction",
-                "Edema extent"};
-    t.widths = {0.7, 2.4, 2.0, 0.9, 1.4, 1.3, 1.2};
-    t.numeric = {true, false, false, false, true, true, true};
-    for (const auto& l : r.input_labels)
-      t.rows.push_back({{std::to_string(l.value), clean_text(l.name), l.group.empty() ? "–" : display_name(l.group),
-                         l.side.empty() ? "–" : side_label(l.side), fmt::format("{:.1f} ml", l.volume_ml),
-                         pct(l.fat_fraction_pct), pct(l.edema_fraction_pct)},
-                        RowStyle::normal});
-    t.notes.push_back(r.correction ? "The labels as corrected by the reader, rolled up into the muscle groups of the "
-                                     "table above."
-                                   : "The segmentation was supplied with the study; its labels are rolled up into the "
-                                     "muscle groups of the table above.");
-    d.input_labels = std::move(t);
-  }
+  if (!r.input_labels.empty()) d.input_labels = input_label_table(r, dixon);
   if (r.correction) d.correction = correction_table(*r.correction);
   if (!r.single_muscles.empty()) d.single_muscles = single_muscle_table(r, dixon);
   const auto order = group_order(r);
@@ -490,7 +465,10 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
     d.edema_chart = bar_chart(r, order, false, dixon);
   d.fat_profile = profile_chart(r, order, true, dixon);
   d.edema_profile = profile_chart(r, order, false, dixon);
+}
 
+// Figures in the given order; one that cannot be read becomes a note.
+void add_figures(DocumentContent& d, const ReportExtras& extras) {
   for (const auto& f : extras.figures) {
     FigureContent figure;
     figure.png = read_png(f.path);
@@ -501,55 +479,68 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
     else
       d.figures.push_back(std::move(figure));
   }
+}
 
-  if (extras.follow_up) {
-    const auto& f = *extras.follow_up;
-    Table t;
-    t.header = {"Muscle group", "Side",    dixon ? "Fat fraction % (before → now)" : "Fat estimate % (before → now)",
-                "Δ fat",        "Edema % (before → now)", "Δ edema", "Δ volume", "Changes beyond repeatability"};
-    t.widths = {1.4, 0.75, 1.3, 1.0, 1.3, 1.0, 1.0, 1.8};
-    t.numeric = {false, false, true, true, true, true, true, false};
-    std::string previous;
-    for (const auto& row : f.rows) {
-      TableRow out;
-      out.style = row.group != previous ? RowStyle::group_start : RowStyle::normal;
-      std::string flags;
-      for (const auto& flag : row.flags) flags += (flags.empty() ? "" : "; ") + clean_text(flag);
-      out.cells = {row.group != previous ? display_name(row.group) : "",
-                   side_label(row.side),
-                   previous_to_current(row.fat_fraction_previous_pct, row.fat_fraction_current_pct),
-                   row.fat_fraction_change_points ? signed_num(*row.fat_fraction_change_points, "pp") : "–",
-                   previous_to_current(row.edema_fraction_previous_pct, row.edema_fraction_current_pct),
-                   row.edema_fraction_change_points ? signed_num(*row.edema_fraction_change_points, "pp") : "–",
-                   row.volume_change_percent ? signed_num(*row.volume_change_percent, "%") : "–",
-                   flags.empty() ? "none" : flags};
-      previous = row.group;
-      t.rows.push_back(std::move(out));
-    }
-    t.notes.push_back("Changes are this visit minus the previous one; pp = percentage points.");
-    d.follow_up = std::move(t);
-    const std::string followup_date = f.followup_study_date.empty() ? r.study.study_date : f.followup_study_date;
-    d.follow_up_intro = identified && !f.baseline_study_date.empty()
-                            ? fmt::format("Compared with the previous visit of {}{} (this study {}).",
-                                          date_text(f.baseline_study_date),
-                                          f.months_between ? fmt::format(", {:.0f} months earlier", *f.months_between)
-                                                           : std::string(),
-                                          followup_date.empty() ? "undated" : date_text(followup_date))
-                            : std::string("Compared with a previous visit of the same patient.");
-    d.follow_up_intro += fmt::format(
-        " Only changes beyond the repeatability of the measurement are flagged: fat fraction {:.1f} points, edema "
-        "{:.1f} points, volume {:.0f} %.",
-        f.fat_fraction_limit_points, f.edema_fraction_limit_points, f.volume_limit_percent);
-    for (const auto& s : f.sentences) d.follow_up_sentences.push_back(clean_text(s));
+TableRow change_row(const FollowUpRow& row, bool group_start) {
+  std::string flags;
+  for (const auto& flag : row.flags) flags += (flags.empty() ? "" : "; ") + clean_text(flag);
+  return {{group_start ? display_name(row.group) : "", side_label(row.side),
+           previous_to_current(row.fat_fraction_previous_pct, row.fat_fraction_current_pct),
+           row.fat_fraction_change_points ? signed_num(*row.fat_fraction_change_points, "pp") : "–",
+           previous_to_current(row.edema_fraction_previous_pct, row.edema_fraction_current_pct),
+           row.edema_fraction_change_points ? signed_num(*row.edema_fraction_change_points, "pp") : "–",
+           row.volume_change_percent ? signed_num(*row.volume_change_percent, "%") : "–",
+           flags.empty() ? "none" : flags},
+          group_start ? RowStyle::group_start : RowStyle::normal};
+}
+
+Table change_table(const FollowUp& f, bool dixon) {
+  Table t;
+  t.header = {"Muscle group", "Side",    dixon ? "Fat fraction % (before → now)" : "Fat estimate % (before → now)",
+              "Δ fat",        "Edema % (before → now)", "Δ edema", "Δ volume", "Changes beyond repeatability"};
+  t.widths = {1.4, 0.75, 1.3, 1.0, 1.3, 1.0, 1.0, 1.8};
+  t.numeric = {false, false, true, true, true, true, true, false};
+  std::string previous;
+  for (const auto& row : f.rows) {
+    t.rows.push_back(change_row(row, row.group != previous));
+    previous = row.group;
   }
+  t.notes.push_back("Changes are this visit minus the previous one; pp = percentage points.");
+  return t;
+}
 
-  d.series.header = {"No.",    "Series description", "Detected role", "Why (tags that decided)", "Plane", "Slices",
-                     "Used as"};
-  d.series.widths = {0.6, 2.25, 1.4, 2.45, 0.9, 0.85, 1.25};
-  d.series.numeric = {true, false, false, false, false, true, false};
+// Which visit this is compared with (dates only when identified) and the repeatability limits.
+std::string change_intro(const FollowUp& f, const Report& r, bool identified) {
+  const std::string followup_date = f.followup_study_date.empty() ? r.study.study_date : f.followup_study_date;
+  std::string intro = identified && !f.baseline_study_date.empty()
+                          ? fmt::format("Compared with the previous visit of {}{} (this study {}).",
+                                        date_text(f.baseline_study_date),
+                                        f.months_between ? fmt::format(", {:.0f} months earlier", *f.months_between)
+                                                         : std::string(),
+                                        followup_date.empty() ? "undated" : date_text(followup_date))
+                          : std::string("Compared with a previous visit of the same patient.");
+  return intro + fmt::format(
+                     " Only changes beyond the repeatability of the measurement are flagged: fat fraction {:.1f} "
+                     "points, edema {:.1f} points, volume {:.0f} %.",
+                     f.fat_fraction_limit_points, f.edema_fraction_limit_points, f.volume_limit_percent);
+}
+
+ChangeSection change_section(const FollowUp& f, const Report& r, bool identified, bool dixon) {
+  ChangeSection c;
+  c.intro = change_intro(f, r, identified);
+  for (const auto& s : f.sentences) c.sentences.push_back(clean_text(s));
+  c.table = change_table(f, dixon);
+  return c;
+}
+
+// The series found, the echoes of one multi-echo train (parts of one series, or one series per echo) as one row.
+Table series_table(const Report& r) {
+  Table t;
+  t.header = {"No.", "Series description", "Detected role", "Why (tags that decided)", "Plane", "Slices", "Used as"};
+  t.widths = {0.6, 2.25, 1.4, 2.45, 0.9, 0.85, 1.25};
+  t.numeric = {true, false, false, false, false, true, false};
   for (std::size_t i = 0; i < r.series.size(); ++i) {
     const auto& s = r.series[i];
-    // The echoes of one multi-echo train (parts of one series, or one series per echo) read as one row.
     std::size_t last = i;
     while (s.role == "t2_multi_echo" && last + 1 < r.series.size() && r.series[last + 1].role == s.role &&
            r.series[last + 1].description == s.description && r.series[last + 1].used_as == s.used_as)
@@ -559,97 +550,131 @@ DocumentContent build_content(const Report& r, const ReportExtras& extras) {
     if (e.series_number != s.series_number) number += "–" + std::to_string(e.series_number);
     std::string description = clean_text(s.description);
     if (last > i) description += fmt::format(" ({} echoes)", last - i + 1);
-    d.series.rows.push_back({{number, description, readable(s.role), clean_text(s.role_reason),
-                              clean_text(s.orientation), std::to_string(s.slice_count),
-                              s.used_as.empty() ? "not used" : readable(s.used_as)},
-                             RowStyle::normal});
+    t.rows.push_back({{number, description, readable(s.role), clean_text(s.role_reason), clean_text(s.orientation),
+                       std::to_string(s.slice_count), s.used_as.empty() ? "not used" : readable(s.used_as)},
+                      RowStyle::normal});
     i = last;
   }
+  return t;
+}
 
+std::string segmentation_text(const Report& r) {
+  if (r.segmentation_source == "user_labels") return "User-supplied label map, rolled up into muscle groups per side";
+  if (r.correction)
+    return clean_text("Labels corrected by the reader (edits replayed from edit_log.json on the " +
+                      r.correction->edited_from + " version), rolled up into muscle groups per side");
+  return clean_text("Muscle network: " + r.segmentation_method);
+}
+
+std::string dixon_fat_text(const Report& r) {
   const auto& m = r.quantification_method;
-  const auto& p = m.params;
-  d.method.push_back(
-      {"Software",
-       clean_text(fmt::format("{} {}{}", r.software_name.empty() ? "MyoScope" : r.software_name, r.software_version,
-                              r.git_revision.empty() ? "" : " (revision " + r.git_revision + ")"))});
-  d.method.push_back({"Report created (UTC)", clean_text(r.created_utc)});
-  for (const auto& s : r.series)
-    if (s.series_instance_uid == r.reference_series_uid && !r.reference_series_uid.empty())
-      d.method.push_back({"Reference series", fmt::format("{} — {}", s.series_number, clean_text(s.description))});
-  d.method.push_back(
-      {"Segmentation", r.segmentation_source == "user_labels"
-                           ? "User-supplied label map, rolled up into muscle groups per side"
-                       : r.correction
-                           ? clean_text("Labels corrected by the reader (edits replayed from edit_log.json on the " +
-                                        r.correction->edited_from + " version), rolled up into muscle groups per side")
-                           : clean_text("Muscle network: " + r.segmentation_method)});
-  if (m.fat_method == "scanner_ff_map") {
-    d.method.push_back({"Fat", "the scanner's own fat-fraction map (no Dixon water/fat images in the study)"});
-  } else if (dixon) {
-    std::string fat = "Dixon proton density fat fraction F/(W+F), the mean over the whole label";
-    if (const auto& w = r.water_fat_separation)
-      fat += fmt::format(" (water and fat separated by MyoScope from {} raw echoes, {} fat model)",
-                         w->echo_times_ms.size(), w->fat_model);
-    if (p.noise_floor_correction) fat += ", noise-floor corrected";
-    if (m.noise_sigma) fat += fmt::format(" (noise σ = {:.1f})", *m.noise_sigma);
-    if (m.scanner_ff_use == "cross_check") fat += "; the scanner's fat-fraction map compared per group";
-    if (!m.swap_method.empty())
-      fat += m.swap_regions.empty()
-                 ? "; checked for water/fat swaps (subcutaneous fat must read as fat): none found"
-                 : fmt::format("; water/fat swap found and corrected in {} region(s)", m.swap_regions.size());
-    d.method.push_back({"Fat", fat});
-  } else if (m.fat_method == "t1_estimate" || std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& g) {
-               return g.t1_fat_estimate_pct.has_value();
-             })) {
-    d.method.push_back(
-        {"Fat", "T1 estimate from T1-weighted signal (no Dixon series): an estimate, not a measurement"});
-  } else {
-    d.method.push_back({"Fat", "not measured"});
-  }
+  std::string fat = "Dixon proton density fat fraction F/(W+F), the mean over the whole label";
+  if (const auto& w = r.water_fat_separation)
+    fat += fmt::format(" (water and fat separated by MyoScope from {} raw echoes, {} fat model)",
+                       w->echo_times_ms.size(), w->fat_model);
+  if (m.params.noise_floor_correction) fat += ", noise-floor corrected";
+  if (m.noise_sigma) fat += fmt::format(" (noise σ = {:.1f})", *m.noise_sigma);
+  if (m.scanner_ff_use == "cross_check") fat += "; the scanner's fat-fraction map compared per group";
+  if (!m.swap_method.empty())
+    fat += m.swap_regions.empty()
+               ? "; checked for water/fat swaps (subcutaneous fat must read as fat): none found"
+               : fmt::format("; water/fat swap found and corrected in {} region(s)", m.swap_regions.size());
+  return fat;
+}
+
+std::string fat_text(const Report& r, bool dixon) {
+  const auto& m = r.quantification_method;
+  if (m.fat_method == "scanner_ff_map")
+    return "the scanner's own fat-fraction map (no Dixon water/fat images in the study)";
+  if (dixon) return dixon_fat_text(r);
+  if (m.fat_method == "t1_estimate" ||
+      std::any_of(r.muscles.begin(), r.muscles.end(), [](const auto& g) { return g.t1_fat_estimate_pct.has_value(); }))
+    return "T1 estimate from T1-weighted signal (no Dixon series): an estimate, not a measurement";
+  return "not measured";
+}
+
+// Water T2 as fitted from a multi-echo series or taken from a T2 map; empty when not measured.
+std::string water_t2_text(const Report& r) {
+  const auto& m = r.quantification_method;
   if (r.water_t2_fit) {
     const auto& f = *r.water_t2_fit;
     std::string tes;
     for (const double te : f.echo_times_used_ms) tes += (tes.empty() ? "" : ", ") + fmt::format("{:g}", te);
-    d.method.push_back(
-        {"Water T2",
-         clean_text(fmt::format(
-             "fitted per voxel inside the muscle groups from the multi-echo spin-echo series '{}': {}; echoes used "
-             "TE {} ms{}; median per group of {} fitted voxels",
-             f.series, f.fat_handling, tes,
-             f.first_echo_dropped ? " (first echo left out: it lacks the stimulated-echo signal of the later echoes)"
-                                  : "",
-             f.fitted_voxels))});
-  } else if (!m.water_t2_method.empty())
-    d.method.push_back(
-        {"Water T2", m.water_t2_method == "t2_map_fat_excluded"
-                         ? fmt::format("median of the T2 map per group; voxels above {:.0f} % fat left out (fat "
-                                       "lengthens a mono-exponential T2)",
-                                       p.t2_map_max_fat_fraction_pct)
-                         : std::string("median of the T2 map per group; no fat map, so fat may lengthen it")});
-  d.method.push_back({"Fat-replaced threshold", fmt::format("{:.0f} % fat", p.fat_replaced_threshold_pct)});
-  if (m.edema_method == "none" || m.edema_method.empty())
-    d.method.push_back({"Edema", "not measured (no STIR series)"});
-  else
-    d.method.push_back(
-        {"Edema",
-         fmt::format("{}STIR{} above {:.2g} × the normal-muscle reference and {:.1f} robust SD above it; reference = "
-                     "mode of normal muscle per {:.0f} mm slab (searched from its {:.0f}th percentile)",
-                     m.stir_bias_method == "n4" ? "N4 bias-corrected " : "",
-                     p.edema_fat_correction ? " divided by the water share (1 − FF)" : "", p.edema_ratio_threshold,
-                     p.edema_noise_sd, p.level_slab_mm, 100 * p.edema_reference_percentile)});
-  d.method.push_back({"Processing time", seconds_text(r.stage_seconds)});
-  for (const auto& n : r.segmentation_notes) d.segmentation_notes.push_back(clean_text(n));
+    return clean_text(fmt::format(
+        "fitted per voxel inside the muscle groups from the multi-echo spin-echo series '{}': {}; echoes used "
+        "TE {} ms{}; median per group of {} fitted voxels",
+        f.series, f.fat_handling, tes,
+        f.first_echo_dropped ? " (first echo left out: it lacks the stimulated-echo signal of the later echoes)" : "",
+        f.fitted_voxels));
+  }
+  if (m.water_t2_method.empty()) return {};
+  return m.water_t2_method == "t2_map_fat_excluded"
+             ? fmt::format("median of the T2 map per group; voxels above {:.0f} % fat left out (fat "
+                           "lengthens a mono-exponential T2)",
+                           m.params.t2_map_max_fat_fraction_pct)
+             : std::string("median of the T2 map per group; no fat map, so fat may lengthen it");
+}
+
+std::string edema_text(const Report& r) {
+  const auto& m = r.quantification_method;
+  const auto& p = m.params;
+  if (m.edema_method == "none" || m.edema_method.empty()) return "not measured (no STIR series)";
+  return fmt::format(
+      "{}STIR{} above {:.2g} × the normal-muscle reference and {:.1f} robust SD above it; reference = "
+      "mode of normal muscle per {:.0f} mm slab (searched from its {:.0f}th percentile)",
+      m.stir_bias_method == "n4" ? "N4 bias-corrected " : "",
+      p.edema_fat_correction ? " divided by the water share (1 − FF)" : "", p.edema_ratio_threshold, p.edema_noise_sd,
+      p.level_slab_mm, 100 * p.edema_reference_percentile);
+}
+
+std::vector<KeyValue> method_rows(const Report& r, bool dixon) {
+  std::vector<KeyValue> rows;
+  rows.push_back({"Software", clean_text(software_text(r) +
+                                         (r.git_revision.empty() ? "" : " (revision " + r.git_revision + ")"))});
+  rows.push_back({"Report created (UTC)", clean_text(r.created_utc)});
+  for (const auto& s : r.series)
+    if (s.series_instance_uid == r.reference_series_uid && !r.reference_series_uid.empty())
+      rows.push_back({"Reference series", fmt::format("{} — {}", s.series_number, clean_text(s.description))});
+  rows.push_back({"Segmentation", segmentation_text(r)});
+  rows.push_back({"Fat", fat_text(r, dixon)});
+  if (auto t2 = water_t2_text(r); !t2.empty()) rows.push_back({"Water T2", std::move(t2)});
+  rows.push_back({"Fat-replaced threshold",
+                  fmt::format("{:.0f} % fat", r.quantification_method.params.fat_replaced_threshold_pct)});
+  rows.push_back({"Edema", edema_text(r)});
+  rows.push_back({"Processing time", seconds_text(r.stage_seconds)});
+  return rows;
+}
+
+// Warnings; a de-identified report leaves out those naming files and says how many.
+std::vector<std::string> warning_lines(const Report& r, bool deidentified) {
+  std::vector<std::string> lines;
   std::size_t hidden = 0;
   for (const auto& w : r.warnings) {
-    if (extras.deidentified && mentions_path(w))
+    if (deidentified && mentions_path(w))
       ++hidden;
     else
-      d.warnings.push_back(clean_text(w));
+      lines.push_back(clean_text(w));
   }
-  if (hidden)
-    d.warnings.push_back(fmt::format("{} warning(s) naming files are left out here (see report.json).", hidden));
-  d.footer = clean_text(fmt::format("{} {} · quantitative muscle MRI · descriptive, not a diagnosis",
-                                    r.software_name.empty() ? "MyoScope" : r.software_name, r.software_version));
+  if (hidden) lines.push_back(fmt::format("{} warning(s) naming files are left out here (see report.json).", hidden));
+  return lines;
+}
+
+}  // namespace
+
+DocumentContent build_content(const Report& r, const ReportExtras& extras) {
+  DocumentContent d;
+  const bool dixon = has_dixon(r);
+  add_header(d, r, extras, dixon);
+  add_summary(d, r);
+  add_tables_and_charts(d, r, dixon);
+  add_figures(d, extras);
+  if (r.change_since_previous)
+    d.change_since_previous = change_section(*r.change_since_previous, r, !extras.deidentified, dixon);
+  d.series = series_table(r);
+  d.method = method_rows(r, dixon);
+  for (const auto& n : r.segmentation_notes) d.segmentation_notes.push_back(clean_text(n));
+  d.warnings = warning_lines(r, extras.deidentified);
+  d.footer = clean_text(software_text(r) + " · quantitative muscle MRI · descriptive, not a diagnosis");
   return d;
 }
 

@@ -38,6 +38,13 @@ struct FigureContent {
   std::string file_name;
 };
 
+// The change since the previous visit (Report::change_since_previous, its one source).
+struct ChangeSection {
+  std::string intro;  // which visit it is compared with, and the repeatability limits
+  std::vector<std::string> sentences;
+  Table table;
+};
+
 struct DocumentContent {
   std::string title;
   std::string subtitle;
@@ -55,9 +62,7 @@ struct DocumentContent {
   std::optional<ProfileChart> edema_profile;
   std::vector<FigureContent> figures;
   std::vector<std::string> figure_notes;
-  std::optional<Table> follow_up;
-  std::vector<std::string> follow_up_sentences;
-  std::string follow_up_intro;
+  std::optional<ChangeSection> change_since_previous;
   Table series;
   std::vector<KeyValue> method;
   std::vector<std::string> segmentation_notes;
@@ -66,8 +71,5 @@ struct DocumentContent {
 };
 
 [[nodiscard]] DocumentContent build_content(const Report& report, const ReportExtras& extras);
-
-// Valid UTF-8 without control characters (tabs and newlines become spaces); invalid bytes become U+FFFD.
-[[nodiscard]] std::string clean_text(std::string_view text);
 
 }  // namespace myo::reporting::detail

@@ -45,6 +45,41 @@ void legend(cairo_t* cr, double right_edge, double y) {
 
 }  // namespace
 
+std::string clean_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = s[i];
+    if (c < 0x80) {
+      out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = len != 0 && i + len <= n && !(len == 2 && c < 0xC2);
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (s[i + k] & 0xC0) == 0x80;
+    if (ok && len == 3) {
+      const unsigned cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+      ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (ok && len == 4) {
+      const unsigned cp =
+          ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
+      ok = cp >= 0x10000 && cp <= 0x10FFFF;
+    }
+    if (ok) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 void stroke_line(cairo_t* cr, double x0, double y0, double x1, double y1, Rgb colour, double width) {
   set_colour(cr, colour);
   cairo_set_line_width(cr, width);
@@ -64,7 +99,8 @@ LayoutPtr make_layout(cairo_t* cr, const std::string& text, const char* font, do
     pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
   }
   pango_layout_set_alignment(layout.get(), align);
-  pango_layout_set_text(layout.get(), text.c_str(), static_cast<int>(text.size()));
+  const std::string clean = clean_text(text);
+  pango_layout_set_text(layout.get(), clean.c_str(), static_cast<int>(clean.size()));
   return layout;
 }
 

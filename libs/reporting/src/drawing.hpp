@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,8 +41,12 @@ inline constexpr Rgb kLeftColour{0.902, 0.624, 0.0};   // orange
 
 inline void set_colour(cairo_t* cr, Rgb c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
 
+// Valid UTF-8 without control characters (tabs and newlines become spaces); invalid bytes become U+FFFD.
+[[nodiscard]] std::string clean_text(std::string_view text);
+
 // A plain-text layout (never markup: text from DICOM must not be interpreted). width <= 0: no wrapping.
-// Long words are broken so text never runs out of its box.
+// Long words are broken so text never runs out of its box. Every text drawn goes through here and is cleaned
+// (clean_text): Pango refuses invalid UTF-8, which would leave a label or a chart title blank.
 [[nodiscard]] LayoutPtr make_layout(cairo_t* cr, const std::string& text, const char* font, double width,
                                     PangoAlignment align = PANGO_ALIGN_LEFT);
 [[nodiscard]] std::pair<double, double> layout_size(PangoLayout* layout);  // width, height in user units

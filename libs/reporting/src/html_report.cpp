@@ -221,10 +221,10 @@ std::string to_html_report(const Report& report, const ReportExtras& extras) {
     out += png_image(png, (*profile)->title, "chart") + "\n";
   }
 
-  if (d.follow_up) {
-    out += "<h2>Change since the previous visit</h2>\n<p>" + core::html_escape(d.follow_up_intro) + "</p>\n";
-    for (const auto& s : d.follow_up_sentences) out += "<p>" + core::html_escape(s) + "</p>\n";
-    out += table_html(*d.follow_up, "followup");
+  if (const auto& c = d.change_since_previous) {
+    out += "<h2>Change since the previous visit</h2>\n<p>" + core::html_escape(c->intro) + "</p>\n";
+    for (const auto& s : c->sentences) out += "<p>" + core::html_escape(s) + "</p>\n";
+    out += table_html(c->table, "followup");
   }
 
   if (!d.figures.empty() || !d.figure_notes.empty()) {

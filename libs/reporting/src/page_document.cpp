@@ -1,4 +1,5 @@
-// A PDF page document (myo/reporting/page_document.hpp) laid out by the writer of report.pdf (detail::PdfLayout).
+// A PDF page document (myo/reporting/page_document.hpp) laid out by the writer of report.pdf (detail::PdfLayout),
+// which cleans every text it draws (detail::make_layout).
 #include "myo/reporting/page_document.hpp"
 
 #include <algorithm>
@@ -10,18 +11,12 @@
 namespace myo::reporting {
 namespace {
 
-std::vector<std::string> cleaned(const std::vector<std::string>& texts) {
-  std::vector<std::string> out;
-  for (const auto& t : texts) out.push_back(detail::clean_text(t));
-  return out;
-}
-
 detail::Table table_of(const PageTable& t) {
   detail::Table table;
-  table.header = cleaned(t.header);
+  table.header = t.header;
   table.widths = t.widths;
   table.widths.resize(t.header.size(), 1.0);
-  for (const auto& row : t.rows) table.rows.push_back({cleaned(row), detail::RowStyle::normal});
+  for (const auto& row : t.rows) table.rows.push_back({row, detail::RowStyle::normal});
   return table;
 }
 
@@ -46,26 +41,26 @@ void charts(detail::PdfLayout& pdf, const std::vector<TimeChart>& list, int char
 }
 
 void section(detail::PdfLayout& pdf, const PageSection& s) {
-  pdf.heading(detail::clean_text(s.heading), s.charts.empty() ? 60 : 180);
-  for (const auto& p : s.paragraphs) pdf.paragraph(detail::clean_text(p));
+  pdf.heading(s.heading, s.charts.empty() ? 60 : 180);
+  for (const auto& p : s.paragraphs) pdf.paragraph(p);
   if (!s.legend.empty())
     pdf.block(10, [&](cairo_t* cr, double width) { detail::draw_time_legend(cr, width, s.legend); });
   charts(pdf, s.charts, s.charts_per_row);
   if (s.table) pdf.table(table_of(*s.table));
-  for (const auto& n : s.notes) pdf.paragraph(detail::clean_text(n), detail::kSmall, detail::kGrey);
+  for (const auto& n : s.notes) pdf.paragraph(n, detail::kSmall, detail::kGrey);
 }
 
 }  // namespace
 
 void write_pdf_document(const PageDocument& document, const std::filesystem::path& path) {
   detail::PdfLayout pdf;
-  pdf.title(detail::clean_text(document.title), detail::clean_text(document.subtitle));
+  pdf.title(document.title, document.subtitle);
   if (!document.summary.empty()) {
-    pdf.heading(detail::clean_text(document.summary_heading));
-    pdf.boxed(cleaned(document.summary), detail::clean_text(document.summary_note));
+    pdf.heading(document.summary_heading);
+    pdf.boxed(document.summary, document.summary_note);
   }
   for (const auto& s : document.sections) section(pdf, s);
-  pdf.write(path, detail::clean_text(document.footer), detail::clean_text(document.title));
+  pdf.write(path, document.footer, document.title);
 }
 
 }  // namespace myo::reporting

@@ -248,7 +248,7 @@ void PdfLayout::image(const std::string& png, const std::string& caption) {
 void PdfLayout::write(const std::filesystem::path& path, const std::string& footer, const std::string& title) {
   core::write_atomically_with(path, [&](const std::filesystem::path& temporary) {
     SurfacePtr pdf(cairo_pdf_surface_create(temporary.c_str(), kPageWidth, kPageHeight));
-    cairo_pdf_surface_set_metadata(pdf.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
+    cairo_pdf_surface_set_metadata(pdf.get(), CAIRO_PDF_METADATA_TITLE, clean_text(title).c_str());
     cairo_pdf_surface_set_metadata(pdf.get(), CAIRO_PDF_METADATA_CREATOR, "MyoScope");
     {
       CairoPtr cr(cairo_create(pdf.get()));

@@ -46,12 +46,12 @@ void write_pdf_report(const Report& report, const ReportExtras& extras, const st
     pdf.block(h, [&](cairo_t* cr, double w) { detail::draw_profile_chart(cr, w, h, **profile); });
   }
 
-  if (d.follow_up) {
+  if (const auto& c = d.change_since_previous) {
     pdf.heading("Change since the previous visit", 170);
-    pdf.paragraph(d.follow_up_intro);
-    for (const auto& s : d.follow_up_sentences) pdf.paragraph(s);
+    pdf.paragraph(c->intro);
+    for (const auto& s : c->sentences) pdf.paragraph(s);
     pdf.space(4);
-    pdf.table(*d.follow_up);
+    pdf.table(c->table);
   }
 
   if (!d.figures.empty() || !d.figure_notes.empty()) {

@@ -133,7 +133,8 @@ std::string timeline_json(const Timeline& timeline) {
                 {"edema_fraction_points", l.edema_fraction_points},
                 {"volume_percent", l.volume_percent}}},
               {"patients", patients}}
-             .dump(2) + "\n";
+             // Clinical CSV text need not be UTF-8 (a Latin-1 drug name): invalid bytes become U+FFFD, as in report.json.
+             .dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 namespace {

@@ -1,7 +1,5 @@
 #include "myo/timeline/visits.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <map>
 
@@ -9,34 +7,21 @@
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
 #include "myo/core/log.hpp"
+#include "myo/reporting/report.hpp"
 
 namespace myo::timeline {
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
 
-std::string text_of(const json& object, const char* key) {
-  return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : std::string();
-}
-
-std::optional<double> number_of(const json& object, const char* key) {
-  if (!object.contains(key) || object[key].is_null()) return std::nullopt;
-  if (!object[key].is_number()) throw std::runtime_error(std::string("'") + key + "' is not a number");
-  return object[key].get<double>();
-}
-
-std::vector<GroupSideMeasure> measures_of(const json& muscles) {
+// The group and side measures of a report's muscles; a side other than right or left throws, naming REPORT.
+std::vector<GroupSideMeasure> measures_of(const std::vector<reporting::ReportedMuscle>& muscles,
+                                          const fs::path& report) {
   std::vector<GroupSideMeasure> measures;
   for (const auto& m : muscles) {
-    GroupSideMeasure g;
-    g.group = m.at("group").get<std::string>();
-    g.side = m.at("side").get<std::string>();
-    if (g.side != "right" && g.side != "left") throw std::runtime_error("side '" + g.side + "' is neither right nor left");
-    g.volume_ml = number_of(m, "volume_ml").value_or(0.0);
-    g.fat_fraction_pct = number_of(m, "fat_fraction_pct");
-    g.edema_fraction_pct = number_of(m, "edema_fraction_pct");
-    measures.push_back(std::move(g));
+    if (m.side != "right" && m.side != "left")
+      throw core::MyoError(report.string(), "malformed muscle entry: side '" + m.side + "' is neither right nor left");
+    measures.push_back({m.group, m.side, m.volume_ml, m.fat_fraction_pct, m.edema_fraction_pct});
   }
   return measures;
 }
@@ -69,31 +54,18 @@ void collect_below(const fs::path& dir, int depth, std::vector<fs::path>& found)
 
 Visit read_visit(const fs::path& folder) {
   const fs::path report = folder / core::analysis_files::kReport;
-  if (!fs::is_regular_file(report)) throw core::MyoError(report.string(), "not found (expected an analysis folder)");
-  json doc;
-  try {
-    doc = json::parse(core::read_text_file(report));
-  } catch (const json::exception& e) {
-    throw core::MyoError(report.string(), std::string("not valid JSON: ") + e.what());
-  }
-  if (!doc.is_object() || !doc.contains("study") || !doc["study"].is_object() || !doc.contains("muscles") ||
-      !doc["muscles"].is_array())
-    throw core::MyoError(report.string(), "not a MyoScope report: no 'study' or 'muscles'");
+  const auto record = reporting::read_report(report);
+  if (!record.lists_muscles) throw core::MyoError(report.string(), "not a MyoScope report: no 'muscles' list");
   Visit visit;
   visit.folder = folder;
-  const auto& study = doc["study"];
-  visit.study_instance_uid = text_of(study, "study_instance_uid");
-  visit.patient_pseudonym = text_of(study, "patient_pseudonym");
-  const auto date = core::parse_dicom_date(text_of(study, "study_date"));
+  visit.study_instance_uid = record.study.study_instance_uid;
+  visit.patient_pseudonym = record.study.patient_pseudonym;
+  const auto date = core::parse_dicom_date(record.study.study_date);
   if (!date)
     throw core::MyoError(report.string(), "study.study_date is missing or not a date (YYYYMMDD): the visit cannot be "
                                           "placed in time");
   visit.study_date = *date;
-  try {
-    visit.measures = measures_of(doc["muscles"]);
-  } catch (const std::exception& e) {
-    throw core::MyoError(report.string(), std::string("malformed muscle entry: ") + e.what());
-  }
+  visit.measures = measures_of(record.muscles, report);
   return visit;
 }
 

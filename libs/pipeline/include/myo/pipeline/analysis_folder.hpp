@@ -58,6 +58,8 @@ class AnalysisFolder {
 
   // report.json's study; throws core::MyoError (input) naming report.json when it is missing or not JSON.
   [[nodiscard]] RecordedStudy study() const;
+  // report.json as a whole (reporting::read_report, the one reader of it); throws core::MyoError naming report.json.
+  [[nodiscard]] reporting::ReportRecord report() const;
   // report.json's muscles (reporting::read_report_muscles); throws core::MyoError naming report.json.
   [[nodiscard]] std::vector<reporting::ReportedMuscle> muscles() const;
   // labels.nii.gz, the maps asked for that exist, and the report's muscles. Throws core::MyoError naming the file.

@@ -210,6 +210,23 @@ struct ReportedLabel {
   std::optional<double> confidence;  // single muscles only
   bool flagged = false;
 };
+// report.json read back (the one reader; every tool that reads a report goes through it): its study, input, series,
+// muscles and labels. What a report lacks is empty (or 0), except a muscle's group, side, label and volume, which must
+// be there; a value of the wrong type is an error.
+struct ReportRecord {
+  StudyEntry study;
+  std::string input_path;  // empty when de-identified
+  std::string protocol;
+  std::string reference_series_uid;
+  std::vector<SeriesEntry> series;
+  bool lists_muscles = false;  // whether the report has a "muscles" list (every report this software writes)
+  std::vector<ReportedMuscle> muscles;
+  std::vector<SingleMuscleEntry> single_muscles;
+  std::vector<InputLabelEntry> input_labels;
+  std::optional<double> confidence_flag_below;  // method.segmentation.confidence_flag_below
+};
+// Throws MyoError (input) naming the file when it is missing, not JSON, or holds a malformed entry.
+[[nodiscard]] ReportRecord read_report(const std::filesystem::path& path);
 // Both lists of report.json (either may be absent). Throws MyoError naming the file.
 [[nodiscard]] std::vector<ReportedLabel> read_report_labels(const std::filesystem::path& path);
 // A muscle read back from report.json as the measurement it was written from (the fields report.json carries).
