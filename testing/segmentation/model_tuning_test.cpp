@@ -130,3 +130,16 @@ TEST(ModelTuning, TunedHeadRoundTripsThroughTheModelFile) {
   for (std::size_t c = 0; c < means.size(); ++c)
     EXPECT_NEAR(means[c], tuned.check_class_means()[c], 1e-6) << tuned.classes()[c];
 }
+
+// with_head parses the tuned file once and then rewrites its header: the model it returns is the one its own file
+// holds, byte ranges included (tuning it again gives the same file as tuning a copy read back from that file).
+TEST(ModelTuning, TunedModelIsTheOneItsFileHolds) {
+  const auto& base = segmentation::MuscleModel::builtin();
+  auto head = base.head();
+  for (auto& w : head.weight) w *= 1.5F;
+  const auto direct = base.with_head(head, R"({"seed": 7, "tuned_studies": 3})");
+  const auto reread = segmentation::MuscleModel::parse(direct.file_bytes(), "tuned");
+  EXPECT_EQ(direct.check_class_means(), reread.check_class_means());
+  EXPECT_EQ(direct.description(), reread.description());
+  EXPECT_EQ(direct.with_head(head, "{}").file_bytes(), reread.with_head(head, "{}").file_bytes());
+}

@@ -649,9 +649,16 @@ void documents_stage(const AnalyzeOptions& options, const dicom::StudyInfo& stud
   if (failure) warn(report, "report documents skipped: " + *failure);
 }
 
+// The inputs of the PACS results (overlay series, edema SEG, report.dcm).
+detail::PacsResultsInput pacs_results_input(const AnalyzeOptions& options, const StudyChannels& channels,
+                                            const rendering::FigureInput& layers, const fs::path& out_dir) {
+  return {layers, out_dir / files::kReportPdf, options.deidentify, channels.stir_series,
+          channels.stir_acquired_geometry};
+}
+
 // Stage "dicom_results": the 3D maps as a DICOM secondary capture (what a PACS viewer cannot show otherwise), and
-// what a radiologist reads in the PACS: overlay slices, the report as PDF, the edema SEG on the STIR series; beside
-// the SEG, SR and parametric map written with the volumes.
+// report.pdf as Encapsulated PDF; the rest of what a radiologist reads in the PACS (overlay slices, the edema SEG on
+// the STIR series) was written meanwhile by `layers`, beside the SEG, SR and parametric map written with the volumes.
 void dicom_results_stage(const AnalyzeOptions& options, const StudyChannels& channels,
                          const rendering::FigureInput& layers, const std::vector<rendering::Figure>& figures,
                          const dicom::ResultContext& pacs, const fs::path& out_dir) {
@@ -663,14 +670,29 @@ void dicom_results_stage(const AnalyzeOptions& options, const StudyChannels& cha
     captures.push_back({pixels.width, pixels.height, std::move(pixels.rgb)});
   }
   if (!captures.empty()) dicom::write_secondary_capture(captures, pacs, dir / "figures.dcm");
-  detail::PacsResultsInput readable{layers, out_dir / files::kReportPdf, options.deidentify, channels.stir_series,
-                                    channels.stir_acquired_geometry};
-  detail::write_pacs_results(readable, pacs, dir);
+  detail::write_pacs_report(pacs_results_input(options, channels, layers, out_dir), pacs, dir);
 }
 
+// The muscle group surfaces as glTF (no X display needed): report.html's 3D map, and a file for any glTF viewer.
+// With a previous visit its meshes also carry the change colours.
+struct SceneExport {
+  SceneExport(const rendering::FigureInput& layers, const std::optional<Comparison>& comparison)
+      : change(comparison ? std::optional(change_colours(*comparison)) : std::nullopt), input(layers) {
+    input.change = change ? &*change : nullptr;
+  }
+  void start(const fs::path& dir) {
+    making.run([this, dir] { glb = rendering::export_scene(input, dir / files::kScene, {}).glb; });
+  }
+  std::optional<rendering::ViewerChange> change;
+  rendering::FigureInput input;
+  fs::path glb;  // read once `making` is done
+  core::TaskGroup making;
+};
+
 // The output stages, into the staging folder `dir`: "figures", "outputs" (NIfTI volumes, DICOM SEG, SR and
-// parametric map, measurements.csv), "report_documents" (with scene.glb) and "dicom_results". The volumes need nothing from
-// the figures: they are written on the thread pool while the figures render (which use one core).
+// parametric map, measurements.csv), "report_documents" (with scene.glb) and "dicom_results". What needs nothing
+// from the figures runs on the thread pool while they render (which use one core): the volumes, the 3D scene, and
+// the overlay series and edema SEG of the DICOM results.
 void output_stages(const AnalyzeOptions& options, const MeasuredStudy& m, reporting::Report& report,
                    StageClock& clock, const fs::path& dir) {
   const auto pacs = pacs_context(options, m.channels, report);
@@ -687,6 +709,13 @@ void output_stages(const AnalyzeOptions& options, const MeasuredStudy& m, report
       write_dicom_volumes(m.segmented.result, m.quantities, report.channel_coverage, options, *pacs,
                           dir / files::kDicom);
     });
+  SceneExport scene(layers, follow_up(options, report, dir));
+  if (options.write_reports && measured) scene.start(dir);
+  core::TaskGroup pacs_layers;
+  if (pacs)
+    pacs_layers.run([&] {
+      detail::write_pacs_layers(pacs_results_input(options, m.channels, layers, dir), *pacs, dir / files::kDicom);
+    });
   std::vector<rendering::Figure> figures;
   if (render) {
     figures = figures_stage(layers, dir, report);
@@ -695,22 +724,12 @@ void output_stages(const AnalyzeOptions& options, const MeasuredStudy& m, report
   writing.wait();  // what the figures left of the writing: its whole time when there are no figures
   reporting::write_measurements_csv(report, dir / files::kMeasurements);
   clock.lap("outputs");
-  // The muscle group surfaces as glTF (no X display needed): report.html's 3D map, and a file for any glTF viewer.
-  // Made on the pool while report.pdf is written (VTK's surfaces and Cairo's pages share nothing).
-  // With a previous visit its meshes also carry the change colours.
-  const auto comparison = follow_up(options, report, dir);
-  const auto scene_change = comparison ? std::optional(change_colours(*comparison)) : std::nullopt;
-  auto scene_layers = layers;
-  scene_layers.change = scene_change ? &*scene_change : nullptr;
-  fs::path scene_glb;
-  core::TaskGroup scene;
-  if (options.write_reports && measured)
-    scene.run([&] { scene_glb = rendering::export_scene(scene_layers, dir / files::kScene, {}).glb; });
   if (options.write_reports) {
-    documents_stage(options, m.channels.study, {figures, scene, scene_glb}, report, dir);
+    documents_stage(options, m.channels.study, {figures, scene.making, scene.glb}, report, dir);
     clock.lap("report_documents");  // with scene.glb, made meanwhile
   }
   if (pacs) {
+    pacs_layers.wait();
     dicom_results_stage(options, m.channels, layers, figures, *pacs, dir);
     clock.lap("dicom_results");
   }

@@ -41,19 +41,9 @@ core::MaskVolume edema_on_stir(const core::MaskVolume& edema, const core::Geomet
 
 }  // namespace
 
-std::size_t write_pacs_results(const PacsResultsInput& input, const dicom::ResultContext& context,
-                               const fs::path& dir) {
+std::size_t write_pacs_layers(const PacsResultsInput& input, const dicom::ResultContext& context,
+                              const fs::path& dir) {
   std::size_t written = write_overlays(input.slices, context, dir);
-  std::error_code ec;
-  if (!input.report_pdf.empty() && fs::is_regular_file(input.report_pdf, ec)) {
-    dicom::EncapsulatedPdfOptions pdf;
-    pdf.document_title = reporting::kReportTitle;
-    pdf.shows_patient_identifiers = !input.report_deidentified;
-    dicom::write_encapsulated_pdf(input.report_pdf, context, dir / "report.dcm", pdf);
-    ++written;
-  } else {
-    log::info("DICOM results: no report.pdf, so no Encapsulated PDF");
-  }
   if (input.stir && input.slices.edema_mask) {
     dicom::ResultContext on_stir = context;
     on_stir.reference_series = *input.stir;
@@ -63,6 +53,20 @@ std::size_t write_pacs_results(const PacsResultsInput& input, const dicom::Resul
     ++written;
   }
   return written;
+}
+
+std::size_t write_pacs_report(const PacsResultsInput& input, const dicom::ResultContext& context,
+                              const fs::path& dir) {
+  std::error_code ec;
+  if (input.report_pdf.empty() || !fs::is_regular_file(input.report_pdf, ec)) {
+    log::info("DICOM results: no report.pdf, so no Encapsulated PDF");
+    return 0;
+  }
+  dicom::EncapsulatedPdfOptions pdf;
+  pdf.document_title = reporting::kReportTitle;
+  pdf.shows_patient_identifiers = !input.report_deidentified;
+  dicom::write_encapsulated_pdf(input.report_pdf, context, dir / "report.dcm", pdf);
+  return 1;
 }
 
 }  // namespace myo::pipeline::detail

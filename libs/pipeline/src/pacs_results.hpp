@@ -18,10 +18,14 @@ struct PacsResultsInput {
   std::optional<core::Geometry> stir_grid;   // the STIR's own grid (the edema mask is brought onto it)
 };
 
-// Writes into `dir`: overlay/overlay_NNN.dcm, report.dcm and edema_segmentation.dcm, each when its input exists.
-// `context` is the context of the other results (reference series, study, de-identification). Returns the number
-// of objects written.
-std::size_t write_pacs_results(const PacsResultsInput& input, const dicom::ResultContext& context,
-                               const std::filesystem::path& dir);
+// Writes into `dir` overlay/overlay_NNN.dcm and edema_segmentation.dcm, each when its input exists: they need
+// nothing from the figures or report.pdf, so they can be written while those are made. `context` is the context of
+// the other results (reference series, study, de-identification). Returns the number of objects written.
+std::size_t write_pacs_layers(const PacsResultsInput& input, const dicom::ResultContext& context,
+                              const std::filesystem::path& dir);
+
+// Writes report.dcm into `dir` from report.pdf once that is written; 0 (nothing written) without it, else 1.
+std::size_t write_pacs_report(const PacsResultsInput& input, const dicom::ResultContext& context,
+                              const std::filesystem::path& dir);
 
 }  // namespace myo::pipeline::detail

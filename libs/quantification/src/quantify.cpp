@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 
 #include "myo/core/error.hpp"
 #include "myo/core/muscle_catalog.hpp"
+#include "myo/core/parallel.hpp"
 #include "myo/core/resample.hpp"
 #include "myo/core/statistics.hpp"
 #include "myo/quantification/pattern.hpp"
@@ -74,43 +76,46 @@ core::ImageVolume water_share_as_acquired(const core::ImageVolume& fat_pct, cons
       water.voxels[v] = static_cast<float>(water_sum[v] / count[v]);
       all.voxels[v] = static_cast<float>(total_sum[v] / count[v]);
     }
+  // The two resamplings are independent: one on the pool while the other runs here.
+  std::optional<core::ImageVolume> all_back;
+  core::TaskGroup resampling;
+  resampling.run([&] { all_back = core::resample_to(all, g); });
   const auto water_back = core::resample_to(water, g);
-  const auto all_back = core::resample_to(all, g);
+  resampling.wait();
   core::ImageVolume share(g, 0.0F);
   for (std::size_t v = 0; v < share.voxels.size(); ++v)
-    share.voxels[v] = all_back.voxels[v] > 0
-                          ? std::clamp(water_back.voxels[v] / all_back.voxels[v], 0.0F, 1.0F)
+    share.voxels[v] = all_back->voxels[v] > 0
+                          ? std::clamp(water_back.voxels[v] / all_back->voxels[v], 0.0F, 1.0F)
                           : std::clamp(1.0F - fat_pct.voxels[v] / 100.0F, 0.0F, 1.0F);
   return share;
 }
 
-// Per label value: whether a channel (`covered`; null: everywhere) covers too little of it for a number.
-std::vector<std::uint8_t> withheld_labels(const core::LabelVolume& labels, const core::MaskVolume* covered,
-                                          double min_covered_pct, int max_label) {
-  std::vector<std::uint8_t> out(static_cast<std::size_t>(max_label) + 1, 0);
-  if (!covered) return out;
-  for (const auto& c : label_coverage(labels, *covered))
-    if (c.value <= max_label) out[static_cast<std::size_t>(c.value)] = !c.enough(min_covered_pct);
-  return out;
-}
-
-}  // namespace
-
-core::MaskVolume label_interior(const core::LabelVolume& labels) {
-  const auto& g = labels.geometry;
-  const std::size_t nx = g.size[0], ny = g.size[1];
-  core::MaskVolume interior(g, 0);
-  const auto& v = labels.voxels;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (!v[i]) continue;
-    const std::size_t x = i % nx, y = (i / nx) % ny;
-    if (x == 0 || y == 0 || x + 1 == nx || y + 1 == ny) continue;
-    interior.voxels[i] = v[i - 1] == v[i] && v[i + 1] == v[i] && v[i - nx] == v[i] && v[i + nx] == v[i];
+// What every part of the measurement reads: the input, the parameters, the labels' grid and the largest label.
+struct Measuring {
+  const QuantificationInput& input;
+  const QuantificationParams& params;
+  const core::Geometry& g;
+  int max_label;
+  [[nodiscard]] std::size_t labels() const { return static_cast<std::size_t>(max_label) + 1; }
+  [[nodiscard]] bool dixon() const { return input.water && input.fat; }
+  // Where the fat-fraction map has data.
+  [[nodiscard]] const core::MaskVolume* ff_covered() const {
+    return dixon() ? input.fat_covered : input.scanner_fat_fraction_covered;
   }
-  return interior;
+  [[nodiscard]] bool labelled(int label) const { return label > 0 && label <= max_label; }
+};
+
+// body(begin, end) over the voxel range of every slice, slices in parallel on the pool. For per-voxel work only:
+// nothing summed across voxels, so the result does not depend on the thread count.
+void for_each_slice(const core::Geometry& g, const std::function<void(std::size_t, std::size_t)>& body) {
+  const std::size_t per_slice = g.size[0] * g.size[1];
+  core::parallel_for(static_cast<int>(g.size[2]), [&](int k) {
+    const auto begin = static_cast<std::size_t>(k) * per_slice;
+    body(begin, begin + per_slice);
+  });
 }
 
-QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params) {
+void check_grids(const QuantificationInput& input) {
   if (!input.labels) throw core::MyoError("quantification", "no label map given");
   const auto& g = input.labels->geometry;
   for (const auto* channel :
@@ -120,335 +125,479 @@ QuantificationResult quantify(const QuantificationInput& input, const Quantifica
   for (const auto* mask : {input.fat_covered, input.stir_covered, input.scanner_fat_fraction_covered, input.t2_map_covered})
     if (mask && !mask->geometry.same_grid(g))
       throw core::MyoError("quantification", "a coverage mask is not on the label grid");
+}
 
-  QuantificationResult result;
-  result.method.params = params;
-  const std::size_t n = g.voxel_count();
-  const auto& labels = input.labels->voxels;
-  const auto& catalog = core::MuscleCatalog::instance();
-  const int max_label = catalog.max_label();
-
-  // Fat fraction map (percent), Dixon only.
-  const bool dixon = input.water && input.fat;
-  if (dixon) {
-    result.method.fat_method = "dixon_pdff";
-    double sigma2 = 0;
-    if (params.noise_floor_correction) {
-      result.method.noise_sigma = background_sigma(*input.water, *input.fat, input.fat_covered);
-      if (result.method.noise_sigma) sigma2 = 2.0 * *result.method.noise_sigma * *result.method.noise_sigma;
-    }
-    core::ImageVolume ff(g, 0.0F);
-    for (std::size_t i = 0; i < n; ++i) {
-      // Per voxel, no spatial smoothing: averaging neighbours would blur septal fat into the muscle's edge.
-      if (!has_data(input.fat_covered, i)) continue;  // no fat image here: no fat fraction (0 in the map)
-      const double mw = input.water->voxels[i];
-      const double mf = input.fat->voxels[i];
+// Dixon PDFF in percent, per voxel: no spatial smoothing, as averaging neighbours would blur septal fat into the
+// muscle's edge. `sigma2` is the Rician noise power taken off both magnitudes; no fat image: 0 in the map.
+core::ImageVolume dixon_fat_fraction(const Measuring& m, double sigma2) {
+  core::ImageVolume ff(m.g, 0.0F);
+  for_each_slice(m.g, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (!has_data(m.input.fat_covered, i)) continue;
+      const double mw = m.input.water->voxels[i];
+      const double mf = m.input.fat->voxels[i];
       const double w = std::sqrt(std::max(0.0, mw * mw - sigma2));
       const double f = std::sqrt(std::max(0.0, mf * mf - sigma2));
       ff.voxels[i] = (w + f) > 0 ? static_cast<float>(100.0 * f / (w + f)) : 0.0F;
     }
-    if (params.correct_swaps) {
-      // A swapped voxel's F/(W+F) is the true W/(W+F): exchanging back is 100 - FF.
-      result.method.swap_method = "adipose_vote_smooth_field";
-      const auto swaps = detect_water_fat_swaps(*input.labels, *input.water, *input.fat, params.swap, input.fat_covered);
-      for (std::size_t i = 0; i < n; ++i)
-        if (swaps.swapped.voxels[i]) ff.voxels[i] = 100.0F - ff.voxels[i];
-      result.method.swap_regions = swaps.regions;
-      result.method.swap_notes = swaps.notes;
-    }
-    result.fat_fraction_map_pct = std::move(ff);
-  } else if (input.scanner_fat_fraction_pct) {
+  });
+  return ff;
+}
+
+// The Dixon fat-fraction map with swapped regions exchanged back. The swap search reads only the magnitudes, so it
+// runs on the pool while the noise floor and the map are computed.
+core::ImageVolume dixon_fat_fraction_map(const Measuring& m, QuantificationMethod& method) {
+  std::optional<SwapDetection> swaps;
+  core::TaskGroup searching;
+  if (m.params.correct_swaps)
+    searching.run([&] {
+      swaps = detect_water_fat_swaps(*m.input.labels, *m.input.water, *m.input.fat, m.params.swap,
+                                     m.input.fat_covered);
+    });
+  double sigma2 = 0;
+  if (m.params.noise_floor_correction) {
+    method.noise_sigma = background_sigma(*m.input.water, *m.input.fat, m.input.fat_covered);
+    if (method.noise_sigma) sigma2 = 2.0 * *method.noise_sigma * *method.noise_sigma;
+  }
+  auto ff = dixon_fat_fraction(m, sigma2);
+  searching.wait();
+  if (swaps) {
+    // A swapped voxel's F/(W+F) is the true W/(W+F): exchanging back is 100 - FF.
+    method.swap_method = "adipose_vote_smooth_field";
+    for (std::size_t i = 0; i < ff.voxels.size(); ++i)
+      if (swaps->swapped.voxels[i]) ff.voxels[i] = 100.0F - ff.voxels[i];
+    method.swap_regions = swaps->regions;
+    method.swap_notes = swaps->notes;
+  }
+  return ff;
+}
+
+// The fat-fraction map (percent) from Dixon, else from the scanner's own map; none from a T1 alone.
+void measure_fat_fraction(const Measuring& m, QuantificationResult& result) {
+  auto& method = result.method;
+  if (m.dixon()) {
+    method.fat_method = "dixon_pdff";
+    result.fat_fraction_map_pct = dixon_fat_fraction_map(m, method);
+    if (m.input.scanner_fat_fraction_pct) method.scanner_ff_use = "cross_check";
+  } else if (m.input.scanner_fat_fraction_pct) {
     // No Dixon magnitudes, but the scanner's fat-fraction map: used as it is (no noise-floor or swap check possible).
-    result.method.fat_method = "scanner_ff_map";
-    result.method.scanner_ff_use = "fat_fraction";
-    core::ImageVolume ff = *input.scanner_fat_fraction_pct;
+    method.fat_method = "scanner_ff_map";
+    method.scanner_ff_use = "fat_fraction";
+    core::ImageVolume ff = *m.input.scanner_fat_fraction_pct;
     for (auto& v : ff.voxels) v = std::clamp(v, 0.0F, 100.0F);
     result.fat_fraction_map_pct = std::move(ff);
-  } else if (input.t1) {
-    result.method.fat_method = "t1_estimate";
   } else {
-    result.method.fat_method = "none";
+    method.fat_method = m.input.t1 ? "t1_estimate" : "none";
   }
+}
 
-  if (dixon && input.scanner_fat_fraction_pct) result.method.scanner_ff_use = "cross_check";
-
-  // T1 estimate without Dixon: T1 normalised between this patient's muscle (low labelled values) and
-  // subcutaneous fat (bright unlabelled body voxels).
-  std::optional<core::ImageVolume> t1_fat;
-  if (!result.fat_fraction_map_pct && input.t1) {
-    std::vector<float> muscle_values;
-    std::vector<float> other_values;
-    for (std::size_t i = 0; i < n; i += 3) (labels[i] ? muscle_values : other_values).push_back(input.t1->voxels[i]);
-    const double muscle_ref = percentile(muscle_values, 0.25);
-    const double fat_ref = percentile(other_values, 0.97);
-    core::ImageVolume estimate(g, 0.0F);
-    for (std::size_t i = 0; i < n; ++i)
+// T1 estimate without Dixon: T1 normalised between this patient's muscle (low labelled values) and subcutaneous
+// fat (bright unlabelled body voxels).
+core::ImageVolume t1_fat_estimate(const Measuring& m) {
+  const auto& labels = m.input.labels->voxels;
+  const auto& t1 = m.input.t1->voxels;
+  std::vector<float> muscle_values;
+  std::vector<float> other_values;
+  for (std::size_t i = 0; i < t1.size(); i += 3) (labels[i] ? muscle_values : other_values).push_back(t1[i]);
+  const double muscle_ref = percentile(muscle_values, 0.25);
+  const double fat_ref = percentile(other_values, 0.97);
+  core::ImageVolume estimate(m.g, 0.0F);
+  for_each_slice(m.g, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i)
       estimate.voxels[i] = static_cast<float>(
-          100.0 * std::clamp((input.t1->voxels[i] - muscle_ref) / std::max(fat_ref - muscle_ref, 1e-6), 0.0, 1.0));
-    t1_fat = std::move(estimate);
-  }
+          100.0 * std::clamp((t1[i] - muscle_ref) / std::max(fat_ref - muscle_ref, 1e-6), 0.0, 1.0));
+  });
+  return estimate;
+}
 
-  // Edema: STIR against the normal-appearing muscle of the same level (handles coil bias along the limb). Fatty voxels
-  // are dark on STIR (fat suppressed) and must not pull the reference down: they are left out by the Dixon fat
-  // fraction, or without Dixon by the T1 estimate.
-  const core::ImageVolume* fat_map =
-      result.fat_fraction_map_pct ? &*result.fat_fraction_map_pct : t1_fat ? &*t1_fat : nullptr;
-  // The water share as the STIR sees it (its own, usually coarser, resolution; see water_share_as_acquired).
-  std::optional<core::ImageVolume> stir_water_share;
-  if (input.stir && fat_map && input.stir_acquired_geometry && params.edema_water_share_at_stir_resolution &&
-      !input.stir_acquired_geometry->same_grid(g)) {
-    std::optional<core::ImageVolume> total;
-    if (dixon) {
-      total = core::ImageVolume(g, 0.0F);
-      for (std::size_t i = 0; i < n; ++i) total->voxels[i] = input.water->voxels[i] + input.fat->voxels[i];
-    }
-    stir_water_share = water_share_as_acquired(*fat_map, total ? &*total : nullptr, *input.stir_acquired_geometry);
-    result.method.edema_water_share = "at_stir_resolution";
-  } else if (fat_map) {
-    result.method.edema_water_share = "voxel";
+// Fat percent of each voxel for the edema measurement: as the STIR sees it (its own, usually coarser, resolution;
+// see water_share_as_acquired) when known, else the voxel's own.
+class EdemaFat {
+ public:
+  EdemaFat(const core::ImageVolume* map, std::optional<core::ImageVolume> water_share)
+      : map_(map), water_share_(std::move(water_share)) {}
+  [[nodiscard]] double pct(std::size_t i) const {
+    if (water_share_) return 100.0 * (1.0 - water_share_->voxels[i]);
+    return map_ ? map_->voxels[i] : 0.0;
   }
-  // Fat percent of a voxel for the edema measurement: as the STIR sees it when known.
-  const auto edema_fat_pct = [&](std::size_t i) -> double {
-    if (stir_water_share) return 100.0 * (1.0 - stir_water_share->voxels[i]);
-    return fat_map ? fat_map->voxels[i] : 0.0;
-  };
-  std::vector<double> stir_reference;  // per slice; 0 where a level has too little muscle
-  // Water STIR: STIR comes from water (fat is suppressed), so a voxel that is 40 % fat shows only 60 % of the signal
-  // its water gives; dividing by the water share keeps fatty but edematous muscle from reading as normal.
-  // Coil bias: N4 fitted to the muscle that is not fatty (fat is dark on STIR and would read as bias).
-  std::optional<BiasCorrection> stir_corrected;
-  if (input.stir && params.stir_bias_correction) {
-    core::MaskVolume fit(g, 0);
-    std::size_t fit_count = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      if (labels[i] && edema_fat_pct(i) < 30.0 && has_data(input.stir_covered, i)) fit.voxels[i] = 1, ++fit_count;
-    if (fit_count > 1000) {
-      stir_corrected = correct_bias_field(*input.stir, fit, params.stir_bias);
-      result.method.stir_bias_method = "n4";
-      result.method.stir_bias_seconds = stir_corrected->seconds;
-      std::vector<float> field;
-      for (std::size_t i = 0; i < n; i += 5)
-        if (fit.voxels[i]) field.push_back(stir_corrected->bias.voxels[i]);
-      if (!field.empty()) result.method.stir_bias_range = percentile(field, 0.95) / std::max(1e-6, percentile(field, 0.05));
+  [[nodiscard]] const core::ImageVolume* map() const { return map_; }
+
+ private:
+  const core::ImageVolume* map_;  // the fat-fraction map or the T1 estimate; null without either
+  std::optional<core::ImageVolume> water_share_;
+};
+
+EdemaFat edema_fat_as_stir_sees_it(const Measuring& m, const core::ImageVolume* fat_map, QuantificationMethod& method) {
+  const auto& in = m.input;
+  if (!(in.stir && fat_map && in.stir_acquired_geometry && m.params.edema_water_share_at_stir_resolution &&
+        !in.stir_acquired_geometry->same_grid(m.g))) {
+    if (fat_map) method.edema_water_share = "voxel";
+    return {fat_map, std::nullopt};
+  }
+  std::optional<core::ImageVolume> total;
+  if (m.dixon()) {
+    total = core::ImageVolume(m.g, 0.0F);
+    for (std::size_t i = 0; i < total->voxels.size(); ++i) total->voxels[i] = in.water->voxels[i] + in.fat->voxels[i];
+  }
+  method.edema_water_share = "at_stir_resolution";
+  return {fat_map, water_share_as_acquired(*fat_map, total ? &*total : nullptr, *in.stir_acquired_geometry)};
+}
+
+// Coil bias of the STIR: N4 fitted to the muscle that is not fatty (fat is dark on STIR and would read as bias).
+// None when too little such muscle is covered.
+std::optional<BiasCorrection> stir_bias(const Measuring& m, const EdemaFat& fat, QuantificationMethod& method) {
+  const auto& labels = m.input.labels->voxels;
+  core::MaskVolume fit(m.g, 0);
+  std::size_t fit_count = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] && fat.pct(i) < 30.0 && has_data(m.input.stir_covered, i)) fit.voxels[i] = 1, ++fit_count;
+  if (fit_count <= 1000) return std::nullopt;
+  auto corrected = correct_bias_field(*m.input.stir, fit, m.params.stir_bias);
+  method.stir_bias_method = "n4";
+  method.stir_bias_seconds = corrected.seconds;
+  std::vector<float> field;
+  for (std::size_t i = 0; i < labels.size(); i += 5)
+    if (fit.voxels[i]) field.push_back(corrected.bias.voxels[i]);
+  if (!field.empty()) method.stir_bias_range = percentile(field, 0.95) / std::max(1e-6, percentile(field, 0.05));
+  return corrected;
+}
+
+// Water STIR: STIR comes from water (fat is suppressed), so a voxel that is 40 % fat shows only 60 % of the signal
+// its water gives; dividing by the water share keeps fatty but edematous muscle from reading as normal.
+struct WaterStir {
+  const core::ImageVolume& stir;  // bias-corrected when it could be
+  const EdemaFat& fat;
+  const QuantificationParams& params;
+  [[nodiscard]] double at(std::size_t i) const {
+    const double v = stir.voxels[i];
+    if (!fat.map() || !params.edema_fat_correction) return v;
+    return v / std::max(params.edema_min_water_share, 1.0 - fat.pct(i) / 100.0);
+  }
+};
+
+// Normal-appearing muscle is the lowest mode of the distribution even when edema covers most of the level. Start at
+// a low percentile (below the edema) and climb to the mode: the median of the values within a window around the
+// estimate, repeated. A low percentile alone sits below the mode by the spread of normal muscle (noise, residual
+// coil bias) and would call the upper half of normal muscle edema.
+double normal_muscle_mode(std::vector<float>& values, const QuantificationParams& params) {
+  double ref = percentile(values, params.edema_reference_percentile);
+  std::vector<float> window;
+  for (int iteration = 0; iteration < 8 && ref > 0; ++iteration) {
+    window.clear();
+    for (const float v : values)
+      if (v >= ref * (1.0 - params.edema_reference_window) && v <= ref * (1.0 + params.edema_reference_window))
+        window.push_back(v);
+    if (window.size() < 30) break;
+    const double next = percentile(window, 0.5);
+    const bool settled = std::abs(next - ref) < 0.002 * ref;
+    ref = next;
+    if (settled) break;
+  }
+  return ref;
+}
+
+// Per slice: the water STIR of the level's normal-appearing muscle and the edema threshold above it; 0 where a
+// level (a slab of level_slab_mm, for the coil bias along the limb) has too little muscle. Slabs in parallel.
+struct LevelReferences {
+  std::vector<double> reference, threshold;
+};
+
+LevelReferences level_references(const Measuring& m, const WaterStir& water_stir) {
+  const auto& labels = m.input.labels->voxels;
+  const int nz = static_cast<int>(m.g.size[2]);
+  const std::size_t per_slice = m.g.size[0] * m.g.size[1];
+  const int slab = std::max(1, static_cast<int>(std::lround(m.params.level_slab_mm / m.g.spacing_mm[2])));
+  LevelReferences out{std::vector<double>(static_cast<std::size_t>(nz), 0.0),
+                      std::vector<double>(static_cast<std::size_t>(nz), 0.0)};
+  core::parallel_for((nz + slab - 1) / slab, [&](int s) {
+    const int k0 = s * slab, k1 = std::min(nz, k0 + slab);
+    std::vector<float> values;
+    for (std::size_t i = static_cast<std::size_t>(k0) * per_slice; i < static_cast<std::size_t>(k1) * per_slice; ++i)
+      if (labels[i] && water_stir.stir.voxels[i] > 0 && water_stir.fat.pct(i) < 30.0)
+        values.push_back(static_cast<float>(water_stir.at(i)));
+    if (values.size() < 50) return;
+    const double ref = normal_muscle_mode(values, m.params);
+    // Spread of normal muscle from its lower half (edema only adds to the upper half).
+    std::vector<float> below;
+    for (const float v : values)
+      if (v <= ref) below.push_back(static_cast<float>(ref - v));
+    const double robust_sd = below.empty() ? 0.0 : 1.4826 * percentile(below, 0.5);
+    const double limit = std::max(ref * m.params.edema_ratio_threshold, ref + m.params.edema_noise_sd * robust_sd);
+    for (int k = k0; k < k1; ++k) {
+      out.reference[static_cast<std::size_t>(k)] = ref;
+      out.threshold[static_cast<std::size_t>(k)] = limit;
+    }
+  });
+  return out;
+}
+
+core::MaskVolume edema_mask(const Measuring& m, const WaterStir& water_stir, const LevelReferences& levels) {
+  const auto& labels = m.input.labels->voxels;
+  const std::size_t per_slice = m.g.size[0] * m.g.size[1];
+  core::MaskVolume edema(m.g, 0);
+  for_each_slice(m.g, [&](std::size_t begin, std::size_t end) {
+    const std::size_t k = begin / per_slice;
+    if (levels.reference[k] <= 0) return;
+    for (std::size_t i = begin; i < end; ++i)
+      if (labels[i] && water_stir.stir.voxels[i] > 0 && water_stir.at(i) > levels.threshold[k]) edema.voxels[i] = 1;
+  });
+  return edema;
+}
+
+// Per label: voxel counts of the edema measurement, and the voxels' STIR over their level's reference.
+struct EdemaCounts {
+  std::size_t stir_count = 0;  // voxels the STIR covers
+  std::size_t edema = 0;
+  std::size_t assessable = 0;  // covered voxels with enough water for STIR to tell edema
+  std::size_t assessable_edema = 0;
+  // A group is measured over its assessable voxels when they are enough (a group almost entirely fat-replaced
+  // keeps all its voxels).
+  [[nodiscard]] bool assessed_only() const { return assessable >= 50 && assessable * 10 >= stir_count; }
+};
+struct EdemaByLabel {
+  std::vector<EdemaCounts> counts;
+  std::vector<std::vector<float>> stir_ratio;
+};
+
+// Edema is counted over the voxels where STIR can tell it (see edema_min_assessable_water_share).
+bool edema_assessable(const Measuring& m, const EdemaFat& fat, std::size_t i) {
+  return has_data(m.input.stir_covered, i) &&
+         100.0 - fat.pct(i) >= 100.0 * m.params.edema_min_assessable_water_share;
+}
+
+std::vector<EdemaCounts> count_edema(const Measuring& m, const EdemaFat& fat, const core::MaskVolume& edema) {
+  const auto& labels = m.input.labels->voxels;
+  std::vector<EdemaCounts> counts(m.labels());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (!m.labelled(labels[i])) continue;
+    auto& c = counts[labels[i]];
+    if (has_data(m.input.stir_covered, i)) ++c.stir_count;
+    if (edema.voxels[i]) ++c.edema;
+    if (edema_assessable(m, fat, i)) {
+      ++c.assessable;
+      if (edema.voxels[i]) ++c.assessable_edema;
     }
   }
-  const core::ImageVolume* stir = stir_corrected ? &stir_corrected->corrected : input.stir;
-  const auto water_stir = [&](std::size_t i) {
-    const double v = stir->voxels[i];
-    if (!fat_map || !params.edema_fat_correction) return v;
-    return v / std::max(params.edema_min_water_share, 1.0 - edema_fat_pct(i) / 100.0);
-  };
-  if (input.stir) {
-    result.method.edema_method = "stir_reference_ratio";
-    core::MaskVolume edema(g, 0);
-    const int nz = static_cast<int>(g.size[2]);
-    const std::size_t per_slice = g.size[0] * g.size[1];
-    const int slab = std::max(1, static_cast<int>(std::lround(params.level_slab_mm / g.spacing_mm[2])));
-    std::vector<double> reference(static_cast<std::size_t>(nz), 0.0);
-    std::vector<double> threshold(static_cast<std::size_t>(nz), 0.0);
-    for (int k0 = 0; k0 < nz; k0 += slab) {
-      std::vector<float> values;
-      for (int k = k0; k < std::min(nz, k0 + slab); ++k)
-        for (std::size_t p = 0; p < per_slice; ++p) {
-          const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
-          if (labels[i] && stir->voxels[i] > 0 && edema_fat_pct(i) < 30.0)
-            values.push_back(static_cast<float>(water_stir(i)));
-        }
-      if (values.size() < 50) continue;
-      // Normal-appearing muscle is the lowest mode of the distribution even when edema covers most of the level.
-      // Start at a low percentile (below the edema) and climb to the mode: the median of the values within a
-      // window around the estimate, repeated. A low percentile alone sits below the mode by the spread of normal
-      // muscle (noise, residual coil bias) and would call the upper half of normal muscle edema.
-      double ref = percentile(values, params.edema_reference_percentile);
-      std::vector<float> window;
-      for (int iteration = 0; iteration < 8 && ref > 0; ++iteration) {
-        window.clear();
-        for (const float v : values)
-          if (v >= ref * (1.0 - params.edema_reference_window) && v <= ref * (1.0 + params.edema_reference_window))
-            window.push_back(v);
-        if (window.size() < 30) break;
-        const double next = percentile(window, 0.5);
-        const bool settled = std::abs(next - ref) < 0.002 * ref;
-        ref = next;
-        if (settled) break;
-      }
-      // Spread of normal muscle from its lower half (edema only adds to the upper half).
-      std::vector<float> below;
-      for (const float v : values)
-        if (v <= ref) below.push_back(static_cast<float>(ref - v));
-      const double robust_sd = below.empty() ? 0.0 : 1.4826 * percentile(below, 0.5);
-      const double limit = std::max(ref * params.edema_ratio_threshold, ref + params.edema_noise_sd * robust_sd);
-      for (int k = k0; k < std::min(nz, k0 + slab); ++k) {
-        reference[static_cast<std::size_t>(k)] = ref;
-        threshold[static_cast<std::size_t>(k)] = limit;
-      }
+  return counts;
+}
+
+// The voxels the edema figures are over; the edema mask then holds only voxels that were measured.
+core::MaskVolume restrict_to_assessed(const Measuring& m, const EdemaFat& fat, const std::vector<EdemaCounts>& counts,
+                                      core::MaskVolume& edema) {
+  const auto& labels = m.input.labels->voxels;
+  core::MaskVolume assessed(m.g, 0);
+  for_each_slice(m.g, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (!m.labelled(labels[i])) continue;
+      assessed.voxels[i] = has_data(m.input.stir_covered, i) &&
+                           (!counts[labels[i]].assessed_only() || edema_assessable(m, fat, i));
+      if (!assessed.voxels[i]) edema.voxels[i] = 0;
     }
-    for (int k = 0; k < nz; ++k) {
-      if (reference[static_cast<std::size_t>(k)] <= 0) continue;
-      for (std::size_t p = 0; p < per_slice; ++p) {
-        const std::size_t i = static_cast<std::size_t>(k) * per_slice + p;
-        if (labels[i] && stir->voxels[i] > 0 && water_stir(i) > threshold[static_cast<std::size_t>(k)])
-          edema.voxels[i] = 1;
-      }
-    }
-    result.edema_mask = std::move(edema);
-    stir_reference = std::move(reference);
-  } else {
+  });
+  return assessed;
+}
+
+// The edema mask and what the groups' edema figures need; empty counts without a STIR.
+EdemaByLabel measure_edema(const Measuring& m, const EdemaFat& fat, QuantificationResult& result) {
+  EdemaByLabel out{std::vector<EdemaCounts>(m.labels()), std::vector<std::vector<float>>(m.labels())};
+  const auto corrected = m.input.stir && m.params.stir_bias_correction ? stir_bias(m, fat, result.method) : std::nullopt;
+  if (!m.input.stir) {
     result.method.edema_method = "none";
+    return out;
   }
+  result.method.edema_method = "stir_reference_ratio";
+  const WaterStir water_stir{corrected ? corrected->corrected : *m.input.stir, fat, m.params};
+  const auto levels = level_references(m, water_stir);
+  auto edema = edema_mask(m, water_stir, levels);
+  out.counts = count_edema(m, fat, edema);
+  auto assessed = restrict_to_assessed(m, fat, out.counts, edema);
+  // STIR ratio per label: voxel STIR over its level's normal-muscle reference (over the measured voxels).
+  const auto& labels = m.input.labels->voxels;
+  const std::size_t per_slice = m.g.size[0] * m.g.size[1];
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const double ref = levels.reference[i / per_slice];
+    if (m.labelled(labels[i]) && ref > 0 && assessed.voxels[i])
+      out.stir_ratio[labels[i]].push_back(static_cast<float>(water_stir.at(i) / ref));
+  }
+  result.edema_mask = std::move(edema);
+  result.edema_assessed_mask = std::move(assessed);
+  return out;
+}
 
-  // Aggregate per label in one pass.
-  struct Accumulator {
-    std::size_t count = 0;
-    std::size_t ff_count = 0;    // voxels with a fat fraction (covered by its series)
-    std::size_t stir_count = 0;  // voxels the STIR covers
-    std::size_t edema = 0;
-    std::size_t fat_replaced = 0;
-    double ff_sum = 0;
-    double t1_sum = 0;
-    double scanner_sum = 0;
-    std::vector<float> ff_values;
-  };
-  std::vector<Accumulator> acc(static_cast<std::size_t>(max_label) + 1);
+// Per label: the sums of its fat figures, over its voxels in voxel order (one pass, so the sums are the same
+// whatever the thread count).
+struct FatSums {
+  std::size_t count = 0;
+  std::size_t ff_count = 0;  // voxels with a fat fraction (covered by its series)
+  std::size_t fat_replaced = 0;
+  double ff_sum = 0;
+  double t1_sum = 0;
+  double scanner_sum = 0;
+  std::vector<float> ff_values;
   // The interior (see label_interior) gets its own fat fraction; every other fat figure is over the whole label.
-  const auto interior = label_interior(*input.labels);
-  std::vector<Accumulator> interior_acc(static_cast<std::size_t>(max_label) + 1);
-  // Edema is counted over the voxels where STIR can tell it (see edema_min_assessable_water_share).
-  const auto edema_assessable = [&](std::size_t i) {
-    return has_data(input.stir_covered, i) &&
-           100.0 - edema_fat_pct(i) >= 100.0 * params.edema_min_assessable_water_share;
-  };
-  // Where the fat-fraction map has data; labels a channel covers too little of get no number from it.
-  const core::MaskVolume* ff_covered = dixon ? input.fat_covered : input.scanner_fat_fraction_covered;
-  result.coverage = {result.fat_fraction_map_pct ? ff_covered : nullptr, input.stir_covered, params.min_covered_pct};
-  const auto withheld = [&](const core::MaskVolume* covered) {
-    return withheld_labels(*input.labels, covered, params.min_covered_pct, max_label);
-  };
-  const auto ff_withheld = withheld(ff_covered), stir_withheld = withheld(input.stir_covered);
-  const auto scanner_withheld = withheld(input.scanner_fat_fraction_covered), t2_withheld = withheld(input.t2_map_covered);
-  std::vector<std::size_t> assessable_count(static_cast<std::size_t>(max_label) + 1, 0);
-  std::vector<std::size_t> assessable_edema(assessable_count);
-  for (std::size_t i = 0; i < n; ++i) {
-    const int label = labels[i];
-    if (label <= 0 || label > max_label) continue;
-    auto& a = acc[static_cast<std::size_t>(label)];
+  std::size_t interior_count = 0;
+  double interior_ff_sum = 0;
+};
+
+std::vector<FatSums> sum_fat(const Measuring& m, const core::ImageVolume* ff, const core::ImageVolume* t1_fat) {
+  const auto& labels = m.input.labels->voxels;
+  const auto interior = label_interior(*m.input.labels);
+  const auto* scanner = m.input.scanner_fat_fraction_pct;
+  const double replaced = m.params.fat_replaced_threshold_pct;
+  std::vector<FatSums> sums(m.labels());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (!m.labelled(labels[i])) continue;
+    auto& a = sums[labels[i]];
     ++a.count;
-    if (result.fat_fraction_map_pct && has_data(ff_covered, i)) {
-      const float ff = result.fat_fraction_map_pct->voxels[i];
+    if (ff && has_data(m.ff_covered(), i)) {
+      const float v = ff->voxels[i];
       ++a.ff_count;
-      a.ff_sum += ff;
-      if (input.scanner_fat_fraction_pct) a.scanner_sum += input.scanner_fat_fraction_pct->voxels[i];
-      a.ff_values.push_back(ff);
-      if (ff > params.fat_replaced_threshold_pct) ++a.fat_replaced;
-      if (interior.voxels[i]) {
-        auto& in = interior_acc[static_cast<std::size_t>(label)];
-        ++in.count;
-        in.ff_sum += ff;
-      }
+      a.ff_sum += v;
+      if (scanner) a.scanner_sum += scanner->voxels[i];
+      a.ff_values.push_back(v);
+      if (v > replaced) ++a.fat_replaced;
+      if (interior.voxels[i]) ++a.interior_count, a.interior_ff_sum += v;
     }
     if (t1_fat) {
       a.t1_sum += t1_fat->voxels[i];
-      if (t1_fat->voxels[i] > params.fat_replaced_threshold_pct) ++a.fat_replaced;
-    }
-    if (has_data(input.stir_covered, i)) ++a.stir_count;
-    if (result.edema_mask && result.edema_mask->voxels[i]) ++a.edema;
-    if (result.edema_mask && edema_assessable(i)) {
-      ++assessable_count[static_cast<std::size_t>(label)];
-      if (result.edema_mask->voxels[i]) ++assessable_edema[static_cast<std::size_t>(label)];
+      if (t1_fat->voxels[i] > replaced) ++a.fat_replaced;
     }
   }
-  // A group is measured over its assessable voxels when they are enough (a group almost entirely fat-replaced keeps
-  // all its voxels); the mask then holds only the voxels that were measured.
-  std::vector<std::uint8_t> assessed_only(static_cast<std::size_t>(max_label) + 1, 0);
-  for (std::size_t label = 0; label < assessed_only.size(); ++label)
-    assessed_only[label] = assessable_count[label] >= 50 && assessable_count[label] * 10 >= acc[label].stir_count;
-  if (result.edema_mask) {
-    core::MaskVolume assessed(g, 0);
-    for (std::size_t i = 0; i < n; ++i) {
-      const int label = labels[i];
-      if (label <= 0 || label > max_label) continue;
-      assessed.voxels[i] = has_data(input.stir_covered, i) &&
-                           (!assessed_only[static_cast<std::size_t>(label)] || edema_assessable(i));
-      if (!assessed.voxels[i]) result.edema_mask->voxels[i] = 0;
-    }
-    result.edema_assessed_mask = std::move(assessed);
-  }
-  // STIR ratio per label: median of voxel STIR over its level's normal-muscle reference (over the measured voxels).
-  std::vector<std::vector<float>> stir_ratio(static_cast<std::size_t>(max_label) + 1);
-  if (input.stir) {
-    const std::size_t per_slice = g.size[0] * g.size[1];
-    const auto& assessed = result.edema_assessed_mask->voxels;  // made above whenever there is a STIR
-    for (std::size_t i = 0; i < n; ++i) {
-      const int label = labels[i];
-      const double ref = stir_reference[i / per_slice];
-      if (label > 0 && label <= max_label && ref > 0 && assessed[i])
-        stir_ratio[static_cast<std::size_t>(label)].push_back(static_cast<float>(water_stir(i) / ref));
-    }
-  }
+  return sums;
+}
 
-  // Water T2 per label from a T2 map: fat inflates a mono-exponential T2, so voxels above the fat limit are left out
-  // when a measured FF map exists (the T1 estimate is too coarse for this).
-  std::vector<std::vector<float>> t2_values(static_cast<std::size_t>(max_label) + 1);
-  if (input.t2_map_ms) {
-    const core::ImageVolume* ff_for_t2 = result.fat_fraction_map_pct ? &*result.fat_fraction_map_pct : nullptr;
-    result.method.water_t2_method = ff_for_t2 ? "t2_map_fat_excluded" : "t2_map_no_fat_map";
-    for (std::size_t i = 0; i < n; ++i) {
-      const int label = labels[i];
-      const float t2 = input.t2_map_ms->voxels[i];
-      if (label <= 0 || label > max_label || !(t2 > 0) || t2 > 500) continue;
-      if (ff_for_t2 && ff_for_t2->voxels[i] > params.t2_map_max_fat_fraction_pct) continue;
-      t2_values[static_cast<std::size_t>(label)].push_back(t2);
-    }
+// Water T2 per label from a T2 map: fat inflates a mono-exponential T2, so voxels above the fat limit are left out
+// when a measured FF map exists (the T1 estimate is too coarse for this).
+std::vector<std::vector<float>> water_t2_values(const Measuring& m, QuantificationResult& result) {
+  std::vector<std::vector<float>> values(m.labels());
+  if (!m.input.t2_map_ms) return values;
+  const core::ImageVolume* ff = result.fat_fraction_map_pct ? &*result.fat_fraction_map_pct : nullptr;
+  result.method.water_t2_method = ff ? "t2_map_fat_excluded" : "t2_map_no_fat_map";
+  const auto& labels = m.input.labels->voxels;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const float t2 = m.input.t2_map_ms->voxels[i];
+    if (!m.labelled(labels[i]) || !(t2 > 0) || t2 > 500) continue;
+    if (ff && ff->voxels[i] > m.params.t2_map_max_fat_fraction_pct) continue;
+    values[labels[i]].push_back(t2);
   }
+  return values;
+}
 
-  const double voxel_ml = g.voxel_volume_ml();
-  for (const auto side : {core::Side::right, core::Side::left}) {
-    for (const auto& group : catalog.groups()) {
-      const int label = group.label(side);
-      auto& a = acc[static_cast<std::size_t>(label)];
-      if (a.count == 0) continue;
-      GroupMeasurement m;
-      m.group = group.name;
-      m.side = side;
-      m.label = label;
-      m.voxel_count = a.count;
-      m.volume_ml = static_cast<double>(a.count) * voxel_ml;
-      const auto l = static_cast<std::size_t>(label);
-      if (result.fat_fraction_map_pct && !ff_withheld[l]) {
-        // Over the whole label (one definition for groups, single muscles and input labels alike) where the fat
-        // series covers it; the interior mean is its own figure.
-        m.fat_fraction_pct = a.ff_sum / static_cast<double>(a.ff_count);
-        if (result.method.scanner_ff_use == "cross_check" && !scanner_withheld[l])
-          m.scanner_fat_fraction_pct = a.scanner_sum / static_cast<double>(a.ff_count);
-        m.fat_fraction_median_pct = percentile(a.ff_values, 0.5);
-        m.fat_fraction_p90_pct = percentile(a.ff_values, 0.9);
-        m.fat_replaced_volume_ml = static_cast<double>(a.fat_replaced) * voxel_ml;
-        const auto& in = interior_acc[static_cast<std::size_t>(label)];
-        if (in.count >= kMinInteriorVoxels) m.fat_fraction_interior_pct = in.ff_sum / static_cast<double>(in.count);
-      }
-      if (t1_fat) m.t1_fat_estimate_pct = a.t1_sum / static_cast<double>(a.count);
-      if (m.fat_fraction_pct || t1_fat) {
-        const std::size_t measured = m.fat_fraction_pct ? a.ff_count : a.count;
-        m.fat_replaced_share_pct = 100.0 * static_cast<double>(a.fat_replaced) / static_cast<double>(measured);
-        const auto grade = mercuri_grade(*m.fat_replaced_share_pct);
-        m.mercuri_grade = grade.grade;
-        m.mercuri_modified_grade = grade.modified_label;
-      }
-      if (result.edema_mask && !stir_withheld[l]) {
-        // Over the assessable voxels: the edema share of what STIR can read, taken as the group's; the volume is
-        // that share of the group's volume.
-        m.edema_fraction_pct = assessed_only[l] ? 100.0 * static_cast<double>(assessable_edema[l]) /
-                                                      static_cast<double>(assessable_count[l])
-                                                : 100.0 * static_cast<double>(a.edema) / static_cast<double>(a.stir_count);
-        m.edema_volume_ml = *m.edema_fraction_pct / 100.0 * m.volume_ml;
-        auto& ratios = stir_ratio[static_cast<std::size_t>(label)];
-        if (!ratios.empty()) m.stir_ratio = percentile(ratios, 0.5);
-        m.edema_grade = edema_grade(*m.edema_fraction_pct);
-      }
-      if (auto& t2 = t2_values[l]; t2.size() >= 10 && !t2_withheld[l]) m.water_t2_ms = percentile(t2, 0.5);
-      result.groups.push_back(std::move(m));
-    }
+// Per label value: whether a channel (`covered`; null: everywhere) covers too little of it for a number.
+std::vector<std::uint8_t> withheld_labels(const Measuring& m, const core::MaskVolume* covered) {
+  std::vector<std::uint8_t> out(m.labels(), 0);
+  if (!covered) return out;
+  for (const auto& c : label_coverage(*m.input.labels, *covered))
+    if (c.value <= m.max_label) out[static_cast<std::size_t>(c.value)] = !c.enough(m.params.min_covered_pct);
+  return out;
+}
+
+// Labels each channel covers too little of to give them a number from it.
+struct Withheld {
+  std::vector<std::uint8_t> ff, stir, scanner, t2;
+};
+
+Withheld withheld_by_channel(const Measuring& m) {
+  return {withheld_labels(m, m.ff_covered()), withheld_labels(m, m.input.stir_covered),
+          withheld_labels(m, m.input.scanner_fat_fraction_covered), withheld_labels(m, m.input.t2_map_covered)};
+}
+
+// One group and side's fat figures, from its label's sums.
+GroupMeasurement fat_measurement(const Measuring& m, const QuantificationResult& result, FatSums& a,
+                                 const Withheld& withheld, std::size_t l, bool t1_estimate) {
+  GroupMeasurement g;
+  g.label = static_cast<int>(l);
+  g.voxel_count = a.count;
+  const double voxel_ml = m.g.voxel_volume_ml();
+  g.volume_ml = static_cast<double>(a.count) * voxel_ml;
+  if (result.fat_fraction_map_pct && !withheld.ff[l]) {
+    // Over the whole label (one definition for groups, single muscles and input labels alike) where the fat
+    // series covers it; the interior mean is its own figure.
+    g.fat_fraction_pct = a.ff_sum / static_cast<double>(a.ff_count);
+    if (result.method.scanner_ff_use == "cross_check" && !withheld.scanner[l])
+      g.scanner_fat_fraction_pct = a.scanner_sum / static_cast<double>(a.ff_count);
+    g.fat_fraction_median_pct = percentile(a.ff_values, 0.5);
+    g.fat_fraction_p90_pct = percentile(a.ff_values, 0.9);
+    g.fat_replaced_volume_ml = static_cast<double>(a.fat_replaced) * voxel_ml;
+    if (a.interior_count >= kMinInteriorVoxels)
+      g.fat_fraction_interior_pct = a.interior_ff_sum / static_cast<double>(a.interior_count);
   }
+  if (t1_estimate) g.t1_fat_estimate_pct = a.t1_sum / static_cast<double>(a.count);
+  if (g.fat_fraction_pct || t1_estimate) {
+    const std::size_t measured = g.fat_fraction_pct ? a.ff_count : a.count;
+    g.fat_replaced_share_pct = 100.0 * static_cast<double>(a.fat_replaced) / static_cast<double>(measured);
+    const auto grade = mercuri_grade(*g.fat_replaced_share_pct);
+    g.mercuri_grade = grade.grade;
+    g.mercuri_modified_grade = grade.modified_label;
+  }
+  return g;
+}
+
+// The edema figures of one group and side: over its assessable voxels the edema share of what STIR can read,
+// taken as the group's; the volume is that share of the group's volume.
+void add_edema(const QuantificationResult& result, EdemaByLabel& edema, const Withheld& withheld, std::size_t l,
+               GroupMeasurement& g) {
+  if (!result.edema_mask || withheld.stir[l]) return;
+  const auto& c = edema.counts[l];
+  g.edema_fraction_pct = c.assessed_only()
+                             ? 100.0 * static_cast<double>(c.assessable_edema) / static_cast<double>(c.assessable)
+                             : 100.0 * static_cast<double>(c.edema) / static_cast<double>(c.stir_count);
+  g.edema_volume_ml = *g.edema_fraction_pct / 100.0 * g.volume_ml;
+  if (auto& ratios = edema.stir_ratio[l]; !ratios.empty()) g.stir_ratio = percentile(ratios, 0.5);
+  g.edema_grade = edema_grade(*g.edema_fraction_pct);
+}
+
+}  // namespace
+
+core::MaskVolume label_interior(const core::LabelVolume& labels) {
+  const auto& g = labels.geometry;
+  const std::size_t nx = g.size[0], ny = g.size[1];
+  core::MaskVolume interior(g, 0);
+  const auto& v = labels.voxels;
+  for_each_slice(g, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (!v[i]) continue;
+      const std::size_t x = i % nx, y = (i / nx) % ny;
+      if (x == 0 || y == 0 || x + 1 == nx || y + 1 == ny) continue;
+      interior.voxels[i] = v[i - 1] == v[i] && v[i + 1] == v[i] && v[i - nx] == v[i] && v[i + nx] == v[i];
+    }
+  });
+  return interior;
+}
+
+// The stages in order: fat fraction, the fat as the STIR sees it, then the edema (N4 first) while the fat figures
+// are summed on the pool, then one measurement per group and side.
+QuantificationResult quantify(const QuantificationInput& input, const QuantificationParams& params) {
+  check_grids(input);
+  const Measuring m{input, params, input.labels->geometry, core::MuscleCatalog::instance().max_label()};
+  QuantificationResult result;
+  result.method.params = params;
+  measure_fat_fraction(m, result);
+  const auto t1_fat = !result.fat_fraction_map_pct && input.t1 ? std::optional(t1_fat_estimate(m)) : std::nullopt;
+  // Fatty voxels are dark on STIR (fat suppressed) and must not pull the edema reference down: they are left out by
+  // the Dixon fat fraction, or without Dixon by the T1 estimate.
+  const core::ImageVolume* ff = result.fat_fraction_map_pct ? &*result.fat_fraction_map_pct : nullptr;
+  const EdemaFat fat = edema_fat_as_stir_sees_it(m, ff ? ff : t1_fat ? &*t1_fat : nullptr, result.method);
+  // The fat figures need nothing from the edema: summed on the pool while N4 fits the STIR's coil field.
+  std::vector<FatSums> fat_sums;
+  core::TaskGroup summing;
+  summing.run([&] { fat_sums = sum_fat(m, ff, t1_fat ? &*t1_fat : nullptr); });
+  auto edema = measure_edema(m, fat, result);
+  summing.wait();
+  result.coverage = {ff ? m.ff_covered() : nullptr, input.stir_covered, params.min_covered_pct};
+  const auto withheld = withheld_by_channel(m);
+  auto t2 = water_t2_values(m, result);
+  for (const auto side : {core::Side::right, core::Side::left})
+    for (const auto& group : core::MuscleCatalog::instance().groups()) {
+      const auto l = static_cast<std::size_t>(group.label(side));
+      if (fat_sums[l].count == 0) continue;
+      auto g = fat_measurement(m, result, fat_sums[l], withheld, l, t1_fat.has_value());
+      g.group = group.name;
+      g.side = side;
+      add_edema(result, edema, withheld, l, g);
+      if (t2[l].size() >= 10 && !withheld.t2[l]) g.water_t2_ms = percentile(t2[l], 0.5);
+      result.groups.push_back(std::move(g));
+    }
   return result;
 }
 

@@ -225,9 +225,16 @@ MuscleModel MuscleModel::with_head(const ModelHead& head, const std::string& tun
     throw core::MyoError(origin_, "a tuned head does not fit the model's shape", core::ErrorKind::internal);
   auto header = nlohmann::json::parse(bytes_->substr(header_begin_, header_end_ - header_begin_));
   header["tuning"] = nlohmann::json::parse(tuning_json);
-  // The check output is the tuned model's own, so the file's self-check holds for it too.
-  header["check"]["class_means"] = parse(file_with(header.dump(), head), origin_).run_check();
-  return parse(file_with(header.dump(), head), origin_);
+  // Parsed once: the check output is the tuned model's own, so the file's self-check holds for it too. Recording it
+  // changes only the header text; the tensors between header and head move with it.
+  auto tuned = parse(file_with(header.dump(), head), origin_);
+  tuned.check_class_means_ = tuned.run_check();
+  header["check"]["class_means"] = tuned.check_class_means_;
+  const std::string header_text = header.dump();
+  tuned.bytes_ = std::make_shared<const std::string>(file_with(header_text, head));
+  tuned.header_end_ = tuned.header_begin_ + header_text.size();
+  tuned.head_offset_ = tuned.header_end_ + (head_offset_ - header_end_);
+  return tuned;
 }
 
 std::vector<double> MuscleModel::run_check() const {
