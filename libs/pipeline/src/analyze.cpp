@@ -632,7 +632,6 @@ void documents_stage(const AnalyzeOptions& options, const dicom::StudyInfo& stud
     extras.patient = reporting::PatientHeader{study.patient_name, study.patient_id, study.patient_birth_date,
                                               study.accession_number};
   for (const auto& f : inputs.figures) extras.figures.push_back({f.path, f.caption});
-  extras.follow_up = report.change_since_previous;
   std::optional<std::string> failure;
   try {
     reporting::write_pdf_report(report, extras, dir / files::kReportPdf);

@@ -40,9 +40,6 @@ struct ReportExtras {
   // scene.glb (rendering::export_scene): report.html shows it as a rotatable 3D map; empty = no 3D map, unreadable =
   // a note instead. report.pdf does not use it.
   std::filesystem::path scene_glb;
-  // Not read: the change section comes from Report::change_since_previous alone. Kept until the pipeline's
-  // documents stage stops setting it; remove both together.
-  std::optional<FollowUp> follow_up;
 };
 
 // The HTML document as text (self-contained; every text from DICOM or the file system is escaped). Figures and
