@@ -11,11 +11,15 @@
 #include "myo/dicom/load.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/dicom/write.hpp"
+#include "myo/phantom/vendor_series.hpp"
 #include "myo/testing/test_support.hpp"
 
 namespace myo::dicom {
 namespace {
 namespace fs = std::filesystem;
+using phantom::ImageComponent;  // the study generator writes these series as each vendor does
+using phantom::SeriesTags;
+using phantom::write_vendor_series;
 constexpr double kPi = 3.141592653589793;
 
 core::Geometry grid() {
@@ -79,7 +83,7 @@ void write_echoes(Vendor vendor, const std::vector<double>& tes, const fs::path&
     tags.series_number = number;
     tags.repetition_time_ms = 6.5;
     tags.three_d = true;
-    (void)write_series(components, study, tags, dir / std::to_string(number));
+    (void)write_vendor_series(components, study, tags, dir / std::to_string(number));
   };
   if (vendor == Vendor::siemens) {
     std::vector<ImageComponent> m, p;

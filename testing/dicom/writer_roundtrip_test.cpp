@@ -1,4 +1,4 @@
-// The study generator's DICOM (write_series, vendor conventions in libs/phantom/vendor_conventions.md) read back by
+// The study generator's DICOM (write_vendor_series, vendor conventions in libs/phantom/vendor_conventions.md) read back by
 // the scanner: every vendor's Dixon, STIR, T1 and localizer series must get its role, its geometry and its values.
 // Guards the contract between the writer's and the reader's vendor knowledge.
 #include <gtest/gtest.h>
@@ -10,11 +10,15 @@
 #include "myo/dicom/load.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/dicom/write.hpp"
+#include "myo/phantom/vendor_series.hpp"
 #include "myo/testing/test_support.hpp"
 
 namespace myo::dicom {
 namespace {
 namespace fs = std::filesystem;
+using phantom::ImageComponent;  // the study generator writes these series as each vendor does
+using phantom::SeriesTags;
+using phantom::write_vendor_series;
 
 core::ImageVolume ramp(float offset) {
   core::Geometry g;
@@ -64,7 +68,7 @@ TEST_P(WriterRoundTrip, RolesGeometryAndValuesSurvive) {
   const auto write = [&](std::vector<ImageComponent> components, SeriesTags tags, const std::string& folder) {
     tags.vendor = vendor;
     tags.series_number = number++;
-    (void)write_series(components, study, tags, dir.path() / folder);
+    (void)write_vendor_series(components, study, tags, dir.path() / folder);
   };
   SeriesTags dixon;
   dixon.echo_time_ms = 2.46;

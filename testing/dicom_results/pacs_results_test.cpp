@@ -16,6 +16,7 @@
 #include "myo/core/error.hpp"
 #include "myo/dicom/pacs_results.hpp"
 #include "myo/dicom/write.hpp"
+#include "myo/phantom/vendor_series.hpp"
 #include "myo/testing/test_support.hpp"
 
 namespace {
@@ -49,9 +50,9 @@ class PacsResultsTest : public ::testing::Test {
     stir_ = myo::core::ImageVolume(grid_, 200.0F);
     myo::dicom::PatientStudyTags study;
     study.patient_name = "DOE^JANE";
-    myo::dicom::SeriesTags tags;
+    myo::phantom::SeriesTags tags;
     tags.series_number = 7;
-    const auto files = myo::dicom::write_series({{myo::dicom::SeriesRole::stir, &stir_}}, study, tags,
+    const auto files = myo::phantom::write_vendor_series({{myo::dicom::SeriesRole::stir, &stir_}}, study, tags,
                                                 dir_.path() / "source");
     context_.reference_series.files = files;
     context_.reference_series.slice_count = files.size();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "myo/dicom/write.hpp"
+#include "myo/phantom/vendor_series.hpp"
 #include "phantom_test_support.hpp"
 
 using namespace phantom_test;  // NOLINT: test file
@@ -26,10 +27,10 @@ TEST(Writer, NonSquarePixelsAndSagittalOrientation) {
   g.direction = myo::core::direction_from_cosines({0, 1, 0}, {0, 0, -1});  // sagittal
   g.origin_mm = {30, -20, 100};
   const auto volume = ramp(g, 10.0F);
-  myo::dicom::SeriesTags tags;
+  myo::phantom::SeriesTags tags;
   tags.vendor = Vendor::siemens;
   tags.series_description = "t1_tse_sag";
-  const auto files = myo::dicom::write_series({{myo::dicom::SeriesRole::t1, &volume}}, {}, tags, dir.path());
+  const auto files = myo::phantom::write_vendor_series({{myo::dicom::SeriesRole::t1, &volume}}, {}, tags, dir.path());
   ASSERT_EQ(files.size(), 3U);
   auto images = read_study(dir.path(), true);
   std::sort(images.begin(), images.end(), [](const Image& a, const Image& b) { return a.instance < b.instance; });
@@ -55,9 +56,9 @@ TEST(Writer, RescaleKeepsFloatRange) {
     myo::core::Geometry g;
     g.size = {8, 8, 2};
     const auto volume = ramp(g, 0.01F);  // 0 .. 0.96
-    myo::dicom::SeriesTags tags;
+    myo::phantom::SeriesTags tags;
     tags.vendor = vendor;
-    myo::dicom::write_series({{myo::dicom::SeriesRole::t1, &volume}}, {}, tags, dir.path());
+    myo::phantom::write_vendor_series({{myo::dicom::SeriesRole::t1, &volume}}, {}, tags, dir.path());
     auto images = read_study(dir.path(), true);
     std::sort(images.begin(), images.end(), [](const Image& a, const Image& b) { return a.instance < b.instance; });
     ASSERT_EQ(images.size(), 2U);

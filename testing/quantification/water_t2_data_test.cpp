@@ -14,6 +14,7 @@
 #include "myo/dicom/load.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/dicom/write.hpp"
+#include "myo/phantom/vendor_series.hpp"
 #include "myo/core/statistics.hpp"
 #include "myo/quantification/water_t2.hpp"
 #include "myo/testing/test_support.hpp"
@@ -254,21 +255,21 @@ TEST(WaterT2Data, QmriToolsDemoThroughDicomIsOneTrainWithTheSameT2) {
   if (!fs::exists(file)) GTEST_SKIP() << file.string() << " is absent: real-data test skipped";
   const auto demo = read_demo_train(file);
   myo::testing::TempDir dir;
-  std::vector<dicom::ImageComponent> components;
+  std::vector<phantom::ImageComponent> components;
   for (std::size_t e = 0; e < demo.echoes.size(); ++e) {
-    dicom::ImageComponent c;
+    phantom::ImageComponent c;
     c.role = dicom::SeriesRole::t2_multi_echo;
     c.volume = &demo.echoes[e];
     c.echo_time_ms = demo.te_ms[e];
     c.echo_number = static_cast<int>(e) + 1;
     components.push_back(c);
   }
-  dicom::SeriesTags tags;
+  phantom::SeriesTags tags;
   tags.vendor = dicom::Vendor::siemens;
   tags.series_number = 9;
   tags.echo_time_ms = demo.te_ms.front();
   tags.repetition_time_ms = 2500.0;
-  (void)dicom::write_series(components, {}, tags, dir.path() / "dicom");
+  (void)phantom::write_vendor_series(components, {}, tags, dir.path() / "dicom");
   dicom::ScanOptions options;
   options.threads = 2;
   const auto scanned = dicom::scan(dir.path() / "dicom", options);

@@ -15,12 +15,9 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/geometry.hpp"
-#include "vendor_tags.hpp"
 
 namespace myo::dicom {
 namespace {
-
-using detail::VendorConvention;
 
 // 64-bit FNV-1a followed by a splitmix finaliser: stable across platforms and runs (std::hash is not).
 std::uint64_t hash64(std::string_view text, std::uint64_t basis) {
@@ -55,27 +52,6 @@ std::string to_decimal(std::array<std::uint32_t, 4> limbs) {
   return digits;
 }
 
-std::string format_ds(double value) {
-  // DS is at most 16 characters: keep enough precision for geometry without exceeding it.
-  std::string text = fmt::format("{:.6f}", value);
-  if (text.find('.') != std::string::npos) {
-    while (!text.empty() && text.back() == '0') text.pop_back();
-    if (!text.empty() && text.back() == '.') text.pop_back();
-  }
-  if (text == "-0") text = "0";
-  if (text.size() > 16) text = fmt::format("{:.10g}", value);
-  return text;
-}
-
-std::string format_ds_list(std::initializer_list<double> values) {
-  std::string out;
-  for (const double v : values) {
-    if (!out.empty()) out += '\\';
-    out += format_ds(v);
-  }
-  return out;
-}
-
 void check(const OFCondition& condition, const std::filesystem::path& file, std::string_view what) {
   if (condition.bad()) throw core::MyoError(file.string(), fmt::format("cannot {}: {}", what, condition.text()));
 }
@@ -87,10 +63,10 @@ struct PixelScaling {
   int bits_stored = 16;
 };
 
-// Siemens and GE store the reconstructed integers directly (no rescale tags) when the values fit; Philips stores
-// 12-bit values with RescaleSlope/Intercept (and per image type slopes), so readers must apply the rescale.
-PixelScaling choose_scaling(const core::ImageVolume& volume, const VendorConvention& convention) {
-  if (convention.siemens_phase_rescale) return {2.0, -4096.0, true, 12};
+// Values that fit are stored directly (no rescale tags), as Siemens and GE do; rescaled_12bit stores 12-bit values
+// with RescaleSlope/Intercept (Philips), so readers must apply the rescale.
+PixelScaling choose_scaling(const core::ImageVolume& volume, PixelStorage storage) {
+  if (storage == PixelStorage::phase_12bit) return {2.0, -4096.0, true, 12};
   float lo = 0.0F;
   float hi = 0.0F;
   if (!volume.voxels.empty()) {
@@ -99,7 +75,7 @@ PixelScaling choose_scaling(const core::ImageVolume& volume, const VendorConvent
     hi = *mx;
   }
   PixelScaling s;
-  if (convention.rescale) {
+  if (storage == PixelStorage::rescaled_12bit) {
     s.write_rescale = true;
     s.bits_stored = 12;
     s.intercept = std::min(0.0, static_cast<double>(lo));
@@ -131,42 +107,70 @@ std::pair<double, double> default_window(const core::ImageVolume& volume) {
   return {std::round(top / 2.0), std::round(top)};
 }
 
-std::string file_name_for(Vendor vendor, const std::string& sop_uid, int instance_number,
-                          const std::filesystem::path& directory, std::set<std::string>& taken,
-                          std::size_t& philips_counter) {
-  std::string name;
-  for (std::uint64_t attempt = 0;; ++attempt) {
-    switch (vendor) {
-      case Vendor::philips:
-        // Philips CD/PACS exports: DICOM/IM_0001, IM_0002, ... numbered across the folder.
-        name = fmt::format("IM_{:04d}", ++philips_counter);
-        break;
-      case Vendor::ge:
-        name = fmt::format("i{:07d}.MRDC.{}", static_cast<unsigned>(hash64(sop_uid, 0x9e37 + attempt) % 10000000U),
-                           instance_number);
-        break;
-      case Vendor::siemens:
-      case Vendor::unknown:
-        // PACS media exports: eight hexadecimal characters, no extension.
-        name = fmt::format("{:08X}", static_cast<std::uint32_t>(hash64(sop_uid, 0xcbf29ce484222325ULL + attempt)));
-        break;
-    }
-    if (!taken.count(name) && !std::filesystem::exists(directory / name)) break;
+// Unique file names within one series' folder.
+class FileNamer {
+ public:
+  FileNamer(FileNaming naming, const std::filesystem::path& directory) : naming_(naming), directory_(directory) {
+    if (naming_ == FileNaming::im_numbered)
+      for (const auto& entry : std::filesystem::directory_iterator(directory))
+        if (entry.path().filename().string().rfind("IM_", 0) == 0) ++counter_;
   }
-  taken.insert(name);
-  return name;
-}
+
+  std::string next(const std::string& sop_uid, int instance_number) {
+    std::string name;
+    for (std::uint64_t attempt = 0;; ++attempt) {
+      name = candidate(sop_uid, instance_number, attempt);
+      if (!taken_.count(name) && !std::filesystem::exists(directory_ / name)) break;
+    }
+    taken_.insert(name);
+    return name;
+  }
+
+ private:
+  std::string candidate(const std::string& sop_uid, int instance_number, std::uint64_t attempt) {
+    switch (naming_) {
+      case FileNaming::im_numbered: return fmt::format("IM_{:04d}", ++counter_);
+      case FileNaming::mrdc:
+        return fmt::format("i{:07d}.MRDC.{}", static_cast<unsigned>(hash64(sop_uid, 0x9e37 + attempt) % 10000000U),
+                           instance_number);
+      case FileNaming::hex8: break;
+    }
+    return fmt::format("{:08X}", static_cast<std::uint32_t>(hash64(sop_uid, 0xcbf29ce484222325ULL + attempt)));
+  }
+
+  FileNaming naming_;
+  std::filesystem::path directory_;
+  std::set<std::string> taken_;
+  std::size_t counter_ = 0;
+};
 
 std::string orientation_text(const core::Geometry& g) {
   const core::Vec3 r = g.axis(0);
   const core::Vec3 c = g.axis(1);
-  return format_ds_list({r[0], r[1], r[2], c[0], c[1], c[2]});
+  return decimal_string({r[0], r[1], r[2], c[0], c[1], c[2]});
 }
 
 }  // namespace
 
-std::string conventional_description(Vendor vendor, SeriesRole role, bool three_d, bool localizer) {
-  return detail::convention_for(vendor, role, three_d, localizer).series_description;
+std::string decimal_string(double value) {
+  // DS is at most 16 characters: keep enough precision for geometry without exceeding it.
+  std::string text = fmt::format("{:.6f}", value);
+  if (text.find('.') != std::string::npos) {
+    while (!text.empty() && text.back() == '0') text.pop_back();
+    if (!text.empty() && text.back() == '.') text.pop_back();
+  }
+  if (text == "-0") text = "0";
+  if (text.size() > 16) text = fmt::format("{:.10g}", value);
+  return text;
+}
+
+std::string decimal_string(std::initializer_list<double> values) {
+  std::string out;
+  for (const double v : values) {
+    if (!out.empty()) out += '\\';
+    out += decimal_string(v);
+  }
+  return out;
 }
 
 std::string new_uid() {
@@ -185,180 +189,198 @@ std::string uid_from_key(const std::string& key) {
   return "2.25." + to_decimal(limbs);
 }
 
-std::vector<std::filesystem::path> write_series(const std::vector<ImageComponent>& components,
-                                                const PatientStudyTags& study, const SeriesTags& series,
-                                                const std::filesystem::path& directory) {
-  if (components.empty()) throw core::MyoError(directory.string(), "no images to write");
+namespace {
+
+using ResolvedAttributes = std::vector<std::pair<DcmTag, std::string>>;
+
+ResolvedAttributes resolve(const std::vector<Attribute>& attributes, const std::filesystem::path& directory) {
+  ResolvedAttributes out;
+  for (const auto& a : attributes) {
+    DcmTag tag;
+    if (DcmTag::findTagFromName(a.keyword.c_str(), tag).bad())
+      throw core::MyoError(directory.string(), "no DICOM attribute is called " + a.keyword, core::ErrorKind::internal);
+    out.emplace_back(tag, a.value);
+  }
+  return out;
+}
+
+// Values shared by every file of one series.
+struct SeriesContext {
+  const PatientStudyTags& study;
+  std::string study_uid, frame_uid, series_uid;
+  ResolvedAttributes attributes;
+};
+
+// Values shared by every slice of one image volume.
+struct ImageContext {
+  const ImageSpec& spec;
+  ResolvedAttributes attributes;
+  PixelScaling scaling;
+  std::pair<double, double> window;  // centre, width
+  double thickness_mm = 0;
+};
+
+// Puts text values into one file's dataset, naming the file when DCMTK refuses.
+class DatasetWriter {
+ public:
+  DatasetWriter(DcmDataset& ds, const std::filesystem::path& file) : ds_(ds), file_(file) {}
+
+  void put(const DcmTag& tag, const std::string& value) {
+    check(ds_.putAndInsertString(tag, value.c_str()), file_,
+          fmt::format("set ({:04x},{:04x})", tag.getGroup(), tag.getElement()));
+  }
+  void put(const DcmTagKey& key, const std::string& value) { put(DcmTag(key), value); }
+  void put_us(const DcmTagKey& tag, Uint16 value) {
+    check(ds_.putAndInsertUint16(tag, value), file_, fmt::format("set ({:04x},{:04x})", tag.getGroup(), tag.getElement()));
+  }
+  void put_all(const ResolvedAttributes& attributes) {
+    for (const auto& [tag, value] : attributes) put(tag, value);
+  }
+  // A private attribute and its creator element; the value comes as text unless `fl` is given.
+  void put_private(const PrivateAttribute& a, std::optional<Float32> fl = std::nullopt) {
+    const auto creator_element = static_cast<Uint16>(a.element >> 8);
+    check(ds_.putAndInsertString(DcmTag(a.group, creator_element, EVR_LO), a.creator.c_str()), file_,
+          "set private creator");
+    DcmTag tag(a.group, a.element, DcmVR(a.vr.c_str()));
+    tag.setPrivateCreator(a.creator.c_str());
+    const std::string what = fmt::format("set ({:04x},{:04x})", a.group, a.element);
+    if (fl) check(ds_.putAndInsertFloat32(tag, *fl), file_, what);
+    else check(ds_.putAndInsertString(tag, a.value.c_str()), file_, what);
+  }
+
+ private:
+  DcmDataset& ds_;
+  const std::filesystem::path& file_;
+};
+
+void put_patient_and_study(DatasetWriter& w, const SeriesContext& series) {
+  const PatientStudyTags& study = series.study;
+  w.put(DCM_SpecificCharacterSet, "ISO_IR 100");
+  w.put(DCM_SOPClassUID, UID_MRImageStorage);
+  w.put(DCM_StudyDate, study.study_date);
+  w.put(DCM_SeriesDate, study.study_date);
+  w.put(DCM_AcquisitionDate, study.study_date);
+  w.put(DCM_ContentDate, study.study_date);
+  w.put(DCM_StudyTime, study.study_time);
+  w.put(DCM_AccessionNumber, study.accession_number);
+  w.put(DCM_Modality, "MR");
+  w.put(DCM_ReferringPhysicianName, "");
+  w.put(DCM_StudyDescription, study.study_description);
+  w.put(DCM_PatientName, study.patient_name);
+  w.put(DCM_PatientID, study.patient_id);
+  w.put(DCM_PatientBirthDate, study.patient_birth_date);
+  w.put(DCM_PatientSex, study.patient_sex);
+  w.put(DCM_ImagingFrequency, decimal_string(42.577478 * study.magnetic_field_strength_t));
+  w.put(DCM_MagneticFieldStrength, decimal_string(study.magnetic_field_strength_t));
+  w.put(DCM_StudyInstanceUID, series.study_uid);
+  w.put(DCM_SeriesInstanceUID, series.series_uid);
+  w.put(DCM_StudyID, "1");
+  w.put(DCM_AcquisitionNumber, "1");
+  w.put(DCM_FrameOfReferenceUID, series.frame_uid);
+  w.put(DCM_PositionReferenceIndicator, "");
+}
+
+void put_slice_geometry(DatasetWriter& w, const core::Geometry& g, std::size_t k, double thickness_mm) {
+  w.put(DCM_SliceThickness, decimal_string(thickness_mm));
+  w.put(DCM_SpacingBetweenSlices, decimal_string(g.spacing_mm[2]));
+  const core::Vec3 position = g.index_to_physical({0.0, 0.0, static_cast<double>(k)});
+  w.put(DCM_ImagePositionPatient, decimal_string({position[0], position[1], position[2]}));
+  w.put(DCM_ImageOrientationPatient, orientation_text(g));
+  w.put(DCM_SliceLocation, decimal_string(core::dot(position, g.axis(2))));
+  // PixelSpacing is row spacing (between rows, i.e. along the column direction) first, then column spacing.
+  w.put(DCM_PixelSpacing, decimal_string({g.spacing_mm[1], g.spacing_mm[0]}));
+}
+
+void put_pixel_module(DatasetWriter& w, const ImageContext& image) {
+  const core::Geometry& g = image.spec.volume->geometry;
+  const PixelScaling& scaling = image.scaling;
+  w.put_us(DCM_SamplesPerPixel, 1);
+  w.put(DCM_PhotometricInterpretation, "MONOCHROME2");
+  w.put_us(DCM_Rows, static_cast<Uint16>(g.size[1]));
+  w.put_us(DCM_Columns, static_cast<Uint16>(g.size[0]));
+  w.put_us(DCM_BitsAllocated, 16);
+  w.put_us(DCM_BitsStored, static_cast<Uint16>(scaling.bits_stored));
+  w.put_us(DCM_HighBit, static_cast<Uint16>(scaling.bits_stored - 1));
+  w.put_us(DCM_PixelRepresentation, 0);
+  w.put(DCM_WindowCenter, decimal_string(image.window.first));
+  w.put(DCM_WindowWidth, decimal_string(image.window.second));
+  if (scaling.write_rescale) {
+    w.put(DCM_RescaleIntercept, decimal_string(scaling.intercept));
+    w.put(DCM_RescaleSlope, fmt::format("{:.10g}", scaling.slope));
+    w.put(DCM_RescaleType, image.spec.storage == PixelStorage::rescaled_12bit ? "normalized" : "US");
+  }
+  if (image.spec.reciprocal_rescale_slope)
+    w.put_private(*image.spec.reciprocal_rescale_slope, static_cast<Float32>(1.0 / scaling.slope));
+}
+
+// Slice k of the volume as stored integers.
+std::vector<Uint16> stored_pixels(const core::ImageVolume& volume, std::size_t k, const PixelScaling& scaling) {
+  const std::size_t columns = volume.geometry.size[0];
+  const std::size_t rows = volume.geometry.size[1];
+  std::vector<Uint16> pixels(rows * columns);
+  const std::uint16_t max_stored = static_cast<std::uint16_t>((1U << scaling.bits_stored) - 1U);
+  for (std::size_t j = 0; j < rows; ++j)
+    for (std::size_t i = 0; i < columns; ++i) {
+      const double v = (static_cast<double>(volume.at(i, j, k)) - scaling.intercept) / scaling.slope;
+      const double clamped = std::clamp(std::round(v), 0.0, static_cast<double>(max_stored));
+      pixels[j * columns + i] = static_cast<Uint16>(clamped);
+    }
+  return pixels;
+}
+
+void write_slice(const SeriesContext& series, const ImageContext& image, std::size_t k, int instance_number,
+                 const std::string& sop_uid, const std::filesystem::path& file) {
+  auto format = std::make_unique<DcmFileFormat>();
+  DcmDataset* ds = format->getDataset();
+  DatasetWriter w(*ds, file);
+  put_patient_and_study(w, series);
+  w.put(DCM_SOPInstanceUID, sop_uid);
+  w.put(DCM_InstanceNumber, std::to_string(instance_number));
+  w.put_all(image.attributes);
+  w.put_all(series.attributes);
+  for (const auto& a : image.spec.private_attributes) w.put_private(a);
+  put_slice_geometry(w, image.spec.volume->geometry, k, image.thickness_mm);
+  put_pixel_module(w, image);
+  const auto pixels = stored_pixels(*image.spec.volume, k, image.scaling);
+  check(ds->putAndInsertUint16Array(DCM_PixelData, pixels.data(), static_cast<unsigned long>(pixels.size())), file,
+        "set pixel data");
+  check(format->saveFile(file.string().c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength, EGL_recalcGL,
+                         EPD_noChange, 0, 0, EWM_createNewMeta),
+        file, "write DICOM file");
+}
+
+ImageContext image_context(const ImageSpec& spec, const SeriesSpec& series, const std::filesystem::path& directory) {
+  if (spec.volume == nullptr) throw core::MyoError(directory.string(), "image component without volume");
+  spec.volume->check();
+  return {spec, resolve(spec.attributes, directory), choose_scaling(*spec.volume, spec.storage),
+          default_window(*spec.volume), series.slice_thickness_mm.value_or(spec.volume->geometry.spacing_mm[2])};
+}
+
+}  // namespace
+
+std::vector<std::filesystem::path> write_series(const std::vector<ImageSpec>& images, const PatientStudyTags& study,
+                                                const SeriesSpec& series, const std::filesystem::path& directory) {
+  if (images.empty()) throw core::MyoError(directory.string(), "no images to write");
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
   if (ec) throw core::MyoError(directory.string(), "cannot create folder: " + ec.message(), core::ErrorKind::output);
-
-  const std::string study_uid = study.study_instance_uid.empty() ? new_uid() : study.study_instance_uid;
-  const std::string frame_uid = study.frame_of_reference_uid.empty() ? new_uid() : study.frame_of_reference_uid;
-  const std::string series_uid = series.series_instance_uid.empty() ? new_uid() : series.series_instance_uid;
-  const std::string series_time = series.series_time.empty() ? study.study_time : series.series_time;
-  const double field = study.magnetic_field_strength_t;
-  const double larmor_mhz = 42.577478 * field;
-
-  std::set<std::string> taken;
-  std::size_t philips_counter = 0;
-  if (series.vendor == Vendor::philips)
-    for (const auto& entry : std::filesystem::directory_iterator(directory))
-      if (entry.path().filename().string().rfind("IM_", 0) == 0) ++philips_counter;
+  const SeriesContext context{study,
+                              study.study_instance_uid.empty() ? new_uid() : study.study_instance_uid,
+                              study.frame_of_reference_uid.empty() ? new_uid() : study.frame_of_reference_uid,
+                              series.series_instance_uid.empty() ? new_uid() : series.series_instance_uid,
+                              resolve(series.attributes, directory)};
+  FileNamer namer(series.naming, directory);
   std::vector<std::filesystem::path> written;
   int instance_number = 0;
-  for (const auto& component : components) {
-    if (component.volume == nullptr) throw core::MyoError(directory.string(), "image component without volume");
-    const core::ImageVolume& volume = *component.volume;
-    volume.check();
-    const core::Geometry& g = volume.geometry;
-    const VendorConvention convention =
-        detail::convention_for(series.vendor, component.role, series.three_d, series.localizer, component.phase);
-    const std::string description =
-        series.series_description.empty() ? convention.series_description : series.series_description;
-    const PixelScaling scaling = choose_scaling(volume, convention);
-    const auto [window_center, window_width] = default_window(volume);
-    const std::optional<double> echo_time = component.echo_time_ms ? component.echo_time_ms : series.echo_time_ms;
-    const core::Vec3 normal = g.axis(2);
-    const double slice_spacing = g.spacing_mm[2];
-    const double thickness = series.slice_thickness_mm.value_or(slice_spacing);
-    const std::size_t columns = g.size[0];
-    const std::size_t rows = g.size[1];
-    std::vector<Uint16> pixels(rows * columns);
-
-    for (std::size_t k = 0; k < g.size[2]; ++k) {
+  for (const auto& spec : images) {
+    const ImageContext image = image_context(spec, series, directory);
+    for (std::size_t k = 0; k < spec.volume->geometry.size[2]; ++k) {
       ++instance_number;
       const std::string sop_uid = series.sop_instance_uid_prefix.empty()
                                       ? new_uid()
                                       : fmt::format("{}.{}", series.sop_instance_uid_prefix, instance_number);
-      const std::filesystem::path file =
-          directory / file_name_for(series.vendor, sop_uid, instance_number, directory, taken, philips_counter);
-
-      auto format = std::make_unique<DcmFileFormat>();
-      DcmDataset* ds = format->getDataset();
-      const auto put = [&](const DcmTagKey& tag, const std::string& value) {
-        check(ds->putAndInsertString(DcmTag(tag), value.c_str()), file,
-              fmt::format("set ({:04x},{:04x})", tag.getGroup(), tag.getElement()));
-      };
-      const auto put_us = [&](const DcmTagKey& tag, Uint16 value) {
-        check(ds->putAndInsertUint16(tag, value), file,
-              fmt::format("set ({:04x},{:04x})", tag.getGroup(), tag.getElement()));
-      };
-
-      put(DCM_SpecificCharacterSet, "ISO_IR 100");
-      put(DCM_ImageType, convention.image_type);
-      put(DCM_SOPClassUID, UID_MRImageStorage);
-      put(DCM_SOPInstanceUID, sop_uid);
-      put(DCM_StudyDate, study.study_date);
-      put(DCM_SeriesDate, study.study_date);
-      put(DCM_AcquisitionDate, study.study_date);
-      put(DCM_ContentDate, study.study_date);
-      put(DCM_StudyTime, study.study_time);
-      put(DCM_SeriesTime, series_time);
-      put(DCM_AcquisitionTime, series_time);
-      put(DCM_ContentTime, series_time);
-      put(DCM_AccessionNumber, study.accession_number);
-      put(DCM_Modality, "MR");
-      put(DCM_Manufacturer, convention.manufacturer);
-      put(DCM_InstitutionName, "MYOSCOPE SYNTHETIC");
-      put(DCM_ReferringPhysicianName, "");
-      put(DCM_StationName, convention.station_name);
-      put(DCM_StudyDescription, study.study_description);
-      put(DCM_SeriesDescription, description);
-      put(DCM_ManufacturerModelName, convention.model);
-      put(DCM_PatientName, study.patient_name);
-      put(DCM_PatientID, study.patient_id);
-      put(DCM_PatientBirthDate, study.patient_birth_date);
-      put(DCM_PatientSex, study.patient_sex);
-      put(DCM_BodyPartExamined, series.body_part);
-      put(DCM_ScanningSequence, convention.scanning_sequence);
-      put(DCM_SequenceVariant, convention.sequence_variant);
-      put(DCM_ScanOptions, convention.scan_options);
-      put(DCM_MRAcquisitionType, series.three_d ? "3D" : "2D");
-      put(DCM_SequenceName, convention.sequence_name);
-      put(DCM_SliceThickness, format_ds(thickness));
-      if (series.repetition_time_ms) put(DCM_RepetitionTime, format_ds(*series.repetition_time_ms));
-      if (echo_time) put(DCM_EchoTime, format_ds(*echo_time));
-      if (series.inversion_time_ms) put(DCM_InversionTime, format_ds(*series.inversion_time_ms));
-      put(DCM_NumberOfAverages, "1");
-      put(DCM_ImagingFrequency, format_ds(larmor_mhz));
-      put(DCM_ImagedNucleus, "1H");
-      put(DCM_EchoNumbers, std::to_string(component.echo_number));
-      put(DCM_MagneticFieldStrength, format_ds(field));
-      put(DCM_SpacingBetweenSlices, format_ds(slice_spacing));
-      put(DCM_SoftwareVersions, convention.software_versions);
-      put(DCM_ProtocolName, series.protocol_name.empty() ? description : series.protocol_name);
-      put(DCM_ReceiveCoilName, convention.receive_coil);
-      put(DCM_InPlanePhaseEncodingDirection, "ROW");
-      if (series.flip_angle_deg) put(DCM_FlipAngle, format_ds(*series.flip_angle_deg));
-      put(DCM_PatientPosition, "HFS");
-      put(DCM_StudyInstanceUID, study_uid);
-      put(DCM_SeriesInstanceUID, series_uid);
-      put(DCM_StudyID, "1");
-      put(DCM_SeriesNumber, std::to_string(series.series_number));
-      put(DCM_AcquisitionNumber, "1");
-      put(DCM_InstanceNumber, std::to_string(instance_number));
-      const core::Vec3 position = g.index_to_physical({0.0, 0.0, static_cast<double>(k)});
-      put(DCM_ImagePositionPatient, format_ds_list({position[0], position[1], position[2]}));
-      put(DCM_ImageOrientationPatient, orientation_text(g));
-      put(DCM_FrameOfReferenceUID, frame_uid);
-      put(DCM_PositionReferenceIndicator, "");
-      put(DCM_SliceLocation, format_ds(core::dot(position, normal)));
-      if (convention.complex_image_component) put(DCM_ComplexImageComponent, component.phase ? "PHASE" : "MAGNITUDE");
-      if (convention.ge_image_type >= 0) {
-        // GE private image type (0043,102F) SS under creator GEMS_PARM_01: 0 magnitude, 1 phase.
-        const char* creator = "GEMS_PARM_01";
-        check(ds->putAndInsertString(DcmTag(0x0043, 0x0010, EVR_LO), creator), file, "set private creator");
-        DcmTag ge_type(0x0043, 0x102F, EVR_SS);
-        ge_type.setPrivateCreator(creator);
-        check(ds->putAndInsertSint16(ge_type, static_cast<Sint16>(convention.ge_image_type)), file,
-              "set GE image type");
-      }
-      put_us(DCM_SamplesPerPixel, 1);
-      put(DCM_PhotometricInterpretation, "MONOCHROME2");
-      put_us(DCM_Rows, static_cast<Uint16>(rows));
-      put_us(DCM_Columns, static_cast<Uint16>(columns));
-      // PixelSpacing is row spacing (between rows, i.e. along the column direction) first, then column spacing.
-      put(DCM_PixelSpacing, format_ds_list({g.spacing_mm[1], g.spacing_mm[0]}));
-      put_us(DCM_BitsAllocated, 16);
-      put_us(DCM_BitsStored, static_cast<Uint16>(scaling.bits_stored));
-      put_us(DCM_HighBit, static_cast<Uint16>(scaling.bits_stored - 1));
-      put_us(DCM_PixelRepresentation, 0);
-      put(DCM_WindowCenter, format_ds(window_center));
-      put(DCM_WindowWidth, format_ds(window_width));
-      if (scaling.write_rescale) {
-        put(DCM_RescaleIntercept, format_ds(scaling.intercept));
-        put(DCM_RescaleSlope, fmt::format("{:.10g}", scaling.slope));
-        put(DCM_RescaleType, convention.rescale ? "normalized" : "US");
-      }
-      if (!convention.philips_image_type.empty()) {
-        // Philips private MR image type (2005,1011) in the block reserved by "Philips MR Imaging DD 001".
-        const char* creator = "Philips MR Imaging DD 001";
-        check(ds->putAndInsertString(DcmTag(0x2005, 0x0010, EVR_LO), creator), file, "set private creator");
-        DcmTag private_type(0x2005, 0x1011, EVR_CS);
-        private_type.setPrivateCreator(creator);
-        check(ds->putAndInsertString(private_type, convention.philips_image_type.c_str()), file,
-              "set Philips image type");
-        // Private ScaleSlope (2005,100E) as real exports carry it. Set to 1/RescaleSlope so that the "precise
-        // float" value DV / (RescaleSlope * ScaleSlope) equals the displayed value DV: both readings agree.
-        DcmTag scale_slope(0x2005, 0x100E, EVR_FL);
-        scale_slope.setPrivateCreator(creator);
-        check(ds->putAndInsertFloat32(scale_slope, static_cast<Float32>(1.0 / scaling.slope)), file,
-              "set Philips scale slope");
-      }
-
-      const std::uint16_t max_stored = static_cast<std::uint16_t>((1U << scaling.bits_stored) - 1U);
-      for (std::size_t j = 0; j < rows; ++j)
-        for (std::size_t i = 0; i < columns; ++i) {
-          const double v = (static_cast<double>(volume.at(i, j, k)) - scaling.intercept) / scaling.slope;
-          const double clamped = std::clamp(std::round(v), 0.0, static_cast<double>(max_stored));
-          pixels[j * columns + i] = static_cast<Uint16>(clamped);
-        }
-      check(ds->putAndInsertUint16Array(DCM_PixelData, pixels.data(), static_cast<unsigned long>(pixels.size())),
-            file, "set pixel data");
-      check(format->saveFile(file.string().c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength, EGL_recalcGL,
-                             EPD_noChange, 0, 0, EWM_createNewMeta),
-            file, "write DICOM file");
+      const std::filesystem::path file = directory / namer.next(sop_uid, instance_number);
+      write_slice(context, image, k, instance_number, sop_uid, file);
       written.push_back(file);
     }
   }

@@ -6,6 +6,7 @@
 // z = superior (mm) with z = 0 at the femoral head centres. Patient right is -x in LPS, so x = -l on the right.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -142,7 +143,17 @@ class Anatomy {
 
  private:
   void build(std::mt19937_64& rng);
+  void place_bones(std::mt19937_64& rng);  // femoral heads and the 3D bone primitives of both sides
   [[nodiscard]] Sample muscle_sample(const Blob& blob, int side, double x, double y, double z, double q) const;
+  // The parts of sample(), in the order they are tried; each returns nothing where its tissues are absent.
+  [[nodiscard]] std::optional<Sample> surface_sample(const SliceModel& m, double x, double y) const;
+  [[nodiscard]] std::optional<Sample> side_bone_sample(const SliceModel& m, std::size_t sd, double l, double v,
+                                                       double z) const;
+  [[nodiscard]] std::optional<Sample> acetabulum_sample(std::size_t sd, double l, double v, double z) const;
+  [[nodiscard]] std::optional<Sample> midline_sample(const SliceModel& m, double x, double y, double z) const;
+  [[nodiscard]] std::optional<Sample> blob_sample(const SliceModel& m, int side, double l, double v, double x,
+                                                  double y, double z) const;
+  [[nodiscard]] Sample viscera_sample(const SliceModel& m, double x, double y, double z) const;
 
   BodyParams body_;
   DiseaseTable disease_;

@@ -177,11 +177,34 @@ double raw_echo_field_hz(const core::Vec3& p, const core::Vec3& bump_centre) {
   return 25 * x - 20 * y + 40 * z * z + kFieldBumpHz * std::exp(-d2 / (2 * kFieldBumpSigmaMm * kFieldBumpSigmaMm));
 }
 
-Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
+namespace {
+
+// Scanner units: typical magnitudes of each contrast.
+constexpr double kDixonScale = 1000, kT1Scale = 1500, kStirScale = 3200, kLocScale = 1000, kMeseScale = 1500;
+
+// What every slice of one request shares.
+struct RenderContext {
+  const Anatomy& anatomy;
+  const RenderRequest& request;
+  Table table;
+  BiasField bias;
+  BiasField stir_bias;  // T1 and STIR share a grid but are separate acquisitions
+  std::vector<std::complex<double>> fat_phasor;
+  double sd_dixon, sd_t1, sd_stir, sd_loc, sd_mese;  // noise standard deviations in scanner units
+  double slab;  // slice thickness in units of the slice spacing (below 1 for 2D stacks with gaps)
+};
+
+RenderContext render_context(const Anatomy& anatomy, const RenderRequest& request) {
+  const double n = request.noise_level;
+  const double slab =
+      request.slice_thickness_mm > 0 ? request.slice_thickness_mm / request.geometry.spacing_mm[2] : 1.0;
+  return {anatomy, request, Table(request.stir_ti_ms), BiasField(request.seed), BiasField(request.seed + 101),
+          fat_phasors(request), 14 * n, 10 * n, 12 * n, 15 * n, 10 * n, slab};
+}
+
+// The output volumes the request asks for, zero-filled on its grid.
+Rendered allocate(const RenderRequest& request) {
   const core::Geometry& g = request.geometry;
-  const Table table(request.stir_ti_ms);
-  const BiasField bias(request.seed);
-  const BiasField stir_bias(request.seed + 101);  // T1 and STIR share a grid but are separate acquisitions
   Rendered out;
   const auto make = [&](bool wanted, core::ImageVolume& v) {
     if (wanted) v = core::ImageVolume(g, 0.0F);
@@ -203,118 +226,137 @@ Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
   }
   if (request.echo_times_ms.size() > kMaxEchoes)
     throw core::MyoError("phantom", fmt::format("at most {} echoes", kMaxEchoes));
-  const bool echoes = !request.echo_times_ms.empty();
   out.echoes.assign(request.echo_times_ms.size(), core::ImageVolume(g, 0.0F));
   if (request.raw_echo_times_ms.size() > kMaxEchoes)
     throw core::MyoError("phantom", fmt::format("at most {} raw Dixon echoes", kMaxEchoes));
   out.raw_magnitude.assign(request.raw_echo_times_ms.size(), core::ImageVolume(g, 0.0F));
   out.raw_phase_rad.assign(request.raw_echo_times_ms.size(), core::ImageVolume(g, 0.0F));
-  const auto fat_phasor = fat_phasors(request);
-  // Scanner units: typical magnitudes of each contrast, and the noise standard deviation in those units.
-  constexpr double kDixonScale = 1000, kT1Scale = 1500, kStirScale = 3200, kLocScale = 1000;
-  const double sd_dixon = 14 * request.noise_level, sd_t1 = 10 * request.noise_level;
-  const double sd_stir = 12 * request.noise_level, sd_loc = 15 * request.noise_level;
-  constexpr double kMeseScale = 1500;
-  const double sd_mese = 10 * request.noise_level;
+  return out;
+}
 
-  const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
-  // Slice thickness in units of the slice spacing (below 1 for 2D stacks with gaps).
-  const double slab = request.slice_thickness_mm > 0 ? request.slice_thickness_mm / g.spacing_mm[2] : 1.0;
-  // One slice per call; every slice has its own noise streams, so the images do not depend on the thread count.
-  const auto render_slice = [&](int slice) {
-    std::vector<Sample> centre(nx * ny);
-    const auto k = static_cast<std::size_t>(slice);
-    {
-      for (std::size_t j = 0; j < ny; ++j)
-        for (std::size_t i = 0; i < nx; ++i)
-          centre[j * nx + i] = anatomy.sample(
-              g.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)}));
-      Gauss noise(request.seed * 1000003ULL + k);
-      Gauss echo_noise(request.seed * 1000003ULL + k + 0x5e5e5e5eULL);
-      Gauss raw_noise(request.seed * 1000003ULL + k + 0x6d6d6d6dULL);
-      for (std::size_t j = 0; j < ny; ++j)
-        for (std::size_t i = 0; i < nx; ++i) {
-          const Sample& c = centre[j * nx + i];
-          const auto differs = [&](std::size_t ii, std::size_t jj) {
-            const Sample& o = centre[jj * nx + ii];
-            return o.tissue != c.tissue || o.label != c.label;
-          };
-          const bool boundary = (i > 0 && differs(i - 1, j)) || (i + 1 < nx && differs(i + 1, j)) ||
-                                (j > 0 && differs(i, j - 1)) || (j + 1 < ny && differs(i, j + 1));
-          Accum acc;
-          if (boundary) {
-            // Partial volume: 3x3 samples over the voxel footprint, their heights spread over the slice
-            // thickness in a Latin-square pattern (through-plane partial volume at the cost of in-plane only).
-            for (int b = -1; b <= 1; ++b)
-              for (int a = -1; a <= 1; ++a) {
-                const int dz = (a + b + 3) % 3 - 1;
-                const Sample sub = anatomy.sample(g.index_to_physical({static_cast<double>(i) + a / 3.0,
-                                                                       static_cast<double>(j) + b / 3.0,
-                                                                       static_cast<double>(k) + dz * slab / 3.0}));
-                acc.add(sub, table, 1.0 / 9.0);
-                if (echoes) acc.add_echoes(sub, request, 1.0 / 9.0);
-              }
-          } else {
-            acc.add(c, table, 1.0);
-            if (echoes) acc.add_echoes(c, request, 1.0);
-          }
-          const core::Vec3 p =
-              g.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
-          const double gain = bias(p);
-          const std::size_t idx = g.linear_index(i, j, k);
-          if (request.dixon) {
-            // Complex water and fat with independent noise; IP/OP are their sum and difference magnitudes,
-            // so all four images stay consistent like a real two-point reconstruction.
-            const double wr = acc.water * kDixonScale * gain + sd_dixon * noise(), wi = sd_dixon * noise();
-            const double fr = acc.fat * kDixonScale * gain + sd_dixon * noise(), fi = sd_dixon * noise();
-            const bool swapped = request.swap_radius_mm > 0 &&
-                                 std::hypot(p[0] - request.swap_centre_mm[0], p[1] - request.swap_centre_mm[1],
-                                            p[2] - request.swap_centre_mm[2]) < request.swap_radius_mm;
-            // A swap exchanges the two magnitudes; in-phase and opposed-phase cannot tell (|W+F|, |W-F|).
-            out.water.voxels[idx] = static_cast<float>(std::hypot(swapped ? fr : wr, swapped ? fi : wi));
-            out.fat.voxels[idx] = static_cast<float>(std::hypot(swapped ? wr : fr, swapped ? wi : fi));
-            out.in_phase.voxels[idx] = static_cast<float>(std::hypot(wr + fr, wi + fi));
-            out.opposed_phase.voxels[idx] = static_cast<float>(std::hypot(wr - fr, wi - fi));
-          }
-          const auto rician = [&](double value, double sd) {
-            const double re = value + sd * noise(), im = sd * noise();
-            return static_cast<float>(std::hypot(re, im));
-          };
-          if (request.t1) out.t1.voxels[idx] = rician(acc.t1 * kT1Scale * gain, sd_t1);
-          if (request.stir) out.stir.voxels[idx] = rician(acc.stir * kStirScale * stir_bias(p), sd_stir);
-          if (request.localizer) out.localizer.voxels[idx] = rician(acc.loc * kLocScale * gain, sd_loc);
-          if (!request.raw_echo_times_ms.empty()) {
-            // Complex echoes: W + F c_n under the field and R2*, with a smooth receive phase (own noise stream).
-            const double field = raw_echo_field_hz(p, request.field_bump_centre_mm);
-            const double receive_phase = 0.8 * p[0] / 250 + 0.5 * p[1] / 200;
-            for (std::size_t e = 0; e < request.raw_echo_times_ms.size(); ++e) {
-              const double t = request.raw_echo_times_ms[e] * 1e-3;
-              const std::complex<double> signal =
-                  kDixonScale * gain * (acc.water + acc.fat * fat_phasor[e]) * std::exp(-kRawEchoR2s * t) *
-                  std::polar(1.0, 6.283185307179586 * field * t + receive_phase);
-              const std::complex<double> noisy = signal + std::complex<double>(sd_dixon * raw_noise(), sd_dixon * raw_noise());
-              out.raw_magnitude[e].voxels[idx] = static_cast<float>(std::abs(noisy));
-              out.raw_phase_rad[e].voxels[idx] = static_cast<float>(std::arg(noisy));
-            }
-          }
-          for (std::size_t e = 0; e < request.echo_times_ms.size(); ++e) {
-            // Own noise stream: the other images of this request stay as they are without echoes.
-            const double re = acc.echo[e] * kMeseScale * gain + sd_mese * echo_noise(), im = sd_mese * echo_noise();
-            out.echoes[e].voxels[idx] = static_cast<float>(std::hypot(re, im));
-          }
-          if (request.truth) {
-            out.labels.voxels[idx] = c.label;
-            out.truth_fat_fraction[idx] = c.fat_fraction;
-            const double total = acc.water + acc.fat;
-            out.truth_voxel_fat_fraction[idx] = total > 0 ? static_cast<float>(acc.fat / total) : 0.0F;
-            out.truth_edema[idx] = c.edema ? 1 : 0;
-            out.truth_tissue[idx] = static_cast<std::uint8_t>(c.tissue);
-            out.truth_water_t2_ms[idx] = c.tissue == Tissue::muscle ? static_cast<float>(water_t2_ms(c)) : 0.0F;
-          }
-        }
-    }
+// The voxel's noise-free signals: the centre sample inside a tissue, and on boundaries (where a 4-neighbour differs)
+// 3x3 samples over the voxel footprint with their heights spread over the slice thickness in a Latin-square pattern
+// (through-plane partial volume at the cost of in-plane only).
+Accum voxel_signal(const RenderContext& ctx, const std::vector<Sample>& centre, std::size_t i, std::size_t j,
+                   std::size_t k) {
+  const core::Geometry& g = ctx.request.geometry;
+  const std::size_t nx = g.size[0], ny = g.size[1];
+  const bool echoes = !ctx.request.echo_times_ms.empty();
+  const Sample& c = centre[j * nx + i];
+  const auto differs = [&](std::size_t ii, std::size_t jj) {
+    const Sample& o = centre[jj * nx + ii];
+    return o.tissue != c.tissue || o.label != c.label;
   };
-  core::parallel_for(static_cast<int>(nz), render_slice, request.threads);
+  const bool boundary = (i > 0 && differs(i - 1, j)) || (i + 1 < nx && differs(i + 1, j)) ||
+                        (j > 0 && differs(i, j - 1)) || (j + 1 < ny && differs(i, j + 1));
+  Accum acc;
+  if (!boundary) {
+    acc.add(c, ctx.table, 1.0);
+    if (echoes) acc.add_echoes(c, ctx.request, 1.0);
+    return acc;
+  }
+  for (int b = -1; b <= 1; ++b)
+    for (int a = -1; a <= 1; ++a) {
+      const int dz = (a + b + 3) % 3 - 1;
+      const Sample sub = ctx.anatomy.sample(g.index_to_physical({static_cast<double>(i) + a / 3.0,
+                                                                 static_cast<double>(j) + b / 3.0,
+                                                                 static_cast<double>(k) + dz * ctx.slab / 3.0}));
+      acc.add(sub, ctx.table, 1.0 / 9.0);
+      if (echoes) acc.add_echoes(sub, ctx.request, 1.0 / 9.0);
+    }
+  return acc;
+}
+
+// Complex water and fat with independent noise; IP/OP are their sum and difference magnitudes, so all four images
+// stay consistent like a real two-point reconstruction. A swap exchanges the two magnitudes; in-phase and
+// opposed-phase cannot tell (|W+F|, |W-F|).
+void put_dixon(Rendered& out, std::size_t idx, const Accum& acc, double gain, const core::Vec3& p,
+               const RenderContext& ctx, Gauss& noise) {
+  const RenderRequest& request = ctx.request;
+  const double sd_dixon = ctx.sd_dixon;
+  const double wr = acc.water * kDixonScale * gain + sd_dixon * noise(), wi = sd_dixon * noise();
+  const double fr = acc.fat * kDixonScale * gain + sd_dixon * noise(), fi = sd_dixon * noise();
+  const bool swapped = request.swap_radius_mm > 0 &&
+                       std::hypot(p[0] - request.swap_centre_mm[0], p[1] - request.swap_centre_mm[1],
+                                  p[2] - request.swap_centre_mm[2]) < request.swap_radius_mm;
+  out.water.voxels[idx] = static_cast<float>(std::hypot(swapped ? fr : wr, swapped ? fi : wi));
+  out.fat.voxels[idx] = static_cast<float>(std::hypot(swapped ? wr : fr, swapped ? wi : fi));
+  out.in_phase.voxels[idx] = static_cast<float>(std::hypot(wr + fr, wi + fi));
+  out.opposed_phase.voxels[idx] = static_cast<float>(std::hypot(wr - fr, wi - fi));
+}
+
+// Complex echoes: W + F c_n under the field and R2*, with a smooth receive phase (own noise stream).
+void put_raw_echoes(Rendered& out, std::size_t idx, const Accum& acc, double gain, const core::Vec3& p,
+                    const RenderContext& ctx, Gauss& raw_noise) {
+  const RenderRequest& request = ctx.request;
+  const double sd_dixon = ctx.sd_dixon;
+  const double field = raw_echo_field_hz(p, request.field_bump_centre_mm);
+  const double receive_phase = 0.8 * p[0] / 250 + 0.5 * p[1] / 200;
+  for (std::size_t e = 0; e < request.raw_echo_times_ms.size(); ++e) {
+    const double t = request.raw_echo_times_ms[e] * 1e-3;
+    const std::complex<double> signal = kDixonScale * gain * (acc.water + acc.fat * ctx.fat_phasor[e]) *
+                                        std::exp(-kRawEchoR2s * t) *
+                                        std::polar(1.0, 6.283185307179586 * field * t + receive_phase);
+    const std::complex<double> noisy = signal + std::complex<double>(sd_dixon * raw_noise(), sd_dixon * raw_noise());
+    out.raw_magnitude[e].voxels[idx] = static_cast<float>(std::abs(noisy));
+    out.raw_phase_rad[e].voxels[idx] = static_cast<float>(std::arg(noisy));
+  }
+}
+
+void put_truth(Rendered& out, std::size_t idx, const Sample& c, const Accum& acc) {
+  out.labels.voxels[idx] = c.label;
+  out.truth_fat_fraction[idx] = c.fat_fraction;
+  const double total = acc.water + acc.fat;
+  out.truth_voxel_fat_fraction[idx] = total > 0 ? static_cast<float>(acc.fat / total) : 0.0F;
+  out.truth_edema[idx] = c.edema ? 1 : 0;
+  out.truth_tissue[idx] = static_cast<std::uint8_t>(c.tissue);
+  out.truth_water_t2_ms[idx] = c.tissue == Tissue::muscle ? static_cast<float>(water_t2_ms(c)) : 0.0F;
+}
+
+// One slice; every slice has its own noise streams, so the images do not depend on the thread count.
+void render_slice(const RenderContext& ctx, Rendered& out, std::size_t k) {
+  const RenderRequest& request = ctx.request;
+  const core::Geometry& g = request.geometry;
+  const std::size_t nx = g.size[0], ny = g.size[1];
+  std::vector<Sample> centre(nx * ny);
+  for (std::size_t j = 0; j < ny; ++j)
+    for (std::size_t i = 0; i < nx; ++i)
+      centre[j * nx + i] = ctx.anatomy.sample(
+          g.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)}));
+  Gauss noise(request.seed * 1000003ULL + k);
+  Gauss echo_noise(request.seed * 1000003ULL + k + 0x5e5e5e5eULL);
+  Gauss raw_noise(request.seed * 1000003ULL + k + 0x6d6d6d6dULL);
+  const auto rician = [&](double value, double sd) {
+    const double re = value + sd * noise(), im = sd * noise();
+    return static_cast<float>(std::hypot(re, im));
+  };
+  for (std::size_t j = 0; j < ny; ++j)
+    for (std::size_t i = 0; i < nx; ++i) {
+      const Accum acc = voxel_signal(ctx, centre, i, j, k);
+      const core::Vec3 p = g.index_to_physical({static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
+      const double gain = ctx.bias(p);
+      const std::size_t idx = g.linear_index(i, j, k);
+      if (request.dixon) put_dixon(out, idx, acc, gain, p, ctx, noise);
+      if (request.t1) out.t1.voxels[idx] = rician(acc.t1 * kT1Scale * gain, ctx.sd_t1);
+      if (request.stir) out.stir.voxels[idx] = rician(acc.stir * kStirScale * ctx.stir_bias(p), ctx.sd_stir);
+      if (request.localizer) out.localizer.voxels[idx] = rician(acc.loc * kLocScale * gain, ctx.sd_loc);
+      if (!request.raw_echo_times_ms.empty()) put_raw_echoes(out, idx, acc, gain, p, ctx, raw_noise);
+      for (std::size_t e = 0; e < request.echo_times_ms.size(); ++e) {
+        // Own noise stream: the other images of this request stay as they are without echoes.
+        const double re = acc.echo[e] * kMeseScale * gain + ctx.sd_mese * echo_noise(), im = ctx.sd_mese * echo_noise();
+        out.echoes[e].voxels[idx] = static_cast<float>(std::hypot(re, im));
+      }
+      if (request.truth) put_truth(out, idx, centre[j * nx + i], acc);
+    }
+}
+
+}  // namespace
+
+Rendered render(const Anatomy& anatomy, const RenderRequest& request) {
+  Rendered out = allocate(request);
+  const RenderContext ctx = render_context(anatomy, request);
+  const auto slice = [&](int k) { render_slice(ctx, out, static_cast<std::size_t>(k)); };
+  core::parallel_for(static_cast<int>(request.geometry.size[2]), slice, request.threads);
   return out;
 }
 
