@@ -69,7 +69,7 @@ void write_converted(const LoadedVolumes& loaded, const StudyInfo& study, const 
 }
 
 // BIDS' PhaseEncodingAxis from (0018,1312), and PhaseEncodingDirection with its sign where the vendor records the
-// polarity (Siemens); never guessed. Our grid keeps DICOM's row and column order, so the sign is the polarity's
+// polarity (Siemens, GE); never guessed. Our grid keeps DICOM's row and column order, so the sign is the polarity's
 // (dcm2niix flips the rows: its "j-" is our "j").
 void add_phase_encoding(nlohmann::json& j, const LoadedVolumes& loaded) {
   const auto& pe = loaded.in_plane_phase_encoding;
