@@ -234,7 +234,9 @@ std::string sidecar_json(const LoadedVolumes& loaded, const StudyInfo& study) {
 
 ConvertResult convert(const fs::path& input, const ConvertOptions& options) {
   ConvertResult result;
-  result.scan = scan(input, options.scan);
+  ScanOptions scan_options = options.scan;
+  scan_options.check_channel_coverage = false;  // every series is written on its own grid
+  result.scan = scan(input, scan_options);
   std::error_code ec;
   fs::create_directories(options.output_dir, ec);
   if (ec) {
