@@ -2,6 +2,10 @@
 #include <iostream>
 #include <memory>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "commands.hpp"
 #include "myo/dicom/convert.hpp"
 
@@ -17,6 +21,16 @@ struct ConvertArgs {
   std::string gzip = "y";
   int compression_level = 6;
 };
+
+// Convert allocates and frees one series' volumes after another, each larger than glibc's mmap threshold: every
+// series then maps fresh pages and faults them in again, a third of the CPU time on a typical study. Kept on the
+// heap and never trimmed, each series reuses the pages of the one before.
+void keep_freed_memory_for_reuse() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, -1);  // (unsigned) -1: never give the heap's top back
+#endif
+}
 
 }  // namespace
 
@@ -36,6 +50,7 @@ CommandRunner add_convert_command(CLI::App& root) {
   cmd->add_flag("--philips-display-values", args->philips_display,
                 "Philips: write the displayed values (RescaleSlope only) instead of the floating-point values (as dcm2niix)");
   return [args] {
+    keep_freed_memory_for_reuse();
     dicom::ConvertOptions options;
     options.output_dir = args->output;
     options.skip_localizers = args->skip_localizers;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -11,6 +13,7 @@
 #include "myo/core/log.hpp"
 #include "myo/core/nifti_io.hpp"
 #include "myo/core/version.hpp"
+#include "series_json.hpp"
 #include "text_util.hpp"
 
 namespace myo::dicom {
@@ -24,8 +27,6 @@ std::string unique_stem(const std::string& stem, std::set<std::string>& used) {
   used.insert(candidate);
   return candidate;
 }
-
-nlohmann::json optional_ms(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
 // The ".nii.gz" or ".nii" beside the ".json" of one output stem.
 ConvertedSeries output_paths(const std::string& stem, const ConvertOptions& options) {
@@ -68,7 +69,7 @@ void write_converted(const LoadedVolumes& loaded, const StudyInfo& study, const 
 }
 
 // BIDS' PhaseEncodingAxis from (0018,1312), and PhaseEncodingDirection with its sign where the vendor records the
-// polarity (Siemens); never guessed. Our grid keeps DICOM's row and column order, so the sign is the polarity's
+// polarity (Siemens, GE); never guessed. Our grid keeps DICOM's row and column order, so the sign is the polarity's
 // (dcm2niix flips the rows: its "j-" is our "j").
 void add_phase_encoding(nlohmann::json& j, const LoadedVolumes& loaded) {
   const auto& pe = loaded.in_plane_phase_encoding;
@@ -134,16 +135,22 @@ core::Result<LoadedVolumes> stitch_stations(const std::vector<LoadedVolumes>& st
   return out;
 }
 
+// Loaded stations of one study by series index, kept from the per-series conversion so that stitching reads each
+// station once.
+using LoadedStations = std::map<std::size_t, LoadedVolumes>;
+
 // Writes one stitched file per group of table positions (4D when the stations are); failures are reported like any
-// other series.
-void stitch_study(const StudyInfo& study, const fs::path& folder, const ConvertOptions& options,
-                  std::set<std::string>& used, ConvertResult& result) {
-  for (const auto& group : find_stations(study.series)) {
+// other series. A group with a station that failed to load is left out (that failure is already reported).
+void stitch_study(const StudyInfo& study, const std::vector<std::vector<std::size_t>>& groups, LoadedStations& loaded,
+                  const fs::path& folder, const ConvertOptions& options, std::set<std::string>& used,
+                  ConvertResult& result) {
+  for (const auto& group : groups) {
     std::vector<LoadedVolumes> stations;
     for (const auto index : group) {
-      auto loaded = load_series_volumes(study.series[index], options.load);
-      if (!loaded) break;  // already reported by the per-series conversion
-      stations.push_back(std::move(loaded).value());
+      const auto it = loaded.find(index);
+      if (it == loaded.end()) break;
+      stations.push_back(std::move(it->second));
+      loaded.erase(it);
     }
     if (stations.size() != group.size()) continue;
     auto stitched = stitch_stations(stations);
@@ -155,6 +162,44 @@ void stitch_study(const StudyInfo& study, const fs::path& folder, const ConvertO
     const auto stem = unique_stem((folder / (series_file_stem(study.series[group.front()]) + "_stitched")).string(), used);
     write_converted(stitched.value(), study, stem, options, result);
   }
+}
+
+// Loads and writes one series; the loaded volumes are returned when they are wanted for stitching, else dropped.
+// The output name is taken only for a series that loads, as names of failed series are never used.
+std::optional<LoadedVolumes> convert_series(const SeriesInfo& series, const StudyInfo& study, const fs::path& folder,
+                                            const ConvertOptions& options, bool keep, std::set<std::string>& used,
+                                            ConvertResult& result) {
+  auto loaded = load_series_volumes(series, options.load);
+  if (!loaded && series.role == SeriesRole::localizer) {
+    // A 3-plane localizer is several small stacks in one series: nothing to analyse, nothing wrong.
+    log::info("skipped localizer: {}", loaded.error().what());
+    result.skipped.push_back(loaded.error());
+    return std::nullopt;
+  }
+  if (!loaded) {
+    log::error("{}", loaded.error().what());
+    result.failures.push_back(loaded.error());
+    return std::nullopt;
+  }
+  write_converted(loaded.value(), study, unique_stem((folder / series_file_stem(series)).string(), used), options, result);
+  if (!keep) return std::nullopt;
+  return std::move(loaded).value();
+}
+
+// Converts every series of one study into `folder`, then (when asked) stitches its table positions.
+void convert_study(const StudyInfo& study, const fs::path& folder, const ConvertOptions& options,
+                   std::set<std::string>& used, ConvertResult& result) {
+  const auto groups = options.stitch_stations ? find_stations(study.series) : std::vector<std::vector<std::size_t>>{};
+  std::set<std::size_t> stations;
+  for (const auto& group : groups) stations.insert(group.begin(), group.end());
+  LoadedStations loaded;
+  for (std::size_t i = 0; i < study.series.size(); ++i) {
+    const auto& series = study.series[i];
+    if (options.skip_localizers && series.role == SeriesRole::localizer) continue;
+    auto kept = convert_series(series, study, folder, options, stations.count(i) != 0, used, result);
+    if (kept) loaded.emplace(i, std::move(*kept));
+  }
+  stitch_study(study, groups, loaded, folder, options, used, result);
 }
 
 }  // namespace
@@ -169,30 +214,12 @@ std::string sidecar_json(const LoadedVolumes& loaded, const StudyInfo& study) {
   const auto& s = loaded.info;
   const auto& g = loaded.volumes.front().geometry;
   nlohmann::json j;
-  j["SeriesInstanceUID"] = s.series_instance_uid;
+  detail::put_series_fields(j, s, detail::SeriesJsonKeys::sidecar);
   j["StudyInstanceUID"] = study.study_instance_uid;
   j["StudyDate"] = study.study_date;
-  j["SeriesNumber"] = s.series_number;
-  j["SeriesDescription"] = s.description;
   j["ProtocolName"] = s.protocol_name;
-  j["SplitKey"] = s.split_key;
-  j["Modality"] = s.modality;
-  j["Manufacturer"] = s.manufacturer;
-  j["Vendor"] = to_string(s.vendor);
-  j["Role"] = to_string(s.role);
-  j["RoleReason"] = s.role_reason;
-  j["ImageType"] = detail::split_values(s.image_type);
-  j["ComplexImageComponent"] = s.complex_component;
-  j["SequenceName"] = s.sequence_name;
-  j["ScanningSequence"] = s.scanning_sequence;
   j["SequenceVariant"] = s.sequence_variant;
-  j["EchoTime_ms"] = optional_ms(s.echo_time_ms);
-  j["RepetitionTime_ms"] = optional_ms(s.repetition_time_ms);
-  j["InversionTime_ms"] = optional_ms(s.inversion_time_ms);
-  j["SliceThickness_mm"] = optional_ms(s.slice_thickness_mm);
-  j["Orientation"] = s.orientation;
-  j["EnhancedMultiFrame"] = s.multi_frame;
-  j["Slices"] = s.slice_count;
+  j["ImageType"] = detail::split_values(s.image_type);  // an array, as dcm2niix writes it
   j["Geometry"] = {{"size", g.size},
                    {"spacing_mm", g.spacing_mm},
                    {"origin_lps_mm", g.origin_mm},
@@ -207,7 +234,9 @@ std::string sidecar_json(const LoadedVolumes& loaded, const StudyInfo& study) {
 
 ConvertResult convert(const fs::path& input, const ConvertOptions& options) {
   ConvertResult result;
-  result.scan = scan(input, options.scan);
+  ScanOptions scan_options = options.scan;
+  scan_options.check_channel_coverage = false;  // every series is written on its own grid
+  result.scan = scan(input, scan_options);
   std::error_code ec;
   fs::create_directories(options.output_dir, ec);
   if (ec) {
@@ -223,23 +252,7 @@ ConvertResult convert(const fs::path& input, const ConvertOptions& options) {
     const fs::path folder = several_studies
                                 ? options.output_dir / core::sanitize_path_component(fmt::format("study{}_{}", st + 1, study.study_date))
                                 : options.output_dir;
-    for (const auto& series : study.series) {
-      if (options.skip_localizers && series.role == SeriesRole::localizer) continue;
-      auto loaded = load_series_volumes(series, options.load);
-      if (!loaded && series.role == SeriesRole::localizer) {
-        // A 3-plane localizer is several small stacks in one series: nothing to analyse, nothing wrong.
-        log::info("skipped localizer: {}", loaded.error().what());
-        result.skipped.push_back(loaded.error());
-        continue;
-      }
-      if (!loaded) {
-        log::error("{}", loaded.error().what());
-        result.failures.push_back(loaded.error());
-        continue;
-      }
-      write_converted(loaded.value(), study, unique_stem((folder / series_file_stem(series)).string(), used), options, result);
-    }
-    if (options.stitch_stations) stitch_study(study, folder, options, used, result);
+    convert_study(study, folder, options, used, result);
   }
   return result;
 }

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "csa.hpp"
+#include "ge_polarity.hpp"
 #include "myo/core/error.hpp"
 #include "myo/dicom/series_role.hpp"
 #include "text_util.hpp"
@@ -284,6 +285,7 @@ FileHeader parse_header(DcmDataset& dataset, const std::filesystem::path& path) 
   }
   h.in_plane_phase_encoding = get_string(dataset, DCM_InPlanePhaseEncodingDirection, true);
   if (vendor_is_siemens(h.manufacturer)) h.phase_encoding_positive = siemens_phase_polarity(dataset);
+  if (vendor_from_manufacturer(h.manufacturer) == Vendor::ge) h.phase_encoding_positive = ge_phase_polarity(dataset);
   h.rows = get_int(dataset, DCM_Rows);
   h.columns = get_int(dataset, DCM_Columns);
   h.bits_allocated = get_int(dataset, DCM_BitsAllocated);

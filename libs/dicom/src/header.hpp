@@ -50,7 +50,7 @@ struct FileHeader {
   std::optional<double> field_strength_t;  // MagneticFieldStrength (0018,0087)
   std::optional<double> flip_angle_deg;    // FlipAngle (0018,1314), top level or in a functional group
   std::string in_plane_phase_encoding;     // InPlanePhaseEncodingDirection (0018,1312): ROW or COL (COLUMN on Enhanced MR)
-  std::optional<bool> phase_encoding_positive;  // polarity, where the vendor records it (Siemens only)
+  std::optional<bool> phase_encoding_positive;  // polarity, where the vendor records it (Siemens, GE)
   int rows = 0, columns = 0;
   int bits_allocated = 0, bits_stored = 0, high_bit = 0, pixel_representation = 0, samples_per_pixel = 1;
   int number_of_frames = 1;

@@ -130,24 +130,68 @@ std::vector<const SourceImage*> SourceContext::images_per_slice(const core::Geom
   return per_slice;
 }
 
-SourceContext make_source_context(const ResultContext& context) {
-  SourceContext source;
-  const SeriesInfo& series = context.reference_series;
-  source.subject = "series " + series.series_instance_uid;
-  source.software_version = context.software_version.empty() ? core::software_version() : context.software_version;
-  source.deidentified = context.deidentify;
-  const std::string key = context.pseudonym_key.empty() ? process_pseudonym_key() : context.pseudonym_key;
-  const auto pseudo_uid = [&](const std::string& uid) {
-    return context.deidentify && !uid.empty() ? uid_from_key("myoscope-deid|" + key + "|" + uid) : uid;
-  };
+namespace {
 
-  // Read every source header (no pixels): SOP instance references, positions, and from the first file the
-  // patient/study values.
-  std::string study_uid_in_files;
-  std::string frame_uid_in_files;
-  bool have_header = false;
-  std::vector<std::pair<DcmTagKey, std::string>> header_values;
-  for (const auto& file : series.files) {
+using TagValues = std::vector<std::pair<DcmTagKey, std::string>>;
+
+// UIDs as the results write them: unchanged, or (de-identifying) a UID derived from the pseudonym key.
+struct UidPseudonyms {
+  bool deidentify = false;
+  std::string key;
+  [[nodiscard]] std::string operator()(const std::string& uid) const {
+    return deidentify && !uid.empty() ? uid_from_key("myoscope-deid|" + key + "|" + uid) : uid;
+  }
+};
+
+// What the source files say about patient, study and frame of reference (from the first readable file).
+struct SourceHeader {
+  bool found = false;
+  TagValues values;  // the copied tags present in the file
+  std::string study_uid;
+  std::string frame_of_reference_uid;
+};
+
+void read_first_header(DcmDataset& ds, SourceHeader& header, SourceContext& source) {
+  header.found = true;
+  for (const auto& copied : copied_tags()) {
+    DcmElement* element = nullptr;
+    if (ds.findAndGetElement(copied.tag, element).good()) header.values.emplace_back(copied.tag, get_string(ds, copied.tag));
+  }
+  header.study_uid = get_string(ds, DCM_StudyInstanceUID);
+  header.frame_of_reference_uid = get_string(ds, DCM_FrameOfReferenceUID);
+  source.body_part_examined = get_string(ds, DCM_BodyPartExamined);
+  source.modality = get_string(ds, DCM_Modality);
+}
+
+// The images of one source file (each frame of a multi-frame file) with their positions.
+void add_source_images(DcmDataset& ds, const fs::path& file, const ResultContext& context,
+                       const UidPseudonyms& pseudo_uid, SourceContext& source) {
+  const std::string sop_class = get_string(ds, DCM_SOPClassUID);
+  const std::string sop_instance = get_string(ds, DCM_SOPInstanceUID);
+  if (sop_class.empty() || sop_instance.empty()) return;
+  // The results refer to each source image by its UID; one that is no UID would make them invalid DICOM (a PACS
+  // refuses them). De-identified results refer to a UID derived from it instead.
+  if (!context.deidentify && DcmUniqueIdentifier::checkStringValue(sop_instance.c_str()).bad())
+    throw core::MyoError(file.string(), "SOPInstanceUID '" + sop_instance +
+                                            "' is not a valid UID: the DICOM results cannot refer to this image "
+                                            "(analyse with --no-dicom or --deidentify)");
+  long frames = 1;
+  Sint32 number_of_frames = 0;
+  if (ds.findAndGetSint32(DCM_NumberOfFrames, number_of_frames).good() && number_of_frames > 1) frames = number_of_frames;
+  if (frames == 1 && !ds.tagExists(DCM_PerFrameFunctionalGroupsSequence)) {
+    if (const auto p = get_position(ds)) source.images.push_back({sop_class, pseudo_uid(sop_instance), *p, 0});
+    return;
+  }
+  for (long f = 0; f < frames; ++f)
+    if (const auto p = frame_position(ds, static_cast<unsigned long>(f)))
+      source.images.push_back({sop_class, pseudo_uid(sop_instance), *p, static_cast<int>(f + 1)});
+}
+
+// Reads every source header (no pixels): SOP instance references and positions, and from the first file the
+// patient/study values.
+SourceHeader read_source_files(const ResultContext& context, const UidPseudonyms& pseudo_uid, SourceContext& source) {
+  SourceHeader header;
+  for (const auto& file : context.reference_series.files) {
     DcmFileFormat format;
     // Elements longer than DCM_MaxReadLength (4 kB), pixel data among them, are not read: loaded on demand only.
     const OFCondition status = format.loadFile(file.c_str());
@@ -156,102 +200,97 @@ SourceContext make_source_context(const ResultContext& context) {
       continue;
     }
     DcmDataset& ds = *format.getDataset();
-    if (!have_header) {
-      have_header = true;
-      for (const auto& copied : copied_tags()) {
-        DcmElement* element = nullptr;
-        if (ds.findAndGetElement(copied.tag, element).good()) header_values.emplace_back(copied.tag, get_string(ds, copied.tag));
-      }
-      study_uid_in_files = get_string(ds, DCM_StudyInstanceUID);
-      frame_uid_in_files = get_string(ds, DCM_FrameOfReferenceUID);
-      source.body_part_examined = get_string(ds, DCM_BodyPartExamined);
-      source.modality = get_string(ds, DCM_Modality);
-    }
-    const std::string sop_class = get_string(ds, DCM_SOPClassUID);
-    const std::string sop_instance = get_string(ds, DCM_SOPInstanceUID);
-    if (sop_class.empty() || sop_instance.empty()) continue;
-    // The results refer to each source image by its UID; one that is no UID would make them invalid DICOM (a PACS
-    // refuses them). De-identified results refer to a UID derived from it instead.
-    if (!context.deidentify && DcmUniqueIdentifier::checkStringValue(sop_instance.c_str()).bad())
-      throw core::MyoError(file.string(), "SOPInstanceUID '" + sop_instance +
-                                              "' is not a valid UID: the DICOM results cannot refer to this image "
-                                              "(analyse with --no-dicom or --deidentify)");
-    long frames = 1;
-    Sint32 number_of_frames = 0;
-    if (ds.findAndGetSint32(DCM_NumberOfFrames, number_of_frames).good() && number_of_frames > 1)
-      frames = number_of_frames;
-    if (frames == 1 && !ds.tagExists(DCM_PerFrameFunctionalGroupsSequence)) {
-      if (const auto p = get_position(ds)) source.images.push_back({sop_class, pseudo_uid(sop_instance), *p, 0});
-    } else {
-      for (long f = 0; f < frames; ++f)
-        if (const auto p = frame_position(ds, static_cast<unsigned long>(f)))
-          source.images.push_back({sop_class, pseudo_uid(sop_instance), *p, static_cast<int>(f + 1)});
-    }
+    if (!header.found) read_first_header(ds, header, source);
+    add_source_images(ds, file, context, pseudo_uid, source);
   }
-  if (!have_header)
-    log::warn("results: no readable file in {}; patient/study values come from the scan index", source.subject);
+  return header;
+}
 
-  // Patient/study values: from the file, else from the index.
-  if (!have_header) {
-    const StudyInfo& s = context.study;
-    header_values = {{DCM_PatientName, s.patient_name},           {DCM_PatientID, s.patient_id},
-                     {DCM_PatientBirthDate, s.patient_birth_date}, {DCM_PatientSex, s.patient_sex},
-                     {DCM_StudyDate, s.study_date},                {DCM_StudyTime, ""},
-                     {DCM_ReferringPhysicianName, ""},             {DCM_StudyID, ""},
-                     {DCM_AccessionNumber, s.accession_number},    {DCM_StudyDescription, s.study_description}};
-    // Index values are UTF-8 strings: declare it when any of them is not plain ASCII.
-    for (const auto& entry : header_values)
-      if (std::any_of(entry.second.begin(), entry.second.end(), [](char c) { return (c & 0x80) != 0; })) {
-        header_values.emplace_back(DCM_SpecificCharacterSet, "ISO_IR 192");
-        break;
-      }
-  }
+// Patient/study values from the scan index, for a series none of whose files could be read.
+TagValues index_values(const StudyInfo& s) {
+  TagValues values = {{DCM_PatientName, s.patient_name},           {DCM_PatientID, s.patient_id},
+                      {DCM_PatientBirthDate, s.patient_birth_date}, {DCM_PatientSex, s.patient_sex},
+                      {DCM_StudyDate, s.study_date},                {DCM_StudyTime, ""},
+                      {DCM_ReferringPhysicianName, ""},             {DCM_StudyID, ""},
+                      {DCM_AccessionNumber, s.accession_number},    {DCM_StudyDescription, s.study_description}};
+  // Index values are UTF-8 strings: declare it when any of them is not plain ASCII.
+  for (const auto& entry : values)
+    if (std::any_of(entry.second.begin(), entry.second.end(), [](char c) { return (c & 0x80) != 0; })) {
+      values.emplace_back(DCM_SpecificCharacterSet, "ISO_IR 192");
+      break;
+    }
+  return values;
+}
+
+// Study, series and frame of reference UIDs (pseudonymised when de-identifying). The study must be the context's.
+void set_source_uids(const ResultContext& context, const SourceHeader& header, const UidPseudonyms& pseudo_uid,
+                     SourceContext& source) {
   const std::string study_uid =
-      !context.study.study_instance_uid.empty() ? context.study.study_instance_uid : study_uid_in_files;
+      !context.study.study_instance_uid.empty() ? context.study.study_instance_uid : header.study_uid;
   if (study_uid.empty()) throw core::MyoError(source.subject, "no StudyInstanceUID for the result objects");
-  if (!study_uid_in_files.empty() && study_uid_in_files != study_uid)
+  if (!header.study_uid.empty() && header.study_uid != study_uid)
     throw core::MyoError(source.subject, "the reference series belongs to another study than the result context");
   source.study_instance_uid = pseudo_uid(study_uid);
-  source.series_instance_uid = pseudo_uid(series.series_instance_uid);
-  source.frame_of_reference_uid = pseudo_uid(frame_uid_in_files);
+  source.series_instance_uid = pseudo_uid(context.reference_series.series_instance_uid);
+  source.frame_of_reference_uid = pseudo_uid(header.frame_of_reference_uid);
   if (source.frame_of_reference_uid.empty()) {
     // Without a source frame of reference there is nothing to share; a derived one keeps all result objects of
     // this study on the same (new) frame.
     source.frame_of_reference_uid = uid_from_key("myoscope-for|" + source.study_instance_uid + "|" +
                                                  source.series_instance_uid);
   }
+}
 
-  // Type 2 attributes are written even when empty.
+// The patient/study values every object carries: copied, or (de-identifying) pseudonymised, emptied or dropped by
+// the Basic Profile; type 2 attributes are written even when empty.
+TagValues patient_study_values(const TagValues& header_values, bool deidentify, const std::string& key) {
   const std::set<DcmTagKey> type2{DCM_PatientName,  DCM_PatientID, DCM_PatientBirthDate,      DCM_PatientSex,
                                   DCM_StudyDate,    DCM_StudyTime, DCM_ReferringPhysicianName, DCM_StudyID,
                                   DCM_AccessionNumber, DCM_PositionReferenceIndicator};
+  const auto pseudonym = [&] {
+    const std::string id = get_value(header_values, DCM_PatientID);
+    return "MYO-" + uid_from_key("myoscope-pid|" + key + "|" + id).substr(5, 12);
+  };
+  TagValues out;
   std::set<DcmTagKey> present;
-  for (auto& [tag, value] : header_values) {
+  for (const auto& [tag, value] : header_values) {
     present.insert(tag);
     // An init-capture: C++17 does not let a lambda capture a structured binding (clang refuses it).
     const auto it = std::find_if(copied_tags().begin(), copied_tags().end(),
                                  [&key = tag](const CopiedTag& c) { return c.tag == key; });
     const bool identifying = it != copied_tags().end() && it->identifying;
-    if (!context.deidentify || !identifying) {
-      source.patient_study.emplace_back(tag, value);
-      continue;
-    }
-    // Basic profile: PatientName/ID replaced by a pseudonym (consistent within the key), the rest emptied (type 2)
-    // or removed (type 3).
-    const auto pseudonym = [&] {
-      const std::string id = get_value(header_values, DCM_PatientID);
-      return "MYO-" + uid_from_key("myoscope-pid|" + key + "|" + id).substr(5, 12);
-    };
-    if (tag == DCM_PatientName) {
-      source.patient_study.emplace_back(tag, pseudonym() + "^ANONYMOUS");
+    if (!deidentify || !identifying) {
+      out.emplace_back(tag, value);
+    } else if (tag == DCM_PatientName) {
+      out.emplace_back(tag, pseudonym() + "^ANONYMOUS");
     } else if (tag == DCM_PatientID) {
-      source.patient_study.emplace_back(tag, pseudonym());
+      out.emplace_back(tag, pseudonym());
     } else if (type2.count(tag) != 0) {
-      source.patient_study.emplace_back(tag, "");
+      out.emplace_back(tag, "");
     }
   }
   for (const auto& tag : type2)
-    if (present.count(tag) == 0) source.patient_study.emplace_back(tag, "");
+    if (present.count(tag) == 0) out.emplace_back(tag, "");
+  return out;
+}
+
+}  // namespace
+
+SourceContext make_source_context(const ResultContext& context) {
+  SourceContext source;
+  const SeriesInfo& series = context.reference_series;
+  source.subject = "series " + series.series_instance_uid;
+  source.software_version = context.software_version.empty() ? core::software_version() : context.software_version;
+  source.deidentified = context.deidentify;
+  const std::string key = context.pseudonym_key.empty() ? process_pseudonym_key() : context.pseudonym_key;
+  const UidPseudonyms pseudo_uid{context.deidentify, key};
+  SourceHeader header = read_source_files(context, pseudo_uid, source);
+  if (!header.found) {
+    log::warn("results: no readable file in {}; patient/study values come from the scan index", source.subject);
+    header.values = index_values(context.study);
+  }
+  set_source_uids(context, header, pseudo_uid, source);
+  source.patient_study = patient_study_values(header.values, context.deidentify, key);
   if (context.deidentify) source.body_part_examined.clear();
   if (source.modality.empty()) source.modality = series.modality.empty() ? "MR" : series.modality;
   return source;

@@ -29,6 +29,7 @@
 #include "myo/core/version.hpp"
 #include "myo/dicom/write.hpp"
 #include "result_common.hpp"
+#include "result_frames.hpp"
 #include "result_seg_internal.hpp"
 
 namespace myo::dicom {
@@ -180,6 +181,143 @@ WrittenObject write_segmentation(const core::LabelVolume& labels, const ResultCo
                                            {"MUSCLES", "MyoScope muscle groups"});
 }
 
+namespace {
+
+// The empty SEG document: equipment, content identification, patient/study through DCMTK's importer (so its checks
+// see them), series and instance UIDs, and the dimensions (segment number, then position).
+std::unique_ptr<DcmSegmentation> create_document(const core::Geometry& g, const detail::SourceContext& source,
+                                                 const detail::NewInstance& instance,
+                                                 const SegmentationWriteOptions& options,
+                                                 const detail::SegmentationContent& content_id,
+                                                 const std::string& subject) {
+  IODGeneralEquipmentModule::EquipmentInfo equipment(core::software_name(), "1", core::software_name(),
+                                                     source.software_version.c_str());
+  const bool corrected = options.derived_from.has_value();
+  const std::string content_label = corrected ? "CORRECTED" : content_id.label;
+  const std::string content_description =
+      corrected ? content_id.description + " corrected by the reader" : content_id.description;
+  ContentIdentificationMacro identification("1", content_label.c_str(), content_description.c_str(),
+                                            options.content_creator_name.substr(0, 64).c_str());
+  DcmSegmentation* raw_seg = nullptr;
+  check(DcmSegmentation::createBinarySegmentation(raw_seg, static_cast<Uint16>(g.size[1]),
+                                                  static_cast<Uint16>(g.size[0]), equipment, identification),
+        subject, "cannot create SEG");
+  std::unique_ptr<DcmSegmentation> seg(raw_seg);
+  DcmDataset hierarchy;
+  detail::put_patient_study_for_import(hierarchy, source);
+  check(seg->importHierarchy(hierarchy, OFTrue, OFTrue, OFTrue, OFFalse), subject, "cannot set patient/study");
+  check(seg->getSeries().setSeriesInstanceUID(instance.series_instance_uid.c_str()), subject, "series UID");
+  check(seg->getSeries().setSeriesNumber(std::to_string(options.series_number).c_str()), subject, "series number");
+  check(seg->getSOPCommon().setSOPInstanceUID(instance.sop_instance_uid.c_str()), subject, "SOP instance UID");
+  char dimension_uid[100];
+  dcmGenerateUniqueIdentifier(dimension_uid, SITE_INSTANCE_UID_ROOT);
+  IODMultiframeDimensionModule& dimensions = seg->getDimensions();
+  check(dimensions.addDimensionIndex(DCM_ReferencedSegmentNumber, dimension_uid, DCM_SegmentIdentificationSequence,
+                                     "ReferencedSegmentNumber"),
+        subject, "dimension index");
+  check(dimensions.addDimensionIndex(DCM_ImagePositionPatient, dimension_uid, DCM_PlanePositionSequence,
+                                     "ImagePositionPatient"),
+        subject, "dimension index");
+  return seg;
+}
+
+// Shared functional groups: orientation and pixel measures of the grid; the referenced source series.
+void add_shared_groups(DcmSegmentation& seg, const core::Geometry& g, const detail::SourceContext& source,
+                       const std::vector<const detail::SourceImage*>& source_per_slice, const std::string& subject) {
+  check(seg.addForAllFrames(*detail::plane_orientation(g, subject)), subject, "plane orientation");
+  check(seg.addForAllFrames(*detail::pixel_measures(g, subject)), subject, "pixel measures");
+  if (auto series = detail::referenced_series(source, source_per_slice, true, subject)) {
+    seg.getCommonInstanceReference().getReferencedSeriesItems().push_back(series.release());  // owned by the document
+  }
+}
+
+// The frames added so far: their packed pixels and, per frame, the frame of a multi-frame source (0 for none).
+struct SegFrames {
+  std::size_t count = 0;
+  BitWriter pixel_bits;
+  std::vector<int> source_frame_numbers;
+};
+
+// Adds one frame (slice k of a segment) with its position, dimension index values and derivation.
+void add_frame(DcmSegmentation& seg, std::vector<Uint8>& frame, Uint16 segment_number, const std::string& label,
+               std::size_t k, const core::Geometry& g, const detail::SourceImage* image, SegFrames& frames,
+               const std::string& subject) {
+  const auto position = detail::slice_position(g, k, subject);
+  FGFrameContent content;
+  check(content.setDimensionIndexValues(segment_number, 0), subject, "dimension index value");
+  check(content.setDimensionIndexValues(static_cast<Uint32>(k + 1), 1), subject, "dimension index value");
+  FGDerivationImage derivation;
+  OFVector<FGBase*> per_frame;
+  per_frame.push_back(position.get());
+  per_frame.push_back(&content);
+  if (image) {
+    detail::add_derivation(derivation, code("113076", "DCM", "Segmentation"), *image, subject);
+    frames.source_frame_numbers.resize(frames.count + 1, 0);
+    frames.source_frame_numbers[frames.count] = image->frame_number;
+    per_frame.push_back(&derivation);
+  }
+  check(seg.addFrame(frame.data(), segment_number, per_frame), subject,
+        "cannot add frame " + std::to_string(k + 1) + " of " + label);
+  ++frames.count;
+  for (const Uint8 v : frame) frames.pixel_bits.push(v != 0);
+}
+
+// Adds each segment and its frames: one frame per slice holding the segment's value (every slice when empty slices
+// are kept).
+SegFrames add_segments(DcmSegmentation& seg, const core::LabelVolume& labels,
+                       const std::vector<detail::SegmentSpec>& segments, const detail::SourceContext& source,
+                       const std::vector<const detail::SourceImage*>& source_per_slice,
+                       const SegmentationWriteOptions& options, const std::string& subject) {
+  const core::Geometry& g = labels.geometry;
+  const std::size_t frame_pixels = g.size[0] * g.size[1];
+  std::vector<Uint8> frame(frame_pixels, 0);
+  SegFrames frames;
+  for (const auto& coding : segments) {
+    std::unique_ptr<DcmSegment> segment = make_segment(coding, source.study_instance_uid, subject);
+    Uint16 segment_number = 0;
+    check(seg.addSegment(segment.get(), segment_number), subject, "cannot add segment " + coding.label);
+    segment.release();  // owned by the document now
+    for (std::size_t k = 0; k < g.size[2]; ++k) {
+      bool any = false;
+      const std::uint16_t* slice = labels.voxels.data() + k * frame_pixels;
+      for (std::size_t p = 0; p < frame_pixels; ++p) {
+        frame[p] = slice[p] == coding.value ? 1 : 0;
+        any = any || frame[p] != 0;
+      }
+      if (!any && !options.keep_empty_slices) continue;
+      add_frame(seg, frame, segment_number, coding.label, k, g, source_per_slice[k], frames, subject);
+    }
+  }
+  if (frames.count == 0) throw core::MyoError(subject, "no frame to write");
+  return frames;
+}
+
+// Encodes the document, then sets what the IOD classes do not manage, and saves it.
+void save_document(DcmSegmentation& seg, SegFrames& frames, const detail::SourceContext& source,
+                   const detail::NewInstance& instance, const SegmentationWriteOptions& options,
+                   const fs::path& out_file, const std::string& subject) {
+  seg.setCheckFGOnWrite(OFFalse);  // our groups are consistent by construction; the check is slow
+  DcmFileFormat file;
+  DcmDataset& ds = *file.getDataset();
+  check(seg.writeDataset(ds), subject, "cannot encode SEG");
+  // DCMTK 3.6.7 packs binary frames wrongly when Rows x Columns is not a multiple of 8 (frames then start mid-byte,
+  // PS3.5 8.1.1); the pixel data is written from our own bit stream instead, the same for every size.
+  std::vector<Uint8> bytes = frames.pixel_bits.take();
+  if (bytes.size() % 2 != 0) bytes.push_back(0);
+  check(ds.putAndInsertUint8Array(DCM_PixelData, bytes.data(), static_cast<unsigned long>(bytes.size())), subject,
+        "pixel data");
+  detail::put_source_frame_numbers(ds, frames.source_frame_numbers, subject);
+  detail::put_coding_scheme_identification(ds, subject);
+  detail::put_patient_study(ds, source);
+  detail::put_series_equipment(ds, source, instance, "SEG", options.series_number, options.series_description);
+  check(ds.putAndInsertString(DCM_SegmentsOverlap, "NO"), subject, "segments overlap");
+  check(ds.putAndInsertString(DCM_ImageType, "DERIVED\\PRIMARY"), subject, "image type");
+  if (options.derived_from) reference_derived_from(ds, *options.derived_from, subject);
+  detail::save_atomically(file, out_file);
+}
+
+}  // namespace
+
 WrittenObject detail::write_binary_segmentation(const core::LabelVolume& labels,
                                                 const std::vector<SegmentSpec>& segments, const ResultContext& context,
                                                 const fs::path& out_file, const SegmentationWriteOptions& options,
@@ -195,156 +333,12 @@ WrittenObject detail::write_binary_segmentation(const core::LabelVolume& labels,
   if (matched < g.size[2])
     log::warn("SEG: {} of {} slices have a source image in {} (labels not on the reference grid?)", matched, g.size[2],
               source.subject);
-
-  // Document.
   const detail::NewInstance instance = detail::new_instance();
-  IODGeneralEquipmentModule::EquipmentInfo equipment(core::software_name(), "1", core::software_name(),
-                                                     source.software_version.c_str());
-  const bool corrected = options.derived_from.has_value();
-  const std::string content_label = corrected ? "CORRECTED" : content_id.label;
-  const std::string content_description =
-      corrected ? content_id.description + " corrected by the reader" : content_id.description;
-  ContentIdentificationMacro identification("1", content_label.c_str(), content_description.c_str(),
-                                            options.content_creator_name.substr(0, 64).c_str());
-  DcmSegmentation* raw_seg = nullptr;
-  check(DcmSegmentation::createBinarySegmentation(raw_seg, static_cast<Uint16>(g.size[1]),
-                                                  static_cast<Uint16>(g.size[0]), equipment, identification),
-        subject, "cannot create SEG");
-  std::unique_ptr<DcmSegmentation> seg(raw_seg);
-
-  {
-    // Patient, study and frame of reference through DCMTK's importer, so its checks see them.
-    DcmDataset hierarchy;
-    detail::put_patient_study_for_import(hierarchy, source);
-    check(seg->importHierarchy(hierarchy, OFTrue, OFTrue, OFTrue, OFFalse), subject, "cannot set patient/study");
-  }
-  check(seg->getSeries().setSeriesInstanceUID(instance.series_instance_uid.c_str()), subject, "series UID");
-  check(seg->getSeries().setSeriesNumber(std::to_string(options.series_number).c_str()), subject, "series number");
-  check(seg->getSOPCommon().setSOPInstanceUID(instance.sop_instance_uid.c_str()), subject, "SOP instance UID");
-
-  // Dimensions: segment number, then position.
-  char dimension_uid[100];
-  dcmGenerateUniqueIdentifier(dimension_uid, SITE_INSTANCE_UID_ROOT);
-  IODMultiframeDimensionModule& dimensions = seg->getDimensions();
-  check(dimensions.addDimensionIndex(DCM_ReferencedSegmentNumber, dimension_uid, DCM_SegmentIdentificationSequence,
-                                     "ReferencedSegmentNumber"),
-        subject, "dimension index");
-  check(dimensions.addDimensionIndex(DCM_ImagePositionPatient, dimension_uid, DCM_PlanePositionSequence,
-                                     "ImagePositionPatient"),
-        subject, "dimension index");
-
-  // Shared functional groups: orientation and pixel measures.
-  const core::Vec3 row = g.axis(0);
-  const core::Vec3 column = g.axis(1);
-  {
-    std::unique_ptr<FGPlaneOrientationPatient> orientation(FGPlaneOrientationPatient::createMinimal(
-        format_ds(row[0]).c_str(), format_ds(row[1]).c_str(), format_ds(row[2]).c_str(), format_ds(column[0]).c_str(),
-        format_ds(column[1]).c_str(), format_ds(column[2]).c_str()));
-    if (!orientation) throw core::MyoError(subject, "cannot create the plane orientation");
-    check(seg->addForAllFrames(*orientation), subject, "plane orientation");
-    FGPixelMeasures measures;
-    check(measures.setPixelSpacing((format_ds(g.spacing_mm[1]) + "\\" + format_ds(g.spacing_mm[0])).c_str()), subject,
-          "pixel spacing");
-    check(measures.setSliceThickness(format_ds(g.spacing_mm[2]).c_str()), subject, "slice thickness");
-    check(measures.setSpacingBetweenSlices(format_ds(g.spacing_mm[2]).c_str()), subject, "slice spacing");
-    check(seg->addForAllFrames(measures), subject, "pixel measures");
-  }
-
-  // Referenced series: every source instance that a frame derives from.
-  {
-    auto& referenced = seg->getCommonInstanceReference().getReferencedSeriesItems();
-    auto series_item = std::make_unique<IODSeriesAndInstanceReferenceMacro::ReferencedSeriesItem>();
-    check(series_item->setSeriesInstanceUID(source.series_instance_uid.c_str()), subject, "referenced series");
-    std::set<std::string> seen;
-    for (const auto* image : source_per_slice) {
-      if (!image || !seen.insert(image->sop_instance_uid).second) continue;
-      auto instance_item = std::make_unique<SOPInstanceReferenceMacro>();
-      check(instance_item->setReferencedSOPClassUID(image->sop_class_uid.c_str()), subject, "referenced instance");
-      check(instance_item->setReferencedSOPInstanceUID(image->sop_instance_uid.c_str()), subject, "referenced instance");
-      series_item->getReferencedInstanceItems().push_back(instance_item.release());  // owned by the series item
-    }
-    if (!series_item->getReferencedInstanceItems().empty()) referenced.push_back(series_item.release());
-  }
-
-  // Segments and frames.
-  const std::size_t frame_pixels = g.size[0] * g.size[1];
-  std::vector<Uint8> frame(frame_pixels, 0);
-  FGPlanePosPatient position;
-  FGFrameContent content;
-  std::size_t frames_written = 0;
-  BitWriter pixel_bits;
-  std::vector<int> source_frame_numbers;  // per written frame: frame of a multi-frame source, 0 for none
-  for (const auto& coding : segments) {
-    std::unique_ptr<DcmSegment> segment = make_segment(coding, source.study_instance_uid, subject);
-    Uint16 segment_number = 0;
-    check(seg->addSegment(segment.get(), segment_number), subject, "cannot add segment " + coding.label);
-    segment.release();  // owned by the document now
-
-    const auto label = coding.value;
-    for (std::size_t k = 0; k < g.size[2]; ++k) {
-      bool any = false;
-      const std::uint16_t* slice = labels.voxels.data() + k * frame_pixels;
-      for (std::size_t p = 0; p < frame_pixels; ++p) {
-        frame[p] = slice[p] == label ? 1 : 0;
-        any = any || frame[p] != 0;
-      }
-      if (!any && !options.keep_empty_slices) continue;
-      const core::Vec3 origin = g.index_to_physical({0.0, 0.0, static_cast<double>(k)});
-      check(position.setImagePositionPatient(format_ds(origin[0]).c_str(), format_ds(origin[1]).c_str(),
-                                             format_ds(origin[2]).c_str()),
-            subject, "image position");
-      check(content.setDimensionIndexValues(segment_number, 0), subject, "dimension index value");
-      check(content.setDimensionIndexValues(static_cast<Uint32>(k + 1), 1), subject, "dimension index value");
-      FGDerivationImage derivation;
-      OFVector<FGBase*> per_frame;
-      per_frame.push_back(&position);
-      per_frame.push_back(&content);
-      if (const auto* image = source_per_slice[k]) {
-        DerivationImageItem* derivation_item = nullptr;
-        check(derivation.addDerivationImageItem(code("113076", "DCM", "Segmentation"), "", derivation_item), subject,
-              "derivation image");
-        auto source_item = std::make_unique<SourceImageItem>();
-        check(source_item->getPurposeOfReferenceCode().set("121322", "DCM",
-                                                           "Source image for image processing operation"),
-              subject, "purpose of reference");
-        ImageSOPInstanceReferenceMacro& reference = source_item->getImageSOPInstanceReference();
-        check(reference.setReferencedSOPClassUID(image->sop_class_uid.c_str()), subject, "source image");
-        check(reference.setReferencedSOPInstanceUID(image->sop_instance_uid.c_str()), subject, "source image");
-        source_frame_numbers.resize(frames_written + 1, 0);
-        source_frame_numbers[frames_written] = image->frame_number;
-        derivation_item->getSourceImageItems().push_back(source_item.release());  // owned by the derivation item
-        per_frame.push_back(&derivation);
-      }
-      check(seg->addFrame(frame.data(), segment_number, per_frame), subject,
-            "cannot add frame " + std::to_string(k + 1) + " of " + coding.label);
-      ++frames_written;
-      for (const Uint8 v : frame) pixel_bits.push(v != 0);
-    }
-  }
-  if (frames_written == 0) throw core::MyoError(subject, "no frame to write");
-
-  // Write, then set what the IOD classes do not manage.
-  seg->setCheckFGOnWrite(OFFalse);  // our groups are consistent by construction; the check is slow
-  DcmFileFormat file;
-  DcmDataset& ds = *file.getDataset();
-  check(seg->writeDataset(ds), subject, "cannot encode SEG");
-  // DCMTK 3.6.7 packs binary frames wrongly when Rows x Columns is not a multiple of 8 (frames then start mid-byte,
-  // PS3.5 8.1.1); the pixel data is written from our own bit stream instead, the same for every size.
-  {
-    std::vector<Uint8> bytes = pixel_bits.take();
-    if (bytes.size() % 2 != 0) bytes.push_back(0);
-    check(ds.putAndInsertUint8Array(DCM_PixelData, bytes.data(), static_cast<unsigned long>(bytes.size())), subject,
-          "pixel data");
-  }
-  detail::put_source_frame_numbers(ds, source_frame_numbers, subject);
-  detail::put_coding_scheme_identification(ds, subject);
-  detail::put_patient_study(ds, source);
-  detail::put_series_equipment(ds, source, instance, "SEG", options.series_number, options.series_description);
-  check(ds.putAndInsertString(DCM_SegmentsOverlap, "NO"), subject, "segments overlap");
-  check(ds.putAndInsertString(DCM_ImageType, "DERIVED\\PRIMARY"), subject, "image type");
-  if (options.derived_from) reference_derived_from(ds, *options.derived_from, subject);
-  detail::save_atomically(file, out_file);
-  log::info("SEG: wrote {} segments, {} frames to {}", segments.size(), frames_written, out_file.string());
+  auto seg = create_document(g, source, instance, options, content_id, subject);
+  add_shared_groups(*seg, g, source, source_per_slice, subject);
+  auto frames = add_segments(*seg, labels, segments, source, source_per_slice, options, subject);
+  save_document(*seg, frames, source, instance, options, out_file, subject);
+  log::info("SEG: wrote {} segments, {} frames to {}", segments.size(), frames.count, out_file.string());
   WrittenObject written{out_file, UID_SegmentationStorage, instance.sop_instance_uid, instance.series_instance_uid, {}};
   for (const auto& coding : segments) written.segments.push_back(coding.tracking_id);
   return written;

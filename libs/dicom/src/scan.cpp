@@ -723,7 +723,7 @@ ScanResult scan(const fs::path& path, const ScanOptions& options) {
     study.patient_sex = h.patient_sex;
     study.institution_name = h.institution;
     study.series = detail::build_series(headers);
-    detail::add_coverage_problems(study);
+    if (options.check_channel_coverage) detail::add_coverage_problems(study);
     result.studies.push_back(std::move(study));
   }
   std::stable_sort(result.studies.begin(), result.studies.end(), [](const StudyInfo& a, const StudyInfo& b) {

@@ -10,12 +10,11 @@
 #include "myo/core/exit_codes.hpp"
 #include "myo/core/log.hpp"
 #include "myo/dicom/scan.hpp"
+#include "series_json.hpp"
 #include "text_util.hpp"
 
 namespace myo::dicom {
 namespace {
-
-nlohmann::json optional_number(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
 std::string fmt_optional(const std::optional<double>& v) { return v ? fmt::format("{:g}", *v) : "-"; }
 
@@ -102,32 +101,14 @@ std::string scan_to_json(const ScanResult& r) {
     js["series"] = nlohmann::json::array();
     for (const auto& s : study.series) {
       nlohmann::json ss;
-      ss["series_instance_uid"] = s.series_instance_uid;
-      ss["split_key"] = s.split_key;
+      detail::put_series_fields(ss, s, detail::SeriesJsonKeys::scan_report);
       ss["part"] = describe_series(s);
-      ss["series_number"] = s.series_number;
-      ss["description"] = s.description;
-      ss["modality"] = s.modality;
-      ss["manufacturer"] = s.manufacturer;
-      ss["vendor"] = to_string(s.vendor);
-      ss["role"] = to_string(s.role);
-      ss["role_reason"] = s.role_reason;
-      ss["image_type"] = s.image_type;
-      ss["complex_component"] = s.complex_component;
-      ss["sequence_name"] = s.sequence_name;
-      ss["scanning_sequence"] = s.scanning_sequence;
-      ss["echo_time_ms"] = optional_number(s.echo_time_ms);
-      ss["repetition_time_ms"] = optional_number(s.repetition_time_ms);
-      ss["inversion_time_ms"] = optional_number(s.inversion_time_ms);
-      ss["orientation"] = s.orientation;
-      ss["slice_count"] = s.slice_count;
+      ss["image_type"] = s.image_type;  // backslash-joined, as documented for `scan --json`
       ss["volume_count"] = s.volume_count;
       ss["volumes_vary_by"] = s.volumes_vary_by;
       ss["rows"] = s.rows_columns[0];
       ss["columns"] = s.rows_columns[1];
       ss["pixel_spacing_mm"] = s.pixel_spacing_mm;
-      ss["slice_thickness_mm"] = optional_number(s.slice_thickness_mm);
-      ss["multi_frame"] = s.multi_frame;
       ss["file_count"] = s.files.size();
       ss["problems"] = s.problems;
       js["series"].push_back(std::move(ss));

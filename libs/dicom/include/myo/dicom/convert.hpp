@@ -34,7 +34,7 @@ struct ConvertedSeries {
 };
 
 struct ConvertResult {
-  ScanResult scan;
+  ScanResult scan;  // the index, without the channels' coverage check (ScanOptions::check_channel_coverage)
   std::vector<ConvertedSeries> converted;
   std::vector<core::Error> failures;  // series that could not be loaded (subject = series UID) or written
   std::vector<core::Error> skipped;   // localizers that are no single volume (3-plane): noted, not a failure

@@ -46,7 +46,7 @@ struct LoadedVolumes {
   std::vector<int> temporal_positions;                // per volume: TemporalPositionIndex, 0 when absent
   std::optional<double> flip_angle_deg;               // FlipAngle (0018,1314)
   std::string in_plane_phase_encoding;                // ROW or COL (0018,1312; COLUMN on Enhanced MR), empty when absent
-  std::optional<bool> phase_encoding_positive;        // towards increasing column/row index; Siemens only, else unknown
+  std::optional<bool> phase_encoding_positive;        // towards increasing column/row index; Siemens and GE, else unknown
   // The one rescale (as applied, Philips' floating-point scaling included) every slice shares when the stored
   // samples have at most 16 bits: the values are then intercept + slope x the scanner's stored integers.
   std::optional<core::IntegerScaling> shared_rescale;

@@ -84,6 +84,9 @@ struct StudyInfo {
 struct ScanOptions {
   bool recursive = true;
   unsigned threads = 0;  // 0: the process-wide count (core::set_thread_count)
+  // Whether each channel the analysis would use covers the reference series' grid (a series problem when it misses
+  // the middle of its slices). An analysis question: `convert`, which writes every series on its own grid, skips it.
+  bool check_channel_coverage = true;
 };
 
 struct ScanResult {
