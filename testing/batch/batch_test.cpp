@@ -19,7 +19,7 @@
 #include "myo/core/files.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/testing/run_myoscope.hpp"
-#include "test_processes.hpp"
+#include "myo/testing/processes.hpp"
 
 namespace fs = std::filesystem;
 

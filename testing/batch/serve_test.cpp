@@ -27,7 +27,7 @@
 #include "myo/core/files.hpp"
 #include "myo/dicom/scan.hpp"
 #include "myo/pipeline/batch.hpp"
-#include "test_processes.hpp"
+#include "myo/testing/processes.hpp"
 
 namespace fs = std::filesystem;
 
@@ -54,6 +54,17 @@ std::size_t count_files(const fs::path& dir, const std::string& suffix = "") {
 
 // The result objects analyze wrote for a study (OUT/<key>/dicom, the overlay series in its subfolder): what the node
 // must send. More than SEG, SR and map: the overlay slices, the report PDF and the edema SEG come too.
+// `myoscope serve` as MYONODE on loopback, accepting `calling`, spooling into `dir`/spool, analysing into `dir`/out
+// without figures and sending the results to `destination` (AE@HOST:PORT); it stops by itself after 600 s.
+std::vector<std::string> node_argv(const std::string& exe, unsigned short port, const std::string& calling,
+                                   const fs::path& dir, const std::string& destination) {
+  return {exe,           "serve", "--port",          std::to_string(port), "--ae-title",
+          "MYONODE",     "--allow-calling", calling, "--allow-host",       "127.0.0.1",
+          "--spool",     (dir / "spool").string(),   "-o",                 (dir / "out").string(),
+          "--quiet-seconds", "2", "--destination",   destination,          "--no-figures",
+          "--run-seconds", "600"};
+}
+
 std::size_t result_objects(const fs::path& analysis_folder) { return count_files(analysis_folder / "dicom", ".dcm"); }
 
 // SOP classes of the results, with how many instances of each (the overlay series: one per slice).
@@ -84,27 +95,7 @@ TEST(Serve, EchoStoreAnalyseAndSendOnLoopback) {
   Background pacs({"/usr/bin/storescp", "--aetitle", "PACS", "--output-directory", (dir / "pacs").string(),
                    std::to_string(pacs_port)},
                   dir / "pacs.log");
-  Background node({exe,
-                   "serve",
-                   "--port",
-                   std::to_string(node_port),
-                   "--ae-title",
-                   "MYONODE",
-                   "--allow-calling",
-                   "MODALITY",
-                   "--allow-host",
-                   "127.0.0.1",
-                   "--spool",
-                   (dir / "spool").string(),
-                   "-o",
-                   (dir / "out").string(),
-                   "--quiet-seconds",
-                   "2",
-                   "--destination",
-                   "PACS@127.0.0.1:" + std::to_string(pacs_port),
-                   "--no-figures",
-                   "--run-seconds",
-                   "600"},
+  Background node(node_argv(exe, node_port, "MODALITY", dir, "PACS@127.0.0.1:" + std::to_string(pacs_port)),
                   dir / "serve.log");
   const std::string peer = " 127.0.0.1 " + std::to_string(node_port);
   bool up = false;
@@ -224,27 +215,7 @@ TEST(Serve, RoundTripWithOrthanc) {
   const auto series_before =
       nlohmann::json::parse(capture("/usr/bin/curl -sf " + http + "/studies/" + study))["Series"].size();
 
-  Background node({exe,
-                   "serve",
-                   "--port",
-                   std::to_string(node_port),
-                   "--ae-title",
-                   "MYONODE",
-                   "--allow-calling",
-                   "ORTHANC",
-                   "--allow-host",
-                   "127.0.0.1",
-                   "--spool",
-                   (dir / "spool").string(),
-                   "-o",
-                   (dir / "out").string(),
-                   "--quiet-seconds",
-                   "2",
-                   "--destination",
-                   "ORTHANC@127.0.0.1:" + std::to_string(dicom_port),
-                   "--no-figures",
-                   "--run-seconds",
-                   "600"},
+  Background node(node_argv(exe, node_port, "ORTHANC", dir, "ORTHANC@127.0.0.1:" + std::to_string(dicom_port)),
                   dir / "serve.log");
   up = false;
   for (int i = 0; i < 100 && !up; ++i) {

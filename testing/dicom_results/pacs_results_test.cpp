@@ -12,7 +12,8 @@
 #include <set>
 #include <sstream>
 
-#include "../batch/test_processes.hpp"
+#include "myo/testing/dciodvfy.hpp"
+#include "myo/testing/processes.hpp"
 #include "myo/core/error.hpp"
 #include "myo/dicom/pacs_results.hpp"
 #include "myo/dicom/write.hpp"
@@ -29,16 +30,8 @@ std::string get(DcmItem& item, const DcmTagKey& tag) {
   return value.c_str();
 }
 
-// dciodvfy's "Error" lines (it reports on stderr); empty when the object is valid.
-std::string dciodvfy_errors(const fs::path& file) {
-  std::istringstream report(myo::testing::capture("{ dciodvfy " + file.string() + " 2>&1; }"));
-  std::string errors;
-  for (std::string line; std::getline(report, line);)
-    if (line.rfind("Error", 0) == 0) errors += line + "\n";
-  return errors;
-}
-
-bool have_dciodvfy() { return myo::testing::run("command -v dciodvfy") == 0; }
+using myo::testing::dciodvfy_errors;
+using myo::testing::have_dciodvfy;
 
 // A 40x30x6 axial STIR series with slice k at z = 20 + 5k, written as a scanner would.
 class PacsResultsTest : public ::testing::Test {
@@ -118,7 +111,8 @@ TEST_F(PacsResultsTest, OverlaySeriesIsOneScrollableCapturePerSliceHeadFirst) {
     ASSERT_TRUE(ds.findAndGetSequenceItem(DCM_SourceImageSequence, source, 0).good());
     EXPECT_EQ(get(*source, DCM_ReferencedSOPInstanceUID), sop_by_z_.at(20 + 5 * k));
     if (i == 0 && have_dciodvfy()) {
-      EXPECT_EQ(dciodvfy_errors(written[i].file), "");
+      std::string output;
+      EXPECT_TRUE(dciodvfy_errors(written[i].file, &output).empty()) << output;
     }
   }
   EXPECT_EQ(series.size(), 1U) << "one series for all slices";
@@ -164,7 +158,8 @@ TEST_F(PacsResultsTest, ReportIsEncapsulatedPdfWithTitleAndExactBytes) {
   }
   EXPECT_FALSE(fs::exists(dir_.path() / "fake.dcm"));
   if (!have_dciodvfy()) GTEST_SKIP() << "dciodvfy (Debian package dicom3tools) is not installed: IOD not checked";
-  EXPECT_EQ(dciodvfy_errors(written.file), "");
+  std::string output;
+  EXPECT_TRUE(dciodvfy_errors(written.file, &output).empty()) << output;
 }
 
 // The edema SEG: one binary segment coded SCT 79654002 "Edema" (category SCT 49755003), a frame per STIR slice that
@@ -202,7 +197,8 @@ TEST_F(PacsResultsTest, EdemaSegmentationIsCodedAndOnTheStirSlices) {
   for (unsigned long b = 0; b < bytes; ++b) set += static_cast<std::size_t>(__builtin_popcount(bits[b]));
   EXPECT_EQ(set, voxels);
   if (!have_dciodvfy()) GTEST_SKIP() << "dciodvfy (Debian package dicom3tools) is not installed: IOD not checked";
-  EXPECT_EQ(dciodvfy_errors(written.file), "");
+  std::string output;
+  EXPECT_TRUE(dciodvfy_errors(written.file, &output).empty()) << output;
 }
 
 }  // namespace

@@ -39,27 +39,11 @@ const char* const kBirthDate = "19610203";
 
 void ok(const OFCondition& c) { ASSERT_TRUE(c.good()) << c.text(); }
 
-std::string run(const std::string& command) {
-  std::string output;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((command + " 2>&1").c_str(), "r"), pclose);
-  if (!pipe) return output;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe.get()) != nullptr) output += buffer.data();
-  return output;
-}
+// A DCMTK tool's stdout and stderr together.
+std::string run(const std::string& command) { return myo::testing::command_output(command + " 2>&1"); }
 
-bool have_tool(const std::string& name) { return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0; }
-
-// dciodvfy prints "Error - ..." for violations of the IOD; warnings are allowed.
-std::vector<std::string> dciodvfy_errors(const fs::path& file, std::string* all = nullptr) {
-  const std::string output = run("dciodvfy " + file.string());
-  if (all) *all = output;
-  std::vector<std::string> errors;
-  std::istringstream lines(output);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("Error", 0) == 0) errors.push_back(line);
-  return errors;
-}
+using myo::testing::dciodvfy_errors;
+using myo::testing::have_tool;
 
 std::string get(DcmItem& item, const DcmTagKey& tag) {
   OFString value;

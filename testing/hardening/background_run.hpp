@@ -7,6 +7,9 @@
 #include <thread>
 
 #include "hardening_fixture.hpp"
+#include "myo/testing/processes.hpp"
+
+using myo::testing::wait_until;
 
 // A myoscope process running in the background; stderr goes to a file read at the end.
 class BackgroundRun {
@@ -52,16 +55,6 @@ class BackgroundRun {
   bool finished_ = false;
   fs::path err_file_;
 };
-
-// Polls (every 2 ms, up to `seconds`) until `ready` holds; false when it never did.
-inline bool wait_until(const std::function<bool()>& ready, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return ready();
-}
 
 // Entries beside `folder` whose names start with ".NAME." (lock file, staging and earlier folders of a run).
 inline std::vector<std::string> siblings_of(const fs::path& folder) {

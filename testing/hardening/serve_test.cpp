@@ -11,7 +11,7 @@
 #include <chrono>
 #include <thread>
 
-#include "../batch/test_processes.hpp"
+#include "myo/testing/processes.hpp"
 #include "hardening_fixture.hpp"
 
 namespace {

@@ -1,26 +1,21 @@
-// Full-size studies (default resolution): generation time, output size, and the fat fraction measured from the
-// written Dixon pixels per group against the truth. Label `slow`.
+// Full-size studies (default resolution): output size, and the fat fraction measured from the written Dixon pixels
+// per group against the truth. Label `slow` (the generation time is a benchmark: testing/benchmarks/bench_study.sh).
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <iostream>
 
 #include "phantom_test_support.hpp"
 
 using namespace phantom_test;  // NOLINT: test file
 
-// Guards the performance budget: the default study must generate well under 30 s on a 2-core machine.
-TEST(PhantomSlow, DefaultStudyIsFastAndMeasurable) {
+// The default study at full resolution: written on the 1.5 mm Dixon grid, and its Dixon pixels measure the truth.
+TEST(PhantomSlow, DefaultStudyIsMeasurable) {
   myo::testing::TempDir dir;
   PhantomParams params;  // defaults: Siemens, IMNM, seed 1, Dixon 1.5 mm
-  const auto start = std::chrono::steady_clock::now();
   const auto result = myo::phantom::generate_study(params, dir.path());
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::uintmax_t bytes = 0;
   for (const auto& f : result.files) bytes += std::filesystem::file_size(f);
-  std::cout << "default study: " << result.files.size() << " files, " << bytes / (1024 * 1024) << " MiB, " << seconds
-            << " s\n";
-  EXPECT_LT(seconds, 30.0);
+  std::cout << "default study: " << result.files.size() << " files, " << bytes / (1024 * 1024) << " MiB\n";
   EXPECT_NEAR(result.truth.labels.geometry.spacing_mm[0], 1.5, 1e-9);
   EXPECT_NEAR(result.truth.labels.geometry.spacing_mm[2], 3.0, 1e-9);
 

@@ -7,7 +7,7 @@
 
 #include "myo/core/parallel.hpp"
 #include "myo/rendering/overlay_series.hpp"
-#include "phantom.hpp"
+#include "myo/testing/thigh_phantom.hpp"
 
 namespace {
 

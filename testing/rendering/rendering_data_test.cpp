@@ -9,6 +9,7 @@
 #include "myo/core/nifti_io.hpp"
 #include "myo/rendering/figures.hpp"
 #include "myo/testing/test_support.hpp"
+#include "qmritools_demo.hpp"
 
 using namespace myo;
 namespace fs = std::filesystem;
@@ -18,19 +19,10 @@ TEST(RenderingData, RealLowerLegsRenderEveryFigure) {
   const fs::path demo = data / "muscle-mri" / "qmritools-demo";
   if (!fs::exists(demo / "labels.nii.gz")) GTEST_SKIP() << "qmritools-demo is absent";
   if (!rendering::display_available()) GTEST_SKIP() << "no X display: run under `xvfb-run -a`";
-  auto labels = core::read_labels(demo / "labels.nii.gz");
-  const auto anatomy = core::read_image(demo / "twoLegs.nii.gz");
+  const auto legs = myo::testing::read_qmritools_demo(demo);
+  const auto& labels = legs.labels;
+  const auto& anatomy = legs.anatomy;
   ASSERT_TRUE(labels.geometry.same_grid(anatomy.geometry));
-  const auto& groups = core::MuscleCatalog::instance().groups();
-  for (auto& v : labels.voxels) {
-    if (v < 13 || v > 26) {
-      v = 0;
-      continue;
-    }
-    const int index = (v - 13) / 2, left = (v - 13) % 2;
-    const auto& g = groups[static_cast<std::size_t>(index + 2) % groups.size()];
-    v = static_cast<std::uint16_t>(left ? g.label_left : g.label_right);
-  }
   // A synthetic fat fraction map: rising along the leg, so that the strip and overlays have something to show.
   core::ImageVolume ff(labels.geometry, 0.0F);
   const auto nz = static_cast<double>(labels.geometry.size[2]);
@@ -45,8 +37,7 @@ TEST(RenderingData, RealLowerLegsRenderEveryFigure) {
   rendering::FigureParams params;
   params.metrics = {rendering::Metric::fat_fraction};
   myo::testing::TempDir dir;
-  const char* keep = std::getenv("MYO_RENDER_PICTURES");
-  const fs::path out = (keep && *keep) ? fs::path(keep) / "qmritools" : dir.path();
+  const fs::path out = myo::testing::keeping_pictures() ? myo::testing::kept_picture(dir.path(), "qmritools") : dir.path();
   const auto figures = rendering::render_study_figures(input, out, params);
   EXPECT_EQ(figures.size(), 3U);
 }

@@ -26,7 +26,7 @@
 #include "myo/rendering/scene_export.hpp"
 #include "myo/testing/test_support.hpp"
 #include "png_probe.hpp"
-#include "phantom.hpp"
+#include "myo/testing/thigh_phantom.hpp"
 
 using namespace myo;
 namespace fs = std::filesystem;
@@ -66,14 +66,6 @@ Count count_halves(const Png& png, const rendering::Panel& p, Pred pred, int y0 
   return c;
 }
 
-// Optional: MYO_RENDER_PICTURES=<dir> keeps the figures for a human to look at.
-fs::path picture_dir(const fs::path& fallback) {
-  const char* dir = std::getenv("MYO_RENDER_PICTURES");
-  if (!dir || !*dir) return fallback;
-  fs::create_directories(dir);
-  return dir;
-}
-
 }  // namespace
 
 TEST(Rendering, WithoutDisplayThrowsAnErrorThatNamesXvfb) {
@@ -102,7 +94,7 @@ TEST(Rendering, ThreeDMapShowsTheFattyRightQuadricepsOnTheViewersLeftFromTheFron
   const auto phantom = myo::testing::make_thigh_phantom();
   myo::testing::TempDir dir;
   const auto figure = rendering::render_map3d(phantom.input(), rendering::Metric::fat_fraction,
-                                              picture_dir(dir.path()) / "map3d_fat_fraction.png");
+                                              myo::testing::kept_picture(dir.path(), "map3d_fat_fraction.png"));
   ASSERT_TRUE(figure);
   const Png png(figure->path);
   EXPECT_EQ(png.width(), figure->width_px);
@@ -125,7 +117,7 @@ TEST(Rendering, GradeMapShowsEndStageRightQuadricepsRedOnTheViewersLeft) {
   for (auto& m : input.measurements) m.mercuri_grade = m.fat_fraction_pct && *m.fat_fraction_pct > 50 ? 4 : 1;
   myo::testing::TempDir dir;
   const auto figure = rendering::render_map3d(input, rendering::Metric::mercuri_grade,
-                                              picture_dir(dir.path()) / "map3d_mercuri_grade.png");
+                                              myo::testing::kept_picture(dir.path(), "map3d_mercuri_grade.png"));
   ASSERT_TRUE(figure);
   const Png png(figure->path);
   const auto red = [](const Rgb& c) { return c.r > 120 && c.r > c.g + 70 && c.r > c.b + 70; };
@@ -155,7 +147,7 @@ TEST(Rendering, ThreeDViewsShowEachSideAndFaceWhereTheCameraSeesIt) {
     params.skin_outline = false;
     const auto figure = rendering::render_map3d(
         phantom.input(), rendering::Metric::fat_fraction,
-        picture_dir(dir.path()) / (flipped ? "map3d_asymmetric_flipped.png" : "map3d_asymmetric.png"), params);
+        myo::testing::kept_picture(dir.path(), flipped ? "map3d_asymmetric_flipped.png" : "map3d_asymmetric.png"), params);
     ASSERT_TRUE(figure);
     const Png png(figure->path);
     const auto teal = [](const Rgb& c) { return c.b > 60 && c.g > 60 && c.b + 10 > c.g && c.r < c.g - 30; };
@@ -186,7 +178,7 @@ TEST(Rendering, AxialOverlayIsRadiologicalWithTheFattyRightQuadricepsOnImageLeft
     myo::testing::TempDir dir;
     const auto figure = rendering::render_slice_overlays(
         phantom.input(), rendering::Metric::fat_fraction,
-        picture_dir(dir.path()) / (flipped ? "slices_flipped.png" : "slices_fat_fraction.png"));
+        myo::testing::kept_picture(dir.path(), flipped ? "slices_flipped.png" : "slices_fat_fraction.png"));
     ASSERT_TRUE(figure);
     const Png png(figure->path);
     const auto& mid = panel(*figure, "axial_mid");
@@ -229,7 +221,7 @@ TEST(Rendering, InvolvementStripIsDrawnAndNotBlank) {
   myo::testing::TempDir dir;
   for (const auto metric : {rendering::Metric::fat_fraction, rendering::Metric::edema_fraction}) {
     const auto figure = rendering::render_involvement_strip(
-        phantom.input(), metric, picture_dir(dir.path()) / ("involvement_" + std::string(to_string(metric)) + ".png"));
+        phantom.input(), metric, myo::testing::kept_picture(dir.path(), "involvement_" + std::string(to_string(metric)) + ".png"));
     ASSERT_TRUE(figure);
     const Png png(figure->path);
     const auto& row = panel(*figure, "quadriceps_right");
@@ -264,7 +256,7 @@ TEST(Rendering, ThreeDMapShowsTheFemurInIvoryWhereNoMuscleHidesIt) {
   rendering::FigureParams params;
   params.skin_outline = false;
   const auto with_bone = rendering::render_map3d(phantom.input(), rendering::Metric::fat_fraction,
-                                                 picture_dir(dir.path()) / "map3d_bone.png", params);
+                                                 myo::testing::kept_picture(dir.path(), "map3d_bone.png"), params);
   auto no_bone_input = phantom.input();
   no_bone_input.bone = nullptr;
   const auto without_bone =
@@ -320,8 +312,8 @@ TEST(Rendering, StudyFiguresAreDeterministic) {
     EXPECT_EQ(bytes_of(a[i].path), bytes_of(b[i].path)) << a[i].path.filename() << " differs between two renders";
     EXPECT_FALSE(a[i].caption.empty());
   }
-  const char* keep = std::getenv("MYO_RENDER_PICTURES");
-  if (keep && *keep) (void)rendering::render_study_figures(phantom.input(), picture_dir(first.path()) / "study");
+  if (myo::testing::keeping_pictures())
+    (void)rendering::render_study_figures(phantom.input(), myo::testing::kept_picture(first.path(), "study"));
 }
 
 TEST(Rendering, EmptyLabelsGiveNoFigureAndNoCrash) {

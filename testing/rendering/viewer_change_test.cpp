@@ -12,7 +12,7 @@
 #include "myo/rendering/scene_export.hpp"
 #include "myo/rendering/viewer.hpp"
 #include "myo/testing/test_support.hpp"
-#include "phantom.hpp"
+#include "myo/testing/thigh_phantom.hpp"
 #include "png_probe.hpp"
 #include "viewer_probe.hpp"
 

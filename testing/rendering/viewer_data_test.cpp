@@ -14,6 +14,7 @@
 #include "myo/core/nifti_io.hpp"
 #include "myo/rendering/viewer.hpp"
 #include "myo/testing/test_support.hpp"
+#include "qmritools_demo.hpp"
 
 using namespace myo;
 namespace fs = std::filesystem;
@@ -23,19 +24,10 @@ TEST(ViewerData, RealLowerLegsInEveryViewportAndPickByClick) {
   const fs::path demo = data / "muscle-mri" / "qmritools-demo";
   if (!fs::exists(demo / "labels.nii.gz")) GTEST_SKIP() << "qmritools-demo is absent";
   if (!rendering::display_available()) GTEST_SKIP() << "no X display: run under `xvfb-run -a`";
-  auto labels = core::read_labels(demo / "labels.nii.gz");
-  const auto anatomy = core::read_image(demo / "twoLegs.nii.gz");
+  const auto legs = myo::testing::read_qmritools_demo(demo);
+  const auto& labels = legs.labels;
+  const auto& anatomy = legs.anatomy;
   ASSERT_TRUE(labels.geometry.same_grid(anatomy.geometry));
-  const auto& groups = core::MuscleCatalog::instance().groups();
-  for (auto& v : labels.voxels) {
-    if (v < 13 || v > 26) {
-      v = 0;
-      continue;
-    }
-    const int index = (v - 13) / 2, left = (v - 13) % 2;
-    const auto& g = groups[static_cast<std::size_t>(index + 2) % groups.size()];
-    v = static_cast<std::uint16_t>(left ? g.label_left : g.label_right);
-  }
   // Where the labels put the right side of the mapped quadriceps, in LPS x (the test then checks the viewer agrees).
   const auto* quadriceps = core::MuscleCatalog::instance().find("quadriceps");
   double x_sum = 0;
@@ -59,9 +51,7 @@ TEST(ViewerData, RealLowerLegsInEveryViewportAndPickByClick) {
   options.pick_group = "quadriceps";
   options.pick_side = core::Side::right;
   myo::testing::TempDir dir;
-  const char* keep = std::getenv("MYO_RENDER_PICTURES");
-  const fs::path png = (keep && *keep) ? fs::path(keep) / "viewer_qmritools.png" : dir.path() / "viewer.png";
-  if (keep && *keep) fs::create_directories(keep);
+  const fs::path png = myo::testing::kept_picture(dir.path(), "viewer_qmritools.png");
   const auto frame = rendering::viewer_screenshot(input, png, options);
   EXPECT_NE(frame.pick_text.find("Quadriceps femoris \u2014 patient's right"), std::string::npos) << frame.pick_text;
   // The cursor sits on the picked muscle's side of the radiological axial view.

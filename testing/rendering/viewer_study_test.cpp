@@ -19,7 +19,7 @@
 #include "myo/rendering/figures.hpp"
 #include "myo/testing/run_myoscope.hpp"
 #include "myo/testing/test_support.hpp"
-#include "generated_study.hpp"
+#include "myo/testing/generated_study.hpp"
 #include "png_probe.hpp"
 
 namespace fs = std::filesystem;

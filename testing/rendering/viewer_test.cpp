@@ -21,7 +21,7 @@
 #include "myo/testing/test_support.hpp"
 #include "png_probe.hpp"
 #include "viewer_probe.hpp"
-#include "phantom.hpp"
+#include "myo/testing/thigh_phantom.hpp"
 
 using namespace myo;
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/muscle_catalog.hpp"
-#include "thighs.hpp"
+#include "myo/testing/drawn_thighs.hpp"
 
 using namespace myo;
 using myo::testing::draw_thighs;

@@ -76,6 +76,18 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
+bool keeping_pictures() {
+  const char* keep = std::getenv("MYO_RENDER_PICTURES");
+  return keep != nullptr && *keep != '\0';
+}
+
+fs::path kept_picture(const fs::path& dir, const std::string& name) {
+  if (!keeping_pictures()) return dir / name;
+  const fs::path keep = std::getenv("MYO_RENDER_PICTURES");
+  fs::create_directories(keep);
+  return keep / name;
+}
+
 bool have_tool(const std::string& name) {
   return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
 }

@@ -1,5 +1,6 @@
 #include "myo/core/resample.hpp"
 
+#include <itkAffineTransform.h>
 #include <itkIdentityTransform.h>
 #include <itkLinearInterpolateImageFunction.h>
 #include <itkNearestNeighborInterpolateImageFunction.h>
@@ -10,12 +11,15 @@
 namespace myo::core {
 namespace {
 
+using Transform = itk::Transform<double, 3, 3>;
+
 template <class T>
-Volume<T> resample(const Volume<T>& image, const Geometry& target, bool linear, T outside) {
+Volume<T> resample(const Volume<T>& image, const Geometry& target, bool linear, T outside,
+                   const Transform::Pointer& transform) {
   using Image = ItkImage3<T>;
   auto filter = itk::ResampleImageFilter<Image, Image>::New();
   filter->SetInput(to_itk(image));
-  filter->SetTransform(itk::IdentityTransform<double, 3>::New());
+  filter->SetTransform(transform);
   if (linear) {
     filter->SetInterpolator(itk::LinearInterpolateImageFunction<Image, double>::New());
   } else {
@@ -44,17 +48,42 @@ Volume<T> on_target(Volume<T> volume, const Geometry& target) {
   return volume;
 }
 
+Transform::Pointer identity() { return itk::IdentityTransform<double, 3>::New().GetPointer(); }
+
+Transform::Pointer to_itk_transform(const AffineMap& map) {
+  using Affine = itk::AffineTransform<double, 3>;
+  auto transform = Affine::New();
+  Affine::MatrixType matrix;
+  Affine::InputPointType centre;
+  Affine::OutputVectorType translation;
+  for (unsigned r = 0; r < 3; ++r) {
+    centre[r] = map.centre_mm[r];
+    translation[r] = map.translation_mm[r];
+    for (unsigned c = 0; c < 3; ++c) matrix[r][c] = map.matrix[r * 3 + c];
+  }
+  transform->SetCenter(centre);
+  transform->SetMatrix(matrix);
+  transform->SetTranslation(translation);
+  return transform.GetPointer();
+}
+
 }  // namespace
 
 ImageVolume resample_to(const ImageVolume& image, const Geometry& target, Interpolation interpolation,
                         float outside_value) {
   if (image.geometry.same_grid(target)) return on_target(image, target);
-  return resample(image, target, interpolation == Interpolation::linear, outside_value);
+  return resample(image, target, interpolation == Interpolation::linear, outside_value, identity());
 }
 
 LabelVolume resample_labels_to(const LabelVolume& labels, const Geometry& target) {
   if (labels.geometry.same_grid(target)) return on_target(labels, target);
-  return resample<std::uint16_t>(labels, target, false, 0);
+  return resample<std::uint16_t>(labels, target, false, 0, identity());
+}
+
+ImageVolume resample_mapped(const ImageVolume& image, const Geometry& target, const AffineMap& target_to_image,
+                            Interpolation interpolation, float outside_value) {
+  return resample(image, target, interpolation == Interpolation::linear, outside_value,
+                  to_itk_transform(target_to_image));
 }
 
 }  // namespace myo::core

@@ -41,10 +41,21 @@ SiteStudy labelled_site_study(const fs::path& dicom, const std::string& study_ui
   return study;
 }
 
+// Tuning learns from a reader's correction: the label map an edit would apply to next, which must be a corrected
+// version's (not the automatic one).
+fs::path corrected_labels(const fs::path& analysis) {
+  if (!AnalysisFolder(analysis).corrected_versions().empty()) {
+    auto file = latest_label_map(analysis);
+    if (fs::is_regular_file(file)) return file;
+  }
+  throw core::MyoError(analysis.string(), "has no correction to tune on (corrected-N/corrected_labels.nii.gz, "
+                                          "written by myoscope edit)");
+}
+
 SiteStudy load_site_study(const fs::path& analysis, std::size_t index, const seg::MuscleModel& model) {
   if (!AnalysisFolder(analysis).has_report())
     throw core::MyoError(analysis.string(), "holds no report.json: not an analysis folder written by analyze");
-  const auto labels_file = newest_corrected_labels(analysis);
+  const auto labels_file = corrected_labels(analysis);
   const auto recorded = AnalysisFolder(analysis).study();
   if (recorded.input_path.empty() || !fs::exists(recorded.input_path))
     throw core::MyoError(analysis.string(), "the study's images are gone: report.json records " +
@@ -200,17 +211,6 @@ void check_options(const ModelTuneOptions& options) {
 }
 
 }  // namespace
-
-fs::path newest_corrected_labels(const fs::path& analysis) {
-  const AnalysisFolder folder(analysis);
-  const auto versions = folder.corrected_versions();
-  const auto file = versions.empty() ? fs::path()
-                                     : AnalysisFolder(folder.file(versions.back())).file(core::analysis_files::kCorrectedLabels);
-  if (versions.empty() || !fs::is_regular_file(file))
-    throw core::MyoError(analysis.string(), "has no correction to tune on (corrected-N/corrected_labels.nii.gz, "
-                                            "written by myoscope edit)");
-  return file;
-}
 
 ModelTuneOutcome model_tune(const ModelTuneOptions& options) {
   check_options(options);

@@ -10,6 +10,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -121,10 +122,7 @@ void record_in_cohort(const fs::path& output, const std::string& key) {
   }
 }
 
-}  // namespace
-
-ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
-  ServeSummary summary;
+void make_serve_folders(const ServeOptions& options) {
   try {
     fs::create_directories(options.spool);
     fs::create_directories(options.output / "logs");
@@ -132,13 +130,11 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
     throw core::MyoError(e.path1().string(), std::string("cannot create folder: ") + e.code().message(),
                          core::ErrorKind::output);
   }
-  const fs::path worker = options.worker_executable.empty() ? detail::self_executable() : options.worker_executable;
-  const auto start = Clock::now();
-  remove_partial_files(options.spool);
+}
 
-  std::mutex mutex;
+// Studies received before a restart and never analysed are picked up again.
+std::map<std::string, StudyState> unanalysed_in_spool(const ServeOptions& options) {
   std::map<std::string, StudyState> studies;  // by key
-  // Studies received before a restart and never analysed are picked up again.
   for (const auto& e : fs::directory_iterator(options.spool)) {
     if (!e.is_directory()) continue;
     const std::string key = e.path().filename().string();
@@ -150,7 +146,11 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
     if (study_key(key) == key && key.find_first_not_of("0123456789.") == std::string::npos) s.uid = key;
     log::info("serve: {} was received before a restart and not analysed: analysing it when quiet", key);
   }
+  return studies;
+}
 
+// The listener's settings from the node's, without its callbacks.
+dicom::StoreScpOptions listener_options(const ServeOptions& options) {
   dicom::StoreScpOptions scp;
   scp.bind_address = options.bind_address;
   scp.port = options.port;
@@ -160,21 +160,76 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
   scp.allowed_calling_ae_titles = options.allowed_calling_ae_titles;
   scp.allowed_hosts = options.allowed_hosts;
   scp.max_associations = options.max_associations;
-  scp.destination = [&](const std::string& study_uid, const std::string& sop_uid) {
-    return options.spool / study_key(study_uid) / (study_key(sop_uid) + ".dcm");
+  scp.destination = [spool = options.spool](const std::string& study_uid, const std::string& sop_uid) {
+    return spool / study_key(study_uid) / (study_key(sop_uid) + ".dcm");
   };
-  scp.on_stored = [&](const std::string& study_uid, const fs::path&) {
-    const std::lock_guard<std::mutex> lock(mutex);
-    auto& s = studies[study_key(study_uid)];
+  return scp;
+}
+
+// The analysis under way (one at a time).
+struct Analysis {
+  std::string key;
+  std::string uid;
+  pid_t pid = 0;
+  std::string started_utc;
+  std::size_t instances = 0;  // in the spool when the analysis started
+  std::size_t analysis = 0;   // 1 for the first analysis of the study by this process, 2 when it came again, ...
+};
+
+// The node's state: the studies received (shared with the listener thread under `mutex_`) and the analysis under
+// way (this thread only).
+class Node {
+ public:
+  Node(const ServeOptions& options, ServeSummary& summary)
+      : options_(options),
+        summary_(summary),
+        worker_(options.worker_executable.empty() ? detail::self_executable() : options.worker_executable) {
+    remove_partial_files(options.spool);
+    studies_ = unanalysed_in_spool(options);
+  }
+
+  // The listener's options with callbacks that record what arrives.
+  [[nodiscard]] dicom::StoreScpOptions listener() {
+    auto scp = listener_options(options_);
+    scp.on_stored = [this](const std::string& study_uid, const fs::path&) { on_stored(study_uid); };
+    scp.on_study_association = [this](const dicom::StudyTransfer& t) { on_association(t); };
+    return scp;
+  }
+
+  // One turn of the main loop: collect a finished analysis, or start the next quiet study.
+  void step() {
+    if (running_) {
+      if (const auto code = detail::poll_child(running_->pid)) {
+        finish(*running_, *code);
+        running_.reset();
+      }
+    } else if (auto next = next_quiet_study()) {
+      start(std::move(*next));
+    }
+  }
+
+  // After the listener has stopped: waits for the analysis under way.
+  void drain() {
+    if (running_) finish(*running_, detail::wait_child(running_->pid));
+    running_.reset();
+    for (const auto& [key, s] : studies_)
+      if (s.incomplete_reason) ++summary_.studies_incomplete;
+  }
+
+ private:
+  void on_stored(const std::string& study_uid) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    auto& s = studies_[study_key(study_uid)];
     s.uid = study_uid;
     s.last_received = Clock::now();
     s.pending = true;
     ++s.instances;
-    ++summary.instances_received;
-  };
-  scp.on_study_association = [&](const dicom::StudyTransfer& t) {
-    const std::lock_guard<std::mutex> lock(mutex);
-    auto& s = studies[study_key(t.study_uid)];
+    ++summary_.instances_received;
+  }
+
+  void on_association(const dicom::StudyTransfer& t) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    auto& s = studies_[study_key(t.study_uid)];
     s.uid = t.study_uid;
     s.open_associations = std::max(0, s.open_associations + (t.open ? 1 : -1));
     s.last_received = Clock::now();  // the quiet period starts when the sender is gone
@@ -184,29 +239,49 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
     else
       s.incomplete_reason = fmt::format("association from {}: {}", t.peer, t.end_reason);
     log::debug("serve: {}: association ended, {} still open", study_key(t.study_uid), s.open_associations);
-  };
-  std::atomic<bool> stop_listener{false};
-  std::exception_ptr listener_error;
-  std::thread listener([&]() {
-    try {
-      dicom::run_store_scp(scp, stop_listener);
-    } catch (...) {
-      listener_error = std::current_exception();
+  }
+
+  // The first study with something new, no sender connected and quiet for long enough; an incomplete one found on
+  // the way is recorded as such and skipped.
+  std::optional<Analysis> next_quiet_study() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& [key, s] : studies_) {
+      if (!s.pending || s.open_associations > 0 ||
+          std::chrono::duration<double>(Clock::now() - s.last_received).count() < options_.quiet_seconds)
+        continue;
+      s.pending = false;
+      if (s.incomplete_reason) {
+        record_incomplete(options_.output / key, key, s, count_instances(options_.spool / key));
+        continue;
+      }
+      return Analysis{key, s.uid, 0, detail::utc_now(), count_instances(options_.spool / key), ++s.analyses};
     }
-  });
+    return std::nullopt;
+  }
 
-  struct Running {
-    std::string key;
-    std::string uid;
-    pid_t pid = 0;
-    std::string started_utc;
-    std::size_t instances = 0;  // in the spool when the analysis started
-    std::size_t analysis = 0;   // 1 for the first analysis of the study by this process, 2 when it came again, ...
-  };
-  std::optional<Running> running;
+  void start(Analysis next) {
+    const fs::path log_file = options_.output / "logs" / (next.key + ".log");
+    std::vector<std::string> argv{worker_.string(), "analyze", (options_.spool / next.key).string(), "-o",
+                                  (options_.output / next.key).string()};
+    if (!next.uid.empty()) argv.insert(argv.end(), {"--study", next.uid});
+    if (!options_.write_figures) argv.emplace_back("--no-figures");
+    if (options_.deidentify) argv.emplace_back("--deidentify");
+    std::error_code ec;
+    fs::remove(options_.output / next.key / "serve.json", ec);
+    try {
+      next.pid = detail::spawn_logged(argv, log_file);
+      log::info("serve: {} quiet for {:.0f} s, analysing {} instance(s) (analysis {})", next.key,
+                options_.quiet_seconds, next.instances, next.analysis);
+      running_ = std::move(next);
+    } catch (const core::MyoError& e) {
+      log::error("serve: {}", e.what());
+      ++summary_.studies_failed;
+    }
+  }
 
-  const auto finish = [&](const Running& r, int exit_code) {
-    const fs::path out = options.output / r.key;
+  // Records the outcome in OUT/<key>/serve.json, sends the results on when it succeeded and updates the cohort.
+  void finish(const Analysis& r, int exit_code) {
+    const fs::path out = options_.output / r.key;
     const bool ok = (exit_code == core::kExitOk || exit_code == core::kExitPartial) && AnalysisFolder(out).has_report();
     nlohmann::json j;
     j["study_instance_uid"] = r.uid;
@@ -217,92 +292,76 @@ ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
     j["exit_code"] = exit_code;
     j["status"] = ok ? "analysed" : "failed";
     if (!ok) {
-      ++summary.studies_failed;
-      j["message"] = detail::last_error_line(options.output / "logs" / (r.key + ".log"));
-      log::error("serve: {} failed (exit {}); log: {}", r.key, exit_code,
-                 (options.output / "logs" / (r.key + ".log")).string());
+      ++summary_.studies_failed;
+      const fs::path log_file = options_.output / "logs" / (r.key + ".log");
+      j["message"] = detail::last_error_line(log_file);
+      log::error("serve: {} failed (exit {}); log: {}", r.key, exit_code, log_file.string());
     } else {
-      ++summary.studies_analysed;
+      ++summary_.studies_analysed;
       log::info("serve: {} analysed", r.key);
-      if (options.destination) {
-        dicom::StoreScuOptions scu;
-        scu.host = options.destination->host;
-        scu.port = options.destination->port;
-        scu.called_ae_title = options.destination->ae_title;
-        scu.calling_ae_title = options.ae_title;
-        const auto files = result_files(out / "dicom");
-        const auto sent = dicom::send_files(files, scu);
-        if (sent) {
-          summary.objects_sent += sent.value();
-          j["sent"] = sent.value();
-          log::info("serve: {}: {} result object(s) sent to {}", r.key, sent.value(), scu.called_ae_title);
-        } else {
-          ++summary.send_failures;
-          j["send_error"] = sent.error().what();
-          log::error("serve: {}: results not sent: {}", r.key, sent.error().what());
-        }
-      }
+      if (options_.destination) send_results(r.key, out, j);
     }
     j["finished_utc"] = detail::utc_now();
     std::error_code ec;
     fs::create_directories(out, ec);
     core::write_file_atomically(out / "serve.json", j.dump(2) + "\n");
-    record_in_cohort(options.output, r.key);
-  };
+    record_in_cohort(options_.output, r.key);
+  }
 
+  // The study's DICOM results to the destination; what happened goes into `record` (serve.json).
+  void send_results(const std::string& key, const fs::path& out, nlohmann::json& record) {
+    dicom::StoreScuOptions scu;
+    scu.host = options_.destination->host;
+    scu.port = options_.destination->port;
+    scu.called_ae_title = options_.destination->ae_title;
+    scu.calling_ae_title = options_.ae_title;
+    const auto sent = dicom::send_files(result_files(out / "dicom"), scu);
+    if (sent) {
+      summary_.objects_sent += sent.value();
+      record["sent"] = sent.value();
+      log::info("serve: {}: {} result object(s) sent to {}", key, sent.value(), scu.called_ae_title);
+    } else {
+      ++summary_.send_failures;
+      record["send_error"] = sent.error().what();
+      log::error("serve: {}: results not sent: {}", key, sent.error().what());
+    }
+  }
+
+  const ServeOptions& options_;
+  ServeSummary& summary_;
+  const fs::path worker_;
+  std::mutex mutex_;
+  std::map<std::string, StudyState> studies_;  // by key
+  std::optional<Analysis> running_;
+};
+
+}  // namespace
+
+ServeSummary serve(const ServeOptions& options, const std::atomic<bool>& stop) {
+  ServeSummary summary;
+  make_serve_folders(options);
+  const auto start = Clock::now();
+  Node node(options, summary);
+  const auto scp = node.listener();
+  std::atomic<bool> stop_listener{false};
+  std::exception_ptr listener_error;
+  std::thread listener([&]() {
+    try {
+      dicom::run_store_scp(scp, stop_listener);
+    } catch (...) {
+      listener_error = std::current_exception();
+    }
+  });
   while (!stop.load() && !listener_error) {
     if (options.run_seconds > 0 && std::chrono::duration<double>(Clock::now() - start).count() > options.run_seconds)
       break;
-    if (running) {
-      if (const auto code = detail::poll_child(running->pid)) {
-        finish(*running, *code);
-        running.reset();
-      }
-    } else {
-      std::optional<Running> next;
-      {
-        const std::lock_guard<std::mutex> lock(mutex);
-        for (auto& [key, s] : studies) {
-          if (!s.pending || s.open_associations > 0 ||
-              std::chrono::duration<double>(Clock::now() - s.last_received).count() < options.quiet_seconds)
-            continue;
-          s.pending = false;
-          if (s.incomplete_reason) {
-            record_incomplete(options.output / key, key, s, count_instances(options.spool / key));
-            continue;
-          }
-          next = Running{key, s.uid, 0, detail::utc_now(), count_instances(options.spool / key), ++s.analyses};
-          break;
-        }
-      }
-      if (next) {
-        const fs::path log_file = options.output / "logs" / (next->key + ".log");
-        std::vector<std::string> argv{worker.string(), "analyze", (options.spool / next->key).string(), "-o",
-                                      (options.output / next->key).string()};
-        if (!next->uid.empty()) argv.insert(argv.end(), {"--study", next->uid});
-        if (!options.write_figures) argv.emplace_back("--no-figures");
-        if (options.deidentify) argv.emplace_back("--deidentify");
-        std::error_code ec;
-        fs::remove(options.output / next->key / "serve.json", ec);
-        try {
-          next->pid = detail::spawn_logged(argv, log_file);
-          log::info("serve: {} quiet for {:.0f} s, analysing {} instance(s) (analysis {})", next->key,
-                    options.quiet_seconds, next->instances, next->analysis);
-          running = next;
-        } catch (const core::MyoError& e) {
-          log::error("serve: {}", e.what());
-          ++summary.studies_failed;
-        }
-      }
-    }
+    node.step();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   stop_listener = true;
   listener.join();
-  if (running) finish(*running, detail::wait_child(running->pid));
+  node.drain();
   if (listener_error) std::rethrow_exception(listener_error);
-  for (const auto& [key, s] : studies)
-    if (s.incomplete_reason) ++summary.studies_incomplete;
   log::info("serve: stopped; {} instance(s) received, {} study(ies) analysed, {} failed, {} incomplete, "
             "{} object(s) sent",
             summary.instances_received, summary.studies_analysed, summary.studies_failed, summary.studies_incomplete,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <optional>
 
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
@@ -117,6 +118,180 @@ bool take_raw_dixon(StudyChannels& out, const std::vector<SeriesInfo>& series, c
   return true;
 }
 
+// Warnings of this file's own go to the terminal too, as the series loader's do (analyze prints none of these).
+void warn(StudyChannels& out, std::string text) {
+  log::warn("{}", text);
+  out.warnings.push_back(std::move(text));
+}
+
+void record_unreadable(const std::vector<dicom::FileProblem>& problems, StudyChannels& out) {
+  out.unreadable_files = problems.size();
+  for (const auto& problem : problems) {
+    const std::string warning = problem.path.string() + ": " + problem.reason;
+    log::warn("skipped {}", warning);
+    out.warnings.push_back("skipped unreadable file " + warning);
+  }
+}
+
+// The study to analyse: the one with `study_uid`, else the only one under the input.
+const dicom::StudyInfo& pick_study(const dicom::ScanResult& scan, const std::string& study_uid,
+                                   const std::filesystem::path& input) {
+  if (scan.studies.empty()) throw core::MyoError(input.string(), "no DICOM images found");
+  const dicom::StudyInfo* study = &scan.studies.front();
+  if (!study_uid.empty()) {
+    const auto it = std::find_if(scan.studies.begin(), scan.studies.end(),
+                                 [&](const auto& s) { return s.study_instance_uid == study_uid; });
+    if (it == scan.studies.end()) throw core::MyoError(input.string(), "no study with the requested UID");
+    refuse_shared_study_uid(scan.studies, study_uid, input);
+    study = &*it;
+  } else if (scan.studies.size() > 1) {
+    refuse_shared_study_uid(scan.studies, study->study_instance_uid, input);
+    throw core::MyoError(input.string(), fmt::format("holds {} studies; choose one with --study UID (see `myoscope scan`)",
+                                                     scan.studies.size()));
+  }
+  return *study;
+}
+
+// The group of `groups` whose first series is preferred (the acquisition with the most slices, axial first), among
+// those of at least `min_size` series.
+std::optional<std::vector<std::size_t>> preferred_group(const std::vector<SeriesInfo>& series,
+                                                        const std::vector<std::vector<std::size_t>>& groups,
+                                                        std::size_t min_size) {
+  const std::vector<std::size_t>* best = nullptr;
+  for (const auto& g : groups) {
+    if (g.size() < min_size) continue;
+    if (!best || dicom::preferred_series(series[g.front()], series[best->front()])) best = &g;
+  }
+  if (!best) return std::nullopt;
+  return *best;
+}
+
+// The series chosen by role, and the raw Dixon echoes to separate when the scanner's water and fat are missing.
+struct ChannelPlan {
+  dicom::ChosenSeries chosen;
+  std::optional<std::vector<std::size_t>> echo_set;
+};
+
+// Dixon water/fat if present (reference = water), else raw echoes, else T1 (reference), plus STIR.
+ChannelPlan plan_channels(StudyChannels& out, const std::filesystem::path& input) {
+  const auto& series = out.study.series;
+  ChannelPlan plan{dicom::choose_series(series), std::nullopt};
+  const auto& c = plan.chosen;
+  out.dixon = c.water && c.fat;
+  if (!out.dixon) plan.echo_set = preferred_group(series, dicom::find_dixon_echo_sets(series), 1);
+  const SeriesInfo* reference = out.dixon ? c.water : plan.echo_set ? &series[plan.echo_set->front()] : c.t1;
+  if (!reference)
+    throw core::MyoError(input.string(),
+                         "no Dixon water/fat pair, no raw Dixon echoes and no T1 series found: nothing to segment (see "
+                         "`myoscope scan`; override roles with --role SERIES=ROLE)");
+  out.reference_series = reference;
+  out.fat_series = out.dixon ? c.fat : nullptr;
+  out.t1_series = c.t1;
+  out.stir_series = c.stir;
+  require_volume(reference, "reference series");
+  require_volume(out.fat_series, "Dixon fat series");
+  require_volume(c.t1, "T1 series");
+  require_volume(c.stir, "STIR series");
+  return plan;
+}
+
+// Loads series as volumes; table positions (a pelvis and a thigh station of one contrast) are stitched into one
+// volume before use. The loader's warnings go to `out`.
+class SeriesLoader {
+ public:
+  explicit SeriesLoader(StudyChannels& out) : out_(out), stations_(dicom::find_stations(out.study.series)) {}
+
+  dicom::LoadedSeries load(const SeriesInfo& info) {
+    const auto& series = out_.study.series;
+    const auto index = static_cast<std::size_t>(&info - series.data());
+    for (const auto& group : stations_) {
+      if (std::find(group.begin(), group.end(), index) == group.end()) continue;
+      std::vector<dicom::LoadedSeries> parts;
+      for (const auto i : group) parts.push_back(load_one(series[i]));
+      auto stitched = dicom::stitch_series(parts);
+      if (!stitched) throw core::MyoError(stitched.error());
+      warn(out_, fmt::format("{}: {} table positions stitched into one volume", info.description, group.size()));
+      return std::move(stitched).value();
+    }
+    return load_one(info);
+  }
+
+ private:
+  dicom::LoadedSeries load_one(const SeriesInfo& info) {
+    auto loaded = dicom::load_series(info);
+    if (!loaded) throw core::MyoError(loaded.error());
+    for (const auto& w : loaded.value().warnings) out_.warnings.push_back(info.description + ": " + w);
+    return std::move(loaded).value();
+  }
+
+  StudyChannels& out_;
+  std::vector<std::vector<std::size_t>> stations_;
+};
+
+// Vendors store fat fraction as a fraction, in percent or in tenths of a percent (Siemens, GE): the scale is read
+// from the map itself (subcutaneous fat is ~90 %), and said. An empty map is not used.
+void take_scanner_fat_fraction(StudyChannels& out, SeriesLoader& loader, const SeriesInfo& ff_map,
+                               const core::Geometry& grid) {
+  auto map = onto_grid(loader.load(ff_map).volume, grid, "scanner_fat_fraction", ff_map, out.coverage);
+  std::vector<float> positive;
+  for (std::size_t i = 0; i < map.voxels.size(); i += 11)
+    if (map.voxels[i] > 0) positive.push_back(map.voxels[i]);
+  if (positive.size() <= 1000) {
+    warn(out, ff_map.description + ": scanner fat-fraction map is empty; not used");
+    out.coverage.pop_back();  // recorded by onto_grid just above: the map is not used
+    return;
+  }
+  const double high = core::percentile(positive, 0.99);
+  const double scale = high > 150 ? 0.1 : high > 1.5 ? 1.0 : 100.0;
+  for (auto& v : map.voxels) v = static_cast<float>(v * scale);
+  warn(out, fmt::format("{}: scanner fat-fraction map read as {}", ff_map.description,
+                        scale == 0.1 ? "tenths of a percent" : scale == 1.0 ? "percent" : "a fraction"));
+  out.scanner_fat_fraction_pct = std::move(map);
+  out.fat_fraction_map_series = &ff_map;
+}
+
+// The reference image (and with Dixon the fat) on the reference grid; returns that grid. From raw echoes the
+// computed water is the reference, on the echoes' grid; when they cannot be separated the T1 series becomes it.
+core::Geometry load_reference(StudyChannels& out, SeriesLoader& loader, ChannelPlan& plan) {
+  const auto& c = plan.chosen;
+  const auto warn_out = [&out](std::string text) { warn(out, std::move(text)); };
+  if (plan.echo_set && !take_raw_dixon(out, out.study.series, *plan.echo_set, c.t1 != nullptr, warn_out)) {
+    plan.echo_set.reset();
+    out.reference_series = c.t1;
+  }
+  if (plan.echo_set) {
+    if (c.t1) out.t1 = onto_grid(loader.load(*c.t1).volume, out.water->geometry, "t1", *c.t1, out.coverage);
+    return out.water->geometry;
+  }
+  auto reference = loader.load(*out.reference_series);
+  const core::Geometry grid = reference.volume.geometry;
+  if (out.dixon) {
+    out.water = std::move(reference.volume);
+    out.fat = onto_grid(loader.load(*c.fat).volume, grid, "fat", *c.fat, out.coverage);
+    if (c.t1) out.t1 = onto_grid(loader.load(*c.t1).volume, grid, "t1", *c.t1, out.coverage);
+  } else {
+    out.t1 = std::move(reference.volume);  // without Dixon the reference is the T1 series
+  }
+  return grid;
+}
+
+// Every channel onto the reference grid, in the order of StudyChannels::coverage.
+void load_channels(StudyChannels& out, ChannelPlan plan) {
+  SeriesLoader loader(out);
+  const auto& c = plan.chosen;
+  const core::Geometry grid = load_reference(out, loader, plan);
+  if (c.stir) {
+    auto loaded = loader.load(*c.stir);
+    out.stir_acquired_geometry = loaded.volume.geometry;
+    out.stir = onto_grid(loaded.volume, grid, "stir", *c.stir, out.coverage);
+  }
+  if (c.fat_fraction_map) take_scanner_fat_fraction(out, loader, *c.fat_fraction_map, grid);
+  if (c.t2_map) {
+    out.t2_map_ms = onto_grid(loader.load(*c.t2_map).volume, grid, "t2_map", *c.t2_map, out.coverage);
+    out.t2_map_series = c.t2_map;
+  }
+}
+
 }  // namespace
 
 std::string role_override_problem(const std::string& text) {
@@ -135,141 +310,16 @@ StudyChannels load_study_channels(const std::filesystem::path& input, const std:
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
   if (!std::filesystem::exists(input)) throw core::MyoError(input.string(), "input does not exist");
-  auto scan = dicom::scan(input);
+  const auto scan = dicom::scan(input);
   out.scan_seconds = seconds_since(start);
   const auto load_start = std::chrono::steady_clock::now();
-  out.unreadable_files = scan.problems.size();
-  for (const auto& problem : scan.problems) {
-    const std::string warning = problem.path.string() + ": " + problem.reason;
-    log::warn("skipped {}", warning);
-    out.warnings.push_back("skipped unreadable file " + warning);
-  }
-  if (scan.studies.empty()) throw core::MyoError(input.string(), "no DICOM images found");
-  const dicom::StudyInfo* study = &scan.studies.front();
-  if (!study_uid.empty()) {
-    const auto it = std::find_if(scan.studies.begin(), scan.studies.end(),
-                                 [&](const auto& s) { return s.study_instance_uid == study_uid; });
-    if (it == scan.studies.end()) throw core::MyoError(input.string(), "no study with the requested UID");
-    refuse_shared_study_uid(scan.studies, study_uid, input);
-    study = &*it;
-  } else if (scan.studies.size() > 1) {
-    refuse_shared_study_uid(scan.studies, study->study_instance_uid, input);
-    throw core::MyoError(input.string(), fmt::format("holds {} studies; choose one with --study UID (see `myoscope scan`)",
-                                                     scan.studies.size()));
-  }
-  out.study = *study;
-  auto& series = out.study.series;
-  apply_overrides(series, role_overrides);
-
-  // Dixon water/fat if present (reference = water), else T1 (reference), plus STIR.
-  const auto chosen = dicom::choose_series(series);
-  const SeriesInfo* water = chosen.water;
-  const SeriesInfo* fat = chosen.fat;
-  const SeriesInfo* t1 = chosen.t1;
-  const SeriesInfo* stir = chosen.stir;
-  const SeriesInfo* ff_map = chosen.fat_fraction_map;
-  const SeriesInfo* t2_map = chosen.t2_map;
-  out.dixon = water && fat;
-  // Without the scanner's water and fat: raw echoes, the acquisition with the most slices (axial first).
-  const std::vector<std::size_t>* echo_set = nullptr;
-  const auto echo_sets = dicom::find_dixon_echo_sets(series);
-  if (!out.dixon)
-    for (const auto& set : echo_sets)
-      if (!echo_set || dicom::preferred_series(series[set.front()], series[echo_set->front()])) echo_set = &set;
-  const SeriesInfo* reference = out.dixon ? water : echo_set ? &series[echo_set->front()] : t1;
-  if (!reference)
-    throw core::MyoError(input.string(),
-                         "no Dixon water/fat pair, no raw Dixon echoes and no T1 series found: nothing to segment (see "
-                         "`myoscope scan`; override roles with --role SERIES=ROLE)");
-  out.reference_series = reference;
-  out.fat_series = out.dixon ? fat : nullptr;
-  out.t1_series = t1;
-  out.stir_series = stir;
-  require_volume(reference, "reference series");
-  require_volume(out.fat_series, "Dixon fat series");
-  require_volume(t1, "T1 series");
-  require_volume(stir, "STIR series");
-
-  // Warnings of this function's own go to the terminal too, as the series loader's do (analyze prints none of these).
-  const auto warn = [&out](std::string text) {
-    log::warn("{}", text);
-    out.warnings.push_back(std::move(text));
-  };
-  // Table positions (a pelvis and a thigh station of one contrast) are stitched into one volume before use.
-  const auto stations = dicom::find_stations(series);
-  const auto load_one = [&](const SeriesInfo& info) {
-    auto loaded = dicom::load_series(info);
-    if (!loaded) throw core::MyoError(loaded.error());
-    for (const auto& w : loaded.value().warnings) out.warnings.push_back(info.description + ": " + w);
-    return std::move(loaded).value();
-  };
-  const auto load = [&](const SeriesInfo& info) {
-    const auto index = static_cast<std::size_t>(&info - series.data());
-    for (const auto& group : stations) {
-      if (std::find(group.begin(), group.end(), index) == group.end()) continue;
-      std::vector<dicom::LoadedSeries> parts;
-      for (const auto i : group) parts.push_back(load_one(series[i]));
-      auto stitched = dicom::stitch_series(parts);
-      if (!stitched) throw core::MyoError(stitched.error());
-      warn(fmt::format("{}: {} table positions stitched into one volume", info.description, group.size()));
-      return std::move(stitched).value();
-    }
-    return load_one(info);
-  };
-  core::Geometry grid;
-  // Dixon from raw echoes: the computed water is the reference, on the echoes' grid.
-  if (echo_set && !take_raw_dixon(out, series, *echo_set, t1 != nullptr, warn)) {
-    echo_set = nullptr;
-    reference = out.reference_series = t1;
-  }
-  if (echo_set) grid = out.water->geometry;
-  auto reference_series = echo_set ? dicom::LoadedSeries{} : load(*reference);
-  if (!echo_set) grid = reference_series.volume.geometry;
-  if (out.dixon && !echo_set) {
-    out.water = std::move(reference_series.volume);
-    out.fat = onto_grid(load(*fat).volume, grid, "fat", *fat, out.coverage);
-  }
-  if (t1)
-    out.t1 = (t1 == reference) ? std::move(reference_series.volume)
-                               : onto_grid(load(*t1).volume, grid, "t1", *t1, out.coverage);
-  if (stir) {
-    auto loaded = load(*stir);
-    out.stir_acquired_geometry = loaded.volume.geometry;
-    out.stir = onto_grid(loaded.volume, grid, "stir", *stir, out.coverage);
-  }
-  if (ff_map) {
-    // Vendors store fat fraction as a fraction, in percent or in tenths of a percent (Siemens, GE): the scale is
-    // read from the map itself (subcutaneous fat is ~90 %), and said.
-    auto map = onto_grid(load(*ff_map).volume, grid, "scanner_fat_fraction", *ff_map, out.coverage);
-    std::vector<float> positive;
-    for (std::size_t i = 0; i < map.voxels.size(); i += 11)
-      if (map.voxels[i] > 0) positive.push_back(map.voxels[i]);
-    if (positive.size() > 1000) {
-      const double high = core::percentile(positive, 0.99);
-      const double scale = high > 150 ? 0.1 : high > 1.5 ? 1.0 : 100.0;
-      for (auto& v : map.voxels) v = static_cast<float>(v * scale);
-      warn(fmt::format("{}: scanner fat-fraction map read as {}", ff_map->description,
-                       scale == 0.1 ? "tenths of a percent" : scale == 1.0 ? "percent" : "a fraction"));
-      out.scanner_fat_fraction_pct = std::move(map);
-      out.fat_fraction_map_series = ff_map;
-    } else {
-      warn(ff_map->description + ": scanner fat-fraction map is empty; not used");
-      out.coverage.pop_back();  // recorded by onto_grid just above: the map is not used
-    }
-  }
-  if (t2_map) {
-    out.t2_map_ms = onto_grid(load(*t2_map).volume, grid, "t2_map", *t2_map, out.coverage);
-    out.t2_map_series = t2_map;
-  }
+  record_unreadable(scan.problems, out);
+  out.study = pick_study(scan, study_uid, input);
+  apply_overrides(out.study.series, role_overrides);
+  load_channels(out, plan_channels(out, input));
   // Multi-echo spin echo for water T2: the train with the most slices (axial first); loaded by the fit.
-  const auto trains = dicom::find_echo_trains(series);
-  const std::vector<std::size_t>* train = nullptr;
-  for (const auto& t : trains) {
-    if (t.size() < 2) continue;
-    if (!train || dicom::preferred_series(series[t.front()], series[train->front()])) train = &t;
-  }
-  if (train)
-    for (const auto i : *train) out.echo_train_series.push_back(&series[i]);
+  if (const auto train = preferred_group(out.study.series, dicom::find_echo_trains(out.study.series), 2))
+    for (const auto i : *train) out.echo_train_series.push_back(&out.study.series[i]);
   out.load_seconds = seconds_since(load_start);
   return out;
 }

@@ -1,13 +1,10 @@
 #include "myo/quantification/registration.hpp"
 
-#include <itkAffineTransform.h>
 #include <itkEuler3DTransform.h>
 #include <itkRegularStepGradientDescentOptimizerv4.h>
 #include <itkImageRegistrationMethodv4.h>
-#include <itkLinearInterpolateImageFunction.h>
 #include <itkMattesMutualInformationImageToImageMetricv4.h>
 #include <itkRegistrationParameterScalesFromPhysicalShift.h>
-#include <itkResampleImageFilter.h>
 
 #include <fmt/format.h>
 
@@ -17,12 +14,12 @@
 
 #include "myo/core/error.hpp"
 #include "myo/core/itk_bridge.hpp"
+#include "myo/core/numbers.hpp"
 #include "myo/core/resample.hpp"
 
 namespace myo::quantification {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 using Image = core::ItkImage3<float>;
 using Euler = itk::Euler3DTransform<double>;
 
@@ -125,7 +122,7 @@ core::Vec3 RigidTransform::apply(const core::Vec3& p) const {
 
 double RigidTransform::rotation_deg() const {
   const double trace = rotation[0] + rotation[4] + rotation[8];
-  return std::acos(std::clamp((trace - 1) / 2, -1.0, 1.0)) * 180 / kPi;
+  return std::acos(std::clamp((trace - 1) / 2, -1.0, 1.0)) * 180 / core::kPi;
 }
 
 RigidRegistration register_rigid(const core::ImageVolume& fixed, const core::ImageVolume& moving,
@@ -154,34 +151,8 @@ RigidRegistration register_rigid(const core::ImageVolume& fixed, const core::Ima
 
 core::ImageVolume resample_rigid(const core::ImageVolume& moving, const RigidTransform& fixed_to_moving,
                                  const core::Geometry& target, float outside_value) {
-  auto transform = itk::AffineTransform<double, 3>::New();
-  itk::AffineTransform<double, 3>::MatrixType matrix;
-  itk::AffineTransform<double, 3>::InputPointType centre;
-  itk::AffineTransform<double, 3>::OutputVectorType translation;
-  for (unsigned r = 0; r < 3; ++r) {
-    centre[r] = fixed_to_moving.centre_mm[r];
-    translation[r] = fixed_to_moving.translation_mm[r];
-    for (unsigned c = 0; c < 3; ++c) matrix[r][c] = fixed_to_moving.rotation[r * 3 + c];
-  }
-  transform->SetCenter(centre);
-  transform->SetMatrix(matrix);
-  transform->SetTranslation(translation);
-  auto filter = itk::ResampleImageFilter<Image, Image>::New();
-  filter->SetInput(core::to_itk(moving));
-  filter->SetTransform(transform);
-  filter->SetInterpolator(itk::LinearInterpolateImageFunction<Image, double>::New());
-  auto reference = Image::New();
-  Image::RegionType region;
-  Image::SizeType size;
-  for (unsigned a = 0; a < 3; ++a) size[a] = target.size[a];
-  region.SetSize(size);
-  reference->SetRegions(region);
-  core::apply_geometry(target, *reference);
-  filter->SetReferenceImage(reference);
-  filter->UseReferenceImageOn();
-  filter->SetDefaultPixelValue(outside_value);
-  filter->Update();
-  return core::from_itk(*filter->GetOutput());
+  const core::AffineMap map{fixed_to_moving.rotation, fixed_to_moving.centre_mm, fixed_to_moving.translation_mm};
+  return core::resample_mapped(moving, target, map, core::Interpolation::linear, outside_value);
 }
 
 }  // namespace myo::quantification

@@ -5,13 +5,13 @@
 
 #include "inference.hpp"
 #include "myo/core/muscle_catalog.hpp"
+#include "myo/core/numbers.hpp"
 #include "myo/core/statistics.hpp"
 #include "slice_ops.hpp"
 
 namespace myo::segmentation::detail {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 constexpr double kThighMinAreaMm2 = 5000;      // a thigh's cross-section; an arm beside the pelvis is smaller ...
 constexpr double kThighPairRatio = 0.4;        // ... and far smaller than the trunk it lies beside
 constexpr double kSingleLimbMaxWidthMm = 250;  // two adult thighs side by side are wider
@@ -116,7 +116,7 @@ core::MaskVolume enclosed_femur(const core::LabelVolume& muscle_labels) {
         const double dx = (p % grid.nx - hole.cx) * grid.sx_mm, dy = (p / grid.nx - hole.cy) * grid.sy_mm;
         r2 = std::max(r2, dx * dx + dy * dy);
       }
-      if (hole.area_mm2 < 0.5 * kPi * r2) continue;  // not round: fat between muscles
+      if (hole.area_mm2 < 0.5 * core::kPi * r2) continue;  // not round: fat between muscles
       for (const int p : hole.pixels) out.voxels[k * n + static_cast<std::size_t>(p)] = 1;
     }
   }

@@ -56,10 +56,6 @@ struct ModelTuneOutcome {
   std::string refusal;         // why the model was refused
 };
 
-// The corrected label map of an analysis folder's newest correction (OUT/corrected-N/corrected_labels.nii.gz);
-// throws core::MyoError naming the folder when it has none.
-[[nodiscard]] std::filesystem::path newest_corrected_labels(const std::filesystem::path& analysis);
-
 // Loads every study (input errors name the folder), splits by patient, tunes, compares and writes or refuses.
 [[nodiscard]] ModelTuneOutcome model_tune(const ModelTuneOptions& options);
 

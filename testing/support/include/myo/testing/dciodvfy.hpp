@@ -2,14 +2,12 @@
 // dciodvfy (dicom3tools) on a DICOM object MyoScope wrote: the error lines and the warnings outside the documented
 // allow-list (docs/dicom-codes.md, "Validation"). Tests skip with a reason when dciodvfy is not installed.
 #include <algorithm>
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "myo/testing/test_support.hpp"
 
 namespace myo::testing {
 
@@ -32,15 +30,28 @@ inline const std::vector<AllowedDciodvfyWarning>& allowed_dciodvfy_warnings() {
   return allowed;
 }
 
-inline bool have_dciodvfy() { return std::system("command -v dciodvfy >/dev/null 2>&1") == 0; }
+inline bool have_dciodvfy() { return have_tool("dciodvfy"); }
+
+// dciodvfy's report on `file` (it writes to stderr).
+inline std::string dciodvfy_output(const std::filesystem::path& file) {
+  return command_output("dciodvfy '" + file.string() + "' 2>&1");
+}
+
+// The lines dciodvfy starts with "Error" (violations of the IOD; warnings are not counted); `all`, when given,
+// receives its whole output.
+inline std::vector<std::string> dciodvfy_errors(const std::filesystem::path& file, std::string* all = nullptr) {
+  const std::string output = dciodvfy_output(file);
+  if (all) *all = output;
+  std::vector<std::string> errors;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("Error", 0) == 0) errors.push_back(line);
+  return errors;
+}
 
 // The error lines and the warning lines outside the allow-list; `all` receives dciodvfy's whole output.
 inline std::vector<std::string> dciodvfy_findings(const std::filesystem::path& file, std::string* all) {
-  all->clear();
-  const std::string command = "dciodvfy '" + file.string() + "' 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  std::array<char, 4096> buffer{};
-  while (pipe && fgets(buffer.data(), static_cast<int>(buffer.size()), pipe.get()) != nullptr) *all += buffer.data();
+  *all = dciodvfy_output(file);
   std::vector<std::string> findings;
   std::istringstream lines(*all);
   const auto& allowed = allowed_dciodvfy_warnings();

@@ -44,6 +44,12 @@ class TempDir {
 // The non-zero labels present in `volume`, in increasing order.
 [[nodiscard]] std::vector<std::uint16_t> labels_present(const core::LabelVolume& volume);
 
+// Where a test writes a picture or document for a person to look at: `dir`/`name`, or MYO_RENDER_PICTURES/`name`
+// when that variable names a folder (created here), to keep it after the test.
+[[nodiscard]] std::filesystem::path kept_picture(const std::filesystem::path& dir, const std::string& name);
+// Whether MYO_RENDER_PICTURES asks for the pictures to be kept.
+[[nodiscard]] bool keeping_pictures();
+
 // Whether a command-line tool is on the PATH (tests that call it GTEST_SKIP with a reason when it is not).
 [[nodiscard]] bool have_tool(const std::string& name);
 // The standard output of a shell command (empty when it cannot be started).

@@ -1,6 +1,6 @@
 #pragma once
-// Processes for the batch and serve tests: a background process stopped by its pid (bounded), shell commands with
-// their exit code or output, and a free loopback port.
+// Processes for the tests that drive myoscope or DCMTK's tools: a background process stopped by its pid (bounded),
+// shell commands with their exit code or output, a free loopback port, and a bounded wait for a condition.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -14,9 +14,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "myo/testing/test_support.hpp"
 
 namespace myo::testing {
 
@@ -96,15 +99,17 @@ inline int run(const std::string& command) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// stdout of a shell command ("" when it fails).
-inline std::string capture(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen((command + " 2>/dev/null").c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) out += buffer.data();
-  pclose(pipe);
-  return out;
+// stdout of a shell command, its stderr dropped ("" when it fails).
+inline std::string capture(const std::string& command) { return command_output(command + " 2>/dev/null"); }
+
+// Polls (every 2 ms, up to `seconds`) until `ready` holds; false when it never did.
+inline bool wait_until(const std::function<bool()>& ready, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return ready();
 }
 
 }  // namespace myo::testing

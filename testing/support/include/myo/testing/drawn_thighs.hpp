@@ -1,7 +1,7 @@
 #pragma once
-// Two thighs at mid-thigh level drawn in code: skin/subcutaneous fat ring, muscle with one septum, femur
-// (dark cortex around fatty marrow). Only generic behaviour is checked with them; accuracy is measured with
-// `myoscope evaluate` on generated studies.
+// Water and fat images of two thighs at mid-thigh level drawn in code, for the segmentation tests: skin/subcutaneous
+// fat ring, muscle with one septum, femur (dark cortex around fatty marrow). Only generic behaviour is checked with
+// them; accuracy is measured with `myoscope evaluate` on generated studies.
 #include <cmath>
 
 #include "myo/core/volume.hpp"

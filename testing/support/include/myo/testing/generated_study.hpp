@@ -1,22 +1,12 @@
 #pragma once
-// What the viewer's study tests share: a generated study analysed as a user would, and where their pictures go.
-// The test target defines MYOSCOPE_EXE.
-#include <cstdlib>
+// A generated study analysed as a user would, for the tests that need an analysis folder (the viewer's). The test
+// target defines MYOSCOPE_EXE.
 #include <filesystem>
 #include <string>
 
 #include "myo/testing/run_myoscope.hpp"
 
 namespace myo::testing {
-
-// `dir`/`name`, or the folder MYO_RENDER_PICTURES names, to keep the picture for a look.
-inline std::filesystem::path kept_picture(const std::filesystem::path& dir, const std::string& name) {
-  if (const char* keep = std::getenv("MYO_RENDER_PICTURES")) {
-    std::filesystem::create_directories(keep);
-    return std::filesystem::path(keep) / name;
-  }
-  return dir / name;
-}
 
 // The IMNM scenario (seed 5) generated into `dir`/study and analysed into `dir`/analysis without figures, DICOM
 // results or documents. Empty on success, else the failing command's output.

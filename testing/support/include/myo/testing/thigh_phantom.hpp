@@ -1,5 +1,6 @@
 #pragma once
-// Two synthetic "thighs" with a pelvis above them, labelled with catalogue groups of known fat fraction.
+// Two synthetic "thighs" with a pelvis above them, labelled with catalogue groups of known fat fraction, for the
+// tests and benchmarks of figures and the viewer (they link myo::rendering: input() is a figure input).
 // LPS: the patient's right thigh lies at negative x. Anatomy is water-like (muscle bright, fat dark).
 #include <cmath>
 #include <map>

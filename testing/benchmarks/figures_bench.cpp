@@ -1,0 +1,46 @@
+// All figures of one typical study (256 x 192 x 160 voxels of the test thigh phantom) and its 3D scene export, timed.
+// Target: the figures under 10 s on a 2-core machine. Needs an X display: run under `xvfb-run -a`.
+// Usage: myo_figures_bench [repetitions]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "myo/rendering/figures.hpp"
+#include "myo/rendering/scene_export.hpp"
+#include "myo/testing/test_support.hpp"
+#include "myo/testing/thigh_phantom.hpp"
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!myo::rendering::display_available()) {
+    std::fprintf(stderr, "no X display: run under `xvfb-run -a`\n");
+    return 2;
+  }
+  const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 1;
+  myo::testing::PhantomOptions options;
+  options.size = {256, 192, 160};
+  options.spacing_mm = {1.8, 1.8, 3.0};
+  const auto phantom = myo::testing::make_thigh_phantom(options);
+  double best_figures = 1e9, best_export = 1e9;
+  std::size_t figures = 0;
+  for (int r = 0; r < repetitions; ++r) {
+    const myo::testing::TempDir dir("myo-figures-bench");
+    const auto start = std::chrono::steady_clock::now();
+    figures = myo::rendering::render_study_figures(phantom.input(), dir.path()).size();
+    best_figures = std::min(best_figures, seconds_since(start));
+    const auto export_start = std::chrono::steady_clock::now();
+    (void)myo::rendering::export_scene(phantom.input(), dir.path() / "scene.glb", dir.path() / "vtp");
+    best_export = std::min(best_export, seconds_since(export_start));
+  }
+  std::printf("%zu figures of a 256x192x160 study: %.2f s; scene export: %.2f s (best of %d)\n", figures,
+              best_figures, best_export, repetitions);
+  return 0;
+}
