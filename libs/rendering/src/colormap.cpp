@@ -105,6 +105,15 @@ Rgb change_colour(double change, double range, bool beyond_limits) {
   return diverging(range > 0 ? change / range : 0.0);
 }
 
+std::optional<Rgb> group_change_colour(const ViewerChange& change, const ViewerGroupChange& group,
+                                       ChangeMetric metric) {
+  const bool fat = metric == ChangeMetric::fat;
+  const auto& value = fat ? group.fat_fraction_points : group.edema_fraction_points;
+  if (!value) return std::nullopt;
+  return change_colour(*value, fat ? change.fat_fraction_range_points : change.edema_fraction_range_points,
+                       fat ? group.fat_fraction_beyond_limits : group.edema_fraction_beyond_limits);
+}
+
 Rgb metric_color(Metric metric, const MetricInfo& info, double value) {
   const double span = info.high - info.low;
   return colormap(metric, span > 0 ? (value - info.low) / span : 0.0);

@@ -1,6 +1,7 @@
 #pragma once
 // Colour maps and the text that goes with each metric (titles, units). Pure functions: no VTK.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "myo/rendering/figures.hpp"
@@ -16,6 +17,7 @@ inline constexpr Rgb kWhite{255, 255, 255};
 inline constexpr Rgb kBlack{0, 0, 0};
 inline constexpr Rgb kText{30, 30, 30};
 inline constexpr Rgb kNoData{190, 190, 190};  // groups or levels without a value
+inline constexpr Rgb kEdemaColour{236, 40, 20};  // edema voxels over a slice
 
 struct MetricInfo {
   std::string key;        // "fat_fraction"
@@ -36,5 +38,10 @@ struct MetricInfo {
 inline constexpr Rgb kNeutralChange{247, 247, 247};
 [[nodiscard]] Rgb diverging(double t);  // t in [-1, 1] (clamped)
 [[nodiscard]] Rgb change_colour(double change, double range, bool beyond_limits);
+// A group's change in fat fraction or edema on its metric's scale (the viewer's surfaces and overlay, scene.glb);
+// none when the change is unknown.
+enum class ChangeMetric { fat, edema };
+[[nodiscard]] std::optional<Rgb> group_change_colour(const ViewerChange& change, const ViewerGroupChange& group,
+                                                     ChangeMetric metric);
 
 }  // namespace myo::rendering::detail

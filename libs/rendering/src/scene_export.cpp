@@ -16,8 +16,11 @@
 #include <vtkStringArray.h>
 #include <vtkXMLPolyDataWriter.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <vector>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -145,21 +148,255 @@ void add_change(nlohmann::json& extras, const ViewerChange& change, const std::s
   const auto g = std::find_if(change.groups.begin(), change.groups.end(),
                               [&](const ViewerGroupChange& c) { return c.group == group && c.side == side; });
   const auto value = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  const auto colour = [](const std::optional<double>& v, double range, bool beyond) {
-    return hex_color(v ? detail::change_colour(*v, range, beyond) : detail::kNoData);
-  };
   const ViewerGroupChange none;
   const auto& c = g != change.groups.end() ? *g : none;
+  const auto colour = [&](detail::ChangeMetric metric) {
+    return hex_color(detail::group_change_colour(change, c, metric).value_or(detail::kNoData));
+  };
   extras["change_fat_points"] = value(c.fat_fraction_points);
   extras["change_edema_points"] = value(c.edema_fraction_points);
-  extras["display_colors"]["change_fat"] =
-      colour(c.fat_fraction_points, change.fat_fraction_range_points, c.fat_fraction_beyond_limits);
-  extras["display_colors"]["change_edema"] =
-      colour(c.edema_fraction_points, change.edema_fraction_range_points, c.edema_fraction_beyond_limits);
+  extras["display_colors"]["change_fat"] = colour(detail::ChangeMetric::fat);
+  extras["display_colors"]["change_edema"] = colour(detail::ChangeMetric::edema);
 }
 
 void append_u32(std::string& out, std::uint32_t v) {
   for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((v >> (8 * b)) & 0xFFU));
+}
+
+// One group and side of the label surfaces, with its numbers (plain doubles, NaN when unmeasured: GCC 12 reports
+// optional<double> copies as maybe-uninitialized here).
+struct GroupSurface {
+  int label = 0;
+  std::optional<core::GroupSide> gs;
+  std::string group, side, name;  // name: "<group>_<side>", safe as a file name
+  vtkSmartPointer<vtkPolyData> mesh;
+  const quantification::GroupMeasurement* measurement = nullptr;
+  double ff = 0, edema = 0;
+};
+
+GroupSurface group_surface(const FigureInput& input, const detail::LabelSurfaces& surfaces, int label) {
+  GroupSurface g;
+  g.label = label;
+  g.gs = core::MuscleCatalog::instance().from_label(label);
+  g.group = g.gs ? g.gs->group->name : fmt::format("label_{}", label);
+  g.side = g.gs ? core::to_string(g.gs->side) : "unknown";
+  g.name = core::sanitize_path_component(g.group + "_" + g.side);
+  g.mesh = detail::extract_label(*surfaces.mesh, label);
+  g.measurement = measurement_of(input, label);
+  const auto* m = g.measurement;
+  g.ff = (m && m->fat_fraction_pct) ? *m->fat_fraction_pct : nan();
+  g.edema = (m && m->edema_fraction_pct) ? *m->edema_fraction_pct : nan();
+  return g;
+}
+
+void create_folder(const fs::path& dir) {
+  try {
+    fs::create_directories(dir);
+  } catch (const fs::filesystem_error& e) {
+    throw core::MyoError(dir.string(), std::string("cannot create folder: ") + e.code().message(),
+                         core::ErrorKind::output);
+  }
+}
+
+// The local fat fraction and edema profiles painted on the VTP surfaces, when the maps are there.
+struct Profiles {
+  std::optional<LevelProfiles> ff, edema;
+};
+
+// A group's surface as VTP with every triangle: its label, numbers and local profiles as data arrays.
+fs::path write_group_vtp(const GroupSurface& g, const Profiles& profiles, const fs::path& vtp_dir) {
+  vtkNew<vtkPolyData> out;
+  out->ShallowCopy(g.mesh);
+  vtkNew<vtkIntArray> label_cells;
+  label_cells->SetName("label");
+  label_cells->SetNumberOfTuples(out->GetNumberOfCells());
+  label_cells->Fill(g.label);
+  out->GetCellData()->AddArray(label_cells);
+  add_cell_constant(*out, "fat_fraction_pct", g.ff);
+  add_cell_constant(*out, "edema_fraction_pct", g.edema);
+  if (profiles.ff) add_point_profile(*out, "fat_fraction_local_pct", *profiles.ff, g.label);
+  if (profiles.edema) add_point_profile(*out, "edema_local_pct", *profiles.edema, g.label);
+  vtkNew<vtkStringArray> meta;
+  meta->SetName("group_side");
+  meta->InsertNextValue(g.group + "_" + g.side);
+  out->GetFieldData()->AddArray(meta);
+  const fs::path path = vtp_dir / (g.name + ".vtp");
+  core::write_atomically_with(path, [&](const fs::path& temporary) {
+    vtkNew<vtkXMLPolyDataWriter> writer;
+    writer->SetInputData(out);
+    writer->SetFileName(temporary.string().c_str());
+    writer->SetDataModeToBinary();
+    if (writer->Write() != 1) throw core::MyoError(path.string(), "cannot write VTP", core::ErrorKind::output);
+  });
+  return path;
+}
+
+// Points and unit normals in glTF axes: LPS mm -> metres, X = patient left (x), Y = superior (z), Z = anterior (-y),
+// a proper rotation; with the points' bounds (glTF requires them on positions).
+struct GltfVertices {
+  std::vector<float> positions, normals;  // no normals when the mesh has none
+  std::array<float, 3> lo{std::numeric_limits<float>::max(), std::numeric_limits<float>::max(),
+                          std::numeric_limits<float>::max()};
+  std::array<float, 3> hi{std::numeric_limits<float>::lowest(), std::numeric_limits<float>::lowest(),
+                          std::numeric_limits<float>::lowest()};
+};
+
+GltfVertices gltf_vertices(vtkPolyData& mesh) {
+  GltfVertices out;
+  const vtkIdType np = mesh.GetNumberOfPoints();
+  out.positions.resize(static_cast<std::size_t>(np) * 3);
+  auto* n = mesh.GetPointData()->GetNormals();
+  if (n) out.normals.resize(out.positions.size());
+  for (vtkIdType p = 0; p < np; ++p) {
+    double x[3];
+    mesh.GetPoint(p, x);
+    const std::array<float, 3> g{static_cast<float>(x[0] / 1000), static_cast<float>(x[2] / 1000),
+                                 static_cast<float>(-x[1] / 1000)};
+    for (std::size_t a = 0; a < 3; ++a) {
+      out.positions[static_cast<std::size_t>(p) * 3 + a] = g[a];
+      out.lo[a] = std::min(out.lo[a], g[a]);
+      out.hi[a] = std::max(out.hi[a], g[a]);
+    }
+    if (n) {
+      double v[3];
+      n->GetTuple(p, v);
+      const double len = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+      const double s = len > 0 ? 1 / len : 0;
+      out.normals[static_cast<std::size_t>(p) * 3] = static_cast<float>(v[0] * s);
+      out.normals[static_cast<std::size_t>(p) * 3 + 1] = static_cast<float>(v[2] * s);
+      out.normals[static_cast<std::size_t>(p) * 3 + 2] = static_cast<float>(-v[1] * s);
+    }
+  }
+  return out;
+}
+
+std::vector<std::uint32_t> triangle_indices(vtkPolyData& mesh) {
+  std::vector<std::uint32_t> indices;
+  const vtkIdType* ids = nullptr;
+  vtkIdType count = 0;
+  auto* polys = mesh.GetPolys();
+  polys->InitTraversal();
+  while (polys->GetNextCell(count, ids))
+    for (vtkIdType t = 1; t + 1 < count; ++t)  // fan (the surfaces are triangles already)
+      for (const vtkIdType id : {ids[0], ids[t], ids[t + 1]}) indices.push_back(static_cast<std::uint32_t>(id));
+  return indices;
+}
+
+// A group's glTF primitive: its vertex and index data appended to the binary chunk.
+nlohmann::json add_primitive(GlbBuilder& glb, vtkPolyData& mesh, std::size_t material) {
+  const auto vertices = gltf_vertices(mesh);
+  const auto indices = triangle_indices(mesh);
+  const auto np = static_cast<std::size_t>(mesh.GetNumberOfPoints());
+  constexpr int kArrayBuffer = 34962, kElementArrayBuffer = 34963, kFloat = 5126, kUnsignedInt = 5125;
+  nlohmann::json attributes;
+  attributes["POSITION"] = glb.add_accessor(
+      glb.add_view(vertices.positions.data(), vertices.positions.size() * sizeof(float), kArrayBuffer), kFloat, np,
+      "VEC3", vertices.lo, vertices.hi);
+  if (!vertices.normals.empty())
+    attributes["NORMAL"] = glb.add_accessor(
+        glb.add_view(vertices.normals.data(), vertices.normals.size() * sizeof(float), kArrayBuffer), kFloat, np,
+        "VEC3");
+  const int index_accessor =
+      glb.add_accessor(glb.add_view(indices.data(), indices.size() * sizeof(std::uint32_t), kElementArrayBuffer),
+                       kUnsignedInt, indices.size(), "SCALAR");
+  return {{"attributes", attributes}, {"indices", index_accessor}, {"mode", 4}, {"material", material}};
+}
+
+struct SceneColours {
+  detail::MetricInfo ff, edema;
+};
+
+nlohmann::json group_material(const GroupSurface& g, const SceneColours& colours) {
+  const detail::Rgb c =
+      std::isnan(g.ff) ? detail::kNoData : detail::metric_color(Metric::fat_fraction, colours.ff, g.ff);
+  return {{"name", g.name},
+          {"pbrMetallicRoughness",
+           {{"baseColorFactor", {srgb_to_linear(c.r), srgb_to_linear(c.g), srgb_to_linear(c.b), 1.0}},
+            {"metallicFactor", 0.0},
+            {"roughnessFactor", 0.8}}},
+          {"doubleSided", true}};
+}
+
+// A group's numbers and display colours in its glTF extras, for viewers that colour by another metric.
+nlohmann::json group_extras(const GroupSurface& g, const SceneColours& colours, const ViewerChange* change) {
+  const auto* m = g.measurement;
+  nlohmann::json extras{{"group", g.group}, {"side", g.side}, {"label", g.label}};
+  extras["volume_ml"] = m ? nlohmann::json(m->volume_ml) : nlohmann::json(nullptr);
+  extras["fat_fraction_pct"] = std::isnan(g.ff) ? nlohmann::json(nullptr) : nlohmann::json(g.ff);
+  extras["edema_fraction_pct"] = std::isnan(g.edema) ? nlohmann::json(nullptr) : nlohmann::json(g.edema);
+  extras["display_colors"] = {{"fat_fraction", display_color(Metric::fat_fraction, colours.ff, g.ff)},
+                              {"edema_fraction", display_color(Metric::edema_fraction, colours.edema, g.edema)}};
+  if (change && g.gs) add_change(extras, *change, g.group, g.gs->side);
+  return extras;
+}
+
+// The glTF document's parts, filled group by group.
+struct GltfScene {
+  GlbBuilder glb;
+  nlohmann::json meshes = nlohmann::json::array(), nodes = nlohmann::json::array(),
+                 materials = nlohmann::json::array();
+};
+
+void add_group(GltfScene& scene, const GroupSurface& g, const SceneColours& colours, const SceneExportParams& params,
+               const ViewerChange* change) {
+  const auto mesh = within_triangle_budget(g.mesh, params.glb_max_triangles_per_group);  // the VTP kept all
+  scene.materials.push_back(group_material(g, colours));
+  const auto primitive = add_primitive(scene.glb, *mesh, scene.materials.size() - 1);
+  scene.meshes.push_back({{"name", g.name},
+                         {"primitives", nlohmann::json::array({primitive})},
+                         {"extras", group_extras(g, colours, change)}});
+  scene.nodes.push_back({{"name", g.name}, {"mesh", scene.meshes.size() - 1}});
+}
+
+nlohmann::json gltf_document(const GltfScene& scene, const SceneColours& colours, const ViewerChange* change) {
+  nlohmann::json doc;
+  doc["asset"] = {{"version", "2.0"}, {"generator", "MyoScope rendering"}};
+  doc["extras"] = {{"coordinates", "metres; +X patient left, +Y superior, +Z anterior (from LPS mm)"},
+                   {"legends",
+                    {{"fat_fraction", legend_json(Metric::fat_fraction, colours.ff)},
+                     {"edema_fraction", legend_json(Metric::edema_fraction, colours.edema)}}}};
+  if (change) {
+    doc["extras"]["legends"]["change_fat"] =
+        change_legend_json("Fat fraction change (points)", change->fat_fraction_range_points, change->legend);
+    doc["extras"]["legends"]["change_edema"] =
+        change_legend_json("Edema change (points)", change->edema_fraction_range_points, change->legend);
+  }
+  nlohmann::json scene_nodes = nlohmann::json::array();
+  for (std::size_t i = 0; i < scene.nodes.size(); ++i) scene_nodes.push_back(i);
+  doc["scene"] = 0;
+  doc["scenes"] = {{{"name", "muscle groups"}, {"nodes", scene_nodes}}};
+  doc["nodes"] = scene.nodes;
+  doc["meshes"] = scene.meshes;
+  doc["materials"] = scene.materials;
+  doc["accessors"] = scene.glb.accessors;
+  doc["bufferViews"] = scene.glb.buffer_views;
+  doc["buffers"] = {{{"byteLength", scene.glb.bin.size()}}};
+  if (scene.nodes.empty()) {  // an empty but valid file
+    for (const char* key : {"meshes", "materials", "accessors", "bufferViews", "buffers", "nodes"}) doc.erase(key);
+    doc["scenes"] = {{{"name", "muscle groups"}}};
+  }
+  return doc;
+}
+
+// The GLB container: header, the JSON chunk (space-padded), the binary chunk when there is geometry.
+std::string glb_bytes(const nlohmann::json& doc, const std::string& bin, bool has_geometry) {
+  std::string json = doc.dump();
+  while (json.size() % 4) json.push_back(' ');
+  std::string file;
+  file.append("glTF");
+  append_u32(file, 2);
+  const bool with_bin = !bin.empty() && has_geometry;
+  const std::size_t total = 12 + 8 + json.size() + (with_bin ? 8 + bin.size() : 0);
+  append_u32(file, static_cast<std::uint32_t>(total));
+  append_u32(file, static_cast<std::uint32_t>(json.size()));
+  append_u32(file, 0x4E4F534AU);  // "JSON"
+  file += json;
+  if (with_bin) {
+    append_u32(file, static_cast<std::uint32_t>(bin.size()));
+    append_u32(file, 0x004E4942U);  // "BIN\0"
+    file += bin;
+  }
+  return file;
 }
 
 }  // namespace
@@ -171,189 +408,25 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
   SceneExport result;
   const auto surfaces = detail::build_label_surfaces(*input.labels, params.smoothing_iterations,
                                                      params.smoothing_pass_band, params.surface_max_voxels);
-  std::optional<LevelProfiles> ff_profiles, edema_profiles_;
-  if (input.fat_fraction_pct) ff_profiles = fat_fraction_profiles(*input.labels, *input.fat_fraction_pct);
-  if (input.edema_mask) edema_profiles_ = edema_profiles(*input.labels, *input.edema_mask);
+  Profiles profiles;
+  if (input.fat_fraction_pct) profiles.ff = fat_fraction_profiles(*input.labels, *input.fat_fraction_pct);
+  if (input.edema_mask) profiles.edema = edema_profiles(*input.labels, *input.edema_mask);
   FigureParams colour_params;
   colour_params.fat_fraction_range_pct = params.fat_fraction_range_pct;
-  const auto ff_info = detail::metric_info(Metric::fat_fraction, colour_params);
-  const auto edema_info = detail::metric_info(Metric::edema_fraction, colour_params);
-  const auto& catalog = core::MuscleCatalog::instance();
-
-  GlbBuilder glb;
-  nlohmann::json meshes = nlohmann::json::array(), nodes = nlohmann::json::array(), materials = nlohmann::json::array();
-  if (!vtp_dir.empty()) {
-    try {
-      fs::create_directories(vtp_dir);
-    } catch (const fs::filesystem_error& e) {
-      throw core::MyoError(vtp_dir.string(), std::string("cannot create folder: ") + e.code().message(),
-                           core::ErrorKind::output);
-    }
-  }
+  const SceneColours colours{detail::metric_info(Metric::fat_fraction, colour_params),
+                             detail::metric_info(Metric::edema_fraction, colour_params)};
+  if (!vtp_dir.empty()) create_folder(vtp_dir);
+  GltfScene scene;
   for (const int label : surfaces.labels) {
-    const auto gs = catalog.from_label(label);
-    const std::string group = gs ? gs->group->name : fmt::format("label_{}", label);
-    const std::string side = gs ? core::to_string(gs->side) : "unknown";
-    const std::string name = core::sanitize_path_component(group + "_" + side);
-    auto mesh = detail::extract_label(*surfaces.mesh, label);
-    if (mesh->GetNumberOfPolys() == 0) continue;
-    const auto* m = measurement_of(input, label);
-    // Plain doubles, NaN when unmeasured (GCC 12 reports optional<double> copies as maybe-uninitialized here).
-    const double ff = (m && m->fat_fraction_pct) ? *m->fat_fraction_pct : nan();
-    const double edema = (m && m->edema_fraction_pct) ? *m->edema_fraction_pct : nan();
-
-    if (!vtp_dir.empty()) {
-      vtkNew<vtkPolyData> out;
-      out->ShallowCopy(mesh);
-      vtkNew<vtkIntArray> label_cells;
-      label_cells->SetName("label");
-      label_cells->SetNumberOfTuples(out->GetNumberOfCells());
-      label_cells->Fill(label);
-      out->GetCellData()->AddArray(label_cells);
-      add_cell_constant(*out, "fat_fraction_pct", ff);
-      add_cell_constant(*out, "edema_fraction_pct", edema);
-      if (ff_profiles) add_point_profile(*out, "fat_fraction_local_pct", *ff_profiles, label);
-      if (edema_profiles_) add_point_profile(*out, "edema_local_pct", *edema_profiles_, label);
-      vtkNew<vtkStringArray> meta;
-      meta->SetName("group_side");
-      meta->InsertNextValue(group + "_" + side);
-      out->GetFieldData()->AddArray(meta);
-      const fs::path path = vtp_dir / (name + ".vtp");
-      core::write_atomically_with(path, [&](const fs::path& temporary) {
-        vtkNew<vtkXMLPolyDataWriter> writer;
-        writer->SetInputData(out);
-        writer->SetFileName(temporary.string().c_str());
-        writer->SetDataModeToBinary();
-        if (writer->Write() != 1) throw core::MyoError(path.string(), "cannot write VTP", core::ErrorKind::output);
-      });
-      result.vtp_files.push_back(path);
-    }
-
-    if (!glb_path.empty()) {
-      mesh = within_triangle_budget(mesh, params.glb_max_triangles_per_group);  // the VTP above kept every triangle
-      // LPS mm -> glTF metres: X = patient left (x), Y = superior (z), Z = anterior (-y). A proper rotation.
-      const vtkIdType np = mesh->GetNumberOfPoints();
-      std::vector<float> positions(static_cast<std::size_t>(np) * 3), normals;
-      std::array<float, 3> lo{std::numeric_limits<float>::max(), std::numeric_limits<float>::max(),
-                              std::numeric_limits<float>::max()};
-      std::array<float, 3> hi{std::numeric_limits<float>::lowest(), std::numeric_limits<float>::lowest(),
-                              std::numeric_limits<float>::lowest()};
-      auto* n = mesh->GetPointData()->GetNormals();
-      if (n) normals.resize(positions.size());
-      for (vtkIdType p = 0; p < np; ++p) {
-        double x[3];
-        mesh->GetPoint(p, x);
-        const std::array<float, 3> g{static_cast<float>(x[0] / 1000), static_cast<float>(x[2] / 1000),
-                                     static_cast<float>(-x[1] / 1000)};
-        for (std::size_t a = 0; a < 3; ++a) {
-          positions[static_cast<std::size_t>(p) * 3 + a] = g[a];
-          lo[a] = std::min(lo[a], g[a]);
-          hi[a] = std::max(hi[a], g[a]);
-        }
-        if (n) {
-          double v[3];
-          n->GetTuple(p, v);
-          const double len = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-          const double s = len > 0 ? 1 / len : 0;
-          normals[static_cast<std::size_t>(p) * 3] = static_cast<float>(v[0] * s);
-          normals[static_cast<std::size_t>(p) * 3 + 1] = static_cast<float>(v[2] * s);
-          normals[static_cast<std::size_t>(p) * 3 + 2] = static_cast<float>(-v[1] * s);
-        }
-      }
-      std::vector<std::uint32_t> indices;
-      const vtkIdType* ids = nullptr;
-      vtkIdType count = 0;
-      auto* polys = mesh->GetPolys();
-      polys->InitTraversal();
-      while (polys->GetNextCell(count, ids))
-        for (vtkIdType t = 1; t + 1 < count; ++t)  // fan (the surfaces are triangles already)
-          for (const vtkIdType id : {ids[0], ids[t], ids[t + 1]}) indices.push_back(static_cast<std::uint32_t>(id));
-      constexpr int kArrayBuffer = 34962, kElementArrayBuffer = 34963, kFloat = 5126, kUnsignedInt = 5125;
-      nlohmann::json attributes;
-      attributes["POSITION"] =
-          glb.add_accessor(glb.add_view(positions.data(), positions.size() * sizeof(float), kArrayBuffer), kFloat,
-                           static_cast<std::size_t>(np), "VEC3", lo, hi);
-      if (n)
-        attributes["NORMAL"] =
-            glb.add_accessor(glb.add_view(normals.data(), normals.size() * sizeof(float), kArrayBuffer), kFloat,
-                             static_cast<std::size_t>(np), "VEC3");
-      const int index_accessor =
-          glb.add_accessor(glb.add_view(indices.data(), indices.size() * sizeof(std::uint32_t), kElementArrayBuffer),
-                           kUnsignedInt, indices.size(), "SCALAR");
-      const detail::Rgb c = std::isnan(ff) ? detail::kNoData : detail::metric_color(Metric::fat_fraction, ff_info, ff);
-      materials.push_back({{"name", name},
-                           {"pbrMetallicRoughness",
-                            {{"baseColorFactor", {srgb_to_linear(c.r), srgb_to_linear(c.g), srgb_to_linear(c.b), 1.0}},
-                             {"metallicFactor", 0.0},
-                             {"roughnessFactor", 0.8}}},
-                           {"doubleSided", true}});
-      nlohmann::json extras{{"group", group}, {"side", side}, {"label", label}};
-      extras["volume_ml"] = m ? nlohmann::json(m->volume_ml) : nlohmann::json(nullptr);
-      extras["fat_fraction_pct"] = std::isnan(ff) ? nlohmann::json(nullptr) : nlohmann::json(ff);
-      extras["edema_fraction_pct"] = std::isnan(edema) ? nlohmann::json(nullptr) : nlohmann::json(edema);
-      extras["display_colors"] = {{"fat_fraction", display_color(Metric::fat_fraction, ff_info, ff)},
-                                  {"edema_fraction", display_color(Metric::edema_fraction, edema_info, edema)}};
-      if (input.change && gs) add_change(extras, *input.change, group, gs->side);
-      meshes.push_back({{"name", name},
-                        {"primitives",
-                         {{{"attributes", attributes},
-                           {"indices", index_accessor},
-                           {"mode", 4},
-                           {"material", materials.size() - 1}}}},
-                        {"extras", extras}});
-      nodes.push_back({{"name", name}, {"mesh", meshes.size() - 1}});
-    }
+    const auto g = group_surface(input, surfaces, label);
+    if (g.mesh->GetNumberOfPolys() == 0) continue;
+    if (!vtp_dir.empty()) result.vtp_files.push_back(write_group_vtp(g, profiles, vtp_dir));
+    if (!glb_path.empty()) add_group(scene, g, colours, params, input.change);
   }
-
   if (!glb_path.empty()) {
-    while (glb.bin.size() % 4) glb.bin.push_back('\0');
-    nlohmann::json doc;
-    doc["asset"] = {{"version", "2.0"}, {"generator", "MyoScope rendering"}};
-    doc["extras"] = {{"coordinates", "metres; +X patient left, +Y superior, +Z anterior (from LPS mm)"},
-                     {"legends",
-                      {{"fat_fraction", legend_json(Metric::fat_fraction, ff_info)},
-                       {"edema_fraction", legend_json(Metric::edema_fraction, edema_info)}}}};
-    if (input.change) {
-      doc["extras"]["legends"]["change_fat"] = change_legend_json(
-          "Fat fraction change (points)", input.change->fat_fraction_range_points, input.change->legend);
-      doc["extras"]["legends"]["change_edema"] = change_legend_json(
-          "Edema change (points)", input.change->edema_fraction_range_points, input.change->legend);
-    }
-    nlohmann::json scene_nodes = nlohmann::json::array();
-    for (std::size_t i = 0; i < nodes.size(); ++i) scene_nodes.push_back(i);
-    doc["scene"] = 0;
-    doc["scenes"] = {{{"name", "muscle groups"}, {"nodes", scene_nodes}}};
-    doc["nodes"] = nodes;
-    doc["meshes"] = meshes;
-    doc["materials"] = materials;
-    doc["accessors"] = glb.accessors;
-    doc["bufferViews"] = glb.buffer_views;
-    doc["buffers"] = {{{"byteLength", glb.bin.size()}}};
-    if (nodes.empty()) {  // an empty but valid file
-      doc.erase("meshes");
-      doc.erase("materials");
-      doc.erase("accessors");
-      doc.erase("bufferViews");
-      doc.erase("buffers");
-      doc.erase("nodes");
-      doc["scenes"] = {{{"name", "muscle groups"}}};
-    }
-    std::string json = doc.dump();
-    while (json.size() % 4) json.push_back(' ');
-    std::string file;
-    file.append("glTF");
-    append_u32(file, 2);
-    const std::size_t total = 12 + 8 + json.size() + (glb.bin.empty() || nodes.empty() ? 0 : 8 + glb.bin.size());
-    append_u32(file, static_cast<std::uint32_t>(total));
-    append_u32(file, static_cast<std::uint32_t>(json.size()));
-    append_u32(file, 0x4E4F534AU);  // "JSON"
-    file += json;
-    if (!glb.bin.empty() && !nodes.empty()) {
-      append_u32(file, static_cast<std::uint32_t>(glb.bin.size()));
-      append_u32(file, 0x004E4942U);  // "BIN\0"
-      file += glb.bin;
-    }
-    core::write_file_atomically(glb_path, file);
+    while (scene.glb.bin.size() % 4) scene.glb.bin.push_back('\0');
+    const auto doc = gltf_document(scene, colours, input.change);
+    core::write_file_atomically(glb_path, glb_bytes(doc, scene.glb.bin, !scene.nodes.empty()));
     result.glb = glb_path;
   }
   log::debug("scene export: {} group surfaces", surfaces.labels.size());

@@ -57,8 +57,6 @@ struct Layers {
   double opacity = 0.5;
 };
 
-inline constexpr Rgb kEdemaColour{236, 40, 20};
-
 // Throws core::MyoError naming the volume that is not on the labels' grid (`input.labels` must be set).
 void require_label_grid(const FigureInput& input);
 // Grey window of an anatomy image: 1st to 99.5th percentile of its positive voxels, black background kept.

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "canvas.hpp"
+#include "slice_compose.hpp"
 #include "slice_planes.hpp"
 #include "figures_internal.hpp"
 #include "myo/core/error.hpp"
@@ -113,7 +114,6 @@ std::string level_text(double z, std::optional<double> crotch_z) {
 }  // namespace
 
 void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers& layers) {
-  const auto& catalog = core::MuscleCatalog::instance();
   std::vector<int> label(static_cast<std::size_t>(plane.width) * static_cast<std::size_t>(plane.height), 0);
   for (int py = 0; py < plane.height; ++py)
     for (int px = 0; px < plane.width; ++px) {
@@ -137,21 +137,8 @@ void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers
       canvas.set(x0 + px, y0 + py, c);
     }
   // Outlines in the catalogue colour of each group: a pixel whose 4-neighbourhood holds another label.
-  const auto at = [&](int px, int py) {
-    if (px < 0 || py < 0 || px >= plane.width || py >= plane.height) return 0;
-    return label[static_cast<std::size_t>(py) * static_cast<std::size_t>(plane.width) + static_cast<std::size_t>(px)];
-  };
-  for (int py = 0; py < plane.height; ++py)
-    for (int px = 0; px < plane.width; ++px) {
-      const int l = at(px, py);
-      if (l == 0) continue;
-      if (at(px - 1, py) == l && at(px + 1, py) == l && at(px, py - 1) == l && at(px, py + 1) == l) continue;
-      const auto gs = catalog.from_label(l);
-      const auto& rgb = gs ? gs->group->color_rgb : std::array<int, 3>{255, 255, 255};
-      canvas.set(
-          x0 + px, y0 + py,
-          {static_cast<std::uint8_t>(rgb[0]), static_cast<std::uint8_t>(rgb[1]), static_cast<std::uint8_t>(rgb[2])});
-    }
+  for_each_outline_pixel(label, plane.width, plane.height,
+                         [&](int px, int py, Rgb colour) { canvas.set(x0 + px, y0 + py, colour); });
 }
 
 void orientation_letters(Canvas& canvas, int x, int y, int w, int h, const Plane& plane) {
@@ -178,13 +165,10 @@ void require_label_grid(const FigureInput& input) {
   check_grid(input.edema_mask, "edema mask");
 }
 
-std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const std::filesystem::path& png,
-                                  const FigureParams& params) {
-  if (!input.labels) throw core::MyoError("slice overlays", "no label volume given");
-  if (metric == Metric::mercuri_grade) return std::nullopt;  // a group value: no voxel map to overlay
-  require_label_grid(input);
-  const auto& grid = input.labels->geometry;
+namespace {
 
+// The layers of the metric's slices: background series and window, the overlay; none when the input lacks them.
+std::optional<Layers> slice_layers(const FigureInput& input, Metric metric, const FigureParams& params) {
   Layers layers;
   layers.labels = input.labels;
   layers.metric = metric;
@@ -201,87 +185,91 @@ std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const
     if (!layers.background) return std::nullopt;
   }
   layers.window = robust_window(*layers.background);
+  return layers;
+}
 
-  const LabelStats stats = label_stats(*input.labels);
-  if (stats.all_count == 0) return std::nullopt;
-  const auto levels = choose_levels(stats, input.crotch_z_mm);
-  // Frame the panels on the labelled muscles plus a margin for the subcutaneous fat and skin, within the volume.
+// The labelled muscles plus a margin for the subcutaneous fat and skin, within the volume: what the panels frame.
+Extent framed_extent(const core::Geometry& grid, const LabelStats& stats) {
   const Extent volume = volume_extent(grid);
   Extent extent;
-  {
-    const double margin = std::max(30.0, 0.12 * std::max(stats.all.size(0), stats.all.size(1)));
-    const std::array<double, 3> pad{margin, margin, 20.0};
-    for (std::size_t a = 0; a < 3; ++a) {
-      extent.low[a] = std::max(volume.low[a], stats.all.low[a] - pad[a]);
-      extent.high[a] = std::min(volume.high[a], stats.all.high[a] + pad[a]);
-    }
+  const double margin = std::max(30.0, 0.12 * std::max(stats.all.size(0), stats.all.size(1)));
+  const std::array<double, 3> pad{margin, margin, 20.0};
+  for (std::size_t a = 0; a < 3; ++a) {
+    extent.low[a] = std::max(volume.low[a], stats.all.low[a] - pad[a]);
+    extent.high[a] = std::min(volume.high[a], stats.all.high[a] + pad[a]);
   }
+  return extent;
+}
 
-  // Layout.
-  const int s = params.slice_panel_px, margin = 16, gap = 10, title_h = 40, panel_title_h = 22, legend_h = 64;
-  const int coronal_h = 2 * s + gap + panel_title_h;
+// The figure's layout in pixels: four axial panels (2 x 2), the coronal panel beside them, the colour bar, legend.
+struct SliceLayout {
+  int s = 0, margin = 16, gap = 10, title_h = 40, panel_title_h = 22, legend_h = 64;
+  int coronal_w = 0, coronal_h = 0, bar_area = 0;
+  [[nodiscard]] int width() const { return margin + 2 * s + gap + gap + coronal_w + bar_area + margin; }
+  [[nodiscard]] int height() const { return title_h + panel_title_h + coronal_h + legend_h; }
+};
+
+SliceLayout slice_layout(int panel_px, const Extent& extent, Metric metric) {
+  SliceLayout l;
+  l.s = panel_px;
+  l.coronal_h = 2 * l.s + l.gap + l.panel_title_h;
   const double zx = extent.size(0) / std::max(1e-6, extent.size(2));
-  const int coronal_w = std::clamp(static_cast<int>(std::lround(coronal_h * zx)), s / 2, 2 * s);
-  const int bar_area = metric == Metric::fat_fraction ? 150 : 50;
-  const int width = margin + 2 * s + gap + gap + coronal_w + bar_area + margin;
-  const int height = title_h + panel_title_h + coronal_h + legend_h;
-  Canvas canvas(width, height);
-  const std::string background_name = layers.background == input.stir      ? "STIR"
-                                      : layers.background == input.anatomy ? "anatomy"
-                                                                           : "fat fraction map";
-  canvas.text(fmt::format("{} over {} \u2014 axial levels and coronal reformat (radiological view)",
-                          metric == Metric::fat_fraction ? "Fat fraction" : "Edema", background_name),
-              margin, 10, {20, kText, true});
+  l.coronal_w = std::clamp(static_cast<int>(std::lround(l.coronal_h * zx)), l.s / 2, 2 * l.s);
+  l.bar_area = metric == Metric::fat_fraction ? 150 : 50;
+  return l;
+}
 
-  Figure figure;
-  figure.kind = "slices";
-  figure.metric = metric;
-  figure.path = png;
-  figure.width_px = width;
-  figure.height_px = height;
-
-  // Axial: screen right = +x (patient left), screen down = +y (posterior): patient right on image left, anterior up.
-  const double axial_pixel = std::max(extent.size(0), extent.size(1)) / s;
+// Axial: screen right = +x (patient left), screen down = +y (posterior): patient right on image left, anterior up.
+void draw_axial_panels(Canvas& canvas, Figure& figure, const SliceLayout& l, const Extent& extent,
+                       const std::vector<Level>& levels, const Layers& layers, std::optional<double> crotch_z) {
+  const double axial_pixel = std::max(extent.size(0), extent.size(1)) / l.s;
   for (std::size_t i = 0; i < levels.size(); ++i) {
     const int col = static_cast<int>(i % 2), row = static_cast<int>(i / 2);
-    const int x = margin + col * (s + gap);
-    const int y = title_h + panel_title_h + row * (s + gap + panel_title_h);
-    const Plane plane{{extent.mid(0), extent.mid(1), levels[i].z_mm}, {1, 0, 0}, {0, 1, 0}, axial_pixel, s, s};
+    const int x = l.margin + col * (l.s + l.gap);
+    const int y = l.title_h + l.panel_title_h + row * (l.s + l.gap + l.panel_title_h);
+    const Plane plane{{extent.mid(0), extent.mid(1), levels[i].z_mm}, {1, 0, 0}, {0, 1, 0}, axial_pixel, l.s, l.s};
     draw_plane(canvas, x, y, plane, layers);
-    orientation_letters(canvas, x, y, s, s, plane);
-    canvas.text(fmt::format("{}  ({})", levels[i].title, level_text(levels[i].z_mm, input.crotch_z_mm)), x,
-                y - panel_title_h + 3, {14, kText, true});
-    figure.panels.push_back({levels[i].name, x, y, s, s});
+    orientation_letters(canvas, x, y, l.s, l.s, plane);
+    canvas.text(fmt::format("{}  ({})", levels[i].title, level_text(levels[i].z_mm, crotch_z)), x,
+                y - l.panel_title_h + 3, {14, kText, true});
+    figure.panels.push_back({levels[i].name, x, y, l.s, l.s});
   }
+}
 
-  // Coronal through the femora: the mean y of the thigh muscles (they surround the femur).
+// Coronal through the femora (the mean y of the thigh muscles, which surround the femur), with the axial levels
+// marked; the colour bar right of it for fat fraction.
+void draw_coronal_panel(Canvas& canvas, Figure& figure, const SliceLayout& l, const Extent& extent,
+                        const LabelStats& stats, const std::vector<Level>& levels, const Layers& layers) {
   const double y_femur = stats.thigh_count ? stats.thigh_y_sum / static_cast<double>(stats.thigh_count)
                                            : stats.all_y_sum / static_cast<double>(stats.all_count);
-  const double coronal_pixel = std::max(extent.size(0) / coronal_w, extent.size(2) / coronal_h);
+  const double coronal_pixel = std::max(extent.size(0) / l.coronal_w, extent.size(2) / l.coronal_h);
   const Plane coronal{
-      {extent.mid(0), y_femur, extent.mid(2)}, {1, 0, 0}, {0, 0, -1}, coronal_pixel, coronal_w, coronal_h};
-  const int cx = margin + 2 * s + 2 * gap, cy = title_h + panel_title_h;
+      {extent.mid(0), y_femur, extent.mid(2)}, {1, 0, 0}, {0, 0, -1}, coronal_pixel, l.coronal_w, l.coronal_h};
+  const int cx = l.margin + 2 * l.s + 2 * l.gap, cy = l.title_h + l.panel_title_h;
   draw_plane(canvas, cx, cy, coronal, layers);
-  orientation_letters(canvas, cx, cy, coronal_w, coronal_h, coronal);
-  canvas.text("Coronal (through the femora)", cx, cy - panel_title_h + 3, {14, kText, true});
+  orientation_letters(canvas, cx, cy, l.coronal_w, l.coronal_h, coronal);
+  canvas.text("Coronal (through the femora)", cx, cy - l.panel_title_h + 3, {14, kText, true});
   for (const auto& level : levels) {  // where the axial slices are
-    const int yy = cy + static_cast<int>(std::lround(coronal_h / 2.0 - (level.z_mm - extent.mid(2)) / coronal_pixel));
-    if (yy < cy || yy >= cy + coronal_h) continue;
-    canvas.hline(cx, cx + coronal_w - 1, yy, {255, 255, 120}, 4);
-    canvas.fill_rect(cx + coronal_w, yy, 5, 1, kText);  // the level's name beside the panel
-    canvas.text(level.short_title, cx + coronal_w + 7, yy, {12, kText, false, HAlign::left, VAlign::center});
+    const int yy =
+        cy + static_cast<int>(std::lround(l.coronal_h / 2.0 - (level.z_mm - extent.mid(2)) / coronal_pixel));
+    if (yy < cy || yy >= cy + l.coronal_h) continue;
+    canvas.hline(cx, cx + l.coronal_w - 1, yy, {255, 255, 120}, 4);
+    canvas.fill_rect(cx + l.coronal_w, yy, 5, 1, kText);  // the level's name beside the panel
+    canvas.text(level.short_title, cx + l.coronal_w + 7, yy, {12, kText, false, HAlign::left, VAlign::center});
   }
-  figure.panels.push_back({"coronal", cx, cy, coronal_w, coronal_h});
+  figure.panels.push_back({"coronal", cx, cy, l.coronal_w, l.coronal_h});
+  if (layers.metric == Metric::fat_fraction)
+    draw_colorbar(canvas, cx + l.coronal_w + 72, cy + l.coronal_h / 5, 22, l.coronal_h * 3 / 5, layers.metric,
+                  layers.info);
+}
 
-  if (metric == Metric::fat_fraction)
-    draw_colorbar(canvas, cx + coronal_w + 72, cy + coronal_h / 5, 22, coronal_h * 3 / 5, metric, layers.info);
-
-  // Legend: outline colours of the groups present, and the overlay.
-  int lx = margin;
-  int ly = title_h + panel_title_h + coronal_h + 10;
+// Legend: outline colours of the groups present, and the overlay.
+void draw_slice_legend(Canvas& canvas, const SliceLayout& l, const core::LabelVolume& labels, Metric metric) {
+  int lx = l.margin;
+  int ly = l.title_h + l.panel_title_h + l.coronal_h + 10;
   const auto& catalog = core::MuscleCatalog::instance();
   std::vector<bool> present(static_cast<std::size_t>(catalog.max_label()) + 1, false);
-  for (const auto v : input.labels->voxels)
+  for (const auto v : labels.voxels)
     if (v < present.size()) present[v] = true;
   if (metric == Metric::edema_fraction) {
     canvas.fill_rect(lx, ly + 2, 14, 12, kEdemaColour);
@@ -292,19 +280,45 @@ std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const
       continue;
     const TextStyle style{13, kText};
     const int w = canvas.text_size(group.display_name, style).first + 40;
-    if (lx + w > width - margin) {
-      lx = margin;
+    if (lx + w > l.width() - l.margin) {
+      lx = l.margin;
       ly += 22;
     }
-    canvas.outline_rect(lx, ly + 2, 14, 12,
-                        {static_cast<std::uint8_t>(group.color_rgb[0]), static_cast<std::uint8_t>(group.color_rgb[1]),
-                         static_cast<std::uint8_t>(group.color_rgb[2])});
-    canvas.outline_rect(lx + 1, ly + 3, 12, 10,
-                        {static_cast<std::uint8_t>(group.color_rgb[0]), static_cast<std::uint8_t>(group.color_rgb[1]),
-                         static_cast<std::uint8_t>(group.color_rgb[2])});
+    const Rgb colour{static_cast<std::uint8_t>(group.color_rgb[0]), static_cast<std::uint8_t>(group.color_rgb[1]),
+                     static_cast<std::uint8_t>(group.color_rgb[2])};
+    canvas.outline_rect(lx, ly + 2, 14, 12, colour);
+    canvas.outline_rect(lx + 1, ly + 3, 12, 10, colour);
     canvas.text(group.display_name, lx + 20, ly, style);
     lx += w;
   }
+}
+
+}  // namespace
+
+std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const std::filesystem::path& png,
+                                  const FigureParams& params) {
+  if (!input.labels) throw core::MyoError("slice overlays", "no label volume given");
+  if (metric == Metric::mercuri_grade) return std::nullopt;  // a group value: no voxel map to overlay
+  require_label_grid(input);
+  const auto layers = slice_layers(input, metric, params);
+  if (!layers) return std::nullopt;
+  const LabelStats stats = label_stats(*input.labels);
+  if (stats.all_count == 0) return std::nullopt;
+  const auto levels = choose_levels(stats, input.crotch_z_mm);
+  const Extent extent = framed_extent(input.labels->geometry, stats);
+  const SliceLayout layout = slice_layout(params.slice_panel_px, extent, metric);
+
+  Canvas canvas(layout.width(), layout.height());
+  const std::string background_name = layers->background == input.stir      ? "STIR"
+                                      : layers->background == input.anatomy ? "anatomy"
+                                                                            : "fat fraction map";
+  canvas.text(fmt::format("{} over {} \u2014 axial levels and coronal reformat (radiological view)",
+                          metric == Metric::fat_fraction ? "Fat fraction" : "Edema", background_name),
+              layout.margin, 10, {20, kText, true});
+  Figure figure{"slices", metric, png, {}, layout.width(), layout.height(), {}};
+  draw_axial_panels(canvas, figure, layout, extent, levels, *layers, input.crotch_z_mm);
+  draw_coronal_panel(canvas, figure, layout, extent, stats, levels, *layers);
+  draw_slice_legend(canvas, layout, *input.labels, metric);
   canvas.write_png(png);
   figure.caption = fmt::format(
       "{} over {} at the hip and the proximal, mid and distal thigh, and a coronal reformat through the femora; "

@@ -1,5 +1,6 @@
 #include "surfaces.hpp"
 
+#include <vtkActor.h>
 #include <vtkCellArray.h>
 #include <vtkDiscreteFlyingEdges3D.h>
 #include <vtkFloatArray.h>
@@ -11,13 +12,17 @@
 #include <vtkNew.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
+#include <vtkPolyDataMapper.h>
 #include <vtkPolyDataNormals.h>
+#include <vtkProperty.h>
+#include <vtkUnsignedCharArray.h>
 #include <vtkUnsignedShortArray.h>
 #include <vtkWindowedSincPolyDataFilter.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "myo/core/statistics.hpp"
@@ -348,6 +353,49 @@ vtkSmartPointer<vtkPolyData> build_skin_surface(const core::ImageVolume& anatomy
   for (std::size_t a = 0; a < 3; ++a) shrunk.spacing_mm[a] = g.spacing_mm[a] * static_cast<double>(step[a]);
   to_patient_space(*out, shrunk, {-1.0, -1.0, -1.0});
   return out;
+}
+
+void show_coloured_muscles(vtkActor& actor, vtkPolyDataMapper& mapper, vtkPolyData* coloured) {
+  mapper.SetInputData(coloured);
+  mapper.ScalarVisibilityOn();
+  mapper.SetScalarModeToUsePointFieldData();
+  mapper.SelectColorArray("rgb");
+  mapper.SetColorModeToDirectScalars();
+  actor.SetMapper(&mapper);
+  actor.GetProperty()->SetAmbient(0.25);
+  actor.GetProperty()->SetDiffuse(0.75);
+  actor.GetProperty()->SetSpecular(0.12);
+  actor.GetProperty()->SetSpecularPower(25);
+}
+
+vtkSmartPointer<vtkUnsignedCharArray> label_point_colours(vtkPolyData& mesh,
+                                                          const std::function<Rgb(int label)>& colour) {
+  auto rgb = vtkSmartPointer<vtkUnsignedCharArray>::New();
+  rgb->SetName("rgb");
+  rgb->SetNumberOfComponents(3);
+  auto* labels = vtkIntArray::SafeDownCast(mesh.GetPointData()->GetArray("label"));
+  const vtkIdType n = mesh.GetNumberOfPoints();
+  rgb->SetNumberOfTuples(n);
+  std::map<int, Rgb> cache;
+  for (vtkIdType p = 0; p < n; ++p) {
+    const int l = labels ? labels->GetValue(p) : 0;
+    auto it = cache.find(l);
+    if (it == cache.end()) it = cache.emplace(l, colour(l)).first;
+    const std::array<unsigned char, 3> c{it->second.r, it->second.g, it->second.b};
+    rgb->SetTypedTuple(p, c.data());
+  }
+  return rgb;
+}
+
+void show_bone(vtkActor& actor, vtkPolyDataMapper& mapper, vtkPolyData* bone) {
+  mapper.SetInputData(bone);
+  mapper.ScalarVisibilityOff();
+  actor.SetMapper(&mapper);
+  actor.GetProperty()->SetColor(kBoneColour[0], kBoneColour[1], kBoneColour[2]);
+  actor.GetProperty()->SetAmbient(0.3);
+  actor.GetProperty()->SetDiffuse(0.7);
+  actor.GetProperty()->SetSpecular(0.05);
+  actor.PickableOff();
 }
 
 }  // namespace myo::rendering::detail

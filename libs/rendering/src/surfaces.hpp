@@ -4,9 +4,15 @@
 #include <vtkPolyData.h>
 #include <vtkSmartPointer.h>
 
+#include <functional>
 #include <vector>
 
+#include "colormap.hpp"
 #include "myo/core/volume.hpp"
+
+class vtkActor;
+class vtkUnsignedCharArray;
+class vtkPolyDataMapper;
 
 namespace myo::rendering::detail {
 
@@ -33,5 +39,15 @@ struct LabelSurfaces {
                                                               std::size_t max_voxels = 3000000);
 // The colour of bone in the 3D map and the viewer (ivory): never one of the metric's colours.
 inline constexpr double kBoneColour[3] = {0.93, 0.89, 0.78};
+
+// The muscle groups as the 3D map and the viewer draw them: each point in its own colour (point array "rgb", sRGB
+// used directly, no lookup table) with the same lighting.
+void show_coloured_muscles(vtkActor& actor, vtkPolyDataMapper& mapper, vtkPolyData* coloured);
+// The point array "rgb" of show_coloured_muscles: each point of `mesh` (point array "label") in `colour(label)`,
+// computed once per label; label 0 where the mesh has no labels.
+[[nodiscard]] vtkSmartPointer<vtkUnsignedCharArray> label_point_colours(vtkPolyData& mesh,
+                                                                        const std::function<Rgb(int label)>& colour);
+// Bone: ivory, lit like the muscles, never picked.
+void show_bone(vtkActor& actor, vtkPolyDataMapper& mapper, vtkPolyData* bone);
 
 }  // namespace myo::rendering::detail
