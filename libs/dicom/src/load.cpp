@@ -16,6 +16,7 @@
 #include "dicom_io.hpp"
 #include "header.hpp"
 #include "myo/core/log.hpp"
+#include "myo/core/numbers.hpp"
 #include "myo/core/parallel.hpp"
 #include "pixels.hpp"
 #include "stack.hpp"
@@ -306,11 +307,10 @@ struct PhaseScale {
 std::optional<PhaseScale> phase_scale(const core::ImageVolume& phase, Vendor vendor) {
   const auto [lo, hi] = std::minmax_element(phase.voxels.begin(), phase.voxels.end());
   const double span = static_cast<double>(*hi) - static_cast<double>(*lo);
-  constexpr double kPi = 3.141592653589793;
-  if (span <= 2 * kPi * 1.1) return PhaseScale{1, 0, "radians"};
+  if (span <= 2 * core::kPi * 1.1) return PhaseScale{1, 0, "radians"};
   if (vendor == Vendor::ge) return PhaseScale{1e-3, 0, "milliradians (GE)"};
-  if (span <= 4096 * 1.05) return PhaseScale{2 * kPi / 4096, -kPi, "4096 units per cycle (stored 0..4095, no rescale)"};
-  if (span <= 8192 * 1.05) return PhaseScale{2 * kPi / 8192, 0, "8192 units per cycle (Siemens: rescaled -4096..4094)"};
+  if (span <= 4096 * 1.05) return PhaseScale{2 * core::kPi / 4096, -core::kPi, "4096 units per cycle (stored 0..4095, no rescale)"};
+  if (span <= 8192 * 1.05) return PhaseScale{2 * core::kPi / 8192, 0, "8192 units per cycle (Siemens: rescaled -4096..4094)"};
   return std::nullopt;
 }
 

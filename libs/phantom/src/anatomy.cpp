@@ -11,12 +11,12 @@
 
 #include "anatomy_table.hpp"
 #include "myo/core/muscle_catalog.hpp"
+#include "myo/core/numbers.hpp"
 
 namespace myo::phantom::detail {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-constexpr double kDeg = kPi / 180.0;
+constexpr double kDeg = core::kPi / 180.0;
 
 double uniform(std::mt19937_64& rng, double lo, double hi) {
   return lo + (hi - lo) * std::uniform_real_distribution<double>(0.0, 1.0)(rng);

@@ -13,6 +13,7 @@
 #include "myo/core/error.hpp"
 #include "myo/core/log.hpp"
 #include "myo/core/muscle_catalog.hpp"
+#include "myo/core/numbers.hpp"
 #include "surfaces.hpp"
 
 namespace myo::rendering::detail {
@@ -376,7 +377,7 @@ void EditMode::update_circle(const std::array<SliceViewMapping, 3>& views) {
     vtkNew<vtkCellArray> lines;
     constexpr int kSegments = 72;
     for (int s = 0; s <= kSegments; ++s) {
-      const double t = 2 * 3.141592653589793 * s / kSegments;
+      const double t = 2 * core::kPi * s / kSegments;
       points->InsertNextPoint(u + radius_mm_ * std::cos(t), w + radius_mm_ * std::sin(t), 0.6);
     }
     lines->InsertNextCell(kSegments + 1);
