@@ -710,16 +710,18 @@ void output_stages(const AnalyzeOptions& options, const MeasuredStudy& m, report
     });
   SceneExport scene(layers, follow_up(options, report, dir));
   if (options.write_reports && measured) scene.start(dir);
-  core::TaskGroup pacs_layers;
-  if (pacs)
-    pacs_layers.run([&] {
-      detail::write_pacs_layers(pacs_results_input(options, m.channels, layers, dir), *pacs, dir / files::kDicom);
-    });
   std::vector<rendering::Figure> figures;
   if (render) {
     figures = figures_stage(layers, dir, report);
     clock.lap("figures");
   }
+  // The overlay series letters its slices with VTK's FreeType text renderer, which the figures also use and which is
+  // not thread-safe: it starts once the figures are done, beside the documents.
+  core::TaskGroup pacs_layers;
+  if (pacs)
+    pacs_layers.run([&] {
+      detail::write_pacs_layers(pacs_results_input(options, m.channels, layers, dir), *pacs, dir / files::kDicom);
+    });
   writing.wait();  // what the figures left of the writing: its whole time when there are no figures
   reporting::write_measurements_csv(report, dir / files::kMeasurements);
   clock.lap("outputs");
