@@ -1,8 +1,11 @@
 #pragma once
-// The 2D U-Net of the muscle model (training/segmentation/model.py), evaluated on the CPU: 3x3 convolutions as
-// im2col and one BLAS matrix product each, batch normalisation folded in by the export (export.py).
+// The 2D U-Net of the muscle model (training/segmentation/model.py), evaluated on the CPU: 3x3 convolutions direct
+// with AVX-512 (conv3x3.hpp), else as im2col and BLAS matrix products; batch normalisation folded in by the export
+// (export.py).
 #include <string>
 #include <vector>
+
+#include "conv3x3.hpp"
 
 namespace myo::segmentation::detail {
 
@@ -12,6 +15,7 @@ struct Convolution {
   int kernel = 3;
   std::vector<float> weight;  // [out][in][ky][kx]
   std::vector<float> bias;    // [out]
+  PackedConv3x3 direct;       // the 3x3 weights for the direct path (empty without one)
 };
 
 class UNet {
