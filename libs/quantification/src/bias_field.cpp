@@ -3,42 +3,127 @@
 #include <itkBSplineControlPointImageFilter.h>
 #include <itkMultiThreaderBase.h>
 #include <itkN4BiasFieldCorrectionImageFilter.h>
+#include <itkObjectFactoryBase.h>
 #include <itkShrinkImageFilter.h>
+#include <itkVersion.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <mutex>
+#include <typeinfo>
+#include <vector>
 
 #include "myo/core/error.hpp"
 #include "myo/core/itk_bridge.hpp"
+#include "myo/core/parallel.hpp"
 #include "myo/core/resample.hpp"
 
 namespace myo::quantification {
 namespace {
 
-// The B-spline fit inside N4 sums one control-point lattice per ITK work unit, and the filters it makes take their
-// work units from ITK's global default thread count (--threads, else the machine's cores): the field would change in
-// its sixth digit, and edema voxels at the threshold with it, from one thread count to another. While N4 runs, ITK's
-// default is one thread, so the field is the same for every thread count and machine. Other ITK filters compute each
-// voxel on its own and keep the process-wide count.
-class OneItkWorkUnit {
- public:
-  OneItkWorkUnit() : lock_(mutex()), saved_(itk::MultiThreaderBase::GetGlobalDefaultNumberOfThreads()) {
-    itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(1);
-  }
-  OneItkWorkUnit(const OneItkWorkUnit&) = delete;
-  OneItkWorkUnit& operator=(const OneItkWorkUnit&) = delete;
-  ~OneItkWorkUnit() { itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(saved_); }
+using Image = core::ItkImage3<float>;
+using Mask = core::ItkImage3<std::uint8_t>;
+using N4 = itk::N4BiasFieldCorrectionImageFilter<Image, Mask, Image>;
+using Fit = N4::BSplineFilterType;
 
- private:
-  static std::mutex& mutex() {
-    static std::mutex m;
-    return m;
+// N4's B-spline fit sums one control-point lattice per ITK work unit and adds the lattices in unit order, so the
+// field depends on how the points are split into units (its sixth digit, and edema voxels at the threshold with it).
+// ITK would make four units per thread of --threads; here the split is fixed, the same on every machine and for every
+// --threads, and the units run on the project's pool: the fit uses min(--threads, kFitWorkUnits) threads. Four units
+// keep two and four cores busy. N4's other ITK filters compute each voxel on its own and keep the process-wide count.
+constexpr itk::ThreadIdType kFitWorkUnits = 4;
+
+// ITK's New() for the classes below (itkNewMacro trips -Wpedantic): through the object factory like every ITK object.
+template <class T>
+itk::SmartPointer<T> make() {
+  itk::SmartPointer<T> object = itk::ObjectFactory<T>::Create();
+  if (!object) object = new T;  // ITK objects start with one reference, handed to the smart pointer below
+  object->UnRegister();
+  return object;
+}
+
+// An ITK multithreader that runs exactly the work units it is given, on the project's pool (parallel_for: the
+// calling thread among the threads, inline when called from a pool worker).
+class PoolWorkUnits : public itk::MultiThreaderBase {
+ public:
+  ITK_DISALLOW_COPY_AND_MOVE(PoolWorkUnits);
+  using Self = PoolWorkUnits;
+  using Superclass = itk::MultiThreaderBase;
+  using Pointer = itk::SmartPointer<Self>;
+  using ConstPointer = itk::SmartPointer<const Self>;
+  static Pointer New() { return make<Self>(); }
+  itkTypeMacro(PoolWorkUnits, itk::MultiThreaderBase);
+
+  // No clamping to ITK's global maximum: the filter allocates one lattice per unit it asked for.
+  void SetNumberOfWorkUnits(itk::ThreadIdType units) override { m_NumberOfWorkUnits = std::max<itk::ThreadIdType>(1, units); }
+  void SetSingleMethod(itk::ThreadFunctionType method, void* data) override {
+    m_SingleMethod = method;
+    m_SingleData = data;
   }
-  std::lock_guard<std::mutex> lock_;
-  itk::ThreadIdType saved_;
+  void SingleMethodExecute() override {
+    if (!m_SingleMethod) throw core::MyoError("bias field", "no ITK work-unit method set");
+    const itk::ThreadIdType units = m_NumberOfWorkUnits;
+    std::vector<WorkUnitInfo> info(units);
+    core::parallel_for(static_cast<int>(units), [&](int u) {
+      auto& unit = info[static_cast<std::size_t>(u)];
+      unit.WorkUnitID = static_cast<itk::ThreadIdType>(u);
+      unit.NumberOfWorkUnits = units;
+      unit.UserData = m_SingleData;
+      unit.ThreadFunction = m_SingleMethod;
+      unit.ThreadExitCode = WorkUnitInfo::ThreadExitCodeEnum::SUCCESS;
+      m_SingleMethod(&unit);
+    });
+  }
+
+ protected:
+  PoolWorkUnits() = default;
+  friend Pointer make<Self>();
+  ~PoolWorkUnits() override = default;
 };
+
+// N4's fit in kFitWorkUnits units on the pool. N4 makes its fit with New(), so ITK's object factory hands it this.
+class FitOnPool : public Fit {
+ public:
+  ITK_DISALLOW_COPY_AND_MOVE(FitOnPool);
+  using Self = FitOnPool;
+  using Superclass = Fit;
+  using Pointer = itk::SmartPointer<Self>;
+  using ConstPointer = itk::SmartPointer<const Self>;
+  static Pointer New() { return make<Self>(); }
+
+ protected:
+  FitOnPool() {
+    this->SetMultiThreader(PoolWorkUnits::New());
+    this->SetNumberOfWorkUnits(kFitWorkUnits);
+  }
+  ~FitOnPool() override = default;
+  friend Pointer make<Self>();
+};
+
+class FitOnPoolFactory : public itk::ObjectFactoryBase {
+ public:
+  ITK_DISALLOW_COPY_AND_MOVE(FitOnPoolFactory);
+  using Self = FitOnPoolFactory;
+  using Pointer = itk::SmartPointer<Self>;
+  itkFactorylessNewMacro(Self);
+  itkTypeMacro(FitOnPoolFactory, itk::ObjectFactoryBase);
+  [[nodiscard]] const char* GetITKSourceVersion() const override { return ITK_SOURCE_VERSION; }
+  [[nodiscard]] const char* GetDescription() const override { return "N4 B-spline fit in fixed work units"; }
+
+ protected:
+  FitOnPoolFactory() {
+    this->RegisterOverride(typeid(Fit).name(), typeid(FitOnPool).name(), GetDescription(), true,
+                           itk::CreateObjectFunction<FitOnPool>::New());
+  }
+  ~FitOnPoolFactory() override = default;
+};
+
+// Registered once per process; only N4 makes this fit type.
+void fit_in_fixed_work_units() {
+  static std::once_flag once;
+  std::call_once(once, [] { itk::ObjectFactoryBase::RegisterFactory(FitOnPoolFactory::New()); });
+}
 
 }  // namespace
 
@@ -47,8 +132,6 @@ BiasCorrection correct_bias_field(const core::ImageVolume& image, const core::Ma
   const auto started = std::chrono::steady_clock::now();
   if (!mask.geometry.same_grid(image.geometry))
     throw core::MyoError("bias field", "the mask is not on the image grid");
-  using Image = core::ItkImage3<float>;
-  using Mask = core::ItkImage3<std::uint8_t>;
   // N4 works on the logarithm: no zero or negative intensities inside the mask.
   // Within same_grid's tolerance the mask is on the image's grid: it takes that exact geometry, since ITK refuses
   // inputs whose origins differ in the last digits (float32 headers).
@@ -73,8 +156,7 @@ BiasCorrection correct_bias_field(const core::ImageVolume& image, const core::Ma
   shrink->Update();
   shrink_mask->Update();
 
-  using N4 = itk::N4BiasFieldCorrectionImageFilter<Image, Mask, Image>;
-  const OneItkWorkUnit one_work_unit;
+  fit_in_fixed_work_units();
   auto n4 = N4::New();
   n4->SetInput(shrink->GetOutput());
   n4->SetMaskImage(shrink_mask->GetOutput());
