@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <mutex>
 #include <typeinfo>
 #include <vector>
 
@@ -119,11 +118,12 @@ class FitOnPoolFactory : public itk::ObjectFactoryBase {
   ~FitOnPoolFactory() override = default;
 };
 
-// Registered once per process; only N4 makes this fit type.
-void fit_in_fixed_work_units() {
-  static std::once_flag once;
-  std::call_once(once, [] { itk::ObjectFactoryBase::RegisterFactory(FitOnPoolFactory::New()); });
-}
+// Registered before main, while the process has one thread (as ITK registers its IO factories): ITK's factory list
+// must not change while another thread makes an ITK object. Only N4 makes this fit type.
+[[maybe_unused]] const bool kFitOnPoolRegistered = [] {
+  itk::ObjectFactoryBase::RegisterFactory(FitOnPoolFactory::New());
+  return true;
+}();
 
 }  // namespace
 
@@ -154,7 +154,6 @@ Shrunk shrink(const core::ImageVolume& image, const core::MaskVolume& fit_mask, 
 
 // N4 fitted on the shrunk image: its log field is a B-spline lattice.
 N4::Pointer fit_n4(const Shrunk& shrunk, const BiasCorrectionParams& params) {
-  fit_in_fixed_work_units();
   auto n4 = N4::New();
   n4->SetInput(shrunk.image);
   n4->SetMaskImage(shrunk.mask);
