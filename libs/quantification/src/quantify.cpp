@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 
 #include "myo/core/error.hpp"
@@ -27,19 +28,14 @@ std::optional<double> background_sigma(const core::ImageVolume& water, const cor
   return core::rayleigh_background_sigma(total, fat.voxels, 0.5, false);
 }
 
-// The water share (0..1) of every voxel of `fat_pct`'s grid as an image acquired on `acquired` sees it. A STIR with
-// 6-7 mm slices resampled onto a 3 mm Dixon grid carries, at every fat-muscle border, signal averaged over its thick
-// voxel; dividing it by the sharp Dixon water share of the fine voxel inflates it (a voxel of 80 % fat divides
-// blurred muscle signal by 0.2) and calls normal muscle edges edema. So the Dixon water and total signal are
-// averaged over each acquired voxel (the label-grid voxels whose centres fall in it) and brought back by the same
-// linear interpolation that brought the STIR: their ratio is the water share of what the STIR voxel contained.
-// `total` weights voxels by their signal (Dixon W+F); without it every voxel weighs the same.
-core::ImageVolume water_share_as_acquired(const core::ImageVolume& fat_pct, const core::ImageVolume* total,
-                                          const core::Geometry& acquired) {
+// The label-grid voxels' water share and signal (Dixon W+F, or 1 without `total`), each averaged over the acquired
+// voxel its centre falls in; 0 in acquired voxels no centre falls in. The sums run in label-grid order in double. A
+// STIR grid often has several times the label grid's voxels, most of which no centre falls in: sums are kept only
+// for the acquired voxels that get one, as sums over the whole grid cost more in fresh memory than in arithmetic.
+std::pair<core::ImageVolume, core::ImageVolume> averaged_over_acquired(const core::ImageVolume& fat_pct,
+                                                                      const core::ImageVolume* total,
+                                                                      const core::Geometry& acquired) {
   const auto& g = fat_pct.geometry;
-  const std::size_t m = acquired.voxel_count();
-  std::vector<double> water_sum(m, 0.0), total_sum(m, 0.0);
-  std::vector<std::uint32_t> count(m, 0);
   // Index on the label grid -> continuous index on the acquired grid is affine: one origin and three steps.
   const core::Vec3 o = acquired.physical_to_index(g.index_to_physical({0, 0, 0}));
   std::array<core::Vec3, 3> step{};
@@ -53,6 +49,16 @@ core::ImageVolume water_share_as_acquired(const core::ImageVolume& fat_pct, cons
     out = std::lround(c);
     return out >= 0 && out < static_cast<long>(acquired.size[axis]);
   };
+  struct Sum {
+    std::uint32_t voxel;  // on the acquired grid
+    std::uint32_t count;
+    double water, total;
+  };
+  constexpr auto kNone = std::numeric_limits<std::uint32_t>::max();
+  if (acquired.voxel_count() >= kNone) throw core::MyoError("quantification", "the STIR's acquired grid is too large");
+  std::vector<std::uint32_t> slot(acquired.voxel_count(), kNone);  // acquired voxel -> its entry in `sums`
+  std::vector<Sum> sums;
+  sums.reserve(g.voxel_count());  // address space only: pages are touched as entries are added
   for (std::size_t k = 0; k < g.size[2]; ++k)
     for (std::size_t j = 0; j < g.size[1]; ++j)
       for (std::size_t i = 0; i < g.size[0]; ++i) {
@@ -65,21 +71,39 @@ core::ImageVolume water_share_as_acquired(const core::ImageVolume& fat_pct, cons
         const std::size_t src = g.linear_index(i, j, k);
         const std::size_t dst = acquired.linear_index(static_cast<std::size_t>(ai), static_cast<std::size_t>(aj),
                                                       static_cast<std::size_t>(ak));
+        if (slot[dst] == kNone) {
+          slot[dst] = static_cast<std::uint32_t>(sums.size());
+          sums.push_back({static_cast<std::uint32_t>(dst), 0, 0.0, 0.0});
+        }
+        auto& sum = sums[slot[dst]];
         const double weight = total ? std::max(0.0F, total->voxels[src]) : 1.0;
-        water_sum[dst] += weight * std::clamp(1.0 - fat_pct.voxels[src] / 100.0, 0.0, 1.0);
-        total_sum[dst] += weight;
-        ++count[dst];
+        sum.water += weight * std::clamp(1.0 - fat_pct.voxels[src] / 100.0, 0.0, 1.0);
+        sum.total += weight;
+        ++sum.count;
       }
   core::ImageVolume water(acquired, 0.0F), all(acquired, 0.0F);
-  for (std::size_t v = 0; v < m; ++v)
-    if (count[v]) {
-      water.voxels[v] = static_cast<float>(water_sum[v] / count[v]);
-      all.voxels[v] = static_cast<float>(total_sum[v] / count[v]);
-    }
+  for (const auto& sum : sums) {
+    water.voxels[sum.voxel] = static_cast<float>(sum.water / sum.count);
+    all.voxels[sum.voxel] = static_cast<float>(sum.total / sum.count);
+  }
+  return {std::move(water), std::move(all)};
+}
+
+// The water share (0..1) of every voxel of `fat_pct`'s grid as an image acquired on `acquired` sees it. A STIR with
+// 6-7 mm slices resampled onto a 3 mm Dixon grid carries, at every fat-muscle border, signal averaged over its thick
+// voxel; dividing it by the sharp Dixon water share of the fine voxel inflates it (a voxel of 80 % fat divides
+// blurred muscle signal by 0.2) and calls normal muscle edges edema. So the Dixon water and total signal are
+// averaged over each acquired voxel (the label-grid voxels whose centres fall in it) and brought back by the same
+// linear interpolation that brought the STIR: their ratio is the water share of what the STIR voxel contained.
+// `total` weights voxels by their signal (Dixon W+F); without it every voxel weighs the same.
+core::ImageVolume water_share_as_acquired(const core::ImageVolume& fat_pct, const core::ImageVolume* total,
+                                          const core::Geometry& acquired) {
+  const auto& g = fat_pct.geometry;
+  const auto [water, all] = averaged_over_acquired(fat_pct, total, acquired);
   // The two resamplings are independent: one on the pool while the other runs here.
   std::optional<core::ImageVolume> all_back;
   core::TaskGroup resampling;
-  resampling.run([&] { all_back = core::resample_to(all, g); });
+  resampling.run([&, &all = all] { all_back = core::resample_to(all, g); });
   const auto water_back = core::resample_to(water, g);
   resampling.wait();
   core::ImageVolume share(g, 0.0F);
@@ -144,32 +168,33 @@ core::ImageVolume dixon_fat_fraction(const Measuring& m, double sigma2) {
   return ff;
 }
 
-// The Dixon fat-fraction map with swapped regions exchanged back. The swap search reads only the magnitudes, so it
-// runs on the pool while the noise floor and the map are computed.
+// The Dixon fat-fraction map with swapped regions exchanged back. The swap search reads only the magnitudes and
+// smooths its votes in parallel: it runs here, while the noise floor and the map (short, serial on a pool worker)
+// are computed on the pool.
 core::ImageVolume dixon_fat_fraction_map(const Measuring& m, QuantificationMethod& method) {
+  std::optional<core::ImageVolume> ff;
+  core::TaskGroup mapping;
+  mapping.run([&] {
+    double sigma2 = 0;
+    if (m.params.noise_floor_correction) {
+      method.noise_sigma = background_sigma(*m.input.water, *m.input.fat, m.input.fat_covered);
+      if (method.noise_sigma) sigma2 = 2.0 * *method.noise_sigma * *method.noise_sigma;
+    }
+    ff = dixon_fat_fraction(m, sigma2);
+  });
   std::optional<SwapDetection> swaps;
-  core::TaskGroup searching;
   if (m.params.correct_swaps)
-    searching.run([&] {
-      swaps = detect_water_fat_swaps(*m.input.labels, *m.input.water, *m.input.fat, m.params.swap,
-                                     m.input.fat_covered);
-    });
-  double sigma2 = 0;
-  if (m.params.noise_floor_correction) {
-    method.noise_sigma = background_sigma(*m.input.water, *m.input.fat, m.input.fat_covered);
-    if (method.noise_sigma) sigma2 = 2.0 * *method.noise_sigma * *method.noise_sigma;
-  }
-  auto ff = dixon_fat_fraction(m, sigma2);
-  searching.wait();
+    swaps = detect_water_fat_swaps(*m.input.labels, *m.input.water, *m.input.fat, m.params.swap, m.input.fat_covered);
+  mapping.wait();
   if (swaps) {
     // A swapped voxel's F/(W+F) is the true W/(W+F): exchanging back is 100 - FF.
     method.swap_method = "adipose_vote_smooth_field";
-    for (std::size_t i = 0; i < ff.voxels.size(); ++i)
-      if (swaps->swapped.voxels[i]) ff.voxels[i] = 100.0F - ff.voxels[i];
+    for (std::size_t i = 0; i < ff->voxels.size(); ++i)
+      if (swaps->swapped.voxels[i]) ff->voxels[i] = 100.0F - ff->voxels[i];
     method.swap_regions = swaps->regions;
     method.swap_notes = swaps->notes;
   }
-  return ff;
+  return std::move(*ff);
 }
 
 // The fat-fraction map (percent) from Dixon, else from the scanner's own map; none from a T1 alone.
