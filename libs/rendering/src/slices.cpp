@@ -365,7 +365,8 @@ bool interior(const core::Geometry& g, const Vec3& index) {
   return true;
 }
 
-// Any index: clamped to the grid half a voxel beyond its centres, single-voxel axes held.
+}  // namespace
+
 std::optional<double> linear_general(const core::ImageVolume& volume, const Vec3& index) {
   const auto& s = volume.geometry.size;
   std::array<long, 3> i0{};
@@ -396,8 +397,6 @@ std::optional<double> linear_general(const core::ImageVolume& volume, const Vec3
   }
   return sum;
 }
-
-}  // namespace
 
 std::optional<double> linear_at(const core::ImageVolume& volume, const Vec3& index) {
   if (interior(volume.geometry, index)) return linear_interior(volume, index);
