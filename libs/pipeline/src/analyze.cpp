@@ -689,9 +689,11 @@ struct SceneExport {
 };
 
 // The output stages, into the staging folder `dir`: "figures", "outputs" (NIfTI volumes, DICOM SEG, SR and
-// parametric map, measurements.csv), "report_documents" (with scene.glb) and "dicom_results". What needs nothing
-// from the figures runs on the thread pool while they render (which use one core): the volumes, the 3D scene, and
-// the overlay series and edema SEG of the DICOM results.
+// parametric map, measurements.csv), "report_documents" (with scene.glb) and "dicom_results". The figures render on
+// this thread (the 3D maps through OpenGL, the rest composed on the CPU); what needs nothing from them is queued on
+// the thread pool first and runs beside them: the volumes (NIfTI, SEG, SR, parametric map), the 3D scene, then the
+// overlay series and edema SEG of the DICOM results. The overlay series letters its slices as the figures do, through
+// VTK's text renderer, which is not thread-safe: the rendering library holds one lock around every use of it.
 void output_stages(const AnalyzeOptions& options, const MeasuredStudy& m, reporting::Report& report,
                    StageClock& clock, const fs::path& dir) {
   const auto pacs = pacs_context(options, m.channels, report);
@@ -710,18 +712,16 @@ void output_stages(const AnalyzeOptions& options, const MeasuredStudy& m, report
     });
   SceneExport scene(layers, follow_up(options, report, dir));
   if (options.write_reports && measured) scene.start(dir);
-  std::vector<rendering::Figure> figures;
-  if (render) {
-    figures = figures_stage(layers, dir, report);
-    clock.lap("figures");
-  }
-  // The overlay series letters its slices with VTK's FreeType text renderer, which the figures also use and which is
-  // not thread-safe: it starts once the figures are done, beside the documents.
   core::TaskGroup pacs_layers;
   if (pacs)
     pacs_layers.run([&] {
       detail::write_pacs_layers(pacs_results_input(options, m.channels, layers, dir), *pacs, dir / files::kDicom);
     });
+  std::vector<rendering::Figure> figures;
+  if (render) {
+    figures = figures_stage(layers, dir, report);
+    clock.lap("figures");
+  }
   writing.wait();  // what the figures left of the writing: its whole time when there are no figures
   reporting::write_measurements_csv(report, dir / files::kMeasurements);
   clock.lap("outputs");

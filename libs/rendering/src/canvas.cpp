@@ -1,10 +1,13 @@
 #include "canvas.hpp"
 
 #include <fmt/format.h>
+#include <vtkCallbackCommand.h>
+#include <vtkCommand.h>
 #include <vtkImageData.h>
 #include <vtkNew.h>
 #include <vtkPNGWriter.h>
 #include <vtkPointData.h>
+#include <vtkRenderWindow.h>
 #include <vtkStdString.h>
 #include <vtkTextProperty.h>
 #include <vtkTextRenderer.h>
@@ -18,6 +21,14 @@
 
 namespace myo::rendering::detail {
 namespace {
+
+std::recursive_mutex& text_renderer_mutex() {
+  static std::recursive_mutex mutex;
+  return mutex;
+}
+
+// Renders the calling thread is inside (of windows that lock): EndEvent unlocks only what a StartEvent locked.
+thread_local int locked_renders = 0;
 
 vtkTextRenderer& text_renderer() {
   vtkTextRenderer* renderer = vtkTextRenderer::GetInstance();
@@ -91,6 +102,7 @@ void Canvas::paste(const Canvas& other, int x, int y) {
 }
 
 std::pair<int, int> Canvas::text_size(const std::string& text, const TextStyle& style) const {
+  const auto lock = lock_text_renderer();
   vtkNew<vtkTextProperty> p;
   configure(*p, style);
   int bbox[4] = {0, 0, 0, 0};
@@ -100,6 +112,7 @@ std::pair<int, int> Canvas::text_size(const std::string& text, const TextStyle& 
 
 std::pair<int, int> Canvas::text(const std::string& text, int x, int y, const TextStyle& style) {
   if (text.empty()) return {0, 0};
+  const auto lock = lock_text_renderer();
   vtkNew<vtkTextProperty> p;
   configure(*p, style);
   vtkNew<vtkImageData> image;
@@ -224,6 +237,25 @@ void draw_colorbar(Canvas& canvas, int x, int y, int bar_width, int bar_height, 
   tick_at(info.high, fmt::format("{}{:g}", info.high < 100 ? "\u2265" : "", info.high));
   TextStyle label{13, kText, true, HAlign::right, VAlign::center, 90};
   canvas.text(info.bar_label, x - 6, y + bar_height / 2, label);
+}
+
+std::unique_lock<std::recursive_mutex> lock_text_renderer() {
+  return std::unique_lock<std::recursive_mutex>(text_renderer_mutex());
+}
+
+void lock_text_renderer_while_rendering(vtkRenderWindow& window) {
+  vtkNew<vtkCallbackCommand> start, end;
+  start->SetCallback([](vtkObject*, unsigned long, void*, void*) {
+    text_renderer_mutex().lock();
+    ++locked_renders;
+  });
+  end->SetCallback([](vtkObject*, unsigned long, void*, void*) {
+    if (locked_renders == 0) return;
+    --locked_renders;
+    text_renderer_mutex().unlock();
+  });
+  window.AddObserver(vtkCommand::StartEvent, start);
+  window.AddObserver(vtkCommand::EndEvent, end);
 }
 
 char orientation_letter(double x, double y, double z) {

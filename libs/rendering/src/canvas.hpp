@@ -2,12 +2,14 @@
 // An RGB raster (origin top-left) on which figures are composed: panels, colour bars, text. Text is rasterised by
 // VTK's FreeType renderer with VTK's embedded fonts, so figures look the same on every machine and need no display.
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "colormap.hpp"
 
 class vtkImageData;
+class vtkRenderWindow;
 
 namespace myo::rendering::detail {
 
@@ -56,6 +58,14 @@ class Canvas {
 
 // A colour bar with ticks and a label. Vertical: low at the bottom.
 void draw_colorbar(Canvas& canvas, int x, int y, int bar_width, int bar_height, Metric metric, const MetricInfo& info);
+
+// VTK's text renderer (one vtkTextRenderer and the FreeType cache behind it, for the whole process) is not
+// thread-safe: every use in the library holds this one lock, so that an overlay series can letter its slices while
+// the figures letter theirs. Recursive: a render that letters may itself call Canvas::text.
+[[nodiscard]] std::unique_lock<std::recursive_mutex> lock_text_renderer();
+// Holds that lock during each render of `window` (from its StartEvent to its EndEvent): its text actors and scalar
+// bars letter through the renderer inside Render(), wherever the render comes from (the interactor included).
+void lock_text_renderer_while_rendering(vtkRenderWindow& window);
 
 // Orientation letter of an LPS direction (its dominant axis): +x L, -x R, +y P, -y A, +z S, -z I.
 [[nodiscard]] char orientation_letter(double x, double y, double z);

@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 
+#include "rounding.hpp"
+
 namespace myo::rendering {
 
 const char* to_string(Metric metric) {
@@ -61,7 +63,7 @@ constexpr Stops kRdBu{{{33, 102, 172},
                        {178, 24, 43}}};
 
 std::uint8_t lerp(std::uint8_t a, std::uint8_t b, double t) {
-  return static_cast<std::uint8_t>(std::lround(a + (b - a) * t));
+  return static_cast<std::uint8_t>(round_half_away(a + (b - a) * t));
 }
 
 // t in [0, 1] along nine stops.
@@ -121,7 +123,7 @@ Rgb metric_color(Metric metric, const MetricInfo& info, double value) {
 
 Rgb mix(Rgb a, Rgb b, double alpha) {
   const auto m = [alpha](std::uint8_t x, std::uint8_t y) {
-    return static_cast<std::uint8_t>(std::lround(x * (1.0 - alpha) + y * alpha));
+    return static_cast<std::uint8_t>(round_half_away(x * (1.0 - alpha) + y * alpha));
   };
   return {m(a.r, b.r), m(a.g, b.g), m(a.b, b.b)};
 }

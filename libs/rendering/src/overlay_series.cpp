@@ -137,6 +137,7 @@ std::vector<OverlaySlice> render_overlay_series(const FigureInput& input, const 
   if (!input.labels) throw core::MyoError("overlay series", "no label volume given");
   detail::require_label_grid(input);
   if (!input.fat_fraction_pct && !input.edema_mask) return {};
+  route_vtk_output();  // before any lettering, which may run beside the figures
   detail::Layers layers;
   layers.labels = input.labels;
   layers.metric = Metric::fat_fraction;
@@ -148,7 +149,8 @@ std::vector<OverlaySlice> render_overlay_series(const FigureInput& input, const 
   layers.window = detail::robust_window(*layers.background);
 
   const AxialSampling sampling = axial_sampling(input.labels->geometry, series);
-  // The images on the pool, slice by slice; the lettering after, on this thread (VTK's text renderer is shared).
+  // The images on the pool, slice by slice; the lettering after, on this thread (Canvas::text holds the text
+  // renderer's lock, which the figures rendering meanwhile also take).
   std::vector<Canvas> canvases;
   canvases.reserve(static_cast<std::size_t>(sampling.slices));
   for (int k = 0; k < sampling.slices; ++k)

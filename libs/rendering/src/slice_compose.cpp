@@ -49,13 +49,17 @@ SliceSamples sample_slice(const SliceGrid& grid, double normal_mm, const SliceSo
   s.background.resize(n);
   s.labels.assign(n, 0);
   s.overlay.resize(n);
+  // The labels' continuous index once per pixel, shared with the series when it is on their grid.
+  const auto& labels_grid = sources.labels->geometry;
+  const LayerIndex series_index(sources.series, labels_grid);
   std::size_t index = 0;
   for (int v = 0; v < grid.height; ++v)
     for (int u = 0; u < grid.width; ++u, ++index) {
       const core::Vec3 p = grid.point(u, v, normal_mm);
-      const auto l = sample_nearest(*sources.labels, p);
+      const core::Vec3 voxel = labels_grid.physical_to_index(p);
+      const auto l = nearest_at(*sources.labels, voxel);
       s.labels[index] = l ? *l : 0;
-      s.background[index] = sample_linear(*sources.series, p);
+      s.background[index] = linear_at(*sources.series, series_index(voxel, p));
       if (s.labels[index] > 0) s.overlay[index] = overlay_colour(sources, s.labels[index], p);
     }
   return s;
@@ -63,7 +67,7 @@ SliceSamples sample_slice(const SliceGrid& grid, double normal_mm, const SliceSo
 
 std::uint8_t window_grey(const std::optional<double>& value, double low, double high) {
   const double t = value ? std::clamp((*value - low) / std::max(1e-6, high - low), 0.0, 1.0) : 0.0;
-  return static_cast<std::uint8_t>(std::lround(t * 255));
+  return static_cast<std::uint8_t>(round_half_away(t * 255));
 }
 
 std::vector<std::uint8_t> compose_slice(const SliceSamples& samples, const SliceLook& look) {

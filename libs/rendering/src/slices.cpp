@@ -114,24 +114,29 @@ std::string level_text(double z, std::optional<double> crotch_z) {
 }  // namespace
 
 void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers& layers) {
+  // The labels' continuous index once per pixel, shared by every layer on their grid (all of them, normally).
+  const auto& grid = layers.labels->geometry;
+  const LayerIndex background_index(layers.background, grid), ff_index(layers.ff, grid),
+      edema_index(layers.edema, grid);
   std::vector<int> label(static_cast<std::size_t>(plane.width) * static_cast<std::size_t>(plane.height), 0);
   for (int py = 0; py < plane.height; ++py)
     for (int px = 0; px < plane.width; ++px) {
       const Vec3 p = plane.point(px, py);
-      const auto l = sample_nearest(*layers.labels, p);
+      const Vec3 index = grid.physical_to_index(p);
+      const auto l = nearest_at(*layers.labels, index);
       label[static_cast<std::size_t>(py) * static_cast<std::size_t>(plane.width) + static_cast<std::size_t>(px)] =
           l ? *l : 0;
-      const auto bg = sample_linear(*layers.background, p);
+      const auto bg = linear_at(*layers.background, background_index(index, p));
       const double t =
           bg ? std::clamp((*bg - layers.window.low) / (layers.window.high - layers.window.low), 0.0, 1.0) : 0.0;
-      const auto grey = static_cast<std::uint8_t>(std::lround(t * 255));
+      const auto grey = static_cast<std::uint8_t>(round_half_away(t * 255));
       Rgb c{grey, grey, grey};
       if (layers.ff && l && *l > 0) {
-        const auto ff = sample_nearest(*layers.ff, p);
+        const auto ff = nearest_at(*layers.ff, ff_index(index, p));
         if (ff && std::isfinite(*ff)) c = mix(c, metric_color(layers.metric, layers.info, *ff), layers.opacity);
       }
       if (layers.edema) {
-        const auto e = sample_nearest(*layers.edema, p);
+        const auto e = nearest_at(*layers.edema, edema_index(index, p));
         if (e && *e) c = mix(c, kEdemaColour, layers.opacity);
       }
       canvas.set(x0 + px, y0 + py, c);
@@ -327,8 +332,42 @@ std::optional<Figure> draw_slices(const FigureInput& input, Metric metric, const
   return figure;
 }
 
-std::optional<double> sample_linear(const core::ImageVolume& volume, const Vec3& p) {
-  const auto index = volume.geometry.physical_to_index(p);
+namespace {
+
+// Trilinear interpolation where every axis has a voxel either side of the index (0 <= index < size - 1): the
+// general case's weights, corner order and sum without its clamping, so the same value to the bit.
+double linear_interior(const core::ImageVolume& volume, const Vec3& index) {
+  const auto& g = volume.geometry;
+  std::array<std::size_t, 3> i0{};
+  std::array<std::array<double, 2>, 3> weight{};  // per axis: lower, upper corner
+  for (std::size_t a = 0; a < 3; ++a) {
+    i0[a] = static_cast<std::size_t>(index[a]);
+    const double f = index[a] - static_cast<double>(i0[a]);
+    weight[a] = {1 - f, f};
+  }
+  const float* corner0 = volume.voxels.data() + g.linear_index(i0[0], i0[1], i0[2]);
+  const std::size_t row = g.size[0], slice = g.size[0] * g.size[1];
+  double sum = 0;
+  for (int corner = 0; corner < 8; ++corner) {
+    const int x = corner & 1, y = (corner >> 1) & 1, z = (corner >> 2) & 1;
+    const double w = weight[0][x] * weight[1][y] * weight[2][z];
+    if (w <= 0) continue;
+    const float v = corner0[static_cast<std::size_t>(x) + static_cast<std::size_t>(y) * row +
+                            static_cast<std::size_t>(z) * slice];
+    if (std::isfinite(v)) sum += w * v;
+  }
+  return sum;
+}
+
+bool interior(const core::Geometry& g, const Vec3& index) {
+  for (std::size_t a = 0; a < 3; ++a)
+    if (!(index[a] >= 0 && index[a] < static_cast<double>(g.size[a]) - 1)) return false;
+  return true;
+}
+
+}  // namespace
+
+std::optional<double> linear_general(const core::ImageVolume& volume, const Vec3& index) {
   const auto& s = volume.geometry.size;
   std::array<long, 3> i0{};
   std::array<double, 3> f{};
@@ -357,6 +396,19 @@ std::optional<double> sample_linear(const core::ImageVolume& volume, const Vec3&
     if (std::isfinite(v)) sum += w * v;
   }
   return sum;
+}
+
+std::optional<double> linear_at(const core::ImageVolume& volume, const Vec3& index) {
+  if (interior(volume.geometry, index)) return linear_interior(volume, index);
+  return linear_general(volume, index);
+}
+
+std::optional<double> sample_linear(const core::ImageVolume& volume, const Vec3& p) {
+  return linear_at(volume, volume.geometry.physical_to_index(p));
+}
+
+bool identical_grid(const core::Geometry& a, const core::Geometry& b) {
+  return a.size == b.size && a.spacing_mm == b.spacing_mm && a.origin_mm == b.origin_mm && a.direction == b.direction;
 }
 
 }  // namespace myo::rendering::detail

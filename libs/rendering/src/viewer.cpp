@@ -265,6 +265,7 @@ void Viewer::reset_windows() {
 
 void Viewer::set_up_window(bool offscreen) {
   window_->SetMultiSamples(0);
+  detail::lock_text_renderer_while_rendering(*window_);  // its text actors and colour bar letter as it renders
   int width = options_.width_px, height = options_.height_px;
   if (!offscreen) {  // an interactive window fits the screen
     if (const auto screen = screen_size_px()) {
