@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <sys/resource.h>
 
 #include "myo/core/error.hpp"
@@ -623,7 +624,18 @@ struct DocumentInputs {
   const fs::path& scene_glb;  // read once `scene` is done
 };
 
-// Stage "report_documents": report.pdf and report.html. A failure here loses no result: it becomes a warning.
+// The error text of `write`, if it throws; documents are never worth failing the analysis for.
+std::optional<std::string> failure_of(const std::function<void()>& write) {
+  try {
+    write();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return std::nullopt;
+}
+
+// Stage "report_documents": report.pdf here and report.html on the pool beside it (once scene.glb is made). A failure
+// here loses no result: it becomes a warning.
 void documents_stage(const AnalyzeOptions& options, const dicom::StudyInfo& study, const DocumentInputs& inputs,
                      reporting::Report& report, const fs::path& dir) {
   reporting::ReportExtras extras;
@@ -632,20 +644,18 @@ void documents_stage(const AnalyzeOptions& options, const dicom::StudyInfo& stud
     extras.patient = reporting::PatientHeader{study.patient_name, study.patient_id, study.patient_birth_date,
                                               study.accession_number};
   for (const auto& f : inputs.figures) extras.figures.push_back({f.path, f.caption});
-  std::optional<std::string> failure;
-  try {
-    reporting::write_pdf_report(report, extras, dir / files::kReportPdf);
-  } catch (const std::exception& e) {
-    failure = e.what();
-  }
-  inputs.scene.wait();  // a failed scene fails the analysis, as any missing output that is not a document
-  extras.scene_glb = inputs.scene_glb;
-  try {
-    if (!failure) reporting::write_html_report(report, extras, dir / files::kReportHtml);
-  } catch (const std::exception& e) {
-    failure = e.what();
-  }
-  if (failure) warn(report, "report documents skipped: " + *failure);
+  std::optional<std::string> html_failure;
+  core::TaskGroup html;
+  html.run([&] {
+    inputs.scene.wait();  // a failed scene fails the analysis, as any missing output that is not a document
+    auto with_scene = extras;
+    with_scene.scene_glb = inputs.scene_glb;
+    html_failure = failure_of([&] { reporting::write_html_report(report, with_scene, dir / files::kReportHtml); });
+  });
+  const auto pdf_failure = failure_of([&] { reporting::write_pdf_report(report, extras, dir / files::kReportPdf); });
+  html.wait();
+  if (pdf_failure) warn(report, "report.pdf not written: " + *pdf_failure);
+  if (html_failure) warn(report, "report.html not written: " + *html_failure);
 }
 
 // The inputs of the PACS results (overlay series, edema SEG, report.dcm).
