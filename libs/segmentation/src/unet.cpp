@@ -117,7 +117,7 @@ int rows_per_product(int k, int columns) {
 
 FeatureMap convolve(const Convolution& conv, const FeatureMap& in, bool relu) {
   FeatureMap out(conv.out_channels, in.rows, in.columns);
-  if (!conv.direct.weights.empty() && direct_conv3x3_available()) {
+  if (!conv.direct.weights.empty()) {
     direct_conv3x3(conv.direct, in.data.data(), in.rows, in.columns, relu, out.data.data());
     return out;
   }
@@ -181,7 +181,7 @@ UNet::UNet(std::vector<int> channels, int classes, std::vector<std::vector<float
     if (shapes[next] != want || shapes[next + 1] != std::vector<int>{out})
       throw core::MyoError(origin, fmt::format("model file: tensor {} has the wrong shape", next));
     Convolution c{in, out, kernel, std::move(tensors[next]), std::move(tensors[next + 1]), {}};
-    if (kernel == 3) c.direct = pack_conv3x3(c.weight, c.bias, in, out);
+    if (kernel == 3 && direct_conv3x3_available()) c.direct = pack_conv3x3(c.weight, c.bias, in, out);
     next += 2;
     return c;
   };

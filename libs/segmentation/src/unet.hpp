@@ -15,7 +15,7 @@ struct Convolution {
   int kernel = 3;
   std::vector<float> weight;  // [out][in][ky][kx]
   std::vector<float> bias;    // [out]
-  PackedConv3x3 direct;       // the 3x3 weights for the direct path (empty without one)
+  PackedConv3x3 direct;       // the 3x3 weights for the direct path (empty where the CPU has none)
 };
 
 class UNet {
