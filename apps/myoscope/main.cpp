@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <string>
@@ -112,6 +113,8 @@ int main(int argc, char** argv) {
   }
   myo::log::set_level(verbose ? myo::log::Level::debug : quiet ? myo::log::Level::error : myo::log::Level::info);
   myo::log::route_toolkit_output();
+  const char* tunables = std::getenv("GLIBC_TUNABLES");  // set at start for huge pages (huge_pages.cpp)
+  myo::log::debug("malloc tunables: {}", tunables ? myo::log::printable(tunables) : "none");
 
   const auto chosen = root.get_subcommands();
   if (chosen.empty()) {

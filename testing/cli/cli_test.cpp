@@ -88,3 +88,26 @@ TEST(Cli, SegmentRefusesAModelFileThatIsNotOne) {
   EXPECT_EQ(r.exit_code, core::kExitInputError) << r.output;
   EXPECT_NE(r.output.find("model.bin"), std::string::npos) << r.output;
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MYO_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MYO_SANITIZED 1
+#endif
+#endif
+
+// myoscope starts itself once more with glibc's huge-page malloc (apps/myoscope/huge_pages.cpp): the second start
+// must see the same arguments, spaces and non-ASCII characters included, and a user's own tunables are kept.
+TEST(Cli, RestartsWithHugePageMallocKeepingItsArguments) {
+#ifdef MYO_SANITIZED
+  GTEST_SKIP() << "the sanitizer's allocator ignores glibc's tunables: myoscope does not restart under it";
+#else
+  const auto r = run_myoscope("-v scan '/nonexistent/a b/\xc3\xa7'", "env -u GLIBC_TUNABLES -u LD_PRELOAD");
+  EXPECT_EQ(r.exit_code, core::kExitInputError) << r.output;
+  EXPECT_NE(r.output.find("/nonexistent/a b/\xc3\xa7"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("malloc tunables: glibc.malloc.hugetlb=1"), std::string::npos) << r.output;
+  const auto own = run_myoscope("-v scan /nonexistent", "env -u LD_PRELOAD GLIBC_TUNABLES=glibc.malloc.check=0");
+  EXPECT_NE(own.output.find("malloc tunables: glibc.malloc.check=0"), std::string::npos) << own.output;
+#endif
+}
