@@ -5,13 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <thread>
 
 #include "canvas.hpp"
 #include "figures_internal.hpp"
+#include "sampling_probe.hpp"
 
 namespace {
 
@@ -20,17 +20,13 @@ using myo::core::ImageVolume;
 using myo::core::Vec3;
 using namespace myo::rendering::detail;
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+using myo::testing::same_bits;
 
 ImageVolume random_volume(std::array<std::size_t, 3> size, std::mt19937& random) {
   Geometry g;
   g.size = size;
   g.spacing_mm = {1.7, 1.7, 3.0};
-  ImageVolume volume(g);
-  std::uniform_real_distribution<float> value(-50.0F, 900.0F);
-  for (auto& v : volume.voxels) v = value(random);
-  volume.voxels[3] = std::numeric_limits<float>::quiet_NaN();  // skipped by both, wherever it falls
-  return volume;
+  return myo::testing::random_image(g, random);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
@@ -51,12 +52,21 @@ constexpr int kDpi = 72;  // 1 pt = 1 px
 }  // namespace
 
 Canvas::Canvas(int width, int height, Rgb background)
-    : width_(width), height_(height), rgb_(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3) {
+    : width_(width),
+      height_(height),
+      rgb_(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3, background.r) {
+  if (background.g == background.r && background.b == background.r) return;  // a grey: filled already
   for (std::size_t i = 0; i < rgb_.size(); i += 3) {
     rgb_[i] = background.r;
     rgb_[i + 1] = background.g;
     rgb_[i + 2] = background.b;
   }
+}
+
+std::vector<std::uint8_t> Canvas::take_rgb() {
+  width_ = 0;
+  height_ = 0;
+  return std::exchange(rgb_, {});
 }
 
 Rgb Canvas::get(int x, int y) const {
@@ -71,6 +81,15 @@ void Canvas::set(int x, int y, Rgb color) {
   rgb_[i] = color.r;
   rgb_[i + 1] = color.g;
   rgb_[i + 2] = color.b;
+}
+
+void Canvas::set_row(int x, int y, const std::vector<std::uint8_t>& rgb) {
+  const int n = static_cast<int>(rgb.size() / 3);
+  const int from = std::max(0, -x), to = std::min(n, width_ - x);  // the pixels inside
+  if (y < 0 || y >= height_ || from >= to) return;
+  const auto first =
+      (static_cast<std::size_t>(y) * static_cast<std::size_t>(width_) + static_cast<std::size_t>(x + from)) * 3;
+  std::copy(rgb.begin() + 3 * from, rgb.begin() + 3 * to, rgb_.begin() + static_cast<std::ptrdiff_t>(first));
 }
 
 void Canvas::blend(int x, int y, Rgb color, double alpha) { set(x, y, mix(get(x, y), color, alpha)); }

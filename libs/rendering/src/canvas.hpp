@@ -36,6 +36,8 @@ class Canvas {
   [[nodiscard]] Rgb get(int x, int y) const;
   void set(int x, int y, Rgb color);  // ignores pixels outside
   void blend(int x, int y, Rgb color, double alpha);
+  // Pixels (x, y), (x + 1, y), ... from 8-bit RGB triples; those outside are ignored.
+  void set_row(int x, int y, const std::vector<std::uint8_t>& rgb);
   void fill_rect(int x, int y, int w, int h, Rgb color);
   void outline_rect(int x, int y, int w, int h, Rgb color);
   void hline(int x0, int x1, int y, Rgb color, int dash = 0);
@@ -47,6 +49,8 @@ class Canvas {
   [[nodiscard]] Canvas downsampled(int factor) const;
   // PNG, written atomically (same canvas -> same bytes).
   void write_png(const std::filesystem::path& path) const;
+  // The pixels (8-bit RGB, rows top to bottom), moved out: the canvas is left empty (0 x 0).
+  [[nodiscard]] std::vector<std::uint8_t> take_rgb();
 
   // VTK image (RGB or RGBA unsigned char, origin bottom-left) -> canvas.
   [[nodiscard]] static Canvas from_vtk(vtkImageData& image);

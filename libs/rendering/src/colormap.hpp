@@ -1,10 +1,12 @@
 #pragma once
 // Colour maps and the text that goes with each metric (titles, units). Pure functions: no VTK.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "myo/rendering/figures.hpp"
+#include "rounding.hpp"
 
 namespace myo::rendering::detail {
 
@@ -32,6 +34,23 @@ struct MetricInfo {
 // Colour of a value given the metric's range.
 [[nodiscard]] Rgb metric_color(Metric metric, const MetricInfo& info, double value);
 [[nodiscard]] Rgb mix(Rgb a, Rgb b, double alpha);  // alpha of b over a
+// mix() at one alpha for per-pixel loops: the same two products per channel, looked up, and the same sum and rounding.
+class MixTable {
+ public:
+  explicit MixTable(double alpha) {
+    for (int x = 0; x < 256; ++x) {
+      under_[static_cast<std::size_t>(x)] = x * (1.0 - alpha);
+      over_[static_cast<std::size_t>(x)] = x * alpha;
+    }
+  }
+  [[nodiscard]] Rgb operator()(Rgb a, Rgb b) const { return {channel(a.r, b.r), channel(a.g, b.g), channel(a.b, b.b)}; }
+
+ private:
+  [[nodiscard]] std::uint8_t channel(std::uint8_t x, std::uint8_t y) const {
+    return static_cast<std::uint8_t>(round_half_away(under_[x] + over_[y]));
+  }
+  std::array<double, 256> under_{}, over_{};
+};
 
 // Change since a previous visit: a diverging map centred on 0 (ColorBrewer RdBu: blue decrease, red increase) over
 // -range..+range. A change within the repeatability limits takes the colour of 0 (kNeutralChange).

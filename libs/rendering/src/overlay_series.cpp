@@ -10,6 +10,7 @@
 #include "figures_internal.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/parallel.hpp"
+#include "plane_grid.hpp"
 #include "slice_planes.hpp"
 
 namespace myo::rendering {
@@ -59,15 +60,31 @@ AxialSampling axial_sampling(const core::Geometry& g, const OverlaySeriesParams&
   return s;
 }
 
+// The edema mask at each pixel (nearest voxel, 0 outside) into `mask`: from the plane's tables where it is aligned
+// with the mask's grid, else from each pixel's LPS point.
+void edema_at_pixels(const Plane& plane, const core::MaskVolume& edema, std::vector<std::uint8_t>& mask) {
+  const auto w = static_cast<std::size_t>(plane.width);
+  mask.assign(w * static_cast<std::size_t>(plane.height), 0);
+  const auto grid = detail::PlaneGrid::make(plane, edema.geometry);
+  for (int py = 0; py < plane.height; ++py)
+    for (int px = 0; px < plane.width; ++px) {
+      bool on = false;
+      if (grid) {
+        const std::int64_t voxel = grid->nearest(px, py);
+        on = voxel >= 0 && edema.voxels[static_cast<std::size_t>(voxel)] != 0;
+      } else {
+        const auto e = detail::sample_nearest(edema, plane.point(px, py));
+        on = e && *e;
+      }
+      mask[static_cast<std::size_t>(py) * w + static_cast<std::size_t>(px)] = on ? 1 : 0;
+    }
+}
+
 // Edema voxels as red diagonal hatching with a red contour, so the fat fraction colours stay visible beneath.
 void draw_edema_hatching(Canvas& canvas, const Plane& plane, const core::MaskVolume& edema) {
   const auto w = static_cast<std::size_t>(plane.width);
-  std::vector<std::uint8_t> mask(w * static_cast<std::size_t>(plane.height), 0);
-  for (int py = 0; py < plane.height; ++py)
-    for (int px = 0; px < plane.width; ++px) {
-      const auto e = detail::sample_nearest(edema, plane.point(px, py));
-      mask[static_cast<std::size_t>(py) * w + static_cast<std::size_t>(px)] = e && *e ? 1 : 0;
-    }
+  thread_local std::vector<std::uint8_t> mask;  // kept, like draw_plane's labels: no fresh pages per slice
+  edema_at_pixels(plane, edema, mask);
   const auto at = [&](int px, int py) {
     if (px < 0 || py < 0 || px >= plane.width || py >= plane.height) return 0;
     return static_cast<int>(mask[static_cast<std::size_t>(py) * w + static_cast<std::size_t>(px)]);
@@ -117,16 +134,12 @@ void draw_legend(Canvas& canvas, int top, const FigureInput& input, const detail
   canvas.text(level, width - 8, top + 46, {11, kLegendText, false, HAlign::right, VAlign::center});
 }
 
-RgbPixels pixels_of(const Canvas& canvas) {
+// The canvas' pixels, moved out of it (its buffer is 8-bit RGB, rows top to bottom already).
+RgbPixels pixels_of(Canvas& canvas) {
   RgbPixels out;
   out.width = canvas.width();
   out.height = canvas.height();
-  out.rgb.reserve(static_cast<std::size_t>(out.width) * static_cast<std::size_t>(out.height) * 3);
-  for (int y = 0; y < out.height; ++y)
-    for (int x = 0; x < out.width; ++x) {
-      const Rgb c = canvas.get(x, y);
-      out.rgb.insert(out.rgb.end(), {c.r, c.g, c.b});
-    }
+  out.rgb = canvas.take_rgb();
   return out;
 }
 
@@ -151,12 +164,10 @@ std::vector<OverlaySlice> render_overlay_series(const FigureInput& input, const 
   const AxialSampling sampling = axial_sampling(input.labels->geometry, series);
   // The images on the pool, slice by slice; the lettering after, on this thread (Canvas::text holds the text
   // renderer's lock, which the figures rendering meanwhile also take).
-  std::vector<Canvas> canvases;
-  canvases.reserve(static_cast<std::size_t>(sampling.slices));
-  for (int k = 0; k < sampling.slices; ++k)
-    canvases.emplace_back(sampling.width, sampling.height + series.legend_height_px, detail::kBlack);
+  std::vector<Canvas> canvases(static_cast<std::size_t>(sampling.slices));
   core::parallel_for(sampling.slices, [&](int k) {
     auto& canvas = canvases[static_cast<std::size_t>(k)];
+    canvas = Canvas(sampling.width, sampling.height + series.legend_height_px, detail::kBlack);
     detail::draw_plane(canvas, 0, 0, sampling.plane(k), layers);
     if (input.edema_mask) draw_edema_hatching(canvas, sampling.plane(k), *input.edema_mask);
   });

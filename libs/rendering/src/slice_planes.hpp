@@ -63,8 +63,12 @@ void require_label_grid(const FigureInput& input);
 [[nodiscard]] Window robust_window(const core::ImageVolume& image);
 // The volume's bounding box, voxel edges included.
 [[nodiscard]] Extent volume_extent(const core::Geometry& g);
-// Draws one reformatted slice into the canvas at (x0, y0): background, overlay, group outlines.
+// Draws one reformatted slice into the canvas at (x0, y0): background, overlay, group outlines. Where the layers
+// share the labels' grid and the plane is aligned with it (plane_grid.hpp), from per-column and per-row tables;
+// the pixels are draw_plane_per_pixel's.
 void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers& layers);
+// The definition: every pixel's LPS point to each layer's continuous index, sampled there.
+void draw_plane_per_pixel(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers& layers);
 // Orientation letters (R/L, A/P, S/I) at the four edges of the panel at (x, y).
 void orientation_letters(Canvas& canvas, int x, int y, int w, int h, const Plane& plane);
 

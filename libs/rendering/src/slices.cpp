@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "canvas.hpp"
+#include "plane_grid.hpp"
 #include "slice_compose.hpp"
 #include "slice_planes.hpp"
 #include "figures_internal.hpp"
@@ -111,9 +112,85 @@ std::string level_text(double z, std::optional<double> crotch_z) {
   return fmt::format("z = {:.0f} mm", z);
 }
 
+// Grey level of the background sample through the layers' window; black outside the volume.
+std::uint8_t plane_grey(const std::optional<double>& background, const Window& window) {
+  const double t = background ? std::clamp((*background - window.low) / (window.high - window.low), 0.0, 1.0) : 0.0;
+  return static_cast<std::uint8_t>(round_half_away(t * 255));
+}
+
+// Outlines in the catalogue colour of each group: a pixel whose 4-neighbourhood holds another label.
+void draw_outlines(Canvas& canvas, int x0, int y0, const Plane& plane, const std::vector<int>& label) {
+  for_each_outline_pixel(label, plane.width, plane.height,
+                         [&](int px, int py, Rgb colour) { canvas.set(x0 + px, y0 + py, colour); });
+}
+
+// What a voxel of the layers' common grid adds over the grey background (offset negative: outside the grid).
+struct VoxelOverlay {
+  int label = 0;
+  bool metric = false;  // the fat fraction's colour inside a muscle group
+  bool edema = false;
+  Rgb colour;  // the metric's
+};
+
+void look_up_overlay(const Layers& layers, std::int64_t offset, VoxelOverlay& o) {
+  o = VoxelOverlay{};
+  if (offset < 0) return;
+  const auto i = static_cast<std::size_t>(offset);
+  o.label = layers.labels->voxels[i];
+  if (layers.ff && o.label > 0) {
+    const float ff = layers.ff->voxels[i];
+    o.metric = std::isfinite(ff);
+    if (o.metric) o.colour = metric_color(layers.metric, layers.info, ff);
+  }
+  o.edema = layers.edema && layers.edema->voxels[i];
+}
+
+// Every present layer on the labels' grid to the bit: one voxel offset per pixel serves them all.
+bool layers_share_grid(const Layers& layers) {
+  const auto& grid = layers.labels->geometry;
+  return identical_grid(layers.background->geometry, grid) &&
+         (!layers.ff || identical_grid(layers.ff->geometry, grid)) &&
+         (!layers.edema || identical_grid(layers.edema->geometry, grid));
+}
+
+// draw_plane_per_pixel's pixels from the plane's tables, a row at a time: the nearest voxel's overlay is looked up
+// again only where the voxel changes (the pixel above or left of it had the same one), the mixing's products come
+// from a table.
+void compose_from_tables(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers& layers,
+                         const PlaneGrid& grid, std::vector<int>& label) {
+  const MixTable mix_over(layers.opacity);
+  const auto width = static_cast<std::size_t>(plane.width);
+  std::vector<std::int64_t> seen(width, std::numeric_limits<std::int64_t>::min());  // the voxel each memo holds
+  std::vector<VoxelOverlay> memo(width);
+  std::vector<std::uint8_t> rgb(3 * width);
+  for (int py = 0; py < plane.height; ++py) {
+    for (std::size_t x = 0; x < width; ++x) {
+      const int px = static_cast<int>(x);
+      const std::int64_t voxel = grid.nearest(px, py);
+      if (seen[x] != voxel) {
+        if (x > 0 && seen[x - 1] == voxel)
+          memo[x] = memo[x - 1];
+        else
+          look_up_overlay(layers, voxel, memo[x]);
+        seen[x] = voxel;
+      }
+      const VoxelOverlay& o = memo[x];
+      label[static_cast<std::size_t>(py) * width + x] = o.label;
+      const auto grey = plane_grey(grid.linear(*layers.background, px, py), layers.window);
+      Rgb c{grey, grey, grey};
+      if (o.metric) c = mix_over(c, o.colour);
+      if (o.edema) c = mix_over(c, kEdemaColour);
+      rgb[3 * x] = c.r;
+      rgb[3 * x + 1] = c.g;
+      rgb[3 * x + 2] = c.b;
+    }
+    canvas.set_row(x0, y0 + py, rgb);
+  }
+}
+
 }  // namespace
 
-void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers& layers) {
+void draw_plane_per_pixel(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers& layers) {
   // The labels' continuous index once per pixel, shared by every layer on their grid (all of them, normally).
   const auto& grid = layers.labels->geometry;
   const LayerIndex background_index(layers.background, grid), ff_index(layers.ff, grid),
@@ -126,10 +203,7 @@ void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers
       const auto l = nearest_at(*layers.labels, index);
       label[static_cast<std::size_t>(py) * static_cast<std::size_t>(plane.width) + static_cast<std::size_t>(px)] =
           l ? *l : 0;
-      const auto bg = linear_at(*layers.background, background_index(index, p));
-      const double t =
-          bg ? std::clamp((*bg - layers.window.low) / (layers.window.high - layers.window.low), 0.0, 1.0) : 0.0;
-      const auto grey = static_cast<std::uint8_t>(round_half_away(t * 255));
+      const auto grey = plane_grey(linear_at(*layers.background, background_index(index, p)), layers.window);
       Rgb c{grey, grey, grey};
       if (layers.ff && l && *l > 0) {
         const auto ff = nearest_at(*layers.ff, ff_index(index, p));
@@ -141,9 +215,21 @@ void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers
       }
       canvas.set(x0 + px, y0 + py, c);
     }
-  // Outlines in the catalogue colour of each group: a pixel whose 4-neighbourhood holds another label.
-  for_each_outline_pixel(label, plane.width, plane.height,
-                         [&](int px, int py, Rgb colour) { canvas.set(x0 + px, y0 + py, colour); });
+  draw_outlines(canvas, x0, y0, plane, label);
+}
+
+void draw_plane(Canvas& canvas, int x0, int y0, const Plane& plane, const Layers& layers) {
+  const auto grid = layers_share_grid(layers) ? PlaneGrid::make(plane, layers.labels->geometry) : std::nullopt;
+  if (!grid) {
+    draw_plane_per_pixel(canvas, x0, y0, plane, layers);
+    return;
+  }
+  // The pixels' labels for the outlines, in a buffer each thread keeps: a series of slices would otherwise map
+  // fresh pages (a large allocation) for every slice, which costs more than composing it.
+  thread_local std::vector<int> label;
+  label.assign(static_cast<std::size_t>(plane.width) * static_cast<std::size_t>(plane.height), 0);
+  compose_from_tables(canvas, x0, y0, plane, layers, *grid, label);
+  draw_outlines(canvas, x0, y0, plane, label);
 }
 
 void orientation_letters(Canvas& canvas, int x, int y, int w, int h, const Plane& plane) {
