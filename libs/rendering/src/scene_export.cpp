@@ -406,8 +406,8 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
   if (!input.labels) throw core::MyoError("scene export", "no label volume given");
   route_vtk_output();
   SceneExport result;
-  const auto surfaces = detail::build_label_surfaces(*input.labels, params.smoothing_iterations,
-                                                     params.smoothing_pass_band, params.surface_max_voxels);
+  const auto surfaces = detail::label_surfaces(input, params.smoothing_iterations, params.smoothing_pass_band,
+                                               params.surface_max_voxels);
   Profiles profiles;
   if (input.fat_fraction_pct) profiles.ff = fat_fraction_profiles(*input.labels, *input.fat_fraction_pct);
   if (input.edema_mask) profiles.edema = edema_profiles(*input.labels, *input.edema_mask);
