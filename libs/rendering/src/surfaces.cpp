@@ -57,6 +57,13 @@ namespace detail {
 
 namespace {
 
+void configure_point_normals(vtkPolyDataNormals& normals) {
+  normals.SplittingOff();
+  normals.ConsistencyOn();
+  normals.ComputePointNormalsOn();
+  normals.ComputeCellNormalsOff();
+}
+
 LabelSurfaces copy_of(const LabelSurfaces& surfaces) {
   LabelSurfaces out;
   out.mesh = vtkSmartPointer<vtkPolyData>::New();
@@ -70,10 +77,15 @@ LabelSurfaces copy_of(const LabelSurfaces& surfaces) {
 vtkSmartPointer<vtkPolyData> with_point_normals(vtkAlgorithmOutput* surface) {
   vtkNew<vtkPolyDataNormals> normals;
   normals->SetInputConnection(surface);
-  normals->SplittingOff();
-  normals->ConsistencyOn();
-  normals->ComputePointNormalsOn();
-  normals->ComputeCellNormalsOff();
+  configure_point_normals(*normals);
+  normals->Update();
+  return normals->GetOutput();
+}
+
+vtkSmartPointer<vtkPolyData> with_point_normals(vtkPolyData* surface) {
+  vtkNew<vtkPolyDataNormals> normals;
+  normals->SetInputData(surface);
+  configure_point_normals(*normals);
   normals->Update();
   return normals->GetOutput();
 }

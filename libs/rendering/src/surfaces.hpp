@@ -23,6 +23,7 @@ struct LabelSurfaces {
 
 // Point normals (consistent orientation, no splitting at sharp edges): the shading of every surface drawn or exported.
 [[nodiscard]] vtkSmartPointer<vtkPolyData> with_point_normals(vtkAlgorithmOutput* surface);
+[[nodiscard]] vtkSmartPointer<vtkPolyData> with_point_normals(vtkPolyData* surface);
 // vtkDiscreteFlyingEdges3D over all labels at once, then vtkWindowedSincPolyDataFilter and normals. When the labels'
 // bounding box holds more than max_voxels voxels, the grid is subsampled in-plane (0: never).
 [[nodiscard]] LabelSurfaces build_label_surfaces(const core::LabelVolume& labels, int smoothing_iterations,
