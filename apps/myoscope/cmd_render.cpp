@@ -66,6 +66,8 @@ CommandRunner add_render_command(CLI::App& root) {
     input.edema_mask = analysis.edema_mask ? &*analysis.edema_mask : nullptr;
     input.bone = analysis.bone ? &*analysis.bone : nullptr;  // femur and pelvis, drawn as context in the 3D map
     input.measurements = analysis.measurements;
+    const rendering::SurfaceCache surfaces;  // the 3D maps' surfaces serve the scene too
+    input.surfaces = &surfaces;
     rendering::FigureParams params;
     if (!options->metric.empty()) params.metrics = {*rendering::metric_from_string(options->metric)};
 

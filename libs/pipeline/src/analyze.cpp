@@ -702,13 +702,16 @@ struct SceneExport {
 // parametric map, measurements.csv), "report_documents" (with scene.glb) and "dicom_results". The figures render on
 // this thread (the 3D maps through OpenGL, the rest composed on the CPU); what needs nothing from them is queued on
 // the thread pool first and runs beside them: the volumes (NIfTI, SEG, SR, parametric map), the 3D scene, then the
-// overlay series and edema SEG of the DICOM results. The overlay series letters its slices as the figures do, through
-// VTK's text renderer, which is not thread-safe: the rendering library holds one lock around every use of it.
+// overlay series and edema SEG of the DICOM results. The 3D maps and the scene share one build of the label surfaces.
+// The overlay series letters its slices as the figures do, through VTK's text renderer, which is not thread-safe: the
+// rendering library holds one lock around every use of it.
 void output_stages(const AnalyzeOptions& options, const MeasuredStudy& m, reporting::Report& report,
                    StageClock& clock, const fs::path& dir) {
   const auto pacs = pacs_context(options, m.channels, report);
   const auto volumes = analysis_volumes(m, options);
-  const auto layers = figure_input(m);
+  const rendering::SurfaceCache surfaces;  // built once for the 3D maps and scene.glb, by whichever needs them first
+  auto layers = figure_input(m);
+  layers.surfaces = &surfaces;
   const bool measured = !m.segmented.result.labels.voxels.empty() && !report.muscles.empty();
   const bool render = options.write_figures && measured;
   core::TaskGroup writing;

@@ -123,8 +123,8 @@ std::optional<Figure> render_map3d(const FigureInput& input, Metric metric, cons
   if (!detail::measurements_have(input, metric)) return std::nullopt;
   require_display();
   route_vtk_output();
-  const auto surfaces = detail::build_label_surfaces(*input.labels, params.smoothing_iterations,
-                                                     params.smoothing_pass_band, params.surface_max_voxels);
+  const auto surfaces = detail::label_surfaces(input, params.smoothing_iterations, params.smoothing_pass_band,
+                                               params.surface_max_voxels);
   if (surfaces.labels.empty()) return std::nullopt;
   vtkSmartPointer<vtkPolyData> skin;
   if (params.skin_outline && input.anatomy) skin = detail::build_skin_surface(*input.anatomy);
@@ -168,8 +168,8 @@ std::vector<Figure> render_study_figures(const FigureInput& input, const fs::pat
     if (detail::measurements_have(input, metric)) {
       if (!surfaces) {
         const auto t = Clock::now();
-        surfaces = detail::build_label_surfaces(*input.labels, params.smoothing_iterations, params.smoothing_pass_band,
-                                                params.surface_max_voxels);
+        surfaces = detail::label_surfaces(input, params.smoothing_iterations, params.smoothing_pass_band,
+                                          params.surface_max_voxels);
         if (params.skin_outline && input.anatomy) skin = detail::build_skin_surface(*input.anatomy);
         bone = bone_surface(input, params);
         log::debug("surfaces: {} labels, {} triangles in {:.2f} s", surfaces->labels.size(),

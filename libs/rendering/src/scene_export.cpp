@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <vtkCellArray.h>
+#include <vtkCellArrayIterator.h>
 #include <vtkCellData.h>
 #include <vtkDoubleArray.h>
 #include <vtkFieldData.h>
@@ -12,7 +13,6 @@
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
-#include <vtkQuadricDecimation.h>
 #include <vtkStringArray.h>
 #include <vtkXMLPolyDataWriter.h>
 
@@ -24,6 +24,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "decimate.hpp"
 #include "figures_internal.hpp"
 #include "myo/core/error.hpp"
 #include "myo/core/files.hpp"
@@ -79,16 +80,45 @@ void add_point_profile(vtkPolyData& mesh, const char* name, const LevelProfiles&
   mesh.GetPointData()->AddArray(a);
 }
 
-// The mesh with at most `max_triangles` triangles (quadric decimation, fresh point normals); unchanged when it has
-// fewer or the budget is 0. Keeps the glTF (and report.html, which embeds it) a few MB on fine grids.
+// A surface's points and triangles as plain arrays (polygons fanned, as triangle_indices does).
+detail::TriangleMesh plain_mesh(vtkPolyData& mesh) {
+  detail::TriangleMesh out;
+  out.points.resize(static_cast<std::size_t>(mesh.GetNumberOfPoints()));
+  for (std::size_t p = 0; p < out.points.size(); ++p) mesh.GetPoint(static_cast<vtkIdType>(p), out.points[p].data());
+  out.triangles.reserve(static_cast<std::size_t>(mesh.GetNumberOfPolys()));
+  const auto cells = vtk::TakeSmartPointer(mesh.GetPolys()->NewIterator());
+  for (cells->GoToFirstCell(); !cells->IsDoneWithTraversal(); cells->GoToNextCell()) {
+    const vtkIdType* ids = nullptr;
+    vtkIdType count = 0;
+    cells->GetCurrentCell(count, ids);
+    for (vtkIdType t = 1; t + 1 < count; ++t)
+      out.triangles.push_back({static_cast<int>(ids[0]), static_cast<int>(ids[t]), static_cast<int>(ids[t + 1])});
+  }
+  return out;
+}
+
+vtkSmartPointer<vtkPolyData> poly_data(const detail::TriangleMesh& mesh) {
+  vtkNew<vtkPoints> points;
+  points->SetDataTypeToFloat();
+  points->SetNumberOfPoints(static_cast<vtkIdType>(mesh.points.size()));
+  for (std::size_t p = 0; p < mesh.points.size(); ++p)
+    points->SetPoint(static_cast<vtkIdType>(p), mesh.points[p].data());
+  vtkNew<vtkCellArray> polys;
+  polys->AllocateExact(static_cast<vtkIdType>(mesh.triangles.size()),
+                       static_cast<vtkIdType>(mesh.triangles.size()) * 3);
+  for (const auto& t : mesh.triangles) polys->InsertNextCell({vtkIdType{t[0]}, vtkIdType{t[1]}, vtkIdType{t[2]}});
+  auto out = vtkSmartPointer<vtkPolyData>::New();
+  out->SetPoints(points);
+  out->SetPolys(polys);
+  return out;
+}
+
+// The mesh with at most `max_triangles` triangles (quadric edge collapses, fresh point normals); unchanged when it
+// has fewer or the budget is 0. Keeps the glTF (and report.html, which embeds it) a few MB on fine grids.
 vtkSmartPointer<vtkPolyData> within_triangle_budget(vtkPolyData* mesh, std::size_t max_triangles) {
   const auto triangles = static_cast<std::size_t>(mesh->GetNumberOfPolys());
   if (max_triangles == 0 || triangles <= max_triangles) return mesh;
-  vtkNew<vtkQuadricDecimation> decimate;
-  decimate->SetInputData(mesh);
-  decimate->SetTargetReduction(1.0 - static_cast<double>(max_triangles) / static_cast<double>(triangles));
-  decimate->VolumePreservationOn();
-  return detail::with_point_normals(decimate->GetOutputPort());
+  return detail::with_point_normals(poly_data(detail::decimate(plain_mesh(*mesh), max_triangles)));
 }
 
 // --- GLB -------------------------------------------------------------------------------------------------------
@@ -406,11 +436,12 @@ SceneExport export_scene(const FigureInput& input, const fs::path& glb_path, con
   if (!input.labels) throw core::MyoError("scene export", "no label volume given");
   route_vtk_output();
   SceneExport result;
-  const auto surfaces = detail::build_label_surfaces(*input.labels, params.smoothing_iterations,
-                                                     params.smoothing_pass_band, params.surface_max_voxels);
-  Profiles profiles;
-  if (input.fat_fraction_pct) profiles.ff = fat_fraction_profiles(*input.labels, *input.fat_fraction_pct);
-  if (input.edema_mask) profiles.edema = edema_profiles(*input.labels, *input.edema_mask);
+  const auto surfaces = detail::label_surfaces(input, params.smoothing_iterations, params.smoothing_pass_band,
+                                               params.surface_max_voxels);
+  Profiles profiles;  // painted on the VTP files only
+  if (input.fat_fraction_pct && !vtp_dir.empty())
+    profiles.ff = fat_fraction_profiles(*input.labels, *input.fat_fraction_pct);
+  if (input.edema_mask && !vtp_dir.empty()) profiles.edema = edema_profiles(*input.labels, *input.edema_mask);
   FigureParams colour_params;
   colour_params.fat_fraction_range_pct = params.fat_fraction_range_pct;
   const SceneColours colours{detail::metric_info(Metric::fat_fraction, colour_params),

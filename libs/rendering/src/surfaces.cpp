@@ -23,21 +23,88 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 
+#include "myo/core/log.hpp"
 #include "myo/core/statistics.hpp"
 
-namespace myo::rendering::detail {
+namespace myo::rendering {
+
+// What the shared surfaces were built from, and the surfaces themselves; they never leave the cache (users get
+// copies), so no VTK object is shared between threads.
+struct SurfaceCache::State {
+  struct Key {
+    const core::LabelVolume* labels = nullptr;
+    int smoothing_iterations = 0;
+    double pass_band = 0;
+    std::size_t max_voxels = 0;
+    bool operator==(const Key& o) const {
+      return labels == o.labels && smoothing_iterations == o.smoothing_iterations && pass_band == o.pass_band &&
+             max_voxels == o.max_voxels;
+    }
+  };
+  std::mutex mutex;
+  Key key;
+  std::optional<detail::LabelSurfaces> surfaces;  // built from `key`
+};
+
+SurfaceCache::SurfaceCache() : state_(std::make_unique<State>()) {}
+SurfaceCache::~SurfaceCache() = default;
+
+namespace detail {
+
+namespace {
+
+void configure_point_normals(vtkPolyDataNormals& normals) {
+  normals.SplittingOff();
+  normals.ConsistencyOn();
+  normals.ComputePointNormalsOn();
+  normals.ComputeCellNormalsOff();
+}
+
+LabelSurfaces copy_of(const LabelSurfaces& surfaces) {
+  LabelSurfaces out;
+  out.mesh = vtkSmartPointer<vtkPolyData>::New();
+  out.mesh->DeepCopy(surfaces.mesh);
+  out.labels = surfaces.labels;
+  return out;
+}
+
+}  // namespace
 
 vtkSmartPointer<vtkPolyData> with_point_normals(vtkAlgorithmOutput* surface) {
   vtkNew<vtkPolyDataNormals> normals;
   normals->SetInputConnection(surface);
-  normals->SplittingOff();
-  normals->ConsistencyOn();
-  normals->ComputePointNormalsOn();
-  normals->ComputeCellNormalsOff();
+  configure_point_normals(*normals);
   normals->Update();
   return normals->GetOutput();
+}
+
+vtkSmartPointer<vtkPolyData> with_point_normals(vtkPolyData* surface) {
+  vtkNew<vtkPolyDataNormals> normals;
+  normals->SetInputData(surface);
+  configure_point_normals(*normals);
+  normals->Update();
+  return normals->GetOutput();
+}
+
+LabelSurfaces label_surfaces(const FigureInput& input, int smoothing_iterations, double pass_band,
+                             std::size_t max_voxels) {
+  if (!input.surfaces) return build_label_surfaces(*input.labels, smoothing_iterations, pass_band, max_voxels);
+  auto& shared = input.surfaces->state();
+  const SurfaceCache::State::Key key{input.labels, smoothing_iterations, pass_band, max_voxels};
+  {
+    const std::lock_guard<std::mutex> lock(shared.mutex);  // a second user waits for the first one's build
+    if (!shared.surfaces) {
+      shared.surfaces = build_label_surfaces(*input.labels, smoothing_iterations, pass_band, max_voxels);
+      shared.key = key;
+    }
+    if (shared.key == key) return copy_of(*shared.surfaces);
+  }
+  log::debug("label surfaces: other parameters than the shared ones, built anew");
+  return build_label_surfaces(*input.labels, smoothing_iterations, pass_band, max_voxels);
 }
 
 namespace {
@@ -398,4 +465,5 @@ void show_bone(vtkActor& actor, vtkPolyDataMapper& mapper, vtkPolyData* bone) {
   actor.PickableOff();
 }
 
-}  // namespace myo::rendering::detail
+}  // namespace detail
+}  // namespace myo::rendering

@@ -23,10 +23,15 @@ struct LabelSurfaces {
 
 // Point normals (consistent orientation, no splitting at sharp edges): the shading of every surface drawn or exported.
 [[nodiscard]] vtkSmartPointer<vtkPolyData> with_point_normals(vtkAlgorithmOutput* surface);
+[[nodiscard]] vtkSmartPointer<vtkPolyData> with_point_normals(vtkPolyData* surface);
 // vtkDiscreteFlyingEdges3D over all labels at once, then vtkWindowedSincPolyDataFilter and normals. When the labels'
 // bounding box holds more than max_voxels voxels, the grid is subsampled in-plane (0: never).
 [[nodiscard]] LabelSurfaces build_label_surfaces(const core::LabelVolume& labels, int smoothing_iterations,
                                                  double pass_band, std::size_t max_voxels = 3000000);
+// build_label_surfaces of input.labels, through input.surfaces when given (built there once, then copied); the result
+// is the caller's alone.
+[[nodiscard]] LabelSurfaces label_surfaces(const FigureInput& input, int smoothing_iterations, double pass_band,
+                                           std::size_t max_voxels);
 // The triangles of one label (points renumbered); keeps every point array.
 [[nodiscard]] vtkSmartPointer<vtkPolyData> extract_label(vtkPolyData& mesh, int label);
 // Body outline: the anatomy image, shrunk and smoothed, contoured at a threshold between background and tissue.

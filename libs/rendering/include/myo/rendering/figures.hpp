@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,25 @@ struct ViewerChange {
   double edema_fraction_range_points = 30;
 };
 
+// The smoothed muscle-group surfaces of one label volume, built once and shared by the 3D maps and the scene export
+// given it through FigureInput::surfaces (`analyze` renders the maps on its own thread while the pool writes
+// scene.glb). Thread-safe: the first user builds them, a user arriving meanwhile waits for that build, and each gets
+// its own copy. A user asking for other smoothing parameters or another label volume builds its own. Opaque: VTK
+// stays inside the library.
+class SurfaceCache {
+ public:
+  SurfaceCache();
+  ~SurfaceCache();
+  SurfaceCache(const SurfaceCache&) = delete;
+  SurfaceCache& operator=(const SurfaceCache&) = delete;
+
+  struct State;  // defined inside the library
+  [[nodiscard]] State& state() const { return *state_; }
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
 struct FigureInput {
   const core::LabelVolume* labels = nullptr;                   // catalogue labels
   const core::ImageVolume* anatomy = nullptr;                  // background of the fat overlays (Dixon water or T1)
@@ -46,7 +66,9 @@ struct FigureInput {
   std::vector<quantification::GroupMeasurement> measurements;  // group means shown on the 3D map (when empty:
                                                                // computed from the FF map / edema mask)
   std::optional<double> crotch_z_mm;                           // LPS z of the crotch: levels are given relative to it
-  const ViewerChange* change = nullptr;  // since the previous visit: scene.glb's change colours, may be null
+  const ViewerChange* change = nullptr;    // since the previous visit: scene.glb's change colours, may be null
+  const SurfaceCache* surfaces = nullptr;  // the label surfaces shared by the 3D maps and scene.glb; null: each builds
+                                           // its own
 };
 
 // mercuri_grade: the 3D map only (the grade is a group value; no voxel map, strip or slice overlay), on request.
