@@ -19,6 +19,7 @@
 #endif
 #endif
 
+#ifndef MYO_OWN_ALLOCATOR
 namespace {
 
 // argv as the process was started (main's argv is not available to a constructor): NUL-separated in /proc.
@@ -34,7 +35,6 @@ std::vector<char*> original_arguments(std::string& storage) {
 // Tunables the user set (GLIBC_TUNABLES, even empty) are left alone, as is a process under a preloaded tool
 // (valgrind, a profiler, another allocator). When the restart fails, the run goes on with 4 KiB pages.
 __attribute__((constructor(101))) void restart_with_huge_page_malloc() {
-#ifndef MYO_OWN_ALLOCATOR
   if (std::getenv("GLIBC_TUNABLES") || std::getenv("LD_PRELOAD")) return;
   std::string storage;
   auto argv = original_arguments(storage);
@@ -42,7 +42,7 @@ __attribute__((constructor(101))) void restart_with_huge_page_malloc() {
   setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
   execv("/proc/self/exe", argv.data());
   unsetenv("GLIBC_TUNABLES");
-#endif
 }
 
 }  // namespace
+#endif
